@@ -1,0 +1,45 @@
+/*
+ * cmd-version.c: stockagent version.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <hpdf.h>
+#include <openssl/opensslv.h>
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+
+#ifdef HAVE_CUDA
+#define VERSION_CUDA "yes"
+#else
+#define VERSION_CUDA "no"
+#endif
+
+static int
+cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	if (argc > 1) {
+		fprintf(stderr, "stockagent version: takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	printf("stockagent %s\n", PACKAGE_VERSION);
+	printf("libcurl %s, cJSON %s, SQLite %s, libharu %s, %s, CUDA %s\n",
+	    curl_version_info(CURLVERSION_NOW)->version, cJSON_Version(),
+	    sqlite3_libversion(), HPDF_VERSION_TEXT, OPENSSL_VERSION_TEXT,
+	    VERSION_CUDA);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_version_entry = {
+	.name = "version",
+	.usage = "",
+	.summary = "print the version and the libraries it was built with",
+	.help = "",
+	.exec = cmd_version_exec,
+};

@@ -1,0 +1,86 @@
+/*
+ * cmd.c: the command table and the helpers every command shares.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "xmalloc.h"
+
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_help_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_help_entry,
+	&cmd_version_entry,
+	NULL,
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *const *e;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+void
+cmd_print_help(const struct cmd_entry *entry)
+{
+	printf("usage: stockagent %s%s%s\n\n%s\n", entry->name,
+	    *entry->usage ? " " : "", entry->usage, entry->summary);
+	if (entry->help != NULL && *entry->help != '\0')
+		printf("\n%s", entry->help);
+	printf("\nGlobal options: --db PATH, --config FILE, --quiet, "
+	       "--verbose (see 'stockagent help').\n");
+}
+
+int
+cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "stockagent %s: %s; see 'stockagent help %s'\n",
+	    entry->name, msg, entry->name);
+	free(msg);
+	return EXIT_USAGE;
+}
+
+int
+cmd_getopt(const struct cmd_entry *entry, int argc, char **argv,
+    const char *shortopts, const struct option *longopts)
+{
+	char opts[128];
+	int c;
+
+	snprintf(opts, sizeof opts, ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c == ':') {
+		cmd_usage_error(entry, "option '%s' needs a value",
+		    argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		if (optopt != 0)
+			cmd_usage_error(entry, "unknown option '-%c'", optopt);
+		else
+			cmd_usage_error(entry, "unknown option '%s'",
+			    argv[optind - 1]);
+		return '?';
+	}
+	return c;
+}

@@ -1,0 +1,51 @@
+/*
+ * cmd.h: the command table.
+ *
+ * One file per command (cmd-analyze.c, cmd-runs.c, ...), each defining a
+ * const struct cmd_entry; cmd.c lists them in cmd_table[]. main.c parses
+ * the global options, finds the entry and calls exec.
+ */
+#ifndef STOCKAGENT_CMD_H
+#define STOCKAGENT_CMD_H
+
+#include <getopt.h>
+
+struct settings;
+
+/* What every command gets from main: resolved global settings. */
+struct cmd_ctx {
+	struct settings *settings; /* flags > environment > file > defaults */
+	const char *argv0;     /* "stockagent" */
+};
+
+struct cmd_entry {
+	const char *name;    /* "analyze" */
+	const char *usage;   /* "SYMBOL [--as-of DATE] [--format F]" */
+	const char *summary; /* one line for 'stockagent help' */
+	const char *help;    /* the options, one per line, for --help */
+	/* Runs the command; argv[0] is the command name. Returns an exit code
+	 * from exitcode.h and prints its own one-line error. */
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry *const cmd_table[];
+
+/* The entry called NAME, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/* Prints "usage: stockagent NAME USAGE" and the help text to stdout. */
+void cmd_print_help(const struct cmd_entry *entry);
+
+/*
+ * getopt_long for a command, with stockagent's messages: an unknown option
+ * or a missing argument prints one line naming it and how to get help, and
+ * returns '?'. Options may follow positional arguments.
+ */
+int cmd_getopt(const struct cmd_entry *entry, int argc, char **argv,
+    const char *shortopts, const struct option *longopts);
+
+/* Prints "stockagent NAME: MESSAGE; see 'stockagent help NAME'", returns 2. */
+int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * main.c: parse the global options and dispatch to a command.
+ *
+ * Global options may stand before or after the command name:
+ *   stockagent [--db PATH] [--config FILE] [--quiet] [--verbose] COMMAND ...
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "log.h"
+#include "settings.h"
+#include "xmalloc.h"
+
+static void
+main_usage(FILE *f)
+{
+	const struct cmd_entry *const *e;
+
+	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--quiet] "
+		   "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
+	for (e = cmd_table; *e != NULL; e++)
+		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
+	fprintf(f, "\nRun 'stockagent help COMMAND' for a command's options.\n"
+		   "See stockagent(1) for files, environment and exit codes.\n");
+}
+
+/* A global option's value: "--db=X" or "--db X". Returns NULL if absent. */
+static const char *
+main_optval(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "stockagent: option '%s' needs a value; see "
+				"'stockagent help'\n", name);
+		exit(EXIT_USAGE);
+	}
+	return argv[++*i];
+}
+
+/*
+ * Takes the global options out of ARGV (up to a "--"), puts them in S, and
+ * leaves the rest in ARGV. Returns the new argc.
+ */
+static int
+main_globals(struct settings *s, int argc, char **argv, const char **cfg)
+{
+	int i, out = 1, dashdash = 0;
+	const char *v;
+
+	for (i = 1; i < argc; i++) {
+		if (dashdash || strcmp(argv[i], "--") == 0) {
+			dashdash = 1;
+			argv[out++] = argv[i];
+		} else if ((v = main_optval(argc, argv, &i, "--db")) != NULL)
+			settings_set(s, "db", v);
+		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
+			*cfg = v;
+		else if (strcmp(argv[i], "--quiet") == 0 ||
+		    strcmp(argv[i], "-q") == 0)
+			log_set_level(LOG_LEVEL_QUIET);
+		else if (strcmp(argv[i], "--verbose") == 0)
+			log_set_level(LOG_LEVEL_DEBUG);
+		else
+			argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+static int
+main_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings *s = settings_new();
+	struct cmd_ctx ctx = { s, "stockagent" };
+	const struct cmd_entry *entry;
+	const char *cfg = NULL;
+	char *cause = NULL, *path = NULL;
+	int rc;
+
+	setlocale(LC_CTYPE, "");
+	argc = main_globals(s, argc, argv, &cfg);
+	if (cfg == NULL && (cfg = getenv("STOCKAGENT_CONFIG")) != NULL &&
+	    *cfg == '\0')
+		cfg = NULL;
+	path = cfg != NULL ? xstrdup(cfg) : settings_default_config_path();
+	if (settings_load_file(s, path, cfg == NULL, &cause) != 0) {
+		log_error("%s", cause);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		main_usage(argc < 2 ? stderr : stdout);
+		rc = argc < 2 ? EXIT_USAGE : EXIT_OK;
+		goto out;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		argv[1] = (char *)"version";
+	if ((entry = cmd_find(argv[1])) == NULL) {
+		fprintf(stderr, "stockagent: unknown command '%s'; run "
+				"'stockagent help' for the list\n", argv[1]);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (main_wants_help(argc - 1, argv + 1)) {
+		cmd_print_help(entry);
+		rc = EXIT_OK;
+		goto out;
+	}
+	optind = 1;
+	rc = entry->exec(&ctx, argc - 1, argv + 1);
+out:
+	free(cause);
+	free(path);
+	settings_free(s);
+	return rc;
+}

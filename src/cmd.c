@@ -12,12 +12,22 @@
 #include "exitcode.h"
 #include "xmalloc.h"
 
-extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_analyze_entry;
+extern const struct cmd_entry cmd_ask_entry;
+extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_reports_entry;
+extern const struct cmd_entry cmd_runs_entry;
+extern const struct cmd_entry cmd_version_entry;
 
 const struct cmd_entry *const cmd_table[] = {
-	&cmd_help_entry,
+	&cmd_analyze_entry,
+	&cmd_ask_entry,
+	&cmd_data_entry,
+	&cmd_runs_entry,
+	&cmd_reports_entry,
 	&cmd_version_entry,
+	&cmd_help_entry,
 	NULL,
 };
 

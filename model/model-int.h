@@ -1,0 +1,23 @@
+/*
+ * model-int.h: what a model backend implements (private to model/).
+ */
+#ifndef STOCKAGENT_MODEL_INT_H
+#define STOCKAGENT_MODEL_INT_H
+
+#include "model/model.h"
+
+struct model_backend {
+	const char *scheme; /* "builtin", "openai", ... */
+	const char *summary;
+	/* Opens the backend for the URI part after "scheme:" (NULL when the
+	 * URI is the bare scheme). Returns 0 with *state_out, or -1/cause. */
+	int (*open)(const char *rest, const struct model_params *defaults,
+	    void **state_out, char **cause);
+	int (*chat)(void *state, const struct model_request *req,
+	    struct model_response *resp, char **cause);
+	void (*close)(void *state);
+};
+
+extern const struct model_backend model_backend_builtin;
+
+#endif

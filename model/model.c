@@ -1,0 +1,173 @@
+/*
+ * model.c: the model registry and the helpers every backend shares.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/model-int.h"
+#include "xmalloc.h"
+
+static const struct model_backend *const model_backends[] = {
+	&model_backend_builtin,
+	NULL,
+};
+
+struct model {
+	const struct model_backend *backend;
+	void *state;
+	char *name;
+};
+
+static const struct model_backend *
+model_find_backend(const char *uri, const char **rest)
+{
+	const struct model_backend *const *b;
+	size_t n;
+
+	for (b = model_backends; *b != NULL; b++) {
+		n = strlen((*b)->scheme);
+		if (strncmp(uri, (*b)->scheme, n) != 0)
+			continue;
+		if (uri[n] == '\0') {
+			*rest = NULL;
+			return *b;
+		}
+		if (uri[n] == ':') {
+			*rest = uri + n + 1;
+			return *b;
+		}
+	}
+	return NULL;
+}
+
+static char *
+model_schemes(void)
+{
+	const struct model_backend *const *b;
+	struct buf out;
+
+	buf_init(&out, 0);
+	for (b = model_backends; *b != NULL; b++)
+		buf_printf(&out, "%s%s", out.len ? ", " : "", (*b)->scheme);
+	return buf_take(&out);
+}
+
+struct model *
+model_open(const char *uri, const struct model_params *defaults,
+    int *usage_error, char **cause)
+{
+	const struct model_backend *be;
+	const char *rest = NULL;
+	struct model *m;
+	void *state = NULL;
+	char *list;
+
+	*usage_error = 0;
+	if (uri == NULL || *uri == '\0')
+		uri = "builtin";
+	if ((be = model_find_backend(uri, &rest)) == NULL) {
+		list = model_schemes();
+		*cause = xasprintf("unknown model '%s': use one of %s "
+		    "(see 'stockagent help analyze')", uri, list);
+		free(list);
+		*usage_error = 1;
+		return NULL;
+	}
+	if (be->open(rest, defaults, &state, cause) != 0)
+		return NULL;
+	m = xcalloc(1, sizeof *m);
+	m->backend = be;
+	m->state = state;
+	m->name = xstrdup(uri);
+	return m;
+}
+
+void
+model_close(struct model *m)
+{
+	if (m == NULL)
+		return;
+	if (m->backend->close != NULL)
+		m->backend->close(m->state);
+	free(m->name);
+	free(m);
+}
+
+const char *
+model_name(const struct model *m)
+{
+	return m->name;
+}
+
+int
+model_is_builtin(const struct model *m)
+{
+	return m->backend == &model_backend_builtin;
+}
+
+static double
+model_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int
+model_chat(struct model *m, const struct model_request *req,
+    struct model_response *resp, char **cause)
+{
+	double t0 = model_now_ms();
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	rc = m->backend->chat(m->state, req, resp, cause);
+	if (resp->latency_ms == 0)
+		resp->latency_ms = model_now_ms() - t0;
+	return rc;
+}
+
+void
+model_response_clear(struct model_response *resp)
+{
+	size_t i;
+
+	free(resp->content);
+	free(resp->reasoning);
+	free(resp->stop_reason);
+	for (i = 0; i < resp->n_calls; i++) {
+		free(resp->calls[i].id);
+		free(resp->calls[i].name);
+		free(resp->calls[i].arguments);
+	}
+	free(resp->calls);
+	memset(resp, 0, sizeof *resp);
+}
+
+cJSON *
+model_message(const char *role, const char *content)
+{
+	cJSON *msg = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(msg, "role", role);
+	cJSON_AddStringToObject(msg, "content", content != NULL ? content : "");
+	return msg;
+}
+
+cJSON *
+model_tool_result(const char *call_id, const char *name, const cJSON *result)
+{
+	cJSON *msg = cJSON_CreateObject();
+	char *text = cJSON_PrintUnformatted(result);
+
+	cJSON_AddStringToObject(msg, "role", "tool");
+	cJSON_AddStringToObject(msg, "tool_call_id", call_id);
+	cJSON_AddStringToObject(msg, "name", name);
+	cJSON_AddStringToObject(msg, "content", text != NULL ? text : "null");
+	free(text);
+	return msg;
+}

@@ -1,0 +1,90 @@
+/*
+ * model.h: the pluggable model interface.
+ *
+ * A model is opened from a URI: "builtin", "local:DIR", "openai:URL#MODEL",
+ * "bedrock:MODEL_ID", "sagemaker:ENDPOINT", options as ?key=value. Agents
+ * talk to every backend through model_chat() with OpenAI-style messages:
+ *
+ *   {"role":"system"|"developer"|"user","content":"..."}
+ *   {"role":"assistant","content":"...","reasoning":"...",
+ *    "tool_calls":[{"id":"c1","name":"t","arguments":{...}}]}
+ *   {"role":"tool","tool_call_id":"c1","name":"t","content":"{json}"}
+ *
+ * Tools are {"name","description","parameters": JSON Schema}.
+ */
+#ifndef STOCKAGENT_MODEL_H
+#define STOCKAGENT_MODEL_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct model;
+
+/* Sampling and reasoning knobs; a backend ignores those it cannot honour
+ * and says so in model_describe(). */
+struct model_params {
+	const char *reasoning; /* "low" | "medium" | "high" | NULL */
+	int max_tokens;	       /* 0 = backend default */
+	double temperature;    /* < 0 = backend default */
+	double top_p;	       /* < 0 = backend default */
+	long long seed;	       /* < 0 = none */
+};
+
+struct model_request {
+	const cJSON *messages;	 /* array, borrowed */
+	const cJSON *tools;	 /* array or NULL, borrowed */
+	const char *tool_choice; /* "auto" | "required" | "none" | NULL */
+	struct model_params params;
+	/* Called with text as it streams ("content" or "reasoning"); may be
+	 * NULL. */
+	void (*on_delta)(void *arg, const char *kind, const char *text);
+	void *delta_arg;
+};
+
+struct model_tool_call {
+	char *id;
+	char *name;
+	char *arguments; /* JSON text as the model wrote it */
+};
+
+struct model_response {
+	char *content;	 /* final answer text, or NULL */
+	char *reasoning; /* chain of thought where the model gives one */
+	struct model_tool_call *calls;
+	size_t n_calls;
+	char *stop_reason; /* "stop", "tool_calls", "length", ... */
+	long prompt_tokens;
+	long completion_tokens;
+	double latency_ms;
+};
+
+/*
+ * Opens the model named by URI. Returns NULL with *cause set for an unknown
+ * scheme or bad options (the CLI exits 2) and for a model that cannot be
+ * reached or loaded (exit 4); *usage_error tells which.
+ */
+struct model *model_open(const char *uri, const struct model_params *defaults,
+    int *usage_error, char **cause);
+void model_close(struct model *m);
+
+/* "builtin", "openai:http://...#name": the URI without secrets. */
+const char *model_name(const struct model *m);
+/* Whether this is the deterministic built-in policy (no LLM). */
+int model_is_builtin(const struct model *m);
+
+/*
+ * One chat turn. Fills *resp (clear it with model_response_clear).
+ * Returns 0, or -1 with *cause set; the backend has already retried what
+ * was worth retrying.
+ */
+int model_chat(struct model *m, const struct model_request *req,
+    struct model_response *resp, char **cause);
+void model_response_clear(struct model_response *resp);
+
+/* Message builders: new cJSON objects the caller owns. */
+cJSON *model_message(const char *role, const char *content);
+cJSON *model_tool_result(const char *call_id, const char *name,
+    const cJSON *result);
+
+#endif

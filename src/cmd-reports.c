@@ -1,0 +1,101 @@
+/*
+ * cmd-reports.c: stockagent reports list [SYMBOL].
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "runner.h"
+#include "store.h"
+#include "tools/symbol.h"
+
+extern const struct cmd_entry cmd_reports_entry;
+
+static const struct option cmd_reports_longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+cmd_reports_text(const cJSON *list)
+{
+	const cJSON *r;
+	const char *s3;
+
+	printf("%-20s  %-10s  %9s  %s\n", "CREATED", "SYMBOL", "BYTES",
+	    "PATH");
+	cJSON_ArrayForEach(r, list) {
+		s3 = jsonutil_string(r, "s3_uri");
+		printf("%-20s  %-10s  %9.0f  %s%s%s\n",
+		    jsonutil_string(r, "created_at"),
+		    jsonutil_string(r, "symbol"), jsonutil_number(r, "size"),
+		    jsonutil_string(r, "path"), s3 ? "  " : "", s3 ? s3 : "");
+	}
+}
+
+static int
+cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_reports_entry;
+	const char *format = "text";
+	char sym[SYMBOL_MAX + 1], *cause = NULL, *text;
+	struct store *st = NULL;
+	cJSON *list = NULL;
+	int c, rc;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0)
+		return cmd_usage_error(e, "use 'reports list [SYMBOL]'");
+	argc--;
+	argv++;
+	while ((c = cmd_getopt(e, argc, argv, "f:", cmd_reports_longopts)) !=
+	    -1) {
+		if (c == '?')
+			return EXIT_USAGE;
+		format = optarg;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
+		return cmd_usage_error(e, "invalid --format '%s': use text or "
+		    "json", format);
+	if (argc - optind > 1)
+		return cmd_usage_error(e, "list takes at most one SYMBOL");
+	if (argc - optind == 1 && symbol_normalize(argv[optind], sym,
+	    &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if ((rc = runner_open_store(ctx->settings, &st)) != 0)
+		return rc;
+	if (store_reports_list(st, argc - optind == 1 ? sym : NULL, &list,
+		&cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		store_close(st);
+		return EXIT_STORAGE;
+	}
+	if (strcmp(format, "json") == 0) {
+		text = cJSON_Print(list);
+		printf("%s\n", text);
+		free(text);
+	} else {
+		cmd_reports_text(list);
+	}
+	cJSON_Delete(list);
+	store_close(st);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_reports_entry = {
+	.name = "reports",
+	.usage = "list [SYMBOL] [--format text|json]",
+	.summary = "list the PDF reports written, with sizes, hashes and S3 "
+		   "locations",
+	.help = "",
+	.exec = cmd_reports_exec,
+};

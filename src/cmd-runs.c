@@ -1,0 +1,233 @@
+/*
+ * cmd-runs.c: stockagent runs list | show ID | resume ID | prune --keep N.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "runner.h"
+#include "settings.h"
+#include "store.h"
+#include "xmalloc.h"
+
+extern const struct cmd_entry cmd_runs_entry;
+
+static const struct option cmd_runs_longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "symbol", required_argument, NULL, 's' },
+	{ "keep", required_argument, NULL, 'k' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cmd_runs_args {
+	const char *format;
+	const char *symbol;
+	long limit;
+	long keep;
+};
+
+static int
+cmd_runs_number(const char *opt, const char *arg, long min, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < min || v > 1000000)
+		return cmd_usage_error(&cmd_runs_entry, "invalid %s '%s': use "
+		    "a whole number from %ld", opt, arg, min);
+	*out = v;
+	return 0;
+}
+
+static int
+cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
+{
+	int c;
+
+	a->format = "text";
+	a->symbol = NULL;
+	a->limit = 50;
+	a->keep = -1;
+	while ((c = cmd_getopt(&cmd_runs_entry, argc, argv, "f:n:s:k:",
+		    cmd_runs_longopts)) != -1) {
+		if (c == '?')
+			return EXIT_USAGE;
+		if (c == 'f')
+			a->format = optarg;
+		else if (c == 's')
+			a->symbol = optarg;
+		else if (c == 'n' && cmd_runs_number("--limit", optarg, 1,
+		    &a->limit) != 0)
+			return EXIT_USAGE;
+		else if (c == 'k' && cmd_runs_number("--keep", optarg, 0,
+		    &a->keep) != 0)
+			return EXIT_USAGE;
+	}
+	if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0 &&
+	    strcmp(a->format, "ndjson") != 0)
+		return cmd_usage_error(&cmd_runs_entry, "invalid --format "
+		    "'%s': use text or json", a->format);
+	return 0;
+}
+
+static void
+cmd_runs_print_json(const cJSON *j)
+{
+	char *text = cJSON_Print(j);
+
+	printf("%s\n", text);
+	free(text);
+}
+
+static int
+cmd_runs_list(struct store *st, const struct cmd_runs_args *a)
+{
+	cJSON *runs = NULL;
+	const cJSON *r;
+	char *cause = NULL;
+
+	if (store_runs_list(st, (int)a->limit, a->symbol, &runs, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return EXIT_STORAGE;
+	}
+	if (strcmp(a->format, "text") != 0) {
+		cmd_runs_print_json(runs);
+	} else {
+		printf("%-36s  %-10s  %-10s  %-11s  %5s  %s\n", "THREAD",
+		    "SYMBOL", "AS-OF", "STATUS", "STEPS", "CREATED");
+		cJSON_ArrayForEach(r, runs)
+			printf("%-36s  %-10s  %-10s  %-11s  %5.0f  %s\n",
+			    jsonutil_string(r, "thread_id"),
+			    jsonutil_string(r, "symbol"),
+			    jsonutil_string(r, "as_of"),
+			    jsonutil_string(r, "status"),
+			    jsonutil_number(r, "steps"),
+			    jsonutil_string(r, "created_at"));
+	}
+	cJSON_Delete(runs);
+	return EXIT_OK;
+}
+
+static int
+cmd_runs_show(struct store *st, const char *id, const struct cmd_runs_args *a)
+{
+	cJSON *run = NULL;
+	const cJSON *c;
+	char *cause = NULL;
+
+	if (store_run_get(st, id, &run, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (strcmp(a->format, "text") != 0) {
+		cmd_runs_print_json(run);
+		cJSON_Delete(run);
+		return EXIT_OK;
+	}
+	printf("thread:   %s\nsymbol:   %s\nas of:    %s\nstatus:   %s\n"
+	    "model:    %s\ncreated:  %s\nupdated:  %s\n",
+	    jsonutil_string(run, "thread_id"), jsonutil_string(run, "symbol"),
+	    jsonutil_string(run, "as_of"), jsonutil_string(run, "status"),
+	    jsonutil_string(run, "model"), jsonutil_string(run, "created_at"),
+	    jsonutil_string(run, "updated_at"));
+	if (jsonutil_string(run, "error") != NULL)
+		printf("error:    %s\n", jsonutil_string(run, "error"));
+	printf("\ncheckpoints:\n");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(run, "checkpoints"))
+		printf("  step %3.0f  %-8s -> %-8s  %s\n",
+		    jsonutil_number(c, "step"),
+		    jsonutil_string(c, "node") ? jsonutil_string(c, "node") :
+		    "(input)", jsonutil_string(c, "next") ?
+		    jsonutil_string(c, "next") : "", jsonutil_string(c,
+		    "created_at"));
+	cJSON_Delete(run);
+	return EXIT_OK;
+}
+
+static int
+cmd_runs_prune(struct store *st, const struct cmd_runs_args *a)
+{
+	char *cause = NULL;
+	int deleted = 0;
+
+	if (a->keep < 0)
+		return cmd_usage_error(&cmd_runs_entry, "prune needs --keep N");
+	if (store_runs_prune(st, (int)a->keep, &deleted, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return EXIT_STORAGE;
+	}
+	printf("pruned %d run%s, kept the newest %ld\n", deleted,
+	    deleted == 1 ? "" : "s", a->keep);
+	return EXIT_OK;
+}
+
+static int
+cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct cmd_runs_args a;
+	struct store *st = NULL;
+	enum output_format of;
+	const char *sub;
+	int rc;
+
+	if (argc < 2)
+		return cmd_usage_error(&cmd_runs_entry, "missing subcommand "
+		    "(list, show, resume or prune)");
+	sub = argv[1];
+	if ((rc = cmd_runs_parse(argc - 1, argv + 1, &a)) != 0)
+		return rc;
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (strcmp(sub, "resume") == 0) {
+		if (argc != 1)
+			return cmd_usage_error(&cmd_runs_entry, "resume takes "
+			    "one thread ID");
+		if (output_format_parse(a.format, &of) != 0)
+			return EXIT_USAGE;
+		return runner_resume(ctx->settings, argv[0], of);
+	}
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "prune") != 0)
+		return cmd_usage_error(&cmd_runs_entry, "unknown subcommand "
+		    "'%s'", sub);
+	if ((strcmp(sub, "show") == 0) != (argc == 1) || argc > 1)
+		return cmd_usage_error(&cmd_runs_entry, "%s takes %s", sub,
+		    strcmp(sub, "show") == 0 ? "one thread ID" :
+		    "no arguments");
+	if ((rc = runner_open_store(ctx->settings, &st)) != 0)
+		return rc;
+	if (strcmp(sub, "list") == 0)
+		rc = cmd_runs_list(st, &a);
+	else if (strcmp(sub, "show") == 0)
+		rc = cmd_runs_show(st, argv[0], &a);
+	else
+		rc = cmd_runs_prune(st, &a);
+	store_close(st);
+	return rc;
+}
+
+const struct cmd_entry cmd_runs_entry = {
+	.name = "runs",
+	.usage = "list | show ID | resume ID | prune --keep N",
+	.summary = "list, inspect, resume and prune recorded runs",
+	.help = "Subcommands:\n"
+		"  list [--symbol S] [--limit N]  newest runs first (default 50)\n"
+		"  show ID                        a run and its checkpoints\n"
+		"  resume ID                      continue a run from its last\n"
+		"                                 checkpoint (after a crash, a\n"
+		"                                 kill or an approval pause)\n"
+		"  prune --keep N                 delete all but the newest N\n"
+		"                                 runs and reclaim the space\n"
+		"Options: --format text|json (resume: text|json|ndjson)\n",
+	.exec = cmd_runs_exec,
+};

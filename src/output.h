@@ -1,0 +1,31 @@
+/*
+ * output.h: how a finished run is shown (text, json, ndjson).
+ *
+ * Every renderer reads the run state; the JSON object is the contract for
+ * pipes (data/output.schema.json, "schema_version"), and the text shows the
+ * same numbers rounded for reading.
+ */
+#ifndef STOCKAGENT_OUTPUT_H
+#define STOCKAGENT_OUTPUT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#define OUTPUT_SCHEMA_VERSION 1
+
+enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_NDJSON };
+
+/* Parses "text" | "json" | "ndjson"; returns 0 or -1. */
+int output_format_parse(const char *s, enum output_format *out);
+
+/* The result object of a finished run (new; caller deletes). */
+cJSON *output_result(const cJSON *state, const char *thread_id);
+
+/* The three-section report the article shows, then scores and summary. */
+void output_text(FILE *f, const cJSON *state);
+
+/* One JSON line: {"type": TYPE, ...DATA fields, "ts": ...}. */
+void output_ndjson_event(FILE *f, const char *type, const cJSON *data);
+
+#endif

@@ -1,0 +1,294 @@
+/*
+ * runner.c: one analysis end to end.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents/stock-graph.h"
+#include "date.h"
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "model/model.h"
+#include "runner.h"
+#include "settings.h"
+#include "store.h"
+#include "tools/market/calendar.h"
+#include "xmalloc.h"
+
+/* Request keys that carry settings into a resumed run. */
+static const char *const runner_setting_keys[] = {
+	"provider", "model", "out", "paper", "no_pdf", "s3", "risk_free_rate",
+};
+
+#define RUNNER_MAX_STEPS 8
+#define RUNNER_MAX_BAD_ARGS 2
+
+int
+runner_open_store(struct settings *s, struct store **out)
+{
+	const char *db = settings_get(s, "db");
+	char *path = db != NULL ? xstrdup(db) : settings_default_db_path();
+	char *cause = NULL;
+	int rc = 0;
+
+	if (store_open(path, out, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		rc = EXIT_STORAGE;
+	}
+	free(path);
+	return rc;
+}
+
+int
+runner_as_of(const char *in, char out[11], char **cause)
+{
+	int32_t day, today = date_today();
+
+	if (in == NULL) {
+		day = today;
+	} else if (date_parse(in, &day) != 0) {
+		*cause = xasprintf("invalid date '%s': use YYYY-MM-DD, e.g. "
+		    "2025-09-04", in);
+		return EXIT_USAGE;
+	}
+	if (day > today) {
+		*cause = xasprintf("as-of date %s is in the future; use a date "
+		    "up to today", in);
+		return EXIT_USAGE;
+	}
+	if (day < date_from_ymd(1990, 1, 1)) {
+		*cause = xasprintf("as-of date %s is before 1990-01-01", in);
+		return EXIT_USAGE;
+	}
+	date_format(calendar_prev_trading_day(day), out);
+	return 0;
+}
+
+static void
+runner_now_iso(char *buf, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static cJSON *
+runner_request(struct settings *s, const struct runner_opts *o,
+    const char *as_of, const char *thread_id)
+{
+	cJSON *req = cJSON_CreateObject();
+	char now[32];
+	const char *v;
+	size_t i;
+
+	runner_now_iso(now, sizeof now);
+	cJSON_AddStringToObject(req, "symbol", o->symbol);
+	cJSON_AddStringToObject(req, "as_of", as_of);
+	cJSON_AddStringToObject(req, "thread_id", thread_id);
+	cJSON_AddStringToObject(req, "started_at", now);
+	if (o->prompt != NULL)
+		cJSON_AddStringToObject(req, "prompt", o->prompt);
+	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
+	     i++) {
+		if ((v = settings_get(s, runner_setting_keys[i])) != NULL)
+			cJSON_AddStringToObject(req, runner_setting_keys[i], v);
+	}
+	cJSON_AddBoolToObject(req, "no_fallback", o->no_fallback);
+	return req;
+}
+
+/* Puts the request's settings back as flags (a resumed run). */
+static void
+runner_restore_settings(struct settings *s, const cJSON *req)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
+	     i++) {
+		if ((v = jsonutil_string(req, runner_setting_keys[i])) != NULL)
+			settings_set(s, runner_setting_keys[i], v);
+	}
+}
+
+static void
+runner_event(void *arg, const char *type, const cJSON *data)
+{
+	(void)arg;
+	output_ndjson_event(stdout, type, data);
+}
+
+static void
+runner_print(const cJSON *state, const char *thread_id,
+    enum output_format format)
+{
+	cJSON *r, *e;
+	char *text;
+
+	if (format == OUTPUT_TEXT) {
+		output_text(stdout, state);
+		return;
+	}
+	r = output_result(state, thread_id);
+	if (format == OUTPUT_NDJSON) {
+		e = cJSON_CreateObject();
+		cJSON_AddItemToObject(e, "result", r);
+		output_ndjson_event(stdout, "result", e);
+		cJSON_Delete(e);
+		return;
+	}
+	text = cJSON_Print(r);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(r);
+}
+
+/* Exit code of a finished run: an upload failure is reported as such. */
+static int
+runner_final_code(const cJSON *state)
+{
+	return jsonutil_string(state, "report.pdf.upload_error") != NULL ?
+	    EXIT_UPLOAD : EXIT_OK;
+}
+
+static int
+runner_model(struct settings *s, struct model **out)
+{
+	int usage_error = 0;
+	char *cause = NULL;
+
+	*out = model_open(settings_get(s, "model"), NULL, &usage_error, &cause);
+	if (*out != NULL)
+		return 0;
+	log_error("%s", cause);
+	free(cause);
+	return usage_error ? EXIT_USAGE : EXIT_MODEL;
+}
+
+static void
+runner_setup(struct stock_run *run, struct settings *s, struct store *st,
+    struct model *m, const char *thread_id, enum output_format format)
+{
+	memset(run, 0, sizeof *run);
+	run->settings = s;
+	run->store = st;
+	run->thread_id = thread_id;
+	run->env.model = m;
+	run->env.max_steps = RUNNER_MAX_STEPS;
+	run->env.max_bad_args = RUNNER_MAX_BAD_ARGS;
+	run->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	if (format == OUTPUT_NDJSON) {
+		run->on_event = runner_event;
+		run->event_arg = NULL;
+	}
+}
+
+static int
+runner_finish(int rc, cJSON *final, const char *thread_id,
+    enum output_format format, char *cause)
+{
+	if (rc != 0) {
+		log_error("%s", cause != NULL ? cause : "the run failed");
+		if (rc != EXIT_USAGE && rc != EXIT_INTERRUPTED)
+			log_info("run %s is saved; after fixing the cause, "
+			    "continue it with 'stockagent runs resume %s'",
+			    thread_id, thread_id);
+	} else {
+		runner_print(final, thread_id, format);
+		rc = runner_final_code(final);
+	}
+	free(cause);
+	cJSON_Delete(final);
+	return rc;
+}
+
+int
+runner_analyze(struct settings *s, const struct runner_opts *o)
+{
+	struct store *st = NULL;
+	struct model *m = NULL;
+	struct stock_run run;
+	char as_of[DATE_STR_SIZE], tid[40], *cause = NULL;
+	cJSON *input = NULL, *req, *final = NULL;
+	int rc;
+
+	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return rc;
+	}
+	if ((rc = runner_model(s, &m)) != 0)
+		return rc;
+	if ((rc = runner_open_store(s, &st)) != 0)
+		goto out;
+	if (o->thread_id != NULL)
+		snprintf(tid, sizeof tid, "%s", o->thread_id);
+	else
+		store_new_thread_id(tid);
+	req = runner_request(s, o, as_of, tid);
+	if (store_run_create(st, tid, "analyze", o->symbol, as_of, req,
+		model_name(m), &cause) != 0) {
+		cJSON_Delete(req);
+		log_error("%s", cause);
+		free(cause);
+		rc = o->thread_id != NULL ? EXIT_USAGE : EXIT_STORAGE;
+		goto out;
+	}
+	input = cJSON_CreateObject();
+	cJSON_AddItemToObject(input, "request", req);
+	runner_setup(&run, s, st, m, tid, o->format);
+	run.approve_before = o->approve_before;
+	run.env.no_fallback = o->no_fallback;
+	run.env.show_reasoning = o->show_reasoning;
+	rc = stock_graph_run(&run, input, &final, &cause);
+	rc = runner_finish(rc, final, tid, o->format, cause);
+out:
+	store_close(st);
+	model_close(m);
+	return rc;
+}
+
+int
+runner_resume(struct settings *s, const char *thread_id,
+    enum output_format format)
+{
+	struct store *st = NULL;
+	struct model *m = NULL;
+	struct stock_run run;
+	cJSON *info = NULL, *final = NULL;
+	const cJSON *req;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = runner_open_store(s, &st)) != 0)
+		return rc;
+	if (store_run_get(st, thread_id, &info, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	req = cJSON_GetObjectItemCaseSensitive(info, "request");
+	runner_restore_settings(s, req);
+	if ((rc = runner_model(s, &m)) != 0)
+		goto out;
+	runner_setup(&run, s, st, m, thread_id, format);
+	run.env.no_fallback = cJSON_IsTrue(cJSON_GetObjectItem(req,
+	    "no_fallback"));
+	rc = stock_graph_resume(&run, &final, &cause);
+	rc = runner_finish(rc, final, thread_id, format, cause);
+out:
+	cJSON_Delete(info);
+	store_close(st);
+	model_close(m);
+	return rc;
+}

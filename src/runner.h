@@ -1,0 +1,44 @@
+/*
+ * runner.h: run one analysis end to end (analyze, ask, runs resume).
+ *
+ * Opens the database and the model, builds the request, runs the stock
+ * graph and prints the result in the chosen format. Every setting the run
+ * depends on is kept in the request so a resumed run behaves the same.
+ */
+#ifndef STOCKAGENT_RUNNER_H
+#define STOCKAGENT_RUNNER_H
+
+#include "output.h"
+
+struct settings;
+
+struct runner_opts {
+	const char *symbol;	    /* normalised */
+	const char *as_of;	    /* "YYYY-MM-DD" or NULL for today */
+	const char *thread_id;	    /* NULL: a new one */
+	const char *approve_before; /* node name or NULL */
+	const char *prompt;	    /* the 'ask' text, kept in the request */
+	enum output_format format;
+	int no_fallback;
+	int show_reasoning;
+};
+
+/* Runs a new analysis; returns an exit code (messages already printed). */
+int runner_analyze(struct settings *s, const struct runner_opts *o);
+
+/* Continues THREAD_ID from its last checkpoint; returns an exit code. */
+int runner_resume(struct settings *s, const char *thread_id,
+    enum output_format format);
+
+/* Opens the database named by the settings; exit code on failure. */
+struct store;
+int runner_open_store(struct settings *s, struct store **out);
+
+/*
+ * Resolves an as-of date: NULL means today; dates in the future or before
+ * 1990 are refused; weekends and holidays move back to the last trading
+ * day. Returns 0 with OUT ("YYYY-MM-DD") or EXIT_USAGE with *cause.
+ */
+int runner_as_of(const char *in, char out[11], char **cause);
+
+#endif

@@ -1,0 +1,96 @@
+#!/bin/sh
+# tests/cli-runs.sh: checkpoints, kill -9 and resume, approval pauses,
+# pruning, and storage failures that must lose nothing.
+. "$top_srcdir/tests/cli-lib.sh"
+
+D=2025-09-04
+export STOCKAGENT_DB="$T/runs.db"
+
+# strip: the result without what differs between two runs of the same input
+strip() {
+	$PYTHON -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("thread_id", "generated_at", "usage"):
+    r.pop(k, None)
+print(json.dumps(r, sort_keys=True))' "$1"
+}
+
+expect 0 "reference run" -- analyze SIM_STOCK --as-of $D --no-pdf --format json --thread ref
+strip "$T/out" >"$T/ref"
+
+# kill -9 inside a node (work done, not checkpointed) and between nodes.
+for at in end:gather start:analyze end:analyze start:report end:report; do
+	id="kill-$(echo $at | tr : -)"
+	STOCKAGENT_DEBUG_KILL_AT=$at "$STOCKAGENT" analyze SIM_STOCK --as-of $D \
+		--no-pdf --format json --thread "$id" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq 137 ] && ok || bad "$at: expected a SIGKILL (137), got $rc"
+	expect 0 "runs show $id" -- runs show "$id"
+	has "$T/out" "status: +running" "$at: run left running"
+	expect 0 "resume $id" -- runs resume "$id" --format json
+	strip "$T/out" >"$T/resumed"
+	cmp -s "$T/ref" "$T/resumed" && ok || bad "$at: resumed result differs"
+	expect 0 "runs show $id after" -- runs show "$id"
+	has "$T/out" "status: +done" "$at: run done after resume"
+done
+
+# Resuming a finished run runs nothing and prints the same result.
+expect 0 "resume finished" -- runs resume ref --format json
+strip "$T/out" >"$T/again"
+cmp -s "$T/ref" "$T/again" && ok || bad "resume of a finished run differs"
+
+expect 2 "thread reused" -- analyze SIM_STOCK --as-of $D --no-pdf --thread ref
+expect 2 "resume unknown" -- runs resume no-such-thread
+one_line "$T/err" "resume unknown"
+
+# Approval before the report: without a terminal it pauses (exit 7).
+expect 7 "approve without terminal" -- analyze SIM_STOCK --as-of $D --no-pdf --approve report --thread pause </dev/null
+has "$T/err" "runs resume pause" "pause message says how to continue"
+expect 0 "show paused" -- runs show pause
+has "$T/out" "report" "paused before report"
+expect 0 "resume paused" -- runs resume pause --format json
+strip "$T/out" >"$T/paused"
+cmp -s "$T/ref" "$T/paused" && ok || bad "resumed paused run differs"
+
+# runs list / show / prune
+expect 0 "runs list" -- runs list
+has "$T/out" "^ref " "list shows ref"
+expect 0 "runs list json" -- runs list --format json --symbol SIM_STOCK
+$PYTHON -c 'import json,sys; a=json.load(open(sys.argv[1])); assert len(a) >= 7' "$T/out" && ok || bad "list json"
+expect 0 "runs show checkpoints" -- runs show ref
+for n in gather analyze report; do has "$T/out" "$n" "checkpoint $n"; done
+before=$(stat -c %s "$STOCKAGENT_DB")
+expect 0 "prune" -- runs prune --keep 1
+has "$T/out" "pruned [0-9]+ run" "prune message"
+after=$(stat -c %s "$STOCKAGENT_DB")
+[ "$after" -lt "$before" ] && ok || bad "prune did not shrink the file ($before -> $after)"
+expect 0 "list after prune" -- runs list --format json
+$PYTHON -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 1' "$T/out" && ok || bad "one run kept"
+expect 2 "prune without keep" -- runs prune
+expect 2 "prune bad keep" -- runs prune --keep -3
+
+# Storage failures: exit 5, one line naming the database, nothing lost.
+echo "this is not a database" >"$T/notadb"
+expect 5 "not a database" -- --db "$T/notadb" analyze SIM_STOCK --as-of $D --no-pdf
+one_line "$T/err" "not a database"
+has "$T/err" "notadb" "names the file"
+same "$(cat "$T/notadb")" "this is not a database" "file untouched"
+expect 5 "unwritable db dir" -- --db /proc/stockagent/x.db analyze SIM_STOCK --as-of $D --no-pdf
+has "$T/err" "/proc/stockagent" "names the path"
+
+# A database locked by another process.
+if command -v sqlite3 >/dev/null 2>&1; then
+	cp "$STOCKAGENT_DB" "$T/locked.db"
+	(echo "BEGIN EXCLUSIVE; INSERT INTO runs(thread_id) VALUES('lock');"; sleep 9) |
+		sqlite3 "$T/locked.db" &
+	lock=$!
+	sleep 1
+	expect 5 "locked database" -- --db "$T/locked.db" analyze SIM_STOCK --as-of $D --no-pdf
+	has "$T/err" "locked" "says locked"
+	kill $lock 2>/dev/null; wait $lock 2>/dev/null
+fi
+
+# Earlier runs intact after all of the above.
+expect 0 "ref still there" -- runs show ref --format json
+cli_done

@@ -1,0 +1,38 @@
+/*
+ * gather.h: the market data an analysis uses, shared by the
+ * gather_stock_data tool and 'stockagent data history'.
+ */
+#ifndef STOCKAGENT_GATHER_H
+#define STOCKAGENT_GATHER_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "tools/market/market.h"
+
+/* Years of daily bars an analysis reads, ending at the as-of date. */
+#define GATHER_HISTORY_YEARS 3
+
+/* The first day of the history window for AS_OF. */
+int32_t gather_window_start(int32_t as_of);
+
+/*
+ * The bars an analysis of SYMBOL as of AS_OF uses, from PROVIDER (a name).
+ * Returns 0, or an exit code (EXIT_USAGE for an unknown provider,
+ * EXIT_MARKET when the data is unavailable) with *cause.
+ */
+int gather_history(const char *provider, const char *symbol, int32_t as_of,
+    struct market_bars *out, char **cause);
+
+/* Columnar JSON of bars: {"date":[..],"open":[..],...,"volume":[..]}. */
+cJSON *gather_bars_json(const struct market_bars *b);
+
+/*
+ * Reads columnar bars back from JSON into OUT (arrays owned by OUT).
+ * Returns 0, or -1 with *cause when the arrays are missing or uneven.
+ */
+int gather_bars_from_json(const cJSON *j, struct market_bars *out,
+    char **cause);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * tool-analyze-stock-performance.c: the performance analysis agent's tool.
+ *
+ * Reads the market data the gathering agent put in the state, computes the
+ * indicators, risk figures and scores (tools/ta), and writes the built-in
+ * narrative from those figures alone.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "settings.h"
+#include "tools/gather.h"
+#include "tools/symbol.h"
+#include "tools/ta/ta.h"
+#include "tools/tool.h"
+#include "xmalloc.h"
+
+#define ANALYZE_DEFAULT_RF 0.04 /* annual risk-free rate for Sharpe */
+
+static void
+analyze_ta_bars(const struct market_bars *m, struct ta_bars *t)
+{
+	t->n = m->n;
+	t->date = m->date;
+	t->open = m->open;
+	t->high = m->high;
+	t->low = m->low;
+	t->close = m->close;
+	t->volume = m->volume;
+}
+
+static void
+analyze_fundamentals(const cJSON *market, struct ta_fundamentals *f)
+{
+	f->pe = jsonutil_number(market, "fundamentals.pe_ratio");
+	f->forward_pe = jsonutil_number(market, "fundamentals.forward_pe");
+	f->price_to_book = jsonutil_number(market,
+	    "fundamentals.price_to_book");
+	f->profit_margin_pct = jsonutil_number(market,
+	    "fundamentals.profit_margin_percent");
+	f->dividend_yield_pct = jsonutil_number(market,
+	    "fundamentals.dividend_yield_percent");
+}
+
+/* Index bars from the benchmark's dates and closes (other columns NAN). */
+static int
+analyze_index_bars(const cJSON *market, struct market_bars *out)
+{
+	const cJSON *bb = cJSON_GetObjectItemCaseSensitive(market,
+	    "benchmark_bars");
+	cJSON *full;
+	char *why = NULL;
+	int rc;
+
+	if (!cJSON_IsObject(bb))
+		return -1;
+	full = cJSON_Duplicate(bb, 1);
+	cJSON_AddItemToObject(full, "open",
+	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
+	cJSON_AddItemToObject(full, "high",
+	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
+	cJSON_AddItemToObject(full, "low",
+	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
+	cJSON_AddItemToObject(full, "volume",
+	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
+	rc = gather_bars_from_json(full, out, &why);
+	free(why);
+	cJSON_Delete(full);
+	return rc;
+}
+
+/*
+ * Runs the TA library over the market data in STATE. Returns 0 with
+ * *analysis_out (with "series"), or an exit code with *cause. Shared with
+ * the report tool, which needs the chart series again.
+ */
+int analyze_compute(const cJSON *state, struct settings *settings,
+    cJSON **analysis_out, char **cause);
+
+int
+analyze_compute(const cJSON *state, struct settings *settings,
+    cJSON **analysis_out, char **cause)
+{
+	const cJSON *market = cJSON_GetObjectItemCaseSensitive(state, "market");
+	struct market_bars stock = { 0 }, index = { 0 };
+	struct ta_bars ts, ti;
+	struct ta_fundamentals f;
+	const char *asof_s = jsonutil_string(market, "as_of"), *rfs;
+	int32_t as_of;
+	double rf = ANALYZE_DEFAULT_RF;
+	int have_index, rc = EXIT_MARKET;
+
+	if (!cJSON_IsObject(market) || asof_s == NULL ||
+	    date_parse(asof_s, &as_of) != 0) {
+		*cause = xstrdup("analyze_stock_performance: no market data in "
+		    "the state; gather_stock_data must run first");
+		return EXIT_MARKET;
+	}
+	if (gather_bars_from_json(cJSON_GetObjectItem(market, "bars"), &stock,
+		cause) != 0)
+		return EXIT_MARKET;
+	have_index = analyze_index_bars(market, &index) == 0;
+	if ((rfs = settings_get(settings, "risk_free_rate")) != NULL)
+		rf = strtod(rfs, NULL);
+	analyze_fundamentals(market, &f);
+	analyze_ta_bars(&stock, &ts);
+	analyze_ta_bars(&index, &ti);
+	if (ta_analyze(&ts, have_index ? &ti : NULL, as_of, &f, rf,
+		analysis_out, cause) == 0)
+		rc = 0;
+	market_bars_free(&stock);
+	market_bars_free(&index);
+	return rc;
+}
+
+static const char *
+analyze_fmt(char *buf, size_t size, const char *fmt, double v)
+{
+	if (!isfinite(v))
+		return "n/a";
+	snprintf(buf, size, fmt, v);
+	return buf;
+}
+
+static void
+analyze_para_thesis(struct buf *b, const cJSON *m, const cJSON *a)
+{
+	char p[32], r[32];
+	double ret = jsonutil_number(a, "returns.one_year_percent");
+
+	buf_printf(b, "%s (%s) closed at $%s on %s, %s %s%% over the past "
+	    "year, a %s. ", jsonutil_string(m, "profile.name"),
+	    jsonutil_string(m, "symbol"),
+	    analyze_fmt(p, sizeof p, "%.2f", jsonutil_number(a, "price")),
+	    jsonutil_string(a, "as_of"),
+	    isfinite(ret) && ret < 0 ? "down" : "up",
+	    analyze_fmt(r, sizeof r, "%.2f", fabs(ret)),
+	    jsonutil_string(a, "trend"));
+	buf_printf(b, "The technical score is %.0f/5 and the fundamental "
+	    "score %.0f/5, for an overall %.0f/5 (%s).",
+	    jsonutil_number(a, "scores.technical"),
+	    jsonutil_number(a, "scores.fundamental"),
+	    jsonutil_number(a, "scores.overall"),
+	    jsonutil_string(a, "scores.label"));
+}
+
+static void
+analyze_para_drivers(struct buf *b, const cJSON *a)
+{
+	const char *kinds[] = { "observations.technical",
+		"observations.fundamental" };
+	const cJSON *o;
+	size_t k;
+	int n = 0;
+
+	buf_printf(b, "\n\nWhat drives the scores: ");
+	for (k = 0; k < 2; k++) {
+		cJSON_ArrayForEach(o, jsonutil_path(a, kinds[k])) {
+			if (jsonutil_number(o, "points") == 0)
+				continue;
+			buf_printf(b, "%s%s", n++ ? "; " : "",
+			    jsonutil_string(o, "text"));
+		}
+	}
+	buf_printf(b, "%s.", n ? "" : "no single factor stands out");
+}
+
+static void
+analyze_para_risk(struct buf *b, const cJSON *m, const cJSON *a)
+{
+	char v[32], d[32], be[32];
+	const char *bench = jsonutil_string(m, "benchmark");
+
+	buf_printf(b, "\n\nRisks: annualized volatility of %s%% puts risk at "
+	    "%s; the deepest drawdown over the past year was %s%%",
+	    analyze_fmt(v, sizeof v, "%.2f",
+		jsonutil_number(a, "risk.volatility_percent")),
+	    jsonutil_string(a, "risk.level"),
+	    analyze_fmt(d, sizeof d, "%.2f",
+		jsonutil_number(a, "risk.max_drawdown_percent")));
+	if (isfinite(jsonutil_number(a, "risk.beta")) && bench != NULL)
+		buf_printf(b, ", and beta against %s is %s", bench,
+		    analyze_fmt(be, sizeof be, "%.2f",
+			jsonutil_number(a, "risk.beta")));
+	buf_printf(b, ".");
+}
+
+static void
+analyze_para_change(struct buf *b, const cJSON *a)
+{
+	char s2[32], s5[32], rsi[32];
+	double price = jsonutil_number(a, "price");
+	double sma200 = jsonutil_number(a, "indicators.sma200");
+
+	buf_printf(b, "\n\nWhat would change the view: ");
+	if (isfinite(sma200) && isfinite(price))
+		buf_printf(b, "a close %s the 200-day average of $%s would "
+		    "flip the long-term trend signal; ",
+		    price >= sma200 ? "below" : "above",
+		    analyze_fmt(s2, sizeof s2, "%.2f", sma200));
+	buf_printf(b, "the 50-day average stands at $%s and RSI(14) at %s, "
+	    "where readings above 70 or below 30 would move the technical "
+	    "score; new earnings that shift the P/E would move the "
+	    "fundamental score.",
+	    analyze_fmt(s5, sizeof s5, "%.2f",
+		jsonutil_number(a, "indicators.sma50")),
+	    analyze_fmt(rsi, sizeof rsi, "%.1f",
+		jsonutil_number(a, "indicators.rsi14")));
+}
+
+static cJSON *
+analyze_narrative(const cJSON *market, const cJSON *a)
+{
+	cJSON *n = cJSON_CreateObject();
+	struct buf b;
+	char *text;
+
+	buf_init(&b, 0);
+	analyze_para_thesis(&b, market, a);
+	analyze_para_drivers(&b, a);
+	analyze_para_risk(&b, market, a);
+	analyze_para_change(&b, a);
+	text = buf_take(&b);
+	cJSON_AddStringToObject(n, "text", text);
+	cJSON_AddStringToObject(n, "source", "builtin");
+	cJSON_AddItemToObject(n, "ungrounded", cJSON_CreateArray());
+	free(text);
+	return n;
+}
+
+static int
+analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
+    char **cause)
+{
+	const cJSON *market = cJSON_GetObjectItemCaseSensitive(ctx->state,
+	    "market");
+	const char *sym = jsonutil_string(args, "symbol");
+	const char *msym = jsonutil_string(market, "symbol");
+	cJSON *a = NULL;
+	char *s;
+	int rc;
+
+	if (msym != NULL && sym != NULL && strcmp(sym, msym) != 0) {
+		*cause = xasprintf("analyze_stock_performance: the gathered "
+		    "data is for %s, not %s", msym, sym);
+		return TOOL_EARGS;
+	}
+	if ((rc = analyze_compute(ctx->state, ctx->settings, &a, cause)) != 0)
+		return rc;
+	cJSON_DeleteItemFromObject(a, "series");
+	cJSON_AddItemToObject(a, "narrative", analyze_narrative(market, a));
+	s = xasprintf("%s: %s, technical %.0f/5, fundamental %.0f/5, overall "
+	    "%.0f/5 (%s), %s risk.", msym, jsonutil_string(a, "trend"),
+	    jsonutil_number(a, "scores.technical"),
+	    jsonutil_number(a, "scores.fundamental"),
+	    jsonutil_number(a, "scores.overall"),
+	    jsonutil_string(a, "scores.label"),
+	    jsonutil_string(a, "risk.level"));
+	cJSON_AddStringToObject(a, "summary", s);
+	free(s);
+	*result_out = a;
+	return 0;
+}
+
+const struct tool_entry tool_analyze_stock_performance_entry = {
+	.name = "analyze_stock_performance",
+	.description = "Analyze the gathered stock data: returns, 52-week "
+	    "range, volatility, beta, drawdown, Sharpe ratio, SMA/EMA/RSI/"
+	    "MACD/Bollinger/ATR, trend, and technical, fundamental and "
+	    "overall scores from 1 to 5 with the observations behind them.",
+	.parameters = "{\"type\":\"object\",\"properties\":{"
+	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
+	    "\",\"description\":\"the symbol whose data was gathered\"}},"
+	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",
+	.state_key = "analysis",
+	.exec = analyze_exec,
+	.for_model = NULL,
+};

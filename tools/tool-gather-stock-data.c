@@ -1,0 +1,371 @@
+/*
+ * tool-gather-stock-data.c: the data gathering agent's tool.
+ *
+ * Collects, for one symbol and as-of date, everything the analysis needs:
+ * the company profile, three years of daily bars, the quote of the as-of
+ * day, fundamentals, recent news, and the benchmark's closes.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "settings.h"
+#include "tools/gather.h"
+#include "tools/symbol.h"
+#include "tools/tool.h"
+#include "xmalloc.h"
+
+int32_t
+gather_window_start(int32_t as_of)
+{
+	int y, m, d;
+
+	date_to_ymd(as_of, &y, &m, &d);
+	if (m == 2 && d == 29)
+		d = 28;
+	return date_from_ymd(y - GATHER_HISTORY_YEARS, m, d) + 1;
+}
+
+static const struct market_provider *
+gather_provider(const char *name, int *rc, char **cause)
+{
+	const struct market_provider *p = market_provider_find(name);
+
+	if (p == NULL) {
+		*cause = xasprintf("unknown market data provider '%s': use "
+		    "one of %s", name, market_provider_names());
+		*rc = EXIT_USAGE;
+	}
+	return p;
+}
+
+int
+gather_history(const char *provider, const char *symbol, int32_t as_of,
+    struct market_bars *out, char **cause)
+{
+	const struct market_provider *p;
+	int rc = 0;
+
+	if ((p = gather_provider(provider, &rc, cause)) == NULL)
+		return rc;
+	if (market_history(p, symbol, as_of, gather_window_start(as_of), out,
+		cause) != 0)
+		return EXIT_MARKET;
+	if (out->n < 2) {
+		market_bars_free(out);
+		*cause = xasprintf("no market data for %s up to %s: fewer than "
+		    "two daily bars", symbol, "the as-of date");
+		return EXIT_MARKET;
+	}
+	return 0;
+}
+
+static cJSON *
+gather_array(const double *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, isfinite(v[i]) ?
+		    cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+	return a;
+}
+
+cJSON *
+gather_bars_json(const struct market_bars *b)
+{
+	cJSON *j = cJSON_CreateObject(), *dates = cJSON_CreateArray();
+	char ds[DATE_STR_SIZE];
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		cJSON_AddItemToArray(dates,
+		    cJSON_CreateString(date_format(b->date[i], ds)));
+	cJSON_AddItemToObject(j, "date", dates);
+	cJSON_AddItemToObject(j, "open", gather_array(b->open, b->n));
+	cJSON_AddItemToObject(j, "high", gather_array(b->high, b->n));
+	cJSON_AddItemToObject(j, "low", gather_array(b->low, b->n));
+	cJSON_AddItemToObject(j, "close", gather_array(b->close, b->n));
+	cJSON_AddItemToObject(j, "volume", gather_array(b->volume, b->n));
+	return j;
+}
+
+static int
+gather_column(const cJSON *j, const char *key, size_t n, double **out)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, key), *v;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+		return -1;
+	*out = xcalloc(n ? n : 1, sizeof **out);
+	cJSON_ArrayForEach(v, a)
+		(*out)[i++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	return 0;
+}
+
+int
+gather_bars_from_json(const cJSON *j, struct market_bars *out, char **cause)
+{
+	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(j, "date"), *v;
+	size_t n, i = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!cJSON_IsArray(dates))
+		goto bad;
+	n = (size_t)cJSON_GetArraySize(dates);
+	out->date = xcalloc(n ? n : 1, sizeof *out->date);
+	out->n = n;
+	cJSON_ArrayForEach(v, dates) {
+		if (!cJSON_IsString(v) ||
+		    date_parse(v->valuestring, &out->date[i++]) != 0)
+			goto bad;
+	}
+	if (gather_column(j, "open", n, &out->open) != 0 ||
+	    gather_column(j, "high", n, &out->high) != 0 ||
+	    gather_column(j, "low", n, &out->low) != 0 ||
+	    gather_column(j, "close", n, &out->close) != 0 ||
+	    gather_column(j, "volume", n, &out->volume) != 0)
+		goto bad;
+	return 0;
+bad:
+	market_bars_free(out);
+	*cause = xstrdup("the run's market data has malformed daily bars");
+	return -1;
+}
+
+static cJSON *
+gather_profile_json(const struct market_profile *p)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "name", p->name);
+	cJSON_AddStringToObject(j, "sector", p->sector);
+	cJSON_AddStringToObject(j, "industry", p->industry);
+	cJSON_AddStringToObject(j, "currency", p->currency);
+	cJSON_AddStringToObject(j, "exchange", p->exchange);
+	cJSON_AddStringToObject(j, "description", p->description);
+	return j;
+}
+
+static cJSON *
+gather_fundamentals_json(const struct market_fundamentals *f)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	jsonutil_add_number(j, "market_cap", f->market_cap);
+	jsonutil_add_number(j, "shares_outstanding", f->shares_outstanding);
+	jsonutil_add_number(j, "pe_ratio", f->pe_ratio);
+	jsonutil_add_number(j, "forward_pe", f->forward_pe);
+	jsonutil_add_number(j, "price_to_book", f->price_to_book);
+	jsonutil_add_number(j, "dividend_yield_percent", f->dividend_yield_pct);
+	jsonutil_add_number(j, "dividend_per_share", f->dividend_per_share);
+	jsonutil_add_number(j, "revenue_ttm", f->revenue_ttm);
+	jsonutil_add_number(j, "profit_margin_percent", f->profit_margin_pct);
+	jsonutil_add_number(j, "eps_ttm", f->eps_ttm);
+	jsonutil_add_number(j, "forward_eps", f->forward_eps);
+	jsonutil_add_number(j, "book_value_per_share",
+	    f->book_value_per_share);
+	jsonutil_add_number(j, "average_volume", f->average_volume);
+	return j;
+}
+
+static cJSON *
+gather_quote_json(const struct market_bars *b)
+{
+	cJSON *j = cJSON_CreateObject();
+	char ds[DATE_STR_SIZE];
+	size_t i = b->n - 1;
+	double prev = b->close[i - 1];
+
+	cJSON_AddStringToObject(j, "date", date_format(b->date[i], ds));
+	jsonutil_add_number(j, "price", b->close[i]);
+	jsonutil_add_number(j, "previous_close", prev);
+	jsonutil_add_number(j, "change", b->close[i] - prev);
+	jsonutil_add_number(j, "change_percent",
+	    (b->close[i] - prev) / prev * 100.0);
+	jsonutil_add_number(j, "open", b->open[i]);
+	jsonutil_add_number(j, "high", b->high[i]);
+	jsonutil_add_number(j, "low", b->low[i]);
+	jsonutil_add_number(j, "volume", b->volume[i]);
+	return j;
+}
+
+static cJSON *
+gather_news_json(const struct market_news *news, size_t n)
+{
+	cJSON *a = cJSON_CreateArray(), *j;
+	char ds[DATE_STR_SIZE];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "date",
+		    date_format(news[i].date, ds));
+		cJSON_AddStringToObject(j, "headline", news[i].headline);
+		cJSON_AddStringToObject(j, "source", news[i].source);
+		cJSON_AddStringToObject(j, "sentiment", news[i].sentiment);
+		jsonutil_add_number(j, "sentiment_score",
+		    news[i].sentiment_score);
+		cJSON_AddItemToArray(a, j);
+	}
+	return a;
+}
+
+/* The benchmark's dates and closes over the same window (no beta without). */
+static cJSON *
+gather_benchmark(const struct market_provider *p, int32_t as_of,
+    char *bench, size_t size)
+{
+	struct market_bars b = { 0 };
+	char *why = NULL;
+	cJSON *j, *cols;
+
+	if (market_benchmark(p, bench, size) != 0)
+		return NULL;
+	if (market_history(p, bench, as_of, gather_window_start(as_of), &b,
+		&why) != 0) {
+		free(why);
+		return NULL;
+	}
+	cols = gather_bars_json(&b);
+	j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "date",
+	    cJSON_DetachItemFromObject(cols, "date"));
+	cJSON_AddItemToObject(j, "close",
+	    cJSON_DetachItemFromObject(cols, "close"));
+	cJSON_Delete(cols);
+	market_bars_free(&b);
+	return j;
+}
+
+static const char *
+gather_arg(const cJSON *args, const cJSON *state, const char *key,
+    const char *fallback)
+{
+	const char *v = jsonutil_string(args, key);
+	char path[64];
+
+	if (v != NULL)
+		return v;
+	snprintf(path, sizeof path, "request.%s", key);
+	v = jsonutil_string(state, path);
+	return v != NULL ? v : fallback;
+}
+
+static void
+gather_summary(cJSON *r, const struct market_profile *prof,
+    const struct market_bars *b, size_t n_news, const char *provider)
+{
+	char first[DATE_STR_SIZE], last[DATE_STR_SIZE], *s;
+
+	s = xasprintf("Gathered %zu daily bars for %s (%s) from %s to %s, the "
+	    "quote, fundamentals and %zu news headlines from the %s "
+	    "provider.", b->n, prof->symbol, prof->name,
+	    date_format(b->date[0], first), date_format(b->date[b->n - 1], last),
+	    n_news, provider);
+	cJSON_AddStringToObject(r, "summary", s);
+	free(s);
+}
+
+static int
+gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
+    char **cause)
+{
+	const char *sym = jsonutil_string(args, "symbol"), *prov, *asof_s;
+	const struct market_provider *p;
+	struct market_profile prof;
+	struct market_fundamentals fund;
+	struct market_bars bars = { 0 };
+	struct market_news *news = NULL;
+	size_t n_news = 0;
+	int32_t as_of;
+	char bench[32] = "", ds[DATE_STR_SIZE];
+	cJSON *r = NULL, *bj;
+	int rc = EXIT_MARKET;
+
+	prov = gather_arg(args, ctx->state, "provider",
+	    settings_get(ctx->settings, "provider"));
+	asof_s = gather_arg(args, ctx->state, "as_of", NULL);
+	if (asof_s == NULL || date_parse(asof_s, &as_of) != 0) {
+		*cause = xasprintf("gather_stock_data: invalid as_of '%s'; use "
+		    "YYYY-MM-DD", asof_s ? asof_s : "");
+		return EXIT_USAGE;
+	}
+	if ((p = gather_provider(prov, &rc, cause)) == NULL)
+		return rc;
+	memset(&prof, 0, sizeof prof);
+	if (market_profile(p, sym, &prof, cause) != 0 ||
+	    (rc = gather_history(prov, sym, as_of, &bars, cause)) != 0 ||
+	    market_fundamentals(p, sym, as_of, &fund, cause) != 0 ||
+	    market_news(p, sym, as_of, &news, &n_news, cause) != 0) {
+		if (rc == 0)
+			rc = EXIT_MARKET;
+		goto out;
+	}
+	snprintf(prof.symbol, sizeof prof.symbol, "%s", sym);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "symbol", sym);
+	cJSON_AddStringToObject(r, "as_of", date_format(as_of, ds));
+	cJSON_AddStringToObject(r, "provider", market_provider_name(p));
+	cJSON_AddItemToObject(r, "profile", gather_profile_json(&prof));
+	cJSON_AddItemToObject(r, "quote", gather_quote_json(&bars));
+	cJSON_AddItemToObject(r, "fundamentals",
+	    gather_fundamentals_json(&fund));
+	cJSON_AddItemToObject(r, "news", gather_news_json(news, n_news));
+	cJSON_AddItemToObject(r, "bars", gather_bars_json(&bars));
+	bj = gather_benchmark(p, as_of, bench, sizeof bench);
+	if (bj != NULL) {
+		cJSON_AddStringToObject(r, "benchmark", bench);
+		cJSON_AddItemToObject(r, "benchmark_bars", bj);
+	} else {
+		cJSON_AddNullToObject(r, "benchmark");
+	}
+	gather_summary(r, &prof, &bars, n_news, market_provider_name(p));
+	*result_out = r;
+	rc = 0;
+out:
+	market_bars_free(&bars);
+	free(news);
+	return rc;
+}
+
+/* The model sees everything but the bulky daily bars. */
+static cJSON *
+gather_for_model(const cJSON *result)
+{
+	cJSON *r = cJSON_Duplicate(result, 1);
+
+	cJSON_DeleteItemFromObject(r, "bars");
+	cJSON_DeleteItemFromObject(r, "benchmark_bars");
+	return r;
+}
+
+const struct tool_entry tool_gather_stock_data_entry = {
+	.name = "gather_stock_data",
+	.description = "Gather a stock's company profile, three years of "
+	    "daily prices, the latest quote, fundamentals (P/E, margins, "
+	    "dividend yield, market cap) and recent news headlines as of a "
+	    "date.",
+	.parameters = "{\"type\":\"object\",\"properties\":{"
+	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
+	    "\",\"description\":\"ticker symbol, upper case, e.g. "
+	    "SIM_STOCK\"},"
+	    "\"as_of\":{\"type\":\"string\",\"pattern\":"
+	    "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"analysis "
+	    "date YYYY-MM-DD; defaults to the run's date\"},"
+	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_-]{1,32}$\","
+	    "\"description\":\"market data provider; defaults to the "
+	    "configured one\"}},"
+	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",
+	.state_key = "market",
+	.exec = gather_exec,
+	.for_model = gather_for_model,
+};

@@ -1,0 +1,250 @@
+/*
+ * tool-generate-stock-report.c: the report agent's tool.
+ *
+ * Writes the PDF report (tools/report) to OUT/YYYY/MM/DD/SYMBOL_Stock_
+ * Report_YYYYMMDD_HHMMSS.pdf, the date folder and the name taken from the
+ * run's one timestamp, records it in the database, and uploads it to S3
+ * when asked. A failed upload keeps the local PDF and says so.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "exitcode.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "paths.h"
+#include "s3.h"
+#include "settings.h"
+#include "store.h"
+#include "tools/report/report.h"
+#include "tools/symbol.h"
+#include "tools/tool.h"
+#include "xmalloc.h"
+
+#define REPORT_MAX_FILE (64L * 1024 * 1024)
+
+int analyze_compute(const cJSON *state, struct settings *settings,
+    cJSON **analysis_out, char **cause);
+
+/* Seconds since the epoch of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ". */
+static time_t
+report_parse_time(const char *iso)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (iso == NULL || strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+		return time(NULL);
+	return timegm(&tm);
+}
+
+/* Hex SHA-256 and size of the file at PATH. */
+static int
+report_digest(const char *path, char hex[65], long *size, char **cause)
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	long total = 0;
+
+	if (f == NULL) {
+		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
+		EVP_MD_CTX_free(ctx);
+		return -1;
+	}
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0 &&
+	    total < REPORT_MAX_FILE) {
+		EVP_DigestUpdate(ctx, buf, n);
+		total += (long)n;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	*size = total;
+	return 0;
+}
+
+/* A copy of STATE whose analysis carries the chart series again. */
+static int
+report_state_with_series(const cJSON *state, struct settings *settings,
+    cJSON **out, char **cause)
+{
+	cJSON *a = NULL, *copy;
+	int rc;
+
+	if ((rc = analyze_compute(state, settings, &a, cause)) != 0)
+		return rc;
+	copy = cJSON_Duplicate(state, 1);
+	cJSON *analysis = cJSON_GetObjectItemCaseSensitive(copy, "analysis");
+	if (analysis == NULL)
+		analysis = cJSON_AddObjectToObject(copy, "analysis");
+	cJSON_DeleteItemFromObject(analysis, "series");
+	cJSON_AddItemToObject(analysis, "series",
+	    cJSON_DetachItemFromObject(a, "series"));
+	cJSON_Delete(a);
+	*out = copy;
+	return 0;
+}
+
+static int
+report_write_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
+    const char *generated_at, char **path_out, char **cause)
+{
+	struct report_pdf_opts o;
+	const char *out = settings_get(ctx->settings, "out");
+	char *rel = report_pdf_relpath(symbol, t), *path;
+	cJSON *state = NULL;
+	int rc;
+
+	path = xasprintf("%s/%s", out != NULL ? out : "reports", rel);
+	free(rel);
+	if (paths_mkdirs_for(path, 0, cause) != 0) {
+		free(path);
+		return EXIT_STORAGE;
+	}
+	if ((rc = report_state_with_series(ctx->state, ctx->settings, &state,
+		 cause)) != 0) {
+		free(path);
+		return rc;
+	}
+	memset(&o, 0, sizeof o);
+	o.paper = settings_get(ctx->settings, "paper");
+	o.run_id = ctx->thread_id;
+	o.generated_at = generated_at;
+	if (report_pdf_write(state, &o, path, cause) != 0) {
+		cJSON_Delete(state);
+		free(path);
+		return EXIT_STORAGE;
+	}
+	cJSON_Delete(state);
+	*path_out = path;
+	return 0;
+}
+
+/* Uploads PATH; on failure records the error and returns -1. */
+static int
+report_upload(struct tool_ctx *ctx, const char *path, const char *rel,
+    cJSON *pdf)
+{
+	const char *uri = settings_get(ctx->settings, "s3");
+	struct s3_location loc;
+	char *s3uri = NULL, *why = NULL, *msg;
+
+	if (s3_uri_parse(uri, &loc, &why) != 0 ||
+	    s3_put_file(&loc, rel, path, "application/pdf", NULL, &s3uri,
+		&why) != 0) {
+		msg = xasprintf("%s; the report is kept at %s", why, path);
+		log_error("%s", msg);
+		cJSON_AddStringToObject(pdf, "upload_error", msg);
+		cJSON_AddNullToObject(pdf, "s3_uri");
+		free(msg);
+		free(why);
+		s3_location_clear(&loc);
+		return -1;
+	}
+	cJSON_AddStringToObject(pdf, "s3_uri", s3uri);
+	free(s3uri);
+	s3_location_clear(&loc);
+	return 0;
+}
+
+static int
+report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
+    const char *generated_at, cJSON *result, char **cause)
+{
+	char *path = NULL, *rel = report_pdf_relpath(symbol, t), hex[65];
+	cJSON *pdf;
+	long size = 0;
+	int rc;
+
+	if ((rc = report_write_pdf(ctx, symbol, t, generated_at, &path,
+		 cause)) != 0)
+		goto out;
+	if (report_digest(path, hex, &size, cause) != 0) {
+		rc = EXIT_STORAGE;
+		goto out;
+	}
+	pdf = cJSON_AddObjectToObject(result, "pdf");
+	cJSON_AddStringToObject(pdf, "path", path);
+	cJSON_AddNumberToObject(pdf, "size", (double)size);
+	cJSON_AddStringToObject(pdf, "sha256", hex);
+	if (settings_get(ctx->settings, "s3") != NULL)
+		report_upload(ctx, path, rel, pdf);
+	else
+		cJSON_AddNullToObject(pdf, "s3_uri");
+	if (ctx->store != NULL && store_report_add(ctx->store, ctx->thread_id,
+	    symbol, path, size, hex, jsonutil_string(pdf, "s3_uri"), NULL,
+	    cause) != 0)
+		rc = EXIT_STORAGE;
+out:
+	free(path);
+	free(rel);
+	return rc;
+}
+
+static int
+report_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
+    char **cause)
+{
+	const char *sym = jsonutil_string(args, "symbol");
+	const char *started = jsonutil_string(ctx->state, "request.started_at");
+	const char *nopdf = settings_get(ctx->settings, "no_pdf");
+	const cJSON *want = cJSON_GetObjectItemCaseSensitive(args, "pdf");
+	cJSON *r = cJSON_CreateObject();
+	char *s;
+	int rc;
+
+	if (jsonutil_path(ctx->state, "analysis.scores") == NULL) {
+		*cause = xstrdup("generate_stock_report: no analysis in the "
+		    "state; analyze_stock_performance must run first");
+		cJSON_Delete(r);
+		return EXIT_MARKET;
+	}
+	cJSON_AddStringToObject(r, "generated_at", started ? started : "");
+	if ((nopdf != NULL && strcmp(nopdf, "1") == 0) || cJSON_IsFalse(want)) {
+		cJSON_AddNullToObject(r, "pdf");
+		s = xasprintf("Report for %s generated without a PDF.", sym);
+	} else {
+		rc = report_pdf(ctx, sym, report_parse_time(started), started,
+		    r, cause);
+		if (rc != 0) {
+			cJSON_Delete(r);
+			return rc;
+		}
+		s = xasprintf("PDF report for %s written to %s.", sym,
+		    jsonutil_string(r, "pdf.path"));
+	}
+	cJSON_AddStringToObject(r, "summary", s);
+	free(s);
+	*result_out = r;
+	return 0;
+}
+
+const struct tool_entry tool_generate_stock_report_entry = {
+	.name = "generate_stock_report",
+	.description = "Generate the professional PDF stock report (charts, "
+	    "scores, analysis, news, risks, methodology) from the gathered "
+	    "data and the analysis, store it under the reports directory and "
+	    "upload it to S3 when configured.",
+	.parameters = "{\"type\":\"object\",\"properties\":{"
+	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
+	    "\",\"description\":\"the analysed symbol\"},"
+	    "\"pdf\":{\"type\":\"boolean\",\"description\":\"write the PDF "
+	    "(default true)\"}},"
+	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",
+	.state_key = "report",
+	.exec = report_exec,
+	.for_model = NULL,
+};

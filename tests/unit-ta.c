@@ -10,11 +10,14 @@
  * - edge cases (short or flat histories, bad input) and a timing figure.
  *
  * Fixtures are read from $top_srcdir/tests/fixtures/ta ("." if unset).
- * `tests/unit-ta --bench` prints only the timing of ta_analyze.
+ * `tests/unit-ta --bench` prints only the timing of ta_analyze;
+ * `tests/unit-ta --dump SEED N` prints a fresh random series and our
+ * indicators on it as JSON, for tests/cli-ta-oracle.sh's live check.
  */
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,10 +804,109 @@ bench_analyze(size_t n, int reps)
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / reps;
 }
 
+/* --- live-oracle dump ------------------------------------------------- */
+
+static cJSON *
+array_of(const double *v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON_AddItemToArray(arr, isfinite(v[i]) ?
+		    cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+	}
+	return arr;
+}
+
+/* xorshift64*: a fresh but reproducible series for each SEED. */
+static double
+uniform(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return (double)((*st * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static void
+add_array(cJSON *o, const char *name, const double *v, size_t n)
+{
+	cJSON_AddItemToObject(o, name, array_of(v, n));
+}
+
+/* A random walk in cents with a flat stretch and an opening gap. */
+static void
+make_walk(uint64_t seed, size_t n, double *h, double *l, double *c)
+{
+	uint64_t st = seed * 0x9E3779B97F4A7C15ULL + 1;
+	double prev = 20 + 200 * uniform(&st), open;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		open = prev * (1 + 0.004 * (uniform(&st) - 0.5));
+		if (i == n / 2)
+			open = prev * (uniform(&st) < 0.5 ? 0.88 : 1.12);
+		c[i] = round(open * (1 + 0.05 * (uniform(&st) - 0.5)) * 100) /
+		    100;
+		h[i] = round(fmax(open, c[i]) * (1 + 0.01 * uniform(&st)) *
+		    100) / 100;
+		l[i] = round(fmin(open, c[i]) * (1 - 0.01 * uniform(&st)) *
+		    100) / 100;
+		if (i >= n / 4 && i < n / 4 + 25)
+			h[i] = l[i] = c[i] = prev;
+		prev = c[i];
+	}
+}
+
+static int
+dump(uint64_t seed, size_t n)
+{
+	double *v = xcalloc(n * 12, sizeof *v);
+	double *h = v, *l = v + n, *c = v + 2 * n, *a = v + 3 * n,
+	       *b = v + 4 * n, *d = v + 5 * n;
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+
+	make_walk(seed, n, h, l, c);
+	add_array(o, "high", h, n);
+	add_array(o, "low", l, n);
+	add_array(o, "close", c, n);
+	ta_sma(c, n, 20, a);
+	add_array(o, "sma20", a, n);
+	ta_sma(c, n, 50, a);
+	add_array(o, "sma50", a, n);
+	ta_ema(c, n, 12, a);
+	add_array(o, "ema12", a, n);
+	ta_ema(c, n, 26, a);
+	add_array(o, "ema26", a, n);
+	ta_rsi(c, n, 14, a);
+	add_array(o, "rsi14", a, n);
+	ta_atr(h, l, c, n, 14, a);
+	add_array(o, "atr14", a, n);
+	ta_macd(c, n, 12, 26, 9, a, b, d);
+	add_array(o, "macd", a, n);
+	add_array(o, "macd_signal", b, n);
+	ta_bbands(c, n, 20, 2, a, b, d);
+	add_array(o, "bb_upper", a, n);
+	add_array(o, "bb_middle", b, n);
+	add_array(o, "bb_lower", d, n);
+	text = cJSON_PrintUnformatted(o);
+	puts(text);
+	free(text);
+	cJSON_Delete(o);
+	free(v);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	double us;
+
+	if (argc == 4 && strcmp(argv[1], "--dump") == 0)
+		return dump(strtoull(argv[2], NULL, 10),
+		    strtoull(argv[3], NULL, 10));
 
 	if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
 		printf("ta_analyze, 2500 bars + index: %.1f us/call\n",

@@ -68,12 +68,22 @@ count_le(const int32_t *date, size_t n, int32_t day)
 	return lo;
 }
 
+/* Whether bar I has the prices the analysis reads (HL: high and low too). */
+static int
+bar_ok(const struct ta_bars *b, size_t i, int hl)
+{
+	if (!isfinite(b->close[i]) || b->close[i] <= 0)
+		return 0;
+	return !hl || (isfinite(b->high[i]) && isfinite(b->low[i]));
+}
+
 /*
  * Checks that WHAT's bars are ascending and that those up to AS_OF have
- * finite prices and a positive close; sets *COUNT to how many are <= AS_OF.
+ * a finite positive close (and finite high and low if HL); sets *COUNT to
+ * how many are <= AS_OF.
  */
 static int
-check_bars(const struct ta_bars *b, const char *what, int32_t as_of,
+check_bars(const struct ta_bars *b, const char *what, int hl, int32_t as_of,
     size_t *count, char **cause)
 {
 	char day[DATE_STR_SIZE];
@@ -88,8 +98,7 @@ check_bars(const struct ta_bars *b, const char *what, int32_t as_of,
 	}
 	n = count_le(b->date, b->n, as_of);
 	for (i = 0; i < n; i++) {
-		if (!isfinite(b->high[i]) || !isfinite(b->low[i]) ||
-		    !isfinite(b->close[i]) || b->close[i] <= 0) {
+		if (!bar_ok(b, i, hl)) {
 			*cause = xasprintf("%s bar of %s has a missing or "
 			    "non-positive price", what,
 			    date_format(b->date[i], day));
@@ -410,7 +419,7 @@ ta_analyze(const struct ta_bars *stock, const struct ta_bars *index,
 	size_t count, ix_count = 0;
 	char day[DATE_STR_SIZE];
 
-	if (check_bars(stock, "stock", as_of, &count, cause) != 0)
+	if (check_bars(stock, "stock", 1, as_of, &count, cause) != 0)
 		return -1;
 	if (count < 2) {
 		*cause = xasprintf("need at least 2 daily bars on or before "
@@ -418,7 +427,7 @@ ta_analyze(const struct ta_bars *stock, const struct ta_bars *index,
 		return -1;
 	}
 	if (index != NULL &&
-	    check_bars(index, "index", as_of, &ix_count, cause) != 0)
+	    check_bars(index, "index", 0, as_of, &ix_count, cause) != 0)
 		return -1;
 	a.last = count - 1;
 	a.year_ago = ta_minus_one_year(as_of);

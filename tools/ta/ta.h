@@ -168,7 +168,8 @@ void ta_overall(int technical, int fundamental, const char *risk_level,
 
 /* --- whole analysis (analysis.c) ------------------------------------- */
 
-/* Daily bars, ascending by date, trading days only. Arrays are [n]. */
+/* Daily bars, ascending by date, trading days only. Arrays are [n];
+ * open is not read, volume may be NULL. */
 struct ta_bars {
 	size_t n;
 	const int32_t *date; /* day numbers, see src/date.h */
@@ -192,12 +193,24 @@ struct ta_bars {
  * volatility, drawdown, Sharpe and beta use the last 252 daily returns (all
  * there are if fewer, null below 20). Indicators run over the full history.
  *
- * Returns 0 and *OUT, a new cJSON object the caller deletes (shape in
- * man/stockagent.1 and data/ schema: as_of, price, previous_close, change,
- * change_percent, returns, range_52w, risk, indicators, trend, scores,
- * observations, series; null where not computable). Returns -1 and *CAUSE
- * (caller frees) when fewer than 2 bars lie on or before AS_OF, or when the
- * bars are not ascending or hold a non-finite or non-positive price.
+ * Only date and close of INDEX are read.
+ *
+ * Returns 0 and *OUT, a new cJSON object the caller deletes, with exactly
+ * the keys as_of, price, previous_close, change, change_percent,
+ * returns {ytd_percent, one_year_percent, one_year_base_date, ytd_base_date},
+ * range_52w {high, low}, risk {volatility_percent, beta,
+ * max_drawdown_percent (<= 0), max_drawdown_peak, max_drawdown_trough,
+ * sharpe, risk_free_rate, level}, indicators {sma20, sma50, sma200, ema12,
+ * ema26, rsi14, macd, macd_signal, macd_hist, bb_upper, bb_middle, bb_lower,
+ * atr14} (at the last bar), trend, scores {technical, technical_points,
+ * fundamental, fundamental_points, overall, overall_average, label},
+ * observations {technical, fundamental: [{text, points}]}, series {date,
+ * close, volume, sma50, sma200, bb_upper, bb_middle, bb_lower, rsi14, macd,
+ * macd_signal, macd_hist: one entry per bar of the 52-week window}. Dates
+ * are "YYYY-MM-DD" strings; anything not computable is null.
+ * Returns -1 and *CAUSE (caller frees) when fewer than 2 bars lie on or
+ * before AS_OF, or when the bars are not ascending or hold a non-finite or
+ * non-positive price.
  */
 int ta_analyze(const struct ta_bars *stock, const struct ta_bars *index,
     int32_t as_of, const struct ta_fundamentals *f, double rf_annual,

@@ -159,7 +159,10 @@ check_series(const char *what, const double *ours, size_t n, size_t begin,
 		bad++;
 	}
 	for (i = 0; i < n && !bad; i++) {
-		if (i < begin ? !isnan(ours[i]) : !near(ours[i], w[i - begin])) {
+		int ok = i < begin ? isnan(ours[i]) :
+		    near(ours[i], w[i - begin]);
+
+		if (!ok) {
 			printf("FAIL %s at %zu: %.12g, TA-Lib %.12g\n", what,
 			    i, ours[i], i < begin ? NAN : w[i - begin]);
 			bad++;
@@ -724,6 +727,73 @@ test_drawdown_small(void)
 	TEST_CHECK("one value is an error", ta_max_drawdown(v, 1, &dd) == -1);
 }
 
+/* A rising series of N bars on consecutive days. */
+static int
+analyze_rising(size_t n, cJSON **out)
+{
+	int32_t date[40];
+	double p[40];
+	struct ta_bars b = { n, date, p, p, p, p, NULL };
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		date[i] = 20000 + (int32_t)i;
+		p[i] = 10 + (double)(i * i % 7);
+	}
+	rc = ta_analyze(&b, &b, date[n - 1], NULL, 0.04, out, &cause);
+	free(cause);
+	return rc;
+}
+
+static void
+test_risk_minimum(void)
+{
+	cJSON *out = NULL;
+	const cJSON *risk;
+
+	TEST_CHECK("20 returns analyze", analyze_rising(21, &out) == 0);
+	risk = get(out, "risk");
+	TEST_CHECK("20 returns: volatility", cJSON_IsNumber(get(risk,
+	    "volatility_percent")));
+	TEST_CHECK("20 returns: beta on itself is 1", cJSON_IsNumber(get(risk,
+	    "beta")) && fabs(get(risk, "beta")->valuedouble - 1) < 1e-12);
+	cJSON_Delete(out);
+	out = NULL;
+	TEST_CHECK("19 returns analyze", analyze_rising(20, &out) == 0);
+	risk = get(out, "risk");
+	TEST_CHECK("19 returns: no volatility", cJSON_IsNull(get(risk,
+	    "volatility_percent")));
+	TEST_CHECK("19 returns: no Sharpe", cJSON_IsNull(get(risk, "sharpe")));
+	TEST_CHECK("19 returns: no drawdown dates", cJSON_IsNull(get(risk,
+	    "max_drawdown_peak")));
+	cJSON_Delete(out);
+}
+
+static void
+test_calendar(void)
+{
+	char buf[DATE_STR_SIZE];
+
+	TEST_STREQ("leap day minus a year",
+	    date_format(ta_minus_one_year(date_from_ymd(2024, 2, 29)), buf),
+	    "2023-02-28");
+	TEST_STREQ("plain day minus a year",
+	    date_format(ta_minus_one_year(date_from_ymd(2025, 3, 1)), buf),
+	    "2024-03-01");
+}
+
+static void
+test_infinite_is_missing(void)
+{
+	struct ta_fundamentals f = { INFINITY, NAN, NAN, NAN, NAN };
+	struct ta_score s;
+
+	ta_score_fundamental(&f, &s);
+	TEST_CHECK("infinite P/E counts as missing", s.nobs == 0);
+}
+
 static void
 test_analyze_errors(void)
 {
@@ -828,7 +898,9 @@ uniform(uint64_t *st)
 	*st ^= *st >> 12;
 	*st ^= *st << 25;
 	*st ^= *st >> 27;
-	return (double)((*st * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+	/* The top 53 bits, scaled to [0, 1). */
+	return (double)((*st * 2685821657736338717ULL) >> 11) /
+	    9007199254740992.0;
 }
 
 static void
@@ -926,6 +998,9 @@ main(int argc, char **argv)
 	test_short_and_flat();
 	test_drawdown_small();
 	test_analyze_errors();
+	test_risk_minimum();
+	test_calendar();
+	test_infinite_is_missing();
 	us = bench_analyze(2500, 50);
 	printf("ta_analyze, 2500 bars + index: %.1f us/call\n", us);
 	TEST_CHECK("ta_analyze on 2500 bars takes under 50 ms", us < 50000);

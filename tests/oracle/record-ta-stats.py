@@ -85,7 +85,8 @@ def analysis(stock, index, as_of):
                                float((c[last] / c[b] - 1) * 100))
     out['one_year_base_date'] = None if b is None else s['date'][b].isoformat()
     b = last_le(s['date'], dt.date(as_of.year - 1, 12, 31))
-    out['ytd_percent'] = None if b is None else float((c[last] / c[b] - 1) * 100)
+    out['ytd_percent'] = (None if b is None else
+                          float((c[last] / c[b] - 1) * 100))
     out['ytd_base_date'] = None if b is None else s['date'][b].isoformat()
     win = [i for i, d in enumerate(s['date']) if year_ago < d <= as_of]
     out['range_high'] = float(s['high'][win].max())

@@ -79,7 +79,8 @@ function makeSeries(spec, dates) {
 			open = prev * (1 + spec.gap.pct / 100);
 		let move = spec.drift + spec.vol * normal(r);
 		if (spec.market && spec.market.ret.has(dates[i]))
-			move += spec.market.beta * spec.market.ret.get(dates[i]);
+			move += spec.market.beta *
+			    spec.market.ret.get(dates[i]);
 		let close = open * (1 + move);
 		let high = Math.max(open, close) * (1 + 0.01 * r());
 		let low = Math.min(open, close) * (1 - 0.01 * r());
@@ -185,7 +186,8 @@ for (const spec of specs) {
 	const bars = makeSeries(spec, dates);
 	const doc = {
 		description: 'TA-Lib ' + talib.version + ' (npm talib) on a ' +
-			'generated series; recorded by tests/oracle/record-ta.js',
+			'generated series; recorded by ' +
+			'tests/oracle/record-ta.js',
 		name: spec.name,
 		date: dates,
 		open: bars.open, high: bars.high, low: bars.low,

@@ -60,7 +60,7 @@ ta_score_from_points(int p)
 static void
 rule_one_year(struct ta_score *s, double r)
 {
-	if (isnan(r))
+	if (!isfinite(r))
 		return;
 	if (r > 20)
 		observe(s, 2, "1-year return %.2f%% is above +20%%: "
@@ -84,7 +84,7 @@ static void
 rule_above(struct ta_score *s, double a, double b, const char *what,
     const char *than, const char *up, const char *down)
 {
-	if (isnan(a) || isnan(b))
+	if (!isfinite(a) || !isfinite(b))
 		return;
 	if (a > b)
 		observe(s, 1, "%s %.2f is above %s %.2f: %s", what, a, than, b,
@@ -99,7 +99,7 @@ rule_above(struct ta_score *s, double a, double b, const char *what,
 static void
 rule_macd(struct ta_score *s, double macd, double sig)
 {
-	if (isnan(macd) || isnan(sig))
+	if (!isfinite(macd) || !isfinite(sig))
 		return;
 	if (macd > sig)
 		observe(s, 1, "MACD %.4f is above its signal line %.4f: "
@@ -114,7 +114,7 @@ rule_macd(struct ta_score *s, double macd, double sig)
 static void
 rule_rsi(struct ta_score *s, double rsi)
 {
-	if (isnan(rsi))
+	if (!isfinite(rsi))
 		return;
 	if (rsi > 70)
 		observe(s, -1, "RSI(14) %.1f is above 70: overbought", rsi);
@@ -142,7 +142,7 @@ ta_score_technical(const struct ta_technical *in, struct ta_score *out)
 static void
 rule_pe(struct ta_score *s, double pe)
 {
-	if (isnan(pe))
+	if (!isfinite(pe))
 		return;
 	if (pe <= 0)
 		observe(s, -1, "P/E %.2f means no earnings", pe);
@@ -157,7 +157,7 @@ rule_pe(struct ta_score *s, double pe)
 static void
 rule_forward_pe(struct ta_score *s, double fpe, double pe)
 {
-	if (isnan(fpe) || isnan(pe) || fpe <= 0 || pe <= 0)
+	if (!isfinite(fpe) || !isfinite(pe) || fpe <= 0 || pe <= 0)
 		return;
 	if (fpe < 0.9 * pe)
 		observe(s, 1, "Forward P/E %.2f is more than 10%% below P/E "
@@ -173,7 +173,7 @@ rule_forward_pe(struct ta_score *s, double fpe, double pe)
 static void
 rule_price_to_book(struct ta_score *s, double pb)
 {
-	if (isnan(pb))
+	if (!isfinite(pb))
 		return;
 	if (pb < 1.5)
 		observe(s, 1, "Price-to-book %.2f is below 1.5: cheap "
@@ -188,7 +188,7 @@ rule_price_to_book(struct ta_score *s, double pb)
 static void
 rule_margin(struct ta_score *s, double m)
 {
-	if (isnan(m))
+	if (!isfinite(m))
 		return;
 	if (m > 20)
 		observe(s, 1, "Profit margin %.2f%% is above 20%%: excellent",
@@ -203,7 +203,7 @@ rule_margin(struct ta_score *s, double m)
 static void
 rule_dividend(struct ta_score *s, double y)
 {
-	if (isnan(y))
+	if (!isfinite(y))
 		return;
 	if (y > 3)
 		observe(s, 1, "Dividend yield %.2f%% is above 3%%: high", y);
@@ -226,7 +226,7 @@ ta_score_fundamental(const struct ta_fundamentals *f, struct ta_score *out)
 const char *
 ta_trend_label(double r)
 {
-	if (isnan(r))
+	if (!isfinite(r))
 		return NULL;
 	if (r > 20)
 		return "STRONG UPTREND";
@@ -242,7 +242,7 @@ ta_trend_label(double r)
 const char *
 ta_risk_level(double v)
 {
-	if (isnan(v))
+	if (!isfinite(v))
 		return NULL;
 	if (v < 20)
 		return "LOW";

@@ -113,7 +113,8 @@ struct ta_score {
 	struct ta_observation obs[TA_OBS_MAX];
 };
 
-/* Inputs of the technical score; NAN = missing (adds 0, no observation). */
+/* Technical score inputs; NAN (any non-finite) = missing: adds 0, no
+ * observation. */
 struct ta_technical {
 	double one_year_pct; /* 1-year return, percent */
 	double price;        /* last close */
@@ -150,14 +151,17 @@ void ta_score_fundamental(const struct ta_fundamentals *f,
 /*
  * Trend label from the 1-year return percent: >20 "STRONG UPTREND",
  * >10 "MODERATE UPTREND", >0 "SLIGHT UPTREND", >-10 "SLIGHT DOWNTREND",
- * else "STRONG DOWNTREND"; NULL for NAN. Static strings.
+ * else "STRONG DOWNTREND"; NULL when not finite. Static strings.
  */
 const char *ta_trend_label(double one_year_pct);
-/* Volatility percent: <20 "LOW", <35 "MEDIUM", else "HIGH"; NULL for NAN. */
+/*
+ * Risk level from annualized volatility percent: <20 "LOW", <35 "MEDIUM",
+ * else "HIGH"; NULL when not finite. Static strings.
+ */
 const char *ta_risk_level(double volatility_pct);
 
 struct ta_overall {
-	double average; /* (technical + fundamental)/2, minus 0.5 if HIGH risk */
+	double average; /* (technical + fundamental)/2, -0.5 if HIGH risk */
 	int score;      /* floor(average + 0.5) clamped to 1..5 */
 	const char *label; /* "VERY FAVORABLE" .. "VERY UNFAVORABLE", static */
 };

@@ -280,8 +280,7 @@ risk_json(struct analysis *a, const struct ta_bars *ix, size_t ix_count,
 	}
 	a->risk_level = ta_risk_level(a->volatility_pct);
 	add_num(o, "volatility_percent", a->volatility_pct);
-	add_num(o, "beta", m >= TA_RISK_MIN_RETURNS ? beta(a, ix, ix_count) :
-	    NAN);
+	add_num(o, "beta", beta(a, ix, ix_count));
 	add_num(o, "max_drawdown_percent", have_dd ? dd.percent : NAN);
 	add_date(o, "max_drawdown_peak", have_dd,
 	    a->b->date[a->last - m + dd.peak]);

@@ -412,6 +412,8 @@ test_fundamentals(void)
 	TEST_CHECK("index has no fundamentals", market_fundamentals(sim,
 	    "SIM_INDEX", date_today(), &a, &cause) == -1 && cause != NULL &&
 	    strstr(cause, "SIM_INDEX is an index") != NULL);
+	TEST_CHECK("and reports none", isnan(a.market_cap) &&
+	    isnan(a.pe_ratio) && isnan(a.average_volume));
 	free(cause);
 	cause = NULL;
 	market_fundamentals(sim, "SIM_GROWTH", ymd(2018, 3, 1), &a, &cause);
@@ -474,6 +476,10 @@ test_news(void)
 	TEST_CHECK("headlines name the company, sources named", named);
 	free(n);
 	free(m);
+	TEST_CHECK("index news", market_news(sim, "SIM_INDEX", as_of, &n,
+	    &nn, &cause) == 0 && nn >= 4 && strstr(n[0].headline,
+	    "SIM Composite Index") != NULL);
+	free(n);
 	/* Sentiment leans with the month's return. */
 	for (d = ymd(2018, 2, 1); d < ymd(2025, 1, 1); d += 17) {
 		if (market_news(sim, "SIM_SMALL", d, &n, &nn, &cause) != 0)

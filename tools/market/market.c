@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,12 @@ int
 market_fundamentals(const struct market_provider *p, const char *symbol,
     int32_t as_of, struct market_fundamentals *out, char **cause)
 {
+	double *f = (double *)out;
+	size_t i;
+
+	/* All members are doubles: not available until the provider says. */
+	for (i = 0; i < sizeof *out / sizeof *f; i++)
+		f[i] = NAN;
 	if (market_check_symbol(p, symbol, cause) != 0)
 		return -1;
 	if (p->fundamentals == NULL)

@@ -54,13 +54,11 @@
 /* Purposes of random numbers (the third hash input). */
 enum sim_stream {
 	SIM_S_REGIME = 1,
-	SIM_S_OVERNIGHT,
-	SIM_S_INTRADAY = SIM_S_OVERNIGHT + 2,
-	SIM_S_JUMP = SIM_S_INTRADAY + 2,
+	SIM_S_MOVE,			  /* overnight and intraday noise */
+	SIM_S_RANGE = SIM_S_MOVE + 2,	  /* how far high and low reach */
+	SIM_S_JUMP = SIM_S_RANGE + 2,
 	SIM_S_JUMPSIZE,
-	SIM_S_HIGH = SIM_S_JUMPSIZE + 2,
-	SIM_S_LOW = SIM_S_HIGH + 2,
-	SIM_S_VOLUME = SIM_S_LOW + 2,
+	SIM_S_VOLUME = SIM_S_JUMPSIZE + 2,
 	SIM_S_EPS = SIM_S_VOLUME + 2,
 	SIM_S_NEWS = 64, /* news uses 64 + 8 x item + k */
 };
@@ -202,6 +200,18 @@ sim_normal(uint64_t key, int32_t day, unsigned stream)
 	double v = sim_unif(key, day, stream + 1);
 
 	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Two independent standard normals from the same two streams. */
+static void
+sim_normal2(uint64_t key, int32_t day, unsigned stream, double *z1,
+    double *z2)
+{
+	double r = sqrt(-2.0 * log(sim_unif(key, day, stream)));
+	double t = 6.283185307179586 * sim_unif(key, day, stream + 1);
+
+	*z1 = r * cos(t);
+	*z2 = r * sin(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -636,21 +646,21 @@ sim_step(const struct sim_company *c, int32_t day, long i, double market,
 	double drift = m->drift / SIM_DAYS_PER_YEAR;
 	double trend = log(m->start_price - m->floor) + drift * (double)i;
 	double sigma = sim_regime(c, day, st), jump = 0, on, in, dev, cap;
+	double z1, z2, zh, zl;
 
 	if (sim_unif(c->key, day, SIM_S_JUMP) < m->jump_prob)
 		jump = m->jump_size * sim_normal(c->key, day, SIM_S_JUMPSIZE);
-	on = sqrt(0.2) * sigma * sim_normal(c->key, day, SIM_S_OVERNIGHT) +
-	    jump;
-	in = sqrt(0.8) * sigma * sim_normal(c->key, day, SIM_S_INTRADAY) -
-	    m->reversion * st->dev + (c->is_index ? 0 : m->beta * market);
+	sim_normal2(c->key, day, SIM_S_MOVE, &z1, &z2);
+	sim_normal2(c->key, day, SIM_S_RANGE, &zh, &zl);
+	on = sqrt(0.2) * sigma * z1 + jump;
+	in = sqrt(0.8) * sigma * z2 - m->reversion * st->dev +
+	    (c->is_index ? 0 : m->beta * market);
 	dev = sim_reflect(st->dev + on + in, m->band);
 	cap = m->band > 0 ? m->band + 0.04 : INFINITY;
 	out->x_open = trend - drift + sim_clip(st->dev + on, -cap, cap);
 	out->x_close = trend + dev;
-	out->x_high = fmax(out->x_open, out->x_close) + 0.5 * sigma *
-	    fabs(sim_normal(c->key, day, SIM_S_HIGH));
-	out->x_low = fmin(out->x_open, out->x_close) - 0.5 * sigma *
-	    fabs(sim_normal(c->key, day, SIM_S_LOW));
+	out->x_high = fmax(out->x_open, out->x_close) + 0.5 * sigma * fabs(zh);
+	out->x_low = fmin(out->x_open, out->x_close) - 0.5 * sigma * fabs(zl);
 	out->x_high = fmin(out->x_high, trend + cap);
 	out->x_low = fmax(out->x_low, trend - cap);
 	out->move = dev - st->dev;

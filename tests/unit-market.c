@@ -611,6 +611,12 @@ test_corrupt(void)
 	TEST_CHECK("bad parameter is named", c != NULL &&
 	    strstr(c, "market.volatility must be a number"));
 	free(c);
+	c = corrupt_cause(dir, "{\"version\": 1, \"start_date\": "
+	    "\"2015-01-02\", \"benchmark\": \"SIM_INDEX\", \"companies\": "
+	    "[{\"symbol\": \"SIM_INDEX\"}, {}]}");
+	TEST_CHECK("missing name is named", c != NULL &&
+	    strstr(c, "companies[0]: \"name\" must be a string"));
+	free(c);
 	c = corrupt_cause(dir, "[]");
 	TEST_CHECK("not an object", c != NULL && strstr(c, "JSON object"));
 	free(c);

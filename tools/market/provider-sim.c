@@ -305,25 +305,31 @@ sim_symbol_ok(const char *s)
 	return 1;
 }
 
-/* The identity strings of company I. */
+/* The identity strings of a company. */
 static int
 sim_load_strings(const cJSON *o, struct sim_company *c, const char *where,
     char **msg)
 {
-	if (sim_get_string(o, "symbol", c->symbol, sizeof c->symbol, where,
-		msg) != 0 ||
-	    sim_get_string(o, "name", c->name, sizeof c->name, where, msg) ||
-	    sim_get_string(o, "sector", c->sector, sizeof c->sector, where,
-		msg) ||
-	    sim_get_string(o, "industry", c->industry, sizeof c->industry,
-		where, msg) ||
-	    sim_get_string(o, "currency", c->currency, sizeof c->currency,
-		where, msg) ||
-	    sim_get_string(o, "exchange", c->exchange, sizeof c->exchange,
-		where, msg) ||
-	    sim_get_string(o, "description", c->description,
-		sizeof c->description, where, msg))
-		return -1;
+	const struct {
+		const char *key;
+		char *dst;
+		size_t size;
+	} f[] = {
+		{ "symbol", c->symbol, sizeof c->symbol },
+		{ "name", c->name, sizeof c->name },
+		{ "sector", c->sector, sizeof c->sector },
+		{ "industry", c->industry, sizeof c->industry },
+		{ "currency", c->currency, sizeof c->currency },
+		{ "exchange", c->exchange, sizeof c->exchange },
+		{ "description", c->description, sizeof c->description },
+	};
+	size_t i;
+
+	for (i = 0; i < SIM_NELEM(f); i++) {
+		if (sim_get_string(o, f[i].key, f[i].dst, f[i].size, where,
+		    msg) != 0)
+			return -1;
+	}
 	if (!sim_symbol_ok(c->symbol)) {
 		*msg = xasprintf("%s: symbol \"%s\" may hold only A-Z, 0-9, "
 		    "'_', '.' and '-'", where, c->symbol);

@@ -346,7 +346,8 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 		checkpoint_add_text(o, "created_at", st, 6);
 		cJSON_AddItemToObject(o, "metadata",
 		    checkpoint_json_column(st, 7));
-		cJSON_AddItemToObject(o, "state", checkpoint_json_column(st, 8));
+		cJSON_AddItemToObject(o, "state",
+		    checkpoint_json_column(st, 8));
 		if (checkpoint_writes_of(s, thread_id,
 		    (const char *)sqlite3_column_text(st, 0), &w, cause) != 0) {
 			sqlite3_finalize(st);

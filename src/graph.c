@@ -225,7 +225,8 @@ graph_check_nodes(struct graph *g, char **cause)
 	size_t i, j;
 
 	for (i = 0; i < g->nnodes; i++) {
-		if (graph_reserved(g->nodes[i].name) || g->nodes[i].fn == NULL) {
+		if (graph_reserved(g->nodes[i].name) ||
+		    g->nodes[i].fn == NULL) {
 			*cause = xasprintf("graph %s: node \"%s\" needs a "
 			    "function and a name other than %s and %s",
 			    g->name, g->nodes[i].name, GRAPH_START, GRAPH_END);
@@ -318,7 +319,8 @@ graph_check_reachable(struct graph *g, char **cause)
 		for (i = 0; i < g->nexits; i++) {
 			struct graph_exit *e = &g->exits[i];
 			struct graph_node *from = graph_find(g, e->from);
-			size_t fi = from ? (size_t)(from - g->nodes) : g->nnodes;
+			size_t fi = from != NULL ? (size_t)(from - g->nodes)
+						 : g->nnodes;
 
 			if (!seen[fi])
 				continue;
@@ -334,8 +336,9 @@ graph_check_reachable(struct graph *g, char **cause)
 	}
 	for (k = 0; k < g->nnodes && rc == 0; k++)
 		if (!seen[k]) {
-			*cause = xasprintf("graph %s: node %s cannot be reached "
-			    "from %s", g->name, g->nodes[k].name, GRAPH_START);
+			*cause = xasprintf("graph %s: node %s cannot be "
+			    "reached from %s", g->name, g->nodes[k].name,
+			    GRAPH_START);
 			rc = -1;
 		}
 	free(seen);
@@ -419,8 +422,8 @@ graph_reduce_one(struct graph *g, const char *node, cJSON *state,
 	}
 	cur = graph_container(state, item->string, r == GRAPH_REDUCE_APPEND);
 	if (cur == NULL || (r == GRAPH_REDUCE_MERGE && !cJSON_IsObject(item))) {
-		*cause = xasprintf("node %s: key \"%s\" uses the %s reducer but "
-		    "the %s is not an %s", node, item->string,
+		*cause = xasprintf("node %s: key \"%s\" uses the %s reducer "
+		    "but the %s is not an %s", node, item->string,
 		    r == GRAPH_REDUCE_APPEND ? "append" : "merge",
 		    cur == NULL ? "state's value" : "update",
 		    r == GRAPH_REDUCE_APPEND ? "array" : "object");
@@ -566,7 +569,8 @@ graph_run_node(struct graph_run *r, struct graph_node *n, int step,
 		if (rc < 0)
 			rc = 1;
 		if (why == NULL)
-			why = xasprintf("node %s failed (code %d)", n->name, rc);
+			why = xasprintf("node %s failed (code %d)", n->name,
+			    rc);
 		if (attempt >= p->max_attempts ||
 		    (p->retry_on != NULL && !p->retry_on(rc))) {
 			*cause = why;

@@ -673,8 +673,9 @@ store_report_add(struct store *s, const char *thread_id, const char *symbol,
     const char *path, long long size, const char *sha256, const char *s3_uri,
     long long *id_out, char **cause)
 {
-	static const char sql[] = "INSERT INTO reports (thread_id, symbol, path,"
-	    " size, sha256, s3_uri, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO reports (thread_id, symbol,"
+	    " path, size, sha256, s3_uri, created_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = NULL;
 	char now[STORE_TIME_SIZE];
 	int rc;
@@ -710,7 +711,8 @@ store_reports_list(struct store *s, const char *symbol, cJSON **out,
 {
 	static const char sql[] = "SELECT id, thread_id, symbol, path, size,"
 	    " sha256, s3_uri, created_at FROM reports"
-	    " WHERE ?1 IS NULL OR symbol = ?1 ORDER BY created_at DESC, id DESC";
+	    " WHERE ?1 IS NULL OR symbol = ?1"
+	    " ORDER BY created_at DESC, id DESC";
 	sqlite3_stmt *st = NULL;
 	int rc;
 

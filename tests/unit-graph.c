@@ -649,7 +649,8 @@ test_compile_errors(void)
 	graph_add_edge(g, GRAPH_START, "a");
 	graph_add_edge(g, "a", "c");
 	graph_add_edge(g, "b", GRAPH_END);
-	expect_compile_error(g, "edge to an unknown node", "unknown node \"c\"");
+	expect_compile_error(g, "edge to an unknown node",
+	    "unknown node \"c\"");
 	g = two_nodes();
 	graph_add_edge(g, "a", "b");
 	graph_add_edge(g, "b", GRAPH_END);
@@ -769,6 +770,7 @@ test_checkpoint_rows(struct store *s)
 	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(run,
 	    "checkpoints"), 2), "state_bytes")->valueint > 100000);
 	cJSON_Delete(run);
+	cJSON_Delete(final);
 	TEST_CHECK("invoking an existing thread is refused",
 	    graph_invoke(g, &o, pipeline_input(), &final, &cause) ==
 	    GRAPH_E_INVALID);

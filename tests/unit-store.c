@@ -93,7 +93,8 @@ test_open_and_migrate(void)
 	    raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('runs', 'checkpoints', 'writes', "
 	    "'reports')") == 4);
-	TEST_CHECK("reopening is idempotent", store_open(path, &s, &cause) == 0);
+	TEST_CHECK("reopening is idempotent",
+	    store_open(path, &s, &cause) == 0);
 	TEST_CHECK("still schema 1",
 	    raw_int(path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
 	TEST_CHECK("data survives a reopen",

@@ -106,7 +106,7 @@ fmt_tick(char *buf, size_t size, double v, double step)
 		snprintf(buf, size, "%.*fM", step >= 1e6 ? 0 : 1, v / 1e6);
 	else if (a >= 1e4)
 		snprintf(buf, size, "%.0fK", v / 1e3);
-	else if (step >= 1 || v == 0)
+	else if ((step >= 1 && fmod(step, 1) == 0) || v == 0)
 		snprintf(buf, size, "%.0f", v);
 	else if (step >= 0.1)
 		snprintf(buf, size, "%.1f", v);
@@ -114,9 +114,9 @@ fmt_tick(char *buf, size_t size, double v, double step)
 		snprintf(buf, size, "%.2f", v);
 }
 
-/* Horizontal gridlines with labels right of the box. */
+/* Horizontal gridlines with labels right of the box (TOP: label the top). */
 static void
-y_grid(struct report_doc *d, const struct plot *p, double step)
+y_grid(struct report_doc *d, const struct plot *p, double step, int top)
 {
 	char lab[32];
 	double v;
@@ -125,6 +125,8 @@ y_grid(struct report_doc *d, const struct plot *p, double step)
 	for (v = p->lo; v <= p->hi + step * 1e-6; v += step) {
 		y = py(p, v);
 		report_hline(d, report_grid, 0.5f, p->x0, p->x1, y);
+		if (!top && v > p->hi - step * 1e-6)
+			break;
 		fmt_tick(lab, sizeof lab, fabs(v) < step * 1e-6 ? 0 : v, step);
 		report_text(d, d->font, LABEL_SIZE, report_muted, p->x1 + 4,
 		    y - LABEL_SIZE * 0.35f, lab);
@@ -373,7 +375,7 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 	price.lo = lo;
 	price.hi = hi;
 	fill_band(d, &price, v[BBU], v[BBL], report_band);
-	y_grid(d, &price, step);
+	y_grid(d, &price, step, 1);
 	both[0] = price;
 	both[1] = vol;
 	if (v[VOLUME] != NULL) {
@@ -382,7 +384,7 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		vstep = nice_range(&vlo, &vhi, 2);
 		vol.lo = vlo;
 		vol.hi = vhi;
-		y_grid(d, &vol, vstep);
+		y_grid(d, &vol, vstep, 0);
 		volume_bars(d, &vol, v[VOLUME], v[CLOSE]);
 	}
 	x_grid(d, report_get(s, "date"), both, 2, &vol);
@@ -434,7 +436,7 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n };
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
 	    py(&p, 70) - py(&p, 30));
-	y_grid(d, &p, 25);
+	y_grid(d, &p, 25, 1);
 	x_grid(d, report_get(s, "date"), &p, 1, &p);
 	HPDF_Page_SetDash(d->page, dash, 2, 0);
 	report_hline(d, report_down, 0.6f, p.x0, p.x1, py(&p, 70));
@@ -502,7 +504,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	widen(hist, n, &lo, &hi);
 	step = nice_range(&lo, &hi, 4);
 	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n };
-	y_grid(d, &p, step);
+	y_grid(d, &p, step, 1);
 	x_grid(d, report_get(s, "date"), &p, 1, &p);
 	if (hist != NULL)
 		macd_hist(d, &p, hist);

@@ -4,7 +4,8 @@
  * report-pdf.c owns the document (fonts, pages, header/footer, saving),
  * report-layout.c the flowing text and tables, report-chart.c the vector
  * charts and gauges, report-sections.c what goes on the pages, and
- * report-json.c the null-tolerant reads and number formatting.
+ * report-json.c the null-tolerant reads and number formatting, and
+ * report-font.c completes libharu's font subset.
  *
  * Coordinates are PDF points with the origin at the bottom left. The flow
  * cursor Y is the top of the next block; blocks move it down.
@@ -42,6 +43,9 @@ struct report_doc {
 
 /* report-pdf.c */
 void report_new_page(struct report_doc *d);
+
+/* report-font.c */
+int report_font_complete(HPDF_Font font, const char *path, char **cause);
 
 /* report-layout.c: text */
 float report_text_width(struct report_doc *d, HPDF_Font f, float size,

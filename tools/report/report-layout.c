@@ -257,42 +257,46 @@ report_subheading(struct report_doc *d, const char *title)
 	d->y -= 16;
 }
 
-/* Whether WORD contains one of the marked strings. */
-static int
+/* End of the first marked string inside WORD[0..LEN), or NULL. */
+static const char *
 marked(const char *word, size_t len, const char *const *mark, size_t nmark)
 {
+	const char *at;
 	size_t i, ml;
 
 	for (i = 0; i < nmark; i++) {
 		ml = strlen(mark[i]);
 		if (ml == 0 || ml > len)
 			continue;
-		if (memmem(word, len, mark[i], ml) != NULL)
-			return 1;
+		if ((at = memmem(word, len, mark[i], ml)) != NULL)
+			return at + ml;
 	}
-	return 0;
+	return NULL;
 }
 
-/* TEXT with a dagger after every word holding a mark. */
+/* TEXT with a dagger right after every marked string. */
 static char *
 dagger_marks(const char *text, const char *const *mark, size_t nmark)
 {
 	struct buf b;
-	const char *p = text;
+	const char *p = text, *end;
 	size_t wl;
 
 	buf_init(&b, 0);
+	buf_append(&b, "", 0);
 	while (*p != '\0') {
 		wl = strcspn(p, " \n\t\r");
-		buf_append(&b, p, wl);
-		if (wl > 0 && marked(p, wl, mark, nmark))
+		if (wl > 0 && (end = marked(p, wl, mark, nmark)) != NULL) {
+			buf_append(&b, p, (size_t)(end - p));
 			buf_append(&b, "†", strlen("†"));
+			buf_append(&b, end, wl - (size_t)(end - p));
+		} else {
+			buf_append(&b, p, wl);
+		}
 		p += wl;
 		if (*p != '\0')
 			buf_append(&b, p++, 1);
 	}
-	if (b.data == NULL)
-		buf_append(&b, "", 0);
 	return buf_take(&b);
 }
 
@@ -310,7 +314,7 @@ draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 		wl = strcspn(p, " ");
 		word = xstrndup(p, wl);
 		ww = report_text_width(d, f, size, word);
-		if (wl > dl && strcmp(word + wl - dl, "†") == 0)
+		if (wl > dl && strstr(word, "†") != NULL)
 			report_fill_rect(d, report_amber, x - 1, y - size * 0.25f,
 			    ww + 2, size * 1.15f);
 		report_text(d, f, size, c, x, y, word);

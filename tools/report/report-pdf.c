@@ -278,6 +278,11 @@ report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	report_sections(&d);
 	for (i = 0; i < d.npages; i++)
 		page_frame(&d, i, run_id, gen);
+	if (report_font_complete(d.font, o->font_regular ? o->font_regular
+	    : REPORT_FONT_REGULAR, cause) != 0 ||
+	    report_font_complete(d.bold, o->font_bold ? o->font_bold
+	    : REPORT_FONT_BOLD, cause) != 0)
+		goto cleanup;
 	rc = save(&d, &err, path, cause);
 cleanup:
 	if (d.pdf != NULL)

@@ -51,8 +51,8 @@ tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
 
 /* Label/value pairs, two pairs to a row. */
 static const struct report_col kv4[] = {
-	{ NULL, 0.24f, REPORT_LEFT }, { NULL, 0.26f, REPORT_RIGHT },
-	{ NULL, 0.24f, REPORT_LEFT }, { NULL, 0.26f, REPORT_RIGHT },
+	{ NULL, 0.21f, REPORT_LEFT }, { NULL, 0.29f, REPORT_RIGHT },
+	{ NULL, 0.21f, REPORT_LEFT }, { NULL, 0.29f, REPORT_RIGHT },
 };
 
 static void
@@ -263,7 +263,8 @@ momentum(struct report_doc *d)
 {
 	const cJSON *s = report_get(d->state, "analysis.series");
 	float cw = d->right - d->left;
-	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], *txt;
+	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], b4[REPORT_FMT];
+	char *txt;
 
 	report_heading(d, "Momentum Indicators", 300);
 	report_chart_rsi(d, s, d->left, d->y, cw, 120);
@@ -277,7 +278,7 @@ momentum(struct report_doc *d)
 	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14", 1, NULL),
 	    report_fmt_num(b2, d->state, "analysis.indicators.macd", 2, NULL),
 	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal", 2,
-	    NULL), report_fmt_signed(b1, d->state,
+	    NULL), report_fmt_signed(b4, d->state,
 	    "analysis.indicators.macd_hist", 2, NULL));
 	report_paragraph(d, d->font, 8.5f, report_muted, txt, NULL, 0);
 	free(txt);
@@ -537,10 +538,10 @@ static void
 news(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-		{ "Date", 0.14f, REPORT_LEFT },
-		{ "Headline", 0.54f, REPORT_LEFT },
+		{ "Date", 0.13f, REPORT_LEFT },
+		{ "Headline", 0.52f, REPORT_LEFT },
 		{ "Source", 0.17f, REPORT_LEFT },
-		{ "Sentiment", 0.15f, REPORT_RIGHT },
+		{ "Sentiment", 0.18f, REPORT_RIGHT },
 	};
 	const cJSON *arr = report_get(d->state, "market.news"), *e;
 	struct tb t = { 0 };
@@ -594,7 +595,7 @@ risk(struct report_doc *d)
 	s = xasprintf("%s → %s", report_fmt_str(d->state,
 	    "analysis.risk.max_drawdown_peak"), report_fmt_str(d->state,
 	    "analysis.risk.max_drawdown_trough"));
-	kv(&t, "Drawdown peak → trough", s);
+	kv(&t, "Drawdown dates", s);
 	free(s);
 	if (report_num(d->state, "analysis.risk.risk_free_rate", &rf)) {
 		snprintf(b2, sizeof b2, "%.2f%%", fabs(rf) <= 1 ? rf * 100 : rf);
@@ -607,49 +608,56 @@ risk(struct report_doc *d)
 	tb_draw(d, &t, kv4, 4);
 }
 
-static const char *const method_text[] = {
-	"Data. Daily bars, the quote, fundamentals and news come from the "
-	"market-data provider named under Market Data; indicators are "
-	"computed by stockagent from the daily closes.",
-	"Indicators. Simple and exponential moving averages (SMA 20/50/200, "
-	"EMA 12/26); Bollinger Bands of 20 sessions at two standard "
-	"deviations; RSI over 14 sessions with Wilder smoothing; MACD 12/26 "
-	"with a 9-session signal line; ATR over 14 sessions. Volatility is "
-	"the annualised standard deviation of daily returns, the maximum "
-	"drawdown the largest peak-to-trough fall of the close.",
-	"Trend. From the 1-year return: above 20% strong uptrend, above 10% "
-	"uptrend, above 0% slight uptrend, above -10% slight downtrend, "
-	"otherwise downtrend.",
-	"Technical points. One point for or against each of: the 1-year "
-	"return, the price against its 200-day average, the 50-day against "
-	"the 200-day average, MACD against its signal line, and RSI beyond "
-	"70 (overbought) or 30 (oversold).",
-	"Fundamental points. P/E below 15 or below 25; forward P/E more than "
-	"10% below or above the trailing P/E; price-to-book below 1.5 or "
-	"above 8; profit margin above 20% or at least 5%; dividend yield "
-	"above 3%.",
-	"Scores. Points become a 1-5 score: 4 or more gives 5, 2 or more "
-	"gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
-	"gives 1. The overall score is the average of the technical and "
-	"fundamental scores, less 0.5 when the risk level is HIGH, rounded.",
-	"Risk level. Annualised volatility below 20% is LOW, below 35% "
-	"MEDIUM, otherwise HIGH.",
-	"Commentary. When a language model writes the commentary, every "
-	"number in it is checked against the tool results; numbers that "
-	"could not be found are highlighted and marked with a dagger (†).",
+static const char *const method_text[][2] = {
+	{ "Data", "Daily bars, the quote, fundamentals and news come from the "
+	    "market-data provider named under Market Data; indicators are "
+	    "computed by stockagent from the daily closes." },
+	{ "Indicators", "Simple and exponential moving averages (SMA "
+	    "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
+	    "standard deviations; RSI over 14 sessions with Wilder smoothing; "
+	    "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
+	    "Volatility is the annualised standard deviation of daily "
+	    "returns, the maximum drawdown the largest peak-to-trough fall of "
+	    "the close." },
+	{ "Trend", "From the 1-year return: above 20% strong uptrend, above "
+	    "10% uptrend, above 0% slight uptrend, above -10% slight "
+	    "downtrend, otherwise downtrend." },
+	{ "Technical points", "One point for or against each of: the 1-year "
+	    "return, the price against its 200-day average, the 50-day "
+	    "against the 200-day average, MACD against its signal line, and "
+	    "RSI beyond 70 (overbought) or 30 (oversold)." },
+	{ "Fundamental points", "P/E below 15 or below 25; forward P/E more "
+	    "than 10% below or above the trailing P/E; price-to-book below "
+	    "1.5 or above 8; profit margin above 20% or at least 5%; dividend "
+	    "yield above 3%." },
+	{ "Scores", "Points become a 1-5 score: 4 or more gives 5, 2 or more "
+	    "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
+	    "gives 1. The overall score is the average of the technical and "
+	    "fundamental scores, less 0.5 when the risk level is HIGH, "
+	    "rounded." },
+	{ "Risk level", "Annualised volatility below 20% is LOW, below 35% "
+	    "MEDIUM, otherwise HIGH." },
+	{ "Commentary", "When a language model writes the commentary, every "
+	    "number in it is checked against the tool results; numbers that "
+	    "could not be found are highlighted and marked with a dagger "
+	    "(†)." },
 };
 
 static void
 methodology(struct report_doc *d)
 {
+	static const struct report_col cols[] = {
+		{ NULL, 0.2f, REPORT_LEFT }, { NULL, 0.8f, REPORT_LEFT },
+	};
+	struct tb t = { 0 };
 	size_t i;
 
 	report_heading(d, "Methodology", 60);
 	for (i = 0; i < sizeof method_text / sizeof method_text[0]; i++) {
-		report_paragraph(d, d->font, 8.5f, report_ink, method_text[i],
-		    NULL, 0);
-		report_gap(d, 3);
+		tb_add(&t, method_text[i][0], 1, &report_navy);
+		tb_add(&t, method_text[i][1], 0, NULL);
 	}
+	tb_draw(d, &t, cols, 2);
 }
 
 static void

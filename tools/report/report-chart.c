@@ -211,7 +211,7 @@ stroke_series(struct report_doc *d, const struct plot *p, const double *v,
     struct rgb c, float width)
 {
 	size_t i;
-	int pen = 0;
+	int pen = 0, drawn = 0;
 
 	if (v == NULL)
 		return;
@@ -227,9 +227,10 @@ stroke_series(struct report_doc *d, const struct plot *p, const double *v,
 			HPDF_Page_LineTo(d->page, px(p, i), py(p, v[i]));
 		else
 			HPDF_Page_MoveTo(d->page, px(p, i), py(p, v[i]));
-		pen = 1;
+		pen = drawn = 1;
 	}
-	HPDF_Page_Stroke(d->page);
+	if (drawn) /* Stroke without a path is a libharu error */
+		HPDF_Page_Stroke(d->page);
 	HPDF_Page_SetLineJoin(d->page, HPDF_MITER_JOIN);
 }
 

@@ -43,11 +43,17 @@ on_hpdf_error(HPDF_STATUS status, HPDF_STATUS detail, void *arg)
 void
 report_new_page(struct report_doc *d)
 {
+	HPDF_Page page;
+
 	if (d->npages == MAX_PAGES) {
 		d->y = d->top; /* overdraw the last page rather than grow */
 		return;
 	}
-	d->page = HPDF_AddPage(d->pdf);
+	if ((page = HPDF_AddPage(d->pdf)) == NULL) {
+		d->y = d->top; /* libharu failed: the error reaches save() */
+		return;
+	}
+	d->page = page;
 	HPDF_Page_SetWidth(d->page, d->pw);
 	HPDF_Page_SetHeight(d->page, d->ph);
 	if (d->npages == d->pages_cap) {

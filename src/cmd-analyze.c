@@ -10,6 +10,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "runner.h"
+#include "s3.h"
 #include "settings.h"
 #include "tools/symbol.h"
 #include "xmalloc.h"
@@ -69,6 +70,10 @@ int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct runner_opts *o)
 {
+	struct s3_location loc = { NULL, NULL };
+	char *why = NULL;
+	int rc;
+
 	switch (c) {
 	case OPT_AS_OF:
 		o->as_of = arg;
@@ -103,6 +108,12 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		settings_set(s, "paper", arg);
 		return 0;
 	case OPT_S3:
+		if (s3_uri_parse(arg, &loc, &why) != 0) {
+			rc = cmd_usage_error(e, "%s", why);
+			free(why);
+			return rc;
+		}
+		s3_location_free(&loc);
 		settings_set(s, "s3", arg);
 		return 0;
 	case OPT_APPROVE:

@@ -59,6 +59,12 @@ same() { # same A B DESCRIPTION
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' != '$2'"; fi
 }
 
+# jget FILE EXPR: prints the Python expression EXPR over the JSON in FILE,
+# bound to r (e.g. jget "$T/out" 'r["analysis"]["price"]').
+jget() {
+	$PYTHON -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
 cli_done() {
 	echo "$((cli_pass + cli_fail)) tests, $cli_pass passed, $cli_fail failed"
 	[ "$cli_fail" -eq 0 ]

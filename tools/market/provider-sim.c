@@ -518,8 +518,8 @@ sim_unknown(const struct sim_universe *u, const char *symbol, char **cause)
 	for (i = 0; i < u->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", u->c[i].symbol);
 	*cause = xasprintf("no market data for %.40s: the sim provider covers "
-	    "%s; import bars with 'stockagent data import' or use a real "
-	    "provider", symbol, b.data);
+	    "%s; other symbols need a real market data provider (--provider)",
+	    symbol, b.data);
 	buf_free(&b);
 }
 

@@ -1,7 +1,7 @@
 /*
  * output-text.c: the human-readable report on stdout.
  *
- * Three sections as in the article (STOCK DATA GATHERING REPORT, STOCK
+ * Three sections (STOCK DATA GATHERING REPORT, STOCK
  * PERFORMANCE ANALYSIS, STOCK REPORT GENERATION), then the scores, the
  * summary and the disclaimer. Every figure comes from the state; money
  * and percentages are shown with two decimals.

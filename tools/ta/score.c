@@ -1,6 +1,5 @@
 /*
- * score.c: stockagent's scoring rules (our own; the article's sample has
- * none). Each rule adds points and one observation a user reads; the man
+ * score.c: stockagent's scoring rules. Each rule adds points and one observation a user reads; the man
  * page quotes the thresholds, so change them there too.
  */
 #include "config.h"

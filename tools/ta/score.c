@@ -1,6 +1,7 @@
 /*
- * score.c: stockagent's scoring rules. Each rule adds points and one observation a user reads; the man
- * page quotes the thresholds, so change them there too.
+ * score.c: stockagent's scoring rules. Each rule adds points and one
+ * observation a user reads; the man page quotes the thresholds, so change
+ * them there too.
  */
 #include "config.h"
 

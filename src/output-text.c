@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
@@ -247,8 +248,8 @@ text_report(FILE *f, const cJSON *state)
 	fprintf(f, "\n");
 }
 
-void
-output_text(FILE *f, const cJSON *state)
+static void
+text_all(FILE *f, const cJSON *state)
 {
 	const cJSON *m = cJSON_GetObjectItem(state, "market");
 	const cJSON *a = cJSON_GetObjectItem(state, "analysis");
@@ -265,4 +266,38 @@ output_text(FILE *f, const cJSON *state)
 	fprintf(f, "SUMMARY:\n%s\n\n", text_str(a, "narrative.text"));
 	fprintf(f, "DISCLAIMER: This analysis is for informational purposes "
 	    "only and does not constitute investment advice.\n");
+}
+
+/* Writes S to F with "$N/A" and "N/A%" shown as plain "N/A". */
+static void
+text_tidy(FILE *f, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (strncmp(p, "$N/A", 4) == 0)
+			continue;
+		fputc(*p, f);
+		if (strncmp(p, "N/A%", 4) == 0) {
+			fputs("/A", f);
+			p += 3;
+		}
+	}
+}
+
+void
+output_text(FILE *f, const cJSON *state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL) {
+		text_all(f, state);
+		return;
+	}
+	text_all(m, state);
+	fclose(m);
+	text_tidy(f, text);
+	free(text);
 }

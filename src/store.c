@@ -269,6 +269,8 @@ store_setup(struct store *s, int busy_ms, char **cause)
 	    cause)) != 0 ||
 	    (rc = store_check_schema(s, &version, cause)) != 0 ||
 	    (rc = store_exec(s, "PRAGMA journal_mode = WAL", "opening",
+	    cause)) != 0 ||
+	    (rc = store_exec(s, "PRAGMA synchronous = NORMAL", "opening",
 	    cause)) != 0)
 		return rc;
 	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)

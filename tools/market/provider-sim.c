@@ -43,8 +43,8 @@
 #include "xmalloc.h"
 
 #define SIM_FILE	  "sim-universe.json"
-#define SIM_FILE_MAX	  (1024 * 1024) /* bytes */
-#define SIM_COMPANIES_MAX 64
+#define SIM_FILE_MAX	  (16 * 1024 * 1024) /* bytes */
+#define SIM_COMPANIES_MAX 10000
 #define SIM_HISTORY_YEARS 3  /* needed before the first as-of date */
 #define SIM_DAYS_PER_YEAR 252.0
 #define SIM_NEWS_DAYS	  30 /* calendar days of news, as-of included */

@@ -261,7 +261,9 @@ report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	d.symbol = report_str(state, "request.symbol");
 	if (d.symbol == NULL)
 		d.symbol = report_fmt_str(state, "market.symbol");
-	d.company = report_fmt_str(state, "market.profile.name");
+	d.company = report_str(state, "market.profile.name");
+	if (d.company == NULL)
+		d.company = d.symbol;
 	run_id = o->run_id ? o->run_id : report_fmt_str(state,
 	    "request.thread_id");
 	gen = xstrdup(o->generated_at ? o->generated_at

@@ -250,9 +250,7 @@ page_one(struct report_doc *d)
 	if (top - d->y < 150)
 		d->y = top - 150;
 	report_heading(d, "Price History: Last 12 Months", 200);
-	h = d->y - d->bottom - 8;
-	if (h > 360)
-		h = 360;
+	h = d->y - d->bottom - 8; /* the rest of the page */
 	report_chart_price(d, report_get(d->state, "analysis.series"), d->left,
 	    d->y, cw, h);
 	d->y -= h + 8;
@@ -581,11 +579,13 @@ risk(struct report_doc *d)
 
 	report_heading(d, "Risk Assessment", 80);
 	kv(&t, "Risk level", report_fmt_str(d->state, "analysis.risk.level"));
-	kv(&t, "Volatility (annualised)", report_fmt_num(b, d->state,
+	kv(&t, "Annual volatility", report_fmt_num(b, d->state,
 	    "analysis.risk.volatility_percent", 2, "%"));
-	s = xasprintf("%s (vs %s)", report_fmt_num(b, d->state,
-	    "analysis.risk.beta", 2, NULL), report_fmt_str(d->state,
-	    "market.benchmark"));
+	if (report_num(d->state, "analysis.risk.beta", &rf))
+		s = xasprintf("%.2f (vs %s)", rf, report_fmt_str(d->state,
+		    "market.benchmark"));
+	else
+		s = xstrdup("n/a");
 	kv(&t, "Beta", s);
 	free(s);
 	kv(&t, "Sharpe ratio", report_fmt_num(b, d->state,
@@ -647,7 +647,7 @@ static void
 methodology(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-		{ NULL, 0.2f, REPORT_LEFT }, { NULL, 0.8f, REPORT_LEFT },
+		{ NULL, 0.23f, REPORT_LEFT }, { NULL, 0.77f, REPORT_LEFT },
 	};
 	struct tb t = { 0 };
 	size_t i;

@@ -50,7 +50,7 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	struct report_pdf_opts o = { 0 };
+	struct report_pdf_opts o = {0};
 	int n = 1, i, ch;
 	char *text, *cause = NULL;
 	cJSON *state;
@@ -67,7 +67,7 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 2) {
 		fprintf(stderr, "usage: bench-report [-n N] [-p letter|a4] "
-		    "STATE.json OUT.pdf\n");
+		                "STATE.json OUT.pdf\n");
 		return 2;
 	}
 	if ((text = slurp(argv[optind])) == NULL ||
@@ -77,7 +77,8 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		t0 = now_ms();
-		if (report_pdf_write(state, &o, argv[optind + 1], &cause) != 0) {
+		if (report_pdf_write(state, &o, argv[optind + 1], &cause) !=
+		    0) {
 			fprintf(stderr, "bench-report: %s\n", cause);
 			return 1;
 		}
@@ -88,7 +89,7 @@ main(int argc, char **argv)
 	}
 	stat(argv[optind + 1], &st);
 	printf("reports %d  mean %.2f ms  best %.2f ms  size %lld bytes\n", n,
-	    total / n, best, (long long)st.st_size);
+	       total / n, best, (long long)st.st_size);
 	cJSON_Delete(state);
 	free(text);
 	return 0;

@@ -40,8 +40,7 @@ py(const struct plot *p, double v)
 {
 	if (p->hi <= p->lo)
 		return (p->y0 + p->y1) / 2;
-	return p->y0 + (float)((v - p->lo) / (p->hi - p->lo)) *
-	    (p->y1 - p->y0);
+	return p->y0 + (float)((v - p->lo) / (p->hi - p->lo)) * (p->y1 - p->y0);
 }
 
 /* 1, 2, 2.5 or 5 times a power of ten, at least RAW. */
@@ -129,7 +128,7 @@ y_grid(struct report_doc *d, const struct plot *p, double step, int top)
 			break;
 		fmt_tick(lab, sizeof lab, fabs(v) < step * 1e-6 ? 0 : v, step);
 		report_text(d, d->font, LABEL_SIZE, report_muted, p->x1 + 4,
-		    y - LABEL_SIZE * 0.35f, lab);
+		            y - LABEL_SIZE * 0.35f, lab);
 	}
 }
 
@@ -137,15 +136,15 @@ static void
 frame(struct report_doc *d, const struct plot *p)
 {
 	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	    report_rule.b);
+	                       report_rule.b);
 	HPDF_Page_SetLineWidth(d->page, 0.6f);
 	HPDF_Page_Rectangle(d->page, p->x0, p->y0, p->x1 - p->x0,
-	    p->y1 - p->y0);
+	                    p->y1 - p->y0);
 	HPDF_Page_Stroke(d->page);
 }
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* Month of "YYYY-MM-DD" (1-12) and the year's last two digits; 0 if bad. */
 static int
@@ -168,7 +167,7 @@ date_month(const cJSON *dates, size_t i, int *yy)
  */
 static void
 x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
-    size_t ngrids, const struct plot *labels)
+       size_t ngrids, const struct plot *labels)
 {
 	const struct plot *p = &grids[0];
 	char lab[16];
@@ -183,7 +182,7 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 		x = px(p, i);
 		for (g = 0; g < ngrids; g++) {
 			HPDF_Page_SetRGBStroke(d->page, report_grid.r,
-			    report_grid.g, report_grid.b);
+			                       report_grid.g, report_grid.b);
 			HPDF_Page_SetLineWidth(d->page, 0.5f);
 			HPDF_Page_MoveTo(d->page, x, grids[g].y0);
 			HPDF_Page_LineTo(d->page, x, grids[g].y1);
@@ -192,14 +191,15 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 		if (labels == NULL)
 			continue;
 		if (m == 1 || first)
-			snprintf(lab, sizeof lab, "%s '%02d", months[m - 1], yy);
+			snprintf(lab, sizeof lab, "%s '%02d", months[m - 1],
+			         yy);
 		else
 			snprintf(lab, sizeof lab, "%s", months[m - 1]);
 		lw = report_text_width(d, d->font, LABEL_SIZE, lab);
 		if (x - lw / 2 < last_right + 4 || x + lw / 2 > labels->x1 + 4)
 			continue;
 		report_text_center(d, d->font, LABEL_SIZE, report_muted, x,
-		    labels->y0 - 10, lab);
+		                   labels->y0 - 10, lab);
 		last_right = x + lw / 2;
 		first = 0;
 	}
@@ -208,7 +208,7 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 /* V as a polyline, broken at missing values. */
 static void
 stroke_series(struct report_doc *d, const struct plot *p, const double *v,
-    struct rgb c, float width)
+              struct rgb c, float width)
 {
 	size_t i;
 	int pen = 0, drawn = 0;
@@ -237,7 +237,7 @@ stroke_series(struct report_doc *d, const struct plot *p, const double *v,
 /* The area between UP and LO, one polygon per run where both exist. */
 static void
 fill_band(struct report_doc *d, const struct plot *p, const double *up,
-    const double *lo, struct rgb c)
+          const double *lo, struct rgb c)
 {
 	size_t i = 0, start, k;
 
@@ -265,7 +265,7 @@ fill_band(struct report_doc *d, const struct plot *p, const double *up,
 /* Legend entries along Y from X: colour swatch then label. */
 static float
 legend(struct report_doc *d, float x, float y, struct rgb c, int block,
-    const char *label)
+       const char *label)
 {
 	if (block)
 		report_fill_rect(d, c, x, y - 1, 12, 6);
@@ -277,19 +277,18 @@ legend(struct report_doc *d, float x, float y, struct rgb c, int block,
 
 static void
 no_data(struct report_doc *d, float x, float y, float w, float h,
-    const char *what)
+        const char *what)
 {
-	struct plot p = { x, x + w, y - h, y, 0, 1, 1 };
+	struct plot p = {x, x + w, y - h, y, 0, 1, 1};
 
 	frame(d, &p);
 	report_text_center(d, d->font, 9, report_muted, x + w / 2, y - h / 2,
-	    what);
+	                   what);
 }
 
 /* A value tag on the right axis: the last close. */
 static void
-last_tag(struct report_doc *d, const struct plot *p, double v,
-    struct rgb c)
+last_tag(struct report_doc *d, const struct plot *p, double v, struct rgb c)
 {
 	char lab[32];
 	float y = py(p, v), w;
@@ -298,7 +297,7 @@ last_tag(struct report_doc *d, const struct plot *p, double v,
 	w = report_text_width(d, d->bold, LABEL_SIZE, lab) + 6;
 	report_fill_rect(d, c, p->x1 + 1, y - 5, w, 10);
 	report_text(d, d->bold, LABEL_SIZE, report_white, p->x1 + 4,
-	    y - LABEL_SIZE * 0.35f, lab);
+	            y - LABEL_SIZE * 0.35f, lab);
 }
 
 static double
@@ -312,7 +311,7 @@ last_value(const double *v, size_t n)
 
 static void
 volume_bars(struct report_doc *d, const struct plot *p, const double *vol,
-    const double *close)
+            const double *close)
 {
 	float bw = (p->x1 - p->x0) / (float)p->n * 0.72f;
 	size_t i;
@@ -322,24 +321,25 @@ volume_bars(struct report_doc *d, const struct plot *p, const double *vol,
 		if (isnan(vol[i]) || vol[i] <= 0)
 			continue;
 		up = i == 0 || isnan(close[i]) || isnan(close[i - 1]) ||
-		    close[i] >= close[i - 1];
+		     close[i] >= close[i - 1];
 		HPDF_Page_SetRGBFill(d->page, up ? 0.55f : 0.90f,
-		    up ? 0.78f : 0.58f, up ? 0.66f : 0.56f);
+		                     up ? 0.78f : 0.58f, up ? 0.66f : 0.56f);
 		HPDF_Page_Rectangle(d->page, px(p, i) - bw / 2, p->y0, bw,
-		    py(p, vol[i]) - p->y0);
+		                    py(p, vol[i]) - p->y0);
 		HPDF_Page_Fill(d->page);
 	}
 }
 
 void
 report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
-    float w, float h)
+                   float w, float h)
 {
-	static const char *const keys[] = { "close", "volume", "sma50",
-		"sma200", "bb_upper", "bb_middle", "bb_lower" };
+	static const char *const keys[] = {"close",   "volume",   "sma50",
+	                                   "sma200",  "bb_upper", "bb_middle",
+	                                   "bb_lower"};
 	enum { CLOSE, VOLUME, SMA50, SMA200, BBU, BBM, BBL, NKEYS };
-	double *v[NKEYS], lo = INFINITY, hi = -INFINITY, vlo = 0, vhi = 0,
-	    step, vstep;
+	double *v[NKEYS], lo = INFINITY, hi = -INFINITY, vlo = 0, vhi = 0, step,
+	                  vstep;
 	size_t n[NKEYS], k, npts;
 	struct plot price, vol, both[2];
 	float lx;
@@ -361,12 +361,11 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 	lx = legend(d, lx, y - 8, report_sma50, 0, "SMA 50");
 	lx = legend(d, lx, y - 8, report_sma200, 0, "SMA 200");
 	lx = legend(d, lx, y - 8, report_band, 1, "Bollinger Bands (20, 2)");
-	legend(d, lx, y - 8, (struct rgb){ 0.55f, 0.78f, 0.66f }, 1,
-	    "Volume");
-	price = (struct plot){ x, x + w - AXIS_W, y - 16 - (h - 30) * 0.74f,
-		y - 16, 0, 0, npts };
-	vol = (struct plot){ x, x + w - AXIS_W, y - h + 14, price.y0 - 6, 0, 0,
-		npts };
+	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, "Volume");
+	price = (struct plot){
+	    x, x + w - AXIS_W, y - 16 - (h - 30) * 0.74f, y - 16, 0, 0, npts};
+	vol = (struct plot){x,   x + w - AXIS_W, y - h + 14, price.y0 - 6, 0, 0,
+	                    npts};
 	widen(v[CLOSE], npts, &lo, &hi);
 	widen(v[BBU], npts, &lo, &hi);
 	widen(v[BBL], npts, &lo, &hi);
@@ -389,10 +388,10 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		volume_bars(d, &vol, v[VOLUME], v[CLOSE]);
 	}
 	x_grid(d, report_get(s, "date"), both, 2, &vol);
-	stroke_series(d, &price, v[BBU], (struct rgb){ 0.62f, 0.74f, 0.88f },
-	    0.5f);
-	stroke_series(d, &price, v[BBL], (struct rgb){ 0.62f, 0.74f, 0.88f },
-	    0.5f);
+	stroke_series(d, &price, v[BBU], (struct rgb){0.62f, 0.74f, 0.88f},
+	              0.5f);
+	stroke_series(d, &price, v[BBL], (struct rgb){0.62f, 0.74f, 0.88f},
+	              0.5f);
 	stroke_series(d, &price, v[SMA200], report_sma200, 1.1f);
 	stroke_series(d, &price, v[SMA50], report_sma50, 1.1f);
 	stroke_series(d, &price, v[CLOSE], report_navy, 1.3f);
@@ -408,24 +407,24 @@ cleanup:
 /* Panel title at the top left inside the box, value at the right. */
 static void
 panel_title(struct report_doc *d, float x, float y, const char *title,
-    const char *value)
+            const char *value)
 {
 	report_text(d, d->bold, 8, report_ink, x, y - 8, title);
 	if (value != NULL)
 		report_text(d, d->font, 8, report_muted,
-		    x + report_text_width(d, d->bold, 8, title) + 8, y - 8,
-		    value);
+		            x + report_text_width(d, d->bold, 8, title) + 8,
+		            y - 8, value);
 }
 
 void
 report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
-    float w, float h)
+                 float w, float h)
 {
 	size_t n;
 	double *rsi = report_array(s, "rsi14", &n), last;
 	struct plot p;
 	char val[32];
-	static const HPDF_UINT16 dash[] = { 3, 2 };
+	static const HPDF_UINT16 dash[] = {3, 2};
 
 	if (n < 2) {
 		no_data(d, x, y, w, h, "RSI not available");
@@ -434,9 +433,9 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	last = last_value(rsi, n);
 	snprintf(val, sizeof val, isnan(last) ? "n/a" : "last %.1f", last);
 	panel_title(d, x, y, "RSI (14)", val);
-	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n };
+	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n};
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
-	    py(&p, 70) - py(&p, 30));
+	                 py(&p, 70) - py(&p, 30));
 	y_grid(d, &p, 25, 1);
 	x_grid(d, report_get(s, "date"), &p, 1, &p);
 	HPDF_Page_SetDash(d->page, dash, 2, 0);
@@ -444,9 +443,9 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	report_hline(d, report_up, 0.6f, p.x0, p.x1, py(&p, 30));
 	HPDF_Page_SetDash(d->page, NULL, 0, 0);
 	report_text(d, d->font, 6, report_down, p.x0 + 3, py(&p, 70) + 2,
-	    "Overbought 70");
+	            "Overbought 70");
 	report_text(d, d->font, 6, report_up, p.x0 + 3, py(&p, 30) - 7,
-	    "Oversold 30");
+	            "Oversold 30");
 	stroke_series(d, &p, rsi, report_accent, 1.1f);
 	frame(d, &p);
 cleanup:
@@ -463,16 +462,17 @@ macd_hist(struct report_doc *d, const struct plot *p, const double *hist)
 		if (isnan(hist[i]))
 			continue;
 		HPDF_Page_SetRGBFill(d->page, hist[i] >= 0 ? 0.55f : 0.90f,
-		    hist[i] >= 0 ? 0.78f : 0.58f, hist[i] >= 0 ? 0.66f : 0.56f);
+		                     hist[i] >= 0 ? 0.78f : 0.58f,
+		                     hist[i] >= 0 ? 0.66f : 0.56f);
 		HPDF_Page_Rectangle(d->page, px(p, i) - bw / 2, y0, bw,
-		    py(p, hist[i]) - y0);
+		                    py(p, hist[i]) - y0);
 		HPDF_Page_Fill(d->page);
 	}
 }
 
 void
 report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
-    float w, float h)
+                  float w, float h)
 {
 	size_t n, ns, nh;
 	double *m = report_array(s, "macd", &n);
@@ -490,8 +490,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	lx = x + report_text_width(d, d->bold, 8, "MACD (12, 26, 9)") + 12;
 	lx = legend(d, lx, y - 8, report_navy, 0, "MACD");
 	lx = legend(d, lx, y - 8, report_sma50, 0, "Signal");
-	legend(d, lx, y - 8, (struct rgb){ 0.55f, 0.78f, 0.66f }, 1,
-	    "Histogram");
+	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, "Histogram");
 	if (ns != n) {
 		free(sig);
 		sig = NULL;
@@ -504,7 +503,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	widen(sig, n, &lo, &hi);
 	widen(hist, n, &lo, &hi);
 	step = nice_range(&lo, &hi, 4);
-	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n };
+	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n};
 	y_grid(d, &p, step, 1);
 	x_grid(d, report_get(s, "date"), &p, 1, &p);
 	if (hist != NULL)
@@ -522,17 +521,17 @@ cleanup:
 struct rgb
 report_score_color(int score)
 {
-	static const struct rgb c[] = { { 0.70f, 0.72f, 0.75f },
-		{ 0.80f, 0.20f, 0.18f }, { 0.93f, 0.45f, 0.18f },
-		{ 0.85f, 0.65f, 0.13f }, { 0.40f, 0.68f, 0.30f },
-		{ 0.10f, 0.56f, 0.33f } };
+	static const struct rgb c[] = {
+	    {0.70f, 0.72f, 0.75f}, {0.80f, 0.20f, 0.18f},
+	    {0.93f, 0.45f, 0.18f}, {0.85f, 0.65f, 0.13f},
+	    {0.40f, 0.68f, 0.30f}, {0.10f, 0.56f, 0.33f}};
 
 	return c[score >= 1 && score <= 5 ? score : 0];
 }
 
 void
 report_gauge(struct report_doc *d, int score, float x, float y, float w,
-    float h)
+             float h)
 {
 	float gap = 2.5f, bw = (w - 4 * gap) / 5;
 	struct rgb on = report_score_color(score);
@@ -540,5 +539,5 @@ report_gauge(struct report_doc *d, int score, float x, float y, float w,
 
 	for (i = 0; i < 5; i++)
 		report_fill_rect(d, i < score ? on : report_grid,
-		    x + i * (bw + gap), y, bw, h);
+		                 x + i * (bw + gap), y, bw, h);
 }

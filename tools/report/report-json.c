@@ -76,7 +76,8 @@ report_array(const cJSON *root, const char *path, size_t *n)
 	cJSON_ArrayForEach(e, a)
 	{
 		v[i++] = cJSON_IsNumber(e) && isfinite(e->valuedouble)
-		    ? e->valuedouble : NAN;
+		             ? e->valuedouble
+		             : NAN;
 	}
 	*n = i;
 	return v;
@@ -134,7 +135,7 @@ with_currency(char *buf, const char *num, const char *currency)
 /* "12.35%" style: DECIMALS digits and SUFFIX (may be NULL). */
 const char *
 report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
-    const char *suffix)
+               const char *suffix)
 {
 	char num[REPORT_FMT];
 	double v;
@@ -148,8 +149,8 @@ report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
 
 /* Like report_fmt_num but always signed: "+1.25%", "-0.11%". */
 const char *
-report_fmt_signed(char *buf, const cJSON *root, const char *path,
-    int decimals, const char *suffix)
+report_fmt_signed(char *buf, const cJSON *root, const char *path, int decimals,
+                  const char *suffix)
 {
 	char num[REPORT_FMT];
 	double v;
@@ -158,14 +159,14 @@ report_fmt_signed(char *buf, const cJSON *root, const char *path,
 		return "n/a";
 	fmt_grouped(num, sizeof num, v, decimals);
 	snprintf(buf, REPORT_FMT, "%s%.40s%.16s", num[0] == '-' ? "" : "+", num,
-	    suffix ? suffix : "");
+	         suffix ? suffix : "");
 	return buf;
 }
 
 /* A price: "$226.19", "25,400.00 VND". */
 const char *
 report_fmt_money(char *buf, const cJSON *root, const char *path,
-    const char *currency)
+                 const char *currency)
 {
 	char num[REPORT_FMT];
 	double v;
@@ -182,12 +183,12 @@ report_fmt_money(char *buf, const cJSON *root, const char *path,
  */
 const char *
 report_fmt_big(char *buf, const cJSON *root, const char *path,
-    const char *currency)
+               const char *currency)
 {
 	static const struct {
 		double div;
 		const char *unit;
-	} scales[] = { { 1e12, "T" }, { 1e9, "B" }, { 1e6, "M" } };
+	} scales[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}};
 	char num[REPORT_FMT];
 	double v;
 	size_t i;
@@ -197,7 +198,7 @@ report_fmt_big(char *buf, const cJSON *root, const char *path,
 	for (i = 0; i < sizeof scales / sizeof scales[0]; i++) {
 		if (fabs(v) >= scales[i].div) {
 			snprintf(num, sizeof num, "%.2f%s", v / scales[i].div,
-			    scales[i].unit);
+			         scales[i].unit);
 			break;
 		}
 	}

@@ -19,25 +19,24 @@
 #define CELL_PAD_Y 3.5f
 #define TABLE_SIZE 8.8f
 
-const struct rgb report_ink = { 0.13f, 0.15f, 0.19f };
-const struct rgb report_muted = { 0.42f, 0.45f, 0.50f };
-const struct rgb report_navy = { 0.07f, 0.19f, 0.37f };
-const struct rgb report_accent = { 0.11f, 0.47f, 0.71f };
-const struct rgb report_rule = { 0.75f, 0.78f, 0.82f };
-const struct rgb report_grid = { 0.90f, 0.91f, 0.93f };
-const struct rgb report_band = { 0.87f, 0.92f, 0.97f };
-const struct rgb report_zebra = { 0.96f, 0.97f, 0.98f };
-const struct rgb report_up = { 0.10f, 0.56f, 0.33f };
-const struct rgb report_down = { 0.80f, 0.20f, 0.18f };
-const struct rgb report_amber = { 1.00f, 0.90f, 0.60f };
-const struct rgb report_sma50 = { 0.93f, 0.55f, 0.13f };
-const struct rgb report_sma200 = { 0.55f, 0.27f, 0.68f };
-const struct rgb report_white = { 1.0f, 1.0f, 1.0f };
+const struct rgb report_ink = {0.13f, 0.15f, 0.19f};
+const struct rgb report_muted = {0.42f, 0.45f, 0.50f};
+const struct rgb report_navy = {0.07f, 0.19f, 0.37f};
+const struct rgb report_accent = {0.11f, 0.47f, 0.71f};
+const struct rgb report_rule = {0.75f, 0.78f, 0.82f};
+const struct rgb report_grid = {0.90f, 0.91f, 0.93f};
+const struct rgb report_band = {0.87f, 0.92f, 0.97f};
+const struct rgb report_zebra = {0.96f, 0.97f, 0.98f};
+const struct rgb report_up = {0.10f, 0.56f, 0.33f};
+const struct rgb report_down = {0.80f, 0.20f, 0.18f};
+const struct rgb report_amber = {1.00f, 0.90f, 0.60f};
+const struct rgb report_sma50 = {0.93f, 0.55f, 0.13f};
+const struct rgb report_sma200 = {0.55f, 0.27f, 0.68f};
+const struct rgb report_white = {1.0f, 1.0f, 1.0f};
 
 /* Width of S in points at SIZE. */
 float
-report_text_width(struct report_doc *d, HPDF_Font f, float size,
-    const char *s)
+report_text_width(struct report_doc *d, HPDF_Font f, float size, const char *s)
 {
 	HPDF_TextWidth tw;
 
@@ -51,7 +50,7 @@ report_text_width(struct report_doc *d, HPDF_Font f, float size,
 /* S with its left end at X and baseline at Y. */
 void
 report_text(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-    float x, float y, const char *s)
+            float x, float y, const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return;
@@ -64,19 +63,19 @@ report_text(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 
 /* S ending at XR. */
 void
-report_text_right(struct report_doc *d, HPDF_Font f, float size,
-    struct rgb c, float xr, float y, const char *s)
+report_text_right(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
+                  float xr, float y, const char *s)
 {
 	report_text(d, f, size, c, xr - report_text_width(d, f, size, s), y, s);
 }
 
 /* S centred on XC. */
 void
-report_text_center(struct report_doc *d, HPDF_Font f, float size,
-    struct rgb c, float xc, float y, const char *s)
+report_text_center(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
+                   float xc, float y, const char *s)
 {
-	report_text(d, f, size, c,
-	    xc - report_text_width(d, f, size, s) / 2, y, s);
+	report_text(d, f, size, c, xc - report_text_width(d, f, size, s) / 2, y,
+	            s);
 }
 
 /* Bytes of the UTF-8 sequence starting at S (1 for stray bytes). */
@@ -95,7 +94,7 @@ utf8_len(const char *s)
 /* The longest prefix of S[0..LEN) (whole characters, at least one) in W. */
 static size_t
 fit_prefix(struct report_doc *d, HPDF_Font f, float size, const char *s,
-    size_t len, float w)
+           size_t len, float w)
 {
 	size_t n = utf8_len(s), next;
 	char *tmp, save;
@@ -122,7 +121,7 @@ fit_prefix(struct report_doc *d, HPDF_Font f, float size, const char *s,
 
 char *
 report_text_fit(struct report_doc *d, HPDF_Font f, float size, const char *s,
-    float w)
+                float w)
 {
 	size_t n;
 	char *cut, *r;
@@ -151,13 +150,15 @@ lines_push(char ***lines, size_t *n, size_t *cap, char *line)
 
 size_t
 report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
-    float w, char ***lines)
+            float w, char ***lines)
 {
 	struct buf line;
 	size_t n = 0, cap = 0, wl, cut;
 	const char *p = s ? s : "";
-	char *cand;
+	float sp = report_text_width(d, f, size, " "), lw = 0, ww;
+	char *word;
 
+	/* Widths add up: libharu applies no kerning between glyphs. */
 	*lines = NULL;
 	buf_init(&line, 0);
 	for (;;) {
@@ -166,19 +167,20 @@ report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
 		if (*p == '\0')
 			break;
 		wl = strcspn(p, " \n\t\r");
-		cand = xasprintf("%s%s%.*s", line.data ? line.data : "",
-		    line.len ? " " : "", (int)wl, p);
-		if (report_text_width(d, f, size, cand) <= w) {
-			buf_free(&line);
-			buf_init(&line, 0);
-			buf_append(&line, cand, strlen(cand));
-			free(cand);
+		word = xstrndup(p, wl);
+		ww = report_text_width(d, f, size, word);
+		free(word);
+		if (lw + (line.len ? sp : 0) + ww <= w) {
+			if (line.len)
+				buf_append(&line, " ", 1);
+			buf_append(&line, p, wl);
+			lw += (line.len > wl ? sp : 0) + ww;
 			p += wl;
 			continue;
 		}
-		free(cand);
 		if (line.len > 0) {
 			lines_push(lines, &n, &cap, buf_take(&line));
+			lw = 0;
 			continue;
 		}
 		/* A word wider than the line: cut it where it stops fitting. */
@@ -203,8 +205,8 @@ report_lines_free(char **lines, size_t n)
 }
 
 void
-report_fill_rect(struct report_doc *d, struct rgb c, float x, float y,
-    float w, float h)
+report_fill_rect(struct report_doc *d, struct rgb c, float x, float y, float w,
+                 float h)
 {
 	HPDF_Page_SetRGBFill(d->page, c.r, c.g, c.b);
 	HPDF_Page_Rectangle(d->page, x, y, w, h);
@@ -213,7 +215,7 @@ report_fill_rect(struct report_doc *d, struct rgb c, float x, float y,
 
 void
 report_hline(struct report_doc *d, struct rgb c, float width, float x0,
-    float x1, float y)
+             float x1, float y)
 {
 	HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
 	HPDF_Page_SetLineWidth(d->page, width);
@@ -303,7 +305,7 @@ dagger_marks(const char *text, const char *const *mark, size_t nmark)
 /* One line, highlighting the words that end with a dagger. */
 static void
 draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-    float y, const char *line)
+                 float y, const char *line)
 {
 	const char *p = line;
 	float x = d->left, sp = report_text_width(d, f, size, " "), ww;
@@ -315,8 +317,9 @@ draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 		word = xstrndup(p, wl);
 		ww = report_text_width(d, f, size, word);
 		if (wl > dl && strstr(word, "†") != NULL)
-			report_fill_rect(d, report_amber, x - 1, y - size * 0.25f,
-			    ww + 2, size * 1.15f);
+			report_fill_rect(d, report_amber, x - 1,
+			                 y - size * 0.25f, ww + 2,
+			                 size * 1.15f);
 		report_text(d, f, size, c, x, y, word);
 		free(word);
 		x += ww + sp;
@@ -328,12 +331,13 @@ draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 
 void
 report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-    const char *text, const char *const *mark, size_t nmark)
+                 const char *text, const char *const *mark, size_t nmark)
 {
-	char **lines, *marked_text = dagger_marks(text ? text : "", mark,
-	    nmark);
+	char **lines,
+	    *marked_text = dagger_marks(text ? text : "", mark, nmark);
 	size_t n = report_wrap(d, f, size, marked_text, d->right - d->left,
-	    &lines), i;
+	                       &lines),
+	       i;
 	float lead = size * LEADING;
 
 	for (i = 0; i < n; i++) {
@@ -342,7 +346,7 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 			draw_marked_line(d, f, size, c, d->y - size, lines[i]);
 		else
 			report_text(d, f, size, c, d->left, d->y - size,
-			    lines[i]);
+			            lines[i]);
 		d->y -= lead;
 	}
 	report_lines_free(lines, n);
@@ -351,8 +355,8 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 
 /* Column I's left edge and width in points. */
 static void
-col_box(struct report_doc *d, const struct report_col *cols, size_t i,
-    float *x, float *w)
+col_box(struct report_doc *d, const struct report_col *cols, size_t i, float *x,
+        float *w)
 {
 	float cw = d->right - d->left, left = d->left;
 	size_t k;
@@ -364,12 +368,12 @@ col_box(struct report_doc *d, const struct report_col *cols, size_t i,
 }
 
 static void
-cell_text(struct report_doc *d, HPDF_Font f, struct rgb c,
-    enum report_align al, float x, float w, float y, const char *s)
+cell_text(struct report_doc *d, HPDF_Font f, struct rgb c, enum report_align al,
+          float x, float w, float y, const char *s)
 {
 	if (al == REPORT_RIGHT)
 		report_text_right(d, f, TABLE_SIZE, c, x + w - CELL_PAD_X, y,
-		    s);
+		                  s);
 	else if (al == REPORT_CENTER)
 		report_text_center(d, f, TABLE_SIZE, c, x + w / 2, y, s);
 	else
@@ -377,25 +381,24 @@ cell_text(struct report_doc *d, HPDF_Font f, struct rgb c,
 }
 
 static void
-table_header(struct report_doc *d, const struct report_col *cols,
-    size_t ncols)
+table_header(struct report_doc *d, const struct report_col *cols, size_t ncols)
 {
 	float h = TABLE_SIZE * LEADING + 2 * CELL_PAD_Y, x, w;
 	size_t i;
 
 	report_fill_rect(d, report_navy, d->left, d->y - h, d->right - d->left,
-	    h);
+	                 h);
 	for (i = 0; i < ncols; i++) {
 		col_box(d, cols, i, &x, &w);
 		cell_text(d, d->bold, report_white, cols[i].align, x, w,
-		    d->y - CELL_PAD_Y - TABLE_SIZE, cols[i].title);
+		          d->y - CELL_PAD_Y - TABLE_SIZE, cols[i].title);
 	}
 	d->y -= h;
 }
 
 void
-report_table(struct report_doc *d, const struct report_col *cols,
-    size_t ncols, const struct report_cell *cells, size_t nrows)
+report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
+             const struct report_cell *cells, size_t nrows)
 {
 	float lead = TABLE_SIZE * LEADING, hh = lead + 2 * CELL_PAD_Y, x, w, h;
 	char ***lines = xcalloc(ncols, sizeof *lines);
@@ -411,9 +414,10 @@ report_table(struct report_doc *d, const struct report_col *cols,
 			const struct report_cell *cl = &cells[r * ncols + c];
 
 			col_box(d, cols, c, &x, &w);
-			nl[c] = report_wrap(d, cl->bold ? d->bold : d->font,
-			    TABLE_SIZE, cl->text ? cl->text : "n/a",
-			    w - 2 * CELL_PAD_X, &lines[c]);
+			nl[c] =
+			    report_wrap(d, cl->bold ? d->bold : d->font,
+			                TABLE_SIZE, cl->text ? cl->text : "n/a",
+			                w - 2 * CELL_PAD_X, &lines[c]);
 			if (nl[c] > most)
 				most = nl[c];
 		}
@@ -425,17 +429,18 @@ report_table(struct report_doc *d, const struct report_col *cols,
 		}
 		if (r % 2 == 1)
 			report_fill_rect(d, report_zebra, d->left, d->y - h,
-			    d->right - d->left, h);
+			                 d->right - d->left, h);
 		for (c = 0; c < ncols; c++) {
 			const struct report_cell *cl = &cells[r * ncols + c];
 
 			col_box(d, cols, c, &x, &w);
 			for (k = 0; k < nl[c]; k++)
 				cell_text(d, cl->bold ? d->bold : d->font,
-				    cl->color ? *cl->color : report_ink,
-				    cols[c].align, x, w,
-				    d->y - CELL_PAD_Y - TABLE_SIZE - k * lead,
-				    lines[c][k]);
+				          cl->color ? *cl->color : report_ink,
+				          cols[c].align, x, w,
+				          d->y - CELL_PAD_Y - TABLE_SIZE -
+				              k * lead,
+				          lines[c][k]);
 			report_lines_free(lines[c], nl[c]);
 		}
 		d->y -= h;

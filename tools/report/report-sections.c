@@ -30,13 +30,13 @@ tb_add(struct tb *t, const char *text, int bold, const struct rgb *color)
 		t->cap = t->cap ? t->cap * 2 : 32;
 		t->c = xreallocarray(t->c, t->cap, sizeof *t->c);
 	}
-	t->c[t->n++] = (struct report_cell){ xstrdup(text ? text : "n/a"),
-		bold, color };
+	t->c[t->n++] =
+	    (struct report_cell){xstrdup(text ? text : "n/a"), bold, color};
 }
 
 static void
 tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
-    size_t ncols)
+        size_t ncols)
 {
 	size_t i;
 
@@ -51,8 +51,10 @@ tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
 
 /* Label/value pairs, two pairs to a row. */
 static const struct report_col kv4[] = {
-	{ NULL, 0.21f, REPORT_LEFT }, { NULL, 0.29f, REPORT_RIGHT },
-	{ NULL, 0.21f, REPORT_LEFT }, { NULL, 0.29f, REPORT_RIGHT },
+    {NULL, 0.21f, REPORT_LEFT},
+    {NULL, 0.29f, REPORT_RIGHT},
+    {NULL, 0.21f, REPORT_LEFT},
+    {NULL, 0.29f, REPORT_RIGHT},
 };
 
 static void
@@ -103,36 +105,37 @@ title_block(struct report_doc *d)
 	char b1[REPORT_FMT], b2[REPORT_FMT], *s, *fit;
 	const char *pp = pick(d, "analysis.price", "market.quote.price");
 	const char *cp = pick(d, "analysis.change", "market.quote.change");
-	const char *pc = pick(d, "analysis.change_percent",
-	    "market.quote.change_percent");
+	const char *pc =
+	    pick(d, "analysis.change_percent", "market.quote.change_percent");
 	const struct rgb *cc = sign_color(d, cp);
 	float top = d->y;
 
 	fit = report_text_fit(d, d->bold, 20, d->company,
-	    d->right - d->left - 170);
+	                      d->right - d->left - 170);
 	report_text(d, d->bold, 20, report_navy, d->left, top - 20, fit);
 	free(fit);
 	s = xasprintf("%s  ·  %s  ·  %s  ·  %s", d->symbol,
-	    report_fmt_str(d->state, "market.profile.exchange"),
-	    report_fmt_str(d->state, "market.profile.sector"),
-	    report_fmt_str(d->state, "market.profile.industry"));
+	              report_fmt_str(d->state, "market.profile.exchange"),
+	              report_fmt_str(d->state, "market.profile.sector"),
+	              report_fmt_str(d->state, "market.profile.industry"));
 	fit = report_text_fit(d, d->font, 9, s, d->right - d->left - 170);
 	report_text(d, d->font, 9, report_muted, d->left, top - 36, fit);
 	free(fit);
 	free(s);
 	s = xasprintf("Equity research report as of %s",
-	    report_fmt_str(d->state, "analysis.as_of"));
+	              report_fmt_str(d->state, "analysis.as_of"));
 	report_text(d, d->font, 9, report_muted, d->left, top - 50, s);
 	free(s);
 
 	report_text_right(d, d->bold, 20, report_ink, d->right, top - 20,
-	    report_fmt_money(b1, d->state, pp, currency(d)));
+	                  report_fmt_money(b1, d->state, pp, currency(d)));
 	s = xasprintf("%s (%s)", report_fmt_signed(b1, d->state, cp, 2, NULL),
-	    report_fmt_signed(b2, d->state, pc, 2, "%"));
+	              report_fmt_signed(b2, d->state, pc, 2, "%"));
 	report_text_right(d, d->bold, 10, cc ? *cc : report_muted, d->right,
-	    top - 36, s);
+	                  top - 36, s);
 	free(s);
-	s = xasprintf("Close %s", report_fmt_str(d->state, "market.quote.date"));
+	s = xasprintf("Close %s",
+	              report_fmt_str(d->state, "market.quote.date"));
 	report_text_right(d, d->font, 8, report_muted, d->right, top - 50, s);
 	free(s);
 	d->y = top - 62;
@@ -143,45 +146,59 @@ summary_table(struct report_doc *d)
 {
 	char b1[REPORT_FMT], b2[REPORT_FMT], *s;
 	const char *cur = currency(d);
-	struct tb t = { 0 };
+	struct tb t = {0};
 	static const struct report_col cols[] = {
-		{ NULL, 0.45f, REPORT_LEFT }, { NULL, 0.55f, REPORT_RIGHT },
+	    {NULL, 0.45f, REPORT_LEFT},
+	    {NULL, 0.55f, REPORT_RIGHT},
 	};
 
-	kv(&t, "Last price", report_fmt_money(b1, d->state,
-	    pick(d, "analysis.price", "market.quote.price"), cur));
-	s = xasprintf("%s (%s)", report_fmt_signed(b1, d->state,
-	    pick(d, "analysis.change", "market.quote.change"), 2, NULL),
-	    report_fmt_signed(b2, d->state, pick(d, "analysis.change_percent",
-	    "market.quote.change_percent"), 2, "%"));
+	kv(&t, "Last price",
+	   report_fmt_money(b1, d->state,
+	                    pick(d, "analysis.price", "market.quote.price"),
+	                    cur));
+	s = xasprintf(
+	    "%s (%s)",
+	    report_fmt_signed(b1, d->state,
+	                      pick(d, "analysis.change", "market.quote.change"),
+	                      2, NULL),
+	    report_fmt_signed(b2, d->state,
+	                      pick(d, "analysis.change_percent",
+	                           "market.quote.change_percent"),
+	                      2, "%"));
 	kv(&t, "Change (1 day)", s);
 	free(s);
-	s = xasprintf("%s – %s", report_fmt_money(b1, d->state,
-	    "analysis.range_52w.low", cur), report_fmt_money(b2, d->state,
-	    "analysis.range_52w.high", cur));
+	s = xasprintf(
+	    "%s – %s",
+	    report_fmt_money(b1, d->state, "analysis.range_52w.low", cur),
+	    report_fmt_money(b2, d->state, "analysis.range_52w.high", cur));
 	kv(&t, "52-week range", s);
 	free(s);
-	kv(&t, "Market cap", report_fmt_big(b1, d->state,
-	    "market.fundamentals.market_cap", cur ? cur : "USD"));
-	kv(&t, "YTD return", report_fmt_signed(b1, d->state,
-	    "analysis.returns.ytd_percent", 2, "%"));
-	kv(&t, "1-year return", report_fmt_signed(b1, d->state,
-	    "analysis.returns.one_year_percent", 2, "%"));
+	kv(&t, "Market cap",
+	   report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
+	                  cur ? cur : "USD"));
+	kv(&t, "YTD return",
+	   report_fmt_signed(b1, d->state, "analysis.returns.ytd_percent", 2,
+	                     "%"));
+	kv(&t, "1-year return",
+	   report_fmt_signed(b1, d->state, "analysis.returns.one_year_percent",
+	                     2, "%"));
 	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
-	s = xasprintf("%s (volatility %s)", report_fmt_str(d->state,
-	    "analysis.risk.level"), report_fmt_num(b1, d->state,
-	    "analysis.risk.volatility_percent", 1, "%"));
+	s = xasprintf("%s (volatility %s)",
+	              report_fmt_str(d->state, "analysis.risk.level"),
+	              report_fmt_num(b1, d->state,
+	                             "analysis.risk.volatility_percent", 1,
+	                             "%"));
 	kv(&t, "Risk level", s);
 	free(s);
-	t.c[3].color = sign_color(d, pick(d, "analysis.change",
-	    "market.quote.change"));
+	t.c[3].color =
+	    sign_color(d, pick(d, "analysis.change", "market.quote.change"));
 	tb_draw(d, &t, cols, 2);
 }
 
 /* One score row in the card: label, gauge, "4/5". */
 static void
 score_row(struct report_doc *d, float x, float w, float y, const char *label,
-    const char *path, const char *points_path)
+          const char *path, const char *points_path)
 {
 	int sc = score_of(d, path);
 	char num[32], pts[48];
@@ -209,27 +226,32 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 
 	report_fill_rect(d, report_zebra, x, top - h, w, h);
 	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	    report_rule.b);
+	                       report_rule.b);
 	HPDF_Page_SetLineWidth(d->page, 0.6f);
 	HPDF_Page_Rectangle(d->page, x, top - h, w, h);
 	HPDF_Page_Stroke(d->page);
-	report_text(d, d->bold, 9, report_navy, ix, y, "SCORES (1 = weak, 5 = "
-	    "strong)");
+	report_text(d, d->bold, 9, report_navy, ix, y,
+	            "SCORES (1 = weak, 5 = "
+	            "strong)");
 	score_row(d, ix, iw, y - 22, "Technical", "analysis.scores.technical",
-	    "analysis.scores.technical_points");
+	          "analysis.scores.technical_points");
 	score_row(d, ix, iw, y - 46, "Fundamental",
-	    "analysis.scores.fundamental",
-	    "analysis.scores.fundamental_points");
+	          "analysis.scores.fundamental",
+	          "analysis.scores.fundamental_points");
 	score_row(d, ix, iw, y - 70, "Overall", "analysis.scores.overall",
-	    NULL);
+	          NULL);
 	report_fill_rect(d, oc, ix, top - h + 10, iw, 26);
 	report_text_center(d, d->bold, 13, report_white, ix + iw / 2,
-	    top - h + 18.5f, label);
-	s = xasprintf("Average %s%s", report_fmt_num(avg, d->state,
-	    "analysis.scores.overall_average", 1, NULL),
+	                   top - h + 18.5f, label);
+	s = xasprintf(
+	    "Average %s%s",
+	    report_fmt_num(avg, d->state, "analysis.scores.overall_average", 1,
+	                   NULL),
 	    report_str(d->state, "analysis.risk.level") &&
-	    strcmp(report_str(d->state, "analysis.risk.level"), "HIGH") == 0
-	    ? ", less 0.5 for high risk" : "");
+	            strcmp(report_str(d->state, "analysis.risk.level"),
+	                   "HIGH") == 0
+	        ? ", less 0.5 for high risk"
+	        : "");
 	report_text(d, d->font, 7, report_muted, ix, top - h + 42, s);
 	free(s);
 }
@@ -250,11 +272,9 @@ page_one(struct report_doc *d)
 	if (top - d->y < 150)
 		d->y = top - 150;
 	report_heading(d, "Price History: Last 12 Months", 200);
-	h = d->y - d->bottom - 8;
-	if (h > 360)
-		h = 360;
+	h = d->y - d->bottom - 8; /* the rest of the page */
 	report_chart_price(d, report_get(d->state, "analysis.series"), d->left,
-	    d->y, cw, h);
+	                   d->y, cw, h);
 	d->y -= h + 8;
 }
 
@@ -271,15 +291,17 @@ momentum(struct report_doc *d)
 	d->y -= 130;
 	report_chart_macd(d, s, d->left, d->y, cw, 140);
 	d->y -= 150;
-	txt = xasprintf("RSI (14) closed at %s; readings above 70 suggest an "
+	txt = xasprintf(
+	    "RSI (14) closed at %s; readings above 70 suggest an "
 	    "overbought market and below 30 an oversold one. MACD %s against "
 	    "a signal line of %s (histogram %s): a MACD above its signal "
 	    "indicates rising momentum.",
 	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14", 1, NULL),
 	    report_fmt_num(b2, d->state, "analysis.indicators.macd", 2, NULL),
 	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal", 2,
-	    NULL), report_fmt_signed(b4, d->state,
-	    "analysis.indicators.macd_hist", 2, NULL));
+	                   NULL),
+	    report_fmt_signed(b4, d->state, "analysis.indicators.macd_hist", 2,
+	                      NULL));
 	report_paragraph(d, d->font, 8.5f, report_muted, txt, NULL, 0);
 	free(txt);
 }
@@ -289,29 +311,31 @@ market_data(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = { 0 };
+	struct tb t = {0};
 	const char *desc;
 
 	report_heading(d, "Market Data", 80);
-	kv(&t, "Last price", report_fmt_money(b, d->state,
-	    "market.quote.price", cur));
-	kv(&t, "Previous close", report_fmt_money(b, d->state,
-	    "market.quote.previous_close", cur));
+	kv(&t, "Last price",
+	   report_fmt_money(b, d->state, "market.quote.price", cur));
+	kv(&t, "Previous close",
+	   report_fmt_money(b, d->state, "market.quote.previous_close", cur));
 	kv(&t, "Open", report_fmt_money(b, d->state, "market.quote.open", cur));
-	kv(&t, "Change", report_fmt_signed(b, d->state,
-	    "market.quote.change_percent", 2, "%"));
-	kv(&t, "Day high", report_fmt_money(b, d->state, "market.quote.high",
-	    cur));
-	kv(&t, "Day low", report_fmt_money(b, d->state, "market.quote.low",
-	    cur));
-	kv(&t, "Volume", report_fmt_num(b, d->state, "market.quote.volume", 0,
-	    NULL));
-	kv(&t, "Average volume", report_fmt_num(b, d->state,
-	    "market.fundamentals.average_volume", 0, NULL));
-	kv(&t, "52-week high", report_fmt_money(b, d->state,
-	    "analysis.range_52w.high", cur));
-	kv(&t, "52-week low", report_fmt_money(b, d->state,
-	    "analysis.range_52w.low", cur));
+	kv(&t, "Change",
+	   report_fmt_signed(b, d->state, "market.quote.change_percent", 2,
+	                     "%"));
+	kv(&t, "Day high",
+	   report_fmt_money(b, d->state, "market.quote.high", cur));
+	kv(&t, "Day low",
+	   report_fmt_money(b, d->state, "market.quote.low", cur));
+	kv(&t, "Volume",
+	   report_fmt_num(b, d->state, "market.quote.volume", 0, NULL));
+	kv(&t, "Average volume",
+	   report_fmt_num(b, d->state, "market.fundamentals.average_volume", 0,
+	                  NULL));
+	kv(&t, "52-week high",
+	   report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
+	kv(&t, "52-week low",
+	   report_fmt_money(b, d->state, "analysis.range_52w.low", cur));
 	kv(&t, "Exchange", report_fmt_str(d->state, "market.profile.exchange"));
 	kv(&t, "Currency", report_fmt_str(d->state, "market.profile.currency"));
 	kv(&t, "Sector", report_fmt_str(d->state, "market.profile.sector"));
@@ -330,33 +354,45 @@ fundamentals(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = { 0 };
+	struct tb t = {0};
 
 	report_heading(d, "Fundamentals", 80);
-	kv(&t, "Market cap", report_fmt_big(b, d->state,
-	    "market.fundamentals.market_cap", cur ? cur : "USD"));
-	kv(&t, "Shares outstanding", report_fmt_big(b, d->state,
-	    "market.fundamentals.shares_outstanding", NULL));
-	kv(&t, "P/E (trailing)", report_fmt_num(b, d->state,
-	    "market.fundamentals.pe_ratio", 2, NULL));
-	kv(&t, "P/E (forward)", report_fmt_num(b, d->state,
-	    "market.fundamentals.forward_pe", 2, NULL));
-	kv(&t, "Price to book", report_fmt_num(b, d->state,
-	    "market.fundamentals.price_to_book", 2, NULL));
-	kv(&t, "Book value / share", report_fmt_money(b, d->state,
-	    "market.fundamentals.book_value_per_share", cur));
-	kv(&t, "EPS (TTM)", report_fmt_money(b, d->state,
-	    "market.fundamentals.eps_ttm", cur));
-	kv(&t, "EPS (forward)", report_fmt_money(b, d->state,
-	    "market.fundamentals.forward_eps", cur));
-	kv(&t, "Revenue (TTM)", report_fmt_big(b, d->state,
-	    "market.fundamentals.revenue_ttm", cur ? cur : "USD"));
-	kv(&t, "Profit margin", report_fmt_num(b, d->state,
-	    "market.fundamentals.profit_margin_percent", 2, "%"));
-	kv(&t, "Dividend yield", report_fmt_num(b, d->state,
-	    "market.fundamentals.dividend_yield_percent", 2, "%"));
-	kv(&t, "Dividend / share", report_fmt_money(b, d->state,
-	    "market.fundamentals.dividend_per_share", cur));
+	kv(&t, "Market cap",
+	   report_fmt_big(b, d->state, "market.fundamentals.market_cap",
+	                  cur ? cur : "USD"));
+	kv(&t, "Shares outstanding",
+	   report_fmt_big(b, d->state, "market.fundamentals.shares_outstanding",
+	                  NULL));
+	kv(&t, "P/E (trailing)",
+	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio", 2,
+	                  NULL));
+	kv(&t, "P/E (forward)",
+	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe", 2,
+	                  NULL));
+	kv(&t, "Price to book",
+	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book", 2,
+	                  NULL));
+	kv(&t, "Book value / share",
+	   report_fmt_money(b, d->state,
+	                    "market.fundamentals.book_value_per_share", cur));
+	kv(&t, "EPS (TTM)",
+	   report_fmt_money(b, d->state, "market.fundamentals.eps_ttm", cur));
+	kv(&t, "EPS (forward)",
+	   report_fmt_money(b, d->state, "market.fundamentals.forward_eps",
+	                    cur));
+	kv(&t, "Revenue (TTM)",
+	   report_fmt_big(b, d->state, "market.fundamentals.revenue_ttm",
+	                  cur ? cur : "USD"));
+	kv(&t, "Profit margin",
+	   report_fmt_num(b, d->state,
+	                  "market.fundamentals.profit_margin_percent", 2, "%"));
+	kv(&t, "Dividend yield",
+	   report_fmt_num(b, d->state,
+	                  "market.fundamentals.dividend_yield_percent", 2,
+	                  "%"));
+	kv(&t, "Dividend / share",
+	   report_fmt_money(b, d->state,
+	                    "market.fundamentals.dividend_per_share", cur));
 	tb_draw(d, &t, kv4, 4);
 }
 
@@ -365,12 +401,12 @@ static void
 observations(struct report_doc *d, const char *kind)
 {
 	static const struct report_col cols[] = {
-		{ "Observation", 0.84f, REPORT_LEFT },
-		{ "Points", 0.16f, REPORT_RIGHT },
+	    {"Observation", 0.84f, REPORT_LEFT},
+	    {"Points", 0.16f, REPORT_RIGHT},
 	};
 	char path[64], pts[32];
 	const cJSON *arr, *e;
-	struct tb t = { 0 };
+	struct tb t = {0};
 	double p;
 
 	snprintf(path, sizeof path, "analysis.observations.%s", kind);
@@ -386,7 +422,9 @@ observations(struct report_doc *d, const char *kind)
 		else
 			snprintf(pts, sizeof pts, "n/a");
 		tb_add(&t, strcmp(pts, "+0") == 0 ? "0" : pts, 1,
-		    p > 0 ? &report_up : p < 0 ? &report_down : NULL);
+		       p > 0   ? &report_up
+		       : p < 0 ? &report_down
+		               : NULL);
 	}
 	if (t.n == 0)
 		tb_add(&t, "No observations recorded.", 0, &report_muted);
@@ -409,7 +447,7 @@ score_line(struct report_doc *d, const char *what, const char *kind)
 	       : xasprintf("%s score: n/a", what);
 	report_text(d, d->bold, 10, report_ink, d->left, d->y - 11, s);
 	report_gauge(d, sc, d->left + report_text_width(d, d->bold, 10, s) + 12,
-	    d->y - 12, 90, 10);
+	             d->y - 12, 90, 10);
 	free(s);
 	d->y -= 22;
 }
@@ -419,37 +457,39 @@ technical(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = { 0 };
+	struct tb t = {0};
 
 	report_heading(d, "Technical Analysis", 120);
 	score_line(d, "Technical", "technical");
 	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
-	kv(&t, "ATR (14)", report_fmt_num(b, d->state,
-	    "analysis.indicators.atr14", 2, NULL));
-	kv(&t, "SMA 20", report_fmt_money(b, d->state,
-	    "analysis.indicators.sma20", cur));
-	kv(&t, "EMA 12", report_fmt_money(b, d->state,
-	    "analysis.indicators.ema12", cur));
-	kv(&t, "SMA 50", report_fmt_money(b, d->state,
-	    "analysis.indicators.sma50", cur));
-	kv(&t, "EMA 26", report_fmt_money(b, d->state,
-	    "analysis.indicators.ema26", cur));
-	kv(&t, "SMA 200", report_fmt_money(b, d->state,
-	    "analysis.indicators.sma200", cur));
-	kv(&t, "RSI (14)", report_fmt_num(b, d->state,
-	    "analysis.indicators.rsi14", 2, NULL));
-	kv(&t, "Bollinger upper", report_fmt_money(b, d->state,
-	    "analysis.indicators.bb_upper", cur));
-	kv(&t, "MACD", report_fmt_num(b, d->state, "analysis.indicators.macd",
-	    3, NULL));
-	kv(&t, "Bollinger middle", report_fmt_money(b, d->state,
-	    "analysis.indicators.bb_middle", cur));
-	kv(&t, "MACD signal", report_fmt_num(b, d->state,
-	    "analysis.indicators.macd_signal", 3, NULL));
-	kv(&t, "Bollinger lower", report_fmt_money(b, d->state,
-	    "analysis.indicators.bb_lower", cur));
-	kv(&t, "MACD histogram", report_fmt_signed(b, d->state,
-	    "analysis.indicators.macd_hist", 3, NULL));
+	kv(&t, "ATR (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
+	kv(&t, "SMA 20",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
+	kv(&t, "EMA 12",
+	   report_fmt_money(b, d->state, "analysis.indicators.ema12", cur));
+	kv(&t, "SMA 50",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma50", cur));
+	kv(&t, "EMA 26",
+	   report_fmt_money(b, d->state, "analysis.indicators.ema26", cur));
+	kv(&t, "SMA 200",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
+	kv(&t, "RSI (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.rsi14", 2, NULL));
+	kv(&t, "Bollinger upper",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
+	kv(&t, "MACD",
+	   report_fmt_num(b, d->state, "analysis.indicators.macd", 3, NULL));
+	kv(&t, "Bollinger middle",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_middle", cur));
+	kv(&t, "MACD signal",
+	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal", 3,
+	                  NULL));
+	kv(&t, "Bollinger lower",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
+	kv(&t, "MACD histogram",
+	   report_fmt_signed(b, d->state, "analysis.indicators.macd_hist", 3,
+	                     NULL));
 	tb_draw(d, &t, kv4, 4);
 	report_subheading(d, "Observations behind the technical score");
 	observations(d, "technical");
@@ -471,7 +511,8 @@ narrative(struct report_doc *d)
 	const char *text = report_str(d->state, "analysis.narrative.text");
 	const char *src = report_str(d->state, "analysis.narrative.source");
 	const char *model = report_str(d->state, "request.model");
-	const cJSON *ung = report_get(d->state, "analysis.narrative.ungrounded");
+	const cJSON *ung =
+	    report_get(d->state, "analysis.narrative.ungrounded");
 	const cJSON *e;
 	const char **mark = NULL;
 	struct buf list;
@@ -480,17 +521,19 @@ narrative(struct report_doc *d)
 
 	report_heading(d, "Analyst Commentary", 60);
 	if (src != NULL && strcmp(src, "model") == 0)
-		s = xasprintf("Written by the language model (%s) from the tool "
-		    "results above.", model ? model : "n/a");
+		s = xasprintf(
+		    "Written by the language model (%s) from the tool "
+		    "results above.",
+		    model ? model : "n/a");
 	else
 		s = xstrdup("Built-in commentary generated from the analysis "
-		    "(no language model used).");
+		            "(no language model used).");
 	report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
 	free(s);
 	report_gap(d, 4);
 	if (cJSON_IsArray(ung))
-		mark = xcalloc((size_t)cJSON_GetArraySize(ung) + 1,
-		    sizeof *mark);
+		mark =
+		    xcalloc((size_t)cJSON_GetArraySize(ung) + 1, sizeof *mark);
 	buf_init(&list, 4096);
 	if (!cJSON_IsArray(ung))
 		ung = NULL;
@@ -501,8 +544,9 @@ narrative(struct report_doc *d)
 		mark[nmark++] = e->valuestring;
 		buf_printf(&list, "%s%s", list.len ? ", " : "", e->valuestring);
 	}
-	para = xstrdup(text ? text : "No commentary is available for this "
-	    "run.");
+	para = xstrdup(text ? text
+	                    : "No commentary is available for this "
+	                      "run.");
 	for (p = para; p != NULL; p = brk) {
 		if ((brk = strstr(p, "\n\n")) != NULL)
 			*brk = '\0', brk += 2;
@@ -512,8 +556,10 @@ narrative(struct report_doc *d)
 		report_gap(d, 6);
 	}
 	if (nmark > 0) {
-		s = xasprintf("† Not found in the tool results, so not verified: "
-		    "%s.", list.data);
+		s = xasprintf(
+		    "† Not found in the tool results, so not verified: "
+		    "%s.",
+		    list.data);
 		report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
 		free(s);
 	}
@@ -538,13 +584,13 @@ static void
 news(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-		{ "Date", 0.13f, REPORT_LEFT },
-		{ "Headline", 0.52f, REPORT_LEFT },
-		{ "Source", 0.17f, REPORT_LEFT },
-		{ "Sentiment", 0.18f, REPORT_RIGHT },
+	    {"Date", 0.13f, REPORT_LEFT},
+	    {"Headline", 0.52f, REPORT_LEFT},
+	    {"Source", 0.17f, REPORT_LEFT},
+	    {"Sentiment", 0.18f, REPORT_RIGHT},
 	};
 	const cJSON *arr = report_get(d->state, "market.news"), *e;
-	struct tb t = { 0 };
+	struct tb t = {0};
 	char b[REPORT_FMT], *s;
 	const char *sen;
 
@@ -557,16 +603,18 @@ news(struct report_doc *d)
 		tb_add(&t, report_fmt_str(e, "date"), 0, NULL);
 		tb_add(&t, report_fmt_str(e, "headline"), 0, NULL);
 		tb_add(&t, report_fmt_str(e, "source"), 0, &report_muted);
-		s = report_num(e, "sentiment_score", &(double){ 0 })
-		    ? xasprintf("%s %s", sen ? sen : "n/a",
-			report_fmt_signed(b, e, "sentiment_score", 2, NULL))
-		    : xstrdup(sen ? sen : "n/a");
+		s = report_num(e, "sentiment_score", &(double){0})
+		        ? xasprintf("%s %s", sen ? sen : "n/a",
+		                    report_fmt_signed(b, e, "sentiment_score",
+		                                      2, NULL))
+		        : xstrdup(sen ? sen : "n/a");
 		tb_add(&t, s, 1, sentiment_color(sen));
 		free(s);
 	}
 	if (t.n == 0) {
 		report_paragraph(d, d->font, 9, report_muted,
-		    "No news items were found for the period.", NULL, 0);
+		                 "No news items were found for the period.",
+		                 NULL, 0);
 		return;
 	}
 	tb_draw(d, &t, cols, 4);
@@ -576,80 +624,92 @@ static void
 risk(struct report_doc *d)
 {
 	char b[REPORT_FMT], b2[REPORT_FMT], *s;
-	struct tb t = { 0 };
+	struct tb t = {0};
 	double rf;
 
 	report_heading(d, "Risk Assessment", 80);
 	kv(&t, "Risk level", report_fmt_str(d->state, "analysis.risk.level"));
-	kv(&t, "Volatility (annualised)", report_fmt_num(b, d->state,
-	    "analysis.risk.volatility_percent", 2, "%"));
-	s = xasprintf("%s (vs %s)", report_fmt_num(b, d->state,
-	    "analysis.risk.beta", 2, NULL), report_fmt_str(d->state,
-	    "market.benchmark"));
+	kv(&t, "Annual volatility",
+	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent", 2,
+	                  "%"));
+	if (report_num(d->state, "analysis.risk.beta", &rf))
+		s = xasprintf("%.2f (vs %s)", rf,
+		              report_fmt_str(d->state, "market.benchmark"));
+	else
+		s = xstrdup("n/a");
 	kv(&t, "Beta", s);
 	free(s);
-	kv(&t, "Sharpe ratio", report_fmt_num(b, d->state,
-	    "analysis.risk.sharpe", 2, NULL));
-	kv(&t, "Maximum drawdown", report_fmt_num(b, d->state,
-	    "analysis.risk.max_drawdown_percent", 2, "%"));
-	s = xasprintf("%s → %s", report_fmt_str(d->state,
-	    "analysis.risk.max_drawdown_peak"), report_fmt_str(d->state,
-	    "analysis.risk.max_drawdown_trough"));
+	kv(&t, "Sharpe ratio",
+	   report_fmt_num(b, d->state, "analysis.risk.sharpe", 2, NULL));
+	kv(&t, "Maximum drawdown",
+	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent", 2,
+	                  "%"));
+	s = xasprintf(
+	    "%s → %s",
+	    report_fmt_str(d->state, "analysis.risk.max_drawdown_peak"),
+	    report_fmt_str(d->state, "analysis.risk.max_drawdown_trough"));
 	kv(&t, "Drawdown dates", s);
 	free(s);
 	if (report_num(d->state, "analysis.risk.risk_free_rate", &rf)) {
-		snprintf(b2, sizeof b2, "%.2f%%", fabs(rf) <= 1 ? rf * 100 : rf);
+		snprintf(b2, sizeof b2, "%.2f%%",
+		         fabs(rf) <= 1 ? rf * 100 : rf);
 		kv(&t, "Risk-free rate", b2);
 	} else {
 		kv(&t, "Risk-free rate", "n/a");
 	}
-	kv(&t, "ATR (14)", report_fmt_num(b, d->state,
-	    "analysis.indicators.atr14", 2, NULL));
+	kv(&t, "ATR (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
 	tb_draw(d, &t, kv4, 4);
 }
 
 static const char *const method_text[][2] = {
-	{ "Data", "Daily bars, the quote, fundamentals and news come from the "
-	    "market-data provider named under Market Data; indicators are "
-	    "computed by stockagent from the daily closes." },
-	{ "Indicators", "Simple and exponential moving averages (SMA "
-	    "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
-	    "standard deviations; RSI over 14 sessions with Wilder smoothing; "
-	    "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
-	    "Volatility is the annualised standard deviation of daily "
-	    "returns, the maximum drawdown the largest peak-to-trough fall of "
-	    "the close." },
-	{ "Trend", "From the 1-year return: above 20% strong uptrend, above "
-	    "10% uptrend, above 0% slight uptrend, above -10% slight "
-	    "downtrend, otherwise downtrend." },
-	{ "Technical points", "One point for or against each of: the 1-year "
-	    "return, the price against its 200-day average, the 50-day "
-	    "against the 200-day average, MACD against its signal line, and "
-	    "RSI beyond 70 (overbought) or 30 (oversold)." },
-	{ "Fundamental points", "P/E below 15 or below 25; forward P/E more "
-	    "than 10% below or above the trailing P/E; price-to-book below "
-	    "1.5 or above 8; profit margin above 20% or at least 5%; dividend "
-	    "yield above 3%." },
-	{ "Scores", "Points become a 1-5 score: 4 or more gives 5, 2 or more "
-	    "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
-	    "gives 1. The overall score is the average of the technical and "
-	    "fundamental scores, less 0.5 when the risk level is HIGH, "
-	    "rounded." },
-	{ "Risk level", "Annualised volatility below 20% is LOW, below 35% "
-	    "MEDIUM, otherwise HIGH." },
-	{ "Commentary", "When a language model writes the commentary, every "
-	    "number in it is checked against the tool results; numbers that "
-	    "could not be found are highlighted and marked with a dagger "
-	    "(†)." },
+    {"Data", "Daily bars, the quote, fundamentals and news come from the "
+             "market-data provider named under Market Data; indicators are "
+             "computed by stockagent from the daily closes."},
+    {"Indicators",
+     "Simple and exponential moving averages (SMA "
+     "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
+     "standard deviations; RSI over 14 sessions with Wilder smoothing; "
+     "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
+     "Volatility is the annualised standard deviation of daily "
+     "returns, the maximum drawdown the largest peak-to-trough fall of "
+     "the close."},
+    {"Trend", "From the 1-year return: above 20% strong uptrend, above "
+              "10% uptrend, above 0% slight uptrend, above -10% slight "
+              "downtrend, otherwise downtrend."},
+    {"Technical points",
+     "One point for or against each of: the 1-year "
+     "return, the price against its 200-day average, the 50-day "
+     "against the 200-day average, MACD against its signal line, and "
+     "RSI beyond 70 (overbought) or 30 (oversold)."},
+    {"Fundamental points",
+     "P/E below 15 or below 25; forward P/E more "
+     "than 10% below or above the trailing P/E; price-to-book below "
+     "1.5 or above 8; profit margin above 20% or at least 5%; dividend "
+     "yield above 3%."},
+    {"Scores",
+     "Points become a 1-5 score: 4 or more gives 5, 2 or more "
+     "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
+     "gives 1. The overall score is the average of the technical and "
+     "fundamental scores, less 0.5 when the risk level is HIGH, "
+     "rounded."},
+    {"Risk level", "Annualised volatility below 20% is LOW, below 35% "
+                   "MEDIUM, otherwise HIGH."},
+    {"Commentary",
+     "When a language model writes the commentary, every "
+     "number in it is checked against the tool results; numbers that "
+     "could not be found are highlighted and marked with a dagger "
+     "(†)."},
 };
 
 static void
 methodology(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-		{ NULL, 0.2f, REPORT_LEFT }, { NULL, 0.8f, REPORT_LEFT },
+	    {NULL, 0.23f, REPORT_LEFT},
+	    {NULL, 0.77f, REPORT_LEFT},
 	};
-	struct tb t = { 0 };
+	struct tb t = {0};
 	size_t i;
 
 	report_heading(d, "Methodology", 60);
@@ -664,7 +724,8 @@ static void
 disclaimer(struct report_doc *d)
 {
 	report_heading(d, "Disclaimer", 60);
-	report_paragraph(d, d->font, 8, report_muted,
+	report_paragraph(
+	    d, d->font, 8, report_muted,
 	    "This report is for informational and educational purposes only. "
 	    "It does not constitute investment advice or a recommendation to "
 	    "buy, sell or hold any security. The figures are produced "
@@ -672,7 +733,8 @@ disclaimer(struct report_doc *d)
 	    "incomplete or inaccurate, and the commentary may be written by a "
 	    "language model. Past performance does not guarantee future "
 	    "results. Consult a licensed financial adviser before making "
-	    "investment decisions.", NULL, 0);
+	    "investment decisions.",
+	    NULL, 0);
 }
 
 void

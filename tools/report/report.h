@@ -20,8 +20,10 @@
 
 #include <cjson/cJSON.h>
 
-#define REPORT_FONT_REGULAR "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-#define REPORT_FONT_BOLD    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+/* Debian's fonts-dejavu-core; any TrueType file with the glyphs will do. */
+#define REPORT_FONT_DIR     "/usr/share/fonts/truetype/dejavu/"
+#define REPORT_FONT_REGULAR REPORT_FONT_DIR "DejaVuSans.ttf"
+#define REPORT_FONT_BOLD    REPORT_FONT_DIR "DejaVuSans-Bold.ttf"
 
 struct report_pdf_opts {
 	const char *paper;        /* "letter" (default, also NULL) or "a4" */
@@ -39,7 +41,7 @@ struct report_pdf_opts {
  * caller frees) naming the font, the libharu error or the path.
  */
 int report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
-    const char *path, char **cause);
+                     const char *path, char **cause);
 
 /*
  * The report's path relative to an output directory, from the one UTC

@@ -385,7 +385,8 @@ s3_put_file(const struct s3_location *loc, const char *key,
 	    content_type ? content_type : "application/pdf");
 	http_headers_add(&c.headers, "Content-MD5", md5);
 	req.url = c.url;
-	rc = judge(&c, http_perform(&req, &resp, &why), &resp, why, cause);
+	rc = http_perform(&req, &resp, &why);
+	rc = judge(&c, rc, &resp, why, cause);
 	if (rc == S3_OK) {
 		*uri_out = xstrdup(c.uri);
 		log_debug("s3: uploaded %s (ETag %s)", c.uri,
@@ -421,7 +422,8 @@ s3_get_object(const struct s3_location *loc, const char *key,
 		goto cleanup;
 	sigv4_sha256_hex("", 0, c.hash);
 	req.url = c.url;
-	rc = judge(&c, http_perform(&req, &resp, &why), &resp, why, cause);
+	rc = http_perform(&req, &resp, &why);
+	rc = judge(&c, rc, &resp, why, cause);
 	if (rc == S3_OK && resp.body.len > 0 &&
 	    buf_append(out, resp.body.data, resp.body.len) != 0) {
 		*cause = xasprintf("S3 GetObject %s failed: the object is "

@@ -311,7 +311,7 @@ decode_status(const unsigned char *f, size_t len, size_t max_payload)
 static void
 test_errors(void)
 {
-	unsigned char *f, h[64];
+	unsigned char *f, h[256];
 	size_t len, hl;
 
 	f = all_types_frame(&len);

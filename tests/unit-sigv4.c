@@ -3,10 +3,10 @@
  * tests/fixtures/sigv4/ (see its README), plus the path and query rules
  * that Bedrock and S3 depend on.
  *
- * For each case: parse header-signed-request.txt, drop the Authorization,
- * X-Amz-Date and X-Amz-Security-Token lines, sign with context.json's
- * credentials and time, and compare the Authorization header we produce
- * with the one in the file.
+ * For each case: parse request.txt (the suite's
+ * header-signed-request.txt), drop the Authorization, X-Amz-Date and
+ * X-Amz-Security-Token lines, sign with context.json's credentials and
+ * time, and compare the Authorization header we produce with the file's.
  */
 #include "config.h"
 
@@ -149,8 +149,7 @@ json_str(const cJSON *o, const char *key)
 static void
 run_case(const char *dir, const char *name)
 {
-	char *req_path =
-	    xasprintf("%s/%s/header-signed-request.txt", dir, name);
+	char *req_path = xasprintf("%s/%s/request.txt", dir, name);
 	char *ctx_path = xasprintf("%s/%s/context.json", dir, name);
 	char *text = NULL, *ctx_text = NULL, *cause = NULL;
 	cJSON *ctx = NULL, *cred_json;

@@ -108,6 +108,29 @@ expect 3 "not in the universe" -- analyze AAPL --no-pdf
 one_line "$T/err" "AAPL error"
 has "$T/err" "AAPL" "AAPL named"
 
+# Configuration: file < environment < flag; bad values name their source.
+mkdir -p "$XDG_CONFIG_HOME/stockagent"
+printf 'format = json\nno_pdf = 1\n' >"$XDG_CONFIG_HOME/stockagent/config"
+expect 0 "format from the config file" -- analyze SIM_STOCK --as-of $D
+same "$(jget "$T/out" 'r["symbol"]')" SIM_STOCK "config file format=json"
+STOCKAGENT_FORMAT=text "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
+has "$T/out" "^STOCK DATA GATHERING REPORT:" "environment beats the file"
+STOCKAGENT_FORMAT=text "$STOCKAGENT" analyze SIM_STOCK --as-of $D --format json >"$T/out" 2>"$T/err"
+same "$(jget "$T/out" 'r["as_of"]')" $D "flag beats the environment"
+STOCKAGENT_FORMAT=xml "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
+same "$?" 2 "bad format from the environment"
+has "$T/err" "environment" "the message names where the value came from"
+printf 'this is not ini\n' >"$T/bad.ini"
+expect 2 "bad config file" -- --config "$T/bad.ini" analyze SIM_STOCK --as-of $D
+has "$T/err" "bad.ini, line 1" "names the file and line"
+expect 2 "missing config file" -- --config "$T/none.ini" version
+rm -f "$XDG_CONFIG_HOME/stockagent/config"
+expect 0 "--quiet" -- --quiet analyze SIM_STOCK --as-of $D --no-pdf
+[ -s "$T/err" ] && bad "--quiet printed on stderr" || ok
+expect 0 "--db before and after the command" -- analyze SIM_STOCK --as-of $D --no-pdf --db "$T/other.db"
+[ -f "$T/other.db" ] && ok || bad "--db after the command ignored"
+[ -f "$XDG_DATA_HOME/stockagent/stockagent.db" ] && ok || bad "default database under XDG_DATA_HOME"
+
 # help everywhere
 expect 0 "help" -- help
 cp "$T/out" "$T/help"

@@ -14,6 +14,7 @@
 #include "graph.h"
 #include "jsonutil.h"
 #include "settings.h"
+#include "tools/gather.h"
 #include "tools/tool.h"
 #include "xmalloc.h"
 
@@ -77,10 +78,11 @@ stock_report(void *ctx, const cJSON *state, cJSON **update, char **cause)
 static const char *
 stock_after_gather(void *ctx, const cJSON *state)
 {
-	const cJSON *dates = jsonutil_path(state, "market.bars.date");
+	const char *first, *last;
 
 	(void)ctx;
-	return cJSON_GetArraySize(dates) >= 2 ? "analyze" : GRAPH_END;
+	return gather_bars_span(jsonutil_path(state, "market.bars"), &first,
+	    &last) >= 2 ? "analyze" : GRAPH_END;
 }
 
 /* Transient failures worth another attempt of the whole node. */

@@ -7,6 +7,7 @@
 
 #include "jsonutil.h"
 #include "output.h"
+#include "tools/gather.h"
 
 int
 output_format_parse(const char *s, enum output_format *out)
@@ -39,20 +40,18 @@ output_market(const cJSON *market)
 {
 	static const char *const keys[] = { "symbol", "as_of", "provider",
 		"benchmark", "profile", "quote", "fundamentals", "news" };
-	const cJSON *dates = jsonutil_path(market, "bars.date");
+	const char *first = NULL, *last = NULL;
+	size_t i, n = gather_bars_span(cJSON_GetObjectItem(market, "bars"),
+	    &first, &last);
 	cJSON *m = cJSON_CreateObject(), *h;
-	size_t i;
-	int n = cJSON_GetArraySize(dates);
 
 	for (i = 0; i < sizeof keys / sizeof *keys; i++)
 		output_copy(m, market, keys[i]);
 	h = cJSON_AddObjectToObject(m, "history");
-	cJSON_AddNumberToObject(h, "bars", n);
-	if (n > 0) {
-		cJSON_AddItemToObject(h, "first", cJSON_Duplicate(
-		    cJSON_GetArrayItem(dates, 0), 1));
-		cJSON_AddItemToObject(h, "last", cJSON_Duplicate(
-		    cJSON_GetArrayItem(dates, n - 1), 1));
+	cJSON_AddNumberToObject(h, "bars", (double)n);
+	if (first != NULL && last != NULL) {
+		cJSON_AddStringToObject(h, "first", first);
+		cJSON_AddStringToObject(h, "last", last);
 	}
 	return m;
 }

@@ -15,6 +15,7 @@
 
 #include "jsonutil.h"
 #include "output.h"
+#include "tools/gather.h"
 
 #define RULE "================================"
 
@@ -74,6 +75,7 @@ static void
 text_gathering(FILE *f, const cJSON *m, const cJSON *a)
 {
 	char b1[64], b2[64], b3[64];
+	const char *first, *last;
 	const cJSON *n;
 
 	fprintf(f, "STOCK DATA GATHERING REPORT:\n" RULE "\n");
@@ -133,7 +135,8 @@ text_gathering(FILE *f, const cJSON *m, const cJSON *a)
 		    text_str(n, "sentiment"));
 	fprintf(f, "\nDATA AS OF: %s (provider %s, %.0f daily bars)\n\n",
 	    text_str(m, "as_of"), text_str(m, "provider"),
-	    (double)cJSON_GetArraySize(jsonutil_path(m, "bars.date")));
+	    (double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
+	    &last));
 }
 
 static void

@@ -69,6 +69,15 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX reports_by_symbol ON reports(symbol, created_at);"
 	"CREATE INDEX reports_by_thread ON reports(thread_id);"
 	"PRAGMA application_id = 1398033217;", /* STORE_APP_ID */
+	/* 2: bulky data (daily bars) kept once, referenced by runs */
+	"CREATE TABLE blobs ("
+	" id TEXT PRIMARY KEY," /* sha256 of data, hex */
+	" size INTEGER NOT NULL, data TEXT NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE TABLE run_blobs ("
+	" thread_id TEXT NOT NULL, blob_id TEXT NOT NULL,"
+	" PRIMARY KEY (thread_id, blob_id));"
+	"CREATE INDEX run_blobs_by_blob ON run_blobs(blob_id);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -626,6 +635,10 @@ store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
 	    " (SELECT thread_id FROM temp.prune_victims);"
 	    "DELETE FROM reports WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM run_blobs WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM blobs WHERE id NOT IN"
+	    " (SELECT blob_id FROM run_blobs);"
 	    "DELETE FROM runs WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);";
 	sqlite3_stmt *st = NULL;

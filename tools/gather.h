@@ -29,10 +29,26 @@ int gather_history(const char *provider, const char *symbol, int32_t as_of,
 cJSON *gather_bars_json(const struct market_bars *b);
 
 /*
- * Reads columnar bars back from JSON into OUT (arrays owned by OUT).
- * Returns 0, or -1 with *cause when the arrays are missing or uneven.
+ * Reads columnar bars back from JSON into OUT (arrays owned by OUT); only
+ * "date" and "close" are required, other columns missing are NAN. Returns
+ * 0, or -1 with *cause when the arrays are missing or uneven.
  */
 int gather_bars_from_json(const cJSON *j, struct market_bars *out,
     char **cause);
+
+struct store;
+
+/*
+ * Loads the bars J stands for: a blob reference {"blob","count","first",
+ * "last"} read from ST, or columnar bars inline. Returns 0, or an exit
+ * code (EXIT_MARKET, EXIT_STORAGE) with *cause.
+ */
+int gather_bars_load(const cJSON *j, struct store *st,
+    struct market_bars *out, char **cause);
+
+/* Number of bars and first/last dates ("YYYY-MM-DD", borrowed, may be
+ * NULL) of J, a reference or inline bars, without loading them. */
+size_t gather_bars_span(const cJSON *j, const char **first,
+    const char **last);
 
 #endif

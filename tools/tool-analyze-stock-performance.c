@@ -49,44 +49,17 @@ analyze_fundamentals(const cJSON *market, struct ta_fundamentals *f)
 	    "fundamentals.dividend_yield_percent");
 }
 
-/* Index bars from the benchmark's dates and closes (other columns NAN). */
-static int
-analyze_index_bars(const cJSON *market, struct market_bars *out)
-{
-	const cJSON *bb = cJSON_GetObjectItemCaseSensitive(market,
-	    "benchmark_bars");
-	cJSON *full;
-	char *why = NULL;
-	int rc;
-
-	if (!cJSON_IsObject(bb))
-		return -1;
-	full = cJSON_Duplicate(bb, 1);
-	cJSON_AddItemToObject(full, "open",
-	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
-	cJSON_AddItemToObject(full, "high",
-	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
-	cJSON_AddItemToObject(full, "low",
-	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
-	cJSON_AddItemToObject(full, "volume",
-	    cJSON_Duplicate(cJSON_GetObjectItem(bb, "close"), 1));
-	rc = gather_bars_from_json(full, out, &why);
-	free(why);
-	cJSON_Delete(full);
-	return rc;
-}
-
 /*
  * Runs the TA library over the market data in STATE. Returns 0 with
  * *analysis_out (with "series"), or an exit code with *cause. Shared with
  * the report tool, which needs the chart series again.
  */
 int analyze_compute(const cJSON *state, struct settings *settings,
-    cJSON **analysis_out, char **cause);
+    struct store *st, cJSON **analysis_out, char **cause);
 
 int
 analyze_compute(const cJSON *state, struct settings *settings,
-    cJSON **analysis_out, char **cause)
+    struct store *st, cJSON **analysis_out, char **cause)
 {
 	const cJSON *market = cJSON_GetObjectItemCaseSensitive(state, "market");
 	struct market_bars stock = { 0 }, index = { 0 };
@@ -103,10 +76,18 @@ analyze_compute(const cJSON *state, struct settings *settings,
 		    "the state; gather_stock_data must run first");
 		return EXIT_MARKET;
 	}
-	if (gather_bars_from_json(cJSON_GetObjectItem(market, "bars"), &stock,
-		cause) != 0)
-		return EXIT_MARKET;
-	have_index = analyze_index_bars(market, &index) == 0;
+	if ((rc = gather_bars_load(cJSON_GetObjectItem(market, "bars"), st,
+		 &stock, cause)) != 0)
+		return rc;
+	rc = EXIT_MARKET;
+	have_index = cJSON_IsObject(cJSON_GetObjectItem(market,
+	    "benchmark_bars"));
+	if (have_index && (rc = gather_bars_load(cJSON_GetObjectItem(market,
+	    "benchmark_bars"), st, &index, cause)) != 0) {
+		market_bars_free(&stock);
+		return rc;
+	}
+	rc = EXIT_MARKET;
 	if ((rfs = settings_get(settings, "risk_free_rate")) != NULL)
 		rf = strtod(rfs, NULL);
 	analyze_fundamentals(market, &f);
@@ -253,7 +234,8 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		    "data is for %s, not %s", msym, sym);
 		return TOOL_EARGS;
 	}
-	if ((rc = analyze_compute(ctx->state, ctx->settings, &a, cause)) != 0)
+	if ((rc = analyze_compute(ctx->state, ctx->settings, ctx->store, &a,
+	    cause)) != 0)
 		return rc;
 	cJSON_DeleteItemFromObject(a, "series");
 	cJSON_AddItemToObject(a, "narrative", analyze_narrative(market, a));

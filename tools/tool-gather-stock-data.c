@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blobs.h"
 #include "date.h"
 #include "exitcode.h"
 #include "jsonutil.h"
@@ -98,15 +99,22 @@ gather_bars_json(const struct market_bars *b)
 	return j;
 }
 
+/* Column KEY of N numbers; a missing optional column is all NAN. */
 static int
-gather_column(const cJSON *j, const char *key, size_t n, double **out)
+gather_column(const cJSON *j, const char *key, size_t n, int required,
+    double **out)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, key), *v;
 	size_t i = 0;
 
+	*out = xcalloc(n ? n : 1, sizeof **out);
+	if (a == NULL && !required) {
+		for (i = 0; i < n; i++)
+			(*out)[i] = NAN;
+		return 0;
+	}
 	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
 		return -1;
-	*out = xcalloc(n ? n : 1, sizeof **out);
 	cJSON_ArrayForEach(v, a)
 		(*out)[i++] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
 	return 0;
@@ -129,17 +137,96 @@ gather_bars_from_json(const cJSON *j, struct market_bars *out, char **cause)
 		    date_parse(v->valuestring, &out->date[i++]) != 0)
 			goto bad;
 	}
-	if (gather_column(j, "open", n, &out->open) != 0 ||
-	    gather_column(j, "high", n, &out->high) != 0 ||
-	    gather_column(j, "low", n, &out->low) != 0 ||
-	    gather_column(j, "close", n, &out->close) != 0 ||
-	    gather_column(j, "volume", n, &out->volume) != 0)
+	if (gather_column(j, "open", n, 0, &out->open) != 0 ||
+	    gather_column(j, "high", n, 0, &out->high) != 0 ||
+	    gather_column(j, "low", n, 0, &out->low) != 0 ||
+	    gather_column(j, "close", n, 1, &out->close) != 0 ||
+	    gather_column(j, "volume", n, 0, &out->volume) != 0)
 		goto bad;
 	return 0;
 bad:
 	market_bars_free(out);
 	*cause = xstrdup("the run's market data has malformed daily bars");
 	return -1;
+}
+
+int
+gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
+    char **cause)
+{
+	const char *id = jsonutil_string(j, "blob");
+	char *text = NULL;
+	cJSON *bars;
+	int rc;
+
+	if (id == NULL)
+		return gather_bars_from_json(j, out, cause) == 0 ? 0 :
+		    EXIT_MARKET;
+	if (st == NULL) {
+		*cause = xstrdup("the run's daily bars are in the database, "
+		    "which is not open");
+		return EXIT_STORAGE;
+	}
+	if (blobs_get(st, id, &text, cause) != 0)
+		return EXIT_STORAGE;
+	bars = cJSON_Parse(text);
+	free(text);
+	rc = gather_bars_from_json(bars, out, cause) == 0 ? 0 : EXIT_MARKET;
+	cJSON_Delete(bars);
+	return rc;
+}
+
+size_t
+gather_bars_span(const cJSON *j, const char **first, const char **last)
+{
+	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(j, "date");
+	int n;
+
+	if (jsonutil_string(j, "blob") != NULL) {
+		*first = jsonutil_string(j, "first");
+		*last = jsonutil_string(j, "last");
+		n = (int)jsonutil_number(j, "count");
+		return n > 0 ? (size_t)n : 0;
+	}
+	n = cJSON_GetArraySize(dates);
+	*first = n > 0 ? cJSON_GetArrayItem(dates, 0)->valuestring : NULL;
+	*last = n > 0 ? cJSON_GetArrayItem(dates, n - 1)->valuestring : NULL;
+	return (size_t)n;
+}
+
+/*
+ * Keeps BARS (consumed) as a blob of the run and returns the reference;
+ * without a database the bars stay inline. NULL with *cause on failure.
+ */
+static cJSON *
+gather_bars_store(struct tool_ctx *ctx, cJSON *bars, char **cause)
+{
+	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(bars, "date");
+	int n = cJSON_GetArraySize(dates);
+	char id[BLOBS_ID_SIZE], *text;
+	cJSON *ref;
+
+	if (ctx->store == NULL)
+		return bars;
+	text = jsonutil_print(bars);
+	if (blobs_put(ctx->store, ctx->thread_id, text, strlen(text), id,
+		cause) != 0) {
+		free(text);
+		cJSON_Delete(bars);
+		return NULL;
+	}
+	free(text);
+	ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, "blob", id);
+	cJSON_AddNumberToObject(ref, "count", n);
+	if (n > 0) {
+		cJSON_AddItemToObject(ref, "first", cJSON_Duplicate(
+		    cJSON_GetArrayItem(dates, 0), 1));
+		cJSON_AddItemToObject(ref, "last", cJSON_Duplicate(
+		    cJSON_GetArrayItem(dates, n - 1), 1));
+	}
+	cJSON_Delete(bars);
+	return ref;
 }
 
 static cJSON *
@@ -350,8 +437,17 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	cJSON_AddItemToObject(r, "fundamentals",
 	    gather_fundamentals_json(&fund));
 	cJSON_AddItemToObject(r, "news", gather_news_json(news, n_news));
-	cJSON_AddItemToObject(r, "bars", gather_bars_json(&bars));
+	if ((bj = gather_bars_store(ctx, gather_bars_json(&bars), cause)) ==
+	    NULL) {
+		rc = EXIT_STORAGE;
+		goto fail;
+	}
+	cJSON_AddItemToObject(r, "bars", bj);
 	bj = gather_benchmark(p, as_of, bench, sizeof bench);
+	if (bj != NULL && (bj = gather_bars_store(ctx, bj, cause)) == NULL) {
+		rc = EXIT_STORAGE;
+		goto fail;
+	}
 	if (bj != NULL) {
 		cJSON_AddStringToObject(r, "benchmark", bench);
 		cJSON_AddItemToObject(r, "benchmark_bars", bj);
@@ -360,7 +456,10 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	}
 	gather_summary(r, &prof, &bars, n_news, market_provider_name(p));
 	*result_out = r;
+	r = NULL;
 	rc = 0;
+fail:
+	cJSON_Delete(r);
 out:
 	market_bars_free(&bars);
 	free(news);

@@ -31,7 +31,7 @@
 #define REPORT_MAX_FILE (64L * 1024 * 1024)
 
 int analyze_compute(const cJSON *state, struct settings *settings,
-    cJSON **analysis_out, char **cause);
+    struct store *st, cJSON **analysis_out, char **cause);
 
 /* Seconds since the epoch of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 static time_t
@@ -78,15 +78,15 @@ report_digest(const char *path, char hex[65], long *size, char **cause)
 
 /* A copy of STATE whose analysis carries the chart series again. */
 static int
-report_state_with_series(const cJSON *state, struct settings *settings,
-    cJSON **out, char **cause)
+report_state_with_series(struct tool_ctx *ctx, cJSON **out, char **cause)
 {
 	cJSON *a = NULL, *copy;
 	int rc;
 
-	if ((rc = analyze_compute(state, settings, &a, cause)) != 0)
+	if ((rc = analyze_compute(ctx->state, ctx->settings, ctx->store, &a,
+		 cause)) != 0)
 		return rc;
-	copy = cJSON_Duplicate(state, 1);
+	copy = cJSON_Duplicate(ctx->state, 1);
 	cJSON *analysis = cJSON_GetObjectItemCaseSensitive(copy, "analysis");
 	if (analysis == NULL)
 		analysis = cJSON_AddObjectToObject(copy, "analysis");
@@ -114,8 +114,7 @@ report_write_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
 		free(path);
 		return EXIT_STORAGE;
 	}
-	if ((rc = report_state_with_series(ctx->state, ctx->settings, &state,
-		 cause)) != 0) {
+	if ((rc = report_state_with_series(ctx, &state, cause)) != 0) {
 		free(path);
 		return rc;
 	}

@@ -1,0 +1,93 @@
+/*
+ * blobs.c: content-addressed blobs in the run database.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "aws-sigv4.h"
+#include "blobs.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static int
+blobs_run(struct store *s, const char *sql, const char *a, const char *b,
+    const char *c, long long n, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+		if (c != NULL) {
+			sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4, n);
+		}
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "storing run data", cause);
+	return 0;
+}
+
+int
+blobs_put(struct store *s, const char *thread_id, const char *data,
+    size_t len, char id_out[BLOBS_ID_SIZE], char **cause)
+{
+	char now[STORE_TIME_SIZE];
+	int rc;
+
+	if (len > BLOBS_MAX) {
+		*cause = xasprintf("run data of %zu bytes is over the %d-byte "
+		    "limit", len, BLOBS_MAX);
+		return STORE_E_IO;
+	}
+	sigv4_sha256_hex(data, len, id_out);
+	store_now(now);
+	if ((rc = store_begin(s, cause)) != 0)
+		return rc;
+	if ((rc = blobs_run(s, "INSERT OR IGNORE INTO blobs(id, data, "
+	    "created_at, size) VALUES (?1, ?2, ?3, ?4)", id_out, data, now,
+	    (long long)len, cause)) != 0 ||
+	    (rc = blobs_run(s, "INSERT OR IGNORE INTO run_blobs(thread_id, "
+	    "blob_id) VALUES (?1, ?2)", thread_id, id_out, NULL, 0,
+	    cause)) != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, cause);
+}
+
+int
+blobs_get(struct store *s, const char *id, char **data_out, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *text;
+	int rc;
+
+	*data_out = NULL;
+	rc = sqlite3_prepare_v2(store_db(s), "SELECT data FROM blobs WHERE "
+	    "id = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW && (text = sqlite3_column_text(st, 0)) != NULL) {
+		*data_out = xstrdup((const char *)text);
+		rc = 0;
+	} else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		*cause = xasprintf("run data %.12s is missing from the "
+		    "database", id);
+		rc = STORE_E_NOTFOUND;
+	} else {
+		rc = store_error(s, rc, "reading run data", cause);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

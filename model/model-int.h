@@ -19,5 +19,8 @@ struct model_backend {
 };
 
 extern const struct model_backend model_backend_builtin;
+extern const struct model_backend model_backend_openai;
+extern const struct model_backend model_backend_bedrock;
+extern const struct model_backend model_backend_sagemaker;
 
 #endif

@@ -12,6 +12,7 @@
 
 static const struct model_backend *const model_backends[] = {
 	&model_backend_builtin,
+	&model_backend_openai,
 	NULL,
 };
 

@@ -130,7 +130,7 @@ openai_chat(void *state, const struct model_request *req,
 {
 	struct openai_state *st = state;
 	struct openai_wire_opts o = { st->model, "max_tokens",
-		st->conf.stream, 1 };
+		st->conf.stream, 1, 1 };
 	struct remote_call call = { 0 };
 	struct http_response hr;
 	struct http_headers h;

@@ -142,8 +142,10 @@ openai_wire_body(const struct model_request *req,
 	openai_wire_params(body, p, o);
 	if (o->stream) {
 		cJSON_AddTrueToObject(body, "stream");
-		so = cJSON_AddObjectToObject(body, "stream_options");
-		cJSON_AddTrueToObject(so, "include_usage");
+		if (o->stream_usage) {
+			so = cJSON_AddObjectToObject(body, "stream_options");
+			cJSON_AddTrueToObject(so, "include_usage");
+		}
 	}
 	text = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);

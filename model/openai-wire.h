@@ -18,6 +18,7 @@ struct openai_wire_opts {
 	const char *max_tokens_key; /* "max_tokens" or "max_completion_tokens" */
 	int stream;		    /* ask for SSE chunks */
 	int seed;		    /* whether "seed" may be sent */
+	int stream_usage;	    /* ask for usage in the last chunk */
 };
 
 /* The request body (heap JSON text). */

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "aws-eventstream.h"
 #include "model/remote.h"
 #include "xmalloc.h"
 
@@ -516,4 +519,118 @@ remote_lines_free(struct remote_lines *l)
 	buf_free(&l->line);
 	free(l->error);
 	l->error = NULL;
+}
+
+void
+remote_events_init(struct remote_events *e,
+    int (*on_event)(void *arg, const char *type,
+	const struct eventstream_message *m, char **cause),
+    void *arg)
+{
+	memset(e, 0, sizeof *e);
+	e->dec = eventstream_decoder_new(0);
+	e->on_event = on_event;
+	e->arg = arg;
+}
+
+static int
+remote_events_one(struct remote_events *e, struct eventstream_message *m)
+{
+	enum eventstream_kind kind = eventstream_message_kind(m);
+	char *why = NULL, *text;
+
+	if (kind == EVENTSTREAM_KIND_EXCEPTION ||
+	    kind == EVENTSTREAM_KIND_ERROR) {
+		text = eventstream_message_describe_error(m);
+		e->error = xasprintf("the service sent %s", text);
+		free(text);
+		return -1;
+	}
+	if (kind != EVENTSTREAM_KIND_EVENT)
+		return 0;
+	if (e->on_event(e->arg, eventstream_message_string(m, ":event-type"),
+		m, &why) != 0) {
+		e->error = why != NULL ? why : xstrdup("bad stream event");
+		return -1;
+	}
+	return 0;
+}
+
+int
+remote_events_chunk(void *arg, const char *data, size_t len)
+{
+	struct remote_events *e = arg;
+	struct eventstream_message *m = NULL;
+	enum eventstream_status st;
+	int rc = 0;
+
+	if (e->error != NULL)
+		return 1;
+	e->total += len;
+	if (e->total > REMOTE_MAX_RESPONSE) {
+		e->error = xasprintf("the stream is larger than %u bytes",
+		    REMOTE_MAX_RESPONSE);
+		return 1;
+	}
+	st = eventstream_push(e->dec, data, len);
+	while (st == EVENTSTREAM_OK &&
+	    (st = eventstream_next(e->dec, &m)) == EVENTSTREAM_OK) {
+		rc = remote_events_one(e, m);
+		eventstream_message_free(m);
+		if (rc != 0)
+			return 1;
+	}
+	if (st != EVENTSTREAM_NEED_MORE) {
+		e->error = xasprintf("bad event-stream frame: %s",
+		    eventstream_strerror(st));
+		return 1;
+	}
+	return 0;
+}
+
+int
+remote_events_finish(struct remote_events *e)
+{
+	enum eventstream_status st;
+
+	if (e->error != NULL)
+		return -1;
+	if ((st = eventstream_finish(e->dec)) != EVENTSTREAM_OK) {
+		e->error = xasprintf("bad event stream: %s",
+		    eventstream_strerror(st));
+		return -1;
+	}
+	return 0;
+}
+
+void
+remote_events_free(struct remote_events *e)
+{
+	eventstream_decoder_free(e->dec);
+	free(e->error);
+	memset(e, 0, sizeof *e);
+}
+
+char *
+remote_base64_decode(const char *in, size_t *len_out)
+{
+	size_t n = strlen(in), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n % 4 != 0)
+		return NULL;
+	out = xmalloc(n / 4 * 3 + 1);
+	if ((got = EVP_DecodeBlock(out, (const unsigned char *)in,
+		 (int)n)) < 0) {
+		free(out);
+		return NULL;
+	}
+	if (n > 0 && in[n - 1] == '=')
+		pad++;
+	if (n > 1 && in[n - 2] == '=')
+		pad++;
+	*len_out = (size_t)got - pad;
+	out[*len_out] = '\0';
+	return (char *)out;
 }

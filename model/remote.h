@@ -121,4 +121,34 @@ int remote_lines_feed(struct remote_lines *l, const char *data, size_t len);
 int remote_lines_finish(struct remote_lines *l);
 void remote_lines_free(struct remote_lines *l);
 
+/*
+ * Event-stream bodies (application/vnd.amazon.eventstream): frames are
+ * decoded with their CRCs checked as chunks arrive; each event message is
+ * handed to on_event; an exception or error message ends the stream with
+ * its type and message in error.
+ */
+struct eventstream_message;
+struct remote_events {
+	struct eventstream_decoder *dec;
+	size_t total;
+	char *error;
+	int (*on_event)(void *arg, const char *type,
+	    const struct eventstream_message *m, char **cause);
+	void *arg;
+};
+
+void remote_events_init(struct remote_events *e,
+    int (*on_event)(void *arg, const char *type,
+	const struct eventstream_message *m, char **cause),
+    void *arg);
+/* An http_chunk_fn: non-zero (and e->error set) stops the transfer. */
+int remote_events_chunk(void *arg, const char *data, size_t len);
+/* At the end of the body: 0, or -1 with e->error (a frame cut short). */
+int remote_events_finish(struct remote_events *e);
+void remote_events_free(struct remote_events *e);
+
+/* Decodes base64 (Bedrock's chunk "bytes"); heap, NUL-terminated, or
+ * NULL when malformed. */
+char *remote_base64_decode(const char *in, size_t *len_out);
+
 #endif

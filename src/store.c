@@ -655,17 +655,14 @@ store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause)
 	}
 	if ((rc = store_commit(s, cause)) != 0)
 		return rc;
+	if (deleted_out != NULL)
+		*deleted_out = deleted;
 	/*
 	 * Deleting rows does not give the space back; VACUUM rewrites the
 	 * file, and in WAL mode only a truncating checkpoint shrinks it.
 	 */
-	if ((rc = store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
-	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause))
-	    != 0)
-		return rc;
-	if (deleted_out != NULL)
-		*deleted_out = deleted;
-	return 0;
+	return store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
+	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause);
 }
 
 int

@@ -1,0 +1,929 @@
+/*
+ * graph.c: the state machine: building, compiling and running a graph.
+ *
+ * A run is a loop of super-steps: ask for approval if the node has an
+ * interrupt, run the node (with retries), merge its update into a copy of
+ * the state by the per-key reducers, pick the next node, checkpoint the
+ * step in one transaction, and only then adopt the new state. A failure at
+ * any point leaves the previous checkpoint as the thread's latest, so
+ * graph_resume continues from a complete step.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "checkpoint.h"
+#include "graph.h"
+#include "xmalloc.h"
+
+const struct graph_retry graph_retry_default = {
+	.max_attempts = 3,
+	.initial_interval_s = 0.5,
+	.backoff_factor = 2.0,
+	.max_interval_s = 128.0,
+	.jitter = 1,
+	.retry_on = NULL,
+};
+
+struct graph_node {
+	char *name;
+	graph_node_fn fn;
+	struct graph_retry retry; /* max_attempts 1 when none was given */
+	int interrupt;		  /* ask for approval before it runs */
+};
+
+/* An edge (fn NULL, to set) or a route (fn set, to NULL) out of FROM. */
+struct graph_exit {
+	char *from;
+	char *to;
+	graph_route_fn fn;
+};
+
+struct graph_reducer_entry {
+	char *key;
+	enum graph_reducer reducer;
+};
+
+struct graph {
+	char *name;
+	struct graph_node *nodes;
+	size_t nnodes;
+	struct graph_exit *exits;
+	size_t nexits;
+	struct graph_reducer_entry *reducers;
+	size_t nreducers;
+	char **interrupts; /* node names, checked by graph_compile */
+	size_t ninterrupts;
+	int compiled;
+};
+
+/* One invoke or resume in progress. */
+struct graph_run {
+	struct graph *g;
+	const struct graph_run_opts *o;
+	cJSON *state; /* owned */
+	int step;     /* step of the latest checkpoint (-1: the input) */
+	char *next;   /* owned: node to run next, or GRAPH_END */
+	int ran;      /* node steps run in this call */
+};
+
+struct graph *
+graph_new(const char *name)
+{
+	struct graph *g = xcalloc(1, sizeof *g);
+
+	g->name = xstrdup(name != NULL ? name : "graph");
+	return g;
+}
+
+void
+graph_free(struct graph *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->nnodes; i++)
+		free(g->nodes[i].name);
+	for (i = 0; i < g->nexits; i++) {
+		free(g->exits[i].from);
+		free(g->exits[i].to);
+	}
+	for (i = 0; i < g->nreducers; i++)
+		free(g->reducers[i].key);
+	for (i = 0; i < g->ninterrupts; i++)
+		free(g->interrupts[i]);
+	free(g->nodes);
+	free(g->exits);
+	free(g->reducers);
+	free(g->interrupts);
+	free(g->name);
+	free(g);
+}
+
+void
+graph_add_node(struct graph *g, const char *name, graph_node_fn fn,
+    const struct graph_retry *retry)
+{
+	struct graph_node *n;
+
+	g->nodes = xreallocarray(g->nodes, g->nnodes + 1, sizeof *g->nodes);
+	n = &g->nodes[g->nnodes++];
+	memset(n, 0, sizeof *n);
+	n->name = xstrdup(name != NULL ? name : "");
+	n->fn = fn;
+	if (retry != NULL)
+		n->retry = *retry;
+	if (n->retry.max_attempts < 1)
+		n->retry.max_attempts = 1;
+	g->compiled = 0;
+}
+
+static void
+graph_add_exit(struct graph *g, const char *from, const char *to,
+    graph_route_fn fn)
+{
+	struct graph_exit *e;
+
+	g->exits = xreallocarray(g->exits, g->nexits + 1, sizeof *g->exits);
+	e = &g->exits[g->nexits++];
+	e->from = xstrdup(from != NULL ? from : "");
+	e->to = to != NULL ? xstrdup(to) : NULL;
+	e->fn = fn;
+	g->compiled = 0;
+}
+
+void
+graph_add_edge(struct graph *g, const char *from, const char *to)
+{
+	graph_add_exit(g, from, to != NULL ? to : "", NULL);
+}
+
+void
+graph_add_route(struct graph *g, const char *from, graph_route_fn fn)
+{
+	graph_add_exit(g, from, NULL, fn);
+}
+
+void
+graph_set_reducer(struct graph *g, const char *key,
+    enum graph_reducer reducer)
+{
+	size_t i;
+
+	for (i = 0; i < g->nreducers; i++)
+		if (strcmp(g->reducers[i].key, key) == 0) {
+			g->reducers[i].reducer = reducer;
+			return;
+		}
+	g->reducers = xreallocarray(g->reducers, g->nreducers + 1,
+	    sizeof *g->reducers);
+	g->reducers[g->nreducers].key = xstrdup(key);
+	g->reducers[g->nreducers++].reducer = reducer;
+}
+
+void
+graph_interrupt_before(struct graph *g, const char *node)
+{
+	g->interrupts = xreallocarray(g->interrupts, g->ninterrupts + 1,
+	    sizeof *g->interrupts);
+	g->interrupts[g->ninterrupts++] = xstrdup(node);
+	g->compiled = 0;
+}
+
+const char *
+graph_strerror(int rc)
+{
+	switch (rc) {
+	case GRAPH_E_RECURSION:
+		return "recursion limit reached";
+	case GRAPH_E_STORAGE:
+		return "checkpoint could not be saved";
+	case GRAPH_E_INTERRUPTED:
+		return "paused for approval";
+	case GRAPH_E_DECLINED:
+		return "approval declined";
+	case GRAPH_E_NOTFOUND:
+		return "no such thread";
+	case GRAPH_E_INVALID:
+		return "invalid graph, route or update";
+	default:
+		return "";
+	}
+}
+
+static struct graph_node *
+graph_find(struct graph *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->nnodes; i++)
+		if (strcmp(g->nodes[i].name, name) == 0)
+			return &g->nodes[i];
+	return NULL;
+}
+
+/* -------------------------------------------------------------------- */
+/* compile */
+
+static int
+graph_reserved(const char *name)
+{
+	return *name == '\0' || strcmp(name, GRAPH_START) == 0 ||
+	    strcmp(name, GRAPH_END) == 0;
+}
+
+static int
+graph_check_nodes(struct graph *g, char **cause)
+{
+	size_t i, j;
+
+	for (i = 0; i < g->nnodes; i++) {
+		if (graph_reserved(g->nodes[i].name) ||
+		    g->nodes[i].fn == NULL) {
+			*cause = xasprintf("graph %s: node \"%s\" needs a "
+			    "function and a name other than %s and %s",
+			    g->name, g->nodes[i].name, GRAPH_START, GRAPH_END);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(g->nodes[i].name, g->nodes[j].name) == 0) {
+				*cause = xasprintf("graph %s: node %s is added "
+				    "twice", g->name, g->nodes[i].name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static int
+graph_check_exits(struct graph *g, char **cause)
+{
+	struct graph_exit *e;
+	size_t i;
+
+	for (i = 0; i < g->nexits; i++) {
+		e = &g->exits[i];
+		if (strcmp(e->from, GRAPH_START) != 0 &&
+		    graph_find(g, e->from) == NULL) {
+			*cause = xasprintf("graph %s: %s from unknown node "
+			    "\"%s\"", g->name, e->fn ? "route" : "edge",
+			    e->from);
+			return -1;
+		}
+		if (e->fn == NULL && strcmp(e->to, GRAPH_END) != 0 &&
+		    graph_find(g, e->to) == NULL) {
+			*cause = xasprintf("graph %s: edge %s -> unknown node "
+			    "\"%s\"", g->name, e->from, e->to);
+			return -1;
+		}
+	}
+	for (i = 0; i < g->ninterrupts; i++)
+		if (graph_find(g, g->interrupts[i]) == NULL) {
+			*cause = xasprintf("graph %s: interrupt before unknown "
+			    "node \"%s\"", g->name, g->interrupts[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* Checks that FROM has exactly one way out: one edge or one route. */
+static int
+graph_check_way_out(struct graph *g, const char *from, char **cause)
+{
+	size_t i, edges = 0, routes = 0;
+
+	for (i = 0; i < g->nexits; i++)
+		if (strcmp(g->exits[i].from, from) == 0) {
+			if (g->exits[i].fn != NULL)
+				routes++;
+			else
+				edges++;
+		}
+	if (edges + routes == 1)
+		return 0;
+	if (edges + routes == 0 && strcmp(from, GRAPH_START) == 0)
+		*cause = xasprintf("graph %s: no entry edge from %s", g->name,
+		    GRAPH_START);
+	else if (edges + routes == 0)
+		*cause = xasprintf("graph %s: node %s has no way out; add an "
+		    "edge to %s", g->name, from, GRAPH_END);
+	else if (edges > 0 && routes > 0)
+		*cause = xasprintf("graph %s: %s has both an edge and a route",
+		    g->name, from);
+	else
+		*cause = xasprintf("graph %s: %s has %zu %s; fan-out is not "
+		    "supported (one node per step)", g->name, from,
+		    edges + routes, edges > 0 ? "edges" : "routes");
+	return -1;
+}
+
+/* Marks nodes reachable from START; a route may lead anywhere. */
+static int
+graph_check_reachable(struct graph *g, char **cause)
+{
+	char *seen = xcalloc(g->nnodes + 1, 1); /* [nnodes]: START last */
+	size_t i, k, changed = 1;
+	struct graph_node *to;
+	int rc = 0;
+
+	seen[g->nnodes] = 1;
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < g->nexits; i++) {
+			struct graph_exit *e = &g->exits[i];
+			struct graph_node *from = graph_find(g, e->from);
+			size_t fi = from != NULL ? (size_t)(from - g->nodes)
+						 : g->nnodes;
+
+			if (!seen[fi])
+				continue;
+			for (k = 0; k < g->nnodes; k++) {
+				to = &g->nodes[k];
+				if (seen[k] || (e->fn == NULL &&
+				    strcmp(e->to, to->name) != 0))
+					continue;
+				seen[k] = 1;
+				changed = 1;
+			}
+		}
+	}
+	for (k = 0; k < g->nnodes && rc == 0; k++)
+		if (!seen[k]) {
+			*cause = xasprintf("graph %s: node %s cannot be "
+			    "reached from %s", g->name, g->nodes[k].name,
+			    GRAPH_START);
+			rc = -1;
+		}
+	free(seen);
+	return rc;
+}
+
+int
+graph_compile(struct graph *g, char **cause)
+{
+	size_t i;
+
+	g->compiled = 0;
+	if (graph_check_nodes(g, cause) != 0 ||
+	    graph_check_exits(g, cause) != 0 ||
+	    graph_check_way_out(g, GRAPH_START, cause) != 0)
+		return -1;
+	for (i = 0; i < g->nnodes; i++)
+		if (graph_check_way_out(g, g->nodes[i].name, cause) != 0)
+			return -1;
+	if (graph_check_reachable(g, cause) != 0)
+		return -1;
+	for (i = 0; i < g->nnodes; i++)
+		g->nodes[i].interrupt = 0;
+	for (i = 0; i < g->ninterrupts; i++)
+		graph_find(g, g->interrupts[i])->interrupt = 1;
+	g->compiled = 1;
+	return 0;
+}
+
+/* -------------------------------------------------------------------- */
+/* reducers */
+
+static enum graph_reducer
+graph_reducer_of(struct graph *g, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < g->nreducers; i++)
+		if (strcmp(g->reducers[i].key, key) == 0)
+			return g->reducers[i].reducer;
+	return GRAPH_REDUCE_OVERWRITE;
+}
+
+/* Sets OBJ[KEY] = VALUE (taken), replacing any old value. */
+static void
+graph_set(cJSON *obj, const char *key, cJSON *value)
+{
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, value);
+	else
+		cJSON_AddItemToObject(obj, key, value);
+}
+
+/* The state's KEY as a container of TYPE, created if missing or null. */
+static cJSON *
+graph_container(cJSON *state, const char *key, int is_array)
+{
+	cJSON *cur = cJSON_GetObjectItemCaseSensitive(state, key);
+
+	if (cur == NULL || cJSON_IsNull(cur)) {
+		cur = is_array ? cJSON_CreateArray() : cJSON_CreateObject();
+		graph_set(state, key, cur);
+		return cur;
+	}
+	if (is_array ? cJSON_IsArray(cur) : cJSON_IsObject(cur))
+		return cur;
+	return NULL;
+}
+
+static int
+graph_reduce_one(struct graph *g, const char *node, cJSON *state,
+    const cJSON *item, char **cause)
+{
+	enum graph_reducer r = graph_reducer_of(g, item->string);
+	const cJSON *v;
+	cJSON *cur;
+
+	if (r == GRAPH_REDUCE_OVERWRITE) {
+		graph_set(state, item->string, cJSON_Duplicate(item, 1));
+		return 0;
+	}
+	cur = graph_container(state, item->string, r == GRAPH_REDUCE_APPEND);
+	if (cur == NULL || (r == GRAPH_REDUCE_MERGE && !cJSON_IsObject(item))) {
+		*cause = xasprintf("node %s: key \"%s\" uses the %s reducer "
+		    "but the %s is not an %s", node, item->string,
+		    r == GRAPH_REDUCE_APPEND ? "append" : "merge",
+		    cur == NULL ? "state's value" : "update",
+		    r == GRAPH_REDUCE_APPEND ? "array" : "object");
+		return -1;
+	}
+	if (r == GRAPH_REDUCE_APPEND && !cJSON_IsArray(item))
+		cJSON_AddItemToArray(cur, cJSON_Duplicate(item, 1));
+	else if (r == GRAPH_REDUCE_APPEND)
+		cJSON_ArrayForEach(v, item)
+			cJSON_AddItemToArray(cur, cJSON_Duplicate(v, 1));
+	else
+		cJSON_ArrayForEach(v, item)
+			graph_set(cur, v->string, cJSON_Duplicate(v, 1));
+	return 0;
+}
+
+/* A new state: STATE with UPDATE merged in, or NULL with *cause. */
+static cJSON *
+graph_reduce(struct graph *g, const char *node, const cJSON *state,
+    const cJSON *update, char **cause)
+{
+	cJSON *next = cJSON_Duplicate(state, 1);
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, update)
+		if (graph_reduce_one(g, node, next, item, cause) != 0) {
+			cJSON_Delete(next);
+			return NULL;
+		}
+	return next;
+}
+
+/* -------------------------------------------------------------------- */
+/* running */
+
+static void
+graph_emit(struct graph_run *r, const char *type, cJSON *data)
+{
+	if (r->o->on_event != NULL)
+		r->o->on_event(r->o->event_arg, type, data);
+	cJSON_Delete(data);
+}
+
+static double
+graph_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+graph_sleep(double seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Uniform in [0, 1). */
+static double
+graph_uniform(void)
+{
+	uint32_t u = 0;
+
+	if (getrandom(&u, sizeof u, 0) != (ssize_t)sizeof u)
+		u = (uint32_t)graph_now_ms();
+	return (double)u / 4294967296.0;
+}
+
+/* Seconds to wait after failed attempt ATTEMPT (1-based). */
+static double
+graph_backoff(const struct graph_retry *p, int attempt)
+{
+	double d = p->initial_interval_s * pow(p->backoff_factor, attempt - 1);
+
+	if (d > p->max_interval_s)
+		d = p->max_interval_s;
+	if (d < 0)
+		d = 0;
+	return p->jitter ? d + graph_uniform() : d;
+}
+
+static void
+graph_emit_node(struct graph_run *r, const char *type, const char *node,
+    int step, int attempt)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "node", node);
+	cJSON_AddNumberToObject(d, "step", step);
+	cJSON_AddNumberToObject(d, "attempt", attempt);
+	graph_emit(r, type, d);
+}
+
+static void
+graph_emit_retry(struct graph_run *r, const char *node, int step,
+    int attempt, double delay, int code, const char *error)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "node", node);
+	cJSON_AddNumberToObject(d, "step", step);
+	cJSON_AddNumberToObject(d, "attempt", attempt);
+	cJSON_AddNumberToObject(d, "delay_s", delay);
+	cJSON_AddNumberToObject(d, "code", code);
+	cJSON_AddStringToObject(d, "error", error);
+	graph_emit(r, "retry", d);
+}
+
+/* Runs N with its retry policy; *UPDATE_OUT is an object on success. */
+static int
+graph_run_node(struct graph_run *r, struct graph_node *n, int step,
+    cJSON **update_out, char **cause)
+{
+	const struct graph_retry *p = &n->retry;
+	cJSON *upd;
+	char *why;
+	double delay;
+	int attempt, rc;
+
+	for (attempt = 1;; attempt++) {
+		graph_emit_node(r, "node_start", n->name, step, attempt);
+		upd = NULL;
+		why = NULL;
+		rc = n->fn(r->o->node_ctx, r->state, &upd, &why);
+		if (rc == 0 && (upd == NULL || cJSON_IsObject(upd))) {
+			free(why);
+			*update_out = upd != NULL ? upd : cJSON_CreateObject();
+			return 0;
+		}
+		cJSON_Delete(upd);
+		if (rc == 0) {
+			free(why);
+			*cause = xasprintf("node %s returned an update that is "
+			    "not an object", n->name);
+			return GRAPH_E_INVALID;
+		}
+		if (rc < 0)
+			rc = 1;
+		if (why == NULL)
+			why = xasprintf("node %s failed (code %d)", n->name,
+			    rc);
+		if (attempt >= p->max_attempts ||
+		    (p->retry_on != NULL && !p->retry_on(rc))) {
+			*cause = why;
+			return rc;
+		}
+		delay = graph_backoff(p, attempt);
+		graph_emit_retry(r, n->name, step, attempt, delay, rc, why);
+		free(why);
+		if (r->o->sleep_fn != NULL)
+			r->o->sleep_fn(r->o->sleep_arg, delay);
+		else
+			graph_sleep(delay);
+	}
+}
+
+/* The node after FROM in STATE, validated; heap string or NULL/cause. */
+static char *
+graph_next_of(struct graph_run *r, const char *from, const cJSON *state,
+    char **cause)
+{
+	struct graph *g = r->g;
+	const char *to = NULL;
+	size_t i;
+
+	for (i = 0; i < g->nexits; i++)
+		if (strcmp(g->exits[i].from, from) == 0) {
+			to = g->exits[i].fn != NULL
+			    ? g->exits[i].fn(r->o->node_ctx, state)
+			    : g->exits[i].to;
+			break;
+		}
+	if (to == NULL || (strcmp(to, GRAPH_END) != 0 &&
+	    graph_find(g, to) == NULL)) {
+		*cause = xasprintf("graph %s: the route out of %s returned "
+		    "%s%s%s, which is not a node", g->name, from,
+		    to ? "\"" : "", to ? to : "nothing", to ? "\"" : "");
+		return NULL;
+	}
+	return xstrdup(to);
+}
+
+/* Best effort: the run row's status (the failure is already reported). */
+static void
+graph_set_status(struct graph_run *r, const char *status, const char *error)
+{
+	char *ignored = NULL;
+
+	if (r->o->store != NULL)
+		store_run_set_status(r->o->store, r->o->thread_id, status,
+		    error, &ignored);
+	free(ignored);
+}
+
+/* Saves a checkpoint of STATE; emits "checkpoint". */
+static int
+graph_save(struct graph_run *r, int step, const char *node, const char *next,
+    const char *source, const cJSON *state, const cJSON *update,
+    char **cause)
+{
+	char id[CHECKPOINT_ID_SIZE];
+	cJSON *d;
+
+	if (r->o->store == NULL)
+		return 0;
+	if (checkpoint_put(r->o->store, r->o->thread_id, step, node, next,
+	    source, state, update, id, cause) != 0)
+		return GRAPH_E_STORAGE;
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "id", id);
+	cJSON_AddNumberToObject(d, "step", step);
+	cJSON_AddStringToObject(d, "next", next);
+	graph_emit(r, "checkpoint", d);
+	return 0;
+}
+
+/* Asks before N; 0 to go on, else GRAPH_E_INTERRUPTED / _DECLINED. */
+static int
+graph_ask(struct graph_run *r, struct graph_node *n, int step, char **cause)
+{
+	const struct graph_run_opts *o = r->o;
+	int a = o->approve != NULL ? o->approve(o->approve_arg, n->name,
+	    r->state) : -1;
+	cJSON *d;
+
+	if (a == 1)
+		return 0;
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "node", n->name);
+	cJSON_AddNumberToObject(d, "step", step);
+	cJSON_AddStringToObject(d, "reason", a == 0 ? "declined" : "paused");
+	graph_emit(r, "interrupt", d);
+	if (a == 0)
+		*cause = xasprintf("approval declined before %s", n->name);
+	else if (o->store != NULL)
+		*cause = xasprintf("paused before %s for approval; run "
+		    "'stockagent runs resume %s' to continue", n->name,
+		    o->thread_id);
+	else
+		*cause = xasprintf("paused before %s: it needs approval and "
+		    "none can be asked", n->name);
+	graph_set_status(r, "interrupted", *cause);
+	return a == 0 ? GRAPH_E_DECLINED : GRAPH_E_INTERRUPTED;
+}
+
+static void
+graph_emit_end(struct graph_run *r, struct graph_node *n, int step,
+    const cJSON *update, double ms)
+{
+	cJSON *d = cJSON_CreateObject(), *keys;
+	const cJSON *item;
+
+	cJSON_AddStringToObject(d, "node", n->name);
+	cJSON_AddNumberToObject(d, "step", step);
+	keys = cJSON_AddArrayToObject(d, "keys");
+	cJSON_ArrayForEach(item, update)
+		cJSON_AddItemToArray(keys, cJSON_CreateString(item->string));
+	cJSON_AddNumberToObject(d, "ms", ms);
+	graph_emit(r, "node_end", d);
+}
+
+/* One super-step: node r->next runs; state, step and next advance. */
+static int
+graph_step(struct graph_run *r, char **cause)
+{
+	struct graph_node *n = graph_find(r->g, r->next);
+	int step = r->step + 1, rc;
+	cJSON *update = NULL, *merged = NULL;
+	char *next = NULL;
+	double t0 = graph_now_ms();
+
+	if (n == NULL) {
+		*cause = xasprintf("graph %s has no node %s (a checkpoint "
+		    "from another graph?)", r->g->name, r->next);
+		return GRAPH_E_INVALID;
+	}
+	if (n->interrupt && (rc = graph_ask(r, n, step, cause)) != 0)
+		return rc;
+	if ((rc = graph_run_node(r, n, step, &update, cause)) != 0)
+		goto out;
+	rc = GRAPH_E_INVALID;
+	if ((merged = graph_reduce(r->g, n->name, r->state, update,
+	    cause)) == NULL ||
+	    (next = graph_next_of(r, n->name, merged, cause)) == NULL)
+		goto out;
+	graph_emit_end(r, n, step, update, graph_now_ms() - t0);
+	if ((rc = graph_save(r, step, n->name, next, "loop", merged, update,
+	    cause)) != 0)
+		goto out;
+	cJSON_Delete(r->state);
+	r->state = merged;
+	merged = NULL;
+	free(r->next);
+	r->next = next;
+	next = NULL;
+	r->step = step;
+	r->ran++;
+out:
+	if (rc != 0 && rc != GRAPH_E_INTERRUPTED && rc != GRAPH_E_DECLINED)
+		graph_set_status(r, "failed", *cause);
+	cJSON_Delete(update);
+	cJSON_Delete(merged);
+	free(next);
+	return rc;
+}
+
+static int
+graph_loop(struct graph_run *r, char **cause)
+{
+	int limit = r->o->recursion_limit > 0 ? r->o->recursion_limit
+					      : GRAPH_RECURSION_LIMIT;
+	int rc;
+
+	while (strcmp(r->next, GRAPH_END) != 0) {
+		if (r->ran >= limit) {
+			*cause = xasprintf("graph %s: recursion limit of %d "
+			    "steps reached before %s (next: %s); raise the "
+			    "limit or fix the routes", r->g->name, limit,
+			    GRAPH_END, r->next);
+			graph_set_status(r, "failed", *cause);
+			return GRAPH_E_RECURSION;
+		}
+		if ((rc = graph_step(r, cause)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *
+graph_status_name(int rc)
+{
+	if (rc == 0)
+		return "done";
+	if (rc == GRAPH_E_INTERRUPTED)
+		return "interrupted";
+	if (rc == GRAPH_E_DECLINED)
+		return "declined";
+	return "failed";
+}
+
+/* Runs the loop and hands out the final state; frees the run. */
+static int
+graph_finish(struct graph_run *r, int resumed, cJSON **final_state_out,
+    char **cause)
+{
+	cJSON *d = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddStringToObject(d, "graph", r->g->name);
+	if (r->o->thread_id != NULL)
+		cJSON_AddStringToObject(d, "thread_id", r->o->thread_id);
+	cJSON_AddBoolToObject(d, "resumed", resumed);
+	graph_emit(r, "run_start", d);
+	rc = graph_loop(r, cause);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "status", graph_status_name(rc));
+	cJSON_AddNumberToObject(d, "steps", r->ran);
+	graph_emit(r, "run_end", d);
+	if (rc == 0) {
+		*final_state_out = r->state;
+		r->state = NULL;
+	}
+	cJSON_Delete(r->state);
+	free(r->next);
+	return rc;
+}
+
+static int
+graph_check_run(struct graph *g, const struct graph_run_opts *o,
+    char **cause)
+{
+	if (!g->compiled) {
+		*cause = xasprintf("graph %s is not compiled", g->name);
+		return GRAPH_E_INVALID;
+	}
+	if (o->store != NULL && (o->thread_id == NULL ||
+	    *o->thread_id == '\0')) {
+		*cause = xasprintf("graph %s: a thread id is needed to save "
+		    "checkpoints", g->name);
+		return GRAPH_E_INVALID;
+	}
+	return 0;
+}
+
+int
+graph_invoke(struct graph *g, const struct graph_run_opts *opts,
+    cJSON *input, cJSON **final_state_out, char **cause)
+{
+	struct graph_run r = { .g = g, .o = opts, .state = input, .step = -1 };
+	cJSON *old = NULL;
+	int rc, step;
+
+	*final_state_out = NULL;
+	if ((rc = graph_check_run(g, opts, cause)) != 0)
+		goto fail;
+	if (!cJSON_IsObject(input)) {
+		*cause = xasprintf("graph %s: the input is not an object",
+		    g->name);
+		rc = GRAPH_E_INVALID;
+		goto fail;
+	}
+	if (opts->store != NULL) {
+		rc = checkpoint_get_latest(opts->store, opts->thread_id, &old,
+		    &step, NULL, cause);
+		cJSON_Delete(old);
+		if (rc == 0) {
+			*cause = xasprintf("thread %s already has checkpoints; "
+			    "resume it or use a new thread id",
+			    opts->thread_id);
+			rc = GRAPH_E_INVALID;
+			goto fail;
+		}
+		if (rc != STORE_E_NOTFOUND) {
+			rc = GRAPH_E_STORAGE;
+			goto fail;
+		}
+		free(*cause);
+		*cause = NULL;
+	}
+	if ((r.next = graph_next_of(&r, GRAPH_START, input, cause)) == NULL) {
+		rc = GRAPH_E_INVALID;
+		goto fail;
+	}
+	if ((rc = graph_save(&r, -1, NULL, r.next, "input", input, input,
+	    cause)) != 0)
+		goto fail;
+	return graph_finish(&r, 0, final_state_out, cause);
+fail:
+	free(r.next);
+	cJSON_Delete(input);
+	return rc;
+}
+
+int
+graph_resume(struct graph *g, const struct graph_run_opts *opts,
+    cJSON **final_state_out, char **cause)
+{
+	struct graph_run r = { .g = g, .o = opts };
+	int rc;
+
+	*final_state_out = NULL;
+	if ((rc = graph_check_run(g, opts, cause)) != 0)
+		return rc;
+	if (opts->store == NULL) {
+		*cause = xasprintf("graph %s: resuming needs a store", g->name);
+		return GRAPH_E_INVALID;
+	}
+	rc = checkpoint_get_latest(opts->store, opts->thread_id, &r.state,
+	    &r.step, &r.next, cause);
+	if (rc == STORE_E_NOTFOUND)
+		return GRAPH_E_NOTFOUND;
+	if (rc != 0)
+		return GRAPH_E_STORAGE;
+	if (strcmp(r.next, GRAPH_END) != 0)
+		graph_set_status(&r, "running", NULL);
+	return graph_finish(&r, 1, final_state_out, cause);
+}
+
+int
+graph_update_state(struct graph *g, const struct graph_run_opts *opts,
+    const cJSON *update, const char *as_node, char **cause)
+{
+	struct graph_run r = { .g = g, .o = opts };
+	cJSON *merged = NULL;
+	char *next = NULL;
+	int rc;
+
+	if ((rc = graph_check_run(g, opts, cause)) != 0)
+		return rc;
+	if (opts->store == NULL || !cJSON_IsObject(update) ||
+	    (as_node != NULL && graph_find(g, as_node) == NULL)) {
+		*cause = xasprintf("graph %s: updating a state needs a store, "
+		    "an object and a known node", g->name);
+		return GRAPH_E_INVALID;
+	}
+	rc = checkpoint_get_latest(opts->store, opts->thread_id, &r.state,
+	    &r.step, &r.next, cause);
+	if (rc != 0)
+		return rc == STORE_E_NOTFOUND ? GRAPH_E_NOTFOUND
+					      : GRAPH_E_STORAGE;
+	rc = GRAPH_E_INVALID;
+	if ((merged = graph_reduce(g, as_node != NULL ? as_node : "update",
+	    r.state, update, cause)) == NULL)
+		goto out;
+	if (as_node == NULL)
+		next = xstrdup(r.next);
+	else if ((next = graph_next_of(&r, as_node, merged, cause)) == NULL)
+		goto out;
+	rc = graph_save(&r, r.step + 1, as_node, next, "update", merged,
+	    update, cause);
+out:
+	cJSON_Delete(merged);
+	cJSON_Delete(r.state);
+	free(r.next);
+	free(next);
+	return rc;
+}

@@ -1,0 +1,723 @@
+/*
+ * store.c: the SQLite database: open, migrations, error categories, runs,
+ * prune and reports.
+ *
+ * The schema is modelled on LangGraph's SqliteSaver (checkpoints + writes,
+ * JSON text instead of msgpack) plus our runs and reports tables. Each
+ * migration is one SQL string applied in one transaction that also bumps
+ * PRAGMA user_version, so a crash leaves either the old or the new schema.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* PRAGMA application_id of a stockagent database: "STKA". */
+#define STORE_APP_ID 0x53544b41
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int last_err; /* enum store_error of the last failure */
+};
+
+/* Migration N (1-based) takes the schema from version N-1 to N. */
+static const char *const store_migrations[] = {
+	/* 1: runs, checkpoints, writes, reports */
+	"CREATE TABLE runs ("
+	" thread_id TEXT PRIMARY KEY,"
+	" kind TEXT, symbol TEXT, as_of TEXT,"
+	" status TEXT NOT NULL DEFAULT 'running',"
+	" error TEXT, request TEXT,"
+	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	" steps INTEGER NOT NULL DEFAULT 0, model TEXT);"
+	"CREATE INDEX runs_by_created ON runs(created_at);"
+	"CREATE INDEX runs_by_symbol ON runs(symbol, created_at);"
+	"CREATE TABLE checkpoints ("
+	" thread_id TEXT NOT NULL,"
+	" checkpoint_ns TEXT NOT NULL DEFAULT '',"
+	" checkpoint_id TEXT NOT NULL,"
+	" parent_checkpoint_id TEXT,"
+	" step INTEGER NOT NULL, node TEXT, next TEXT, source TEXT,"
+	" state TEXT NOT NULL, metadata TEXT, created_at TEXT NOT NULL,"
+	" PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id));"
+	"CREATE INDEX checkpoints_by_step"
+	" ON checkpoints(thread_id, checkpoint_ns, step);"
+	"CREATE TABLE writes ("
+	" thread_id TEXT NOT NULL,"
+	" checkpoint_ns TEXT NOT NULL DEFAULT '',"
+	" checkpoint_id TEXT NOT NULL,"
+	" task_id TEXT NOT NULL, idx INTEGER NOT NULL,"
+	" channel TEXT NOT NULL, type TEXT, value TEXT,"
+	" PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id,"
+	" idx));"
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" thread_id TEXT REFERENCES runs(thread_id) ON DELETE CASCADE,"
+	" symbol TEXT, path TEXT NOT NULL, size INTEGER, sha256 TEXT,"
+	" s3_uri TEXT, created_at TEXT NOT NULL);"
+	"CREATE INDEX reports_by_symbol ON reports(symbol, created_at);"
+	"CREATE INDEX reports_by_thread ON reports(thread_id);"
+	"PRAGMA application_id = 1398033217;", /* STORE_APP_ID */
+};
+
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
+	STORE_SCHEMA_VERSION,
+    "one migration per schema version");
+
+static int
+store_fail(struct store *s, int category, char **cause, char *msg)
+{
+	s->last_err = category;
+	*cause = msg;
+	return category;
+}
+
+int
+store_error(struct store *s, int rc, const char *doing, char **cause)
+{
+	const char *p = s->path;
+	int sys = s->db != NULL ? sqlite3_system_errno(s->db) : 0;
+	const char *msg = s->db != NULL ? sqlite3_errmsg(s->db)
+					: sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return store_fail(s, STORE_E_LOCKED, cause, xasprintf(
+		    "database %s is locked by another process; try again",
+		    p));
+	case SQLITE_FULL:
+		return store_fail(s, STORE_E_FULL, cause, xasprintf(
+		    "disk full writing %s; free space, then try again", p));
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return store_fail(s, STORE_E_NOTADB, cause, xasprintf(
+		    "%s is not a stockagent database (%s); move it away or "
+		    "pass --db", p, sqlite3_errstr(rc)));
+	case SQLITE_READONLY:
+		return store_fail(s, STORE_E_IO, cause, xasprintf(
+		    "cannot write database %s (read-only file or directory); "
+		    "fix its permissions or pass --db", p));
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		return store_fail(s, STORE_E_IO, cause, xasprintf(
+		    "cannot %s database %s: %s; fix its permissions or pass "
+		    "--db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
+		    p, sys != 0 ? strerror(sys) : msg));
+	default:
+		return store_fail(s, STORE_E_SQL, cause, xasprintf(
+		    "database %s: %s failed: %s", p, doing, msg));
+	}
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_path(struct store *s)
+{
+	return s->path;
+}
+
+int
+store_last_error(struct store *s)
+{
+	return s->last_err;
+}
+
+static int
+store_exec(struct store *s, const char *sql, const char *doing, char **cause)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_error(s, rc, doing, cause);
+	return 0;
+}
+
+static int
+store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+    const char *doing, char **cause)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_error(s, rc, doing, cause);
+	return 0;
+}
+
+/* Runs a one-integer query ("PRAGMA user_version") into *VALUE. */
+static int
+store_query_int(struct store *s, const char *sql, int *value, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "reading the schema", cause)) != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else
+		rc = store_error(s, rc, "reading the schema", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	return store_exec(s, "BEGIN IMMEDIATE", "starting a transaction",
+	    cause);
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	int rc = store_exec(s, "COMMIT", "committing", cause);
+
+	if (rc != 0)
+		store_rollback(s);
+	return rc;
+}
+
+void
+store_rollback(struct store *s)
+{
+	/* SQLite rolls back by itself after SQLITE_FULL and some I/O errors. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Checks that the file is a database this program may use. */
+static int
+store_check_schema(struct store *s, int *version, char **cause)
+{
+	int app = 0, tables = 0, rc;
+
+	if ((rc = store_query_int(s, "PRAGMA user_version", version,
+	    cause)) != 0 ||
+	    (rc = store_query_int(s, "PRAGMA application_id", &app,
+	    cause)) != 0 ||
+	    (rc = store_query_int(s, "SELECT count(*) FROM sqlite_master",
+	    &tables, cause)) != 0)
+		return rc;
+	if (*version > STORE_SCHEMA_VERSION)
+		return store_fail(s, STORE_E_NEWER, cause, xasprintf(
+		    "database %s was written by a newer stockagent (schema "
+		    "v%d); upgrade stockagent", s->path, *version));
+	if ((*version == 0 && tables > 0) ||
+	    (*version > 0 && app != STORE_APP_ID))
+		return store_fail(s, STORE_E_NOTADB, cause, xasprintf(
+		    "%s is not a stockagent database (it holds another "
+		    "program's tables); move it away or pass --db", s->path));
+	return 0;
+}
+
+/* Applies migration V in one transaction unless another process did. */
+static int
+store_migrate_one(struct store *s, int v, char **cause)
+{
+	char *bump = NULL;
+	int now = 0, rc;
+
+	if ((rc = store_begin(s, cause)) != 0)
+		return rc;
+	if ((rc = store_query_int(s, "PRAGMA user_version", &now, cause)) != 0)
+		goto fail;
+	if (now >= v) {
+		store_rollback(s);
+		return 0;
+	}
+	bump = xasprintf("PRAGMA user_version = %d", v);
+	if ((rc = store_exec(s, store_migrations[v - 1], "migrating the schema",
+	    cause)) != 0 ||
+	    (rc = store_exec(s, bump, "migrating the schema", cause)) != 0)
+		goto fail;
+	free(bump);
+	return store_commit(s, cause);
+fail:
+	free(bump);
+	store_rollback(s);
+	return rc;
+}
+
+static int
+store_setup(struct store *s, int busy_ms, char **cause)
+{
+	int version = 0, rc, v;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", "opening",
+	    cause)) != 0 ||
+	    (rc = store_check_schema(s, &version, cause)) != 0 ||
+	    (rc = store_exec(s, "PRAGMA journal_mode = WAL", "opening",
+	    cause)) != 0)
+		return rc;
+	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
+		if ((rc = store_migrate_one(s, v, cause)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+store_open_timeout(const char *path, int busy_ms, struct store **out,
+    char **cause)
+{
+	struct store *s;
+	char *why = NULL;
+	int rc;
+
+	*out = NULL;
+	if (paths_mkdirs_for(path, 1, &why) != 0) {
+		*cause = xasprintf("cannot create database %s: %s; pass --db "
+		    "or fix the permissions", path, why);
+		free(why);
+		return STORE_E_IO;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK)
+		rc = store_error(s, rc, "opening", cause);
+	else
+		rc = store_setup(s, busy_ms, cause);
+	if (rc != 0) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	return store_open_timeout(path, STORE_BUSY_MS, out, cause);
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+char *
+store_now(char buf[STORE_TIME_SIZE])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, STORE_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + 19, STORE_TIME_SIZE - 19, ".%03uZ",
+	    (unsigned)(ts.tv_nsec / 1000000L) % 1000u);
+	return buf;
+}
+
+/* Fills B with N random bytes (getrandom, else /dev/urandom). */
+static void
+store_random(unsigned char *b, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	while (got < n && (r = getrandom(b + got, n - got, 0)) > 0)
+		got += (size_t)r;
+	if (got == n)
+		return;
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+		while (got < n && (r = read(fd, b + got, n - got)) > 0)
+			got += (size_t)r;
+		close(fd);
+	}
+	if (got < n) {
+		fprintf(stderr, "stockagent: no source of random bytes\n");
+		abort();
+	}
+}
+
+char *
+store_new_thread_id(char buf[STORE_THREAD_ID_SIZE])
+{
+	unsigned char b[16];
+	size_t i, o = 0;
+
+	store_random(b, sizeof b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < sizeof b; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			buf[o++] = '-';
+		snprintf(buf + o, 3, "%02x", b[i]);
+		o += 2;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Adds column I of the current row to O under its (aliased) name. */
+static void
+store_add_column(cJSON *o, sqlite3_stmt *st, int i)
+{
+	const char *name = sqlite3_column_name(st, i);
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		cJSON_AddNumberToObject(o, name, sqlite3_column_double(st, i));
+		break;
+	case SQLITE_NULL:
+		cJSON_AddNullToObject(o, name);
+		break;
+	default:
+		cJSON_AddStringToObject(o, name,
+		    (const char *)sqlite3_column_text(st, i));
+		break;
+	}
+}
+
+/* The current row as an object of all its columns. */
+static cJSON *
+store_row_object(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	int i, n = sqlite3_column_count(st);
+
+	for (i = 0; i < n; i++)
+		store_add_column(o, st, i);
+	return o;
+}
+
+/* Steps ST to the end, collecting rows into *OUT (a new array). */
+static int
+store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
+    cJSON **out, char **cause)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(arr, store_row_object(st));
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		return store_error(s, rc, doing, cause);
+	}
+	*out = arr;
+	return 0;
+}
+
+int
+store_run_create(struct store *s, const char *thread_id, const char *kind,
+    const char *symbol, const char *as_of, const cJSON *request,
+    const char *model, char **cause)
+{
+	static const char sql[] = "INSERT INTO runs (thread_id, kind, symbol,"
+	    " as_of, status, request, created_at, updated_at, steps, model)"
+	    " VALUES (?, ?, ?, ?, 'running', ?, ?, ?, 0, ?)";
+	sqlite3_stmt *st = NULL;
+	char now[STORE_TIME_SIZE], *req = NULL;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "recording the run", cause)) != 0)
+		return rc;
+	if (request != NULL)
+		req = cJSON_PrintUnformatted(request);
+	store_now(now);
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, kind);
+	store_bind_text(st, 3, symbol);
+	store_bind_text(st, 4, as_of);
+	store_bind_text(st, 5, req);
+	store_bind_text(st, 6, now);
+	store_bind_text(st, 7, now);
+	store_bind_text(st, 8, model);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = store_fail(s, STORE_E_EXISTS, cause, xasprintf(
+		    "run %s already exists in %s; use a new thread id",
+		    thread_id, s->path));
+	else
+		rc = store_error(s, rc, "recording the run", cause);
+	sqlite3_finalize(st);
+	cJSON_free(req);
+	return rc;
+}
+
+int
+store_run_set_status(struct store *s, const char *thread_id,
+    const char *status, const char *error, char **cause)
+{
+	static const char sql[] = "UPDATE runs SET status = ?, error = ?,"
+	    " updated_at = ? WHERE thread_id = ?";
+	sqlite3_stmt *st = NULL;
+	char now[STORE_TIME_SIZE];
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "updating the run", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, status);
+	store_bind_text(st, 2, error);
+	store_bind_text(st, 3, store_now(now));
+	store_bind_text(st, 4, thread_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = store_error(s, rc, "updating the run", cause);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		    "no run %s in %s; see 'stockagent runs list'", thread_id,
+		    s->path));
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define STORE_RUN_COLUMNS                                                    \
+	"thread_id, kind, symbol, as_of, status, error, created_at,"         \
+	" updated_at, steps, model"
+
+/* The checkpoints summary of THREAD_ID, oldest first. */
+static int
+store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
+    char **cause)
+{
+	static const char sql[] = "SELECT checkpoint_id AS id, step, node,"
+	    " next, source, created_at, length(state) AS state_bytes,"
+	    " (SELECT count(*) FROM writes w WHERE w.thread_id = c.thread_id"
+	    "  AND w.checkpoint_ns = c.checkpoint_ns"
+	    "  AND w.checkpoint_id = c.checkpoint_id) AS writes,"
+	    " (SELECT coalesce(sum(length(value)), 0) FROM writes w"
+	    "  WHERE w.thread_id = c.thread_id"
+	    "  AND w.checkpoint_ns = c.checkpoint_ns"
+	    "  AND w.checkpoint_id = c.checkpoint_id) AS writes_bytes"
+	    " FROM checkpoints c WHERE thread_id = ? AND checkpoint_ns = ''"
+	    " ORDER BY step, checkpoint_id";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "reading checkpoints",
+	    cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	rc = store_collect(s, st, "reading checkpoints", out, cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_run_get(struct store *s, const char *thread_id, cJSON **out,
+    char **cause)
+{
+	static const char sql[] = "SELECT " STORE_RUN_COLUMNS ", request"
+	    " FROM runs WHERE thread_id = ?";
+	sqlite3_stmt *st = NULL;
+	cJSON *run = NULL, *cps = NULL, *req, *parsed;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st, "reading the run", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		    "no run %s in %s; see 'stockagent runs list'", thread_id,
+		    s->path));
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = store_error(s, rc, "reading the run", cause);
+		goto out;
+	}
+	run = store_row_object(st);
+	req = cJSON_DetachItemFromObject(run, "request");
+	parsed = cJSON_IsString(req) ? cJSON_Parse(req->valuestring) : NULL;
+	cJSON_AddItemToObject(run, "request",
+	    parsed != NULL ? parsed : cJSON_CreateNull());
+	cJSON_Delete(req);
+	if ((rc = store_run_checkpoints(s, thread_id, &cps, cause)) != 0)
+		goto out;
+	cJSON_AddItemToObject(run, "checkpoints", cps);
+	*out = run;
+	run = NULL;
+out:
+	cJSON_Delete(run);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_runs_list(struct store *s, int limit, const char *symbol,
+    cJSON **array_out, char **cause)
+{
+	static const char sql[] = "SELECT " STORE_RUN_COLUMNS " FROM runs"
+	    " WHERE ?1 IS NULL OR symbol = ?1"
+	    " ORDER BY created_at DESC, rowid DESC LIMIT ?2";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*array_out = NULL;
+	if ((rc = store_prepare(s, sql, &st, "listing runs", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, symbol);
+	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+	rc = store_collect(s, st, "listing runs", array_out, cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Deletes the runs past the newest KEEP and their rows; in a transaction. */
+static int
+store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
+{
+	static const char pick[] = "INSERT INTO temp.prune_victims"
+	    " SELECT thread_id FROM runs"
+	    " ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?";
+	static const char rest[] =
+	    "INSERT OR IGNORE INTO temp.prune_victims"
+	    " SELECT DISTINCT thread_id FROM checkpoints"
+	    " WHERE thread_id NOT IN (SELECT thread_id FROM runs);"
+	    "DELETE FROM writes WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM checkpoints WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM reports WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM runs WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS prune_victims"
+	    " (thread_id TEXT PRIMARY KEY); DELETE FROM temp.prune_victims",
+	    "pruning runs", cause)) != 0 ||
+	    (rc = store_prepare(s, pick, &st, "pruning runs", cause)) != 0)
+		return rc;
+	sqlite3_bind_int(st, 1, keep);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, "pruning runs", cause);
+	if ((rc = store_exec(s, rest, "pruning runs", cause)) != 0)
+		return rc;
+	*deleted = sqlite3_changes(s->db);
+	return 0;
+}
+
+int
+store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause)
+{
+	int deleted = 0, rc;
+
+	if (keep < 0)
+		keep = 0;
+	if ((rc = store_begin(s, cause)) != 0)
+		return rc;
+	if ((rc = store_prune_rows(s, keep, &deleted, cause)) != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	if ((rc = store_commit(s, cause)) != 0)
+		return rc;
+	if (deleted_out != NULL)
+		*deleted_out = deleted;
+	/*
+	 * Deleting rows does not give the space back; VACUUM rewrites the
+	 * file, and in WAL mode only a truncating checkpoint shrinks it.
+	 */
+	return store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
+	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause);
+}
+
+int
+store_report_add(struct store *s, const char *thread_id, const char *symbol,
+    const char *path, long long size, const char *sha256, const char *s3_uri,
+    long long *id_out, char **cause)
+{
+	static const char sql[] = "INSERT INTO reports (thread_id, symbol,"
+	    " path, size, sha256, s3_uri, created_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = NULL;
+	char now[STORE_TIME_SIZE];
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "recording the report",
+	    cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, symbol);
+	store_bind_text(st, 3, path);
+	sqlite3_bind_int64(st, 4, size);
+	store_bind_text(st, 5, sha256);
+	store_bind_text(st, 6, s3_uri);
+	store_bind_text(st, 7, store_now(now));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (id_out != NULL)
+			*id_out = sqlite3_last_insert_rowid(s->db);
+	} else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		    "no run %s in %s for report %s", thread_id, s->path,
+		    path));
+	else
+		rc = store_error(s, rc, "recording the report", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_reports_list(struct store *s, const char *symbol, cJSON **out,
+    char **cause)
+{
+	static const char sql[] = "SELECT id, thread_id, symbol, path, size,"
+	    " sha256, s3_uri, created_at FROM reports"
+	    " WHERE ?1 IS NULL OR symbol = ?1"
+	    " ORDER BY created_at DESC, id DESC";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st, "listing reports", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, symbol);
+	rc = store_collect(s, st, "listing reports", out, cause);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,191 @@
+/*
+ * market.c: the provider table and the checks every provider call shares.
+ *
+ * Providers are const descriptors (provider.h) listed in market_table[];
+ * the market_* functions validate arguments, turn a missing operation into
+ * a message, and dispatch.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "tools/market/market.h"
+#include "tools/market/provider.h"
+#include "xmalloc.h"
+
+static const struct market_provider *const market_table[] = {
+	&provider_sim_entry,
+};
+#define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
+
+static char market_names_buf[256];
+static pthread_once_t market_names_once = PTHREAD_ONCE_INIT;
+
+void
+market_bars_free(struct market_bars *b)
+{
+	if (b == NULL)
+		return;
+	free(b->date);
+	free(b->open);
+	free(b->high);
+	free(b->low);
+	free(b->close);
+	free(b->volume);
+	memset(b, 0, sizeof *b);
+}
+
+const struct market_provider *
+market_provider_find(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < MARKET_NPROVIDERS; i++) {
+		if (strcmp(market_table[i]->name, name) == 0)
+			return market_table[i];
+	}
+	return NULL;
+}
+
+const char *
+market_provider_name(const struct market_provider *p)
+{
+	return p->name;
+}
+
+static void
+market_names_init(void)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < MARKET_NPROVIDERS; i++) {
+		len += (size_t)snprintf(market_names_buf + len,
+		    sizeof market_names_buf - len, "%s%s", i ? ", " : "",
+		    market_table[i]->name);
+		if (len >= sizeof market_names_buf)
+			break;
+	}
+}
+
+const char *
+market_provider_names(void)
+{
+	pthread_once(&market_names_once, market_names_init);
+	return market_names_buf;
+}
+
+/* The message for an operation provider P does not have. */
+static int
+market_missing(const struct market_provider *p, const char *what,
+    char **cause)
+{
+	*cause = xasprintf("provider %s has no %s; use another provider "
+	    "(available: %s)", p->name, what, market_provider_names());
+	return -1;
+}
+
+/* Checks the arguments every per-symbol call shares. */
+static int
+market_check_symbol(const struct market_provider *p, const char *symbol,
+    char **cause)
+{
+	if (p == NULL) {
+		*cause = xasprintf("no market provider given; choose one of "
+		    "%s", market_provider_names());
+		return -1;
+	}
+	if (symbol == NULL || *symbol == '\0') {
+		*cause = xstrdup("no stock symbol given; name one, e.g. "
+		    "SIM_STOCK");
+		return -1;
+	}
+	return 0;
+}
+
+int
+market_history(const struct market_provider *p, const char *symbol,
+    int32_t as_of, int32_t from, struct market_bars *out, char **cause)
+{
+	char a[DATE_STR_SIZE], f[DATE_STR_SIZE];
+
+	memset(out, 0, sizeof *out);
+	if (market_check_symbol(p, symbol, cause) != 0)
+		return -1;
+	if (p->history == NULL)
+		return market_missing(p, "price history", cause);
+	if (from > as_of) {
+		*cause = xasprintf("history of %s: start date %s is after the "
+		    "as-of date %s; give a start on or before it", symbol,
+		    date_format(from, f), date_format(as_of, a));
+		return -1;
+	}
+	return p->history(symbol, as_of, from, out, cause);
+}
+
+int
+market_profile(const struct market_provider *p, const char *symbol,
+    struct market_profile *out, char **cause)
+{
+	memset(out, 0, sizeof *out);
+	if (market_check_symbol(p, symbol, cause) != 0)
+		return -1;
+	if (p->profile == NULL)
+		return market_missing(p, "company profiles", cause);
+	return p->profile(symbol, out, cause);
+}
+
+int
+market_fundamentals(const struct market_provider *p, const char *symbol,
+    int32_t as_of, struct market_fundamentals *out, char **cause)
+{
+	double *f = (double *)out;
+	size_t i;
+
+	/* All members are doubles: not available until the provider says. */
+	for (i = 0; i < sizeof *out / sizeof *f; i++)
+		f[i] = NAN;
+	if (market_check_symbol(p, symbol, cause) != 0)
+		return -1;
+	if (p->fundamentals == NULL)
+		return market_missing(p, "fundamentals", cause);
+	return p->fundamentals(symbol, as_of, out, cause);
+}
+
+int
+market_news(const struct market_provider *p, const char *symbol,
+    int32_t as_of, struct market_news **out, size_t *n_out, char **cause)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (market_check_symbol(p, symbol, cause) != 0)
+		return -1;
+	if (p->news == NULL)
+		return market_missing(p, "news", cause);
+	return p->news(symbol, as_of, out, n_out, cause);
+}
+
+int
+market_benchmark(const struct market_provider *p, char *symbol_out,
+    size_t size)
+{
+	if (p == NULL || p->benchmark == NULL || size == 0)
+		return -1;
+	return p->benchmark(symbol_out, size);
+}
+
+int
+market_symbols(const struct market_provider *p, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (p == NULL || p->symbols == NULL)
+		return -1;
+	return p->symbols(out, n);
+}

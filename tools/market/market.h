@@ -1,0 +1,124 @@
+/*
+ * market.h: market data behind a provider interface.
+ *
+ * A provider (the deterministic simulator "sim", later real data sources)
+ * is a const descriptor found by name. Every call asks for data as of a
+ * date, so an analysis can be reproduced: nothing after AS_OF is returned.
+ * Dates are day numbers from src/date.h; prices are in the symbol's
+ * currency.
+ *
+ * Every function returns 0, or -1 with *CAUSE set to a one-line message
+ * (a heap string the caller frees) that names the input and what to do.
+ * A provider may lack an operation; the call then fails with
+ * "provider X has no news" and the like.
+ */
+#ifndef STOCKAGENT_MARKET_H
+#define STOCKAGENT_MARKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Daily bars, ascending by date, trading days only. Owns its arrays. */
+struct market_bars {
+	size_t n;
+	int32_t *date;	/* [n] day numbers, strictly ascending */
+	double *open;	/* [n] price */
+	double *high;	/* [n] price, >= open, close, low */
+	double *low;	/* [n] price, <= open, close */
+	double *close;	/* [n] price */
+	double *volume; /* [n] shares traded */
+};
+
+/* Frees the arrays and zeroes B; accepts a zeroed struct or NULL. */
+void market_bars_free(struct market_bars *b);
+
+struct market_profile {
+	char symbol[32];       /* canonical spelling, "SIM_STOCK" */
+	char name[128];	       /* "Simulated Stock Inc." */
+	char sector[64];
+	char industry[64];
+	char currency[8];      /* "USD" */
+	char exchange[32];
+	char description[512];
+};
+
+/*
+ * Fundamentals as of a date, consistent with that day's close. NAN means
+ * not available (e.g. everything for an index, P/E when EPS <= 0).
+ */
+struct market_fundamentals {
+	double market_cap;	     /* close x shares_outstanding */
+	double shares_outstanding;   /* shares */
+	double pe_ratio;	     /* close / eps_ttm */
+	double forward_pe;	     /* close / forward_eps */
+	double price_to_book;	     /* close / book_value_per_share */
+	double dividend_yield_pct;   /* dividend_per_share / close x 100 */
+	double dividend_per_share;   /* per year */
+	double revenue_ttm;	     /* trailing twelve months */
+	double profit_margin_pct;    /* net income / revenue x 100 */
+	double eps_ttm;		     /* trailing twelve months */
+	double forward_eps;	     /* next twelve months, estimated */
+	double book_value_per_share;
+	double average_volume;	     /* shares/day, last 3 months of bars */
+};
+
+struct market_news {
+	int32_t date;
+	char headline[256];
+	char source[64];
+	char sentiment[16];	/* "positive", "neutral" or "negative" */
+	double sentiment_score; /* -1 (negative) .. 1 (positive) */
+};
+
+/* A provider descriptor (opaque; the table lives in market.c). */
+struct market_provider;
+
+/* The provider called NAME ("sim"), or NULL if there is none. */
+const struct market_provider *market_provider_find(const char *name);
+
+/* The provider's name, "sim". */
+const char *market_provider_name(const struct market_provider *p);
+
+/* All provider names as a comma list for messages: "sim". Static. */
+const char *market_provider_names(void);
+
+/*
+ * Daily bars of SYMBOL with FROM <= date <= AS_OF into *OUT (which the
+ * caller releases with market_bars_free; on failure it is left zeroed).
+ * Zero bars is a success (e.g. FROM and AS_OF on one weekend); FROM after
+ * AS_OF is an error.
+ */
+int market_history(const struct market_provider *p, const char *symbol,
+    int32_t as_of, int32_t from, struct market_bars *out, char **cause);
+
+/* Who SYMBOL is. */
+int market_profile(const struct market_provider *p, const char *symbol,
+    struct market_profile *out, char **cause);
+
+/* Fundamentals of SYMBOL as of AS_OF (the last close on or before it). */
+int market_fundamentals(const struct market_provider *p, const char *symbol,
+    int32_t as_of, struct market_fundamentals *out, char **cause);
+
+/*
+ * Recent headlines about SYMBOL up to AS_OF, newest first, into a heap
+ * array *OUT of *N_OUT items that the caller frees with free().
+ */
+int market_news(const struct market_provider *p, const char *symbol,
+    int32_t as_of, struct market_news **out, size_t *n_out, char **cause);
+
+/*
+ * The symbol of the provider's benchmark index ("SIM_INDEX") into
+ * SYMBOL_OUT of SIZE bytes. Returns -1 when the provider has none, its data
+ * cannot be loaded, or SIZE is too small.
+ */
+int market_benchmark(const struct market_provider *p, char *symbol_out,
+    size_t size);
+
+/*
+ * The symbols the provider covers, benchmark included, into a heap array
+ * *OUT of *N heap strings; the caller frees each string and the array.
+ * Returns -1 when the provider cannot list its universe.
+ */
+int market_symbols(const struct market_provider *p, char ***out, size_t *n);
+
+#endif

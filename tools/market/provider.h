@@ -1,0 +1,32 @@
+/*
+ * provider.h: the layout of a market provider descriptor (private to
+ * tools/market; callers see struct market_provider as opaque).
+ *
+ * One file per provider (provider-sim.c, ...), each defining a const
+ * struct market_provider; market.c lists them in its table. Any operation
+ * may be NULL. The ops get validated arguments (non-NULL symbol and out
+ * pointers, FROM <= AS_OF) and follow the contracts in market.h.
+ */
+#ifndef STOCKAGENT_MARKET_PROVIDER_H
+#define STOCKAGENT_MARKET_PROVIDER_H
+
+#include "tools/market/market.h"
+
+struct market_provider {
+	const char *name; /* "sim" */
+	int (*history)(const char *symbol, int32_t as_of, int32_t from,
+	    struct market_bars *out, char **cause);
+	int (*profile)(const char *symbol, struct market_profile *out,
+	    char **cause);
+	int (*fundamentals)(const char *symbol, int32_t as_of,
+	    struct market_fundamentals *out, char **cause);
+	int (*news)(const char *symbol, int32_t as_of,
+	    struct market_news **out, size_t *n_out, char **cause);
+	int (*benchmark)(char *symbol_out, size_t size);
+	int (*symbols)(char ***out, size_t *n);
+};
+
+/* The deterministic simulator (provider-sim.c). */
+extern const struct market_provider provider_sim_entry;
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * report-pdf.c: the PDF document: libharu setup and errors, embedded
+ * fonts, pages, the running header and footer, metadata and the atomic
+ * write.
+ *
+ * Pages are laid out first (report-sections.c) and kept in order; the
+ * headers and "page X of Y" footers are drawn afterwards, once the page
+ * count is known. The document is saved into libharu's memory stream and
+ * written with paths_write_atomic, so a failed run never leaves a partial
+ * PDF at the destination.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "report-int.h"
+#include "report.h"
+#include "xmalloc.h"
+
+#define MAX_PAGES 64 /* a runaway layout stops here */
+
+/* The first libharu error, recorded by the handler. */
+struct hpdf_error {
+	HPDF_STATUS status, detail;
+};
+
+static void
+on_hpdf_error(HPDF_STATUS status, HPDF_STATUS detail, void *arg)
+{
+	struct hpdf_error *e = arg;
+
+	if (e->status == 0) {
+		e->status = status;
+		e->detail = detail;
+	}
+}
+
+void
+report_new_page(struct report_doc *d)
+{
+	HPDF_Page page;
+
+	if (d->npages == MAX_PAGES) {
+		d->y = d->top; /* overdraw the last page rather than grow */
+		return;
+	}
+	if ((page = HPDF_AddPage(d->pdf)) == NULL) {
+		d->y = d->top; /* libharu failed: the error reaches save() */
+		return;
+	}
+	d->page = page;
+	HPDF_Page_SetWidth(d->page, d->pw);
+	HPDF_Page_SetHeight(d->page, d->ph);
+	if (d->npages == d->pages_cap) {
+		d->pages_cap = d->pages_cap ? d->pages_cap * 2 : 8;
+		d->pages =
+		    xreallocarray(d->pages, d->pages_cap, sizeof *d->pages);
+	}
+	d->pages[d->npages++] = d->page;
+	d->y = d->top;
+}
+
+/* Loads one TrueType file; NULL name with *CAUSE on failure. */
+static const char *
+load_font(HPDF_Doc pdf, struct hpdf_error *err, const char *path, char **cause)
+{
+	const char *name;
+
+	if (access(path, R_OK) != 0) {
+		*cause = xasprintf(
+		    "font %s: %s; install it with `apt-get "
+		    "install fonts-dejavu-core` or name another TrueType font",
+		    path, strerror(errno));
+		return NULL;
+	}
+	name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_TRUE);
+	if (name == NULL || err->status != 0) {
+		*cause = xasprintf(
+		    "font %s: libharu cannot embed it (error "
+		    "0x%04X); use a TrueType (.ttf) font such as DejaVu Sans "
+		    "from fonts-dejavu-core",
+		    path, (unsigned)err->status);
+		return NULL;
+	}
+	return name;
+}
+
+static int
+setup_fonts(struct report_doc *d, struct hpdf_error *err,
+            const struct report_pdf_opts *o, char **cause)
+{
+	const char *reg, *bold;
+
+	if (HPDF_UseUTFEncodings(d->pdf) != HPDF_OK) {
+		*cause = xstrdup("libharu has no UTF-8 encoder (needs 2.3+)");
+		return -1;
+	}
+	reg = load_font(d->pdf, err,
+	                o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
+	                cause);
+	if (reg == NULL)
+		return -1;
+	bold = load_font(d->pdf, err,
+	                 o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
+	if (bold == NULL)
+		return -1;
+	d->font = HPDF_GetFont(d->pdf, reg, "UTF-8");
+	d->bold = HPDF_GetFont(d->pdf, bold, "UTF-8");
+	if (d->font == NULL || d->bold == NULL) {
+		*cause = xasprintf("libharu cannot use the fonts with UTF-8 "
+		                   "(error 0x%04X)",
+		                   (unsigned)err->status);
+		return -1;
+	}
+	HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+	return 0;
+}
+
+/* "2025-09-04T23:12:03Z" -> HPDF_Date; 0 or -1. */
+static int
+parse_iso(const char *s, HPDF_Date *dt)
+{
+	int y, mo, da, h = 0, mi = 0, se = 0;
+
+	if (s == NULL ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &da, &h, &mi, &se) <
+	        3 ||
+	    mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 ||
+	    se > 59)
+		return -1;
+	*dt = (HPDF_Date){y, mo, da, h, mi, se, 'Z', 0, 0};
+	return 0;
+}
+
+static void
+set_metadata(struct report_doc *d, const char *generated_at)
+{
+	HPDF_Date dt;
+	char *title =
+	    xasprintf("Stock Analysis Report: %s (%s)", d->symbol, d->company);
+	char *subject =
+	    xasprintf("Technical, fundamental and risk analysis "
+	              "of %s as of %s",
+	              d->symbol, report_fmt_str(d->state, "analysis.as_of"));
+
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, title);
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_AUTHOR, "stockagent");
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "stockagent " VERSION);
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_SUBJECT, subject);
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_KEYWORDS, d->symbol);
+	if (parse_iso(generated_at, &dt) == 0) {
+		HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, dt);
+		HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_MOD_DATE, dt);
+	}
+	free(title);
+	free(subject);
+}
+
+/* Header and footer of page I of N. */
+static void
+page_frame(struct report_doc *d, size_t i, const char *run_id,
+           const char *generated_at)
+{
+	char *left, *who, num[48];
+	float y = d->ph - 36, fy = 34, nw;
+
+	d->page = d->pages[i];
+	report_text(d, d->bold, 7.5f, report_navy, d->left, y,
+	            "STOCK ANALYSIS REPORT");
+	who = xasprintf("%s · %s · as of %s", d->company, d->symbol,
+	                report_fmt_str(d->state, "analysis.as_of"));
+	left = report_text_fit(d, d->font, 7.5f, who, d->right - d->left - 120);
+	report_text_right(d, d->font, 7.5f, report_muted, d->right, y, left);
+	free(left);
+	free(who);
+	report_hline(d, report_navy, 0.8f, d->left, d->right, y - 7);
+
+	snprintf(num, sizeof num, "Page %zu of %zu", i + 1, d->npages);
+	nw = report_text_width(d, d->bold, 7, num);
+	report_hline(d, report_rule, 0.5f, d->left, d->right, fy + 11);
+	report_text_right(d, d->bold, 7, report_ink, d->right, fy, num);
+	who = xasprintf("Run %s  ·  Generated %s  ·  stockagent", run_id,
+	                generated_at);
+	left =
+	    report_text_fit(d, d->font, 7, who, d->right - d->left - nw - 16);
+	report_text(d, d->font, 7, report_muted, d->left, fy, left);
+	free(left);
+	free(who);
+}
+
+/* Saves into memory and writes PATH atomically. */
+static int
+save(struct report_doc *d, struct hpdf_error *err, const char *path,
+     char **cause)
+{
+	HPDF_UINT32 size, got;
+	HPDF_BYTE *data = NULL;
+	int rc = -1;
+
+	if (HPDF_SaveToStream(d->pdf) != HPDF_OK || err->status != 0) {
+		*cause = xasprintf("%s: libharu cannot build the PDF (error "
+		                   "0x%04X, detail %u)",
+		                   path, (unsigned)err->status,
+		                   (unsigned)err->detail);
+		return -1;
+	}
+	size = HPDF_GetStreamSize(d->pdf);
+	data = xmalloc(size ? size : 1);
+	got = size;
+	HPDF_ResetStream(d->pdf);
+	if (HPDF_ReadFromStream(d->pdf, data, &got) != HPDF_OK && got != size) {
+		*cause = xasprintf("%s: libharu stream read failed (%u of %u "
+		                   "bytes)",
+		                   path, (unsigned)got, (unsigned)size);
+		goto out;
+	}
+	rc = paths_write_atomic(path, data, got, cause);
+out:
+	free(data);
+	return rc;
+}
+
+static char *
+now_iso(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+int
+report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
+                 const char *path, char **cause)
+{
+	static const struct report_pdf_opts defaults;
+	struct hpdf_error err = {0, 0};
+	struct report_doc d;
+	char *gen = NULL;
+	const char *run_id;
+	size_t i;
+	int rc = -1, a4;
+
+	if (o == NULL)
+		o = &defaults;
+	memset(&d, 0, sizeof d);
+	a4 = o->paper != NULL && strcmp(o->paper, "a4") == 0;
+	if (o->paper != NULL && !a4 && strcmp(o->paper, "letter") != 0) {
+		*cause = xasprintf("paper size %s: use letter or a4", o->paper);
+		return -1;
+	}
+	d.pw = a4 ? 595.276f : 612.0f;
+	d.ph = a4 ? 841.89f : 792.0f;
+	d.left = 54;
+	d.right = d.pw - 54;
+	d.top = d.ph - 62;
+	d.bottom = 56;
+	d.state = state;
+	d.symbol = report_str(state, "request.symbol");
+	if (d.symbol == NULL)
+		d.symbol = report_fmt_str(state, "market.symbol");
+	d.company = report_str(state, "market.profile.name");
+	if (d.company == NULL)
+		d.company = d.symbol;
+	run_id =
+	    o->run_id ? o->run_id : report_fmt_str(state, "request.thread_id");
+	gen = xstrdup(o->generated_at ? o->generated_at
+	              : report_str(state, "report.generated_at")
+	                  ? report_str(state, "report.generated_at")
+	                  : "");
+	if (gen[0] == '\0') {
+		free(gen);
+		gen = now_iso();
+	}
+
+	if ((d.pdf = HPDF_New(on_hpdf_error, &err)) == NULL) {
+		*cause = xstrdup("libharu cannot create a document");
+		goto cleanup;
+	}
+	HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
+	if (setup_fonts(&d, &err, o, cause) != 0)
+		goto cleanup;
+	set_metadata(&d, gen);
+	report_new_page(&d);
+	report_sections(&d);
+	for (i = 0; i < d.npages; i++)
+		page_frame(&d, i, run_id, gen);
+	if (report_font_complete(
+	        d.font, o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
+	        cause) != 0 ||
+	    report_font_complete(d.bold,
+	                         o->font_bold ? o->font_bold : REPORT_FONT_BOLD,
+	                         cause) != 0)
+		goto cleanup;
+	rc = save(&d, &err, path, cause);
+cleanup:
+	if (d.pdf != NULL)
+		HPDF_Free(d.pdf);
+	free(d.pages);
+	free(gen);
+	return rc;
+}
+
+char *
+report_pdf_relpath(const char *symbol, time_t t)
+{
+	struct tm tm;
+	char stamp[32], *sym = xstrdup(symbol && *symbol ? symbol : "UNKNOWN"),
+	                *p, *out;
+
+	for (p = sym; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == '_'))
+			*p = '_';
+	if (strcmp(sym, ".") == 0 || strcmp(sym, "..") == 0)
+		sym[0] = '_';
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y/%m/%d/", &tm);
+	out = xasprintf("%s%s_Stock_Report_", stamp, sym);
+	strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
+	p = xasprintf("%s%s.pdf", out, stamp);
+	free(out);
+	free(sym);
+	return p;
+}

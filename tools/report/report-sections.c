@@ -1,0 +1,755 @@
+/*
+ * report-sections.c: what the report says, page by page.
+ *
+ * Page 1: title, executive summary (key figures and the score gauges) and
+ * the 12-month price chart. Then the momentum panels, market data,
+ * fundamentals, technical and fundamental analysis with the observations
+ * behind each score, the narrative, news, risk, methodology and the
+ * disclaimer, flowing over as many pages as they need.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report-int.h"
+#include "xmalloc.h"
+
+/* Table cells under construction; owns the strings. */
+struct tb {
+	struct report_cell *c; /* [n] */
+	size_t n, cap;
+};
+
+static void
+tb_add(struct tb *t, const char *text, int bold, const struct rgb *color)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->c = xreallocarray(t->c, t->cap, sizeof *t->c);
+	}
+	t->c[t->n++] =
+	    (struct report_cell){xstrdup(text ? text : "n/a"), bold, color};
+}
+
+static void
+tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
+        size_t ncols)
+{
+	size_t i;
+
+	while (t->n % ncols != 0)
+		tb_add(t, "", 0, NULL);
+	report_table(d, cols, ncols, t->c, t->n / ncols);
+	for (i = 0; i < t->n; i++)
+		free((char *)t->c[i].text);
+	free(t->c);
+	memset(t, 0, sizeof *t);
+}
+
+/* Label/value pairs, two pairs to a row. */
+static const struct report_col kv4[] = {
+    {NULL, 0.21f, REPORT_LEFT},
+    {NULL, 0.29f, REPORT_RIGHT},
+    {NULL, 0.21f, REPORT_LEFT},
+    {NULL, 0.29f, REPORT_RIGHT},
+};
+
+static void
+kv(struct tb *t, const char *label, const char *value)
+{
+	tb_add(t, label, 0, &report_muted);
+	tb_add(t, value, 1, NULL);
+}
+
+static const char *
+currency(struct report_doc *d)
+{
+	return report_str(d->state, "market.profile.currency");
+}
+
+/* PRIMARY when it holds a number, else FALLBACK. */
+static const char *
+pick(struct report_doc *d, const char *primary, const char *fallback)
+{
+	double v;
+
+	return report_num(d->state, primary, &v) ? primary : fallback;
+}
+
+static const struct rgb *
+sign_color(struct report_doc *d, const char *path)
+{
+	double v;
+
+	if (!report_num(d->state, path, &v) || v == 0)
+		return NULL;
+	return v > 0 ? &report_up : &report_down;
+}
+
+static int
+score_of(struct report_doc *d, const char *path)
+{
+	double v;
+
+	if (!report_num(d->state, path, &v) || v < 1 || v > 5)
+		return 0;
+	return (int)lround(v);
+}
+
+static void
+title_block(struct report_doc *d)
+{
+	char b1[REPORT_FMT], b2[REPORT_FMT], *s, *fit;
+	const char *pp = pick(d, "analysis.price", "market.quote.price");
+	const char *cp = pick(d, "analysis.change", "market.quote.change");
+	const char *pc =
+	    pick(d, "analysis.change_percent", "market.quote.change_percent");
+	const struct rgb *cc = sign_color(d, cp);
+	float top = d->y;
+
+	fit = report_text_fit(d, d->bold, 20, d->company,
+	                      d->right - d->left - 170);
+	report_text(d, d->bold, 20, report_navy, d->left, top - 20, fit);
+	free(fit);
+	s = xasprintf("%s  ·  %s  ·  %s  ·  %s", d->symbol,
+	              report_fmt_str(d->state, "market.profile.exchange"),
+	              report_fmt_str(d->state, "market.profile.sector"),
+	              report_fmt_str(d->state, "market.profile.industry"));
+	fit = report_text_fit(d, d->font, 9, s, d->right - d->left - 170);
+	report_text(d, d->font, 9, report_muted, d->left, top - 36, fit);
+	free(fit);
+	free(s);
+	s = xasprintf("Equity research report as of %s",
+	              report_fmt_str(d->state, "analysis.as_of"));
+	report_text(d, d->font, 9, report_muted, d->left, top - 50, s);
+	free(s);
+
+	report_text_right(d, d->bold, 20, report_ink, d->right, top - 20,
+	                  report_fmt_money(b1, d->state, pp, currency(d)));
+	s = xasprintf("%s (%s)", report_fmt_signed(b1, d->state, cp, 2, NULL),
+	              report_fmt_signed(b2, d->state, pc, 2, "%"));
+	report_text_right(d, d->bold, 10, cc ? *cc : report_muted, d->right,
+	                  top - 36, s);
+	free(s);
+	s = xasprintf("Close %s",
+	              report_fmt_str(d->state, "market.quote.date"));
+	report_text_right(d, d->font, 8, report_muted, d->right, top - 50, s);
+	free(s);
+	d->y = top - 62;
+}
+
+static void
+summary_table(struct report_doc *d)
+{
+	char b1[REPORT_FMT], b2[REPORT_FMT], *s;
+	const char *cur = currency(d);
+	struct tb t = {0};
+	static const struct report_col cols[] = {
+	    {NULL, 0.45f, REPORT_LEFT},
+	    {NULL, 0.55f, REPORT_RIGHT},
+	};
+
+	kv(&t, "Last price",
+	   report_fmt_money(b1, d->state,
+	                    pick(d, "analysis.price", "market.quote.price"),
+	                    cur));
+	s = xasprintf(
+	    "%s (%s)",
+	    report_fmt_signed(b1, d->state,
+	                      pick(d, "analysis.change", "market.quote.change"),
+	                      2, NULL),
+	    report_fmt_signed(b2, d->state,
+	                      pick(d, "analysis.change_percent",
+	                           "market.quote.change_percent"),
+	                      2, "%"));
+	kv(&t, "Change (1 day)", s);
+	free(s);
+	s = xasprintf(
+	    "%s – %s",
+	    report_fmt_money(b1, d->state, "analysis.range_52w.low", cur),
+	    report_fmt_money(b2, d->state, "analysis.range_52w.high", cur));
+	kv(&t, "52-week range", s);
+	free(s);
+	kv(&t, "Market cap",
+	   report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
+	                  cur ? cur : "USD"));
+	kv(&t, "YTD return",
+	   report_fmt_signed(b1, d->state, "analysis.returns.ytd_percent", 2,
+	                     "%"));
+	kv(&t, "1-year return",
+	   report_fmt_signed(b1, d->state, "analysis.returns.one_year_percent",
+	                     2, "%"));
+	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
+	s = xasprintf("%s (volatility %s)",
+	              report_fmt_str(d->state, "analysis.risk.level"),
+	              report_fmt_num(b1, d->state,
+	                             "analysis.risk.volatility_percent", 1,
+	                             "%"));
+	kv(&t, "Risk level", s);
+	free(s);
+	t.c[3].color =
+	    sign_color(d, pick(d, "analysis.change", "market.quote.change"));
+	tb_draw(d, &t, cols, 2);
+}
+
+/* One score row in the card: label, gauge, "4/5". */
+static void
+score_row(struct report_doc *d, float x, float w, float y, const char *label,
+          const char *path, const char *points_path)
+{
+	int sc = score_of(d, path);
+	char num[32], pts[48];
+	double p;
+
+	report_text(d, d->font, 8.5f, report_ink, x, y, label);
+	if (points_path != NULL && report_num(d->state, points_path, &p))
+		snprintf(pts, sizeof pts, "%+.0f pts", p);
+	else
+		pts[0] = '\0';
+	report_text(d, d->font, 7, report_muted, x, y - 9, pts);
+	report_gauge(d, sc, x + 68, y - 4, w - 68 - 34, 11);
+	snprintf(num, sizeof num, sc ? "%d/5" : "n/a", sc);
+	report_text_right(d, d->bold, 9, report_ink, x + w, y, num);
+}
+
+static void
+score_card(struct report_doc *d, float x, float top, float w, float h)
+{
+	int overall = score_of(d, "analysis.scores.overall");
+	struct rgb oc = report_score_color(overall);
+	const char *label = report_fmt_str(d->state, "analysis.scores.label");
+	char avg[REPORT_FMT], *s;
+	float ix = x + 10, iw = w - 20, y = top - 16;
+
+	report_fill_rect(d, report_zebra, x, top - h, w, h);
+	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
+	                       report_rule.b);
+	HPDF_Page_SetLineWidth(d->page, 0.6f);
+	HPDF_Page_Rectangle(d->page, x, top - h, w, h);
+	HPDF_Page_Stroke(d->page);
+	report_text(d, d->bold, 9, report_navy, ix, y,
+	            "SCORES (1 = weak, 5 = "
+	            "strong)");
+	score_row(d, ix, iw, y - 22, "Technical", "analysis.scores.technical",
+	          "analysis.scores.technical_points");
+	score_row(d, ix, iw, y - 46, "Fundamental",
+	          "analysis.scores.fundamental",
+	          "analysis.scores.fundamental_points");
+	score_row(d, ix, iw, y - 70, "Overall", "analysis.scores.overall",
+	          NULL);
+	report_fill_rect(d, oc, ix, top - h + 10, iw, 26);
+	report_text_center(d, d->bold, 13, report_white, ix + iw / 2,
+	                   top - h + 18.5f, label);
+	s = xasprintf(
+	    "Average %s%s",
+	    report_fmt_num(avg, d->state, "analysis.scores.overall_average", 1,
+	                   NULL),
+	    report_str(d->state, "analysis.risk.level") &&
+	            strcmp(report_str(d->state, "analysis.risk.level"),
+	                   "HIGH") == 0
+	        ? ", less 0.5 for high risk"
+	        : "");
+	report_text(d, d->font, 7, report_muted, ix, top - h + 42, s);
+	free(s);
+}
+
+static void
+page_one(struct report_doc *d)
+{
+	float right = d->right, top, cw = d->right - d->left, h;
+
+	title_block(d);
+	report_heading(d, "Executive Summary", 150);
+	top = d->y;
+	d->right = d->left + cw * 0.56f;
+	summary_table(d);
+	d->right = right;
+	h = top - d->y - 10;
+	score_card(d, d->left + cw * 0.60f, top, cw * 0.40f, h > 140 ? h : 140);
+	if (top - d->y < 150)
+		d->y = top - 150;
+	report_heading(d, "Price History: Last 12 Months", 200);
+	h = d->y - d->bottom - 8; /* the rest of the page */
+	report_chart_price(d, report_get(d->state, "analysis.series"), d->left,
+	                   d->y, cw, h);
+	d->y -= h + 8;
+}
+
+static void
+momentum(struct report_doc *d)
+{
+	const cJSON *s = report_get(d->state, "analysis.series");
+	float cw = d->right - d->left;
+	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], b4[REPORT_FMT];
+	char *txt;
+
+	report_heading(d, "Momentum Indicators", 300);
+	report_chart_rsi(d, s, d->left, d->y, cw, 120);
+	d->y -= 130;
+	report_chart_macd(d, s, d->left, d->y, cw, 140);
+	d->y -= 150;
+	txt = xasprintf(
+	    "RSI (14) closed at %s; readings above 70 suggest an "
+	    "overbought market and below 30 an oversold one. MACD %s against "
+	    "a signal line of %s (histogram %s): a MACD above its signal "
+	    "indicates rising momentum.",
+	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14", 1, NULL),
+	    report_fmt_num(b2, d->state, "analysis.indicators.macd", 2, NULL),
+	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal", 2,
+	                   NULL),
+	    report_fmt_signed(b4, d->state, "analysis.indicators.macd_hist", 2,
+	                      NULL));
+	report_paragraph(d, d->font, 8.5f, report_muted, txt, NULL, 0);
+	free(txt);
+}
+
+static void
+market_data(struct report_doc *d)
+{
+	char b[REPORT_FMT];
+	const char *cur = currency(d);
+	struct tb t = {0};
+	const char *desc;
+
+	report_heading(d, "Market Data", 80);
+	kv(&t, "Last price",
+	   report_fmt_money(b, d->state, "market.quote.price", cur));
+	kv(&t, "Previous close",
+	   report_fmt_money(b, d->state, "market.quote.previous_close", cur));
+	kv(&t, "Open", report_fmt_money(b, d->state, "market.quote.open", cur));
+	kv(&t, "Change",
+	   report_fmt_signed(b, d->state, "market.quote.change_percent", 2,
+	                     "%"));
+	kv(&t, "Day high",
+	   report_fmt_money(b, d->state, "market.quote.high", cur));
+	kv(&t, "Day low",
+	   report_fmt_money(b, d->state, "market.quote.low", cur));
+	kv(&t, "Volume",
+	   report_fmt_num(b, d->state, "market.quote.volume", 0, NULL));
+	kv(&t, "Average volume",
+	   report_fmt_num(b, d->state, "market.fundamentals.average_volume", 0,
+	                  NULL));
+	kv(&t, "52-week high",
+	   report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
+	kv(&t, "52-week low",
+	   report_fmt_money(b, d->state, "analysis.range_52w.low", cur));
+	kv(&t, "Exchange", report_fmt_str(d->state, "market.profile.exchange"));
+	kv(&t, "Currency", report_fmt_str(d->state, "market.profile.currency"));
+	kv(&t, "Sector", report_fmt_str(d->state, "market.profile.sector"));
+	kv(&t, "Industry", report_fmt_str(d->state, "market.profile.industry"));
+	kv(&t, "Benchmark", report_fmt_str(d->state, "market.benchmark"));
+	kv(&t, "Data provider", report_fmt_str(d->state, "market.provider"));
+	tb_draw(d, &t, kv4, 4);
+	if ((desc = report_str(d->state, "market.profile.description"))) {
+		report_subheading(d, "Company Profile");
+		report_paragraph(d, d->font, 9, report_ink, desc, NULL, 0);
+	}
+}
+
+static void
+fundamentals(struct report_doc *d)
+{
+	char b[REPORT_FMT];
+	const char *cur = currency(d);
+	struct tb t = {0};
+
+	report_heading(d, "Fundamentals", 80);
+	kv(&t, "Market cap",
+	   report_fmt_big(b, d->state, "market.fundamentals.market_cap",
+	                  cur ? cur : "USD"));
+	kv(&t, "Shares outstanding",
+	   report_fmt_big(b, d->state, "market.fundamentals.shares_outstanding",
+	                  NULL));
+	kv(&t, "P/E (trailing)",
+	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio", 2,
+	                  NULL));
+	kv(&t, "P/E (forward)",
+	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe", 2,
+	                  NULL));
+	kv(&t, "Price to book",
+	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book", 2,
+	                  NULL));
+	kv(&t, "Book value / share",
+	   report_fmt_money(b, d->state,
+	                    "market.fundamentals.book_value_per_share", cur));
+	kv(&t, "EPS (TTM)",
+	   report_fmt_money(b, d->state, "market.fundamentals.eps_ttm", cur));
+	kv(&t, "EPS (forward)",
+	   report_fmt_money(b, d->state, "market.fundamentals.forward_eps",
+	                    cur));
+	kv(&t, "Revenue (TTM)",
+	   report_fmt_big(b, d->state, "market.fundamentals.revenue_ttm",
+	                  cur ? cur : "USD"));
+	kv(&t, "Profit margin",
+	   report_fmt_num(b, d->state,
+	                  "market.fundamentals.profit_margin_percent", 2, "%"));
+	kv(&t, "Dividend yield",
+	   report_fmt_num(b, d->state,
+	                  "market.fundamentals.dividend_yield_percent", 2,
+	                  "%"));
+	kv(&t, "Dividend / share",
+	   report_fmt_money(b, d->state,
+	                    "market.fundamentals.dividend_per_share", cur));
+	tb_draw(d, &t, kv4, 4);
+}
+
+/* The observations table for KIND ("technical" or "fundamental"). */
+static void
+observations(struct report_doc *d, const char *kind)
+{
+	static const struct report_col cols[] = {
+	    {"Observation", 0.84f, REPORT_LEFT},
+	    {"Points", 0.16f, REPORT_RIGHT},
+	};
+	char path[64], pts[32];
+	const cJSON *arr, *e;
+	struct tb t = {0};
+	double p;
+
+	snprintf(path, sizeof path, "analysis.observations.%s", kind);
+	arr = report_get(d->state, path);
+	if (!cJSON_IsArray(arr))
+		arr = NULL;
+	cJSON_ArrayForEach(e, arr)
+	{
+		tb_add(&t, report_fmt_str(e, "text"), 0, NULL);
+		p = 0;
+		if (report_num(e, "points", &p))
+			snprintf(pts, sizeof pts, "%+.0f", p);
+		else
+			snprintf(pts, sizeof pts, "n/a");
+		tb_add(&t, strcmp(pts, "+0") == 0 ? "0" : pts, 1,
+		       p > 0   ? &report_up
+		       : p < 0 ? &report_down
+		               : NULL);
+	}
+	if (t.n == 0)
+		tb_add(&t, "No observations recorded.", 0, &report_muted);
+	snprintf(path, sizeof path, "analysis.scores.%s_points", kind);
+	tb_add(&t, "Total points", 1, NULL);
+	tb_add(&t, report_fmt_signed(pts, d->state, path, 0, NULL), 1, NULL);
+	tb_draw(d, &t, cols, 2);
+}
+
+static void
+score_line(struct report_doc *d, const char *what, const char *kind)
+{
+	char path[64], *s;
+	int sc;
+
+	snprintf(path, sizeof path, "analysis.scores.%s", kind);
+	sc = score_of(d, path);
+	report_ensure(d, 24);
+	s = sc ? xasprintf("%s score: %d / 5", what, sc)
+	       : xasprintf("%s score: n/a", what);
+	report_text(d, d->bold, 10, report_ink, d->left, d->y - 11, s);
+	report_gauge(d, sc, d->left + report_text_width(d, d->bold, 10, s) + 12,
+	             d->y - 12, 90, 10);
+	free(s);
+	d->y -= 22;
+}
+
+static void
+technical(struct report_doc *d)
+{
+	char b[REPORT_FMT];
+	const char *cur = currency(d);
+	struct tb t = {0};
+
+	report_heading(d, "Technical Analysis", 120);
+	score_line(d, "Technical", "technical");
+	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
+	kv(&t, "ATR (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
+	kv(&t, "SMA 20",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
+	kv(&t, "EMA 12",
+	   report_fmt_money(b, d->state, "analysis.indicators.ema12", cur));
+	kv(&t, "SMA 50",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma50", cur));
+	kv(&t, "EMA 26",
+	   report_fmt_money(b, d->state, "analysis.indicators.ema26", cur));
+	kv(&t, "SMA 200",
+	   report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
+	kv(&t, "RSI (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.rsi14", 2, NULL));
+	kv(&t, "Bollinger upper",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
+	kv(&t, "MACD",
+	   report_fmt_num(b, d->state, "analysis.indicators.macd", 3, NULL));
+	kv(&t, "Bollinger middle",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_middle", cur));
+	kv(&t, "MACD signal",
+	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal", 3,
+	                  NULL));
+	kv(&t, "Bollinger lower",
+	   report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
+	kv(&t, "MACD histogram",
+	   report_fmt_signed(b, d->state, "analysis.indicators.macd_hist", 3,
+	                     NULL));
+	tb_draw(d, &t, kv4, 4);
+	report_subheading(d, "Observations behind the technical score");
+	observations(d, "technical");
+}
+
+static void
+fundamental(struct report_doc *d)
+{
+	report_heading(d, "Fundamental Analysis", 120);
+	score_line(d, "Fundamental", "fundamental");
+	report_subheading(d, "Observations behind the fundamental score");
+	observations(d, "fundamental");
+}
+
+/* The narrative's paragraphs, ungrounded numbers marked. */
+static void
+narrative(struct report_doc *d)
+{
+	const char *text = report_str(d->state, "analysis.narrative.text");
+	const char *src = report_str(d->state, "analysis.narrative.source");
+	const char *model = report_str(d->state, "request.model");
+	const cJSON *ung =
+	    report_get(d->state, "analysis.narrative.ungrounded");
+	const cJSON *e;
+	const char **mark = NULL;
+	struct buf list;
+	size_t nmark = 0;
+	char *s, *para, *p, *brk;
+
+	report_heading(d, "Analyst Commentary", 60);
+	if (src != NULL && strcmp(src, "model") == 0)
+		s = xasprintf(
+		    "Written by the language model (%s) from the tool "
+		    "results above.",
+		    model ? model : "n/a");
+	else
+		s = xstrdup("Built-in commentary generated from the analysis "
+		            "(no language model used).");
+	report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
+	free(s);
+	report_gap(d, 4);
+	if (cJSON_IsArray(ung))
+		mark =
+		    xcalloc((size_t)cJSON_GetArraySize(ung) + 1, sizeof *mark);
+	buf_init(&list, 4096);
+	if (!cJSON_IsArray(ung))
+		ung = NULL;
+	cJSON_ArrayForEach(e, ung)
+	{
+		if (!cJSON_IsString(e) || e->valuestring[0] == '\0')
+			continue;
+		mark[nmark++] = e->valuestring;
+		buf_printf(&list, "%s%s", list.len ? ", " : "", e->valuestring);
+	}
+	para = xstrdup(text ? text
+	                    : "No commentary is available for this "
+	                      "run.");
+	for (p = para; p != NULL; p = brk) {
+		if ((brk = strstr(p, "\n\n")) != NULL)
+			*brk = '\0', brk += 2;
+		if (strspn(p, " \n\t\r") == strlen(p))
+			continue;
+		report_paragraph(d, d->font, 9.5f, report_ink, p, mark, nmark);
+		report_gap(d, 6);
+	}
+	if (nmark > 0) {
+		s = xasprintf(
+		    "† Not found in the tool results, so not verified: "
+		    "%s.",
+		    list.data);
+		report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
+		free(s);
+	}
+	buf_free(&list);
+	free(para);
+	free(mark);
+}
+
+static const struct rgb *
+sentiment_color(const char *s)
+{
+	if (s == NULL)
+		return &report_muted;
+	if (strcmp(s, "positive") == 0)
+		return &report_up;
+	if (strcmp(s, "negative") == 0)
+		return &report_down;
+	return &report_muted;
+}
+
+static void
+news(struct report_doc *d)
+{
+	static const struct report_col cols[] = {
+	    {"Date", 0.13f, REPORT_LEFT},
+	    {"Headline", 0.52f, REPORT_LEFT},
+	    {"Source", 0.17f, REPORT_LEFT},
+	    {"Sentiment", 0.18f, REPORT_RIGHT},
+	};
+	const cJSON *arr = report_get(d->state, "market.news"), *e;
+	struct tb t = {0};
+	char b[REPORT_FMT], *s;
+	const char *sen;
+
+	report_heading(d, "Recent News", 60);
+	if (!cJSON_IsArray(arr))
+		arr = NULL;
+	cJSON_ArrayForEach(e, arr)
+	{
+		sen = report_str(e, "sentiment");
+		tb_add(&t, report_fmt_str(e, "date"), 0, NULL);
+		tb_add(&t, report_fmt_str(e, "headline"), 0, NULL);
+		tb_add(&t, report_fmt_str(e, "source"), 0, &report_muted);
+		s = report_num(e, "sentiment_score", &(double){0})
+		        ? xasprintf("%s %s", sen ? sen : "n/a",
+		                    report_fmt_signed(b, e, "sentiment_score",
+		                                      2, NULL))
+		        : xstrdup(sen ? sen : "n/a");
+		tb_add(&t, s, 1, sentiment_color(sen));
+		free(s);
+	}
+	if (t.n == 0) {
+		report_paragraph(d, d->font, 9, report_muted,
+		                 "No news items were found for the period.",
+		                 NULL, 0);
+		return;
+	}
+	tb_draw(d, &t, cols, 4);
+}
+
+static void
+risk(struct report_doc *d)
+{
+	char b[REPORT_FMT], b2[REPORT_FMT], *s;
+	struct tb t = {0};
+	double rf;
+
+	report_heading(d, "Risk Assessment", 80);
+	kv(&t, "Risk level", report_fmt_str(d->state, "analysis.risk.level"));
+	kv(&t, "Annual volatility",
+	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent", 2,
+	                  "%"));
+	if (report_num(d->state, "analysis.risk.beta", &rf))
+		s = xasprintf("%.2f (vs %s)", rf,
+		              report_fmt_str(d->state, "market.benchmark"));
+	else
+		s = xstrdup("n/a");
+	kv(&t, "Beta", s);
+	free(s);
+	kv(&t, "Sharpe ratio",
+	   report_fmt_num(b, d->state, "analysis.risk.sharpe", 2, NULL));
+	kv(&t, "Maximum drawdown",
+	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent", 2,
+	                  "%"));
+	s = xasprintf(
+	    "%s → %s",
+	    report_fmt_str(d->state, "analysis.risk.max_drawdown_peak"),
+	    report_fmt_str(d->state, "analysis.risk.max_drawdown_trough"));
+	kv(&t, "Drawdown dates", s);
+	free(s);
+	if (report_num(d->state, "analysis.risk.risk_free_rate", &rf)) {
+		snprintf(b2, sizeof b2, "%.2f%%",
+		         fabs(rf) <= 1 ? rf * 100 : rf);
+		kv(&t, "Risk-free rate", b2);
+	} else {
+		kv(&t, "Risk-free rate", "n/a");
+	}
+	kv(&t, "ATR (14)",
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
+	tb_draw(d, &t, kv4, 4);
+}
+
+static const char *const method_text[][2] = {
+    {"Data", "Daily bars, the quote, fundamentals and news come from the "
+             "market-data provider named under Market Data; indicators are "
+             "computed by stockagent from the daily closes."},
+    {"Indicators",
+     "Simple and exponential moving averages (SMA "
+     "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
+     "standard deviations; RSI over 14 sessions with Wilder smoothing; "
+     "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
+     "Volatility is the annualised standard deviation of daily "
+     "returns, the maximum drawdown the largest peak-to-trough fall of "
+     "the close."},
+    {"Trend", "From the 1-year return: above 20% strong uptrend, above "
+              "10% uptrend, above 0% slight uptrend, above -10% slight "
+              "downtrend, otherwise downtrend."},
+    {"Technical points",
+     "One point for or against each of: the 1-year "
+     "return, the price against its 200-day average, the 50-day "
+     "against the 200-day average, MACD against its signal line, and "
+     "RSI beyond 70 (overbought) or 30 (oversold)."},
+    {"Fundamental points",
+     "P/E below 15 or below 25; forward P/E more "
+     "than 10% below or above the trailing P/E; price-to-book below "
+     "1.5 or above 8; profit margin above 20% or at least 5%; dividend "
+     "yield above 3%."},
+    {"Scores",
+     "Points become a 1-5 score: 4 or more gives 5, 2 or more "
+     "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
+     "gives 1. The overall score is the average of the technical and "
+     "fundamental scores, less 0.5 when the risk level is HIGH, "
+     "rounded."},
+    {"Risk level", "Annualised volatility below 20% is LOW, below 35% "
+                   "MEDIUM, otherwise HIGH."},
+    {"Commentary",
+     "When a language model writes the commentary, every "
+     "number in it is checked against the tool results; numbers that "
+     "could not be found are highlighted and marked with a dagger "
+     "(†)."},
+};
+
+static void
+methodology(struct report_doc *d)
+{
+	static const struct report_col cols[] = {
+	    {NULL, 0.23f, REPORT_LEFT},
+	    {NULL, 0.77f, REPORT_LEFT},
+	};
+	struct tb t = {0};
+	size_t i;
+
+	report_heading(d, "Methodology", 60);
+	for (i = 0; i < sizeof method_text / sizeof method_text[0]; i++) {
+		tb_add(&t, method_text[i][0], 1, &report_navy);
+		tb_add(&t, method_text[i][1], 0, NULL);
+	}
+	tb_draw(d, &t, cols, 2);
+}
+
+static void
+disclaimer(struct report_doc *d)
+{
+	report_heading(d, "Disclaimer", 60);
+	report_paragraph(
+	    d, d->font, 8, report_muted,
+	    "This report is for informational and educational purposes only. "
+	    "It does not constitute investment advice or a recommendation to "
+	    "buy, sell or hold any security. The figures are produced "
+	    "automatically from third-party market data that may be delayed, "
+	    "incomplete or inaccurate, and the commentary may be written by a "
+	    "language model. Past performance does not guarantee future "
+	    "results. Consult a licensed financial adviser before making "
+	    "investment decisions.",
+	    NULL, 0);
+}
+
+void
+report_sections(struct report_doc *d)
+{
+	page_one(d);
+	report_new_page(d);
+	momentum(d);
+	market_data(d);
+	fundamentals(d);
+	technical(d);
+	fundamental(d);
+	narrative(d);
+	news(d);
+	risk(d);
+	methodology(d);
+	disclaimer(d);
+}

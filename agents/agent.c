@@ -283,12 +283,13 @@ agent_run(const struct agent_spec *spec, struct agent_env *env,
 	}
 	cJSON_AddItemToObject(update, r.tool->state_key, r.result);
 	r.result = NULL;
-	if (!fell_back && spec->on_answer != NULL && r.answer != NULL &&
-	    !model_is_builtin(env->model))
-		spec->on_answer(r.answer, state, update);
 	cJSON_AddItemToObject(update, "messages", r.messages);
 	cJSON_AddItemToObject(update, "usage", r.usage);
 	r.messages = r.usage = NULL;
+	/* After the messages are in: on_answer may check against them. */
+	if (!fell_back && spec->on_answer != NULL && r.answer != NULL &&
+	    !model_is_builtin(env->model))
+		spec->on_answer(r.answer, state, update);
 	*update_out = update;
 	update = NULL;
 	rc = 0;

@@ -26,8 +26,7 @@
 #include "xmalloc.h"
 
 static const struct remote_aws_service bedrock_service = {
-	"bedrock", "bedrock-runtime", "BEDROCK_RUNTIME",
-	"AWS_BEARER_TOKEN_BEDROCK",
+	"bedrock-runtime", "AWS_BEARER_TOKEN_BEDROCK",
 };
 
 static const char *const bedrock_options[] = { "region", "api", "guardrail",
@@ -88,19 +87,22 @@ bedrock_open(const char *rest, const struct model_params *defaults,
 {
 	struct bedrock_state *st = xcalloc(1, sizeof *st);
 	struct remote_uri u;
+	int rc = MODEL_OPEN_USAGE;
 
 	if (remote_uri_parse("bedrock", rest, bedrock_options, &u,
 		cause) != 0) {
 		free(st);
-		return -1;
+		return MODEL_OPEN_USAGE;
 	}
 	if (*u.base == '\0') {
 		*cause = xstrdup("model 'bedrock:' names no model: write e.g. "
 		    "bedrock:openai.gpt-oss-120b-1:0");
 		goto fail;
 	}
-	if (bedrock_options_parse(st, &u, cause) != 0 ||
-	    remote_aws_open(&st->aws, &bedrock_service,
+	if (bedrock_options_parse(st, &u, cause) != 0)
+		goto fail;
+	rc = -1; /* the URI is fine; the set-up is not */
+	if (remote_aws_open(&st->aws, &bedrock_service,
 		remote_uri_get(&u, "region"), remote_uri_get(&u, "endpoint"),
 		cause) != 0)
 		goto fail;
@@ -112,7 +114,7 @@ bedrock_open(const char *rest, const struct model_params *defaults,
 fail:
 	remote_uri_free(&u);
 	bedrock_free(st);
-	return -1;
+	return rc;
 }
 
 /* What the stream callbacks fold into. */

@@ -26,7 +26,7 @@ builtin_open(const char *rest, const struct model_params *defaults,
 	if (rest != NULL && *rest != '\0') {
 		*cause = xasprintf("model 'builtin' takes no options (got "
 		    "'builtin:%s')", rest);
-		return -1;
+		return MODEL_OPEN_USAGE;
 	}
 	*state_out = NULL;
 	return 0;

@@ -66,7 +66,7 @@ openai_open(const char *rest, const struct model_params *defaults,
 	size_t n;
 
 	if (remote_uri_parse("openai", rest, openai_options, &u, cause) != 0)
-		return -1;
+		return MODEL_OPEN_USAGE;
 	base = *u.base != '\0' ? u.base : getenv("OPENAI_BASE_URL");
 	if (base == NULL || *base == '\0' ||
 	    (strncmp(base, "http://", 7) != 0 &&
@@ -95,11 +95,9 @@ openai_open(const char *rest, const struct model_params *defaults,
 	*state_out = st;
 	return 0;
 fail:
-	if (st != NULL) {
-		free(st);
-	}
+	free(st);
 	remote_uri_free(&u);
-	return -1;
+	return MODEL_OPEN_USAGE;
 }
 
 static int

@@ -27,7 +27,7 @@
 #define SAGEMAKER_MAX_ATTRS 1024
 
 static const struct remote_aws_service sagemaker_service = {
-	"sagemaker", "runtime.sagemaker", "SAGEMAKER_RUNTIME", NULL,
+	"sagemaker-runtime", NULL,
 };
 
 static const char *const sagemaker_options[] = { "region", "component",
@@ -87,11 +87,12 @@ sagemaker_open(const char *rest, const struct model_params *defaults,
 {
 	struct sagemaker_state *st = xcalloc(1, sizeof *st);
 	struct remote_uri u;
+	int rc = MODEL_OPEN_USAGE;
 
 	if (remote_uri_parse("sagemaker", rest, sagemaker_options, &u,
 		cause) != 0) {
 		free(st);
-		return -1;
+		return MODEL_OPEN_USAGE;
 	}
 	if (!sagemaker_name_ok(u.base)) {
 		*cause = xasprintf("invalid SageMaker endpoint name '%s': use "
@@ -109,8 +110,10 @@ sagemaker_open(const char *rest, const struct model_params *defaults,
 		    "%d characters", SAGEMAKER_MAX_ATTRS);
 		goto fail;
 	}
-	if (remote_conf_parse("sagemaker", &u, &st->conf, cause) != 0 ||
-	    remote_aws_open(&st->aws, &sagemaker_service,
+	if (remote_conf_parse("sagemaker", &u, &st->conf, cause) != 0)
+		goto fail;
+	rc = -1; /* the URI is fine; the set-up is not */
+	if (remote_aws_open(&st->aws, &sagemaker_service,
 		remote_uri_get(&u, "region"), remote_uri_get(&u, "endpoint"),
 		cause) != 0)
 		goto fail;
@@ -121,7 +124,7 @@ sagemaker_open(const char *rest, const struct model_params *defaults,
 fail:
 	remote_uri_free(&u);
 	sagemaker_free(st);
-	return -1;
+	return rc;
 }
 
 static int

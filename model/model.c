@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +68,7 @@ model_open(const char *uri, const struct model_params *defaults,
 	struct model *m;
 	void *state = NULL;
 	char *list;
+	int rc;
 
 	*usage_error = 0;
 	if (uri == NULL || *uri == '\0')
@@ -79,8 +81,10 @@ model_open(const char *uri, const struct model_params *defaults,
 		*usage_error = 1;
 		return NULL;
 	}
-	if (be->open(rest, defaults, &state, cause) != 0)
+	if ((rc = be->open(rest, defaults, &state, cause)) != 0) {
+		*usage_error = rc == MODEL_OPEN_USAGE;
 		return NULL;
+	}
 	m = xcalloc(1, sizeof *m);
 	m->backend = be;
 	m->state = state;
@@ -173,4 +177,64 @@ model_tool_result(const char *call_id, const char *name, const cJSON *result)
 	cJSON_AddStringToObject(msg, "content", text != NULL ? text : "null");
 	free(text);
 	return msg;
+}
+
+static int
+model_number(const char *what, const char *text, double lo, double hi,
+    int whole, double *out, char **cause)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi ||
+	    (whole && v != (double)(long long)v)) {
+		*cause = xasprintf("invalid %s '%s': use a %s from %g to %g",
+		    what, text, whole ? "whole number" : "number", lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+model_params_parse(const char *reasoning, const char *temperature,
+    const char *max_tokens, const char *seed, struct model_params *p,
+    char **cause)
+{
+	static const char *const efforts[] = { "low", "medium", "high" };
+	double v;
+	size_t i;
+
+	*p = (struct model_params){ NULL, 0, -1, -1, -1 };
+	if (reasoning != NULL) {
+		for (i = 0; i < 3 && strcmp(reasoning, efforts[i]) != 0; i++)
+			;
+		if (i == 3) {
+			*cause = xasprintf("invalid reasoning effort '%s': use "
+			    "low, medium or high", reasoning);
+			return -1;
+		}
+		p->reasoning = efforts[i];
+	}
+	if (temperature != NULL) {
+		if (model_number("temperature", temperature, 0, 2, 0, &v,
+			cause) != 0)
+			return -1;
+		p->temperature = v;
+	}
+	if (max_tokens != NULL) {
+		if (model_number("max tokens", max_tokens, 1, 1000000, 1, &v,
+			cause) != 0)
+			return -1;
+		p->max_tokens = (int)v;
+	}
+	if (seed != NULL) {
+		if (model_number("seed", seed, 0, 9007199254740991.0, 1, &v,
+			cause) != 0)
+			return -1;
+		p->seed = (long long)v;
+	}
+	return 0;
 }

@@ -31,6 +31,16 @@ struct model_params {
 	long long seed;	       /* < 0 = none */
 };
 
+/*
+ * Fills P from option text (each may be NULL for the default): reasoning
+ * "low|medium|high", temperature 0-2, max_tokens 1-1000000, seed >= 0.
+ * Returns 0, or -1 with *cause naming the bad value (a usage error).
+ * P->reasoning points into REASONING's static equivalent.
+ */
+int model_params_parse(const char *reasoning, const char *temperature,
+    const char *max_tokens, const char *seed, struct model_params *p,
+    char **cause);
+
 struct model_request {
 	const cJSON *messages;	 /* array, borrowed */
 	const cJSON *tools;	 /* array or NULL, borrowed */

@@ -1,43 +1,34 @@
 /*
  * remote-aws.h: region, endpoint, credentials and request signing for the
- * Bedrock and SageMaker backends (private to model/).
+ * Bedrock and SageMaker backends (private to model/), on top of
+ * src/aws-credentials.h, src/aws-endpoint.h and src/aws-sigv4.h.
  *
- * Resolution follows the AWS SDKs:
  *   region     ?region=, AWS_REGION, AWS_DEFAULT_REGION, the profile's
- *              "region" in AWS_CONFIG_FILE (~/.aws/config)
- *   endpoint   ?endpoint=, AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_ENDPOINT_URL
- *              (both ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true),
+ *   endpoint   ?endpoint=, AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_ENDPOINT_URL,
  *              else https://PREFIX.REGION.amazonaws.com
  *   auth       a Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) as a Bearer
- *              token where the service takes one; else SigV4 with
- *              AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
- *              or the profile (AWS_PROFILE, default "default") in
- *              AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) or the
- *              config file.
- * Container and instance-metadata credentials are not fetched.
+ *              token where the service takes one; else SigV4 with the
+ *              credential chain (environment, shared files, container,
+ *              instance metadata), refreshed when they are about to expire.
  */
 #ifndef STOCKAGENT_MODEL_REMOTE_AWS_H
 #define STOCKAGENT_MODEL_REMOTE_AWS_H
 
+#include "aws-credentials.h"
+#include "aws-endpoint.h"
 #include "http.h"
 
 struct remote_aws_service {
-	const char *signing_name; /* "bedrock", "sagemaker" */
-	const char *host_prefix;  /* "bedrock-runtime", "runtime.sagemaker" */
-	const char *env_id;	  /* "BEDROCK_RUNTIME", "SAGEMAKER_RUNTIME" */
-	const char *bearer_env;	  /* "AWS_BEARER_TOKEN_BEDROCK" or NULL */
+	const char *endpoint_id; /* "bedrock-runtime", "sagemaker-runtime" */
+	const char *bearer_env;	 /* "AWS_BEARER_TOKEN_BEDROCK" or NULL */
 };
 
 struct remote_aws {
 	const struct remote_aws_service *svc;
 	char *region;
-	char *endpoint;	 /* "https://host[:port][/base]", no trailing '/' */
-	char *host;	 /* "host[:port]" as the Host header says it */
-	char *base_path; /* "" or "/base" */
-	char *bearer;	 /* secret */
-	char *access_key_id;
-	char *secret_access_key; /* secret */
-	char *session_token;	 /* secret */
+	struct aws_endpoint ep;
+	char *bearer; /* secret */
+	struct aws_credentials *cred;
 };
 
 /*
@@ -54,7 +45,7 @@ char *remote_aws_url(const struct remote_aws *a, const char *path);
 
 /* What one request needs signed, fresh for every attempt. */
 struct remote_aws_req {
-	const struct remote_aws *aws;
+	struct remote_aws *aws;
 	const char *path; /* wire path after the base, percent-encoded */
 	const struct http_headers *headers; /* signed along */
 	const char *body;

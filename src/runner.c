@@ -24,6 +24,8 @@
 /* Request keys that carry settings into a resumed run. */
 static const char *const runner_setting_keys[] = {
 	"provider", "model", "out", "paper", "no_pdf", "s3", "risk_free_rate",
+	"reasoning", "temperature", "max_tokens", "seed", "max_steps",
+	"token_budget",
 };
 
 #define RUNNER_MAX_STEPS 8
@@ -160,18 +162,59 @@ runner_final_code(const cJSON *state)
 	    EXIT_UPLOAD : EXIT_OK;
 }
 
+/* A setting's value copied (settings_get's buffer is reused). */
+static char *
+runner_setting(struct settings *s, const char *key)
+{
+	const char *v = settings_get(s, key);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
 static int
 runner_model(struct settings *s, struct model **out)
 {
-	int usage_error = 0;
+	char *r = runner_setting(s, "reasoning");
+	char *t = runner_setting(s, "temperature");
+	char *mt = runner_setting(s, "max_tokens");
+	char *seed = runner_setting(s, "seed");
+	struct model_params p;
+	int usage_error = 1, rc = 0;
 	char *cause = NULL;
 
-	*out = model_open(settings_get(s, "model"), NULL, &usage_error, &cause);
-	if (*out != NULL)
-		return 0;
-	log_error("%s", cause);
+	*out = NULL;
+	if (model_params_parse(r, t, mt, seed, &p, &cause) == 0)
+		*out = model_open(settings_get(s, "model"), &p, &usage_error,
+		    &cause);
+	if (*out == NULL) {
+		log_error("%s", cause);
+		rc = usage_error ? EXIT_USAGE : EXIT_MODEL;
+	}
 	free(cause);
-	return usage_error ? EXIT_USAGE : EXIT_MODEL;
+	free(r);
+	free(t);
+	free(mt);
+	free(seed);
+	return rc;
+}
+
+/* A whole-number setting from LO to HI, or DFLT when unset or bad. */
+static long
+runner_long(struct settings *s, const char *key, long lo, long hi, long dflt)
+{
+	const char *v = settings_get(s, key);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return dflt;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || n < lo || n > hi) {
+		log_warn("ignoring %s '%s' (from %s): use a whole number from "
+		    "%ld to %ld", key, v, settings_source(s, key), lo, hi);
+		return dflt;
+	}
+	return n;
 }
 
 static void
@@ -183,7 +226,10 @@ runner_setup(struct stock_run *run, struct settings *s, struct store *st,
 	run->store = st;
 	run->thread_id = thread_id;
 	run->env.model = m;
-	run->env.max_steps = RUNNER_MAX_STEPS;
+	run->env.max_steps = (int)runner_long(s, "max_steps", 1, 100,
+	    RUNNER_MAX_STEPS);
+	run->env.token_budget = runner_long(s, "token_budget", 0, 100000000,
+	    0);
 	run->env.max_bad_args = RUNNER_MAX_BAD_ARGS;
 	run->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	if (format == OUTPUT_NDJSON) {

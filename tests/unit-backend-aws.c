@@ -192,7 +192,7 @@ struct t_run {
 	int rc;
 };
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 t_run(struct t_run *r, const char *fmt, const struct mock_reply *replies,
     int n)
 {

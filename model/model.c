@@ -23,6 +23,7 @@ struct model {
 	const struct model_backend *backend;
 	void *state;
 	char *name;
+	char *id;
 };
 
 static const struct model_backend *
@@ -59,6 +60,21 @@ model_schemes(void)
 	return buf_take(&out);
 }
 
+/* See model_id(): the model part of the URI, options dropped. */
+static char *
+model_make_id(const struct model_backend *be, const char *rest)
+{
+	const char *hash;
+
+	if (rest == NULL)
+		return xstrdup(be->scheme);
+	if ((hash = strchr(rest, '#')) != NULL)
+		return xstrndup(hash + 1, strcspn(hash + 1, "?"));
+	if (strcmp(be->scheme, "bedrock") == 0)
+		return xstrndup(rest, strcspn(rest, "?"));
+	return xasprintf("%s:%.*s", be->scheme, (int)strcspn(rest, "?"), rest);
+}
+
 struct model *
 model_open(const char *uri, const struct model_params *defaults,
     int *usage_error, char **cause)
@@ -89,6 +105,7 @@ model_open(const char *uri, const struct model_params *defaults,
 	m->backend = be;
 	m->state = state;
 	m->name = xstrdup(uri);
+	m->id = model_make_id(be, rest);
 	return m;
 }
 
@@ -100,6 +117,7 @@ model_close(struct model *m)
 	if (m->backend->close != NULL)
 		m->backend->close(m->state);
 	free(m->name);
+	free(m->id);
 	free(m);
 }
 
@@ -107,6 +125,12 @@ const char *
 model_name(const struct model *m)
 {
 	return m->name;
+}
+
+const char *
+model_id(const struct model *m)
+{
+	return m->id;
 }
 
 int

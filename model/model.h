@@ -80,6 +80,9 @@ void model_close(struct model *m);
 
 /* "builtin", "openai:http://...#name": the URI without secrets. */
 const char *model_name(const struct model *m);
+/* The model the backend calls, for price lookups: the Bedrock model id,
+ * the #MODEL of an openai: URI, "sagemaker:ENDPOINT", "builtin". */
+const char *model_id(const struct model *m);
 /* Whether this is the deterministic built-in policy (no LLM). */
 int model_is_builtin(const struct model *m);
 

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "model/model-prices.h"
 #include "model/model.h"
 #include "runner.h"
 #include "settings.h"
@@ -25,7 +26,7 @@
 static const char *const runner_setting_keys[] = {
 	"provider", "model", "out", "paper", "no_pdf", "s3", "risk_free_rate",
 	"reasoning", "temperature", "max_tokens", "seed", "max_steps",
-	"token_budget",
+	"token_budget", "model_prices",
 };
 
 #define RUNNER_MAX_STEPS 8
@@ -217,6 +218,21 @@ runner_long(struct settings *s, const char *key, long lo, long hi, long dflt)
 	return n;
 }
 
+/* The price table (the model_prices setting, else the shipped one);
+ * NULL with a warning when it cannot be read: costs are then left out. */
+static cJSON *
+runner_prices(struct settings *s)
+{
+	char *cause = NULL;
+	cJSON *t = model_prices_load(settings_get(s, "model_prices"), &cause);
+
+	if (t == NULL) {
+		log_warn("%s; model costs are left out", cause);
+		free(cause);
+	}
+	return t;
+}
+
 static void
 runner_setup(struct stock_run *run, struct settings *s, struct store *st,
     struct model *m, const char *thread_id, enum output_format format)
@@ -264,7 +280,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	struct model *m = NULL;
 	struct stock_run run;
 	char as_of[DATE_STR_SIZE], tid[40], *cause = NULL;
-	cJSON *input = NULL, *req, *final = NULL;
+	cJSON *input = NULL, *req, *final = NULL, *prices = NULL;
 	int rc;
 
 	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
@@ -295,9 +311,12 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	run.approve_before = o->approve_before;
 	run.env.no_fallback = o->no_fallback;
 	run.env.show_reasoning = o->show_reasoning;
+	prices = runner_prices(s);
+	run.env.prices = prices;
 	rc = stock_graph_run(&run, input, &final, &cause);
 	rc = runner_finish(rc, final, tid, o->format, cause);
 out:
+	cJSON_Delete(prices);
 	store_close(st);
 	model_close(m);
 	return rc;
@@ -310,7 +329,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct stock_run run;
-	cJSON *info = NULL, *final = NULL;
+	cJSON *info = NULL, *final = NULL, *prices = NULL;
 	const cJSON *req;
 	char *cause = NULL;
 	int rc;
@@ -330,9 +349,12 @@ runner_resume(struct settings *s, const char *thread_id,
 	runner_setup(&run, s, st, m, thread_id, format);
 	run.env.no_fallback = cJSON_IsTrue(cJSON_GetObjectItem(req,
 	    "no_fallback"));
+	prices = runner_prices(s);
+	run.env.prices = prices;
 	rc = stock_graph_resume(&run, &final, &cause);
 	rc = runner_finish(rc, final, thread_id, format, cause);
 out:
+	cJSON_Delete(prices);
 	cJSON_Delete(info);
 	store_close(st);
 	model_close(m);

@@ -64,6 +64,27 @@ AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-T AWS_ENDPOINT_URL_BEDROCK_RUNTIME=$E \
 has "$T/requests.log" '"authorization":"Bearer bedrock-api-key-T"' \
 	"API key as a Bearer token"
 
+# Cost per call and per run from the price table, and its override.
+expect 0 "cost of a priced model" -- analyze SIM_STOCK --as-of $D --no-pdf \
+	--format json --model "bedrock:openai.gpt-oss-120b-1:0?endpoint=$E"
+result "abs(r['usage']['cost_usd'] - 0.000216) < 1e-12 and abs(r['usage']['calls'][0]['cost_usd'] - 0.000036) < 1e-12" \
+	"cost: 720 prompt and 180 completion tokens at 0.15 and 0.60 USD/M"
+printf '{"models":{"gpt-oss":{"input":1,"output":2}}}' >"$T/prices.json"
+STOCKAGENT_MODEL_PRICES=$T/prices.json expect 0 "price table override" -- \
+	analyze SIM_STOCK --as-of $D --no-pdf --format json \
+	--model "openai:$E/v1#gpt-oss"
+result "abs(r['usage']['cost_usd'] - 0.00108) < 1e-12" "overridden prices"
+printf '{"models":{"gpt-oss":{"input":"free"}}}' >"$T/bad-prices.json"
+STOCKAGENT_MODEL_PRICES=$T/bad-prices.json expect 0 "bad price table" -- \
+	analyze SIM_STOCK --as-of $D --no-pdf --model "openai:$E/v1#gpt-oss"
+has "$T/err" 'model .gpt-oss. needs non-negative numbers' "bad price table named"
+
+# A token budget stops the model and is recorded as a fallback.
+STOCKAGENT_TOKEN_BUDGET=100 expect 0 "token budget" -- analyze SIM_STOCK \
+	--as-of $D --no-pdf --format json --model "openai:$E/v1#gpt-oss"
+result "r['fallbacks'][0]['reason'] == 'token budget of 100 exceeded' and r['analysis']['narrative']['source'] == 'builtin'" \
+	"token budget recorded"
+
 # --reasoning and friends reach the wire.
 : >"$T/requests.log"
 expect 0 "sampling options" -- analyze SIM_STOCK --as-of $D --no-pdf \

@@ -49,6 +49,8 @@ function numbers(v, out) {
 // msgs: [{role, content, tool_result?}], tools: [{name, parameters}]
 function decide(msgs, tools) {
   const last = msgs[msgs.length - 1];
+  if (last.role === 'tool' && mode === 'badargs' && /"error"/.test(last.content))
+    last.role = 'retry';
   if (last.role === 'tool') {
     let result = {};
     try { result = JSON.parse(last.content); } catch (e) { /* text */ }

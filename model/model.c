@@ -127,6 +127,16 @@ model_name(const struct model *m)
 	return m->name;
 }
 
+int
+model_backend_at(size_t i, const char **scheme, const char **summary)
+{
+	if (i >= sizeof model_backends / sizeof *model_backends - 1)
+		return -1;
+	*scheme = model_backends[i]->scheme;
+	*summary = model_backends[i]->summary;
+	return 0;
+}
+
 const char *
 model_id(const struct model *m)
 {

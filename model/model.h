@@ -78,6 +78,10 @@ struct model *model_open(const char *uri, const struct model_params *defaults,
     int *usage_error, char **cause);
 void model_close(struct model *m);
 
+/* The I-th registered backend's scheme and one-line summary; 0, or -1
+ * past the end of the registry. */
+int model_backend_at(size_t i, const char **scheme, const char **summary);
+
 /* "builtin", "openai:http://...#name": the URI without secrets. */
 const char *model_name(const struct model *m);
 /* The model the backend calls, for price lookups: the Bedrock model id,

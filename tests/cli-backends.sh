@@ -98,6 +98,22 @@ expect 2 "bad --reasoning" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--model "openai:$E/v1#gpt-oss" --reasoning extreme
 one_line "$T/err" "bad --reasoning message"
 
+# models list / check.
+expect 0 "models list" -- models list
+for b in builtin openai bedrock sagemaker; do has "$T/out" "^$b " "models list: $b"; done
+expect 0 "models check" -- models check "sagemaker:gpt-oss-ep?endpoint=$E"
+has "$T/out" '^reachable: +yes, [0-9]+ ms' "check: latency"
+has "$T/out" '^tool calls: +yes$' "check: tool calling"
+has "$T/out" '^reasoning: +yes$' "check: reasoning"
+expect 0 "models check json" -- models check --format json \
+	"bedrock:openai.gpt-oss-120b-1:0?endpoint=$E&api=invoke"
+result "r['ok'] and r['tool_calls'] and r['tool_arguments_valid'] and r['prompt_tokens'] == 120" \
+	"check json"
+expect 4 "models check, unreachable" -- models check \
+	"openai:http://127.0.0.1:9/v1#m?retries=1"
+one_line "$T/err" "unreachable model: one line"
+expect 2 "models check, bad URI" -- models check "openai:http://x/v1"
+
 # --show-reasoning prints the model's reasoning on stderr.
 expect 0 "show reasoning" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--model "openai:$E/v1#gpt-oss" --show-reasoning

@@ -114,6 +114,15 @@ expect 4 "models check, unreachable" -- models check \
 one_line "$T/err" "unreachable model: one line"
 expect 2 "models check, bad URI" -- models check "openai:http://x/v1"
 
+# ask: the model picks the symbol (the rules would take the first one).
+expect 0 "ask with a model" -- ask "Not SIM_STOCK; I mean SIM_VALUE" \
+	--as-of $D --no-pdf --format json --model "openai:$E/v1#gpt-oss"
+result "r['symbol'] == 'SIM_VALUE' and r['fallbacks'] == []" "model's symbol"
+has "$T/requests.log" 'choose_symbol' "the model was asked"
+expect 0 "ask with the builtin rules" -- ask "Not SIM_STOCK; I mean SIM_VALUE" \
+	--as-of $D --no-pdf --format json
+result "r['symbol'] == 'SIM_STOCK'" "rules take the first symbol"
+
 # --show-reasoning prints the model's reasoning on stderr.
 expect 0 "show reasoning" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--model "openai:$E/v1#gpt-oss" --show-reasoning

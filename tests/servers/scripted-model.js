@@ -65,6 +65,24 @@ function decide(msgs, tools) {
   const tool = tools[0];
   if (mode === 'notool' || !tool)
     return { reasoning: 'No tool needed.', text: 'I will not use tools.' };
+  if (tool.name === 'choose_symbol') {
+    // 'stockagent ask': the covered symbol the request mentions last
+    // ("not X, I mean Y"), where the rules take the first.
+    const text = (user ? user.content : '').toUpperCase();
+    const en = (tool.parameters.properties.symbol || {}).enum || [];
+    let hit, at = -1;
+    en.forEach((sym) => {
+      const i = text.lastIndexOf(sym);
+      if (i > at && !/[A-Z0-9_]/.test(text[i + sym.length] || '')) {
+        at = i;
+        hit = sym;
+      }
+    });
+    callNo++;
+    return { reasoning: 'The request names ' + hit + '.', call: {
+      id: 'call_' + callNo, name: tool.name, args: { symbol: hit ||
+        (mode === 'badargs' ? 'NOPE' : 'SIM_STOCK') } } };
+  }
   const ctx = contextOf(user ? user.content : '');
   const props = (tool.parameters && tool.parameters.properties) || {};
   const a = {};

@@ -228,6 +228,35 @@ static const char test_ok_json[] =
     "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
     "\"content\":\"Done.\"},\"finish_reason\":\"stop\"}]}";
 
+/* "openai:#MODEL" takes its URL from OPENAI_BASE_URL. */
+static void
+test_base_url_env(void)
+{
+	static const struct mock_reply r[] = { { 200, NULL,
+		"{\"choices\":[{\"index\":0,\"message\":{\"role\":"
+		"\"assistant\",\"content\":\"env\"},\"finish_reason\":"
+		"\"stop\"}]}", 0, 0, 0, 0 } };
+	struct mock_server s;
+	struct model_response resp;
+	char base[64], *cause, *log;
+	int rc;
+
+	if (mock_start(&s, r, 1) != 0)
+		return;
+	snprintf(base, sizeof base, "http://127.0.0.1:%d/base/v1/", s.port);
+	setenv("OPENAI_BASE_URL", base, 1);
+	rc = test_chat("openai:#gpt-oss?stream=0", 0, &resp, &cause);
+	log = mock_stop(&s);
+	unsetenv("OPENAI_BASE_URL");
+	TEST_CHECK("OPENAI_BASE_URL used", rc == 0 && resp.content &&
+	    strcmp(resp.content, "env") == 0);
+	TEST_CHECK("path under the base URL", strstr(log,
+	    "POST /base/v1/chat/completions HTTP") != NULL);
+	model_response_clear(&resp);
+	free(cause);
+	free(log);
+}
+
 static void
 test_retry_then_success(void)
 {
@@ -379,6 +408,7 @@ main(void)
 	test_json_tool_call();
 	test_sse_stream();
 	test_sse_tool_call_and_tags();
+	test_base_url_env();
 	test_retry_then_success();
 	test_validation_error();
 	test_failures();

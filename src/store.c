@@ -113,8 +113,8 @@ store_error(struct store *s, int rc, const char *doing, char **cause)
 	case SQLITE_IOERR:
 	case SQLITE_PERM:
 		return store_fail(s, STORE_E_IO, cause, xasprintf(
-		    "cannot %s database %s: %s; fix its permissions or pass "
-		    "--db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
+		    "cannot %s database %s: %s; check the path and its "
+		    "permissions, or pass --db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
 		    p, sys != 0 ? strerror(sys) : msg));
 	default:
 		return store_fail(s, STORE_E_SQL, cause, xasprintf(

@@ -610,6 +610,10 @@ test_interrupt(struct store *s)
 	    step == 2 && next != NULL && strcmp(next, "report") == 0);
 	cJSON_Delete(st);
 	free(next);
+	store_run_get(s, "edited", &run, &cause);
+	TEST_STREQ("an edit leaves the run interrupted", cJSON_GetStringValue(
+	    cJSON_GetObjectItem(run, "status")), "interrupted");
+	cJSON_Delete(run);
 	o.approve = approve_yes;
 	TEST_CHECK("resume after the edit", graph_resume(g, &o, &final,
 	    &cause) == 0);

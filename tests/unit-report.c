@@ -144,6 +144,10 @@ test_english(const cJSON *st)
 
 	TEST_CHECK("letter report is written",
 	           report_pdf_write(st, &o, pdf, &cause) == 0);
+	free(cause);
+	cause = NULL;
+	TEST_CHECK("rewriting over an existing report works",
+	           report_pdf_write(st, &o, pdf, &cause) == 0);
 	if (cause != NULL)
 		printf("  cause: %s\n", cause);
 	t = pdftext(pdf);
@@ -261,6 +265,8 @@ test_vietnamese_a4(const cJSON *st)
 	cmd = xasprintf("pdfinfo '%s' 2>/dev/null", pdf);
 	t = run(cmd);
 	TEST_CHECK("A4 page size", t && strstr(t, "595.276 x 841.89 pts"));
+	TEST_CHECK("UTF-8 title in the metadata",
+	           t && strstr(t, "SIM_VN (Công ty Cổ phần Mô phỏng)"));
 	free(t);
 	free(cmd);
 	test_margins(pdf, 595.276);
@@ -360,6 +366,18 @@ test_errors(const cJSON *st)
 	free(cause);
 	cause = NULL;
 	free(pdf);
+
+	if (geteuid() != 0) { /* root writes anywhere */
+		pdf = xasprintf("%s/out.pdf", sub);
+		chmod(sub, 0555);
+		TEST_CHECK("read-only directory fails",
+		           report_pdf_write(st, NULL, pdf, &cause) == -1);
+		chmod(sub, 0755);
+		TEST_CHECK("nothing is left in it", entries(sub) == 0);
+		free(cause);
+		cause = NULL;
+		free(pdf);
+	}
 
 	pdf = xasprintf("%s/font.pdf", sub);
 	o.font_regular = "/nonexistent/NoSuchFont.ttf";

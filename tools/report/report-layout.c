@@ -155,8 +155,10 @@ report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
 	struct buf line;
 	size_t n = 0, cap = 0, wl, cut;
 	const char *p = s ? s : "";
-	char *cand;
+	float sp = report_text_width(d, f, size, " "), lw = 0, ww;
+	char *word;
 
+	/* Widths add up: libharu applies no kerning between glyphs. */
 	*lines = NULL;
 	buf_init(&line, 0);
 	for (;;) {
@@ -165,19 +167,20 @@ report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
 		if (*p == '\0')
 			break;
 		wl = strcspn(p, " \n\t\r");
-		cand = xasprintf("%s%s%.*s", line.data ? line.data : "",
-		                 line.len ? " " : "", (int)wl, p);
-		if (report_text_width(d, f, size, cand) <= w) {
-			buf_free(&line);
-			buf_init(&line, 0);
-			buf_append(&line, cand, strlen(cand));
-			free(cand);
+		word = xstrndup(p, wl);
+		ww = report_text_width(d, f, size, word);
+		free(word);
+		if (lw + (line.len ? sp : 0) + ww <= w) {
+			if (line.len)
+				buf_append(&line, " ", 1);
+			buf_append(&line, p, wl);
+			lw += (line.len > wl ? sp : 0) + ww;
 			p += wl;
 			continue;
 		}
-		free(cand);
 		if (line.len > 0) {
 			lines_push(lines, &n, &cap, buf_take(&line));
+			lw = 0;
 			continue;
 		}
 		/* A word wider than the line: cut it where it stops fitting. */

@@ -24,14 +24,14 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define HTTP_DEFAULT_CONNECT_MS 10000L
-#define HTTP_DEFAULT_TIMEOUT_MS 120000L
+#define HTTP_DEFAULT_CONNECT_MS   10000L
+#define HTTP_DEFAULT_TIMEOUT_MS   120000L
 #define HTTP_DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
-#define HTTP_MAX_HEADER_BYTES (64 * 1024)
-#define HTTP_MAX_HEADERS 200
-#define HTTP_DEFAULT_ATTEMPTS 3
-#define HTTP_DEFAULT_BASE_MS 250L
-#define HTTP_DEFAULT_CAP_MS 20000L
+#define HTTP_MAX_HEADER_BYTES     (64 * 1024)
+#define HTTP_MAX_HEADERS          200
+#define HTTP_DEFAULT_ATTEMPTS     3
+#define HTTP_DEFAULT_BASE_MS      250L
+#define HTTP_DEFAULT_CAP_MS       20000L
 
 void
 http_headers_init(struct http_headers *h)
@@ -105,9 +105,14 @@ int
 http_header_is_secret(const char *name)
 {
 	static const char *const secret[] = {
-		"authorization", "proxy-authorization", "x-amz-security-token",
-		"x-api-key", "api-key", "cookie", "set-cookie",
-		"x-aws-ec2-metadata-token",
+	    "authorization",
+	    "proxy-authorization",
+	    "x-amz-security-token",
+	    "x-api-key",
+	    "api-key",
+	    "cookie",
+	    "set-cookie",
+	    "x-aws-ec2-metadata-token",
 	};
 	size_t i;
 
@@ -116,8 +121,8 @@ http_header_is_secret(const char *name)
 			return 1;
 	/* Anything that calls itself a token, key or secret. */
 	return strcasestr(name, "token") != NULL ||
-	    strcasestr(name, "secret") != NULL ||
-	    strcasestr(name, "api-key") != NULL;
+	       strcasestr(name, "secret") != NULL ||
+	       strcasestr(name, "api-key") != NULL;
 }
 
 void
@@ -144,7 +149,7 @@ int
 http_status_is_transient(long status)
 {
 	return status == 500 || status == 502 || status == 503 ||
-	    status == 504 || status == 429;
+	       status == 504 || status == 429;
 }
 
 static _Thread_local unsigned int jitter_seed;
@@ -153,9 +158,9 @@ long
 http_backoff_ms(const struct http_retry *retry, int attempt)
 {
 	long base = retry && retry->base_delay_ms > 0 ? retry->base_delay_ms
-						      : HTTP_DEFAULT_BASE_MS;
+	                                              : HTTP_DEFAULT_BASE_MS;
 	long cap = retry && retry->max_delay_ms > 0 ? retry->max_delay_ms
-						    : HTTP_DEFAULT_CAP_MS;
+	                                            : HTTP_DEFAULT_CAP_MS;
 	long ceiling = base;
 	int i;
 
@@ -165,9 +170,10 @@ http_backoff_ms(const struct http_retry *retry, int attempt)
 		ceiling = cap;
 	if (jitter_seed == 0)
 		jitter_seed = (unsigned int)time(NULL) ^
-		    ((unsigned int)getpid() << 16) ^ (unsigned int)(size_t)&i;
+		              ((unsigned int)getpid() << 16) ^
+		              (unsigned int)(size_t)&i;
 	return (long)((double)rand_r(&jitter_seed) / RAND_MAX *
-	    (double)ceiling);
+	              (double)ceiling);
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -225,7 +231,8 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 		*colon = '\0';
 		value = colon + 1 + strspn(colon + 1, " \t");
 		vs = strlen(value);
-		while (vs > 0 && (value[vs - 1] == ' ' || value[vs - 1] == '\t'))
+		while (vs > 0 &&
+		       (value[vs - 1] == ' ' || value[vs - 1] == '\t'))
 			value[--vs] = '\0';
 		http_headers_add(&a->resp->headers, line, value);
 	}
@@ -285,8 +292,8 @@ on_seek(void *arg, curl_off_t offset, int origin)
 		return CURL_SEEKFUNC_CANTSEEK;
 	if (a->file != NULL)
 		return fseeko(a->file, (off_t)offset, SEEK_SET) == 0
-		    ? CURL_SEEKFUNC_OK
-		    : CURL_SEEKFUNC_FAIL;
+		           ? CURL_SEEKFUNC_OK
+		           : CURL_SEEKFUNC_FAIL;
 	if ((size_t)offset > a->body_len)
 		return CURL_SEEKFUNC_FAIL;
 	a->offset = (size_t)offset;
@@ -295,7 +302,7 @@ on_seek(void *arg, curl_off_t offset, int origin)
 
 static void
 log_request(const struct http_request *req, const struct curl_slist *list,
-    int attempt)
+            int attempt)
 {
 	char *u;
 
@@ -306,15 +313,15 @@ log_request(const struct http_request *req, const struct curl_slist *list,
 	free(u);
 	for (; list != NULL; list = list->next) {
 		const char *colon = strchr(list->data, ':');
-		char *name = colon ? xstrndup(list->data,
-					 (size_t)(colon - list->data))
-				   : xstrdup(list->data);
+		char *name =
+		    colon ? xstrndup(list->data, (size_t)(colon - list->data))
+		          : xstrdup(list->data);
 
 		if (colon != NULL && colon[1] != '\0')
 			log_debug("http: > %s: %s", name,
-			    http_header_is_secret(name) ? "[redacted]"
-							: colon + 1 +
-				strspn(colon + 1, " "));
+			          http_header_is_secret(name)
+			              ? "[redacted]"
+			              : colon + 1 + strspn(colon + 1, " "));
 		free(name);
 	}
 }
@@ -325,8 +332,8 @@ add_headers(struct curl_slist *list, const struct http_headers *h)
 	size_t i;
 
 	for (i = 0; h != NULL && i < h->count; i++) {
-		char *line = xasprintf("%s: %s", h->items[i].name,
-		    h->items[i].value);
+		char *line =
+		    xasprintf("%s: %s", h->items[i].name, h->items[i].value);
 
 		list = curl_slist_append(list, line);
 		explicit_bzero(line, strlen(line));
@@ -340,7 +347,7 @@ add_headers(struct curl_slist *list, const struct http_headers *h)
 /* Sets method and request body on the handle. 0, or -1 with *cause. */
 static int
 set_body(CURL *c, const struct http_request *req, struct attempt *a,
-    char **cause)
+         char **cause)
 {
 	const char *m = req->method;
 	int has_body = req->body != NULL || req->body_path != NULL;
@@ -350,8 +357,8 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 
 		a->file = fopen(req->body_path, "rb");
 		if (a->file == NULL || fstat(fileno(a->file), &st) != 0) {
-			*cause = xasprintf("cannot open %s: %s",
-			    req->body_path, strerror(errno));
+			*cause = xasprintf("cannot open %s: %s", req->body_path,
+			                   strerror(errno));
 			return -1;
 		}
 		a->body_len = (size_t)st.st_size;
@@ -363,10 +370,10 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 	} else if (strcmp(m, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (has_body || strcmp(m, "PUT") == 0 ||
-	    strcmp(m, "POST") == 0) {
+	           strcmp(m, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		    (curl_off_t)a->body_len);
+		                 (curl_off_t)a->body_len);
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(c, CURLOPT_READDATA, a);
 		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
@@ -412,12 +419,12 @@ classify_curl(CURLcode rc, const struct attempt *a)
 
 static void
 set_options(CURL *c, const struct http_request *req, struct attempt *a,
-    struct curl_slist *list)
+            struct curl_slist *list)
 {
 	long connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
-						      : HTTP_DEFAULT_CONNECT_MS;
-	long total_ms = req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS
-					     : req->timeout_ms;
+	                                              : HTTP_DEFAULT_CONNECT_MS;
+	long total_ms =
+	    req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS : req->timeout_ms;
 
 	curl_easy_setopt(c, CURLOPT_URL, req->url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -425,14 +432,14 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (total_ms > 0)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
 	if (req->low_speed_bytes > 0 && req->low_speed_s > 0) {
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
-		    req->low_speed_bytes);
+		                 req->low_speed_bytes);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -449,9 +456,9 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
  */
 static int
 attempt_once(const struct http_request *req, struct http_response *resp,
-    int number, int *delivered, char **cause)
+             int number, int *delivered, char **cause)
 {
-	struct attempt a = { .req = req, .resp = resp };
+	struct attempt a = {.req = req, .resp = resp};
 	struct http_headers extra;
 	struct curl_slist *list = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -460,8 +467,8 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	int ret = -2;
 
 	http_headers_init(&extra);
-	a.max_response = req->max_response ? req->max_response
-					   : HTTP_DEFAULT_MAX_RESPONSE;
+	a.max_response =
+	    req->max_response ? req->max_response : HTTP_DEFAULT_MAX_RESPONSE;
 	http_headers_free(&resp->headers);
 	buf_free(&resp->body);
 	resp->status = 0;
@@ -477,8 +484,8 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	list = add_headers(list, &extra);
 	/* No "Expect: 100-continue" wait; our bodies are small. */
 	list = curl_slist_append(list, "Expect:");
-	list = curl_slist_append(list, "User-Agent: " PACKAGE_NAME "/"
-	    PACKAGE_VERSION);
+	list = curl_slist_append(list, "User-Agent: " PACKAGE_NAME
+	                               "/" PACKAGE_VERSION);
 	if (set_body(c, req, &a, cause) != 0) {
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;
@@ -491,11 +498,11 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	resp->error = classify_curl(rc, &a);
 	if (resp->error == HTTP_ERR_NONE) {
 		log_debug("http: < %ld (%zu bytes)", resp->status,
-		    resp->body.len);
+		          resp->body.len);
 		ret = 0;
 	} else if (resp->error == HTTP_ERR_TOO_LARGE) {
 		*cause = xasprintf("the response is larger than %zu bytes",
-		    a.max_response);
+		                   a.max_response);
 		ret = -1;
 	} else {
 		*cause = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -514,7 +521,7 @@ cleanup:
 static void
 real_sleep(long ms, void *arg)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	(void)arg;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -524,7 +531,7 @@ real_sleep(long ms, void *arg)
 /* Whether a finished attempt should be tried again. */
 static int
 should_retry(const struct http_request *req, const struct http_response *resp,
-    int rc, int delivered)
+             int rc, int delivered)
 {
 	const struct http_retry *r = req->retry;
 	enum http_verdict v = HTTP_VERDICT_DEFAULT;
@@ -533,7 +540,7 @@ should_retry(const struct http_request *req, const struct http_response *resp,
 		return 0;
 	if (rc == -1)
 		return resp->error == HTTP_ERR_CONNECT ||
-		    resp->error == HTTP_ERR_TIMEOUT;
+		       resp->error == HTTP_ERR_TIMEOUT;
 	if (r->classify != NULL)
 		v = r->classify(resp, r->classify_arg);
 	if (v != HTTP_VERDICT_DEFAULT)
@@ -544,7 +551,7 @@ should_retry(const struct http_request *req, const struct http_response *resp,
 /* Backoff, stretched to a Retry-After of a few seconds when one came. */
 static long
 retry_delay(const struct http_retry *r, const struct http_response *resp,
-    int attempt)
+            int attempt)
 {
 	long ms = http_backoff_ms(r, attempt);
 	long cap = r->max_delay_ms > 0 ? r->max_delay_ms : HTTP_DEFAULT_CAP_MS;
@@ -563,7 +570,7 @@ retry_delay(const struct http_retry *r, const struct http_response *resp,
 
 int
 http_perform(const struct http_request *req, struct http_response *resp,
-    char **cause)
+             char **cause)
 {
 	int max = 1, number, rc = -1, delivered = 0;
 	char *why = NULL, *u;
@@ -571,7 +578,7 @@ http_perform(const struct http_request *req, struct http_response *resp,
 	pthread_once(&curl_once, curl_init_once);
 	if (req->retry != NULL)
 		max = req->retry->max_attempts > 0 ? req->retry->max_attempts
-						   : HTTP_DEFAULT_ATTEMPTS;
+		                                   : HTTP_DEFAULT_ATTEMPTS;
 	for (number = 1; number <= max; number++) {
 		free(why);
 		why = NULL;
@@ -584,8 +591,9 @@ http_perform(const struct http_request *req, struct http_response *resp,
 			long ms = retry_delay(req->retry, resp, number);
 
 			log_debug("http: attempt %d failed (%s), retrying in "
-			    "%ld ms", number, rc == 0 ? "transient status" :
-			    why, ms);
+			          "%ld ms",
+			          number, rc == 0 ? "transient status" : why,
+			          ms);
 			if (req->retry->sleep != NULL)
 				req->retry->sleep(ms, req->retry->sleep_arg);
 			else
@@ -600,8 +608,8 @@ http_perform(const struct http_request *req, struct http_response *resp,
 	if (rc == -2)
 		*cause = why;
 	else if (resp->attempts > 1)
-		*cause = xasprintf("%s %s: %s (after %d attempts)",
-		    req->method, u, why, resp->attempts);
+		*cause = xasprintf("%s %s: %s (after %d attempts)", req->method,
+		                   u, why, resp->attempts);
 	else
 		*cause = xasprintf("%s %s: %s", req->method, u, why);
 	if (rc != -2)

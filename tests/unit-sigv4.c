@@ -3,10 +3,10 @@
  * tests/fixtures/sigv4/ (see its README), plus the path and query rules
  * that Bedrock and S3 depend on.
  *
- * For each case: parse header-signed-request.txt, drop the Authorization,
- * X-Amz-Date and X-Amz-Security-Token lines, sign with context.json's
- * credentials and time, and compare the Authorization header we produce
- * with the one in the file.
+ * For each case: parse request.txt (the suite's
+ * header-signed-request.txt), drop the Authorization, X-Amz-Date and
+ * X-Amz-Security-Token lines, sign with context.json's credentials and
+ * time, and compare the Authorization header we produce with the file's.
  */
 #include "config.h"
 
@@ -105,7 +105,7 @@ parse_request(char *text, size_t len, struct parsed *p)
 		} else if (strcasecmp(line, "Authorization") == 0) {
 			p->expected_auth = xstrdup(sp + 1);
 		} else if (strcasecmp(line, "X-Amz-Date") != 0 &&
-		    strcasecmp(line, "X-Amz-Security-Token") != 0) {
+		           strcasecmp(line, "X-Amz-Security-Token") != 0) {
 			http_headers_add(&p->headers, line, sp + 1);
 			last = &p->headers.items[p->headers.count - 1];
 		}
@@ -149,8 +149,7 @@ json_str(const cJSON *o, const char *key)
 static void
 run_case(const char *dir, const char *name)
 {
-	char *req_path = xasprintf("%s/%s/header-signed-request.txt", dir,
-	    name);
+	char *req_path = xasprintf("%s/%s/request.txt", dir, name);
 	char *ctx_path = xasprintf("%s/%s/context.json", dir, name);
 	char *text = NULL, *ctx_text = NULL, *cause = NULL;
 	cJSON *ctx = NULL, *cred_json;
@@ -196,11 +195,11 @@ run_case(const char *dir, const char *name)
 		req.path_mode = SIGV4_PATH_NORMALIZE;
 	TEST_CHECK(descr, sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_STREQ(descr, http_headers_get(&out, "Authorization"),
-	    p.expected_auth);
+	           p.expected_auth);
 	if (cred.session_token != NULL)
 		TEST_STREQ("the session token is sent",
-		    http_headers_get(&out, "X-Amz-Security-Token"),
-		    cred.session_token);
+		           http_headers_get(&out, "X-Amz-Security-Token"),
+		           cred.session_token);
 cleanup:
 	free(descr);
 	free(cause);
@@ -241,31 +240,31 @@ test_paths(void)
 	char *s;
 
 	s = sigv4_canonical_uri("/model/openai.gpt-oss-120b-1%3A0/invoke",
-	    SIGV4_PATH_AUTO, "bedrock");
+	                        SIGV4_PATH_AUTO, "bedrock");
 	TEST_STREQ("bedrock model ids are double-encoded", s,
-	    "/model/openai.gpt-oss-120b-1%253A0/invoke");
+	           "/model/openai.gpt-oss-120b-1%253A0/invoke");
 	free(s);
 	s = sigv4_canonical_uri("/b/a%20b/../c.pdf", SIGV4_PATH_AUTO, "s3");
 	TEST_STREQ("S3 keys are signed as sent, not normalised", s,
-	    "/b/a%20b/../c.pdf");
+	           "/b/a%20b/../c.pdf");
 	free(s);
 	s = sigv4_canonical_uri("", SIGV4_PATH_AUTO, "sagemaker");
 	TEST_STREQ("an empty path is /", s, "/");
 	free(s);
 	s = sigv4_canonical_query("b=2&a=&c&a=1+2&x=%2b");
 	TEST_STREQ("query pairs sorted, empty values kept, + is literal", s,
-	    "a=&a=1%2B2&b=2&c=&x=%2B");
+	           "a=&a=1%2B2&b=2&c=&x=%2B");
 	free(s);
 	s = sigv4_uri_encode("reports/2026 11/x$y.pdf", 23, 1);
 	TEST_STREQ("key encoding keeps slashes", s,
-	    "reports/2026%2011/x%24y.pdf");
+	           "reports/2026%2011/x%24y.pdf");
 	free(s);
 }
 
 static void
 test_headers_and_errors(void)
 {
-	struct sigv4_credentials cred = { "AKID", "SECRET", NULL };
+	struct sigv4_credentials cred = {"AKID", "SECRET", NULL};
 	struct sigv4_request req;
 	struct http_headers h, out;
 	char *cause = NULL, *creq;
@@ -286,35 +285,38 @@ test_headers_and_errors(void)
 	req.when = 1440938160;
 	creq = sigv4_canonical_request(&req, &cred);
 	TEST_CHECK("user-agent is never signed",
-	    creq != NULL && strstr(creq, "user-agent") == NULL);
+	           creq != NULL && strstr(creq, "user-agent") == NULL);
 	TEST_CHECK("S3 signs the body hash",
-	    creq != NULL && strstr(creq, "x-amz-content-sha256:") != NULL);
+	           creq != NULL &&
+	               strstr(creq, "x-amz-content-sha256:") != NULL);
 	free(creq);
-	TEST_CHECK("S3 request signs", sigv4_sign(&req, &cred, &out,
-	    &cause) == 0);
+	TEST_CHECK("S3 request signs",
+	           sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_CHECK("S3 gets X-Amz-Content-SHA256",
-	    http_headers_get(&out, "X-Amz-Content-SHA256") != NULL);
+	           http_headers_get(&out, "X-Amz-Content-SHA256") != NULL);
 	http_headers_free(&out);
 
 	req.unsigned_payload = 1;
 	req.service = "bedrock";
 	req.add_content_sha256 = 1;
-	TEST_CHECK("unsigned payload signs", sigv4_sign(&req, &cred, &out,
-	    &cause) == 0);
+	TEST_CHECK("unsigned payload signs",
+	           sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_STREQ("UNSIGNED-PAYLOAD is sent",
-	    http_headers_get(&out, "X-Amz-Content-SHA256"), "UNSIGNED-PAYLOAD");
+	           http_headers_get(&out, "X-Amz-Content-SHA256"),
+	           "UNSIGNED-PAYLOAD");
 	http_headers_free(&out);
 
 	req.region = NULL;
 	TEST_CHECK("a missing region is an error",
-	    sigv4_sign(&req, &cred, &out, &cause) == -1 && cause != NULL &&
-		strstr(cause, "region") != NULL);
+	           sigv4_sign(&req, &cred, &out, &cause) == -1 &&
+	               cause != NULL && strstr(cause, "region") != NULL);
 	free(cause);
 	cause = NULL;
 	req.region = "us-east-1";
 	cred.secret_access_key = "";
 	TEST_CHECK("missing credentials are an error",
-	    sigv4_sign(&req, &cred, &out, &cause) == -1 && cause != NULL);
+	           sigv4_sign(&req, &cred, &out, &cause) == -1 &&
+	               cause != NULL);
 	free(cause);
 	http_headers_free(&h);
 	http_headers_free(&out);

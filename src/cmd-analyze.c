@@ -11,6 +11,7 @@
 #include "log.h"
 #include "model/model.h"
 #include "runner.h"
+#include "s3.h"
 #include "settings.h"
 #include "tools/symbol.h"
 #include "xmalloc.h"
@@ -103,6 +104,10 @@ int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct runner_opts *o)
 {
+	struct s3_location loc = { NULL, NULL };
+	char *why = NULL;
+	int rc;
+
 	switch (c) {
 	case OPT_REASONING:
 	case OPT_TEMPERATURE:
@@ -142,6 +147,12 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		settings_set(s, "paper", arg);
 		return 0;
 	case OPT_S3:
+		if (s3_uri_parse(arg, &loc, &why) != 0) {
+			rc = cmd_usage_error(e, "%s", why);
+			free(why);
+			return rc;
+		}
+		s3_location_free(&loc);
 		settings_set(s, "s3", arg);
 		return 0;
 	case OPT_APPROVE:

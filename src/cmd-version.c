@@ -13,12 +13,7 @@
 
 #include "cmd.h"
 #include "exitcode.h"
-
-#ifdef HAVE_CUDA
-#define VERSION_CUDA "yes"
-#else
-#define VERSION_CUDA "no"
-#endif
+#include "model/gptoss/cuda/cuda-probe.h"
 
 static int
 cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -29,10 +24,14 @@ cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	printf("stockagent %s\n", PACKAGE_VERSION);
-	printf("libcurl %s, cJSON %s, SQLite %s, libharu %s, %s, CUDA %s\n",
+	printf("libcurl %s, cJSON %s, SQLite %s, libharu %s, %s\n",
 	    curl_version_info(CURLVERSION_NOW)->version, cJSON_Version(),
-	    sqlite3_libversion(), HPDF_VERSION_TEXT, OPENSSL_VERSION_TEXT,
-	    VERSION_CUDA);
+	    sqlite3_libversion(), HPDF_VERSION_TEXT, OPENSSL_VERSION_TEXT);
+	if (CUDA_PROBE_BUILT)
+		printf("CUDA backend: built, %d device(s) found\n",
+		    cuda_probe_device_count());
+	else
+		printf("CUDA backend: not built (configure --with-cuda)\n");
 	return EXIT_OK;
 }
 

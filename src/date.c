@@ -83,8 +83,8 @@ date_format(int32_t day, char *buf)
 	int y, m, d;
 
 	date_to_ymd(day, &y, &m, &d);
-	snprintf(buf, DATE_STR_SIZE, "%04d-%02d-%02d", y % 10000, m % 100,
-	    d % 100);
+	snprintf(buf, DATE_STR_SIZE, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
 	return buf;
 }
 

@@ -260,7 +260,8 @@ runner_finish(int rc, cJSON *final, const char *thread_id,
 {
 	if (rc != 0) {
 		log_error("%s", cause != NULL ? cause : "the run failed");
-		if (rc != EXIT_USAGE && rc != EXIT_INTERRUPTED)
+		if (rc == EXIT_STORAGE || rc == EXIT_MODEL ||
+		    rc == EXIT_NETWORK || rc == EXIT_FAILURE_ANY)
 			log_info("run %s is saved; after fixing the cause, "
 			    "continue it with 'stockagent runs resume %s'",
 			    thread_id, thread_id);

@@ -265,10 +265,17 @@ store_setup(struct store *s, int busy_ms, char **cause)
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	/*
+	 * WAL with synchronous=NORMAL: a commit survives the process being
+	 * killed (what 'runs resume' relies on); only a power cut can lose the
+	 * last steps, never corrupt the file. FULL would fsync every step.
+	 */
 	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", "opening",
 	    cause)) != 0 ||
 	    (rc = store_check_schema(s, &version, cause)) != 0 ||
 	    (rc = store_exec(s, "PRAGMA journal_mode = WAL", "opening",
+	    cause)) != 0 ||
+	    (rc = store_exec(s, "PRAGMA synchronous = NORMAL", "opening",
 	    cause)) != 0)
 		return rc;
 	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)

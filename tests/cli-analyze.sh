@@ -72,7 +72,7 @@ done
 
 # A weekend as-of moves back to Friday.
 expect 0 "weekend" -- analyze SIM_STOCK --as-of 2025-09-06 --no-pdf --format json
-has "$T/out" '"as_of": "2025-09-05"' "Saturday -> Friday"
+same "$(jget "$T/out" 'r["as_of"]')" 2025-09-05 "Saturday -> Friday"
 
 # ask: the ticker is found whatever the wording.
 for p in "Analyze SIM_STOCK Stock for Investment purposes." \
@@ -81,9 +81,9 @@ for p in "Analyze SIM_STOCK Stock for Investment purposes." \
 	"Please give me a report on ticker sim_value"; do
 	expect 0 "ask '$p'" -- ask "$p" --as-of $D --no-pdf --format json
 done
-has "$T/out" '"symbol": "SIM_VALUE"' "ask picks SIM_VALUE"
+same "$(jget "$T/out" 'r["symbol"]')" SIM_VALUE "ask picks SIM_VALUE"
 expect 0 "ask STOCK" -- ask "Analyze SIM_STOCK Stock for Investment purposes." --as-of $D --no-pdf --format json
-has "$T/out" '"symbol": "SIM_STOCK"' "ask does not take STOCK"
+same "$(jget "$T/out" 'r["symbol"]')" SIM_STOCK "ask does not take STOCK"
 expect 3 "ask AAPL" -- ask "What about AAPL?" --as-of $D --no-pdf
 has "$T/err" "AAPL" "ask names the symbol it could not find data for"
 expect 2 "ask nothing" -- ask "analyze the stock for investment" --no-pdf
@@ -108,10 +108,34 @@ expect 3 "not in the universe" -- analyze AAPL --no-pdf
 one_line "$T/err" "AAPL error"
 has "$T/err" "AAPL" "AAPL named"
 
+# Configuration: file < environment < flag; bad values name their source.
+mkdir -p "$XDG_CONFIG_HOME/stockagent"
+printf 'format = json\nno_pdf = 1\n' >"$XDG_CONFIG_HOME/stockagent/config"
+expect 0 "format from the config file" -- analyze SIM_STOCK --as-of $D
+same "$(jget "$T/out" 'r["symbol"]')" SIM_STOCK "config file format=json"
+STOCKAGENT_FORMAT=text "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
+has "$T/out" "^STOCK DATA GATHERING REPORT:" "environment beats the file"
+STOCKAGENT_FORMAT=text "$STOCKAGENT" analyze SIM_STOCK --as-of $D --format json >"$T/out" 2>"$T/err"
+same "$(jget "$T/out" 'r["as_of"]')" $D "flag beats the environment"
+STOCKAGENT_FORMAT=xml "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
+same "$?" 2 "bad format from the environment"
+has "$T/err" "environment" "the message names where the value came from"
+printf 'this is not ini\n' >"$T/bad.ini"
+expect 2 "bad config file" -- --config "$T/bad.ini" analyze SIM_STOCK --as-of $D
+has "$T/err" "bad.ini, line 1" "names the file and line"
+expect 2 "missing config file" -- --config "$T/none.ini" version
+rm -f "$XDG_CONFIG_HOME/stockagent/config"
+expect 0 "--quiet" -- --quiet analyze SIM_STOCK --as-of $D --no-pdf
+[ -s "$T/err" ] && bad "--quiet printed on stderr" || ok
+expect 0 "--db before and after the command" -- analyze SIM_STOCK --as-of $D --no-pdf --db "$T/other.db"
+[ -f "$T/other.db" ] && ok || bad "--db after the command ignored"
+[ -f "$XDG_DATA_HOME/stockagent/stockagent.db" ] && ok || bad "default database under XDG_DATA_HOME"
+
 # help everywhere
 expect 0 "help" -- help
+cp "$T/out" "$T/help"
 for c in analyze ask data runs reports version help; do
-	has "$T/out" "^  $c " "help lists $c"
+	has "$T/help" "^  $c " "help lists $c"
 	expect 0 "$c --help" -- $c --help
 	has "$T/out" "^usage: stockagent $c" "$c --help usage"
 done

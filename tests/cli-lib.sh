@@ -13,7 +13,7 @@ cli_fail=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/stockagent-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
-export NO_COLOR=1
+export NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
 unset STOCKAGENT_DB STOCKAGENT_MODEL STOCKAGENT_PROVIDER STOCKAGENT_CONFIG \
 	STOCKAGENT_FORMAT STOCKAGENT_OUT STOCKAGENT_S3 STOCKAGENT_DEBUG_KILL_AT
 mkdir -p "$HOME"
@@ -57,6 +57,12 @@ one_line() {
 }
 same() { # same A B DESCRIPTION
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' != '$2'"; fi
+}
+
+# jget FILE EXPR: prints the Python expression EXPR over the JSON in FILE,
+# bound to r (e.g. jget "$T/out" 'r["analysis"]["price"]').
+jget() {
+	$PYTHON -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 cli_done() {

@@ -53,23 +53,6 @@ expect 0 "resume paused" -- runs resume pause --format json
 strip "$T/out" >"$T/paused"
 cmp -s "$T/ref" "$T/paused" && ok || bad "resumed paused run differs"
 
-# runs list / show / prune
-expect 0 "runs list" -- runs list
-has "$T/out" "^ref " "list shows ref"
-expect 0 "runs list json" -- runs list --format json --symbol SIM_STOCK
-$PYTHON -c 'import json,sys; a=json.load(open(sys.argv[1])); assert len(a) >= 7' "$T/out" && ok || bad "list json"
-expect 0 "runs show checkpoints" -- runs show ref
-for n in gather analyze report; do has "$T/out" "$n" "checkpoint $n"; done
-before=$(stat -c %s "$STOCKAGENT_DB")
-expect 0 "prune" -- runs prune --keep 1
-has "$T/out" "pruned [0-9]+ run" "prune message"
-after=$(stat -c %s "$STOCKAGENT_DB")
-[ "$after" -lt "$before" ] && ok || bad "prune did not shrink the file ($before -> $after)"
-expect 0 "list after prune" -- runs list --format json
-$PYTHON -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 1' "$T/out" && ok || bad "one run kept"
-expect 2 "prune without keep" -- runs prune
-expect 2 "prune bad keep" -- runs prune --keep -3
-
 # Storage failures: exit 5, one line naming the database, nothing lost.
 echo "this is not a database" >"$T/notadb"
 expect 5 "not a database" -- --db "$T/notadb" analyze SIM_STOCK --as-of $D --no-pdf
@@ -93,4 +76,23 @@ fi
 
 # Earlier runs intact after all of the above.
 expect 0 "ref still there" -- runs show ref --format json
+same "$(jget "$T/out" 'r["status"]')" done "ref intact"
+
+# runs list / show / prune
+expect 0 "runs list" -- runs list
+has "$T/out" "^ref " "list shows ref"
+expect 0 "runs list json" -- runs list --format json --symbol SIM_STOCK
+$PYTHON -c 'import json,sys; a=json.load(open(sys.argv[1])); assert len(a) >= 7' "$T/out" && ok || bad "list json"
+expect 0 "runs show checkpoints" -- runs show ref
+for n in gather analyze report; do has "$T/out" "$n" "checkpoint $n"; done
+before=$(stat -c %s "$STOCKAGENT_DB")
+expect 0 "prune" -- runs prune --keep 1
+has "$T/out" "pruned [0-9]+ run" "prune message"
+after=$(stat -c %s "$STOCKAGENT_DB")
+[ "$after" -lt "$before" ] && ok || bad "prune did not shrink the file ($before -> $after)"
+expect 0 "list after prune" -- runs list --format json
+$PYTHON -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 1' "$T/out" && ok || bad "one run kept"
+expect 2 "prune without keep" -- runs prune
+expect 2 "prune bad keep" -- runs prune --keep -3
+
 cli_done

@@ -518,7 +518,7 @@ test_errors(void)
 	TEST_CHECK("message names the symbol and the universe", cause &&
 	    strstr(cause, "no market data for AAPL: the sim provider covers "
 	    "SIM_STOCK, SIM_GROWTH") != NULL &&
-	    strstr(cause, "'stockagent data import'") != NULL);
+	    strstr(cause, "real market data provider") != NULL);
 	free(cause);
 	cause = NULL;
 	TEST_CHECK("unknown profile", market_profile(sim, "SIM", &p, &cause)

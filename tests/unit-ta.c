@@ -973,6 +973,18 @@ dump(uint64_t seed, size_t n)
 	return 0;
 }
 
+/* Negative book value is a warning sign, not a bargain. */
+static void
+test_negative_book(void)
+{
+	struct ta_fundamentals f = { NAN, NAN, -2.5, NAN, NAN };
+	struct ta_score sc;
+
+	ta_score_fundamental(&f, &sc);
+	TEST_CHECK("P/B <= 0 scores -1", sc.points == -1 && sc.nobs == 1 &&
+	    strstr(sc.obs[0].text, "negative") != NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1004,5 +1016,6 @@ main(int argc, char **argv)
 	us = bench_analyze(2500, 50);
 	printf("ta_analyze, 2500 bars + index: %.1f us/call\n", us);
 	TEST_CHECK("ta_analyze on 2500 bars takes under 50 ms", us < 50000);
+	test_negative_book();
 	return TEST_REPORT();
 }

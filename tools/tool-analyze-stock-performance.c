@@ -120,12 +120,13 @@ analyze_compute(const cJSON *state, struct settings *settings,
 	return rc;
 }
 
+/* V with DIGITS decimals, or "n/a". */
 static const char *
-analyze_fmt(char *buf, size_t size, const char *fmt, double v)
+analyze_fixed(char *buf, size_t size, int digits, double v)
 {
 	if (!isfinite(v))
 		return "n/a";
-	snprintf(buf, size, fmt, v);
+	snprintf(buf, size, "%.*f", digits, v);
 	return buf;
 }
 
@@ -138,10 +139,10 @@ analyze_para_thesis(struct buf *b, const cJSON *m, const cJSON *a)
 	buf_printf(b, "%s (%s) closed at $%s on %s, %s %s%% over the past "
 	    "year, a %s. ", jsonutil_string(m, "profile.name"),
 	    jsonutil_string(m, "symbol"),
-	    analyze_fmt(p, sizeof p, "%.2f", jsonutil_number(a, "price")),
+	    analyze_fixed(p, sizeof p, 2, jsonutil_number(a, "price")),
 	    jsonutil_string(a, "as_of"),
 	    isfinite(ret) && ret < 0 ? "down" : "up",
-	    analyze_fmt(r, sizeof r, "%.2f", fabs(ret)),
+	    analyze_fixed(r, sizeof r, 2, fabs(ret)),
 	    jsonutil_string(a, "trend"));
 	buf_printf(b, "The technical score is %.0f/5 and the fundamental "
 	    "score %.0f/5, for an overall %.0f/5 (%s).",
@@ -180,14 +181,14 @@ analyze_para_risk(struct buf *b, const cJSON *m, const cJSON *a)
 
 	buf_printf(b, "\n\nRisks: annualized volatility of %s%% puts risk at "
 	    "%s; the deepest drawdown over the past year was %s%%",
-	    analyze_fmt(v, sizeof v, "%.2f",
+	    analyze_fixed(v, sizeof v, 2,
 		jsonutil_number(a, "risk.volatility_percent")),
 	    jsonutil_string(a, "risk.level"),
-	    analyze_fmt(d, sizeof d, "%.2f",
+	    analyze_fixed(d, sizeof d, 2,
 		jsonutil_number(a, "risk.max_drawdown_percent")));
 	if (isfinite(jsonutil_number(a, "risk.beta")) && bench != NULL)
 		buf_printf(b, ", and beta against %s is %s", bench,
-		    analyze_fmt(be, sizeof be, "%.2f",
+		    analyze_fixed(be, sizeof be, 2,
 			jsonutil_number(a, "risk.beta")));
 	buf_printf(b, ".");
 }
@@ -204,14 +205,14 @@ analyze_para_change(struct buf *b, const cJSON *a)
 		buf_printf(b, "a close %s the 200-day average of $%s would "
 		    "flip the long-term trend signal; ",
 		    price >= sma200 ? "below" : "above",
-		    analyze_fmt(s2, sizeof s2, "%.2f", sma200));
+		    analyze_fixed(s2, sizeof s2, 2, sma200));
 	buf_printf(b, "the 50-day average stands at $%s and RSI(14) at %s, "
 	    "where readings above 70 or below 30 would move the technical "
 	    "score; new earnings that shift the P/E would move the "
 	    "fundamental score.",
-	    analyze_fmt(s5, sizeof s5, "%.2f",
+	    analyze_fixed(s5, sizeof s5, 2,
 		jsonutil_number(a, "indicators.sma50")),
-	    analyze_fmt(rsi, sizeof rsi, "%.1f",
+	    analyze_fixed(rsi, sizeof rsi, 1,
 		jsonutil_number(a, "indicators.rsi14")));
 }
 

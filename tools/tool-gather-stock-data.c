@@ -15,6 +15,7 @@
 #include "date.h"
 #include "exitcode.h"
 #include "jsonutil.h"
+#include "log.h"
 #include "settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
@@ -246,6 +247,36 @@ gather_benchmark(const struct market_provider *p, int32_t as_of,
 	return j;
 }
 
+/*
+ * Fundamentals and news are optional: an index has no fundamentals, and a
+ * provider may have no news. What is missing is reported as null / empty.
+ */
+static void
+gather_optional(const struct market_provider *p, const char *sym,
+    int32_t as_of, struct market_fundamentals *fund,
+    struct market_news **news, size_t *n_news)
+{
+	char *why = NULL;
+
+	if (market_fundamentals(p, sym, as_of, fund, &why) != 0) {
+		log_debug("%s", why);
+		free(why);
+		why = NULL;
+		fund->market_cap = fund->shares_outstanding = NAN;
+		fund->pe_ratio = fund->forward_pe = fund->price_to_book = NAN;
+		fund->dividend_yield_pct = fund->dividend_per_share = NAN;
+		fund->revenue_ttm = fund->profit_margin_pct = NAN;
+		fund->eps_ttm = fund->forward_eps = NAN;
+		fund->book_value_per_share = fund->average_volume = NAN;
+	}
+	if (market_news(p, sym, as_of, news, n_news, &why) != 0) {
+		log_debug("%s", why);
+		free(why);
+		*news = NULL;
+		*n_news = 0;
+	}
+}
+
 static const char *
 gather_arg(const cJSON *args, const cJSON *state, const char *key,
     const char *fallback)
@@ -303,13 +334,12 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		return rc;
 	memset(&prof, 0, sizeof prof);
 	if (market_profile(p, sym, &prof, cause) != 0 ||
-	    (rc = gather_history(prov, sym, as_of, &bars, cause)) != 0 ||
-	    market_fundamentals(p, sym, as_of, &fund, cause) != 0 ||
-	    market_news(p, sym, as_of, &news, &n_news, cause) != 0) {
+	    (rc = gather_history(prov, sym, as_of, &bars, cause)) != 0) {
 		if (rc == 0)
 			rc = EXIT_MARKET;
 		goto out;
 	}
+	gather_optional(p, sym, as_of, &fund, &news, &n_news);
 	snprintf(prof.symbol, sizeof prof.symbol, "%s", sym);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "symbol", sym);

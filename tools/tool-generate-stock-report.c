@@ -139,7 +139,7 @@ report_upload(struct tool_ctx *ctx, const char *path, const char *rel,
     cJSON *pdf)
 {
 	const char *uri = settings_get(ctx->settings, "s3");
-	struct s3_location loc;
+	struct s3_location loc = { NULL, NULL };
 	char *s3uri = NULL, *why = NULL, *msg;
 
 	if (s3_uri_parse(uri, &loc, &why) != 0 ||
@@ -151,12 +151,12 @@ report_upload(struct tool_ctx *ctx, const char *path, const char *rel,
 		cJSON_AddNullToObject(pdf, "s3_uri");
 		free(msg);
 		free(why);
-		s3_location_clear(&loc);
+		s3_location_free(&loc);
 		return -1;
 	}
 	cJSON_AddStringToObject(pdf, "s3_uri", s3uri);
 	free(s3uri);
-	s3_location_clear(&loc);
+	s3_location_free(&loc);
 	return 0;
 }
 

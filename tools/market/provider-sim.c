@@ -43,8 +43,8 @@
 #include "xmalloc.h"
 
 #define SIM_FILE	  "sim-universe.json"
-#define SIM_FILE_MAX	  (1024 * 1024) /* bytes */
-#define SIM_COMPANIES_MAX 64
+#define SIM_FILE_MAX	  (16 * 1024 * 1024) /* bytes */
+#define SIM_COMPANIES_MAX 10000
 #define SIM_HISTORY_YEARS 3  /* needed before the first as-of date */
 #define SIM_DAYS_PER_YEAR 252.0
 #define SIM_NEWS_DAYS	  30 /* calendar days of news, as-of included */
@@ -518,8 +518,8 @@ sim_unknown(const struct sim_universe *u, const char *symbol, char **cause)
 	for (i = 0; i < u->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", u->c[i].symbol);
 	*cause = xasprintf("no market data for %.40s: the sim provider covers "
-	    "%s; import bars with 'stockagent data import' or use a real "
-	    "provider", symbol, b.data);
+	    "%s; other symbols need a real market data provider (--provider)",
+	    symbol, b.data);
 	buf_free(&b);
 }
 

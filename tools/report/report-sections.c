@@ -671,22 +671,25 @@ static const char *const method_text[][2] = {
      "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
      "standard deviations; RSI over 14 sessions with Wilder smoothing; "
      "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
-     "Volatility is the annualised standard deviation of daily "
-     "returns, the maximum drawdown the largest peak-to-trough fall of "
-     "the close."},
-    {"Trend", "From the 1-year return: above 20% strong uptrend, above "
-              "10% uptrend, above 0% slight uptrend, above -10% slight "
-              "downtrend, otherwise downtrend."},
+     "Volatility is the sample standard deviation of the last 252 daily "
+     "returns times the square root of 252; beta is their covariance "
+     "with the benchmark's over its variance; the maximum drawdown is "
+     "the largest peak-to-trough fall of the close over the last year."},
+    {"Trend", "From the 1-year return: above 20% STRONG UPTREND, above "
+              "10% MODERATE UPTREND, above 0% SLIGHT UPTREND, above -10% "
+              "SLIGHT DOWNTREND, otherwise STRONG DOWNTREND."},
     {"Technical points",
-     "One point for or against each of: the 1-year "
-     "return, the price against its 200-day average, the 50-day "
-     "against the 200-day average, MACD against its signal line, and "
-     "RSI beyond 70 (overbought) or 30 (oversold)."},
+     "1-year return above 20% +2, above 10% +1, above -10% 0, above "
+     "-20% -1, otherwise -2; price above (below) its 200-day average "
+     "+1 (-1); 50-day above (below) the 200-day average +1 (-1); MACD "
+     "above (below) its signal line +1 (-1); RSI above 70 -1, below 30 "
+     "+1. A missing input adds nothing."},
     {"Fundamental points",
-     "P/E below 15 or below 25; forward P/E more "
-     "than 10% below or above the trailing P/E; price-to-book below "
-     "1.5 or above 8; profit margin above 20% or at least 5%; dividend "
-     "yield above 3%."},
+     "P/E at or below 0 -1, below 15 +1, below 25 0, otherwise -1; "
+     "forward P/E more than 10% below (above) the trailing P/E +1 (-1); "
+     "price-to-book at or below 0 -1, below 1.5 +1, above 8 -1; profit "
+     "margin above 20% +1, at least 5% 0, otherwise -1; dividend yield "
+     "above 3% +1."},
     {"Scores",
      "Points become a 1-5 score: 4 or more gives 5, 2 or more "
      "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "

@@ -1,7 +1,7 @@
 /*
- * score.c: stockagent's scoring rules (our own; the article's sample has
- * none). Each rule adds points and one observation a user reads; the man
- * page quotes the thresholds, so change them there too.
+ * score.c: stockagent's scoring rules. Each rule adds points and one
+ * observation a user reads; the man page quotes the thresholds, so change
+ * them there too.
  */
 #include "config.h"
 
@@ -175,7 +175,10 @@ rule_price_to_book(struct ta_score *s, double pb)
 {
 	if (!isfinite(pb))
 		return;
-	if (pb < 1.5)
+	if (pb <= 0)
+		observe(s, -1, "Price-to-book %.2f: book value is negative",
+		    pb);
+	else if (pb < 1.5)
 		observe(s, 1, "Price-to-book %.2f is below 1.5: cheap "
 		    "relative to assets", pb);
 	else if (pb > 8)

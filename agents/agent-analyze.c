@@ -3,15 +3,24 @@
  *
  * With a language model, its final answer becomes the investment narrative
  * (thesis, risks, what would change the view); the built-in policy uses
- * the narrative the tool writes from the figures.
+ * the narrative the tool writes from the figures. A model's narrative is
+ * checked against the tool results it saw: numbers found in none are
+ * listed in analysis.narrative.ungrounded (the PDF marks them) and warned
+ * about on stderr.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "agents/agent.h"
+#include "agents/grounding.h"
 #include "jsonutil.h"
+#include "log.h"
 #include "xmalloc.h"
+
+/* Tool messages checked at most (one per model turn). */
+#define ANALYZE_MAX_SOURCES 64
 
 static void
 analyze_task(const cJSON *state, char **task_out, cJSON **ctx_out)
@@ -29,20 +38,53 @@ analyze_task(const cJSON *state, char **task_out, cJSON **ctx_out)
 	*ctx_out = ctx;
 }
 
+/* The tool results the model saw: tool messages before and in UPDATE. */
+static size_t
+analyze_tool_results(const cJSON *state, const cJSON *update,
+    const cJSON **out, size_t max)
+{
+	const cJSON *lists[2], *m, *role;
+	size_t n = 0, i;
+
+	lists[0] = cJSON_GetObjectItemCaseSensitive(state, "messages");
+	lists[1] = cJSON_GetObjectItemCaseSensitive(update, "messages");
+	for (i = 0; i < 2; i++) {
+		cJSON_ArrayForEach(m, lists[i]) {
+			role = cJSON_GetObjectItemCaseSensitive(m, "role");
+			if (n < max && cJSON_IsString(role) &&
+			    strcmp(role->valuestring, "tool") == 0)
+				out[n++] = cJSON_GetObjectItemCaseSensitive(m,
+				    "content");
+		}
+	}
+	return n;
+}
+
 static void
 analyze_answer(const char *answer, const cJSON *state, cJSON *update)
 {
 	cJSON *analysis = cJSON_GetObjectItemCaseSensitive(update, "analysis");
-	cJSON *n;
+	const cJSON *sources[ANALYZE_MAX_SOURCES];
+	cJSON *n, *bad;
+	char *list;
+	size_t ns;
 
-	(void)state;
 	if (analysis == NULL || answer == NULL || *answer == '\0')
 		return;
+	ns = analyze_tool_results(state, update, sources,
+	    ANALYZE_MAX_SOURCES);
+	bad = grounding_check(answer, sources, ns);
 	cJSON_DeleteItemFromObject(analysis, "narrative");
 	n = cJSON_AddObjectToObject(analysis, "narrative");
 	cJSON_AddStringToObject(n, "text", answer);
 	cJSON_AddStringToObject(n, "source", "model");
-	cJSON_AddItemToObject(n, "ungrounded", cJSON_CreateArray());
+	cJSON_AddItemToObject(n, "ungrounded", bad);
+	if (cJSON_GetArraySize(bad) > 0) {
+		list = cJSON_PrintUnformatted(bad);
+		log_warn("analyze agent: the narrative quotes numbers not "
+		    "found in the tool results: %s", list);
+		free(list);
+	}
 }
 
 const struct agent_spec agent_analyze_spec = {

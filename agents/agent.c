@@ -10,6 +10,7 @@
 #include "agents/agent.h"
 #include "exitcode.h"
 #include "log.h"
+#include "model/model-prices.h"
 #include "model/model.h"
 #include "tools/tool.h"
 #include "xmalloc.h"
@@ -49,6 +50,7 @@ static void
 agent_record_usage(struct agent_run *r, const struct model_response *resp)
 {
 	cJSON *u = cJSON_CreateObject();
+	double cost;
 
 	cJSON_AddStringToObject(u, "agent", r->spec->name);
 	cJSON_AddStringToObject(u, "model", model_name(r->env->model));
@@ -56,6 +58,10 @@ agent_record_usage(struct agent_run *r, const struct model_response *resp)
 	cJSON_AddNumberToObject(u, "completion_tokens",
 	    (double)resp->completion_tokens);
 	cJSON_AddNumberToObject(u, "latency_ms", resp->latency_ms);
+	cost = model_prices_cost(r->env->prices, model_id(r->env->model),
+	    resp->prompt_tokens, resp->completion_tokens);
+	if (cost >= 0)
+		cJSON_AddNumberToObject(u, "cost_usd", cost);
 	cJSON_AddStringToObject(u, "stop_reason",
 	    resp->stop_reason != NULL ? resp->stop_reason : "");
 	cJSON_AddItemToArray(r->usage, u);
@@ -274,21 +280,26 @@ agent_run(const struct agent_spec *spec, struct agent_env *env,
 	cJSON_AddItemToArray(r.messages, agent_user_message(spec, state));
 	if ((rc = agent_model_loop(&r, tools, cause)) != 0)
 		goto out;
-	if (r.result == NULL) {
+	/* The model's part failed (r.why): record it; run the built-in
+	 * policy when the tool never ran, else keep the tool's result and
+	 * leave the model's answer out. */
+	if (r.why != NULL) {
 		if ((rc = agent_fallback(&r, update, cause)) != 0)
 			goto out;
 		fell_back = 1;
-		if ((rc = agent_builtin_pass(&r, tools, cause)) != 0)
+		if (r.result == NULL &&
+		    (rc = agent_builtin_pass(&r, tools, cause)) != 0)
 			goto out;
 	}
 	cJSON_AddItemToObject(update, r.tool->state_key, r.result);
 	r.result = NULL;
-	if (!fell_back && spec->on_answer != NULL && r.answer != NULL &&
-	    !model_is_builtin(env->model))
-		spec->on_answer(r.answer, state, update);
 	cJSON_AddItemToObject(update, "messages", r.messages);
 	cJSON_AddItemToObject(update, "usage", r.usage);
 	r.messages = r.usage = NULL;
+	/* After the messages are in: on_answer may check against them. */
+	if (!fell_back && spec->on_answer != NULL && r.answer != NULL &&
+	    !model_is_builtin(env->model))
+		spec->on_answer(r.answer, state, update);
 	*update_out = update;
 	update = NULL;
 	rc = 0;

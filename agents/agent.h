@@ -37,6 +37,7 @@ struct agent_env {
 	long token_budget;    /* prompt + completion tokens; 0 = none */
 	int no_fallback;      /* fail instead of falling back */
 	int show_reasoning;   /* print the model's reasoning on stderr */
+	const cJSON *prices;  /* model-prices table, borrowed; may be NULL */
 };
 
 /*

@@ -5,7 +5,8 @@
  * on a fresh task it calls the first offered tool with the arguments the
  * task's context names (the JSON object after the "Context:" line of the
  * last user message, keys filtered to the tool's parameters); once a tool
- * result is back it answers with that result's "summary". Agents therefore
+ * result is back it answers with that result's "summary" (after an error
+ * result it calls the tool again). Agents therefore
  * run the same loop, schema checks and state updates as with a real model.
  */
 #include "config.h"
@@ -26,7 +27,7 @@ builtin_open(const char *rest, const struct model_params *defaults,
 	if (rest != NULL && *rest != '\0') {
 		*cause = xasprintf("model 'builtin' takes no options (got "
 		    "'builtin:%s')", rest);
-		return -1;
+		return MODEL_OPEN_USAGE;
 	}
 	*state_out = NULL;
 	return 0;
@@ -111,6 +112,24 @@ builtin_answer(const cJSON *last, struct model_response *resp)
 	return 0;
 }
 
+/* Whether a tool message reports an error (a failed call, perhaps the
+ * model's before a fallback): the built-in policy then calls again. */
+static int
+builtin_is_error(const cJSON *msg)
+{
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg,
+	    "content");
+	cJSON *result;
+	int err;
+
+	if (!cJSON_IsString(content))
+		return 0;
+	result = cJSON_Parse(content->valuestring);
+	err = cJSON_GetObjectItemCaseSensitive(result, "error") != NULL;
+	cJSON_Delete(result);
+	return err;
+}
+
 static int
 builtin_chat(void *state, const struct model_request *req,
     struct model_response *resp, char **cause)
@@ -121,7 +140,8 @@ builtin_chat(void *state, const struct model_request *req,
 	(void)state;
 	(void)cause;
 	role = cJSON_GetObjectItemCaseSensitive(last, "role");
-	if (cJSON_IsString(role) && strcmp(role->valuestring, "tool") == 0)
+	if (cJSON_IsString(role) && strcmp(role->valuestring, "tool") == 0 &&
+	    !builtin_is_error(last))
 		return builtin_answer(last, resp);
 	if (n_tools > 0 && (req->tool_choice == NULL ||
 	    strcmp(req->tool_choice, "none") != 0))

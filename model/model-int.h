@@ -6,11 +6,16 @@
 
 #include "model/model.h"
 
+/* What open returns for a malformed URI or option. */
+#define MODEL_OPEN_USAGE (-2)
+
 struct model_backend {
 	const char *scheme; /* "builtin", "openai", ... */
 	const char *summary;
 	/* Opens the backend for the URI part after "scheme:" (NULL when the
-	 * URI is the bare scheme). Returns 0 with *state_out, or -1/cause. */
+	 * URI is the bare scheme). Returns 0 with *state_out, or with *cause
+	 * MODEL_OPEN_USAGE for a malformed URI (the CLI exits 2) or -1 when
+	 * the model cannot be reached or set up (exit 4). */
 	int (*open)(const char *rest, const struct model_params *defaults,
 	    void **state_out, char **cause);
 	int (*chat)(void *state, const struct model_request *req,
@@ -19,5 +24,8 @@ struct model_backend {
 };
 
 extern const struct model_backend model_backend_builtin;
+extern const struct model_backend model_backend_openai;
+extern const struct model_backend model_backend_bedrock;
+extern const struct model_backend model_backend_sagemaker;
 
 #endif

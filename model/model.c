@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,9 @@
 
 static const struct model_backend *const model_backends[] = {
 	&model_backend_builtin,
+	&model_backend_openai,
+	&model_backend_bedrock,
+	&model_backend_sagemaker,
 	NULL,
 };
 
@@ -19,6 +23,7 @@ struct model {
 	const struct model_backend *backend;
 	void *state;
 	char *name;
+	char *id;
 };
 
 static const struct model_backend *
@@ -55,6 +60,21 @@ model_schemes(void)
 	return buf_take(&out);
 }
 
+/* See model_id(): the model part of the URI, options dropped. */
+static char *
+model_make_id(const struct model_backend *be, const char *rest)
+{
+	const char *hash;
+
+	if (rest == NULL)
+		return xstrdup(be->scheme);
+	if ((hash = strchr(rest, '#')) != NULL)
+		return xstrndup(hash + 1, strcspn(hash + 1, "?"));
+	if (strcmp(be->scheme, "bedrock") == 0)
+		return xstrndup(rest, strcspn(rest, "?"));
+	return xasprintf("%s:%.*s", be->scheme, (int)strcspn(rest, "?"), rest);
+}
+
 struct model *
 model_open(const char *uri, const struct model_params *defaults,
     int *usage_error, char **cause)
@@ -64,6 +84,7 @@ model_open(const char *uri, const struct model_params *defaults,
 	struct model *m;
 	void *state = NULL;
 	char *list;
+	int rc;
 
 	*usage_error = 0;
 	if (uri == NULL || *uri == '\0')
@@ -76,12 +97,15 @@ model_open(const char *uri, const struct model_params *defaults,
 		*usage_error = 1;
 		return NULL;
 	}
-	if (be->open(rest, defaults, &state, cause) != 0)
+	if ((rc = be->open(rest, defaults, &state, cause)) != 0) {
+		*usage_error = rc == MODEL_OPEN_USAGE;
 		return NULL;
+	}
 	m = xcalloc(1, sizeof *m);
 	m->backend = be;
 	m->state = state;
 	m->name = xstrdup(uri);
+	m->id = model_make_id(be, rest);
 	return m;
 }
 
@@ -93,6 +117,7 @@ model_close(struct model *m)
 	if (m->backend->close != NULL)
 		m->backend->close(m->state);
 	free(m->name);
+	free(m->id);
 	free(m);
 }
 
@@ -100,6 +125,22 @@ const char *
 model_name(const struct model *m)
 {
 	return m->name;
+}
+
+int
+model_backend_at(size_t i, const char **scheme, const char **summary)
+{
+	if (i >= sizeof model_backends / sizeof *model_backends - 1)
+		return -1;
+	*scheme = model_backends[i]->scheme;
+	*summary = model_backends[i]->summary;
+	return 0;
+}
+
+const char *
+model_id(const struct model *m)
+{
+	return m->id;
 }
 
 int
@@ -170,4 +211,64 @@ model_tool_result(const char *call_id, const char *name, const cJSON *result)
 	cJSON_AddStringToObject(msg, "content", text != NULL ? text : "null");
 	free(text);
 	return msg;
+}
+
+static int
+model_number(const char *what, const char *text, double lo, double hi,
+    int whole, double *out, char **cause)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi ||
+	    (whole && v != (double)(long long)v)) {
+		*cause = xasprintf("invalid %s '%s': use a %s from %g to %g",
+		    what, text, whole ? "whole number" : "number", lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+model_params_parse(const char *reasoning, const char *temperature,
+    const char *max_tokens, const char *seed, struct model_params *p,
+    char **cause)
+{
+	static const char *const efforts[] = { "low", "medium", "high" };
+	double v;
+	size_t i;
+
+	*p = (struct model_params){ NULL, 0, -1, -1, -1 };
+	if (reasoning != NULL) {
+		for (i = 0; i < 3 && strcmp(reasoning, efforts[i]) != 0; i++)
+			;
+		if (i == 3) {
+			*cause = xasprintf("invalid reasoning effort '%s': use "
+			    "low, medium or high", reasoning);
+			return -1;
+		}
+		p->reasoning = efforts[i];
+	}
+	if (temperature != NULL) {
+		if (model_number("temperature", temperature, 0, 2, 0, &v,
+			cause) != 0)
+			return -1;
+		p->temperature = v;
+	}
+	if (max_tokens != NULL) {
+		if (model_number("max tokens", max_tokens, 1, 1000000, 1, &v,
+			cause) != 0)
+			return -1;
+		p->max_tokens = (int)v;
+	}
+	if (seed != NULL) {
+		if (model_number("seed", seed, 0, 9007199254740991.0, 1, &v,
+			cause) != 0)
+			return -1;
+		p->seed = (long long)v;
+	}
+	return 0;
 }

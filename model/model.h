@@ -31,6 +31,16 @@ struct model_params {
 	long long seed;	       /* < 0 = none */
 };
 
+/*
+ * Fills P from option text (each may be NULL for the default): reasoning
+ * "low|medium|high", temperature 0-2, max_tokens 1-1000000, seed >= 0.
+ * Returns 0, or -1 with *cause naming the bad value (a usage error).
+ * P->reasoning points into REASONING's static equivalent.
+ */
+int model_params_parse(const char *reasoning, const char *temperature,
+    const char *max_tokens, const char *seed, struct model_params *p,
+    char **cause);
+
 struct model_request {
 	const cJSON *messages;	 /* array, borrowed */
 	const cJSON *tools;	 /* array or NULL, borrowed */
@@ -68,8 +78,15 @@ struct model *model_open(const char *uri, const struct model_params *defaults,
     int *usage_error, char **cause);
 void model_close(struct model *m);
 
+/* The I-th registered backend's scheme and one-line summary; 0, or -1
+ * past the end of the registry. */
+int model_backend_at(size_t i, const char **scheme, const char **summary);
+
 /* "builtin", "openai:http://...#name": the URI without secrets. */
 const char *model_name(const struct model *m);
+/* The model the backend calls, for price lookups: the Bedrock model id,
+ * the #MODEL of an openai: URI, "sagemaker:ENDPOINT", "builtin". */
+const char *model_id(const struct model *m);
 /* Whether this is the deterministic built-in policy (no LLM). */
 int model_is_builtin(const struct model *m);
 

@@ -169,15 +169,18 @@ out:
 	return rc;
 }
 
+/* An edit (source "update") leaves the run's status and error alone. */
 static int
 checkpoint_put_run(struct store *s, const char *thread_id, int step,
-    const char *next, char **cause)
+    const char *next, const char *source, char **cause)
 {
 	static const char sql[] = "INSERT INTO runs (thread_id, status,"
 	    " created_at, updated_at, steps) VALUES (?1, ?2, ?3, ?3, ?4)"
-	    " ON CONFLICT (thread_id) DO UPDATE SET status = excluded.status,"
-	    " error = NULL, updated_at = excluded.updated_at,"
-	    " steps = excluded.steps";
+	    " ON CONFLICT (thread_id) DO UPDATE SET"
+	    " status = CASE WHEN ?5 = 'update' THEN status"
+	    "  ELSE excluded.status END,"
+	    " error = CASE WHEN ?5 = 'update' THEN error END,"
+	    " updated_at = excluded.updated_at, steps = excluded.steps";
 	char now[STORE_TIME_SIZE];
 	sqlite3_stmt *st;
 	int rc;
@@ -189,6 +192,7 @@ checkpoint_put_run(struct store *s, const char *thread_id, int step,
 	    next != NULL && strcmp(next, "__end__") == 0 ? "done" : "running");
 	checkpoint_bind_text(st, 3, store_now(now));
 	sqlite3_bind_int(st, 4, step + 1);
+	checkpoint_bind_text(st, 5, source);
 	return checkpoint_step_done(s, st, cause);
 }
 
@@ -208,7 +212,8 @@ checkpoint_put(struct store *s, const char *thread_id, int step,
 	    cause)) != 0 ||
 	    (rc = checkpoint_put_row(s, thread_id, id, parent, step, node,
 	    next, source, state, update, cause)) != 0 ||
-	    (rc = checkpoint_put_run(s, thread_id, step, next, cause)) != 0) {
+	    (rc = checkpoint_put_run(s, thread_id, step, next, source,
+	    cause)) != 0) {
 		store_rollback(s);
 		goto fail;
 	}

@@ -25,7 +25,7 @@
  * in writes (UPDATE may be NULL), the checkpoint row (STATE, parent = the
  * thread's latest checkpoint), and the run row (created if missing) with
  * steps = STEP + 1, updated_at, and status "done" when NEXT is "__end__",
- * else "running". Either all of it is written or none of it. STEP >= -1;
+ * else "running" (source "update" keeps the status). Either all of it is written or none of it. STEP >= -1;
  * NODE may be NULL (the input); SOURCE is "input", "loop" or "update".
  * The new id (sortable: later steps sort later) goes to ID_OUT (may be
  * NULL). A full disk gives STORE_E_FULL with a cause that says how to

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "exitcode.h"
 #include "log.h"
+#include "model/model.h"
 #include "runner.h"
 #include "s3.h"
 #include "settings.h"
@@ -31,6 +32,10 @@ enum {
 	OPT_SHOW_REASONING,
 	OPT_THREAD,
 	OPT_AS_OF,
+	OPT_REASONING,
+	OPT_TEMPERATURE,
+	OPT_MAX_TOKENS,
+	OPT_SEED,
 };
 
 const struct option cmd_analyze_longopts[] = {
@@ -46,6 +51,10 @@ const struct option cmd_analyze_longopts[] = {
 	{ "approve", required_argument, NULL, OPT_APPROVE },
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
 	{ "show-reasoning", no_argument, NULL, OPT_SHOW_REASONING },
+	{ "reasoning", required_argument, NULL, OPT_REASONING },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "seed", required_argument, NULL, OPT_SEED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -66,6 +75,31 @@ cmd_analyze_thread_ok(const char *id)
 	return 1;
 }
 
+/* --reasoning, --temperature, --max-tokens, --seed: checked, then kept
+ * as settings the runner passes to the model. */
+static int
+cmd_analyze_model_option(const struct cmd_entry *e, int c, const char *arg,
+    struct settings *s)
+{
+	struct model_params p;
+	char *cause = NULL;
+	const char *key;
+	int rc;
+
+	key = c == OPT_REASONING ? "reasoning" : c == OPT_TEMPERATURE ?
+	    "temperature" : c == OPT_MAX_TOKENS ? "max_tokens" : "seed";
+	rc = model_params_parse(c == OPT_REASONING ? arg : NULL,
+	    c == OPT_TEMPERATURE ? arg : NULL, c == OPT_MAX_TOKENS ? arg : NULL,
+	    c == OPT_SEED ? arg : NULL, &p, &cause);
+	if (rc != 0) {
+		rc = cmd_usage_error(e, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	settings_set(s, key, arg);
+	return 0;
+}
+
 int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct runner_opts *o)
@@ -75,6 +109,11 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	int rc;
 
 	switch (c) {
+	case OPT_REASONING:
+	case OPT_TEMPERATURE:
+	case OPT_MAX_TOKENS:
+	case OPT_SEED:
+		return cmd_analyze_model_option(e, c, arg, s);
 	case OPT_AS_OF:
 		o->as_of = arg;
 		return 0;
@@ -212,6 +251,14 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "  --approve NODE      ask before running gather, analyze or report\n"
 	    "  --no-fallback       fail instead of using the built-in policy\n"
 	    "                      when the model fails\n"
-	    "  --show-reasoning    print the model's reasoning on stderr\n",
+	    "  --show-reasoning    print the model's reasoning on stderr\n"
+	    "  --reasoning low|medium|high  the model's reasoning effort\n"
+	    "  --temperature T     sampling temperature, 0-2\n"
+	    "  --max-tokens N      most tokens per model answer\n"
+	    "  --seed N            sampling seed, where the backend takes one\n"
+	    "Models: builtin (default), openai:URL#MODEL,\n"
+	    "  bedrock:MODEL_ID[?region=R&api=converse|invoke&guardrail=ID:V],\n"
+	    "  sagemaker:ENDPOINT[?region=R&component=IC&custom-attributes=A];\n"
+	    "  see 'man stockagent', MODELS.\n",
 	.exec = cmd_analyze_exec,
 };

@@ -2,7 +2,8 @@
  * cmd-ask.c: stockagent ask "Analyze SIM_STOCK stock for investment".
  *
  * The prompt form the AgentCore payload uses: the ticker is found in the
- * text, then the analysis runs as 'stockagent analyze' would.
+ * text (by the model when a real one is configured, else by rule), then
+ * the analysis runs as 'stockagent analyze' would.
  */
 #include "config.h"
 
@@ -11,7 +12,9 @@
 
 #include "cmd.h"
 #include "exitcode.h"
+#include "agents/ask-symbol.h"
 #include "log.h"
+#include "model/model.h"
 #include "runner.h"
 #include "settings.h"
 #include "tools/market/market.h"
@@ -25,13 +28,51 @@ int cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 int cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
     struct runner_opts *o);
 
-/* Symbols the configured provider covers, to prefer them in the text. */
+/* With a real model configured: the model picks the symbol. Returns 0,
+ * 1 (fall back to the rules), or an exit code (--no-fallback). */
 static int
-cmd_ask_symbol(struct settings *s, const char *prompt, char *out,
-    char **cause)
+cmd_ask_model(struct settings *s, const char *prompt,
+    const char *const *known, size_t n, int no_fallback, char *out)
+{
+	struct model *m;
+	char *cause = NULL;
+	int usage_error, rc = 0;
+
+	m = model_open(settings_get(s, "model"), NULL, &usage_error, &cause);
+	if (m != NULL && model_is_builtin(m)) {
+		model_close(m);
+		return 1;
+	}
+	if (m == NULL && usage_error) {
+		log_error("%s", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (m == NULL || ask_symbol_pick(m, prompt, known, n, out,
+	    &cause) != 0) {
+		if (no_fallback) {
+			log_error("ask: %s (fallback disabled by "
+			    "--no-fallback)", cause);
+			rc = EXIT_MODEL;
+		} else {
+			log_warn("ask: %s; finding the symbol by rule", cause);
+			rc = 1;
+		}
+	}
+	free(cause);
+	model_close(m);
+	return rc;
+}
+
+/* Symbols the configured provider covers, to prefer them in the text;
+ * the model's choice first when one is configured. Returns 0 or an exit
+ * code (message printed). */
+static int
+cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
+    char *out)
 {
 	const struct market_provider *p;
-	char **known = NULL;
+	char **known = NULL, *cause = NULL;
 	size_t n = 0, i;
 	int rc;
 
@@ -40,8 +81,16 @@ cmd_ask_symbol(struct settings *s, const char *prompt, char *out,
 		known = NULL;
 		n = 0;
 	}
-	rc = symbol_from_prompt(prompt, (const char *const *)known, n, out,
-	    cause);
+	rc = cmd_ask_model(s, prompt, (const char *const *)known, n,
+	    no_fallback, out);
+	if (rc == 1 && symbol_from_prompt(prompt, (const char *const *)known,
+	    n, out, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		rc = EXIT_USAGE;
+	} else if (rc == 1) {
+		rc = 0;
+	}
 	for (i = 0; i < n; i++)
 		free(known[i]);
 	free(known);
@@ -53,7 +102,7 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_ask_entry;
 	struct runner_opts o;
-	char sym[SYMBOL_MAX + 1], *cause = NULL;
+	char sym[SYMBOL_MAX + 1];
 	int c, rc, format_flag = 0;
 
 	memset(&o, 0, sizeof o);
@@ -73,11 +122,9 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!format_flag && (rc = cmd_analyze_check_settings(e, ctx->settings,
 	    &o)) != 0)
 		return rc;
-	if (cmd_ask_symbol(ctx->settings, argv[optind], sym, &cause) != 0) {
-		log_error("%s", cause);
-		free(cause);
-		return EXIT_USAGE;
-	}
+	if ((rc = cmd_ask_symbol(ctx->settings, argv[optind], o.no_fallback,
+	    sym)) != 0)
+		return rc;
 	log_debug("ask: symbol %s from \"%s\"", sym, argv[optind]);
 	o.symbol = sym;
 	o.prompt = argv[optind];
@@ -89,8 +136,10 @@ const struct cmd_entry cmd_ask_entry = {
 	.usage = "\"PROMPT\" [OPTIONS]",
 	.summary = "analyze the stock a request names, e.g. \"Analyze "
 		   "SIM_STOCK stock\"",
-	.help = "Finds the ticker in PROMPT (symbols the provider covers win;\n"
-		"words such as STOCK or FOR are never taken) and runs\n"
+	.help = "Finds the ticker in PROMPT (with --model, the model picks it\n"
+		"from the symbols the provider covers; otherwise by rule:\n"
+		"symbols the provider covers win; words such as STOCK or FOR\n"
+		"are never taken) and runs\n"
 		"'stockagent analyze' on it. Takes the options of analyze.\n",
 	.exec = cmd_ask_exec,
 };

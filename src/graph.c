@@ -887,3 +887,43 @@ graph_resume(struct graph *g, const struct graph_run_opts *opts,
 		graph_set_status(&r, "running", NULL);
 	return graph_finish(&r, 1, final_state_out, cause);
 }
+
+int
+graph_update_state(struct graph *g, const struct graph_run_opts *opts,
+    const cJSON *update, const char *as_node, char **cause)
+{
+	struct graph_run r = { .g = g, .o = opts };
+	cJSON *merged = NULL;
+	char *next = NULL;
+	int rc;
+
+	if ((rc = graph_check_run(g, opts, cause)) != 0)
+		return rc;
+	if (opts->store == NULL || !cJSON_IsObject(update) ||
+	    (as_node != NULL && graph_find(g, as_node) == NULL)) {
+		*cause = xasprintf("graph %s: updating a state needs a store, "
+		    "an object and a known node", g->name);
+		return GRAPH_E_INVALID;
+	}
+	rc = checkpoint_get_latest(opts->store, opts->thread_id, &r.state,
+	    &r.step, &r.next, cause);
+	if (rc != 0)
+		return rc == STORE_E_NOTFOUND ? GRAPH_E_NOTFOUND
+					      : GRAPH_E_STORAGE;
+	rc = GRAPH_E_INVALID;
+	if ((merged = graph_reduce(g, as_node != NULL ? as_node : "update",
+	    r.state, update, cause)) == NULL)
+		goto out;
+	if (as_node == NULL)
+		next = xstrdup(r.next);
+	else if ((next = graph_next_of(&r, as_node, merged, cause)) == NULL)
+		goto out;
+	rc = graph_save(&r, r.step + 1, as_node, next, "update", merged,
+	    update, cause);
+out:
+	cJSON_Delete(merged);
+	cJSON_Delete(r.state);
+	free(r.next);
+	free(next);
+	return rc;
+}

@@ -31,7 +31,8 @@
 /* Graph-level failures (node failures are the node's positive code). */
 enum graph_error {
 	GRAPH_E_RECURSION = -1,	  /* recursion limit reached */
-	GRAPH_E_STORAGE = -2,	  /* checkpoint write failed; resumable */
+	GRAPH_E_STORAGE = -2,	  /* checkpoint I/O failed; resumable;
+				     store_last_error() says why */
 	GRAPH_E_INTERRUPTED = -3, /* paused before a node (cannot ask) */
 	GRAPH_E_DECLINED = -4,	  /* approval declined before a node */
 	GRAPH_E_NOTFOUND = -5,	  /* resume of an unknown thread */
@@ -150,6 +151,17 @@ int graph_invoke(struct graph *g, const struct graph_run_opts *opts,
  */
 int graph_resume(struct graph *g, const struct graph_run_opts *opts,
     cJSON **final_state_out, char **cause);
+
+/*
+ * LangGraph's update_state: merges UPDATE (an object, not taken) into the
+ * latest state of opts->thread_id by the reducers, as if node AS_NODE had
+ * returned it (then the next node follows AS_NODE's edge or route; with
+ * AS_NODE NULL the next node stays the same), and saves it as a new
+ * checkpoint with source "update" one step later. Used to edit a paused
+ * thread before graph_resume. Returns 0 or a GRAPH_E_* with *cause.
+ */
+int graph_update_state(struct graph *g, const struct graph_run_opts *opts,
+    const cJSON *update, const char *as_node, char **cause);
 
 /* "recursion limit reached", ... for a GRAPH_E_* value; "" for others. */
 const char *graph_strerror(int rc);

@@ -72,19 +72,24 @@ output_usage(cJSON *r, const cJSON *state)
 	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(state, "usage");
 	const cJSON *u;
 	cJSON *total = cJSON_CreateObject();
-	double pt = 0, ct = 0, ms = 0;
+	double pt = 0, ct = 0, ms = 0, cost = 0;
 	int calls = 0;
 
 	cJSON_ArrayForEach(u, usage) {
 		pt += jsonutil_number(u, "prompt_tokens");
 		ct += jsonutil_number(u, "completion_tokens");
 		ms += jsonutil_number(u, "latency_ms");
+		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u,
+		    "cost_usd")))
+			cost += jsonutil_number(u, "cost_usd");
 		calls++;
 	}
 	cJSON_AddNumberToObject(total, "model_calls", calls);
 	cJSON_AddNumberToObject(total, "prompt_tokens", pt);
 	cJSON_AddNumberToObject(total, "completion_tokens", ct);
 	cJSON_AddNumberToObject(total, "latency_ms", ms);
+	/* Calls of models missing from the price table count as 0. */
+	cJSON_AddNumberToObject(total, "cost_usd", cost);
 	cJSON_AddItemToObject(total, "calls", usage != NULL ?
 	    cJSON_Duplicate(usage, 1) : cJSON_CreateArray());
 	cJSON_AddItemToObject(r, "usage", total);

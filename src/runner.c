@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "model/model-prices.h"
 #include "model/model.h"
 #include "runner.h"
 #include "settings.h"
@@ -24,6 +25,8 @@
 /* Request keys that carry settings into a resumed run. */
 static const char *const runner_setting_keys[] = {
 	"provider", "model", "out", "paper", "no_pdf", "s3", "risk_free_rate",
+	"reasoning", "temperature", "max_tokens", "seed", "max_steps",
+	"token_budget", "model_prices",
 };
 
 #define RUNNER_MAX_STEPS 8
@@ -160,18 +163,74 @@ runner_final_code(const cJSON *state)
 	    EXIT_UPLOAD : EXIT_OK;
 }
 
+/* A setting's value copied (settings_get's buffer is reused). */
+static char *
+runner_setting(struct settings *s, const char *key)
+{
+	const char *v = settings_get(s, key);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
 static int
 runner_model(struct settings *s, struct model **out)
 {
-	int usage_error = 0;
+	char *r = runner_setting(s, "reasoning");
+	char *t = runner_setting(s, "temperature");
+	char *mt = runner_setting(s, "max_tokens");
+	char *seed = runner_setting(s, "seed");
+	struct model_params p;
+	int usage_error = 1, rc = 0;
 	char *cause = NULL;
 
-	*out = model_open(settings_get(s, "model"), NULL, &usage_error, &cause);
-	if (*out != NULL)
-		return 0;
-	log_error("%s", cause);
+	*out = NULL;
+	if (model_params_parse(r, t, mt, seed, &p, &cause) == 0)
+		*out = model_open(settings_get(s, "model"), &p, &usage_error,
+		    &cause);
+	if (*out == NULL) {
+		log_error("%s", cause);
+		rc = usage_error ? EXIT_USAGE : EXIT_MODEL;
+	}
 	free(cause);
-	return usage_error ? EXIT_USAGE : EXIT_MODEL;
+	free(r);
+	free(t);
+	free(mt);
+	free(seed);
+	return rc;
+}
+
+/* A whole-number setting from LO to HI, or DFLT when unset or bad. */
+static long
+runner_long(struct settings *s, const char *key, long lo, long hi, long dflt)
+{
+	const char *v = settings_get(s, key);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return dflt;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || n < lo || n > hi) {
+		log_warn("ignoring %s '%s' (from %s): use a whole number from "
+		    "%ld to %ld", key, v, settings_source(s, key), lo, hi);
+		return dflt;
+	}
+	return n;
+}
+
+/* The price table (the model_prices setting, else the shipped one);
+ * NULL with a warning when it cannot be read: costs are then left out. */
+static cJSON *
+runner_prices(struct settings *s)
+{
+	char *cause = NULL;
+	cJSON *t = model_prices_load(settings_get(s, "model_prices"), &cause);
+
+	if (t == NULL) {
+		log_warn("%s; model costs are left out", cause);
+		free(cause);
+	}
+	return t;
 }
 
 static void
@@ -183,7 +242,10 @@ runner_setup(struct stock_run *run, struct settings *s, struct store *st,
 	run->store = st;
 	run->thread_id = thread_id;
 	run->env.model = m;
-	run->env.max_steps = RUNNER_MAX_STEPS;
+	run->env.max_steps = (int)runner_long(s, "max_steps", 1, 100,
+	    RUNNER_MAX_STEPS);
+	run->env.token_budget = runner_long(s, "token_budget", 0, 100000000,
+	    0);
 	run->env.max_bad_args = RUNNER_MAX_BAD_ARGS;
 	run->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	if (format == OUTPUT_NDJSON) {
@@ -219,7 +281,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	struct model *m = NULL;
 	struct stock_run run;
 	char as_of[DATE_STR_SIZE], tid[40], *cause = NULL;
-	cJSON *input = NULL, *req, *final = NULL;
+	cJSON *input = NULL, *req, *final = NULL, *prices = NULL;
 	int rc;
 
 	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
@@ -250,9 +312,12 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	run.approve_before = o->approve_before;
 	run.env.no_fallback = o->no_fallback;
 	run.env.show_reasoning = o->show_reasoning;
+	prices = runner_prices(s);
+	run.env.prices = prices;
 	rc = stock_graph_run(&run, input, &final, &cause);
 	rc = runner_finish(rc, final, tid, o->format, cause);
 out:
+	cJSON_Delete(prices);
 	store_close(st);
 	model_close(m);
 	return rc;
@@ -265,7 +330,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct stock_run run;
-	cJSON *info = NULL, *final = NULL;
+	cJSON *info = NULL, *final = NULL, *prices = NULL;
 	const cJSON *req;
 	char *cause = NULL;
 	int rc;
@@ -285,9 +350,12 @@ runner_resume(struct settings *s, const char *thread_id,
 	runner_setup(&run, s, st, m, thread_id, format);
 	run.env.no_fallback = cJSON_IsTrue(cJSON_GetObjectItem(req,
 	    "no_fallback"));
+	prices = runner_prices(s);
+	run.env.prices = prices;
 	rc = stock_graph_resume(&run, &final, &cause);
 	rc = runner_finish(rc, final, thread_id, format, cause);
 out:
+	cJSON_Delete(prices);
 	cJSON_Delete(info);
 	store_close(st);
 	model_close(m);

@@ -122,8 +122,8 @@ store_error(struct store *s, int rc, const char *doing, char **cause)
 	case SQLITE_IOERR:
 	case SQLITE_PERM:
 		return store_fail(s, STORE_E_IO, cause, xasprintf(
-		    "cannot %s database %s: %s; fix its permissions or pass "
-		    "--db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
+		    "cannot %s database %s: %s; check the path and its "
+		    "permissions, or pass --db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
 		    p, sys != 0 ? strerror(sys) : msg));
 	default:
 		return store_fail(s, STORE_E_SQL, cause, xasprintf(
@@ -675,17 +675,14 @@ store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause)
 	}
 	if ((rc = store_commit(s, cause)) != 0)
 		return rc;
+	if (deleted_out != NULL)
+		*deleted_out = deleted;
 	/*
 	 * Deleting rows does not give the space back; VACUUM rewrites the
 	 * file, and in WAL mode only a truncating checkpoint shrinks it.
 	 */
-	if ((rc = store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
-	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause))
-	    != 0)
-		return rc;
-	if (deleted_out != NULL)
-		*deleted_out = deleted;
-	return 0;
+	return store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
+	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause);
 }
 
 int

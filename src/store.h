@@ -113,7 +113,8 @@ int store_runs_list(struct store *s, int limit, const char *symbol,
  * Keeps the newest KEEP runs (KEEP >= 0) and deletes every other run with
  * its checkpoints, writes and reports rows in one transaction (checkpoints
  * of threads without a run row go too), then VACUUMs so the file shrinks.
- * *DELETED_OUT (may be NULL) is the number of runs deleted.
+ * *DELETED_OUT (may be NULL) is the number of runs deleted; it is set
+ * even when only the VACUUM fails (the deletion is committed by then).
  */
 int store_runs_prune(struct store *s, int keep, int *deleted_out,
     char **cause);

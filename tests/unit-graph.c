@@ -551,6 +551,7 @@ test_interrupt(struct store *s)
 	struct toy t;
 	struct rec r;
 	cJSON *final = NULL, *ref = reference_state(), *run = NULL, *st = NULL;
+	cJSON *edit;
 	char *cause = NULL, *next = NULL;
 	int step = 0;
 
@@ -589,9 +590,40 @@ test_interrupt(struct store *s)
 	TEST_CHECK("same final state as an uninterrupted run",
 	    cJSON_Compare(final, ref, 1));
 	cJSON_Delete(final);
+
 	TEST_CHECK("resuming a finished thread runs nothing",
 	    graph_resume(g, &o, &final, &cause) == 0 &&
 	    t.report_calls == 1 && cJSON_Compare(final, ref, 1));
+	cJSON_Delete(final);
+	o.thread_id = "edited";
+	o.approve = approve_no_tty;
+	graph_invoke(g, &o, pipeline_input(), &final, &cause);
+	free(cause);
+	cause = NULL;
+	edit = cJSON_Parse("{\"analysis\":{\"score\":7},"
+	    "\"messages\":[\"human\"]}");
+	TEST_CHECK("a paused thread's state can be edited",
+	    graph_update_state(g, &o, edit, NULL, &cause) == 0);
+	cJSON_Delete(edit);
+	checkpoint_get_latest(s, "edited", &st, &step, &next, &cause);
+	TEST_CHECK("the edit is a new checkpoint with the same next node",
+	    step == 2 && next != NULL && strcmp(next, "report") == 0);
+	cJSON_Delete(st);
+	free(next);
+	store_run_get(s, "edited", &run, &cause);
+	TEST_STREQ("an edit leaves the run interrupted", cJSON_GetStringValue(
+	    cJSON_GetObjectItem(run, "status")), "interrupted");
+	cJSON_Delete(run);
+	o.approve = approve_yes;
+	TEST_CHECK("resume after the edit", graph_resume(g, &o, &final,
+	    &cause) == 0);
+	TEST_STREQ("report used the edited score", cJSON_GetStringValue(
+	    cJSON_GetObjectItem(final, "report")), "score 7");
+	edit = cJSON_Parse("[\"input\",\"gather\",\"analyze\",\"human\","
+	    "\"report\"]");
+	TEST_CHECK("the edit went through the append reducer", cJSON_Compare(
+	    cJSON_GetObjectItem(final, "messages"), edit, 1));
+	cJSON_Delete(edit);
 	cJSON_Delete(final);
 	o.thread_id = "no-such-thread";
 	TEST_CHECK("resuming an unknown thread", graph_resume(g, &o, &final,

@@ -18,10 +18,6 @@
 
 extern const struct cmd_entry cmd_analyze_entry;
 
-/* Options shared by analyze and ask; returns 0, 1 (not one of them), or
- * EXIT_USAGE. */
-int cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
-    struct settings *s, struct runner_opts *o);
 
 enum {
 	OPT_NO_PDF = 256,
@@ -38,7 +34,7 @@ enum {
 	OPT_SEED,
 };
 
-const struct option cmd_analyze_longopts[] = {
+static const struct option cmd_analyze_longopts[] = {
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "provider", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, 'f' },
@@ -100,7 +96,8 @@ cmd_analyze_model_option(const struct cmd_entry *e, int c, const char *arg,
 	return 0;
 }
 
-int
+/* One option; returns 0, 1 (not one of them), or EXIT_USAGE. */
+static int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct runner_opts *o)
 {
@@ -173,10 +170,7 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 }
 
 /* Checks the settings every run reads, so bad values fail before work. */
-int cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
-    struct runner_opts *o);
-
-int
+static int
 cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
     struct runner_opts *o)
 {
@@ -195,32 +189,39 @@ cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
 	return 0;
 }
 
-static int
-cmd_analyze_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
+    struct settings *s, struct runner_opts *o)
 {
-	const struct cmd_entry *e = &cmd_analyze_entry;
-	struct runner_opts o;
-	char sym[SYMBOL_MAX + 1], *cause = NULL;
 	int c, rc, format_flag = 0;
 
-	memset(&o, 0, sizeof o);
-	o.format = OUTPUT_TEXT;
+	memset(o, 0, sizeof *o);
+	o->format = OUTPUT_TEXT;
 	while ((c = cmd_getopt(e, argc, argv, "p:f:m:o:",
 		    cmd_analyze_longopts)) != -1) {
 		if (c == '?')
 			return EXIT_USAGE;
 		if (c == 'f')
 			format_flag = 1;
-		if ((rc = cmd_analyze_option(e, c, optarg, ctx->settings,
-			 &o)) != 0)
+		if ((rc = cmd_analyze_option(e, c, optarg, s, o)) != 0)
 			return rc == 1 ? EXIT_USAGE : rc;
 	}
+	return format_flag ? 0 : cmd_analyze_check_settings(e, s, o);
+}
+
+static int
+cmd_analyze_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_analyze_entry;
+	struct runner_opts o;
+	char sym[SYMBOL_MAX + 1], *cause = NULL;
+	int rc;
+
+	if ((rc = cmd_analyze_parse(e, argc, argv, ctx->settings, &o)) != 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, optind == argc ? "missing SYMBOL" :
 		    "expected exactly one SYMBOL");
-	if (!format_flag && (rc = cmd_analyze_check_settings(e, ctx->settings,
-	    &o)) != 0)
-		return rc;
 	if (symbol_normalize(argv[optind], sym, &cause) != 0) {
 		log_error("%s", cause);
 		free(cause);

@@ -22,11 +22,6 @@
 #include "xmalloc.h"
 
 extern const struct cmd_entry cmd_ask_entry;
-extern const struct option cmd_analyze_longopts[];
-int cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
-    struct settings *s, struct runner_opts *o);
-int cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
-    struct runner_opts *o);
 
 /* With a real model configured: the model picks the symbol. Returns 0,
  * 1 (fall back to the rules), or an exit code (--no-fallback). */
@@ -103,25 +98,12 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct cmd_entry *e = &cmd_ask_entry;
 	struct runner_opts o;
 	char sym[SYMBOL_MAX + 1];
-	int c, rc, format_flag = 0;
+	int rc;
 
-	memset(&o, 0, sizeof o);
-	o.format = OUTPUT_TEXT;
-	while ((c = cmd_getopt(e, argc, argv, "p:f:m:o:",
-		    cmd_analyze_longopts)) != -1) {
-		if (c == '?')
-			return EXIT_USAGE;
-		if (c == 'f')
-			format_flag = 1;
-		if ((rc = cmd_analyze_option(e, c, optarg, ctx->settings,
-			 &o)) != 0)
-			return rc == 1 ? EXIT_USAGE : rc;
-	}
+	if ((rc = cmd_analyze_parse(e, argc, argv, ctx->settings, &o)) != 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one PROMPT in quotes");
-	if (!format_flag && (rc = cmd_analyze_check_settings(e, ctx->settings,
-	    &o)) != 0)
-		return rc;
 	if ((rc = cmd_ask_symbol(ctx->settings, argv[optind], o.no_fallback,
 	    sym)) != 0)
 		return rc;

@@ -48,4 +48,14 @@ int cmd_getopt(const struct cmd_entry *entry, int argc, char **argv,
 int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+struct runner_opts;
+
+/*
+ * Parses the options analyze and ask share (cmd-analyze.c) into O, then
+ * checks the settings a run reads, so bad values fail before any work.
+ * Returns 0 with optind at the first operand, or an exit code.
+ */
+int cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
+    struct settings *s, struct runner_opts *o);
+
 #endif

@@ -251,6 +251,23 @@ text_report(FILE *f, const cJSON *state)
 	fprintf(f, "\n");
 }
 
+/* Numbers in a model's narrative that no tool result contains. */
+static void
+text_ungrounded(FILE *f, const cJSON *a)
+{
+	const cJSON *u = jsonutil_path(a, "narrative.ungrounded"), *v;
+	int n = 0;
+
+	cJSON_ArrayForEach(v, u) {
+		if (!cJSON_IsString(v))
+			continue;
+		fprintf(f, "%s%s", n++ ? ", " : "NOT FOUND IN THE DATA (check "
+		    "before relying on them): ", v->valuestring);
+	}
+	if (n > 0)
+		fprintf(f, "\n\n");
+}
+
 static void
 text_all(FILE *f, const cJSON *state)
 {
@@ -267,6 +284,7 @@ text_all(FILE *f, const cJSON *state)
 	    jsonutil_number(a, "scores.overall"),
 	    text_str(a, "scores.label"));
 	fprintf(f, "SUMMARY:\n%s\n\n", text_str(a, "narrative.text"));
+	text_ungrounded(f, a);
 	fprintf(f, "DISCLAIMER: This analysis is for informational purposes "
 	    "only and does not constitute investment advice.\n");
 }

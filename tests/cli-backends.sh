@@ -139,6 +139,7 @@ result "'4242.42' in r['analysis']['narrative']['ungrounded'] and len(r['analysi
 expect 0 "invented number, text" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--model "openai:$E/v1#gpt-oss"
 has "$T/err" "not found in the tool results: \[\"4242.42\"\]" "warned on stderr"
+has "$T/out" "^NOT FOUND IN THE DATA .*: 4242.42$" "text output lists it"
 stop
 
 # The model fails: the built-in policy runs each step, and says so.

@@ -24,7 +24,6 @@ struct setting {
 struct settings {
 	struct setting items[SETTINGS_MAX_KEYS];
 	int n;
-	char *env_buf; /* last value looked up in the environment */
 };
 
 /* Built-in defaults; everything else defaults to unset. */
@@ -57,7 +56,6 @@ settings_free(struct settings *s)
 		free(s->items[i].key);
 		free(s->items[i].value);
 	}
-	free(s->env_buf);
 	free(s);
 }
 
@@ -193,8 +191,10 @@ settings_load_file(struct settings *s, const char *path, int optional,
 	return rc;
 }
 
+/* STOCKAGENT_KEY's value; the string is the environment's own, valid
+ * for the life of the program (stockagent never changes its environment). */
 static const char *
-settings_env(struct settings *s, const char *key)
+settings_env(const char *key)
 {
 	char name[300];
 	size_t i, j = 0;
@@ -208,11 +208,7 @@ settings_env(struct settings *s, const char *key)
 	}
 	name[j] = '\0';
 	v = getenv(name);
-	if (v == NULL || *v == '\0')
-		return NULL;
-	free(s->env_buf);
-	s->env_buf = xstrdup(v);
-	return s->env_buf;
+	return v == NULL || *v == '\0' ? NULL : v;
 }
 
 static const char *
@@ -236,7 +232,7 @@ settings_get(struct settings *s, const char *key)
 
 	if ((it = settings_find(s, key, 1)) != NULL)
 		return it->value;
-	if ((v = settings_env(s, key)) != NULL)
+	if ((v = settings_env(key)) != NULL)
 		return v;
 	if ((it = settings_find(s, key, 0)) != NULL)
 		return it->value;
@@ -248,7 +244,7 @@ settings_source(struct settings *s, const char *key)
 {
 	if (settings_find(s, key, 1) != NULL)
 		return "flag";
-	if (settings_env(s, key) != NULL)
+	if (settings_env(key) != NULL)
 		return "environment";
 	if (settings_find(s, key, 0) != NULL)
 		return "file";

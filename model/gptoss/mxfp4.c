@@ -1,0 +1,232 @@
+/*
+ * mxfp4.c: the CPU dot kernels: bf16 and MXFP4 rows decoded to float, and
+ * a float dot product over up to four activation rows at once.
+ *
+ * MXFP4 (spec 2.4): 32 E2M1 values in 16 bytes, the low nibble of byte b is
+ * element 2b and the high nibble element 2b+1, times 2^(scale - 127). The
+ * decode is exact in float. An AVX2+FMA path is chosen at run time when the
+ * CPU has it; the portable path is plain C. For a given path, a dot
+ * product's result depends only on its two vectors (not on how many rows
+ * share the call, nor on the thread), which keeps prefill, decode and every
+ * thread count bit-identical.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "model/gptoss/gptoss-impl.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_X86 1
+#include <immintrin.h>
+#endif
+
+/* Doubled E2M1 values; the scale table holds 2^(e - 128) to compensate. */
+static const int8_t fp4x2[16] = {0, 1, 2, 3, 4, 6, 8, 12,
+				 0, -1, -2, -3, -4, -6, -8, -12};
+static float e8m0_half[256];
+static int use_avx2;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void
+init(void)
+{
+	int i;
+
+	for (i = 0; i < 256; i++)
+		e8m0_half[i] = ldexpf(1.0f, i - 128);
+#ifdef HAVE_X86
+	__builtin_cpu_init();
+	use_avx2 = __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("fma");
+#endif
+}
+
+const char *
+gptoss_kernel_name(void)
+{
+	pthread_once(&once, init);
+	return use_avx2 ? "avx2" : "portable";
+}
+
+/* ---- portable ---- */
+
+static void
+bf16_to_f32_c(float *out, const uint16_t *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = gptoss_bf16(in[i]);
+}
+
+static void
+mxfp4_to_f32_c(float *out, const uint8_t *blocks, const uint8_t *scales,
+    size_t nblocks)
+{
+	size_t g, b;
+	float s;
+
+	for (g = 0; g < nblocks; g++) {
+		s = e8m0_half[scales[g]];
+		for (b = 0; b < 16; b++) {
+			out[32 * g + 2 * b] = fp4x2[blocks[16 * g + b] & 15] * s;
+			out[32 * g + 2 * b + 1] = fp4x2[blocks[16 * g + b] >> 4] *
+			    s;
+		}
+	}
+}
+
+static void
+dot_tile_c(float *out, const float *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	uint32_t t, i;
+	float a0, a1, a2, a3;
+	const float *xt;
+
+	for (t = 0; t < n; t++) {
+		xt = x + t * ldx;
+		a0 = a1 = a2 = a3 = 0;
+		for (i = 0; i + 4 <= cols; i += 4) {
+			a0 += w[i] * xt[i];
+			a1 += w[i + 1] * xt[i + 1];
+			a2 += w[i + 2] * xt[i + 2];
+			a3 += w[i + 3] * xt[i + 3];
+		}
+		for (; i < cols; i++)
+			a0 += w[i] * xt[i];
+		out[t] = (a0 + a1) + (a2 + a3);
+	}
+}
+
+/* ---- AVX2 + FMA ---- */
+
+#ifdef HAVE_X86
+__attribute__((target("avx2,fma"))) static void
+bf16_to_f32_avx2(float *out, const uint16_t *in, size_t n)
+{
+	size_t i;
+	__m256i v;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const void *)
+		    (in + i)));
+		_mm256_storeu_ps(out + i, _mm256_castsi256_ps(
+		    _mm256_slli_epi32(v, 16)));
+	}
+	for (; i < n; i++)
+		out[i] = gptoss_bf16(in[i]);
+}
+
+__attribute__((target("avx2,fma"))) static void
+mxfp4_to_f32_avx2(float *out, const uint8_t *blocks, const uint8_t *scales,
+    size_t nblocks)
+{
+	const __m128i lut = _mm_loadu_si128((const void *)fp4x2);
+	const __m128i m4 = _mm_set1_epi8(15);
+	__m128i b, lo, hi, e0, e1;
+	__m256 s;
+	size_t g;
+
+	for (g = 0; g < nblocks; g++, out += 32) {
+		b = _mm_loadu_si128((const void *)(blocks + 16 * g));
+		lo = _mm_and_si128(b, m4);
+		hi = _mm_and_si128(_mm_srli_epi16(b, 4), m4);
+		e0 = _mm_shuffle_epi8(lut, _mm_unpacklo_epi8(lo, hi));
+		e1 = _mm_shuffle_epi8(lut, _mm_unpackhi_epi8(lo, hi));
+		s = _mm256_set1_ps(e8m0_half[scales[g]]);
+		_mm256_storeu_ps(out, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(e0))));
+		_mm256_storeu_ps(out + 8, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(_mm_srli_si128(e0, 8)))));
+		_mm256_storeu_ps(out + 16, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(e1))));
+		_mm256_storeu_ps(out + 24, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(_mm_srli_si128(e1, 8)))));
+	}
+}
+
+__attribute__((target("avx2,fma"))) static inline float
+hsum(__m256 v)
+{
+	__m128 a = _mm_add_ps(_mm256_castps256_ps128(v),
+	    _mm256_extractf128_ps(v, 1));
+
+	a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+	a = _mm_add_ss(a, _mm_movehdup_ps(a));
+	return _mm_cvtss_f32(a);
+}
+
+__attribute__((target("avx2,fma"))) static void
+dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	__m256 a0[4], a1[4], w0, w1;
+	uint32_t t, i, end = cols & ~15u;
+	float tail;
+
+	for (t = 0; t < 4; t++)
+		a0[t] = a1[t] = _mm256_setzero_ps();
+	for (i = 0; i < end; i += 16) {
+		w0 = _mm256_loadu_ps(w + i);
+		w1 = _mm256_loadu_ps(w + i + 8);
+		for (t = 0; t < n; t++) {
+			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + t * ldx +
+			    i), a0[t]);
+			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + t * ldx +
+			    i + 8), a1[t]);
+		}
+	}
+	for (t = 0; t < n; t++) {
+		tail = 0;
+		for (i = end; i < cols; i++)
+			tail += w[i] * x[t * ldx + i];
+		out[t] = hsum(_mm256_add_ps(a0[t], a1[t])) + tail;
+	}
+}
+#endif
+
+/* ---- dispatch ---- */
+
+void
+gptoss_bf16_to_f32(float *out, const uint16_t *in, size_t n)
+{
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx2) {
+		bf16_to_f32_avx2(out, in, n);
+		return;
+	}
+#endif
+	bf16_to_f32_c(out, in, n);
+}
+
+void
+gptoss_mxfp4_to_f32(float *out, const uint8_t *blocks, const uint8_t *scales,
+    size_t nblocks)
+{
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx2) {
+		mxfp4_to_f32_avx2(out, blocks, scales, nblocks);
+		return;
+	}
+#endif
+	mxfp4_to_f32_c(out, blocks, scales, nblocks);
+}
+
+void
+gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+#ifdef HAVE_X86
+	if (use_avx2) {
+		dot_tile_avx2(out, w, x, ldx, n, cols);
+		return;
+	}
+#endif
+	dot_tile_c(out, w, x, ldx, n, cols);
+}

@@ -531,7 +531,8 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	pre = o.bench_prompt / (now() - t0);
 	t0 = now();
 	for (i = 0; i < o.bench_decode; i++)
-		if ((st = gptoss_context_append(c, &toks[i], 1, NULL, &msg)) !=
+		if ((st = gptoss_context_append(c,
+		    &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
 		    GPTOSS_OK)
 			goto fail;
 	dec = o.bench_decode / (now() - t0);

@@ -17,7 +17,8 @@
 #include "model/gptoss/gptoss-impl.h"
 #include "src/xmalloc.h"
 
-#define ROWS_PER_TASK 8
+#define TASKS_PER_THREAD 4
+#define MIN_ROWS_PER_TASK 4
 
 struct cpu {
 	struct gptoss_pool *pool;
@@ -32,6 +33,7 @@ struct mm_job {
 	const uint8_t *blocks, *scales;
 	const float *x;
 	uint32_t rows, cols, n;
+	uint32_t rows_per_task;
 	struct cpu *cpu;
 };
 
@@ -57,9 +59,17 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 	float out[4];
 	uint32_t r, r1, t, k, nb = j->cols / 32;
 
-	r1 = (task + 1) * ROWS_PER_TASK;
+	r1 = (task + 1) * j->rows_per_task;
 	r1 = r1 > j->rows ? j->rows : r1;
-	for (r = task * ROWS_PER_TASK; r < r1; r++) {
+	for (r = task * j->rows_per_task; r < r1; r++) {
+		if (j->w16 != NULL && j->n <= 4 && gptoss_dot_bf16_tile(out,
+		    j->w16 + (size_t)r * j->cols, j->x, j->ldx, j->n,
+		    j->cols) == 0) {
+			for (k = 0; k < j->n; k++)
+				j->y[k * j->ldy + r] = out[k] + (j->bias ?
+				    gptoss_bf16(j->bias[r]) : 0.0f);
+			continue;
+		}
 		if (j->w16 != NULL)
 			gptoss_bf16_to_f32(wrow, j->w16 + (size_t)r * j->cols,
 			    j->cols);
@@ -80,10 +90,18 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 static void
 run_mm(struct gptoss_backend *be, struct mm_job *j)
 {
+	uint32_t nt;
+
 	j->cpu = be->impl;
 	reserve(j->cpu, j->cols);
+	/* A few long contiguous ranges per thread keep the prefetchers
+	 * streaming; the split never changes a result. */
+	nt = gptoss_pool_size(j->cpu->pool) * TASKS_PER_THREAD;
+	j->rows_per_task = (j->rows + nt - 1) / nt;
+	if (j->rows_per_task < MIN_ROWS_PER_TASK)
+		j->rows_per_task = MIN_ROWS_PER_TASK;
 	gptoss_pool_run(j->cpu->pool, mm_task, j,
-	    (j->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK);
+	    (j->rows + j->rows_per_task - 1) / j->rows_per_task);
 }
 
 static void

@@ -167,6 +167,13 @@ void gptoss_mxfp4_to_f32(float *out, const uint8_t *blocks,
  */
 void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols);
+/*
+ * The same straight from bf16 weights, bit-identical to converting W with
+ * gptoss_bf16_to_f32 first. Returns -1 (nothing done) where the portable
+ * path is in use.
+ */
+int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols);
 /* "avx2" or "portable": the dot kernel in use. */
 const char *gptoss_kernel_name(void);
 

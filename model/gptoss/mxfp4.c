@@ -160,19 +160,49 @@ hsum(__m256 v)
 	return _mm_cvtss_f32(a);
 }
 
-__attribute__((target("avx2,fma"))) static void
-dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
+/* Weight vectors from float or from bf16 (converted exactly). */
+__attribute__((target("avx2,fma"))) static inline __m256
+load_w(const void *w, int bf, uint32_t i)
+{
+	if (bf)
+		return _mm256_castsi256_ps(_mm256_slli_epi32(
+		    _mm256_cvtepu16_epi32(_mm_loadu_si128((const void *)
+		    ((const uint16_t *)w + i))), 16));
+	return _mm256_loadu_ps((const float *)w + i);
+}
+
+/* Tail and reduction of dot_n, shared so every N rounds alike. */
+__attribute__((target("avx2,fma"), always_inline)) static inline float
+finish(__m256 a0, __m256 a1, const void *w, int bf, const float *x,
+    uint32_t end, uint32_t cols)
+{
+	float tail = 0, wi;
+	uint32_t i;
+
+	for (i = end; i < cols; i++) {
+		wi = bf ? gptoss_bf16(((const uint16_t *)w)[i]) :
+		    ((const float *)w)[i];
+		tail += wi * x[i];
+	}
+	return hsum(_mm256_add_ps(a0, a1)) + tail;
+}
+
+/*
+ * N (constant after inlining) rows at once; token t has its own two
+ * accumulators, so its result is the same for every N and weight type.
+ */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
 	__m256 a0[4], a1[4], w0, w1;
 	uint32_t t, i, end = cols & ~15u;
-	float tail;
 
-	for (t = 0; t < 4; t++)
+	for (t = 0; t < n; t++)
 		a0[t] = a1[t] = _mm256_setzero_ps();
 	for (i = 0; i < end; i += 16) {
-		w0 = _mm256_loadu_ps(w + i);
-		w1 = _mm256_loadu_ps(w + i + 8);
+		w0 = load_w(w, bf, i);
+		w1 = load_w(w, bf, i + 8);
 		for (t = 0; t < n; t++) {
 			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + t * ldx +
 			    i), a0[t]);
@@ -180,11 +210,49 @@ dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
 			    i + 8), a1[t]);
 		}
 	}
-	for (t = 0; t < n; t++) {
-		tail = 0;
-		for (i = end; i < cols; i++)
-			tail += w[i] * x[t * ldx + i];
-		out[t] = hsum(_mm256_add_ps(a0[t], a1[t])) + tail;
+	for (t = 0; t < n; t++)
+		out[t] = finish(a0[t], a1[t], w, bf, x + t * ldx, end, cols);
+}
+
+/* dot_n for N = 4 with the accumulators spelled out, so they stay in
+ * registers (the same operations per row as dot_n). */
+__attribute__((target("avx2,fma"))) static void
+dot_4(float *out, const void *w, int bf, const float *x, size_t ldx,
+    uint32_t cols)
+{
+	__m256 a00, a01, a10, a11, a20, a21, a30, a31, w0, w1;
+	const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx,
+	    *x3 = x + 3 * ldx;
+	uint32_t i, end = cols & ~15u;
+
+	a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = _mm256_setzero_ps();
+	for (i = 0; i < end; i += 16) {
+		w0 = load_w(w, bf, i);
+		w1 = load_w(w, bf, i + 8);
+		a00 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + i), a00);
+		a01 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x0 + i + 8), a01);
+		a10 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + i), a10);
+		a11 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + i + 8), a11);
+		a20 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + i), a20);
+		a21 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x2 + i + 8), a21);
+		a30 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x3 + i), a30);
+		a31 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x3 + i + 8), a31);
+	}
+	out[0] = finish(a00, a01, w, bf, x0, end, cols);
+	out[1] = finish(a10, a11, w, bf, x1, end, cols);
+	out[2] = finish(a20, a21, w, bf, x2, end, cols);
+	out[3] = finish(a30, a31, w, bf, x3, end, cols);
+}
+
+__attribute__((target("avx2,fma"))) static void
+dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	switch (n) {
+	case 1: dot_n(out, w, bf, x, ldx, 1, cols); break;
+	case 2: dot_n(out, w, bf, x, ldx, 2, cols); break;
+	case 3: dot_n(out, w, bf, x, ldx, 3, cols); break;
+	default: dot_4(out, w, bf, x, ldx, cols); break;
 	}
 }
 #endif
@@ -224,9 +292,22 @@ gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
 {
 #ifdef HAVE_X86
 	if (use_avx2) {
-		dot_tile_avx2(out, w, x, ldx, n, cols);
+		dot_tile_avx2(out, w, 0, x, ldx, n, cols);
 		return;
 	}
 #endif
 	dot_tile_c(out, w, x, ldx, n, cols);
+}
+
+int
+gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols)
+{
+#ifdef HAVE_X86
+	if (use_avx2) {
+		dot_tile_avx2(out, w, 1, x, ldx, n, cols);
+		return 0;
+	}
+#endif
+	return -1;
 }

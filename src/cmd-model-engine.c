@@ -480,7 +480,8 @@ copy_bandwidth(uint32_t nt)
 			a[i] = (struct copy_arg){dst + i * chunk,
 						 src + i * chunk, chunk};
 			if (i > 0)
-				pthread_create(&th[i], NULL, copy_worker, &a[i]);
+				pthread_create(&th[i], NULL, copy_worker,
+				    &a[i]);
 		}
 		copy_worker(&a[0]);
 		for (i = 1; i < nt; i++)

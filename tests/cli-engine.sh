@@ -59,6 +59,11 @@ for m in m1 m2; do
 	if err=$("$PY" "$tmp/cmp.py" "$tmp/$m.c.json" "$tmp/$m.ref.json" 1e-4)
 	then ok; else bad "$m: logits differ from the reference ($err)"; fi
 	echo "$m: worst relative logit error over 40 positions: $err"
+	GPTOSS_KERNEL=portable $E logits --model "local:$tmp/$m" \
+	    --tokens "$TOKS" --all-positions >"$tmp/$m.p.json"
+	if err=$("$PY" "$tmp/cmp.py" "$tmp/$m.p.json" "$tmp/$m.ref.json" 1e-4)
+	then ok; else bad "$m: portable kernels differ ($err)"; fi
+	echo "$m: portable kernels: worst relative error $err"
 
 	g_c=$($E generate --model "local:$tmp/$m" --tokens 5,17,42 \
 	    --max-tokens 64 --context 200)

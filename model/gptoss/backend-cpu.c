@@ -151,7 +151,8 @@ attn_task(void *arg, uint32_t task, uint32_t thread)
 	lo = a->window && p + 1 > a->window ? p + 1 - a->window : 0;
 	nk = p - lo + 1;
 	for (kp = lo; kp <= p; kp++) {
-		kv = a->k_cache + (size_t)(kp % a->slots) * kw + (size_t)kvh * d;
+		kv = a->k_cache + (size_t)(kp % a->slots) * kw +
+		    (size_t)kvh * d;
 		acc = 0;
 		for (c = 0; c < d; c++)
 			acc += q[c] * kv[c];

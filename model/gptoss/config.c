@@ -195,7 +195,8 @@ check_sizes(const struct gptoss_config *c, char **err_out)
 		      "num_key_value_heads";
 	else if (c->head_dim % 2 || (uint64_t)c->head_dim * c->num_heads >
 	    GPTOSS_MAX_DIM)
-		why = "head_dim must be even and head_dim * heads at most 65536";
+		why = "head_dim must be even and head_dim * heads at most "
+		      "65536";
 	else if (c->experts_per_token < 1 ||
 	    c->experts_per_token > c->num_experts)
 		why = "num_experts_per_tok must be in [1, num_local_experts]";
@@ -274,8 +275,8 @@ parse_rope(const cJSON *root, struct gptoss_config *c, char **err_out)
 	if (!cJSON_IsString(ty))
 		ty = cJSON_GetObjectItemCaseSensitive(rs, "type");
 	if (!cJSON_IsString(ty) || strcmp(ty->valuestring, "yarn") != 0) {
-		gptoss_set_err(err_out, "config.json: rope_scaling type '%s' is "
-		    "not supported (only yarn)", cJSON_IsString(ty) ?
+		gptoss_set_err(err_out, "config.json: rope_scaling type '%s' "
+		    "is not supported (only yarn)", cJSON_IsString(ty) ?
 		    ty->valuestring : "?");
 		return -1;
 	}

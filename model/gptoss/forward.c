@@ -89,7 +89,8 @@ gptoss_model_get_info(const struct gptoss_model *m,
 
 	memset(o, 0, sizeof *o);
 	o->architecture = c->architecture;
-	o->backend = "cpu";
+	o->backend = strcmp(gptoss_kernel_name(), "avx2") == 0 ?
+	    "cpu (avx2+fma kernels)" : "cpu (portable kernels)";
 	o->vocab_size = c->vocab_size;
 	o->hidden_size = c->hidden_size;
 	o->intermediate_size = c->intermediate_size;

@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/gptoss/gptoss-impl.h"
@@ -42,6 +43,10 @@ init(void)
 	use_avx2 = __builtin_cpu_supports("avx2") &&
 	    __builtin_cpu_supports("fma");
 #endif
+	/* For tests: GPTOSS_KERNEL=portable forces the plain C path. */
+	if (getenv("GPTOSS_KERNEL") != NULL &&
+	    strcmp(getenv("GPTOSS_KERNEL"), "portable") == 0)
+		use_avx2 = 0;
 }
 
 const char *
@@ -72,9 +77,9 @@ mxfp4_to_f32_c(float *out, const uint8_t *blocks, const uint8_t *scales,
 	for (g = 0; g < nblocks; g++) {
 		s = e8m0_half[scales[g]];
 		for (b = 0; b < 16; b++) {
-			out[32 * g + 2 * b] = fp4x2[blocks[16 * g + b] & 15] * s;
-			out[32 * g + 2 * b + 1] = fp4x2[blocks[16 * g + b] >> 4] *
-			    s;
+			uint8_t v = blocks[16 * g + b];
+			out[32 * g + 2 * b] = fp4x2[v & 15] * s;
+			out[32 * g + 2 * b + 1] = fp4x2[v >> 4] * s;
 		}
 	}
 }
@@ -204,10 +209,10 @@ dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
 		w0 = load_w(w, bf, i);
 		w1 = load_w(w, bf, i + 8);
 		for (t = 0; t < n; t++) {
-			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + t * ldx +
-			    i), a0[t]);
-			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + t * ldx +
-			    i + 8), a1[t]);
+			const float *xt = x + t * ldx + i;
+			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
+			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a1[t]);
 		}
 	}
 	for (t = 0; t < n; t++)
@@ -290,6 +295,7 @@ void
 gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
+	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
 		dot_tile_avx2(out, w, 0, x, ldx, n, cols);
@@ -303,6 +309,7 @@ int
 gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols)
 {
+	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
 		dot_tile_avx2(out, w, 1, x, ldx, n, cols);

@@ -183,7 +183,8 @@ open_shards(const char *dir, struct binder *b, cJSON **index_out,
 		b->shard_names = xcalloc(2, sizeof *b->shard_names);
 		if (access(path, F_OK) != 0) {
 			gptoss_set_err(err_out, "%s: neither "
-			    "model.safetensors.index.json nor model.safetensors "
+			    "model.safetensors.index.json nor "
+			    "model.safetensors "
 			    "is there", dir);
 			st = GPTOSS_ERR_IO;
 			goto cleanup;
@@ -210,7 +211,8 @@ open_shards(const char *dir, struct binder *b, cJSON **index_out,
 	b->shard_names = xcalloc(cap + 1, sizeof *b->shard_names);
 	cJSON_ArrayForEach(e, b->map) {
 		if (!cJSON_IsString(e) || !safe_name(e->valuestring)) {
-			gptoss_set_err(err_out, "%s: bad shard name for '%.200s'",
+			gptoss_set_err(err_out, "%s: bad shard name for "
+			    "'%.200s'",
 			    path, e->string ? e->string : "?");
 			goto cleanup;
 		}

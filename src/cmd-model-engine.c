@@ -469,6 +469,7 @@ copy_bandwidth(uint32_t nt)
 	char *src = xmalloc(len), *dst = xmalloc(len);
 	pthread_t th[256];
 	struct copy_arg a[256];
+	int started[256];
 	double best = 0, t0, dt;
 	uint32_t i, r;
 
@@ -479,13 +480,15 @@ copy_bandwidth(uint32_t nt)
 		for (i = 0; i < nt; i++) {
 			a[i] = (struct copy_arg){dst + i * chunk,
 						 src + i * chunk, chunk};
-			if (i > 0)
-				pthread_create(&th[i], NULL, copy_worker,
-				    &a[i]);
+			started[i] = i > 0 && pthread_create(&th[i], NULL,
+			    copy_worker, &a[i]) == 0;
+			if (i > 0 && !started[i])
+				copy_worker(&a[i]);
 		}
 		copy_worker(&a[0]);
 		for (i = 1; i < nt; i++)
-			pthread_join(th[i], NULL);
+			if (started[i])
+				pthread_join(th[i], NULL);
 		dt = now() - t0;
 		if (2.0 * chunk * nt / dt > best)
 			best = 2.0 * chunk * nt / dt;

@@ -153,9 +153,7 @@ attn_task(void *arg, uint32_t task, uint32_t thread)
 	for (kp = lo; kp <= p; kp++) {
 		kv = a->k_cache + (size_t)(kp % a->slots) * kw +
 		    (size_t)kvh * d;
-		acc = 0;
-		for (c = 0; c < d; c++)
-			acc += q[c] * kv[c];
+		gptoss_dot_f32_tile(&acc, q, kv, 0, 1, d);
 		s[kp - lo] = acc * a->scale;
 		m = s[kp - lo] > m ? s[kp - lo] : m;
 	}
@@ -167,8 +165,7 @@ attn_task(void *arg, uint32_t task, uint32_t thread)
 		sum += e;
 		kv = a->v_cache + (size_t)((lo + kp) % a->slots) * kw +
 		    (size_t)kvh * d;
-		for (c = 0; c < d; c++)
-			o[c] += e * kv[c];
+		gptoss_axpy_f32(o, e, kv, d);
 	}
 	for (c = 0; c < d; c++)
 		o[c] /= sum;

@@ -174,6 +174,8 @@ void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
  */
 int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols);
+/* y[i] += a * x[i] for i < n. */
+void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
 /* "avx2" or "portable": the dot kernel in use. */
 const char *gptoss_kernel_name(void);
 

@@ -262,7 +262,38 @@ dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
 }
 #endif
 
+#ifdef HAVE_X86
+__attribute__((target("avx2,fma"))) static void
+axpy_avx2(float *y, float a, const float *x, uint32_t n)
+{
+	__m256 va = _mm256_set1_ps(a);
+	uint32_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(y + i, _mm256_fmadd_ps(va,
+		    _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+	for (; i < n; i++)
+		y[i] += a * x[i];
+}
+#endif
+
 /* ---- dispatch ---- */
+
+void
+gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n)
+{
+	uint32_t i;
+
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx2) {
+		axpy_avx2(y, a, x, n);
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		y[i] += a * x[i];
+}
 
 void
 gptoss_bf16_to_f32(float *out, const uint16_t *in, size_t n)

@@ -74,6 +74,10 @@ for m in m1 m2; do
 	    sed 's/,$//')
 	[ "$g_c" = "$g_r" ] && ok ||
 		bad "$m: greedy continuation differs: $g_c vs $g_r"
+	# The same through a wrapping sliding-window ring (batch 3).
+	g_3=$($E generate --model "local:$tmp/$m" --tokens 5,17,42 \
+	    --max-tokens 64 --context 200 --batch 3 --threads 2)
+	[ "$g_3" = "$g_c" ] && ok || bad "$m: greedy with batch 3 differs"
 	echo "$m: greedy tokens compared: $n"
 
 	# Decode one token at a time (batch 1) equals batched prefill.

@@ -8,7 +8,8 @@
 #                      [--layers N] [--shards N]
 #
 # tiny:  hidden 64, 4 layers (sliding/full), 6 experts, top-2, window 8.
-# tiny2: other sizes (head_dim 32, 8 experts, top-3, window 5, 3 layers).
+# tiny2: other sizes (head_dim 32, 8 experts, top-3, window 5, 3 layers,
+#        YaRN with truncate: true).
 # 20b:   the real gpt-oss-20b shapes with --layers layers (default 2);
 #        random bytes, meant for benchmarks only.
 import argparse
@@ -29,7 +30,7 @@ PRESETS = {
                   num_attention_heads=6, num_key_value_heads=3,
                   num_hidden_layers=3, num_local_experts=8,
                   experts_per_token=3, vocab_size=257, sliding_window=5,
-                  swiglu_limit=7.0),
+                  swiglu_limit=7.0, truncate=True),
     "20b": dict(hidden_size=2880, intermediate_size=2880, head_dim=64,
                 num_attention_heads=64, num_key_value_heads=8,
                 num_hidden_layers=2, num_local_experts=32,
@@ -72,7 +73,8 @@ def make_config(p):
         "rope_scaling": {"beta_fast": 32.0, "beta_slow": 1.0,
                          "factor": 32.0,
                          "original_max_position_embeddings": 4096,
-                         "rope_type": "yarn", "truncate": False},
+                         "rope_type": "yarn",
+                         "truncate": p.get("truncate", False)},
         "rope_theta": 150000,
         "router_aux_loss_coef": 0.9,
         "sliding_window": p["sliding_window"],

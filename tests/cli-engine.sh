@@ -79,6 +79,11 @@ for m in m1 m2; do
 	    --max-tokens 64 --context 200 --batch 3 --threads 2)
 	[ "$g_3" = "$g_c" ] && ok || bad "$m: greedy with batch 3 differs"
 	echo "$m: greedy tokens compared: $n"
+	# Fewer than 64 only when the last one is a generation_config stop.
+	V=$(sed -n 's/.*"vocab_size": \([0-9]*\).*/\1/p' "$tmp/$m/config.json")
+	last=$(echo "$g_c" | tr ',' '\n' | tail -1)
+	[ "$n" -eq 64 ] || [ "$last" -eq $((V - 2)) ] ||
+	    [ "$last" -eq $((V - 3)) ] && ok || bad "$m: stopped early at $last"
 
 	# Decode one token at a time (batch 1) equals batched prefill.
 	$E logits --model "local:$tmp/$m" --tokens "$TOKS" --all-positions \
@@ -153,6 +158,11 @@ rm -rf "$tmp/b4"; cp -r "$tmp/m1" "$tmp/b4"
 f="$tmp/b4/model-00000-of-00002.safetensors"
 printf '\000\000\000\100\000\000\000\000{}' >"$f"
 expect_err 4 'header of .* bytes is over the limit' $E info "$tmp/b4"
+
+rm -rf "$tmp/b6"; cp -r "$tmp/m1" "$tmp/b6"
+printf '\350\003\000\000\000\000\000\000{}' \
+    >"$tmp/b6/model-00001-of-00002.safetensors"
+expect_err 4 'shorter (10 bytes) than its header says' $E info "$tmp/b6"
 
 rm -rf "$tmp/b5"; cp -r "$tmp/m1" "$tmp/b5"
 rm "$tmp/b5/model-00002-of-00002.safetensors"

@@ -115,6 +115,27 @@ test_dot(void)
 }
 
 static void
+test_mxfp4_dot(void)
+{
+	uint8_t blocks[3 * 16], scales[3];
+	float w[96], x[96], fused, ref;
+	uint32_t i;
+
+	for (i = 0; i < sizeof blocks; i++)
+		blocks[i] = (uint8_t)(i * 37 + 11);
+	for (i = 0; i < 3; i++)
+		scales[i] = (uint8_t)(120 + 3 * i);
+	for (i = 0; i < 96; i++)
+		x[i] = (float)((int)(i * 13 % 29) - 14) / 9;
+	gptoss_mxfp4_to_f32(w, blocks, scales, 3);
+	gptoss_dot_f32_tile(&ref, w, x, 96, 1, 96);
+	if (gptoss_dot_mxfp4_1(&fused, blocks, scales, x, 3) == 0)
+		TEST_CHECK("fused MXFP4 dot is bit-identical", fused == ref);
+	else
+		TEST_CHECK("portable path has no fused dot", 1);
+}
+
+static void
 count_task(void *arg, uint32_t task, uint32_t thread)
 {
 	(void)thread;
@@ -178,6 +199,7 @@ main(void)
 	test_header();
 	test_decode();
 	test_dot();
+	test_mxfp4_dot();
 	test_pool();
 	test_sampler();
 	return TEST_REPORT();

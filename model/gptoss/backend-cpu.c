@@ -70,6 +70,13 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 				    gptoss_bf16(j->bias[r]) : 0.0f);
 			continue;
 		}
+		if (j->w16 == NULL && j->n == 1 && gptoss_dot_mxfp4_1(out,
+		    j->blocks + (size_t)r * nb * 16, j->scales + (size_t)r *
+		    nb, j->x, nb) == 0) {
+			j->y[r] = out[0] + (j->bias ? gptoss_bf16(j->bias[r]) :
+			    0.0f);
+			continue;
+		}
 		if (j->w16 != NULL)
 			gptoss_bf16_to_f32(wrow, j->w16 + (size_t)r * j->cols,
 			    j->cols);

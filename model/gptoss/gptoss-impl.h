@@ -174,6 +174,13 @@ void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
  */
 int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols);
+/*
+ * *out = (MXFP4 row of NBLOCKS blocks) . x, bit-identical to decoding the
+ * row with gptoss_mxfp4_to_f32 and calling gptoss_dot_f32_tile with n = 1.
+ * Returns -1 (nothing done) where the portable path is in use.
+ */
+int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks,
+    const uint8_t *scales, const float *x, uint32_t nblocks);
 /* y[i] += a * x[i] for i < n. */
 void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
 /* "avx2" or "portable": the dot kernel in use. */

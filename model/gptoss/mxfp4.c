@@ -263,6 +263,43 @@ dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
 #endif
 
 #ifdef HAVE_X86
+/*
+ * One MXFP4 row times one vector without a decoded copy: the same
+ * operations, in the same order, as gptoss_mxfp4_to_f32 then dot_n with
+ * N = 1 (elements 0-7 and 16-23 of a block go to a0, 8-15 and 24-31 to
+ * a1), so the result is bit-identical.
+ */
+__attribute__((target("avx2,fma"))) static float
+dot_mxfp4_1(const uint8_t *blocks, const uint8_t *scales, const float *x,
+    uint32_t nblocks)
+{
+	const __m128i lut = _mm_loadu_si128((const void *)fp4x2);
+	const __m128i m4 = _mm_set1_epi8(15);
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), s;
+	__m128i b, lo, hi, e0, e1;
+	uint32_t g;
+
+	for (g = 0; g < nblocks; g++, x += 32) {
+		b = _mm_loadu_si128((const void *)(blocks + 16 * g));
+		lo = _mm_and_si128(b, m4);
+		hi = _mm_and_si128(_mm_srli_epi16(b, 4), m4);
+		e0 = _mm_shuffle_epi8(lut, _mm_unpacklo_epi8(lo, hi));
+		e1 = _mm_shuffle_epi8(lut, _mm_unpackhi_epi8(lo, hi));
+		s = _mm256_set1_ps(e8m0_half[scales[g]]);
+		a0 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(e0))), _mm256_loadu_ps(x), a0);
+		a1 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(_mm_srli_si128(e0, 8)))),
+		    _mm256_loadu_ps(x + 8), a1);
+		a0 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(e1))), _mm256_loadu_ps(x + 16), a0);
+		a1 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
+		    _mm256_cvtepi8_epi32(_mm_srli_si128(e1, 8)))),
+		    _mm256_loadu_ps(x + 24), a1);
+	}
+	return hsum(_mm256_add_ps(a0, a1)) + 0.0f;
+}
+
 __attribute__((target("avx2,fma"))) static void
 axpy_avx2(float *y, float a, const float *x, uint32_t n)
 {
@@ -278,6 +315,20 @@ axpy_avx2(float *y, float a, const float *x, uint32_t n)
 #endif
 
 /* ---- dispatch ---- */
+
+int
+gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks, const uint8_t *scales,
+    const float *x, uint32_t nblocks)
+{
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx2) {
+		*out = dot_mxfp4_1(blocks, scales, x, nblocks);
+		return 0;
+	}
+#endif
+	return -1;
+}
 
 void
 gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n)

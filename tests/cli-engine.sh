@@ -137,6 +137,13 @@ expect_err 2 'do not fit' \
 expect_err 2 'do not fit' \
 	$E generate --model "local:$tmp/m1" --tokens 1,2 --context 10 \
 	--max-tokens 20
+expect_err 2 "over the model's max_position_embeddings" \
+	$E logits --model "local:$tmp/m1" --tokens 1 --context 200000
+rm -rf "$tmp/b7"; cp -r "$tmp/m1" "$tmp/b7"
+sed 's/"max_position_embeddings": 131072/"max_position_embeddings": 1000000000/' \
+    "$tmp/m1/config.json" >"$tmp/b7/config.json"
+expect_err 4 'GiB of KV cache' \
+	$E logits --model "local:$tmp/b7" --tokens 1 --context 1000000000
 expect_err 2 'tokens must be' $E logits --model "local:$tmp/m1" --tokens 1,x
 
 cp -r "$tmp/m1" "$tmp/b1"

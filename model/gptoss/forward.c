@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/gptoss/backend.h"
 #include "model/gptoss/gptoss-impl.h"
@@ -142,6 +143,29 @@ gptoss_context_free(struct gptoss_context *x)
 	free(x);
 }
 
+/* Bytes of float K and V cache for a context of LEN tokens. */
+static double
+kv_bytes(const struct gptoss_config *c, uint32_t len,
+    const struct gptoss_context_params *p)
+{
+	uint32_t b = p && p->batch_size ? p->batch_size : DEFAULT_BATCH, l;
+	double slots = 0;
+
+	for (l = 0; l < c->num_layers; l++)
+		slots += c->layer_sliding[l] && c->sliding_window + b - 1.0 <
+		    len ? c->sliding_window + b - 1.0 : len;
+	return slots * 2 * c->num_kv_heads * c->head_dim * sizeof(float);
+}
+
+/* The most a context may ask for: half of physical memory. */
+static double
+mem_limit(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), sz = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && sz > 0 ? (double)pages * sz / 2 : 1e18;
+}
+
 enum gptoss_status
 gptoss_context_new(struct gptoss_model *m,
     const struct gptoss_context_params *p, struct gptoss_context **ctx_out,
@@ -164,6 +188,12 @@ gptoss_context_new(struct gptoss_model *m,
 			return GPTOSS_ERR_ARGUMENT;
 		}
 		want = c->max_position_embeddings;
+	}
+	if (kv_bytes(c, want, p) > mem_limit()) {
+		gptoss_set_err(err_out, "context length %u needs %.1f GiB of KV "
+		    "cache, over half this machine's memory; use a shorter "
+		    "context", want, kv_bytes(c, want, p) / 1073741824.0);
+		return GPTOSS_ERR_LIMIT;
 	}
 	x = xcalloc(1, sizeof *x);
 	x->model = m;

@@ -21,5 +21,5 @@ trap 'rm -rf "$dir"' EXIT
 "$PY" scripts/gen-tiny-gptoss.py "$dir" --preset 20b --layers "$layers"
 ./stockagent engine info "$dir"
 ./stockagent engine bench --model "local:$dir" --threads "$threads" \
-	--prompt-tokens "${PROMPT_TOKENS:-128}" \
-	--decode-tokens "${DECODE_TOKENS:-16}"
+	--prompt-tokens "${PROMPT_TOKENS:-256}" \
+	--decode-tokens "${DECODE_TOKENS:-32}"

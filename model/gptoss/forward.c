@@ -23,7 +23,7 @@
 #include "src/xmalloc.h"
 
 #define DEFAULT_CONTEXT 4096
-#define DEFAULT_BATCH 64
+#define DEFAULT_BATCH 128
 
 struct gptoss_context {
 	struct gptoss_model *model;

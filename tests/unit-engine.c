@@ -115,6 +115,29 @@ test_dot(void)
 }
 
 static void
+test_dot_3x4(void)
+{
+	float w[3 * 40], x[4 * 40], out[12], one;
+	uint32_t i, r, t, same = 1;
+
+	for (i = 0; i < 3 * 40; i++)
+		w[i] = (float)((int)(i * 7 % 23) - 11) / 5;
+	for (i = 0; i < 4 * 40; i++)
+		x[i] = (float)((int)(i * 11 % 19) - 9) / 7;
+	if (gptoss_dot_f32_3x4(out, w, 40, x, 40, 40) != 0) {
+		TEST_CHECK("no AVX-512VL: 3x4 kernel unused", 1);
+		return;
+	}
+	for (r = 0; r < 3; r++)
+		for (t = 0; t < 4; t++) {
+			gptoss_dot_f32_tile(&one, w + r * 40, x + t * 40, 40,
+			    1, 40);
+			same &= one == out[r * 4 + t];
+		}
+	TEST_CHECK("3x4 prefill kernel is bit-identical to single dots", same);
+}
+
+static void
 test_mxfp4_dot(void)
 {
 	uint8_t blocks[3 * 16], scales[3];
@@ -200,6 +223,7 @@ main(void)
 	test_decode();
 	test_dot();
 	test_mxfp4_dot();
+	test_dot_3x4();
 	test_pool();
 	test_sampler();
 	return TEST_REPORT();

@@ -51,46 +51,98 @@ reserve(struct cpu *c, size_t floats)
 	c->cap = floats;
 }
 
+/* Row R of the job's weights as floats in DST. */
+static void
+decode_row(const struct mm_job *j, uint32_t r, float *dst)
+{
+	uint32_t nb = j->cols / 32;
+
+	if (j->w16 != NULL)
+		gptoss_bf16_to_f32(dst, j->w16 + (size_t)r * j->cols, j->cols);
+	else
+		gptoss_mxfp4_to_f32(dst, j->blocks + (size_t)r * nb * 16,
+		    j->scales + (size_t)r * nb, nb);
+}
+
+static void
+put(const struct mm_job *j, uint32_t r, uint32_t t, float v)
+{
+	j->y[t * j->ldy + r] = v + (j->bias ? gptoss_bf16(j->bias[r]) : 0.0f);
+}
+
+/* Single-token and small-batch rows straight from the weights; 0 when
+ * row R was done. */
+static int
+fused_row(const struct mm_job *j, uint32_t r)
+{
+	float out[4];
+	uint32_t k, nb = j->cols / 32;
+
+	if (j->w16 != NULL && j->n <= 4 && gptoss_dot_bf16_tile(out,
+	    j->w16 + (size_t)r * j->cols, j->x, j->ldx, j->n, j->cols) == 0) {
+		for (k = 0; k < j->n; k++)
+			put(j, r, k, out[k]);
+		return 0;
+	}
+	if (j->w16 == NULL && j->n == 1 && gptoss_dot_mxfp4_1(out,
+	    j->blocks + (size_t)r * nb * 16, j->scales + (size_t)r * nb,
+	    j->x, nb) == 0) {
+		put(j, r, 0, out[0]);
+		return 0;
+	}
+	return -1;
+}
+
+/* Row R, decoded into W, times the tokens from T on. */
+static void
+row_tail(const struct mm_job *j, uint32_t r, const float *w, uint32_t t)
+{
+	float out[4];
+	uint32_t k;
+
+	for (; t < j->n; t += 4) {
+		k = j->n - t < 4 ? j->n - t : 4;
+		gptoss_dot_f32_tile(out, w, j->x + t * j->ldx, j->ldx, k,
+		    j->cols);
+		while (k-- > 0)
+			put(j, r, t + k, out[k]);
+	}
+}
+
 static void
 mm_task(void *arg, uint32_t task, uint32_t thread)
 {
 	const struct mm_job *j = arg;
-	float *wrow = j->cpu->scratch[thread];
-	float out[4];
-	uint32_t r, r1, t, k, nb = j->cols / 32;
+	float *w = j->cpu->scratch[thread], out[12];
+	uint32_t r, r1, t, i, k;
 
 	r1 = (task + 1) * j->rows_per_task;
 	r1 = r1 > j->rows ? j->rows : r1;
-	for (r = task * j->rows_per_task; r < r1; r++) {
-		if (j->w16 != NULL && j->n <= 4 && gptoss_dot_bf16_tile(out,
-		    j->w16 + (size_t)r * j->cols, j->x, j->ldx, j->n,
-		    j->cols) == 0) {
-			for (k = 0; k < j->n; k++)
-				j->y[k * j->ldy + r] = out[k] + (j->bias ?
-				    gptoss_bf16(j->bias[r]) : 0.0f);
+	for (r = task * j->rows_per_task; r < r1;) {
+		if (fused_row(j, r) == 0) {
+			r++;
 			continue;
 		}
-		if (j->w16 == NULL && j->n == 1 && gptoss_dot_mxfp4_1(out,
-		    j->blocks + (size_t)r * nb * 16, j->scales + (size_t)r *
-		    nb, j->x, nb) == 0) {
-			j->y[r] = out[0] + (j->bias ? gptoss_bf16(j->bias[r]) :
-			    0.0f);
+		if (j->n >= 4 && r + 3 <= r1) {
+			for (i = 0; i < 3; i++)
+				decode_row(j, r + i, w + (size_t)i * j->cols);
+			for (t = 0; t + 4 <= j->n; t += 4) {
+				if (gptoss_dot_f32_3x4(out, w, j->cols,
+				    j->x + t * j->ldx, j->ldx, j->cols) != 0)
+					break;
+				for (i = 0; i < 3; i++)
+					for (k = 0; k < 4; k++)
+						put(j, r + i, t + k,
+						    out[i * 4 + k]);
+			}
+			for (i = 0; i < 3; i++)
+				row_tail(j, r + i, w + (size_t)i * j->cols, t);
+			r += 3;
 			continue;
 		}
-		if (j->w16 != NULL)
-			gptoss_bf16_to_f32(wrow, j->w16 + (size_t)r * j->cols,
-			    j->cols);
-		else
-			gptoss_mxfp4_to_f32(wrow, j->blocks + (size_t)r * nb *
-			    16, j->scales + (size_t)r * nb, nb);
-		for (t = 0; t < j->n; t += 4) {
-			k = j->n - t < 4 ? j->n - t : 4;
-			gptoss_dot_f32_tile(out, wrow, j->x + t * j->ldx,
-			    j->ldx, k, j->cols);
-			while (k-- > 0)
-				j->y[(t + k) * j->ldy + r] = out[k] +
-				    (j->bias ? gptoss_bf16(j->bias[r]) : 0.0f);
-		}
+		decode_row(j, r, w);
+		row_tail(j, r, w, 0);
+		r++;
 	}
 }
 
@@ -100,7 +152,7 @@ run_mm(struct gptoss_backend *be, struct mm_job *j)
 	uint32_t nt;
 
 	j->cpu = be->impl;
-	reserve(j->cpu, j->cols);
+	reserve(j->cpu, (size_t)3 * j->cols);
 	/* A few long contiguous ranges per thread keep the prefetchers
 	 * streaming; the split never changes a result. */
 	nt = gptoss_pool_size(j->cpu->pool) * TASKS_PER_THREAD;

@@ -181,6 +181,13 @@ int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
  */
 int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks,
     const uint8_t *scales, const float *x, uint32_t nblocks);
+/*
+ * out[r * 4 + t] = w[r] . x[t] for 3 rows LDW apart and 4 vectors,
+ * bit-identical to gptoss_dot_f32_tile; -1 (nothing done) without
+ * AVX-512VL.
+ */
+int gptoss_dot_f32_3x4(float *out, const float *w, size_t ldw,
+    const float *x, size_t ldx, uint32_t cols);
 /* y[i] += a * x[i] for i < n. */
 void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
 /* "avx2" or "portable": the dot kernel in use. */

@@ -28,7 +28,7 @@
 static const int8_t fp4x2[16] = {0, 1, 2, 3, 4, 6, 8, 12,
 				 0, -1, -2, -3, -4, -6, -8, -12};
 static float e8m0_half[256];
-static int use_avx2;
+static int use_avx2, use_avx512vl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void
@@ -42,11 +42,13 @@ init(void)
 	__builtin_cpu_init();
 	use_avx2 = __builtin_cpu_supports("avx2") &&
 	    __builtin_cpu_supports("fma");
+	use_avx512vl = use_avx2 && __builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512vl");
 #endif
 	/* For tests: GPTOSS_KERNEL=portable forces the plain C path. */
 	if (getenv("GPTOSS_KERNEL") != NULL &&
 	    strcmp(getenv("GPTOSS_KERNEL"), "portable") == 0)
-		use_avx2 = 0;
+		use_avx2 = use_avx512vl = 0;
 }
 
 const char *
@@ -264,6 +266,56 @@ dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
 
 #ifdef HAVE_X86
 /*
+ * Three weight rows times four vectors for prefill: the 256-bit operations
+ * of dot_n, per (row, vector) in the same order, but with the 24
+ * accumulators that AVX-512VL's 32 registers can hold.
+ */
+#define ACC(R, T) __m256 a##R##T##0 = _mm256_setzero_ps(), \
+	a##R##T##1 = _mm256_setzero_ps()
+#define FMA2(R, T)                                                         \
+	do {                                                               \
+		a##R##T##0 = _mm256_fmadd_ps(w##R##0,                      \
+		    _mm256_loadu_ps(x##T + i), a##R##T##0);                \
+		a##R##T##1 = _mm256_fmadd_ps(w##R##1,                      \
+		    _mm256_loadu_ps(x##T + i + 8), a##R##T##1);            \
+	} while (0)
+#define FIN(R, T) out[(R) * 4 + (T)] = finish(a##R##T##0, a##R##T##1, \
+	w + (R) * ldw, 0, x##T, end, cols)
+
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) static void
+dot_3x4(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
+    uint32_t cols)
+{
+	const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx,
+	    *x3 = x + 3 * ldx;
+	const float *r0 = w, *r1 = w + ldw, *r2 = w + 2 * ldw;
+	__m256 w00, w01, w10, w11, w20, w21;
+	uint32_t i, end = cols & ~15u;
+	ACC(0, 0); ACC(0, 1); ACC(0, 2); ACC(0, 3);
+	ACC(1, 0); ACC(1, 1); ACC(1, 2); ACC(1, 3);
+	ACC(2, 0); ACC(2, 1); ACC(2, 2); ACC(2, 3);
+
+	for (i = 0; i < end; i += 16) {
+		w00 = _mm256_loadu_ps(r0 + i);
+		w01 = _mm256_loadu_ps(r0 + i + 8);
+		w10 = _mm256_loadu_ps(r1 + i);
+		w11 = _mm256_loadu_ps(r1 + i + 8);
+		w20 = _mm256_loadu_ps(r2 + i);
+		w21 = _mm256_loadu_ps(r2 + i + 8);
+		FMA2(0, 0); FMA2(1, 0); FMA2(2, 0);
+		FMA2(0, 1); FMA2(1, 1); FMA2(2, 1);
+		FMA2(0, 2); FMA2(1, 2); FMA2(2, 2);
+		FMA2(0, 3); FMA2(1, 3); FMA2(2, 3);
+	}
+	FIN(0, 0); FIN(0, 1); FIN(0, 2); FIN(0, 3);
+	FIN(1, 0); FIN(1, 1); FIN(1, 2); FIN(1, 3);
+	FIN(2, 0); FIN(2, 1); FIN(2, 2); FIN(2, 3);
+}
+#undef ACC
+#undef FMA2
+#undef FIN
+
+/*
  * One MXFP4 row times one vector without a decoded copy: the same
  * operations, in the same order, as gptoss_mxfp4_to_f32 then dot_n with
  * N = 1 (elements 0-7 and 16-23 of a block go to a0, 8-15 and 24-31 to
@@ -315,6 +367,20 @@ axpy_avx2(float *y, float a, const float *x, uint32_t n)
 #endif
 
 /* ---- dispatch ---- */
+
+int
+gptoss_dot_f32_3x4(float *out, const float *w, size_t ldw, const float *x,
+    size_t ldx, uint32_t cols)
+{
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx512vl) {
+		dot_3x4(out, w, ldw, x, ldx, cols);
+		return 0;
+	}
+#endif
+	return -1;
+}
 
 int
 gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks, const uint8_t *scales,

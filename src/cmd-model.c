@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "cmd-model.h"
 #include "exitcode.h"
 #include "log.h"
 #include "model/gptoss/harmony.h"
@@ -422,6 +423,13 @@ static const struct model_subcmd model_subcmds[] = {
 	{ "render", "[--tokenizer FILE] [--tools FILE.json] [--reasoning "
 	    "low|medium|high] [--date DATE] CONVERSATION.json|-",
 	    model_render },
+	{ "info", "DIR", cmd_model_engine_info },
+	{ "generate", "--model local:DIR --tokens 1,2,3 [--max-tokens N] ...",
+	    cmd_model_engine_generate },
+	{ "logits", "--model local:DIR --tokens 1,2,3 [--all-positions]",
+	    cmd_model_engine_logits },
+	{ "bench", "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
+	    cmd_model_engine_bench },
 	{ NULL, NULL, NULL },
 };
 
@@ -443,7 +451,8 @@ cmd_model_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_model_entry = {
 	.name = "model",
 	.usage = "SUBCOMMAND [OPTIONS] ARGS",
-	.summary = "inspect the local gpt-oss model: tokenizer and chat format",
+	.summary = "the local gpt-oss engine: tokenizer, chat format, info, "
+		   "generate, logits, bench",
 	.help =
 	    "  tokenize --tokenizer FILE [--special] TEXT|-\n"
 	    "      print the token ids of TEXT (- reads stdin); --special\n"
@@ -456,6 +465,20 @@ const struct cmd_entry cmd_model_entry = {
 	    "      print the harmony prompt of a conversation: the text, then\n"
 	    "      its ids on one line\n"
 	    "FILE is a tokenizer.json, an o200k_base.tiktoken or a model\n"
-	    "directory; default $STOCKAGENT_TOKENIZER, then model=local:DIR.\n",
+	    "directory; default $STOCKAGENT_TOKENIZER, then model=local:DIR.\n"
+	    "  info DIR\n"
+	    "      architecture, parameter counts, bytes read per token and\n"
+	    "      the backend that runs it\n"
+	    "  generate --model local:DIR --tokens 1,2,3 [--max-tokens N]\n"
+	    "           [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
+	    "           [--format text|json]\n"
+	    "      generate token ids (greedy at temperature 0)\n"
+	    "  logits --model local:DIR --tokens 1,2,3 [--all-positions]\n"
+	    "      the logits as JSON {vocab, positions, logits}\n"
+	    "  bench --model local:DIR [--prompt-tokens N] [--decode-tokens N]\n"
+	    "      prefill and decode tokens/s against the machine's memory\n"
+	    "      bandwidth\n"
+	    "info, generate, logits and bench also take --threads N,\n"
+	    "--context N and --batch N.\n",
 	.exec = cmd_model_exec,
 };

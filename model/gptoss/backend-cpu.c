@@ -1,0 +1,298 @@
+/*
+ * backend-cpu.c: the CPU backend: every op, multi-threaded over output rows
+ * (matmuls) or over (token, head) pairs (attention) on one pthread pool.
+ *
+ * A matmul task decodes a few weight rows to float once (bf16 or MXFP4)
+ * and takes their dot products with the activation rows four at a time, so
+ * a prefill batch reads each weight once. Each output is computed by the
+ * same instructions whatever the batch or thread count.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "model/gptoss/backend.h"
+#include "model/gptoss/gptoss-impl.h"
+#include "src/xmalloc.h"
+
+#define TASKS_PER_THREAD 4
+#define MIN_ROWS_PER_TASK 4
+
+struct cpu {
+	struct gptoss_pool *pool;
+	float **scratch; /* [threads][cap] */
+	size_t cap;
+};
+
+struct mm_job {
+	float *y;
+	size_t ldy, ldx;
+	const uint16_t *w16, *bias;
+	const uint8_t *blocks, *scales;
+	const float *x;
+	uint32_t rows, cols, n;
+	uint32_t rows_per_task;
+	struct cpu *cpu;
+};
+
+static void
+reserve(struct cpu *c, size_t floats)
+{
+	uint32_t i, n = gptoss_pool_size(c->pool);
+
+	if (floats <= c->cap)
+		return;
+	for (i = 0; i < n; i++) {
+		free(c->scratch[i]);
+		c->scratch[i] = xcalloc(floats, sizeof(float));
+	}
+	c->cap = floats;
+}
+
+/* Row R of the job's weights as floats in DST. */
+static void
+decode_row(const struct mm_job *j, uint32_t r, float *dst)
+{
+	uint32_t nb = j->cols / 32;
+
+	if (j->w16 != NULL)
+		gptoss_bf16_to_f32(dst, j->w16 + (size_t)r * j->cols, j->cols);
+	else
+		gptoss_mxfp4_to_f32(dst, j->blocks + (size_t)r * nb * 16,
+		    j->scales + (size_t)r * nb, nb);
+}
+
+static void
+put(const struct mm_job *j, uint32_t r, uint32_t t, float v)
+{
+	j->y[t * j->ldy + r] = v + (j->bias ? gptoss_bf16(j->bias[r]) : 0.0f);
+}
+
+/* Single-token and small-batch rows straight from the weights; 0 when
+ * row R was done. */
+static int
+fused_row(const struct mm_job *j, uint32_t r)
+{
+	float out[4];
+	uint32_t k, nb = j->cols / 32;
+
+	if (j->w16 != NULL && j->n <= 4 && gptoss_dot_bf16_tile(out,
+	    j->w16 + (size_t)r * j->cols, j->x, j->ldx, j->n, j->cols) == 0) {
+		for (k = 0; k < j->n; k++)
+			put(j, r, k, out[k]);
+		return 0;
+	}
+	if (j->w16 == NULL && j->n == 1 && gptoss_dot_mxfp4_1(out,
+	    j->blocks + (size_t)r * nb * 16, j->scales + (size_t)r * nb,
+	    j->x, nb) == 0) {
+		put(j, r, 0, out[0]);
+		return 0;
+	}
+	return -1;
+}
+
+/* Row R, decoded into W, times the tokens from T on. */
+static void
+row_tail(const struct mm_job *j, uint32_t r, const float *w, uint32_t t)
+{
+	float out[4];
+	uint32_t k;
+
+	for (; t < j->n; t += 4) {
+		k = j->n - t < 4 ? j->n - t : 4;
+		gptoss_dot_f32_tile(out, w, j->x + t * j->ldx, j->ldx, k,
+		    j->cols);
+		while (k-- > 0)
+			put(j, r, t + k, out[k]);
+	}
+}
+
+static void
+mm_task(void *arg, uint32_t task, uint32_t thread)
+{
+	const struct mm_job *j = arg;
+	float *w = j->cpu->scratch[thread], out[12];
+	uint32_t r, r1, t, i, k;
+
+	r1 = (task + 1) * j->rows_per_task;
+	r1 = r1 > j->rows ? j->rows : r1;
+	for (r = task * j->rows_per_task; r < r1;) {
+		if (fused_row(j, r) == 0) {
+			r++;
+			continue;
+		}
+		if (j->n >= 4 && r + 3 <= r1) {
+			for (i = 0; i < 3; i++)
+				decode_row(j, r + i, w + (size_t)i * j->cols);
+			for (t = 0; t + 4 <= j->n; t += 4) {
+				if (gptoss_dot_f32_3x4(out, w, j->cols,
+				    j->x + t * j->ldx, j->ldx, j->cols) != 0)
+					break;
+				for (i = 0; i < 3; i++)
+					for (k = 0; k < 4; k++)
+						put(j, r + i, t + k,
+						    out[i * 4 + k]);
+			}
+			for (i = 0; i < 3; i++)
+				row_tail(j, r + i, w + (size_t)i * j->cols, t);
+			r += 3;
+			continue;
+		}
+		decode_row(j, r, w);
+		row_tail(j, r, w, 0);
+		r++;
+	}
+}
+
+static void
+run_mm(struct gptoss_backend *be, struct mm_job *j)
+{
+	uint32_t nt;
+
+	j->cpu = be->impl;
+	reserve(j->cpu, (size_t)3 * j->cols);
+	/* A few long contiguous ranges per thread keep the prefetchers
+	 * streaming; the split never changes a result. */
+	nt = gptoss_pool_size(j->cpu->pool) * TASKS_PER_THREAD;
+	j->rows_per_task = (j->rows + nt - 1) / nt;
+	if (j->rows_per_task < MIN_ROWS_PER_TASK)
+		j->rows_per_task = MIN_ROWS_PER_TASK;
+	gptoss_pool_run(j->cpu->pool, mm_task, j,
+	    (j->rows + j->rows_per_task - 1) / j->rows_per_task);
+}
+
+static void
+cpu_matmul_bf16(struct gptoss_backend *be, float *y, size_t ldy,
+    const uint16_t *w, const uint16_t *bias, const float *x, size_t ldx,
+    uint32_t rows, uint32_t cols, uint32_t n)
+{
+	struct mm_job j = {.y = y, .ldy = ldy, .ldx = ldx, .w16 = w,
+			   .bias = bias, .x = x, .rows = rows, .cols = cols,
+			   .n = n};
+
+	run_mm(be, &j);
+}
+
+static void
+cpu_matmul_mxfp4(struct gptoss_backend *be, float *y, size_t ldy,
+    const uint8_t *blocks, const uint8_t *scales, const uint16_t *bias,
+    const float *x, size_t ldx, uint32_t rows, uint32_t cols, uint32_t n)
+{
+	struct mm_job j = {.y = y, .ldy = ldy, .ldx = ldx, .blocks = blocks,
+			   .scales = scales, .bias = bias, .x = x, .rows = rows,
+			   .cols = cols, .n = n};
+
+	run_mm(be, &j);
+}
+
+struct attn_job {
+	const struct gptoss_attn_args *a;
+	struct cpu *cpu;
+};
+
+/* One query token and head: softmax over the allowed keys plus the sink. */
+static void
+attn_task(void *arg, uint32_t task, uint32_t thread)
+{
+	const struct attn_job *j = arg;
+	const struct gptoss_attn_args *a = j->a;
+	uint32_t i = task / a->num_heads, h = task % a->num_heads;
+	uint32_t d = a->head_dim, kvh = h / (a->num_heads / a->num_kv_heads);
+	uint32_t p = a->pos0 + i, lo, kp, c, nk;
+	size_t qw = (size_t)a->num_heads * d, kw = (size_t)a->num_kv_heads * d;
+	const float *q = a->q + i * qw + (size_t)h * d, *kv;
+	float *s = j->cpu->scratch[thread], *o = a->out + i * qw +
+	    (size_t)h * d;
+	float sink = gptoss_bf16(a->sinks[h]), m = sink, acc, sum, e;
+
+	lo = a->window && p + 1 > a->window ? p + 1 - a->window : 0;
+	nk = p - lo + 1;
+	for (kp = lo; kp <= p; kp++) {
+		kv = a->k_cache + (size_t)(kp % a->slots) * kw +
+		    (size_t)kvh * d;
+		gptoss_dot_f32_tile(&acc, q, kv, 0, 1, d);
+		s[kp - lo] = acc * a->scale;
+		m = s[kp - lo] > m ? s[kp - lo] : m;
+	}
+	sum = expf(sink - m);
+	for (c = 0; c < d; c++)
+		o[c] = 0;
+	for (kp = 0; kp < nk; kp++) {
+		e = expf(s[kp] - m);
+		sum += e;
+		kv = a->v_cache + (size_t)((lo + kp) % a->slots) * kw +
+		    (size_t)kvh * d;
+		gptoss_axpy_f32(o, e, kv, d);
+	}
+	for (c = 0; c < d; c++)
+		o[c] /= sum;
+}
+
+static void
+cpu_attention(struct gptoss_backend *be, const struct gptoss_attn_args *a)
+{
+	struct attn_job j = {.a = a, .cpu = be->impl};
+
+	reserve(j.cpu, (size_t)a->pos0 + a->n);
+	gptoss_pool_run(j.cpu->pool, attn_task, &j, a->n * a->num_heads);
+}
+
+static int
+cpu_supports_op(const struct gptoss_backend *be, enum gptoss_op op)
+{
+	(void)be;
+	return op < GPTOSS_OP_COUNT;
+}
+
+static void
+cpu_free(struct gptoss_backend *be)
+{
+	struct cpu *c;
+	uint32_t i;
+
+	if (be == NULL)
+		return;
+	c = be->impl;
+	for (i = 0; i < gptoss_pool_size(c->pool); i++)
+		free(c->scratch[i]);
+	free(c->scratch);
+	gptoss_pool_free(c->pool);
+	free(c);
+	free(be);
+}
+
+struct gptoss_backend *
+gptoss_backend_cpu_new(uint32_t nthreads)
+{
+	struct gptoss_backend *be = xcalloc(1, sizeof *be);
+	struct cpu *c = xcalloc(1, sizeof *c);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (nthreads == 0)
+		nthreads = n > 0 ? (uint32_t)n : 1;
+	c->pool = gptoss_pool_new(nthreads);
+	c->scratch = xcalloc(gptoss_pool_size(c->pool), sizeof *c->scratch);
+	be->name = "cpu";
+	be->supports_op = cpu_supports_op;
+	be->matmul_bf16 = cpu_matmul_bf16;
+	be->matmul_mxfp4 = cpu_matmul_mxfp4;
+	be->attention = cpu_attention;
+	be->free = cpu_free;
+	be->impl = c;
+	return be;
+}
+
+uint32_t
+gptoss_backend_cpu_threads(const struct gptoss_backend *be)
+{
+	return gptoss_pool_size(((const struct cpu *)be->impl)->pool);
+}
+
+struct gptoss_backend *
+gptoss_backend_for(struct gptoss_backend *be, struct gptoss_backend *fallback,
+    enum gptoss_op op)
+{
+	return be != NULL && be->supports_op(be, op) ? be : fallback;
+}

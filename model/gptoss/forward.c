@@ -1,0 +1,566 @@
+/*
+ * forward.c: the model object, the context (KV cache + activations) and the
+ * gpt-oss forward pass (spec 1.2), float32 throughout.
+ *
+ *   x = embed[tok]
+ *   per layer: x += o_proj(attn(rope(q, k), v, sinks, window)) (with bias)
+ *              x += sum_k w_k * down_k(swiglu(gate_up_k(rmsnorm(x))))
+ *   logits = lm_head(rmsnorm(x))
+ *
+ * The KV cache holds K after RoPE. Full layers keep context_length slots;
+ * sliding layers keep window + batch - 1 slots as a ring, enough for the
+ * oldest query of a batch to see its whole window.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/gptoss/backend.h"
+#include "model/gptoss/gptoss-impl.h"
+#include "src/xmalloc.h"
+
+#define DEFAULT_CONTEXT 4096
+#define DEFAULT_BATCH 128
+
+struct gptoss_context {
+	struct gptoss_model *model;
+	struct gptoss_backend *cpu, *be;
+	uint32_t ctx_len, batch, ntok;
+	uint32_t *slots;	 /* [layers] ring sizes */
+	float **kc, **vc;	 /* [layers][slots][nkv * d] */
+	/* Activations for one batch of B tokens. */
+	float *x, *t, *q, *k, *v, *att, *tmp; /* [B][H or widths] */
+	float *cosb, *sinb;	 /* [B][d / 2] */
+	float *router;		 /* [B][E] */
+	uint32_t *sel;		 /* [B][K] expert ids */
+	float *selw;		 /* [B][K] weights */
+	float *xin, *gu, *act, *dn; /* expert gather buffers [B][...] */
+	uint32_t *rowmap;	 /* [B] token*K+slot for the gathered rows */
+	float *moe;		 /* [B][K][H] expert outputs */
+	float *logits;		 /* [vocab] last token */
+	int have_logits;
+};
+
+enum gptoss_status
+gptoss_model_load(const char *dir, struct gptoss_model **model_out,
+    char **err_out)
+{
+	struct gptoss_model *m = xcalloc(1, sizeof *m);
+	enum gptoss_status st;
+
+	if ((st = gptoss_config_load(dir, &m->cfg, err_out)) != GPTOSS_OK ||
+	    (st = gptoss_weights_load(dir, m->cfg, &m->w, err_out)) !=
+	    GPTOSS_OK) {
+		gptoss_model_free(m);
+		return st;
+	}
+	*model_out = m;
+	return GPTOSS_OK;
+}
+
+void
+gptoss_model_free(struct gptoss_model *m)
+{
+	if (m == NULL)
+		return;
+	if (m->cfg != NULL)
+		gptoss_weights_free(m->w, m->cfg->num_layers);
+	gptoss_config_free(m->cfg);
+	free(m);
+}
+
+void
+gptoss_model_get_info(const struct gptoss_model *m,
+    struct gptoss_model_info *o)
+{
+	const struct gptoss_config *c = m->cfg;
+	uint64_t H = c->hidden_size, I = c->intermediate_size, E =
+	    c->num_experts, L = c->num_layers, V = c->vocab_size;
+	uint64_t Q = (uint64_t)c->num_heads * c->head_dim;
+	uint64_t K = (uint64_t)c->num_kv_heads * c->head_dim;
+	uint64_t attn = H * Q * 2 + H * K * 2 + (Q + 2 * K + H) +
+	    c->num_heads + 2 * H + E * H + E;
+	uint64_t expert = 2 * I * H + 2 * I + H * I + H;
+	uint64_t expert_bytes = (2 * I * H + H * I) / 32 * 17 + (2 * I + H) *
+	    2;
+	uint32_t i;
+
+	memset(o, 0, sizeof *o);
+	o->architecture = c->architecture;
+	o->backend = strcmp(gptoss_kernel_name(), "avx2") == 0 ?
+	    "cpu (avx2+fma kernels)" : "cpu (portable kernels)";
+	o->vocab_size = c->vocab_size;
+	o->hidden_size = c->hidden_size;
+	o->intermediate_size = c->intermediate_size;
+	o->num_layers = c->num_layers;
+	for (i = 0; i < c->num_layers; i++)
+		o->num_sliding_layers += c->layer_sliding[i];
+	o->num_heads = c->num_heads;
+	o->num_kv_heads = c->num_kv_heads;
+	o->head_dim = c->head_dim;
+	o->num_experts = c->num_experts;
+	o->experts_per_token = c->experts_per_token;
+	o->sliding_window = c->sliding_window;
+	o->max_position_embeddings = c->max_position_embeddings;
+	o->params_total = L * (attn + E * expert) + H +
+	    V * H * (c->tie_word_embeddings ? 1 : 2);
+	o->params_active = L * (attn + c->experts_per_token * expert) + H +
+	    V * H;
+	o->bytes_total = m->w->bytes_total;
+	/* attention/router/norm bf16 + k experts + lm_head + one embed row */
+	o->bytes_per_token = L * (attn * 2 + c->experts_per_token *
+	    expert_bytes) + 2 * H + V * H * 2 + H * 2;
+	o->num_stop_tokens = c->num_stop_tokens;
+	o->stop_tokens = c->stop_tokens;
+}
+
+/* ---- context ---- */
+
+void
+gptoss_context_free(struct gptoss_context *x)
+{
+	uint32_t l;
+
+	if (x == NULL)
+		return;
+	for (l = 0; x->kc != NULL && l < x->model->cfg->num_layers; l++) {
+		free(x->kc[l]);
+		free(x->vc[l]);
+	}
+	free(x->kc);
+	free(x->vc);
+	free(x->slots);
+	free(x->x); free(x->t); free(x->q); free(x->k); free(x->v);
+	free(x->att); free(x->tmp); free(x->cosb); free(x->sinb);
+	free(x->router); free(x->sel); free(x->selw); free(x->xin);
+	free(x->gu); free(x->act); free(x->dn); free(x->rowmap);
+	free(x->moe); free(x->logits);
+	if (x->cpu != NULL)
+		x->cpu->free(x->cpu);
+	free(x);
+}
+
+/* Bytes of float K and V cache for a context of LEN tokens. */
+static double
+kv_bytes(const struct gptoss_config *c, uint32_t len,
+    const struct gptoss_context_params *p)
+{
+	uint32_t b = p && p->batch_size ? p->batch_size : DEFAULT_BATCH, l;
+	double slots = 0;
+
+	for (l = 0; l < c->num_layers; l++)
+		slots += c->layer_sliding[l] && c->sliding_window + b - 1.0 <
+		    len ? c->sliding_window + b - 1.0 : len;
+	return slots * 2 * c->num_kv_heads * c->head_dim * sizeof(float);
+}
+
+/* The most a context may ask for: half of physical memory. */
+static double
+mem_limit(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), sz = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && sz > 0 ? (double)pages * sz / 2 : 1e18;
+}
+
+enum gptoss_status
+gptoss_context_new(struct gptoss_model *m,
+    const struct gptoss_context_params *p, struct gptoss_context **ctx_out,
+    char **err_out)
+{
+	const struct gptoss_config *c = m->cfg;
+	struct gptoss_context *x;
+	size_t B, H = c->hidden_size, I = c->intermediate_size;
+	size_t Q = (size_t)c->num_heads * c->head_dim;
+	size_t KV = (size_t)c->num_kv_heads * c->head_dim;
+	size_t K = c->experts_per_token;
+	uint32_t l, want;
+
+	want = p && p->context_length ? p->context_length : DEFAULT_CONTEXT;
+	if (want > c->max_position_embeddings) {
+		if (p && p->context_length) {
+			gptoss_set_err(err_out, "context length %u is over the "
+			    "model's max_position_embeddings (%u)", want,
+			    c->max_position_embeddings);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+		want = c->max_position_embeddings;
+	}
+	if (kv_bytes(c, want, p) > mem_limit()) {
+		gptoss_set_err(err_out, "context length %u needs %.1f GiB of KV "
+		    "cache, over half this machine's memory; use a shorter "
+		    "context", want, kv_bytes(c, want, p) / 1073741824.0);
+		return GPTOSS_ERR_LIMIT;
+	}
+	x = xcalloc(1, sizeof *x);
+	x->model = m;
+	x->ctx_len = want;
+	x->batch = p && p->batch_size ? p->batch_size : DEFAULT_BATCH;
+	x->batch = x->batch > want ? want : x->batch;
+	x->cpu = gptoss_backend_cpu_new(p ? p->num_threads : 0);
+	x->be = x->cpu;
+	B = x->batch;
+	x->slots = xcalloc(c->num_layers, sizeof *x->slots);
+	x->kc = xcalloc(c->num_layers, sizeof *x->kc);
+	x->vc = xcalloc(c->num_layers, sizeof *x->vc);
+	for (l = 0; l < c->num_layers; l++) {
+		uint64_t s = want;
+		if (c->layer_sliding[l] && (uint64_t)c->sliding_window +
+		    x->batch - 1 < s)
+			s = (uint64_t)c->sliding_window + x->batch - 1;
+		x->slots[l] = (uint32_t)s;
+		x->kc[l] = xcalloc(s * KV, sizeof(float));
+		x->vc[l] = xcalloc(s * KV, sizeof(float));
+	}
+	x->x = xcalloc(B * H, sizeof(float));
+	x->t = xcalloc(B * H, sizeof(float));
+	x->tmp = xcalloc(B * H, sizeof(float));
+	x->q = xcalloc(B * Q, sizeof(float));
+	x->att = xcalloc(B * Q, sizeof(float));
+	x->k = xcalloc(B * KV, sizeof(float));
+	x->v = xcalloc(B * KV, sizeof(float));
+	x->cosb = xcalloc(B * c->head_dim / 2, sizeof(float));
+	x->sinb = xcalloc(B * c->head_dim / 2, sizeof(float));
+	x->router = xcalloc(B * c->num_experts, sizeof(float));
+	x->sel = xcalloc(B * K, sizeof(uint32_t));
+	x->selw = xcalloc(B * K, sizeof(float));
+	x->xin = xcalloc(B * H, sizeof(float));
+	x->gu = xcalloc(B * 2 * I, sizeof(float));
+	x->act = xcalloc(B * I, sizeof(float));
+	x->dn = xcalloc(B * H, sizeof(float));
+	x->rowmap = xcalloc(B, sizeof(uint32_t));
+	x->moe = xcalloc(B * K * H, sizeof(float));
+	x->logits = xcalloc(c->vocab_size, sizeof(float));
+	*ctx_out = x;
+	return GPTOSS_OK;
+}
+
+void
+gptoss_context_reset(struct gptoss_context *x)
+{
+	x->ntok = 0;
+	x->have_logits = 0;
+}
+
+uint32_t
+gptoss_context_num_tokens(const struct gptoss_context *x)
+{
+	return x->ntok;
+}
+
+uint32_t
+gptoss_context_length(const struct gptoss_context *x)
+{
+	return x->ctx_len;
+}
+
+const float *
+gptoss_context_logits(const struct gptoss_context *x)
+{
+	return x->have_logits ? x->logits : NULL;
+}
+
+/* ---- the forward pass ---- */
+
+static void
+rmsnorm(float *out, const float *in, const uint16_t *w, uint32_t n, float eps)
+{
+	double ss = 0;
+	float r;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		ss += (double)in[i] * in[i];
+	r = (float)(1.0 / sqrt(ss / n + eps));
+	for (i = 0; i < n; i++)
+		out[i] = in[i] * r * gptoss_bf16(w[i]);
+}
+
+/* cos/sin tables for positions pos0..pos0+n-1, times the YaRN factor. */
+static void
+rope_tables(struct gptoss_context *x, uint32_t pos0, uint32_t n)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	uint32_t half = c->head_dim / 2, i, j;
+	double a;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < half; j++) {
+			a = (double)(pos0 + i) * c->inv_freq[j];
+			x->cosb[i * half + j] = (float)(cos(a) *
+			    c->rope_attention_factor);
+			x->sinb[i * half + j] = (float)(sin(a) *
+			    c->rope_attention_factor);
+		}
+	}
+}
+
+/* Half-split (NeoX) rotation of NH heads of one token. */
+static void
+rope(float *v, uint32_t nh, uint32_t d, const float *cs, const float *sn)
+{
+	uint32_t h, j, half = d / 2;
+	float a, b;
+
+	for (h = 0; h < nh; h++, v += d) {
+		for (j = 0; j < half; j++) {
+			a = v[j];
+			b = v[j + half];
+			v[j] = a * cs[j] - b * sn[j];
+			v[j + half] = b * cs[j] + a * sn[j];
+		}
+	}
+}
+
+static void
+attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0,
+    uint32_t n)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	const struct gptoss_layer *w = &x->model->w->layers[l];
+	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
+	    GPTOSS_OP_MATMUL_BF16);
+	struct gptoss_backend *ab = gptoss_backend_for(x->be, x->cpu,
+	    GPTOSS_OP_ATTENTION);
+	uint32_t H = c->hidden_size, Q = c->num_heads * c->head_dim;
+	uint32_t KV = c->num_kv_heads * c->head_dim, half = c->head_dim / 2;
+	uint32_t i, j, slot;
+	struct gptoss_attn_args a;
+
+	for (i = 0; i < n; i++)
+		rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H, w->ln1, H,
+		    c->rms_norm_eps);
+	mm->matmul_bf16(mm, x->q, Q, w->q_w, w->q_b, x->t, H, Q, H, n);
+	mm->matmul_bf16(mm, x->k, KV, w->k_w, w->k_b, x->t, H, KV, H, n);
+	mm->matmul_bf16(mm, x->v, KV, w->v_w, w->v_b, x->t, H, KV, H, n);
+	for (i = 0; i < n; i++) {
+		rope(x->q + (size_t)i * Q, c->num_heads, c->head_dim,
+		    x->cosb + i * half, x->sinb + i * half);
+		rope(x->k + (size_t)i * KV, c->num_kv_heads, c->head_dim,
+		    x->cosb + i * half, x->sinb + i * half);
+		slot = (pos0 + i) % x->slots[l];
+		memcpy(x->kc[l] + (size_t)slot * KV, x->k + (size_t)i * KV,
+		    KV * sizeof(float));
+		memcpy(x->vc[l] + (size_t)slot * KV, x->v + (size_t)i * KV,
+		    KV * sizeof(float));
+	}
+	a = (struct gptoss_attn_args){.out = x->att, .q = x->q,
+	    .k_cache = x->kc[l], .v_cache = x->vc[l], .sinks = w->sinks,
+	    .n = n, .pos0 = pos0, .slots = x->slots[l],
+	    .window = w->sliding ? c->sliding_window : 0,
+	    .num_heads = c->num_heads, .num_kv_heads = c->num_kv_heads,
+	    .head_dim = c->head_dim,
+	    .scale = (float)(1.0 / sqrt((double)c->head_dim))};
+	ab->attention(ab, &a);
+	mm->matmul_bf16(mm, x->tmp, H, w->o_w, w->o_b, x->att, Q, H, Q, n);
+	for (j = 0; j < n * H; j++)
+		x->x[j] += x->tmp[j];
+}
+
+/* Top-k of the router logits (ties: lower id), softmax over the k. */
+static void
+route(const float *r, uint32_t E, uint32_t K, uint32_t *sel, float *wt)
+{
+	uint32_t k, e, best;
+	float m, sum = 0;
+
+	for (k = 0; k < K; k++) {
+		best = UINT32_MAX;
+		for (e = 0; e < E; e++) {
+			uint32_t j;
+			for (j = 0; j < k && sel[j] != e; j++)
+				;
+			if (j == k && (best == UINT32_MAX || r[e] > r[best]))
+				best = e;
+		}
+		sel[k] = best;
+	}
+	m = r[sel[0]];
+	for (k = 0; k < K; k++)
+		sum += wt[k] = expf(r[sel[k]] - m);
+	for (k = 0; k < K; k++)
+		wt[k] /= sum;
+}
+
+static void
+swiglu(float *out, const float *gu, uint32_t I, float limit)
+{
+	uint32_t j;
+	float g, u;
+
+	for (j = 0; j < I; j++) {
+		g = gu[2 * j];
+		u = gu[2 * j + 1];
+		g = g > limit ? limit : g;
+		u = u > limit ? limit : u < -limit ? -limit : u;
+		out[j] = g / (1.0f + expf(-1.702f * g)) * (u + 1.0f);
+	}
+}
+
+static void
+moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	const struct gptoss_layer *w = &x->model->w->layers[l];
+	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
+	    GPTOSS_OP_MATMUL_BF16);
+	struct gptoss_backend *mx = gptoss_backend_for(x->be, x->cpu,
+	    GPTOSS_OP_MATMUL_MXFP4);
+	uint32_t H = c->hidden_size, I = c->intermediate_size;
+	uint32_t E = c->num_experts, K = c->experts_per_token;
+	uint32_t i, k, e, m, r, h;
+	size_t gub = (size_t)2 * I * (H / 32), dnb = (size_t)H * (I / 32);
+	float *xi, *o;
+
+	for (i = 0; i < n; i++)
+		rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H, w->ln2, H,
+		    c->rms_norm_eps);
+	mm->matmul_bf16(mm, x->router, E, w->router_w, w->router_b, x->t, H,
+	    E, H, n);
+	for (i = 0; i < n; i++)
+		route(x->router + (size_t)i * E, E, K, x->sel + i * K,
+		    x->selw + i * K);
+	/* Gather the tokens of each expert, so a batch reads it once. */
+	for (e = 0; e < E; e++) {
+		for (m = 0, i = 0; i < n; i++)
+			for (k = 0; k < K; k++)
+				if (x->sel[i * K + k] == e) {
+					memcpy(x->xin + (size_t)m * H, x->t +
+					    (size_t)i * H, H * sizeof(float));
+					x->rowmap[m++] = i * K + k;
+				}
+		if (m == 0)
+			continue;
+		mx->matmul_mxfp4(mx, x->gu, 2 * I, w->gu_blocks + e * gub * 16,
+		    w->gu_scales + e * gub, w->gu_bias + (size_t)e * 2 * I,
+		    x->xin, H, 2 * I, H, m);
+		for (r = 0; r < m; r++)
+			swiglu(x->act + (size_t)r * I, x->gu + (size_t)r * 2 *
+			    I, I, c->swiglu_limit);
+		mx->matmul_mxfp4(mx, x->dn, H, w->dn_blocks + e * dnb * 16,
+		    w->dn_scales + e * dnb, w->dn_bias + (size_t)e * H,
+		    x->act, I, H, I, m);
+		for (r = 0; r < m; r++)
+			memcpy(x->moe + (size_t)x->rowmap[r] * H, x->dn +
+			    (size_t)r * H, H * sizeof(float));
+	}
+	/* The weighted sum in routing order, the same for every batch. */
+	for (i = 0; i < n; i++) {
+		xi = x->x + (size_t)i * H;
+		for (h = 0; h < H; h++) {
+			float s = 0;
+			for (k = 0; k < K; k++) {
+				o = x->moe + ((size_t)i * K + k) * H;
+				s += x->selw[i * K + k] * o[h];
+			}
+			xi[h] += s;
+		}
+	}
+}
+
+/* Runs N (<= batch) tokens at positions ntok..; logits for the rows
+ * [first_logit, n) go to LOGITS_OUT (or the last to x->logits). */
+static void
+forward_batch(struct gptoss_context *x, const uint32_t *tok, uint32_t n,
+    float *all_logits)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	const struct gptoss_weights *w = x->model->w;
+	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
+	    GPTOSS_OP_MATMUL_BF16);
+	uint32_t H = c->hidden_size, i, l, pos0 = x->ntok;
+
+	for (i = 0; i < n; i++)
+		gptoss_bf16_to_f32(x->x + (size_t)i * H, w->embed +
+		    (size_t)tok[i] * H, H);
+	rope_tables(x, pos0, n);
+	for (l = 0; l < c->num_layers; l++) {
+		attention_block(x, l, pos0, n);
+		moe_block(x, l, n);
+	}
+	if (all_logits != NULL) {
+		for (i = 0; i < n; i++)
+			rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H,
+			    w->norm, H, c->rms_norm_eps);
+		mm->matmul_bf16(mm, all_logits, c->vocab_size, w->lm_head,
+		    NULL, x->t, H, c->vocab_size, H, n);
+		memcpy(x->logits, all_logits + (size_t)(n - 1) *
+		    c->vocab_size, c->vocab_size * sizeof(float));
+	} else {
+		rmsnorm(x->t, x->x + (size_t)(n - 1) * H, w->norm, H,
+		    c->rms_norm_eps);
+		mm->matmul_bf16(mm, x->logits, c->vocab_size, w->lm_head,
+		    NULL, x->t, H, c->vocab_size, H, 1);
+	}
+	x->ntok += n;
+	x->have_logits = 1;
+}
+
+enum gptoss_status
+gptoss_context_append(struct gptoss_context *x, const uint32_t *tokens,
+    size_t n, float *all_logits_out, char **err_out)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	size_t i, b;
+
+	for (i = 0; i < n; i++) {
+		if (tokens[i] >= c->vocab_size) {
+			gptoss_set_err(err_out, "token %u (at %zu) is out of "
+			    "range: the vocabulary has %u ids", tokens[i], i,
+			    c->vocab_size);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+	}
+	if (n > (size_t)(x->ctx_len - x->ntok)) {
+		gptoss_set_err(err_out, "%zu more tokens do not fit: %u of the "
+		    "context length %u are used (raise the context length)",
+		    n, x->ntok, x->ctx_len);
+		return GPTOSS_ERR_CONTEXT_OVERFLOW;
+	}
+	for (i = 0; i < n; i += b) {
+		b = n - i < x->batch ? n - i : x->batch;
+		forward_batch(x, tokens + i, (uint32_t)b, all_logits_out ?
+		    all_logits_out + i * c->vocab_size : NULL);
+	}
+	return GPTOSS_OK;
+}
+
+enum gptoss_status
+gptoss_generate(struct gptoss_context *x, struct gptoss_sampler *sampler,
+    const uint32_t *prompt, size_t n, uint32_t max_tokens,
+    gptoss_token_cb cb, void *user, uint32_t *out, uint32_t *n_out,
+    char **err_out)
+{
+	const struct gptoss_config *c = x->model->cfg;
+	enum gptoss_status st;
+	uint32_t made = 0, tok, s;
+	int stop = 0;
+
+	*n_out = 0;
+	if (n > 0 && (st = gptoss_context_append(x, prompt, n, NULL,
+	    err_out)) != GPTOSS_OK)
+		return st;
+	if (!x->have_logits) {
+		gptoss_set_err(err_out, "generation needs at least one prompt "
+		    "token");
+		return GPTOSS_ERR_ARGUMENT;
+	}
+	while (made < max_tokens && !stop) {
+		tok = gptoss_sampler_sample(sampler, x->logits);
+		out[made++] = tok;
+		*n_out = made;
+		if (cb != NULL && cb(tok, user) != 0)
+			break;
+		for (s = 0; s < c->num_stop_tokens; s++)
+			stop |= c->stop_tokens[s] == tok;
+		if (stop || made == max_tokens)
+			break;
+		if ((st = gptoss_context_append(x, &tok, 1, NULL, err_out)) !=
+		    GPTOSS_OK)
+			return st;
+	}
+	return GPTOSS_OK;
+}

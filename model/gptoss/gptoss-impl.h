@@ -1,0 +1,206 @@
+/*
+ * gptoss-impl.h: what the engine's files share (private to model/gptoss).
+ *
+ * safetensors.c parses and mmaps shards; config.c reads config.json and
+ * generation_config.json; weights.c binds every tensor, checked against the
+ * config; threadpool.c runs tasks on one pthread pool; mxfp4.c holds the dot
+ * kernels; backend-cpu.c implements the backend vtable (backend.h);
+ * forward.c the context and the forward pass; sampler.c the sampler.
+ */
+#ifndef GPTOSS_IMPL_H
+#define GPTOSS_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/gptoss/gptoss.h"
+
+/* Explicit limits on what files may ask for. */
+#define GPTOSS_ST_HEADER_MAX (100u << 20) /* safetensors JSON header */
+#define GPTOSS_JSON_FILE_MAX (64u << 20)  /* config / index JSON files */
+#define GPTOSS_ST_MAX_DIMS 8
+#define GPTOSS_MAX_LAYERS 1024
+#define GPTOSS_MAX_DIM 65536	   /* hidden, intermediate, head widths */
+#define GPTOSS_MAX_VOCAB (1u << 24)
+#define GPTOSS_MAX_EXPERTS 4096
+#define GPTOSS_MAX_STOP 64
+
+/* Sets *err_out (when not NULL) to a formatted heap message. */
+void gptoss_set_err(char **err_out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- safetensors.c ---- */
+
+enum gptoss_dtype {
+	GPTOSS_DT_BOOL, GPTOSS_DT_U8, GPTOSS_DT_I8, GPTOSS_DT_F8_E5M2,
+	GPTOSS_DT_F8_E4M3, GPTOSS_DT_I16, GPTOSS_DT_U16, GPTOSS_DT_F16,
+	GPTOSS_DT_BF16, GPTOSS_DT_I32, GPTOSS_DT_U32, GPTOSS_DT_F32,
+	GPTOSS_DT_F64, GPTOSS_DT_I64, GPTOSS_DT_U64, GPTOSS_DT_COUNT
+};
+
+const char *gptoss_dtype_name(enum gptoss_dtype dt);
+
+struct gptoss_st_tensor {
+	char *name;
+	enum gptoss_dtype dtype;
+	uint32_t ndim;
+	uint64_t shape[GPTOSS_ST_MAX_DIMS];
+	uint64_t begin, end; /* byte offsets into the data area */
+};
+
+struct gptoss_st_file {
+	char *path;
+	int fd;
+	uint8_t *map;	  /* whole file, PROT_READ */
+	uint64_t size;	  /* file bytes */
+	const uint8_t *data; /* map + 8 + header length */
+	struct gptoss_st_tensor *tensors; /* [n], sorted by name */
+	size_t n;
+};
+
+/*
+ * Parses a safetensors JSON header of LEN bytes (not NUL-terminated) whose
+ * data area holds DATA_LEN bytes. Checks dtypes, shapes, that every tensor's
+ * byte range matches its shape and lies inside the data area, and that no
+ * name repeats. *tensors_out (sorted by name) is freed with
+ * gptoss_st_tensors_free. NAME is used in messages.
+ */
+enum gptoss_status gptoss_st_parse_header(const char *name, const char *json,
+    size_t len, uint64_t data_len, struct gptoss_st_tensor **tensors_out,
+    size_t *n_out, char **err_out);
+void gptoss_st_tensors_free(struct gptoss_st_tensor *t, size_t n);
+
+/* Opens and mmaps the shard at PATH and parses its header. */
+enum gptoss_status gptoss_st_open(const char *path,
+    struct gptoss_st_file **file_out, char **err_out);
+void gptoss_st_close(struct gptoss_st_file *f);
+/* The tensor called NAME in F, or NULL. */
+const struct gptoss_st_tensor *gptoss_st_find(const struct gptoss_st_file *f,
+    const char *name);
+
+/* ---- config.c ---- */
+
+struct gptoss_config {
+	char *architecture;
+	uint32_t vocab_size, hidden_size, intermediate_size;
+	uint32_t num_layers, num_heads, num_kv_heads, head_dim;
+	uint32_t num_experts, experts_per_token;
+	uint32_t sliding_window;
+	uint8_t *layer_sliding;	  /* [num_layers] 1 = sliding */
+	uint32_t max_position_embeddings;
+	float rms_norm_eps, swiglu_limit;
+	int attention_bias, tie_word_embeddings;
+	/* RoPE: per pair frequency and the cos/sin multiplier. */
+	double *inv_freq; /* [head_dim / 2] */
+	double rope_attention_factor;
+	uint32_t stop_tokens[GPTOSS_MAX_STOP];
+	uint32_t num_stop_tokens;
+};
+
+/* Reads DIR/config.json (and DIR/generation_config.json if present). */
+enum gptoss_status gptoss_config_load(const char *dir,
+    struct gptoss_config **cfg_out, char **err_out);
+void gptoss_config_free(struct gptoss_config *cfg);
+/* Reads a whole file of at most LIMIT bytes, NUL-terminated. */
+enum gptoss_status gptoss_read_file(const char *path, size_t limit,
+    char **data_out, size_t *len_out, char **err_out);
+
+/* ---- weights.c ---- */
+
+struct gptoss_layer {
+	const uint16_t *ln1, *ln2;		    /* [H] bf16 */
+	const uint16_t *q_w, *k_w, *v_w, *o_w;	    /* [out, in] bf16 */
+	const uint16_t *q_b, *k_b, *v_b, *o_b;	    /* [out] or NULL */
+	const uint16_t *sinks;			    /* [nq] */
+	const uint16_t *router_w, *router_b;	    /* [E, H], [E] */
+	const uint8_t *gu_blocks, *gu_scales;	    /* [E, 2I, H/32, 16|] */
+	const uint16_t *gu_bias;		    /* [E, 2I] */
+	const uint8_t *dn_blocks, *dn_scales;	    /* [E, H, I/32, 16|] */
+	const uint16_t *dn_bias;		    /* [E, H] */
+	int sliding;
+};
+
+struct gptoss_weights {
+	struct gptoss_st_file **shards;
+	size_t num_shards;
+	const uint16_t *embed;	 /* [V, H] */
+	const uint16_t *norm;	 /* [H] */
+	const uint16_t *lm_head; /* [V, H] */
+	struct gptoss_layer *layers;
+	uint64_t bytes_total;
+};
+
+enum gptoss_status gptoss_weights_load(const char *dir,
+    const struct gptoss_config *cfg, struct gptoss_weights **w_out,
+    char **err_out);
+void gptoss_weights_free(struct gptoss_weights *w, uint32_t num_layers);
+
+struct gptoss_model {
+	struct gptoss_config *cfg;
+	struct gptoss_weights *w;
+};
+
+/* ---- threadpool.c ---- */
+
+struct gptoss_pool;
+/* FN(arg, task, thread) is called once for each task in [0, ntasks). */
+typedef void (*gptoss_task_fn)(void *arg, uint32_t task, uint32_t thread);
+
+/* A pool of NTHREADS (the caller counts as one; >= 1). */
+struct gptoss_pool *gptoss_pool_new(uint32_t nthreads);
+void gptoss_pool_free(struct gptoss_pool *pool);
+uint32_t gptoss_pool_size(const struct gptoss_pool *pool);
+/* Runs every task and returns when all have finished. */
+void gptoss_pool_run(struct gptoss_pool *pool, gptoss_task_fn fn, void *arg,
+    uint32_t ntasks);
+
+/* ---- mxfp4.c: kernels ---- */
+
+/* Converts N bf16 values to float. */
+void gptoss_bf16_to_f32(float *out, const uint16_t *in, size_t n);
+/* Decodes NBLOCKS MXFP4 blocks (16 bytes + one E8M0 scale) to 32*n floats. */
+void gptoss_mxfp4_to_f32(float *out, const uint8_t *blocks,
+    const uint8_t *scales, size_t nblocks);
+/*
+ * out[t] = w . x[t] for t < n (n <= 4), x rows LDX floats apart, COLS
+ * long. The result for one x does not depend on n or on the thread.
+ */
+void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols);
+/*
+ * The same straight from bf16 weights, bit-identical to converting W with
+ * gptoss_bf16_to_f32 first. Returns -1 (nothing done) where the portable
+ * path is in use.
+ */
+int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols);
+/*
+ * *out = (MXFP4 row of NBLOCKS blocks) . x, bit-identical to decoding the
+ * row with gptoss_mxfp4_to_f32 and calling gptoss_dot_f32_tile with n = 1.
+ * Returns -1 (nothing done) where the portable path is in use.
+ */
+int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks,
+    const uint8_t *scales, const float *x, uint32_t nblocks);
+/*
+ * out[r * 4 + t] = w[r] . x[t] for 3 rows LDW apart and 4 vectors,
+ * bit-identical to gptoss_dot_f32_tile; -1 (nothing done) without
+ * AVX-512VL.
+ */
+int gptoss_dot_f32_3x4(float *out, const float *w, size_t ldw,
+    const float *x, size_t ldx, uint32_t cols);
+/* y[i] += a * x[i] for i < n. */
+void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
+/* "avx2" or "portable": the dot kernel in use. */
+const char *gptoss_kernel_name(void);
+
+static inline float
+gptoss_bf16(uint16_t h)
+{
+	union {
+		uint32_t u;
+		float f;
+	} v = {.u = (uint32_t)h << 16};
+	return v.f;
+}
+
+#endif

@@ -1,0 +1,626 @@
+/*
+ * cmd-model-engine.c: the engine's subcommands of 'stockagent model':
+ * info, generate, logits and bench, on token ids. The lead hooks the
+ * cmd_model_*_entry descriptors into 'stockagent model'.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/gptoss/gptoss.h"
+#include "src/cmd.h"
+#include "src/cmd-model.h"
+#include "src/exitcode.h"
+#include "src/xmalloc.h"
+
+#define MAX_TOKENS_ARG (1u << 20)
+#define BENCH_ROUNDS 3
+
+extern const struct cmd_entry cmd_model_info_entry;
+extern const struct cmd_entry cmd_model_generate_entry;
+extern const struct cmd_entry cmd_model_logits_entry;
+extern const struct cmd_entry cmd_model_bench_entry;
+
+/* Options shared by the subcommands. */
+struct eng_opts {
+	const char *model;	/* directory */
+	char *tokens_arg;
+	uint32_t max_tokens, top_k, threads, context, batch;
+	uint32_t bench_prompt, bench_decode;
+	float temperature, top_p;
+	uint64_t seed;
+	int json, all_positions;
+};
+
+enum {
+	OPT_MODEL = 256, OPT_TOKENS, OPT_MAX_TOKENS, OPT_TEMP, OPT_TOP_P,
+	OPT_TOP_K, OPT_SEED, OPT_FORMAT, OPT_ALL, OPT_THREADS, OPT_CONTEXT,
+	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_HELP
+};
+
+static const struct option long_opts[] = {
+	{"model", required_argument, NULL, OPT_MODEL},
+	{"tokens", required_argument, NULL, OPT_TOKENS},
+	{"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
+	{"temperature", required_argument, NULL, OPT_TEMP},
+	{"top-p", required_argument, NULL, OPT_TOP_P},
+	{"top-k", required_argument, NULL, OPT_TOP_K},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"all-positions", no_argument, NULL, OPT_ALL},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"context", required_argument, NULL, OPT_CONTEXT},
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"prompt-tokens", required_argument, NULL, OPT_PROMPT_N},
+	{"decode-tokens", required_argument, NULL, OPT_DECODE_N},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static int
+parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end != '\0' || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_float(const char *s, float lo, float hi, float *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi))
+		return -1;
+	*out = (float)v;
+	return 0;
+}
+
+/* Parses argv into O; returns -1 (done, exit code in *rc) or 0. */
+static int
+parse_opts(const struct cmd_entry *e, int argc, char **argv,
+    struct eng_opts *o, int *rc)
+{
+	uint32_t u;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->max_tokens = 64;
+	o->top_p = 1.0f;
+	o->temperature = 0;
+	o->bench_prompt = 128;
+	o->bench_decode = 16;
+	*rc = EXIT_USAGE;
+	while ((c = cmd_getopt(e, argc, argv, "", long_opts)) != -1) {
+		const char *a = optarg;
+		switch (c) {
+		case OPT_MODEL:
+			o->model = strncmp(a, "local:", 6) == 0 ? a + 6 : a;
+			break;
+		case OPT_TOKENS: o->tokens_arg = optarg; break;
+		case OPT_MAX_TOKENS:
+			if (parse_u32(a, 1, MAX_TOKENS_ARG, &o->max_tokens))
+				goto bad;
+			break;
+		case OPT_TEMP:
+			if (parse_float(a, 0, 100, &o->temperature))
+				goto bad;
+			break;
+		case OPT_TOP_P:
+			if (parse_float(a, 1e-6f, 1, &o->top_p))
+				goto bad;
+			break;
+		case OPT_TOP_K:
+			if (parse_u32(a, 0, UINT32_MAX, &o->top_k))
+				goto bad;
+			break;
+		case OPT_SEED:
+			if (parse_u32(a, 0, UINT32_MAX, &u))
+				goto bad;
+			o->seed = u;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(a, "json") != 0 && strcmp(a, "text") != 0)
+				goto bad;
+			o->json = strcmp(a, "json") == 0;
+			break;
+		case OPT_ALL: o->all_positions = 1; break;
+		case OPT_THREADS:
+			if (parse_u32(a, 1, 256, &o->threads))
+				goto bad;
+			break;
+		case OPT_CONTEXT:
+			if (parse_u32(a, 1, 1u << 30, &o->context))
+				goto bad;
+			break;
+		case OPT_BATCH:
+			if (parse_u32(a, 1, 4096, &o->batch))
+				goto bad;
+			break;
+		case OPT_PROMPT_N:
+			if (parse_u32(a, 1, 1u << 20, &o->bench_prompt))
+				goto bad;
+			break;
+		case OPT_DECODE_N:
+			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
+				goto bad;
+			break;
+		case OPT_HELP:
+			cmd_print_help(e);
+			*rc = EXIT_OK;
+			return -1;
+		default:
+			return -1;
+		}
+	}
+	if (o->model == NULL && optind < argc)
+		o->model = argv[optind++];
+	if (o->model == NULL) {
+		cmd_usage_error(e, "needs a model: --model local:DIR");
+		return -1;
+	}
+	return 0;
+bad:
+	cmd_usage_error(e, "bad value '%s' for %s", optarg, argv[optind - 1]);
+	return -1;
+}
+
+/* "1,2,3" -> ids; -1 on a malformed list. */
+static int
+parse_tokens(const char *s, uint32_t **out, size_t *n)
+{
+	size_t cap = 16, len = 0;
+	uint32_t *v = xcalloc(cap, sizeof *v);
+	char *end;
+	unsigned long long t;
+
+	while (*s != '\0') {
+		errno = 0;
+		if (*s < '0' || *s > '9')
+			goto bad;
+		t = strtoull(s, &end, 10);
+		if (errno || t > UINT32_MAX || len >= MAX_TOKENS_ARG)
+			goto bad;
+		if (len == cap)
+			v = xreallocarray(v, cap *= 2, sizeof *v);
+		v[len++] = (uint32_t)t;
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s != '\0')
+			goto bad;
+	}
+	if (len == 0)
+		goto bad;
+	*out = v;
+	*n = len;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+static int
+status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
+{
+	fprintf(stderr, "stockagent model %s: %s\n", e->name,
+	    msg ? msg : gptoss_status_string(st));
+	free(msg);
+	switch (st) {
+	case GPTOSS_ERR_ARGUMENT:
+	case GPTOSS_ERR_CONTEXT_OVERFLOW:
+		return EXIT_USAGE;
+	default:
+		return EXIT_MODEL;
+	}
+}
+
+/* Loads the model and a context per O. */
+static int
+open_model(const struct cmd_entry *e, const struct eng_opts *o,
+    struct gptoss_model **m, struct gptoss_context **ctx)
+{
+	struct gptoss_context_params p = {.context_length = o->context,
+					  .num_threads = o->threads,
+					  .batch_size = o->batch};
+	enum gptoss_status st;
+	char *msg = NULL;
+
+	if ((st = gptoss_model_load(o->model, m, &msg)) != GPTOSS_OK)
+		return status_exit(e, st, msg);
+	if (ctx != NULL && (st = gptoss_context_new(*m, &p, ctx, &msg)) !=
+	    GPTOSS_OK)
+		return status_exit(e, st, msg);
+	return EXIT_OK;
+}
+
+static int
+get_tokens(const struct cmd_entry *e, const struct eng_opts *o,
+    uint32_t **toks, size_t *n)
+{
+	if (o->tokens_arg == NULL)
+		return cmd_usage_error(e, "needs --tokens ID,ID,...");
+	if (parse_tokens(o->tokens_arg, toks, n) != 0)
+		return cmd_usage_error(e, "--tokens must be comma-separated "
+		    "ids, e.g. 1,2,3");
+	return EXIT_OK;
+}
+
+
+/* 'model info DIR': architecture, sizes, bytes per token, backend. */
+int
+cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_model_info_entry;
+	struct gptoss_model *m = NULL;
+	struct gptoss_model_info in;
+	struct eng_opts o;
+	int rc;
+
+	(void)ctx;
+	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+		return rc;
+	if ((rc = open_model(e, &o, &m, NULL)) != EXIT_OK)
+		goto cleanup;
+	gptoss_model_get_info(m, &in);
+	printf("architecture:     %s\n", in.architecture);
+	printf("layers:           %u (%u sliding, window %u)\n",
+	    in.num_layers, in.num_sliding_layers, in.sliding_window);
+	printf("hidden / expert:  %u / %u\n", in.hidden_size,
+	    in.intermediate_size);
+	printf("heads:            %u query, %u kv, head_dim %u\n",
+	    in.num_heads, in.num_kv_heads, in.head_dim);
+	printf("experts:          %u, %u per token\n", in.num_experts,
+	    in.experts_per_token);
+	printf("vocabulary:       %u\n", in.vocab_size);
+	printf("max positions:    %u\n", in.max_position_embeddings);
+	printf("parameters:       %.3f B total, %.3f B active per token\n",
+	    in.params_total / 1e9, in.params_active / 1e9);
+	printf("weight bytes:     %llu in the shards\n",
+	    (unsigned long long)in.bytes_total);
+	printf("bytes per token:  %llu read per decode step (weights)\n",
+	    (unsigned long long)in.bytes_per_token);
+	printf("backend:          %s\n", in.backend);
+cleanup:
+	gptoss_model_free(m);
+	return rc;
+}
+
+struct gen_print {
+	int json;
+	uint32_t count;
+};
+
+static int
+print_token(uint32_t token, void *user)
+{
+	struct gen_print *g = user;
+
+	if (!g->json) {
+		printf("%s%u", g->count++ ? "," : "", token);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+/* 'model generate --model local:DIR --tokens ...': the generated ids. */
+int
+cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_model_generate_entry;
+	struct gptoss_model *m = NULL;
+	struct gptoss_context *c = NULL;
+	struct gptoss_sampler *s = NULL;
+	struct gptoss_model_info in;
+	struct gen_print gp = {0};
+	struct eng_opts o;
+	uint32_t *toks = NULL, *out = NULL, nout = 0, i, j;
+	size_t n = 0;
+	enum gptoss_status st;
+	char *msg = NULL;
+	int rc, stopped = 0;
+
+	(void)ctx;
+	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+		return rc;
+	if ((rc = get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
+	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
+		goto cleanup;
+	gptoss_model_get_info(m, &in);
+	st = gptoss_sampler_new(&(struct gptoss_sampler_params){
+	    .temperature = o.temperature, .top_k = o.top_k, .top_p = o.top_p,
+	    .seed = o.seed}, in.vocab_size, &s);
+	if (st != GPTOSS_OK) {
+		rc = status_exit(e, st, NULL);
+		goto cleanup;
+	}
+	out = xcalloc(o.max_tokens, sizeof *out);
+	gp.json = o.json;
+	st = gptoss_generate(c, s, toks, n, o.max_tokens, print_token, &gp,
+	    out, &nout, &msg);
+	if (st != GPTOSS_OK) {
+		if (gp.count)
+			printf("\n");
+		rc = status_exit(e, st, msg);
+		goto cleanup;
+	}
+	for (i = 0; nout && i < in.num_stop_tokens; i++)
+		stopped |= out[nout - 1] == in.stop_tokens[i];
+	if (o.json) {
+		printf("{\"prompt_tokens\": %zu, \"tokens\": [", n);
+		for (j = 0; j < nout; j++)
+			printf("%s%u", j ? ", " : "", out[j]);
+		printf("], \"stop\": %s}\n", stopped ? "true" : "false");
+	} else {
+		printf("\n");
+	}
+cleanup:
+	free(toks);
+	free(out);
+	gptoss_sampler_free(s);
+	gptoss_context_free(c);
+	gptoss_model_free(m);
+	return rc;
+}
+
+/* 'model logits': JSON logits of the last (or every) position. */
+int
+cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_model_logits_entry;
+	struct gptoss_model *m = NULL;
+	struct gptoss_context *c = NULL;
+	struct gptoss_model_info in;
+	struct eng_opts o;
+	uint32_t *toks = NULL;
+	float *all = NULL;
+	const float *row;
+	size_t n = 0, p, first, v;
+	enum gptoss_status st;
+	char *msg = NULL;
+	int rc;
+
+	(void)ctx;
+	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+		return rc;
+	if ((rc = get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
+	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
+		goto cleanup;
+	gptoss_model_get_info(m, &in);
+	if (o.all_positions) {
+		if (n > gptoss_context_length(c))
+			n = gptoss_context_length(c) + 1; /* fails below */
+		all = xcalloc(n * in.vocab_size, sizeof *all);
+	}
+	if ((st = gptoss_context_append(c, toks, n, all, &msg)) !=
+	    GPTOSS_OK) {
+		rc = status_exit(e, st, msg);
+		goto cleanup;
+	}
+	first = o.all_positions ? 0 : n - 1;
+	printf("{\"vocab\": %u, \"positions\": [", in.vocab_size);
+	for (p = first; p < n; p++)
+		printf("%s%zu", p > first ? ", " : "", p);
+	printf("], \"logits\": [");
+	for (p = first; p < n; p++) {
+		row = all ? all + p * in.vocab_size : gptoss_context_logits(c);
+		printf("%s[", p > first ? ", " : "");
+		for (v = 0; v < in.vocab_size; v++)
+			printf("%s%.9g", v ? ", " : "", row[v]);
+		printf("]");
+	}
+	printf("]}\n");
+cleanup:
+	free(toks);
+	free(all);
+	gptoss_context_free(c);
+	gptoss_model_free(m);
+	return rc;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct copy_arg {
+	char *dst;
+	const char *src;
+	size_t len;
+};
+
+static void *
+copy_worker(void *v)
+{
+	struct copy_arg *a = v;
+
+	memcpy(a->dst, a->src, a->len);
+	return NULL;
+}
+
+/* Copy bandwidth (bytes read + written per second) on NT threads, the best
+ * of a few runs over 512 MiB buffers. */
+static double
+copy_bandwidth(uint32_t nt)
+{
+	size_t len = (size_t)512 << 20, chunk = len / nt;
+	char *src = xmalloc(len), *dst = xmalloc(len);
+	pthread_t th[256];
+	struct copy_arg a[256];
+	int started[256];
+	double best = 0, t0, dt;
+	uint32_t i, r;
+
+	memset(src, 1, len);
+	memset(dst, 2, len);
+	for (r = 0; r < 5; r++) {
+		t0 = now();
+		for (i = 0; i < nt; i++) {
+			a[i] = (struct copy_arg){dst + i * chunk,
+						 src + i * chunk, chunk};
+			started[i] = i > 0 && pthread_create(&th[i], NULL,
+			    copy_worker, &a[i]) == 0;
+			if (i > 0 && !started[i])
+				copy_worker(&a[i]);
+		}
+		copy_worker(&a[0]);
+		for (i = 1; i < nt; i++)
+			if (started[i])
+				pthread_join(th[i], NULL);
+		dt = now() - t0;
+		if (2.0 * chunk * nt / dt > best)
+			best = 2.0 * chunk * nt / dt;
+	}
+	free(src);
+	free(dst);
+	return best;
+}
+
+/* 'model bench': prefill and decode speed against the bandwidth floor. */
+int
+cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_model_bench_entry;
+	struct gptoss_model *m = NULL;
+	struct gptoss_context *c = NULL;
+	struct gptoss_model_info in;
+	struct eng_opts o;
+	uint32_t *toks = NULL, i, nt;
+	enum gptoss_status st = GPTOSS_OK;
+	char *msg = NULL;
+	double t0, pre = 0, dec = 0, bw = 0, v, floor_tps;
+	uint32_t r;
+	int rc;
+
+	(void)ctx;
+	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+		return rc;
+	if (o.context == 0)
+		o.context = o.bench_prompt + o.bench_decode + 1;
+	if ((rc = open_model(e, &o, &m, &c)) != EXIT_OK)
+		goto cleanup;
+	gptoss_model_get_info(m, &in);
+	toks = xcalloc(o.bench_prompt, sizeof *toks);
+	for (i = 0; i < o.bench_prompt; i++)
+		toks[i] = (i * 7919u + 13) % in.vocab_size;
+	/* Warm the page cache and the pool before timing. */
+	if ((st = gptoss_context_append(c, toks, 1, NULL, &msg)) != GPTOSS_OK)
+		goto fail;
+	nt = o.threads;
+	if (nt == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		nt = ncpu > 0 && ncpu <= 256 ? (uint32_t)ncpu : 1;
+	}
+	/* Best of a few rounds: the machine may be shared. */
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		gptoss_context_reset(c);
+		t0 = now();
+		if ((st = gptoss_context_append(c, toks, o.bench_prompt, NULL,
+		    &msg)) != GPTOSS_OK)
+			goto fail;
+		v = o.bench_prompt / (now() - t0);
+		pre = v > pre ? v : pre;
+		t0 = now();
+		for (i = 0; i < o.bench_decode; i++)
+			if ((st = gptoss_context_append(c,
+			    &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
+			    GPTOSS_OK)
+				goto fail;
+		v = o.bench_decode / (now() - t0);
+		dec = v > dec ? v : dec;
+		v = copy_bandwidth(nt);
+		bw = v > bw ? v : bw;
+	}
+	floor_tps = bw / in.bytes_per_token;
+	printf("threads:          %u (best of %d rounds)\n", nt,
+	    BENCH_ROUNDS);
+	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre,
+	    o.bench_prompt);
+	printf("decode:           %.2f tokens/s (%u tokens)\n", dec,
+	    o.bench_decode);
+	printf("prefill/decode:   %.2fx per token\n", pre / dec);
+	printf("bytes per token:  %llu\n",
+	    (unsigned long long)in.bytes_per_token);
+	printf("copy bandwidth:   %.2f GB/s (read + write)\n", bw / 1e9);
+	printf("bandwidth floor:  %.2f tokens/s\n", floor_tps);
+	printf("decode / floor:   %.1f%%\n", 100.0 * dec / floor_tps);
+	goto cleanup;
+fail:
+	rc = status_exit(e, st, msg);
+cleanup:
+	free(toks);
+	gptoss_context_free(c);
+	gptoss_model_free(m);
+	return rc;
+}
+
+#define COMMON_HELP                                                          \
+	"  --threads N        worker threads (default: online CPUs)\n"        \
+	"  --context N        context length in tokens (default 4096)\n"      \
+	"  --batch N          prefill batch (default 128)\n"
+
+const struct cmd_entry cmd_model_info_entry = {
+	.name = "info",
+	.usage = "DIR",
+	.summary = "show a local gpt-oss model's architecture and sizes",
+	.help = "  DIR                a Hugging Face gpt-oss directory\n",
+	.exec = cmd_model_engine_info,
+};
+
+const struct cmd_entry cmd_model_generate_entry = {
+	.name = "generate",
+	.usage = "--model local:DIR --tokens 1,2,3 [--max-tokens N] "
+		 "[--temperature T] [--top-p P] [--top-k K] [--seed S] "
+		 "[--format text|json]",
+	.summary = "generate token ids with a local gpt-oss model",
+	.help = "  --model local:DIR  the model directory\n"
+		"  --tokens IDS       prompt token ids, comma-separated\n"
+		"  --max-tokens N     most tokens to generate (default 64)\n"
+		"  --temperature T    0 (default) is greedy\n"
+		"  --top-p P, --top-k K, --seed S\n"
+		"  --format text|json ids on one line, or a JSON object\n"
+		COMMON_HELP,
+	.exec = cmd_model_engine_generate,
+};
+
+const struct cmd_entry cmd_model_logits_entry = {
+	.name = "logits",
+	.usage = "--model local:DIR --tokens 1,2,3 [--all-positions]",
+	.summary = "print a local gpt-oss model's logits as JSON",
+	.help = "  --model local:DIR  the model directory\n"
+		"  --tokens IDS       token ids, comma-separated\n"
+		"  --all-positions    every position, not only the last\n"
+		COMMON_HELP,
+	.exec = cmd_model_engine_logits,
+};
+
+const struct cmd_entry cmd_model_bench_entry = {
+	.name = "bench",
+	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
+	.summary = "measure prefill and decode speed against memory bandwidth",
+	.help = "  --model local:DIR  the model directory\n"
+		"  --prompt-tokens N  prefill length (default 128)\n"
+		"  --decode-tokens N  decode steps (default 16)\n"
+		COMMON_HELP,
+	.exec = cmd_model_engine_bench,
+};

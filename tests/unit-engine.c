@@ -1,0 +1,230 @@
+/*
+ * unit-engine.c: the engine's building blocks: the safetensors header
+ * parser on good and bad headers, the MXFP4 and bf16 decoders against the
+ * spec's table, the dot kernel, the thread pool and the sampler.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/gptoss/gptoss-impl.h"
+#include "tests/testlib.h"
+
+static enum gptoss_status
+parse(const char *json, uint64_t data_len, char **err)
+{
+	struct gptoss_st_tensor *t = NULL;
+	size_t n = 0;
+	enum gptoss_status st;
+
+	free(*err);
+	*err = NULL;
+	st = gptoss_st_parse_header("x", json, strlen(json), data_len, &t, &n,
+	    err);
+	gptoss_st_tensors_free(t, n);
+	return st;
+}
+
+static void
+test_header(void)
+{
+	struct gptoss_st_tensor *t = NULL;
+	char *err = NULL;
+	size_t n = 0;
+	const char *good = "{\"__metadata__\":{\"format\":\"pt\"},"
+	    "\"b\":{\"dtype\":\"U8\",\"shape\":[2,3],\"data_offsets\":[8,14]},"
+	    "\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}";
+
+	TEST_CHECK("a good header parses",
+	    gptoss_st_parse_header("x", good, strlen(good), 14, &t, &n,
+	    &err) == GPTOSS_OK && n == 2);
+	TEST_CHECK("tensors are sorted by name", n == 2 &&
+	    strcmp(t[0].name, "a") == 0 && t[1].shape[1] == 3 &&
+	    t[1].begin == 8 && t[1].dtype == GPTOSS_DT_U8);
+	gptoss_st_tensors_free(t, n);
+	TEST_CHECK("data past the end is refused",
+	    parse(good, 13, &err) == GPTOSS_ERR_FORMAT &&
+	    strstr(err, "past the end") != NULL);
+	TEST_CHECK("a range that does not match the shape is refused",
+	    parse("{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],"
+	    "\"data_offsets\":[0,6]}}", 8, &err) == GPTOSS_ERR_FORMAT &&
+	    strstr(err, "'a'") != NULL);
+	TEST_CHECK("an unknown dtype is refused",
+	    parse("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],"
+	    "\"data_offsets\":[0,1]}}", 8, &err) == GPTOSS_ERR_FORMAT);
+	TEST_CHECK("a repeated name is refused",
+	    parse("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
+	    "[0,1]},\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
+	    "[0,1]}}", 8, &err) == GPTOSS_ERR_FORMAT &&
+	    strstr(err, "twice") != NULL);
+	TEST_CHECK("an overflowing shape is refused",
+	    parse("{\"a\":{\"dtype\":\"F64\",\"shape\":[4294967296,"
+	    "4294967296],\"data_offsets\":[0,0]}}", 8, &err) ==
+	    GPTOSS_ERR_FORMAT);
+	TEST_CHECK("a negative offset is refused",
+	    parse("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],"
+	    "\"data_offsets\":[-1,0]}}", 8, &err) == GPTOSS_ERR_FORMAT);
+	TEST_CHECK("non-JSON is refused", parse("{\"a\":", 8, &err) ==
+	    GPTOSS_ERR_FORMAT);
+	free(err);
+}
+
+static void
+test_decode(void)
+{
+	/* Byte 0x9F: low nibble 15 (-6.0) is element 0, high 9 (-0.5). */
+	uint8_t blk[16] = {0x9F, 0x21, 0x70}, sc = 127 + 2;
+	uint16_t bf[3] = {0x3F80, 0xC040, 0x0000};
+	float out[32], f[3];
+
+	gptoss_mxfp4_to_f32(out, blk, &sc, 1);
+	TEST_NEAR("element 0 is the low nibble", out[0], -6.0 * 4, 0, 0);
+	TEST_NEAR("element 1 is the high nibble", out[1], -0.5 * 4, 0, 0);
+	TEST_NEAR("element 2", out[2], 0.5 * 4, 0, 0);
+	TEST_NEAR("element 3", out[3], 1.0 * 4, 0, 0);
+	TEST_NEAR("element 4", out[4], 0.0, 0, 0);
+	TEST_NEAR("element 5", out[5], 6.0 * 4, 0, 0);
+	TEST_NEAR("element 31", out[31], 0.0, 0, 0);
+	gptoss_bf16_to_f32(f, bf, 3);
+	TEST_CHECK("bf16 decodes", f[0] == 1.0f && f[1] == -3.0f &&
+	    f[2] == 0.0f);
+}
+
+static void
+test_dot(void)
+{
+	float w[37], x[4 * 37], one[4], many[4];
+	uint32_t i, t;
+
+	for (i = 0; i < 37; i++) {
+		w[i] = (float)i / 7 - 2;
+		for (t = 0; t < 4; t++)
+			x[t * 37 + i] = (float)(t + 1) * (i % 5) / 3;
+	}
+	gptoss_dot_f32_tile(many, w, x, 37, 4, 37);
+	for (t = 0; t < 4; t++) {
+		double ref = 0;
+		gptoss_dot_f32_tile(&one[t], w, x + t * 37, 37, 1, 37);
+		for (i = 0; i < 37; i++)
+			ref += (double)w[i] * x[t * 37 + i];
+		TEST_NEAR("dot product", many[t], ref, 1e-5, 1e-5);
+		TEST_CHECK("a dot does not depend on the tile", one[t] ==
+		    many[t]);
+	}
+}
+
+static void
+test_dot_3x4(void)
+{
+	float w[3 * 40], x[4 * 40], out[12], one;
+	uint32_t i, r, t, same = 1;
+
+	for (i = 0; i < 3 * 40; i++)
+		w[i] = (float)((int)(i * 7 % 23) - 11) / 5;
+	for (i = 0; i < 4 * 40; i++)
+		x[i] = (float)((int)(i * 11 % 19) - 9) / 7;
+	if (gptoss_dot_f32_3x4(out, w, 40, x, 40, 40) != 0) {
+		TEST_CHECK("no AVX-512VL: 3x4 kernel unused", 1);
+		return;
+	}
+	for (r = 0; r < 3; r++)
+		for (t = 0; t < 4; t++) {
+			gptoss_dot_f32_tile(&one, w + r * 40, x + t * 40, 40,
+			    1, 40);
+			same &= one == out[r * 4 + t];
+		}
+	TEST_CHECK("3x4 prefill kernel is bit-identical to single dots", same);
+}
+
+static void
+test_mxfp4_dot(void)
+{
+	uint8_t blocks[3 * 16], scales[3];
+	float w[96], x[96], fused, ref;
+	uint32_t i;
+
+	for (i = 0; i < sizeof blocks; i++)
+		blocks[i] = (uint8_t)(i * 37 + 11);
+	for (i = 0; i < 3; i++)
+		scales[i] = (uint8_t)(120 + 3 * i);
+	for (i = 0; i < 96; i++)
+		x[i] = (float)((int)(i * 13 % 29) - 14) / 9;
+	gptoss_mxfp4_to_f32(w, blocks, scales, 3);
+	gptoss_dot_f32_tile(&ref, w, x, 96, 1, 96);
+	if (gptoss_dot_mxfp4_1(&fused, blocks, scales, x, 3) == 0)
+		TEST_CHECK("fused MXFP4 dot is bit-identical", fused == ref);
+	else
+		TEST_CHECK("portable path has no fused dot", 1);
+}
+
+static void
+count_task(void *arg, uint32_t task, uint32_t thread)
+{
+	(void)thread;
+	((uint32_t *)arg)[task] += task + 1;
+}
+
+static void
+test_pool(void)
+{
+	struct gptoss_pool *p = gptoss_pool_new(3);
+	uint32_t v[100] = {0}, i, ok = 1;
+
+	for (i = 0; i < 5; i++)
+		gptoss_pool_run(p, count_task, v, 100);
+	for (i = 0; i < 100; i++)
+		ok &= v[i] == 5 * (i + 1);
+	TEST_CHECK("every task runs exactly once per run", ok);
+	gptoss_pool_free(p);
+}
+
+static void
+test_sampler(void)
+{
+	struct gptoss_sampler *s = NULL, *s2 = NULL;
+	float logits[5] = {0.1f, 3.0f, 2.9f, -1.0f, 0.0f};
+	uint32_t i, a, b, seen[5] = {0}, same = 1;
+
+	gptoss_sampler_new(&(struct gptoss_sampler_params){.top_p = 1}, 5, &s);
+	TEST_CHECK("temperature 0 is argmax",
+	    gptoss_sampler_sample(s, logits) == 1);
+	gptoss_sampler_free(s);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
+	    .top_k = 2, .top_p = 1, .seed = 3}, 5, &s);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
+	    .top_k = 2, .top_p = 1, .seed = 3}, 5, &s2);
+	for (i = 0; i < 200; i++) {
+		a = gptoss_sampler_sample(s, logits);
+		b = gptoss_sampler_sample(s2, logits);
+		same &= a == b;
+		seen[a]++;
+	}
+	TEST_CHECK("a seed reproduces the draws", same);
+	TEST_CHECK("top-k 2 keeps only the two best", seen[1] > 50 &&
+	    seen[2] > 50 && seen[0] + seen[3] + seen[4] == 0);
+	gptoss_sampler_free(s);
+	gptoss_sampler_free(s2);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
+	    .top_p = 0.3f, .seed = 1}, 5, &s);
+	for (same = 1, i = 0; i < 50; i++)
+		same &= gptoss_sampler_sample(s, logits) == 1;
+	TEST_CHECK("top-p 0.3 keeps only the best token", same);
+	gptoss_sampler_free(s);
+	TEST_CHECK("top-p 0 is refused", gptoss_sampler_new(
+	    &(struct gptoss_sampler_params){.top_p = 0}, 5, &s) ==
+	    GPTOSS_ERR_ARGUMENT);
+}
+
+int
+main(void)
+{
+	test_header();
+	test_decode();
+	test_dot();
+	test_mxfp4_dot();
+	test_dot_3x4();
+	test_pool();
+	test_sampler();
+	return TEST_REPORT();
+}

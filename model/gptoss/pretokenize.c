@@ -202,7 +202,6 @@ size_t
 pretok_next(const uint8_t *s, size_t n)
 {
 	size_t end, next;
-	uint32_t cp;
 
 	if ((end = pt_letters(s, n, 1)) != 0)
 		return end;
@@ -216,7 +215,6 @@ pretok_next(const uint8_t *s, size_t n)
 		return end;
 	/* Unreachable for valid input: every character is in some class. */
 	pt_dec(s, 0, &next);
-	(void)cp;
 	return next;
 }
 

@@ -76,6 +76,7 @@ struct gptoss_tokenizer {
 	uint32_t *len;      /* [n_ids] byte length; TK_NONE = no token */
 	uint8_t *special;   /* [n_ids] 1 for special tokens */
 	uint32_t n_ids;     /* one past the largest id */
+	uint32_t cap_ids;   /* allocated entries of off/len/special */
 	uint32_t n_ranks;   /* mergeable tokens */
 	uint32_t n_special;
 	struct tk_table ranks;    /* mergeable bytes -> id */
@@ -119,23 +120,28 @@ tk_find(const struct gptoss_tokenizer *tok, const struct tk_table *t,
 	return TK_NONE;
 }
 
-/* Grows the per-id arrays to hold ID. */
+/* Grows the per-id arrays to hold ID (geometrically). */
 static void
 tk_grow_ids(struct gptoss_tokenizer *tok, uint32_t id)
 {
-	uint32_t n = tok->n_ids, cap = n;
+	uint32_t n = tok->n_ids, cap = tok->cap_ids;
 
 	if (id < n)
 		return;
-	cap = id + 1;
-	tok->off = xreallocarray(tok->off, cap, sizeof *tok->off);
-	tok->len = xreallocarray(tok->len, cap, sizeof *tok->len);
-	tok->special = xreallocarray(tok->special, cap, 1);
-	for (; n < cap; n++) {
+	if (id >= cap) {
+		cap = cap ? cap : 1024;
+		while (cap <= id)
+			cap *= 2;
+		tok->off = xreallocarray(tok->off, cap, sizeof *tok->off);
+		tok->len = xreallocarray(tok->len, cap, sizeof *tok->len);
+		tok->special = xreallocarray(tok->special, cap, 1);
+		tok->cap_ids = cap;
+	}
+	for (; n <= id; n++) {
 		tok->len[n] = TK_NONE;
 		tok->special[n] = 0;
 	}
-	tok->n_ids = cap;
+	tok->n_ids = id + 1;
 }
 
 /*

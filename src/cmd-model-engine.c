@@ -220,7 +220,7 @@ static int
 status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
 {
 	fprintf(stderr, "stockagent model %s: %s\n", e->name,
-	    msg ? msg : gptoss_status_string(st));
+	    msg ? msg : gptoss_status_str(st));
 	free(msg);
 	switch (st) {
 	case GPTOSS_ERR_ARGUMENT:

@@ -20,22 +20,6 @@
 #include "model/gptoss/gptoss-impl.h"
 #include "src/xmalloc.h"
 
-const char *
-gptoss_status_string(enum gptoss_status status)
-{
-	switch (status) {
-	case GPTOSS_OK: return "ok";
-	case GPTOSS_ERR_ARGUMENT: return "bad argument";
-	case GPTOSS_ERR_IO: return "file error";
-	case GPTOSS_ERR_FORMAT: return "malformed file";
-	case GPTOSS_ERR_UNSUPPORTED: return "unsupported";
-	case GPTOSS_ERR_SHAPE: return "wrong tensor dtype or shape";
-	case GPTOSS_ERR_CONTEXT_OVERFLOW: return "context overflow";
-	case GPTOSS_ERR_LIMIT: return "over a size limit";
-	}
-	return "unknown status";
-}
-
 enum gptoss_status
 gptoss_read_file(const char *path, size_t limit, char **data_out,
     size_t *len_out, char **err_out)
@@ -53,7 +37,7 @@ gptoss_read_file(const char *path, size_t limit, char **data_out,
 	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > limit) {
 		gptoss_set_err(err_out, "%s: not a regular file of at most %zu "
 		    "bytes", path, limit);
-		st = GPTOSS_ERR_LIMIT;
+		st = GPTOSS_ERR_TOO_LARGE;
 		goto cleanup;
 	}
 	len = (size_t)sb.st_size;

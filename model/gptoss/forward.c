@@ -193,7 +193,7 @@ gptoss_context_new(struct gptoss_model *m,
 		gptoss_set_err(err_out, "context length %u needs %.1f GiB of KV "
 		    "cache, over half this machine's memory; use a shorter "
 		    "context", want, kv_bytes(c, want, p) / 1073741824.0);
-		return GPTOSS_ERR_LIMIT;
+		return GPTOSS_ERR_TOO_LARGE;
 	}
 	x = xcalloc(1, sizeof *x);
 	x->model = m;

@@ -21,19 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum gptoss_status {
-	GPTOSS_OK = 0,
-	GPTOSS_ERR_ARGUMENT,	    /* bad argument (token out of range, ...) */
-	GPTOSS_ERR_IO,		    /* a file is missing or unreadable */
-	GPTOSS_ERR_FORMAT,	    /* a malformed file (JSON, safetensors) */
-	GPTOSS_ERR_UNSUPPORTED,	    /* unknown model_type, dtype, option */
-	GPTOSS_ERR_SHAPE,	    /* a tensor's dtype or shape is wrong */
-	GPTOSS_ERR_CONTEXT_OVERFLOW, /* more tokens than the context holds */
-	GPTOSS_ERR_LIMIT,	    /* a size is over an explicit limit */
-};
+#include "model/gptoss/status.h"
 
-/* A short English name for STATUS ("context overflow"). */
-const char *gptoss_status_string(enum gptoss_status status);
 
 struct gptoss_model;
 struct gptoss_context;

@@ -160,7 +160,7 @@ gptoss_st_parse_header(const char *name, const char *json, size_t len,
 	if (len > GPTOSS_ST_HEADER_MAX) {
 		gptoss_set_err(err_out, "%s: header of %zu bytes is over the "
 		    "limit of %u", name, len, GPTOSS_ST_HEADER_MAX);
-		return GPTOSS_ERR_LIMIT;
+		return GPTOSS_ERR_TOO_LARGE;
 	}
 	root = cJSON_ParseWithLength(json, len);
 	if (!cJSON_IsObject(root)) {
@@ -256,7 +256,7 @@ gptoss_st_open(const char *path, struct gptoss_st_file **file_out,
 		gptoss_set_err(err_out, "%s: header of %llu bytes is over the "
 		    "limit of %u", path, (unsigned long long)hlen,
 		    GPTOSS_ST_HEADER_MAX);
-		st = GPTOSS_ERR_LIMIT;
+		st = GPTOSS_ERR_TOO_LARGE;
 		goto cleanup;
 	}
 	if (hlen > f->size - 8) {

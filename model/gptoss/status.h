@@ -15,6 +15,8 @@ enum gptoss_status {
 	GPTOSS_ERR_UNSUPPORTED, /* well-formed, but not what gpt-oss uses */
 	GPTOSS_ERR_TOO_LARGE,   /* over an explicit size limit */
 	GPTOSS_ERR_RANGE,       /* a token id outside the vocabulary */
+	GPTOSS_ERR_SHAPE,       /* a tensor's dtype or shape is wrong */
+	GPTOSS_ERR_CONTEXT_OVERFLOW, /* more tokens than the context holds */
 };
 
 /* A static string naming STATUS ("malformed input", ...). */

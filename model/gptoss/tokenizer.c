@@ -253,6 +253,10 @@ gptoss_status_str(enum gptoss_status status)
 		return "too large";
 	case GPTOSS_ERR_RANGE:
 		return "out of range";
+	case GPTOSS_ERR_SHAPE:
+		return "wrong tensor dtype or shape";
+	case GPTOSS_ERR_CONTEXT_OVERFLOW:
+		return "context overflow";
 	}
 	return "unknown status";
 }

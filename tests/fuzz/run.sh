@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS]: builds the libFuzzer harnesses with clang
-# (address and undefined sanitizers) and runs each for SECONDS (default $FUZZ_SECONDS or 3; make check runs it so).
+# (address and undefined sanitizers; scripts/setup installs clang) and runs each for SECONDS (default
+# $FUZZ_SECONDS or 3; make check runs it so): the tokenizer.json loader,
+# the encoder, the harmony parser and the safetensors header parser.
 # Needs clang with libFuzzer and node + tests/node_modules for the
 # tokenizer; exits 77 (skip) without them. Run from anywhere after
 # ./configure (config.h is taken from the build directory, $top_builddir or
@@ -40,3 +42,19 @@ for h in fuzz-tokenizer-load fuzz-encode fuzz-harmony-parser; do
 		{ tail -40 "$tmp/$h.log"; exit 1; }
 	grep -E '^Done [0-9]+ runs' "$tmp/$h.log" || true
 done
+
+# The safetensors header parser of the engine (no node needed for this one).
+# shellcheck disable=SC2086
+clang $cflags -o "$tmp/fuzz-safetensors" "$src/tests/fuzz/fuzz-safetensors.c" \
+	"$src/model/gptoss/safetensors.c" "$src/src/xmalloc.c" -lcjson
+mkdir -p "$tmp/corpus-fuzz-safetensors"
+printf '\100\000\000\000\000\000\000\000{"a":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,8]},"__metadata__":{"f":"pt"}}' \
+	>"$tmp/corpus-fuzz-safetensors/good"
+printf '\010\000\000\000\000\000\000\000{"a":{"dtype":"U8","shape":[9],"data_offsets":[0,9]}}' \
+	>"$tmp/corpus-fuzz-safetensors/short"
+echo "run.sh: fuzz-safetensors for ${secs}s"
+"$tmp/fuzz-safetensors" -max_total_time="$secs" -max_len=4096 \
+	-rss_limit_mb=4096 "$tmp/corpus-fuzz-safetensors" \
+	2>"$tmp/fuzz-safetensors.log" ||
+	{ tail -40 "$tmp/fuzz-safetensors.log"; exit 1; }
+grep -E '^Done [0-9]+ runs' "$tmp/fuzz-safetensors.log" || true

@@ -770,19 +770,36 @@ graph_status_name(int rc)
 	return "failed";
 }
 
-/* Runs the loop and hands out the final state; frees the run. */
-static int
-graph_finish(struct graph_run *r, int resumed, cJSON **final_state_out,
-    char **cause)
+/* {"status": NAME} for run_end. */
+static cJSON *
+graph_status_object(int rc)
 {
 	cJSON *d = cJSON_CreateObject();
-	int rc;
+
+	cJSON_AddStringToObject(d, "status", graph_status_name(rc));
+	return d;
+}
+
+/* The first event of a run, before its first checkpoint. */
+static void
+graph_emit_start(struct graph_run *r, int resumed)
+{
+	cJSON *d = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(d, "graph", r->g->name);
 	if (r->o->thread_id != NULL)
 		cJSON_AddStringToObject(d, "thread_id", r->o->thread_id);
 	cJSON_AddBoolToObject(d, "resumed", resumed);
 	graph_emit(r, "run_start", d);
+}
+
+/* Runs the loop and hands out the final state; frees the run. */
+static int
+graph_finish(struct graph_run *r, cJSON **final_state_out, char **cause)
+{
+	cJSON *d;
+	int rc;
+
 	rc = graph_loop(r, cause);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "status", graph_status_name(rc));
@@ -853,10 +870,13 @@ graph_invoke(struct graph *g, const struct graph_run_opts *opts,
 		rc = GRAPH_E_INVALID;
 		goto fail;
 	}
+	graph_emit_start(&r, 0);
 	if ((rc = graph_save(&r, -1, NULL, r.next, "input", input, input,
-	    cause)) != 0)
+	    cause)) != 0) {
+		graph_emit(&r, "run_end", graph_status_object(rc));
 		goto fail;
-	return graph_finish(&r, 0, final_state_out, cause);
+	}
+	return graph_finish(&r, final_state_out, cause);
 fail:
 	free(r.next);
 	cJSON_Delete(input);
@@ -885,7 +905,8 @@ graph_resume(struct graph *g, const struct graph_run_opts *opts,
 		return GRAPH_E_STORAGE;
 	if (strcmp(r.next, GRAPH_END) != 0)
 		graph_set_status(&r, "running", NULL);
-	return graph_finish(&r, 1, final_state_out, cause);
+	graph_emit_start(&r, 1);
+	return graph_finish(&r, final_state_out, cause);
 }
 
 int

@@ -60,7 +60,7 @@ $PYTHON - "$T/out" <<'PY' && ok || bad "ndjson events"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 types = [l["type"] for l in lines]
-assert types[-1] == "result", types
+assert types[0] == "run_start" and types[-1] == "result", types
 assert "node_start" in types and "checkpoint" in types, types
 assert lines[-1]["result"]["symbol"] == "SIM_STOCK"
 PY

@@ -10,6 +10,7 @@
  * stop id of generation_config.json, and parses the output back into
  * content, reasoning and tool calls. The KV cache is kept between chats
  * and reused when the new prompt extends what it holds token for token.
+ * Chats on one model are serialised (one context).
  *
  * Settings, most specific first: the request's, the run's (--max-tokens,
  * --reasoning, --temperature, --seed, the config file), the URI's, then
@@ -20,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,7 @@ struct local_state {
 	uint32_t top_k;
 	uint32_t *cache;	      /* [n_cache] ids in the KV cache */
 	size_t n_cache;
+	pthread_mutex_t lock;	      /* one chat at a time */
 };
 
 static const char *const local_efforts[] = { "low", "medium", "high" };
@@ -194,6 +197,7 @@ local_close(void *state)
 	local_map_tokenizer_free(st->tok);
 	free(st->cache);
 	free(st->dir);
+	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
 
@@ -250,6 +254,7 @@ local_open(const char *rest, const struct model_params *defaults,
 	struct local_state *st = xcalloc(1, sizeof *st);
 	struct gptoss_context_params cp = { 0, 0, 0 };
 
+	pthread_mutex_init(&st->lock, NULL);
 	st->uri = (struct model_params){ NULL, 0, -1, -1, -1 };
 	st->defaults = defaults != NULL ? *defaults :
 	    (struct model_params){ NULL, 0, -1, -1, -1 };
@@ -426,10 +431,9 @@ local_generate(struct local_state *st, const struct model_params *p,
 }
 
 static int
-local_chat(void *state, const struct model_request *req,
+local_chat_locked(struct local_state *st, const struct model_request *req,
     struct model_response *resp, char **cause)
 {
-	struct local_state *st = state;
 	struct model_params p;
 	struct local_gen g = { st, NULL, 0, 0, 0 };
 	uint32_t *ids = NULL, *out = NULL, n_out = 0, room, max;
@@ -473,6 +477,19 @@ done:
 	local_parse_free(g.lp);
 	free(out);
 	free(ids);
+	return rc;
+}
+
+static int
+local_chat(void *state, const struct model_request *req,
+    struct model_response *resp, char **cause)
+{
+	struct local_state *st = state;
+	int rc;
+
+	pthread_mutex_lock(&st->lock);
+	rc = local_chat_locked(st, req, resp, cause);
+	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
 

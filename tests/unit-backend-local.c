@@ -4,7 +4,10 @@
  * gives for the equivalent conversation, and scripted model outputs map to
  * the right responses or to clear errors. Also the URI checks of
  * model_open("local:..."). The tokenizer is written from js-tiktoken's
- * o200k ranks (tests/oracle/o200k.js); exits 77 without node.
+ * o200k ranks (tests/oracle/o200k.js); exits 77 without node. With
+ * python3 + numpy, a tiny random model with the real vocabulary
+ * (scripts/gen-tiny-gptoss.py) checks that a second turn reuses the KV
+ * cache and generates what a fresh model does.
  */
 #include "config.h"
 
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "model/gptoss/harmony.h"
 #include "model/local-map.h"
 #include "model/model.h"
@@ -375,11 +379,126 @@ test_unknown_id(void)
 	local_parse_free(lp);
 }
 
+static const char *
+numpy_python(void)
+{
+	if (system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0)
+		return "/usr/bin/python3";
+	if (system("python3 -c 'import numpy' 2>/dev/null") == 0)
+		return "python3";
+	return NULL;
+}
+
+/* One greedy chat of MSGS with MAX tokens; returns model_chat's result,
+ * *COMPLETION and *CAUSE (the random model's output is never valid). */
+static int
+chat(struct model *m, const cJSON *msgs, int max, long *completion,
+    char **cause)
+{
+	struct model_request req = { 0 };
+	struct model_response r;
+	int rc;
+
+	req.messages = msgs;
+	req.params = (struct model_params){ "low", max, 0, -1, 0 };
+	*cause = NULL;
+	rc = model_chat(m, &req, &r, cause);
+	*completion = r.completion_tokens;
+	model_response_clear(&r);
+	return rc;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	if (f == NULL)
+		return buf_take(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_take(&b);
+}
+
+/* The KV cache is reused when the prompt extends the last one. */
+static void
+test_reuse(const char *src, const char *py)
+{
+	cJSON *first = cJSON_Parse("[{\"role\":\"system\",\"content\":"
+	    "\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi\"}]");
+	cJSON *second = cJSON_Duplicate(first, 1);
+	struct model *a = NULL, *b = NULL;
+	char *cmd, *uri, *log, *text, *c1 = NULL, *c2 = NULL, *c3 = NULL;
+	long n1 = 0, n2 = 0, n3 = 0, p1 = 0, p2 = 0, reused = -1;
+	const char *at;
+	int ue, rc1, rc2;
+
+	cJSON_AddItemToArray(second, model_message("assistant", "Hello."));
+	cJSON_AddItemToArray(second, model_message("user", "Bye"));
+	cmd = xasprintf("%s %s/scripts/gen-tiny-gptoss.py %s/m --preset "
+	    "tinyvocab --seed 5 && cp %s/tokenizer.json %s/m/", py, src,
+	    tmpdir, tmpdir, tmpdir);
+	TEST_CHECK("the tiny model is written", system(cmd) == 0);
+	free(cmd);
+	uri = xasprintf("local:%s/m?threads=1&context=512", tmpdir);
+	a = model_open(uri, NULL, &ue, &c1);
+	b = model_open(uri, NULL, &ue, &c1);
+	TEST_CHECK("the tiny model opens", a != NULL && b != NULL);
+	if (a == NULL || b == NULL)
+		goto out;
+	log = xasprintf("%s/log", tmpdir);
+	fflush(stderr);
+	TEST_CHECK("stderr to a file", freopen(log, "w", stderr) != NULL);
+	log_set_level(LOG_LEVEL_DEBUG);
+	/* One token: the cache then holds exactly the first prompt. */
+	chat(a, first, 1, &n1, &c1);
+	rc1 = chat(a, second, 8, &n2, &c2);
+	rc2 = chat(b, second, 8, &n3, &c3);
+	log_set_level(LOG_LEVEL_INFO);
+	fflush(stderr);
+	text = slurp(log);
+	TEST_CHECK("the turns are logged", (at = strstr(text,
+	    "prompt tokens (0 reused), 1 generated")) != NULL &&
+	    sscanf(text, "stockagent: debug: local model '%*[^']': %ld", &p1)
+	    == 1 && (at = strstr(at, "\n")) != NULL && sscanf(at + 1,
+	    "stockagent: debug: local model '%*[^']': %ld prompt tokens "
+	    "(%ld reused), 8 generated", &p2, &reused) == 2);
+	TEST_CHECK("the second turn reuses the first prompt", reused == p1 &&
+	    p2 > p1);
+	if (reused != p1)
+		printf("%s", text);
+	TEST_CHECK("random weights write no valid harmony", rc1 == -1 &&
+	    c2 != NULL && strstr(c2, "local model '") != NULL);
+	TEST_CHECK("with the cache it generates what a fresh model does",
+	    rc1 == rc2 && n2 == n3 && c2 != NULL && c3 != NULL &&
+	    strcmp(c2, c3) == 0);
+	if (c2 && c3 && strcmp(c2, c3) != 0)
+		printf("  %s\n  %s\n", c2, c3);
+	free(text);
+	free(log);
+out:
+	model_close(a);
+	model_close(b);
+	free(c1);
+	free(c2);
+	free(c3);
+	free(uri);
+	cJSON_Delete(first);
+	cJSON_Delete(second);
+}
+
 int
 main(void)
 {
 	const char *src = getenv("top_srcdir");
 	char *path, *cmd, *detail = NULL;
+	const char *py;
 
 	test_uri();
 	if (src == NULL)
@@ -405,12 +524,19 @@ main(void)
 		test_render();
 		test_outputs();
 		test_unknown_id();
+		if ((py = numpy_python()) != NULL)
+			test_reuse(src, py);
+		else
+			printf("no python3 with numpy: KV-cache reuse not "
+			    "checked\n");
 	} else
 		printf("%s\n", detail ? detail : "?");
 	free(detail);
-	unlink(path);
 	free(path);
-	rmdir(tmpdir);
+	cmd = xasprintf("rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", tmpdir);
+	free(cmd);
 	local_map_tokenizer_free(tok);
 	return TEST_REPORT();
 }

@@ -96,14 +96,24 @@ rc=$?
 [ $rc -eq 4 ] || bad "an overlong prompt exited $rc, expected 4"
 grep -q "context holds 64" "$tmp/err" || { bad "context message"; cat "$tmp/err"; }
 
-# model generate --prompt: text in, decoded text out, same as --tokens.
-ids=$($STOCKAGENT model tokenize --tokenizer "$M" "Hello world")
-out1=$($STOCKAGENT model generate --model "local:$M" --prompt "Hello world" \
-	--max-tokens 5 --threads 1 2>"$tmp/err") || bad "generate --prompt failed"
-toks=$($STOCKAGENT model generate --model "local:$M" \
-	--tokens "$(echo $ids | tr ' ' ',')" --max-tokens 5 --threads 1 |
-	tr ',' ' ')
-out2=$($STOCKAGENT model detokenize --tokenizer "$M" $toks)
-[ -n "$out1" ] && [ "$out1" = "$out2" ] ||
-	bad "generate --prompt printed '$out1', the ids decode to '$out2'"
+# model generate --prompt: the text is encoded with DIR's tokenizer (the
+# same ids as --tokens give) and the generated ids come back as text.
+G="$STOCKAGENT model generate --model local:$M --max-tokens 5 --threads 1"
+ids=$($STOCKAGENT model tokenize --tokenizer "$M" "Hello world" | tr ' ' ',')
+$G --prompt "Hello world" >"$tmp/text" || bad "generate --prompt failed"
+$G --prompt "Hello world" --format json >"$tmp/p.json" ||
+	bad "generate --prompt --format json failed"
+$G --tokens "$ids" --format json >"$tmp/t.json" || bad "generate --tokens failed"
+"$PY" - "$tmp/p.json" "$tmp/t.json" "$tmp/text" <<'EOF' || bad "generate --prompt output"
+import json, sys
+p = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))
+text = open(sys.argv[3], encoding="utf-8").read()
+assert p["prompt_tokens"] == t["prompt_tokens"] == 2, (p, t)
+assert p["tokens"] == t["tokens"] and len(p["tokens"]) == 5, (p, t)
+assert text == p["text"] + "\n" and p["text"], (text, p)
+EOF
+$G --prompt "" >/dev/null 2>&1
+[ $? -eq 2 ] || bad "an empty --prompt is not a usage error"
+$G --prompt x --tokens 1 >/dev/null 2>&1
+[ $? -eq 2 ] || bad "--prompt with --tokens is not a usage error"
 exit $fail

@@ -30,6 +30,7 @@
 
 #include "log.h"
 #include "model/gptoss/gptoss.h"
+#include "model/gptoss/tokenizer.h"
 #include "model/local-map.h"
 #include "model/model-int.h"
 #include "xmalloc.h"
@@ -37,10 +38,6 @@
 #define LOCAL_DEFAULT_CONTEXT 8192u
 #define LOCAL_MAX_CONTEXT (1u << 20)
 #define LOCAL_MAX_GENCONFIG ((size_t)1 << 20)
-/* The harmony ids the turn ends on (tokenizer.h; gptoss.h cannot be
- * included with it). */
-#define LOCAL_TOKEN_RETURN 200002u
-#define LOCAL_TOKEN_CALL 200012u
 
 struct local_state {
 	char *dir;
@@ -212,7 +209,7 @@ local_load(struct local_state *st, struct gptoss_context_params *cp,
 
 	if ((s = gptoss_model_load(st->dir, &st->model, &msg)) != GPTOSS_OK) {
 		*cause = xasprintf("local model '%s': %s", st->dir,
-		    msg != NULL ? msg : gptoss_status_string(s));
+		    msg != NULL ? msg : gptoss_status_str(s));
 		free(msg);
 		return -1;
 	}
@@ -239,7 +236,7 @@ local_load(struct local_state *st, struct gptoss_context_params *cp,
 	if ((s = gptoss_context_new(st->model, cp, &st->ctx, &msg)) !=
 	    GPTOSS_OK) {
 		*cause = xasprintf("local model '%s': %s", st->dir,
-		    msg != NULL ? msg : gptoss_status_string(s));
+		    msg != NULL ? msg : gptoss_status_str(s));
 		free(msg);
 		return -1;
 	}
@@ -376,7 +373,7 @@ local_on_token(uint32_t token, void *user)
 	struct local_gen *g = user;
 	int rc;
 
-	if (token != LOCAL_TOKEN_RETURN && token != LOCAL_TOKEN_CALL &&
+	if (token != GPTOSS_TOKEN_RETURN && token != GPTOSS_TOKEN_CALL &&
 	    local_is_stop(g->st, token)) {
 		g->model_stop = 1;
 		return 1;
@@ -420,7 +417,7 @@ local_generate(struct local_state *st, const struct model_params *p,
 	gptoss_sampler_free(sampler);
 	if (s != GPTOSS_OK) {
 		*cause = xasprintf("local model '%s': %s", st->dir,
-		    msg != NULL ? msg : gptoss_status_string(s));
+		    msg != NULL ? msg : gptoss_status_str(s));
 		free(msg);
 		gptoss_context_reset(st->ctx);
 		st->n_cache = 0;

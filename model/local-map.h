@@ -3,9 +3,8 @@
  * model/): a model_request becomes a harmony conversation and prompt ids;
  * generated ids become a model_response.
  *
- * This header names the tokenizer only as an opaque struct, so that the
- * backend can include it next to the engine's gptoss.h (the engine and the
- * tokenizer headers each define their own enum gptoss_status).
+ * The functions return 0 / -1 with a cause (not the engine's status), so
+ * callers need neither tokenizer.h nor harmony.h.
  *
  * Ownership: _new/_load results are freed with the matching _free (NULL
  * allowed); cJSON and arrays returned are the caller's.

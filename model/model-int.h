@@ -24,6 +24,7 @@ struct model_backend {
 };
 
 extern const struct model_backend model_backend_builtin;
+extern const struct model_backend model_backend_local;
 extern const struct model_backend model_backend_openai;
 extern const struct model_backend model_backend_bedrock;
 extern const struct model_backend model_backend_sagemaker;

@@ -13,6 +13,7 @@
 
 static const struct model_backend *const model_backends[] = {
 	&model_backend_builtin,
+	&model_backend_local,
 	&model_backend_openai,
 	&model_backend_bedrock,
 	&model_backend_sagemaker,

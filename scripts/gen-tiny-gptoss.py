@@ -4,12 +4,14 @@
 # model.safetensors.index.json, zero-based shards; bf16 tensors, MXFP4
 # blocks + E8M0 scales), for tests and benchmarks of the engine.
 #
-#   gen-tiny-gptoss.py OUTDIR [--seed N] [--preset tiny|tiny2|20b]
+#   gen-tiny-gptoss.py OUTDIR [--seed N] [--preset tiny|tiny2|tinyvocab|20b]
 #                      [--layers N] [--shards N]
 #
 # tiny:  hidden 64, 4 layers (sliding/full), 6 experts, top-2, window 8.
 # tiny2: other sizes (head_dim 32, 8 experts, top-3, window 5, 3 layers,
 #        YaRN with truncate: true).
+# tinyvocab: hidden 32, 2 layers, the real vocabulary (201088), for the
+#        local backend with the real tokenizer (about 26 MB).
 # 20b:   the real gpt-oss-20b shapes with --layers layers (default 2);
 #        random bytes, meant for benchmarks only.
 import argparse
@@ -31,6 +33,11 @@ PRESETS = {
                   num_hidden_layers=3, num_local_experts=8,
                   experts_per_token=3, vocab_size=257, sliding_window=5,
                   swiglu_limit=7.0, truncate=True),
+    "tinyvocab": dict(hidden_size=32, intermediate_size=32, head_dim=16,
+                      num_attention_heads=2, num_key_value_heads=1,
+                      num_hidden_layers=2, num_local_experts=4,
+                      experts_per_token=2, vocab_size=201088,
+                      sliding_window=8, swiglu_limit=7.0),
     "20b": dict(hidden_size=2880, intermediate_size=2880, head_dim=64,
                 num_attention_heads=64, num_key_value_heads=8,
                 num_hidden_layers=2, num_local_experts=32,

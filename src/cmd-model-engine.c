@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "model/gptoss/gptoss.h"
+#include "model/local-map.h"
 #include "src/cmd.h"
 #include "src/cmd-model.h"
 #include "src/exitcode.h"
@@ -32,6 +33,7 @@ extern const struct cmd_entry cmd_model_bench_entry;
 struct eng_opts {
 	const char *model;	/* directory */
 	char *tokens_arg;
+	char *prompt_arg;	/* text, encoded with the model's tokenizer */
 	uint32_t max_tokens, top_k, threads, context, batch;
 	uint32_t bench_prompt, bench_decode;
 	float temperature, top_p;
@@ -42,12 +44,13 @@ struct eng_opts {
 enum {
 	OPT_MODEL = 256, OPT_TOKENS, OPT_MAX_TOKENS, OPT_TEMP, OPT_TOP_P,
 	OPT_TOP_K, OPT_SEED, OPT_FORMAT, OPT_ALL, OPT_THREADS, OPT_CONTEXT,
-	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_HELP
+	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_HELP, OPT_PROMPT
 };
 
 static const struct option long_opts[] = {
 	{"model", required_argument, NULL, OPT_MODEL},
 	{"tokens", required_argument, NULL, OPT_TOKENS},
+	{"prompt", required_argument, NULL, OPT_PROMPT},
 	{"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
 	{"temperature", required_argument, NULL, OPT_TEMP},
 	{"top-p", required_argument, NULL, OPT_TOP_P},
@@ -114,6 +117,7 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv,
 			o->model = strncmp(a, "local:", 6) == 0 ? a + 6 : a;
 			break;
 		case OPT_TOKENS: o->tokens_arg = optarg; break;
+		case OPT_PROMPT: o->prompt_arg = optarg; break;
 		case OPT_MAX_TOKENS:
 			if (parse_u32(a, 1, MAX_TOKENS_ARG, &o->max_tokens))
 				goto bad;
@@ -304,6 +308,7 @@ cleanup:
 
 struct gen_print {
 	int json;
+	int quiet; /* --prompt: the text is printed at the end */
 	uint32_t count;
 };
 
@@ -312,11 +317,71 @@ print_token(uint32_t token, void *user)
 {
 	struct gen_print *g = user;
 
-	if (!g->json) {
+	if (!g->json && !g->quiet) {
 		printf("%s%u", g->count++ ? "," : "", token);
 		fflush(stdout);
 	}
 	return 0;
+}
+
+/* --prompt TEXT: the ids of TEXT (special-token text allowed) with the
+ * tokenizer in the model directory; *TOK_OUT is kept for the decoding. */
+static int
+prompt_tokens(const struct cmd_entry *e, const struct eng_opts *o,
+    struct gptoss_tokenizer **tok_out, uint32_t **toks, size_t *n)
+{
+	char *cause = NULL;
+
+	if (local_map_tokenizer_load(o->model, tok_out, &cause) != 0 ||
+	    local_map_encode(*tok_out, o->prompt_arg, strlen(o->prompt_arg),
+		1, toks, n, &cause) != 0) {
+		fprintf(stderr, "stockagent model %s: %s\n", e->name, cause);
+		free(cause);
+		return EXIT_MODEL;
+	}
+	if (*n == 0)
+		return cmd_usage_error(e, "--prompt is empty");
+	return EXIT_OK;
+}
+
+/* The text of the generated ids; an id the tokenizer lacks shows as
+ * <|id:N|>. */
+static char *
+generated_text(const struct gptoss_tokenizer *tok, const uint32_t *ids,
+    uint32_t n)
+{
+	struct buf b;
+	char *text = NULL, *cause = NULL;
+	uint32_t i;
+
+	if (local_map_decode(tok, ids, n, &text, &cause) == 0)
+		return text;
+	free(cause);
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		cause = NULL;
+		if (local_map_decode(tok, &ids[i], 1, &text, &cause) == 0) {
+			buf_printf(&b, "%s", text);
+			free(text);
+		} else {
+			buf_printf(&b, "<|id:%u|>", ids[i]);
+			free(cause);
+		}
+	}
+	if (b.data == NULL)
+		buf_printf(&b, "%s", "");
+	return buf_take(&b);
+}
+
+static void
+print_json_string(const char *s)
+{
+	cJSON *v = cJSON_CreateString(s);
+	char *text = cJSON_PrintUnformatted(v);
+
+	printf("%s", text);
+	free(text);
+	cJSON_Delete(v);
 }
 
 /* 'model generate --model local:DIR --tokens ...': the generated ids. */
@@ -327,19 +392,25 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_model *m = NULL;
 	struct gptoss_context *c = NULL;
 	struct gptoss_sampler *s = NULL;
+	struct gptoss_tokenizer *tok = NULL;
 	struct gptoss_model_info in;
 	struct gen_print gp = {0};
 	struct eng_opts o;
 	uint32_t *toks = NULL, *out = NULL, nout = 0, i, j;
 	size_t n = 0;
 	enum gptoss_status st;
-	char *msg = NULL;
+	char *msg = NULL, *text = NULL;
 	int rc, stopped = 0;
 
 	(void)ctx;
 	if (parse_opts(e, argc, argv, &o, &rc) != 0)
 		return rc;
-	if ((rc = get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
+	if (o.prompt_arg != NULL && o.tokens_arg != NULL) {
+		rc = cmd_usage_error(e, "give --tokens or --prompt, not both");
+		goto cleanup;
+	}
+	if ((rc = o.prompt_arg != NULL ? prompt_tokens(e, &o, &tok, &toks,
+	    &n) : get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
 	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
@@ -352,6 +423,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	out = xcalloc(o.max_tokens, sizeof *out);
 	gp.json = o.json;
+	gp.quiet = tok != NULL;
 	st = gptoss_generate(c, s, toks, n, o.max_tokens, print_token, &gp,
 	    out, &nout, &msg);
 	if (st != GPTOSS_OK) {
@@ -362,15 +434,25 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	for (i = 0; nout && i < in.num_stop_tokens; i++)
 		stopped |= out[nout - 1] == in.stop_tokens[i];
+	if (tok != NULL)
+		text = generated_text(tok, out, nout);
 	if (o.json) {
 		printf("{\"prompt_tokens\": %zu, \"tokens\": [", n);
 		for (j = 0; j < nout; j++)
 			printf("%s%u", j ? ", " : "", out[j]);
-		printf("], \"stop\": %s}\n", stopped ? "true" : "false");
+		printf("], ");
+		if (text != NULL) {
+			printf("\"text\": ");
+			print_json_string(text);
+			printf(", ");
+		}
+		printf("\"stop\": %s}\n", stopped ? "true" : "false");
 	} else {
-		printf("\n");
+		printf("%s\n", text != NULL ? text : "");
 	}
 cleanup:
+	free(text);
+	local_map_tokenizer_free(tok);
 	free(toks);
 	free(out);
 	gptoss_sampler_free(s);
@@ -589,12 +671,17 @@ const struct cmd_entry cmd_model_info_entry = {
 
 const struct cmd_entry cmd_model_generate_entry = {
 	.name = "generate",
-	.usage = "--model local:DIR --tokens 1,2,3 [--max-tokens N] "
+	.usage = "--model local:DIR --tokens 1,2,3 | --prompt TEXT "
+		 "[--max-tokens N] "
 		 "[--temperature T] [--top-p P] [--top-k K] [--seed S] "
 		 "[--format text|json]",
 	.summary = "generate token ids with a local gpt-oss model",
 	.help = "  --model local:DIR  the model directory\n"
 		"  --tokens IDS       prompt token ids, comma-separated\n"
+		"  --prompt TEXT      prompt text, encoded with DIR's "
+		"tokenizer\n"
+		"                     (<|start|> and the like are the special\n"
+		"                     tokens); prints the generated text\n"
 		"  --max-tokens N     most tokens to generate (default 64)\n"
 		"  --temperature T    0 (default) is greedy\n"
 		"  --top-p P, --top-k K, --seed S\n"

@@ -166,6 +166,11 @@ agent_model_loop(struct agent_run *r, const cJSON *tools, char **cause)
 	req.params.seed = -1;
 	for (step = 0; step < r->env->max_steps; step++) {
 		if (model_chat(r->env->model, &req, &resp, &err) != 0) {
+			/* A failed call may still have spent tokens (a local
+			 * model that wrote no valid answer): count them. */
+			if (resp.prompt_tokens > 0)
+				agent_record_usage(r, &resp);
+			model_response_clear(&resp);
 			r->why = xasprintf("model error: %s", err);
 			free(err);
 			return 0;

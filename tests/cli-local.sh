@@ -50,6 +50,10 @@ for f in fb:
     assert "harmony" in f["reason"] or "max tokens" in f["reason"], f
 assert d["model"].startswith("local:"), d["model"]
 assert d["report"] and d["analysis"], "the built-in policy ran"
+local = [u for u in d["usage"]["calls"] if u["model"].startswith("local:")]
+assert [u["agent"] for u in local] == ["gather", "analyze", "report"], local
+assert all(u["prompt_tokens"] > 0 and u["completion_tokens"] > 0
+           for u in local), local
 EOF
 # Each agent's turn rendered a prompt and generated tokens.
 n=$(grep -c "local model '$M': [1-9][0-9]* prompt tokens ([0-9]* reused), [1-9][0-9]* generated" "$tmp/err")

@@ -6,8 +6,10 @@
 #
 # Times (1) every symbol of the simulated universe, five rounds, and (2) N
 # synthetic SIM_BENCH_* companies cloned from the universe's profiles, each
-# run a separate process as a user or cron would start it. Prints the
-# machine's CPU and core count with the figures. Target: < 20 ms per analysis.
+# run a separate process as a user or cron would start it; then (3) the
+# same N analyses in one process (tests/bench-analyze), which is the
+# analysis itself without process start-up. Prints the machine's CPU and
+# core count with the figures. Target: < 20 ms per analysis.
 set -eu
 cd "$(dirname "$0")/.."
 bin=${STOCKAGENT:-./stockagent}
@@ -66,3 +68,16 @@ awk -v c="$n" -v a="$t0" -v b="$t1" 'BEGIN {
 	printf "synthetic: %d analyses in %.2f s: %.1f ms each, %.1f analyses/s\n",
 	    c, b - a, (b - a) * 1000 / c, c / (b - a) }'
 echo "database: $(du -k "$STOCKAGENT_DB" | cut -f1) KiB for $((count + n)) runs"
+
+# The same analyses in one process (what a batch run pays per analysis):
+# the difference is the cost of starting a process.
+inproc=${top_builddir:-.}/tests/bench-analyze
+if [ -x "$inproc" ]; then
+	rm -f "$t/inproc.db"*
+	# shellcheck disable=SC2046
+	"$inproc" "$t/inproc.db" "$n" $(i=0; while [ $i -lt "$n" ]; do
+		printf 'SIM_BENCH_%04d ' $i; i=$((i + 1)); done)
+	echo "database: $(du -k "$t/inproc.db" | cut -f1) KiB for $n runs (in-process)"
+else
+	echo "in-process: build it first: make tests/bench-analyze"
+fi

@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
+#include "aws-sigv4.h"
 #include "exitcode.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -27,8 +27,6 @@
 #include "tools/symbol.h"
 #include "tools/tool.h"
 #include "xmalloc.h"
-
-#define REPORT_MAX_FILE (64L * 1024 * 1024)
 
 int analyze_compute(const cJSON *state, struct settings *settings,
     struct store *st, cJSON **analysis_out, char **cause);
@@ -43,37 +41,6 @@ report_parse_time(const char *iso)
 	if (iso == NULL || strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
 		return time(NULL);
 	return timegm(&tm);
-}
-
-/* Hex SHA-256 and size of the file at PATH. */
-static int
-report_digest(const char *path, char hex[65], long *size, char **cause)
-{
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	long total = 0;
-
-	if (f == NULL) {
-		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
-		EVP_MD_CTX_free(ctx);
-		return -1;
-	}
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0 &&
-	    total < REPORT_MAX_FILE) {
-		EVP_DigestUpdate(ctx, buf, n);
-		total += (long)n;
-	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	fclose(f);
-	for (i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	*size = total;
-	return 0;
 }
 
 /* A copy of STATE whose analysis carries the chart series again. */
@@ -98,18 +65,18 @@ report_state_with_series(struct tool_ctx *ctx, cJSON **out, char **cause)
 	return 0;
 }
 
+/* Writes the PDF at OUT/REL; *path_out is that path. */
 static int
-report_write_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
+report_write_pdf(struct tool_ctx *ctx, const char *rel,
     const char *generated_at, char **path_out, char **cause)
 {
 	struct report_pdf_opts o;
 	const char *out = settings_get(ctx->settings, "out");
-	char *rel = report_pdf_relpath(symbol, t), *path;
+	char *path;
 	cJSON *state = NULL;
 	int rc;
 
 	path = xasprintf("%s/%s", out != NULL ? out : "reports", rel);
-	free(rel);
 	if (paths_mkdirs_for(path, 0, cause) != 0) {
 		free(path);
 		return EXIT_STORAGE;
@@ -164,17 +131,23 @@ report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
     const char *generated_at, cJSON *result, char **cause)
 {
 	char *path = NULL, *rel = report_pdf_relpath(symbol, t), hex[65];
+	struct stat st;
 	cJSON *pdf;
-	long size = 0;
+	long size;
 	int rc;
 
-	if ((rc = report_write_pdf(ctx, symbol, t, generated_at, &path,
-		 cause)) != 0)
+	if ((rc = report_write_pdf(ctx, rel, generated_at, &path, cause)) != 0)
 		goto out;
-	if (report_digest(path, hex, &size, cause) != 0) {
+	if (stat(path, &st) != 0) {
+		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
 		rc = EXIT_STORAGE;
 		goto out;
 	}
+	if (sigv4_sha256_file_hex(path, hex, cause) != 0) {
+		rc = EXIT_STORAGE;
+		goto out;
+	}
+	size = (long)st.st_size;
 	pdf = cJSON_AddObjectToObject(result, "pdf");
 	cJSON_AddStringToObject(pdf, "path", path);
 	cJSON_AddNumberToObject(pdf, "size", (double)size);

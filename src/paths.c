@@ -25,6 +25,7 @@ paths_data_file(const char *name, char **cause)
 {
 	const char *env = getenv("STOCKAGENT_DATA_DIR");
 	const char *dirs[3];
+	struct buf tried;
 	char *p;
 	int i, n = 0;
 
@@ -38,10 +39,12 @@ paths_data_file(const char *name, char **cause)
 			return p;
 		free(p);
 	}
-	*cause = xasprintf("data file %s not found in %s%s%s%s; reinstall "
-	    "stockagent or set STOCKAGENT_DATA_DIR", name,
-	    n == 3 ? env : "", n == 3 ? ", " : "", STOCKAGENT_SRCDATADIR " or ",
-	    STOCKAGENT_DATADIR);
+	buf_init(&tried, 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&tried, "%s%s", i ? ", " : "", dirs[i]);
+	*cause = xasprintf("data file %s not found in %s; reinstall "
+	    "stockagent or set STOCKAGENT_DATA_DIR", name, tried.data);
+	buf_free(&tried);
 	return NULL;
 }
 

@@ -52,6 +52,7 @@ gather_history(const char *provider, const char *symbol, int32_t as_of,
     struct market_bars *out, char **cause)
 {
 	const struct market_provider *p;
+	char ds[DATE_STR_SIZE];
 	int rc = 0;
 
 	if ((p = gather_provider(provider, &rc, cause)) == NULL)
@@ -62,7 +63,7 @@ gather_history(const char *provider, const char *symbol, int32_t as_of,
 	if (out->n < 2) {
 		market_bars_free(out);
 		*cause = xasprintf("no market data for %s up to %s: fewer than "
-		    "two daily bars", symbol, "the as-of date");
+		    "two daily bars", symbol, date_format(as_of, ds));
 		return EXIT_MARKET;
 	}
 	return 0;

@@ -27,7 +27,7 @@ static const struct option cmd_data_longopts[] = {
 };
 
 static void
-cmd_data_csv(const char *sym, const struct market_bars *b)
+cmd_data_csv(const struct market_bars *b)
 {
 	char ds[DATE_STR_SIZE];
 	size_t i;
@@ -37,7 +37,6 @@ cmd_data_csv(const char *sym, const struct market_bars *b)
 		printf("%s,%.2f,%.2f,%.2f,%.2f,%.0f\n",
 		    date_format(b->date[i], ds), b->open[i], b->high[i],
 		    b->low[i], b->close[i], b->volume[i]);
-	(void)sym;
 }
 
 static void
@@ -97,7 +96,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(format, "csv") == 0)
-		cmd_data_csv(sym, &b);
+		cmd_data_csv(&b);
 	else
 		cmd_data_json(sym, as_of, prov, &b);
 	market_bars_free(&b);

@@ -205,7 +205,11 @@ agent_model_loop(struct agent_run *r, const cJSON *tools, char **cause)
 	return 0;
 }
 
-/* The built-in policy's run of the tool, used as the fallback. */
+/*
+ * Records in UPDATE that the model's part failed (r->why), or fails the
+ * step with EXIT_MODEL under --no-fallback. The caller then runs the
+ * built-in policy if the tool never ran.
+ */
 static int
 agent_fallback(struct agent_run *r, cJSON *update, char **cause)
 {
@@ -216,8 +220,9 @@ agent_fallback(struct agent_run *r, cJSON *update, char **cause)
 		    "--no-fallback)", r->spec->name, r->why);
 		return EXIT_MODEL;
 	}
-	log_warn("%s agent: %s; using the built-in policy for this step",
-	    r->spec->name, r->why);
+	log_warn("%s agent: %s; %s", r->spec->name, r->why,
+	    r->result == NULL ? "using the built-in policy for this step" :
+	    "keeping the tool's result without the model's answer");
 	fb = cJSON_CreateObject();
 	cJSON_AddStringToObject(fb, "agent", r->spec->name);
 	cJSON_AddStringToObject(fb, "reason", r->why);

@@ -118,30 +118,35 @@ static void
 test_dot_3x4(void)
 {
 	float w[3 * 40], x[4 * 40], out[12], one;
-	uint32_t i, r, t, same = 1;
+	uint32_t i, n, r, t, same = 1;
 
 	for (i = 0; i < 3 * 40; i++)
 		w[i] = (float)((int)(i * 7 % 23) - 11) / 5;
 	for (i = 0; i < 4 * 40; i++)
 		x[i] = (float)((int)(i * 11 % 19) - 9) / 7;
-	if (gptoss_dot_f32_3x4(out, w, 40, x, 40, 40) != 0) {
-		TEST_CHECK("no AVX-512VL: 3x4 kernel unused", 1);
-		return;
-	}
-	for (r = 0; r < 3; r++)
-		for (t = 0; t < 4; t++) {
-			gptoss_dot_f32_tile(&one, w + r * 40, x + t * 40, 40,
-			    1, 40);
-			same &= one == out[r * 4 + t];
+	for (n = 1; n <= 4; n++) {
+		if (gptoss_dot_f32_3xn(out, w, 40, x, 40, n, 40) != 0) {
+			TEST_CHECK("no AVX-512VL: 3xN kernels unused", 1);
+			return;
 		}
-	TEST_CHECK("3x4 prefill kernel is bit-identical to single dots", same);
+		for (r = 0; r < 3; r++)
+			for (t = 0; t < n; t++) {
+				gptoss_dot_f32_tile(&one, w + r * 40,
+				    x + t * 40, 40, 1, 40);
+				same &= one == out[r * 4 + t];
+			}
+	}
+	TEST_CHECK("3xN prefill kernels are bit-identical to single dots",
+	    same);
 }
 
+/* The fused kernels against decoding the row (panel order) and the float
+ * dot, and the panel-order dot against the natural-order one. */
 static void
 test_mxfp4_dot(void)
 {
 	uint8_t blocks[3 * 16], scales[3];
-	float w[96], x[96], fused, ref;
+	float w[96], x[96], xp[96], wn[96], fused, ref, nat;
 	uint32_t i;
 
 	for (i = 0; i < sizeof blocks; i++)
@@ -150,12 +155,48 @@ test_mxfp4_dot(void)
 		scales[i] = (uint8_t)(120 + 3 * i);
 	for (i = 0; i < 96; i++)
 		x[i] = (float)((int)(i * 13 % 29) - 14) / 9;
-	gptoss_mxfp4_to_f32(w, blocks, scales, 3);
-	gptoss_dot_f32_tile(&ref, w, x, 96, 1, 96);
-	if (gptoss_dot_mxfp4_1(&fused, blocks, scales, x, 3) == 0)
+	gptoss_panel_x(xp, x, 96);
+	gptoss_panel_mxfp4(w, blocks, scales, 3);
+	gptoss_dot_f32_tile(&ref, w, xp, 96, 1, 96);
+	gptoss_mxfp4_to_f32(wn, blocks, scales, 3);
+	gptoss_dot_f32_tile(&nat, wn, x, 96, 1, 96);
+	TEST_NEAR("panel-order MXFP4 dot equals the natural one", ref, nat,
+	    1e-5, 1e-5);
+	if (gptoss_dot_mxfp4_1(&fused, blocks, scales, xp, 3) == 0)
 		TEST_CHECK("fused MXFP4 dot is bit-identical", fused == ref);
 	else
 		TEST_CHECK("portable path has no fused dot", 1);
+}
+
+static void
+test_bf16_dot(void)
+{
+	/* 80 columns: two 32-element panels, then a 16-element natural tail. */
+	uint16_t w[80];
+	float wf[80], wn[80], x[2 * 80], xp[2 * 80], fused[2], ref, nat;
+	uint32_t i, t, same = 1;
+
+	for (i = 0; i < 80; i++)
+		w[i] = (uint16_t)(0x3c00 + (i * 97 % 1021)) ^
+		    (i % 3 ? 0 : 0x8000);
+	for (i = 0; i < 2 * 80; i++)
+		x[i] = (float)((int)(i * 11 % 31) - 15) / 8;
+	for (t = 0; t < 2; t++)
+		gptoss_panel_x(xp + t * 80, x + t * 80, 80);
+	gptoss_panel_bf16(wf, w, 80);
+	gptoss_bf16_to_f32(wn, w, 80);
+	if (gptoss_dot_bf16_tile(fused, w, xp, 80, 2, 80) != 0) {
+		TEST_CHECK("portable path has no fused bf16 dot", 1);
+		return;
+	}
+	for (t = 0; t < 2; t++) {
+		gptoss_dot_f32_tile(&ref, wf, xp + t * 80, 80, 1, 80);
+		gptoss_dot_f32_tile(&nat, wn, x + t * 80, 80, 1, 80);
+		same &= fused[t] == ref;
+		TEST_NEAR("panel-order bf16 dot equals the natural one", ref,
+		    nat, 1e-5, 1e-5);
+	}
+	TEST_CHECK("fused bf16 dot is bit-identical", same);
 }
 
 static void
@@ -223,6 +264,7 @@ main(void)
 	test_decode();
 	test_dot();
 	test_mxfp4_dot();
+	test_bf16_dot();
 	test_dot_3x4();
 	test_pool();
 	test_sampler();

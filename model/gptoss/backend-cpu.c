@@ -2,10 +2,12 @@
  * backend-cpu.c: the CPU backend: every op, multi-threaded over output rows
  * (matmuls) or over (token, head) pairs (attention) on one pthread pool.
  *
- * A matmul task decodes a few weight rows to float once (bf16 or MXFP4)
- * and takes their dot products with the activation rows four at a time, so
- * a prefill batch reads each weight once. Each output is computed by the
- * same instructions whatever the batch or thread count.
+ * A matmul first puts the activation rows in the kernels' panel order
+ * (gptoss-impl.h); a task then decodes a few weight rows to float once
+ * (bf16 or MXFP4, in the same order) and takes their dot products with the
+ * activation rows four at a time, so a prefill batch reads each weight
+ * once. Each output is computed by the same instructions whatever the
+ * batch or thread count.
  */
 #include "config.h"
 
@@ -24,6 +26,8 @@ struct cpu {
 	struct gptoss_pool *pool;
 	float **scratch; /* [threads][cap] */
 	size_t cap;
+	float *xp; /* activations in panel order */
+	size_t xp_cap;
 };
 
 struct mm_job {
@@ -58,9 +62,9 @@ decode_row(const struct mm_job *j, uint32_t r, float *dst)
 	uint32_t nb = j->cols / 32;
 
 	if (j->w16 != NULL)
-		gptoss_bf16_to_f32(dst, j->w16 + (size_t)r * j->cols, j->cols);
+		gptoss_panel_bf16(dst, j->w16 + (size_t)r * j->cols, j->cols);
 	else
-		gptoss_mxfp4_to_f32(dst, j->blocks + (size_t)r * nb * 16,
+		gptoss_panel_mxfp4(dst, j->blocks + (size_t)r * nb * 16,
 		    j->scales + (size_t)r * nb, nb);
 }
 
@@ -114,7 +118,7 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 {
 	const struct mm_job *j = arg;
 	float *w = j->cpu->scratch[thread], out[12];
-	uint32_t r, r1, t, i, k;
+	uint32_t r, r1, t, i, k, m;
 
 	r1 = (task + 1) * j->rows_per_task;
 	r1 = r1 > j->rows ? j->rows : r1;
@@ -123,17 +127,19 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 			r++;
 			continue;
 		}
-		if (j->n >= 4 && r + 3 <= r1) {
+		if (r + 3 <= r1) {
+			/* Three decoded rows times up to four tokens. */
 			for (i = 0; i < 3; i++)
 				decode_row(j, r + i, w + (size_t)i * j->cols);
-			for (t = 0; t + 4 <= j->n; t += 4) {
-				if (gptoss_dot_f32_3x4(out, w, j->cols,
-				    j->x + t * j->ldx, j->ldx, j->cols) != 0)
+			for (t = 0; t < j->n; t += k) {
+				k = j->n - t < 4 ? j->n - t : 4;
+				if (gptoss_dot_f32_3xn(out, w, j->cols,
+				    j->x + t * j->ldx, j->ldx, k, j->cols) != 0)
 					break;
 				for (i = 0; i < 3; i++)
-					for (k = 0; k < 4; k++)
-						put(j, r + i, t + k,
-						    out[i * 4 + k]);
+					for (m = 0; m < k; m++)
+						put(j, r + i, t + m,
+						    out[i * 4 + m]);
 			}
 			for (i = 0; i < 3; i++)
 				row_tail(j, r + i, w + (size_t)i * j->cols, t);
@@ -149,17 +155,29 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 static void
 run_mm(struct gptoss_backend *be, struct mm_job *j)
 {
-	uint32_t nt;
+	struct cpu *c = be->impl;
+	size_t need = (size_t)j->n * j->cols;
+	uint32_t nt, t;
 
-	j->cpu = be->impl;
-	reserve(j->cpu, (size_t)3 * j->cols);
+	j->cpu = c;
+	reserve(c, (size_t)3 * j->cols);
+	if (need > c->xp_cap) {
+		free(c->xp);
+		c->xp = xmalloc(need * sizeof *c->xp);
+		c->xp_cap = need;
+	}
+	for (t = 0; t < j->n; t++)
+		gptoss_panel_x(c->xp + (size_t)t * j->cols, j->x + t * j->ldx,
+		    j->cols);
+	j->x = c->xp;
+	j->ldx = j->cols;
 	/* A few long contiguous ranges per thread keep the prefetchers
 	 * streaming; the split never changes a result. */
-	nt = gptoss_pool_size(j->cpu->pool) * TASKS_PER_THREAD;
+	nt = gptoss_pool_size(c->pool) * TASKS_PER_THREAD;
 	j->rows_per_task = (j->rows + nt - 1) / nt;
 	if (j->rows_per_task < MIN_ROWS_PER_TASK)
 		j->rows_per_task = MIN_ROWS_PER_TASK;
-	gptoss_pool_run(j->cpu->pool, mm_task, j,
+	gptoss_pool_run(c->pool, mm_task, j,
 	    (j->rows + j->rows_per_task - 1) / j->rows_per_task);
 }
 
@@ -258,6 +276,7 @@ cpu_free(struct gptoss_backend *be)
 	for (i = 0; i < gptoss_pool_size(c->pool); i++)
 		free(c->scratch[i]);
 	free(c->scratch);
+	free(c->xp);
 	gptoss_pool_free(c->pool);
 	free(c);
 	free(be);

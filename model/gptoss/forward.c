@@ -86,12 +86,15 @@ gptoss_model_get_info(const struct gptoss_model *m,
 	uint64_t expert = 2 * I * H + 2 * I + H * I + H;
 	uint64_t expert_bytes = (2 * I * H + H * I) / 32 * 17 + (2 * I + H) *
 	    2;
+	const char *k;
 	uint32_t i;
 
 	memset(o, 0, sizeof *o);
 	o->architecture = c->architecture;
-	o->backend = strcmp(gptoss_kernel_name(), "avx2") == 0 ?
-	    "cpu (avx2+fma kernels)" : "cpu (portable kernels)";
+	k = gptoss_kernel_name();
+	o->backend = strcmp(k, "avx512") == 0 ? "cpu (avx-512 kernels)" :
+	    strcmp(k, "avx2") == 0 ? "cpu (avx2+fma kernels)" :
+	    "cpu (portable kernels)";
 	o->vocab_size = c->vocab_size;
 	o->hidden_size = c->hidden_size;
 	o->intermediate_size = c->intermediate_size;

@@ -162,35 +162,48 @@ void gptoss_bf16_to_f32(float *out, const uint16_t *in, size_t n);
 void gptoss_mxfp4_to_f32(float *out, const uint8_t *blocks,
     const uint8_t *scales, size_t nblocks);
 /*
+ * Matmul rows in the kernels' panel order: the SIMD kernels read each
+ * 32-element chunk as its 16 even elements then its 16 odd ones (a tail
+ * shorter than 32 stays in order); the portable kernels read the natural
+ * order. A dot product of a panel-ordered weight row with a panel-ordered
+ * vector is the dot product of the two. gptoss_panel_x reorders a vector
+ * of COLS floats; the other two decode a weight row into that order.
+ */
+void gptoss_panel_x(float *out, const float *x, uint32_t cols);
+void gptoss_panel_bf16(float *out, const uint16_t *w, uint32_t cols);
+void gptoss_panel_mxfp4(float *out, const uint8_t *blocks,
+    const uint8_t *scales, uint32_t nblocks);
+/*
  * out[t] = w . x[t] for t < n (n <= 4), x rows LDX floats apart, COLS
- * long. The result for one x does not depend on n or on the thread.
+ * long, both in the same order. The result for one x does not depend on
+ * n or on the thread.
  */
 void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols);
 /*
- * The same straight from bf16 weights, bit-identical to converting W with
- * gptoss_bf16_to_f32 first. Returns -1 (nothing done) where the portable
- * path is in use.
+ * The same straight from a bf16 weight row, with x in panel order:
+ * bit-identical to gptoss_panel_bf16 then gptoss_dot_f32_tile. Returns -1
+ * (nothing done) where the portable path is in use.
  */
 int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
     size_t ldx, uint32_t n, uint32_t cols);
 /*
- * *out = (MXFP4 row of NBLOCKS blocks) . x, bit-identical to decoding the
- * row with gptoss_mxfp4_to_f32 and calling gptoss_dot_f32_tile with n = 1.
+ * *out = (MXFP4 row of NBLOCKS blocks) . x with x in panel order,
+ * bit-identical to gptoss_panel_mxfp4 then gptoss_dot_f32_tile with n = 1.
  * Returns -1 (nothing done) where the portable path is in use.
  */
 int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks,
     const uint8_t *scales, const float *x, uint32_t nblocks);
 /*
- * out[r * 4 + t] = w[r] . x[t] for 3 rows LDW apart and 4 vectors,
+ * out[r * 4 + t] = w[r] . x[t] for 3 rows LDW apart and N (1-4) vectors,
  * bit-identical to gptoss_dot_f32_tile; -1 (nothing done) without
  * AVX-512VL.
  */
-int gptoss_dot_f32_3x4(float *out, const float *w, size_t ldw,
-    const float *x, size_t ldx, uint32_t cols);
+int gptoss_dot_f32_3xn(float *out, const float *w, size_t ldw,
+    const float *x, size_t ldx, uint32_t n, uint32_t cols);
 /* y[i] += a * x[i] for i < n. */
 void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
-/* "avx2" or "portable": the dot kernel in use. */
+/* "avx512", "avx2" or "portable": the kernel family in use. */
 const char *gptoss_kernel_name(void);
 
 static inline float

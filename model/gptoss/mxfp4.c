@@ -4,11 +4,14 @@
  *
  * MXFP4 (spec 2.4): 32 E2M1 values in 16 bytes, the low nibble of byte b is
  * element 2b and the high nibble element 2b+1, times 2^(scale - 127). The
- * decode is exact in float. An AVX2+FMA path is chosen at run time when the
- * CPU has it; the portable path is plain C. For a given path, a dot
+ * decode is exact in float. AVX-512 and AVX2+FMA kernels are chosen at run
+ * time when the CPU has them (they compute the same operations, so their
+ * results are the same bits); the portable path is plain C. The SIMD
+ * kernels read matmul rows in "panel order" (gptoss-impl.h), which lets
+ * bf16 and MXFP4 widen to float without shuffles. For a given path, a dot
  * product's result depends only on its two vectors (not on how many rows
- * share the call, nor on the thread), which keeps prefill, decode and every
- * thread count bit-identical.
+ * share the call, nor on the thread), which keeps prefill, decode and
+ * every thread count bit-identical.
  */
 #include "config.h"
 
@@ -34,6 +37,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void
 init(void)
 {
+	const char *k;
 	int i;
 
 	for (i = 0; i < 256; i++)
@@ -45,17 +49,19 @@ init(void)
 	use_avx512vl = use_avx2 && __builtin_cpu_supports("avx512f") &&
 	    __builtin_cpu_supports("avx512vl");
 #endif
-	/* For tests: GPTOSS_KERNEL=portable forces the plain C path. */
-	if (getenv("GPTOSS_KERNEL") != NULL &&
-	    strcmp(getenv("GPTOSS_KERNEL"), "portable") == 0)
+	/* GPTOSS_KERNEL=portable|avx2 narrows the choice (tests, bisecting). */
+	k = getenv("GPTOSS_KERNEL");
+	if (k != NULL && strcmp(k, "portable") == 0)
 		use_avx2 = use_avx512vl = 0;
+	if (k != NULL && strcmp(k, "avx2") == 0)
+		use_avx512vl = 0;
 }
 
 const char *
 gptoss_kernel_name(void)
 {
 	pthread_once(&once, init);
-	return use_avx2 ? "avx2" : "portable";
+	return use_avx512vl ? "avx512" : use_avx2 ? "avx2" : "portable";
 }
 
 /* ---- portable ---- */
@@ -126,34 +132,6 @@ bf16_to_f32_avx2(float *out, const uint16_t *in, size_t n)
 	}
 	for (; i < n; i++)
 		out[i] = gptoss_bf16(in[i]);
-}
-
-__attribute__((target("avx2,fma"))) static void
-mxfp4_to_f32_avx2(float *out, const uint8_t *blocks, const uint8_t *scales,
-    size_t nblocks)
-{
-	const __m128i lut = _mm_loadu_si128((const void *)fp4x2);
-	const __m128i m4 = _mm_set1_epi8(15);
-	__m128i b, lo, hi, e0, e1;
-	__m256 s;
-	size_t g;
-
-	for (g = 0; g < nblocks; g++, out += 32) {
-		b = _mm_loadu_si128((const void *)(blocks + 16 * g));
-		lo = _mm_and_si128(b, m4);
-		hi = _mm_and_si128(_mm_srli_epi16(b, 4), m4);
-		e0 = _mm_shuffle_epi8(lut, _mm_unpacklo_epi8(lo, hi));
-		e1 = _mm_shuffle_epi8(lut, _mm_unpackhi_epi8(lo, hi));
-		s = _mm256_set1_ps(e8m0_half[scales[g]]);
-		_mm256_storeu_ps(out, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(e0))));
-		_mm256_storeu_ps(out + 8, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(_mm_srli_si128(e0, 8)))));
-		_mm256_storeu_ps(out + 16, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(e1))));
-		_mm256_storeu_ps(out + 24, _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(_mm_srli_si128(e1, 8)))));
-	}
 }
 
 __attribute__((target("avx2,fma"))) static inline float
@@ -315,41 +293,239 @@ dot_3x4(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
 #undef FMA2
 #undef FIN
 
+/* The same for 1-3 vectors (N constant after inlining): the remainder of a
+ * prefill batch, and experts that got fewer than four tokens. */
+__attribute__((target("avx2,fma,avx512f,avx512vl"), always_inline))
+static inline void
+dot_3xn(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	__m256 a[3][3][2], w0[3], w1[3];
+	uint32_t i, r, t, end = cols & ~15u;
+
+	for (r = 0; r < 3; r++)
+		for (t = 0; t < n; t++)
+			a[r][t][0] = a[r][t][1] = _mm256_setzero_ps();
+	for (i = 0; i < end; i += 16) {
+		for (r = 0; r < 3; r++) {
+			w0[r] = _mm256_loadu_ps(w + r * ldw + i);
+			w1[r] = _mm256_loadu_ps(w + r * ldw + i + 8);
+		}
+		for (t = 0; t < n; t++)
+			for (r = 0; r < 3; r++) {
+				a[r][t][0] = _mm256_fmadd_ps(w0[r],
+				    _mm256_loadu_ps(x + t * ldx + i), a[r][t][0]);
+				a[r][t][1] = _mm256_fmadd_ps(w1[r],
+				    _mm256_loadu_ps(x + t * ldx + i + 8),
+				    a[r][t][1]);
+			}
+	}
+	for (r = 0; r < 3; r++)
+		for (t = 0; t < n; t++)
+			out[r * 4 + t] = finish(a[r][t][0], a[r][t][1],
+			    w + r * ldw, 0, x + t * ldx, end, cols);
+}
+
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) static void
+dot_3xn_any(float *out, const float *w, size_t ldw, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols)
+{
+	switch (n) {
+	case 1: dot_3xn(out, w, ldw, x, ldx, 1, cols); break;
+	case 2: dot_3xn(out, w, ldw, x, ldx, 2, cols); break;
+	case 3: dot_3xn(out, w, ldw, x, ldx, 3, cols); break;
+	default: dot_3x4(out, w, ldw, x, ldx, cols); break;
+	}
+}
+
 /*
- * One MXFP4 row times one vector without a decoded copy: the same
- * operations, in the same order, as gptoss_mxfp4_to_f32 then dot_n with
- * N = 1 (elements 0-7 and 16-23 of a block go to a0, 8-15 and 24-31 to
- * a1), so the result is bit-identical.
+ * Panel order (see gptoss_panel_x): a 32-element chunk is read as its 16
+ * even elements then its 16 odd ones. For MXFP4 these are a block's low
+ * nibbles then its high nibbles; for bf16 the low and high halves of each
+ * 32-bit word, which become floats with one shift or one mask, no shuffle.
+ * Every kernel below does, per accumulator lane, the FMAs that dot_n does
+ * on the panel-ordered row decoded to float, in the same order, so fused
+ * and decoded paths, AVX2 and AVX-512, agree bit for bit.
  */
-__attribute__((target("avx2,fma"))) static float
-dot_mxfp4_1(const uint8_t *blocks, const uint8_t *scales, const float *x,
-    uint32_t nblocks)
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+mxfp4_block_avx2(const uint8_t *block, uint8_t scale, __m256 w[4])
 {
 	const __m128i lut = _mm_loadu_si128((const void *)fp4x2);
 	const __m128i m4 = _mm_set1_epi8(15);
-	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), s;
-	__m128i b, lo, hi, e0, e1;
+	__m128i b = _mm_loadu_si128((const void *)block);
+	__m128i e0 = _mm_shuffle_epi8(lut, _mm_and_si128(b, m4));
+	__m128i e1 = _mm_shuffle_epi8(lut, _mm_and_si128(_mm_srli_epi16(b, 4),
+	    m4));
+	__m256 s = _mm256_set1_ps(e8m0_half[scale]);
+
+	w[0] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(e0)));
+	w[1] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+	    _mm_srli_si128(e0, 8))));
+	w[2] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(e1)));
+	w[3] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+	    _mm_srli_si128(e1, 8))));
+}
+
+__attribute__((target("avx2,fma"))) static void
+mxfp4_panel_avx2(float *out, const uint8_t *blocks, const uint8_t *scales,
+    size_t nblocks)
+{
+	__m256 w[4];
+	size_t g;
+
+	for (g = 0; g < nblocks; g++, out += 32) {
+		mxfp4_block_avx2(blocks + 16 * g, scales[g], w);
+		_mm256_storeu_ps(out, w[0]);
+		_mm256_storeu_ps(out + 8, w[1]);
+		_mm256_storeu_ps(out + 16, w[2]);
+		_mm256_storeu_ps(out + 24, w[3]);
+	}
+}
+
+__attribute__((target("avx2,fma"))) static float
+dot_mxfp4_1_avx2(const uint8_t *blocks, const uint8_t *scales, const float *x,
+    uint32_t nblocks)
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), w[4];
 	uint32_t g;
 
 	for (g = 0; g < nblocks; g++, x += 32) {
-		b = _mm_loadu_si128((const void *)(blocks + 16 * g));
-		lo = _mm_and_si128(b, m4);
-		hi = _mm_and_si128(_mm_srli_epi16(b, 4), m4);
-		e0 = _mm_shuffle_epi8(lut, _mm_unpacklo_epi8(lo, hi));
-		e1 = _mm_shuffle_epi8(lut, _mm_unpackhi_epi8(lo, hi));
-		s = _mm256_set1_ps(e8m0_half[scales[g]]);
-		a0 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(e0))), _mm256_loadu_ps(x), a0);
-		a1 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(_mm_srli_si128(e0, 8)))),
-		    _mm256_loadu_ps(x + 8), a1);
-		a0 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(e1))), _mm256_loadu_ps(x + 16), a0);
-		a1 = _mm256_fmadd_ps(_mm256_mul_ps(s, _mm256_cvtepi32_ps(
-		    _mm256_cvtepi8_epi32(_mm_srli_si128(e1, 8)))),
-		    _mm256_loadu_ps(x + 24), a1);
+		mxfp4_block_avx2(blocks + 16 * g, scales[g], w);
+		a0 = _mm256_fmadd_ps(w[0], _mm256_loadu_ps(x), a0);
+		a1 = _mm256_fmadd_ps(w[1], _mm256_loadu_ps(x + 8), a1);
+		a0 = _mm256_fmadd_ps(w[2], _mm256_loadu_ps(x + 16), a0);
+		a1 = _mm256_fmadd_ps(w[3], _mm256_loadu_ps(x + 24), a1);
 	}
 	return hsum(_mm256_add_ps(a0, a1)) + 0.0f;
+}
+
+/* AVX-512: a block's bytes widened to 32-bit lanes index a 16-entry table
+ * already times the block's scale (the permute reads the low 4 bits, the
+ * low nibble; a shift gives the high one). The low half of the 512-bit
+ * accumulator is dot_n's a0, the high half its a1. */
+__attribute__((target("avx2,fma,avx512f"), always_inline)) static inline void
+mxfp4_block_512(const uint8_t *block, uint8_t scale, __m512 *w0, __m512 *w1)
+{
+	__m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+	    _mm_loadu_si128((const void *)fp4x2))),
+	    _mm512_set1_ps(e8m0_half[scale]));
+	__m512i idx = _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)
+	    block));
+
+	*w0 = _mm512_permutexvar_ps(idx, t);
+	*w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(idx, 4), t);
+}
+
+__attribute__((target("avx2,fma,avx512f"))) static void
+mxfp4_panel_512(float *out, const uint8_t *blocks, const uint8_t *scales,
+    size_t nblocks)
+{
+	__m512 w0, w1;
+	size_t g;
+
+	for (g = 0; g < nblocks; g++, out += 32) {
+		mxfp4_block_512(blocks + 16 * g, scales[g], &w0, &w1);
+		_mm512_storeu_ps(out, w0);
+		_mm512_storeu_ps(out + 16, w1);
+	}
+}
+
+__attribute__((target("avx2,fma,avx512f"))) static float
+dot_mxfp4_1_512(const uint8_t *blocks, const uint8_t *scales, const float *x,
+    uint32_t nblocks)
+{
+	__m512 acc = _mm512_setzero_ps(), w0, w1;
+	uint32_t g;
+
+	for (g = 0; g < nblocks; g++, x += 32) {
+		mxfp4_block_512(blocks + 16 * g, scales[g], &w0, &w1);
+		acc = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x), acc);
+		acc = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + 16), acc);
+	}
+	return hsum(_mm256_add_ps(_mm512_castps512_ps256(acc),
+	    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc),
+	    1)))) + 0.0f;
+}
+
+__attribute__((target("avx2,fma"))) static void
+bf16_panel_avx2(float *out, const uint16_t *in, uint32_t cols)
+{
+	const __m256i hi = _mm256_set1_epi32((int)0xffff0000u);
+	uint32_t c, end = cols & ~31u;
+	__m256i v0, v1;
+
+	for (c = 0; c < end; c += 32) {
+		v0 = _mm256_loadu_si256((const void *)(in + c));
+		v1 = _mm256_loadu_si256((const void *)(in + c + 16));
+		_mm256_storeu_si256((void *)(out + c), _mm256_slli_epi32(v0, 16));
+		_mm256_storeu_si256((void *)(out + c + 8),
+		    _mm256_slli_epi32(v1, 16));
+		_mm256_storeu_si256((void *)(out + c + 16),
+		    _mm256_and_si256(v0, hi));
+		_mm256_storeu_si256((void *)(out + c + 24),
+		    _mm256_and_si256(v1, hi));
+	}
+	bf16_to_f32_avx2(out + end, in + end, cols - end);
+}
+
+/*
+ * N (1-4, constant after inlining) panel-ordered x rows times one bf16
+ * row straight from the weights; a tail past the last 32-chunk is in
+ * natural order and goes as in dot_n.
+ */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dot_bf16_n(float *out, const uint16_t *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	const __m256i hi = _mm256_set1_epi32((int)0xffff0000u);
+	__m256 a0[4], a1[4], w0, w1, w2, w3;
+	__m256i v0, v1;
+	uint32_t t, i, end32 = cols & ~31u, end = cols & ~15u;
+
+	for (t = 0; t < n; t++)
+		a0[t] = a1[t] = _mm256_setzero_ps();
+	for (i = 0; i < end32; i += 32) {
+		v0 = _mm256_loadu_si256((const void *)(w + i));
+		v1 = _mm256_loadu_si256((const void *)(w + i + 16));
+		w0 = _mm256_castsi256_ps(_mm256_slli_epi32(v0, 16));
+		w1 = _mm256_castsi256_ps(_mm256_slli_epi32(v1, 16));
+		w2 = _mm256_castsi256_ps(_mm256_and_si256(v0, hi));
+		w3 = _mm256_castsi256_ps(_mm256_and_si256(v1, hi));
+		for (t = 0; t < n; t++) {
+			const float *xt = x + t * ldx + i;
+			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
+			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a1[t]);
+			a0[t] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
+			    a0[t]);
+			a1[t] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
+			    a1[t]);
+		}
+	}
+	for (; i < end; i += 16) {
+		w0 = load_w(w, 1, i);
+		w1 = load_w(w, 1, i + 8);
+		for (t = 0; t < n; t++) {
+			const float *xt = x + t * ldx + i;
+			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
+			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a1[t]);
+		}
+	}
+	for (t = 0; t < n; t++)
+		out[t] = finish(a0[t], a1[t], w, 1, x + t * ldx, end, cols);
+}
+
+__attribute__((target("avx2,fma"))) static void
+dot_bf16_tile_avx2(float *out, const uint16_t *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
+{
+	switch (n) {
+	case 1: dot_bf16_n(out, w, x, ldx, 1, cols); break;
+	case 2: dot_bf16_n(out, w, x, ldx, 2, cols); break;
+	case 3: dot_bf16_n(out, w, x, ldx, 3, cols); break;
+	default: dot_bf16_n(out, w, x, ldx, 4, cols); break;
+	}
 }
 
 __attribute__((target("avx2,fma"))) static void
@@ -369,13 +545,13 @@ axpy_avx2(float *y, float a, const float *x, uint32_t n)
 /* ---- dispatch ---- */
 
 int
-gptoss_dot_f32_3x4(float *out, const float *w, size_t ldw, const float *x,
-    size_t ldx, uint32_t cols)
+gptoss_dot_f32_3xn(float *out, const float *w, size_t ldw, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols)
 {
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx512vl) {
-		dot_3x4(out, w, ldw, x, ldx, cols);
+		dot_3xn_any(out, w, ldw, x, ldx, n, cols);
 		return 0;
 	}
 #endif
@@ -388,8 +564,12 @@ gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks, const uint8_t *scales,
 {
 	pthread_once(&once, init);
 #ifdef HAVE_X86
+	if (use_avx512vl) {
+		*out = dot_mxfp4_1_512(blocks, scales, x, nblocks);
+		return 0;
+	}
 	if (use_avx2) {
-		*out = dot_mxfp4_1(blocks, scales, x, nblocks);
+		*out = dot_mxfp4_1_avx2(blocks, scales, x, nblocks);
 		return 0;
 	}
 #endif
@@ -430,9 +610,57 @@ gptoss_mxfp4_to_f32(float *out, const uint8_t *blocks, const uint8_t *scales,
     size_t nblocks)
 {
 	pthread_once(&once, init);
+	mxfp4_to_f32_c(out, blocks, scales, nblocks);
+}
+
+/* Panel order is the SIMD kernels' own; the portable ones read rows in
+ * natural order, so for them it is the identity. */
+static uint32_t
+panel_end(uint32_t cols)
+{
+	return use_avx2 ? cols & ~31u : 0;
+}
+
+void
+gptoss_panel_x(float *out, const float *x, uint32_t cols)
+{
+	uint32_t c, k, end;
+
+	pthread_once(&once, init);
+	end = panel_end(cols);
+	for (c = 0; c < end; c += 32)
+		for (k = 0; k < 16; k++) {
+			out[c + k] = x[c + 2 * k];
+			out[c + 16 + k] = x[c + 2 * k + 1];
+		}
+	memcpy(out + end, x + end, (size_t)(cols - end) * sizeof *x);
+}
+
+void
+gptoss_panel_bf16(float *out, const uint16_t *w, uint32_t cols)
+{
+	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
-		mxfp4_to_f32_avx2(out, blocks, scales, nblocks);
+		bf16_panel_avx2(out, w, cols);
+		return;
+	}
+#endif
+	bf16_to_f32_c(out, w, cols);
+}
+
+void
+gptoss_panel_mxfp4(float *out, const uint8_t *blocks, const uint8_t *scales,
+    uint32_t nblocks)
+{
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (use_avx512vl) {
+		mxfp4_panel_512(out, blocks, scales, nblocks);
+		return;
+	}
+	if (use_avx2) {
+		mxfp4_panel_avx2(out, blocks, scales, nblocks);
 		return;
 	}
 #endif
@@ -460,7 +688,7 @@ gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
-		dot_tile_avx2(out, w, 1, x, ldx, n, cols);
+		dot_bf16_tile_avx2(out, w, x, ldx, n, cols);
 		return 0;
 	}
 #endif

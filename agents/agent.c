@@ -9,6 +9,7 @@
 
 #include "agents/agent.h"
 #include "exitcode.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "model/model-prices.h"
 #include "model/model.h"
@@ -20,6 +21,7 @@ struct agent_run {
 	const struct agent_spec *spec;
 	struct agent_env *env;
 	const struct tool_entry *tool;
+	const char *date; /* the run's as-of date, borrowed from the state */
 	cJSON *messages; /* the conversation so far */
 	cJSON *usage;	 /* one object per model call */
 	cJSON *result;	 /* the tool's latest good result */
@@ -161,6 +163,7 @@ agent_model_loop(struct agent_run *r, const cJSON *tools, char **cause)
 	req.messages = r->messages;
 	req.tools = tools;
 	req.tool_choice = "auto";
+	req.date = r->date;
 	req.params.temperature = -1;
 	req.params.top_p = -1;
 	req.params.seed = -1;
@@ -270,7 +273,7 @@ agent_run(const struct agent_spec *spec, struct agent_env *env,
     const cJSON *state, cJSON **update_out, char **cause)
 {
 	struct agent_run r = { spec, env, NULL, NULL, NULL, NULL, NULL, NULL,
-		0, 0 };
+		NULL, 0, 0 };
 	cJSON *tools = NULL, *update = cJSON_CreateObject();
 	int rc, fell_back = 0;
 
@@ -283,6 +286,7 @@ agent_run(const struct agent_spec *spec, struct agent_env *env,
 	}
 	tools = cJSON_CreateArray();
 	cJSON_AddItemToArray(tools, tool_spec(r.tool));
+	r.date = jsonutil_string(state, "request.as_of");
 	r.messages = cJSON_CreateArray();
 	r.usage = cJSON_CreateArray();
 	cJSON_AddItemToArray(r.messages, model_message("system",

@@ -297,15 +297,11 @@ local_prompt(struct local_state *st, const struct model_request *req,
     const char *reasoning, uint32_t **ids, size_t *n, char **cause)
 {
 	char date[16];
-	time_t now = time(NULL);
-	struct tm tm;
 	cJSON *conv;
 	int rc;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof date, "%Y-%m-%d", &tm);
-	if ((conv = local_map_conversation(req, reasoning, date, cause)) ==
-	    NULL)
+	if ((conv = local_map_conversation(req, reasoning,
+	    local_map_date(req->date, date), cause)) == NULL)
 		return -1;
 	rc = local_map_render(st->tok, conv, ids, n, cause);
 	cJSON_Delete(conv);
@@ -435,7 +431,7 @@ local_chat_locked(struct local_state *st, const struct model_request *req,
 	struct local_gen g = { st, NULL, 0, 0, 0 };
 	uint32_t *ids = NULL, *out = NULL, n_out = 0, room, max;
 	size_t n = 0, reused;
-	char *why = NULL;
+	char *why = NULL, date[16];
 	int rc = -1, how;
 
 	local_params(st, &req->params, &p);
@@ -461,7 +457,8 @@ local_chat_locked(struct local_state *st, const struct model_request *req,
 		goto done;
 	resp->completion_tokens = n_out;
 	log_debug("local model '%s': %zu prompt tokens (%zu reused), %u "
-	    "generated", st->dir, n, reused, n_out);
+	    "generated, date %s", st->dir, n, reused, n_out,
+	    local_map_date(req->date, date));
 	how = g.ended ? LOCAL_END_TURN : g.model_stop ? LOCAL_END_STOP :
 	    LOCAL_END_LENGTH;
 	rc = local_parse_finish(g.lp, how, max, resp, &why);

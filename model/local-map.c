@@ -15,9 +15,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/tokenizer.h"
+#include "date.h"
 #include "model/local-map.h"
 #include "xmalloc.h"
 
@@ -223,6 +225,24 @@ lm_tool(const cJSON *m, const cJSON *messages, cJSON *msgs)
 	cJSON_AddStringToObject(out, "name", author);
 	cJSON_AddStringToObject(out, "recipient", "assistant");
 	free(author);
+}
+
+const char *
+local_map_date(const char *req_date, char buf[16])
+{
+	int32_t day;
+	time_t now;
+	struct tm tm;
+
+	if (req_date != NULL && strlen(req_date) == 10 &&
+	    date_parse(req_date, &day) == 0) {
+		memcpy(buf, req_date, 11);
+		return buf;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(buf, 16, "%Y-%m-%d", &tm);
+	return buf;
 }
 
 cJSON *

@@ -54,6 +54,10 @@ int local_map_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 cJSON *local_map_conversation(const struct model_request *req,
     const char *reasoning, const char *date, char **cause);
 
+/* The date for the system message: REQ_DATE when it is a valid
+ * YYYY-MM-DD, else today (UTC), in BUF. Returns BUF. */
+const char *local_map_date(const char *req_date, char buf[16]);
+
 /* Renders CONV (from local_map_conversation) for completion into ids.
  * Returns 0, or -1 with *cause. */
 int local_map_render(const struct gptoss_tokenizer *tok, const cJSON *conv,

@@ -45,6 +45,9 @@ struct model_request {
 	const cJSON *messages;	 /* array, borrowed */
 	const cJSON *tools;	 /* array or NULL, borrowed */
 	const char *tool_choice; /* "auto" | "required" | "none" | NULL */
+	/* The conversation's current date, YYYY-MM-DD (a run's as-of date),
+	 * or NULL for today; a local model's system message states it. */
+	const char *date;
 	struct model_params params;
 	/* Called with text as it streams ("content" or "reasoning"); may be
 	 * NULL. */

@@ -55,8 +55,9 @@ assert [u["agent"] for u in local] == ["gather", "analyze", "report"], local
 assert all(u["prompt_tokens"] > 0 and u["completion_tokens"] > 0
            for u in local), local
 EOF
-# Each agent's turn rendered a prompt and generated tokens.
-n=$(grep -c "local model '$M': [1-9][0-9]* prompt tokens ([0-9]* reused), [1-9][0-9]* generated" "$tmp/err")
+# Each agent's turn rendered a prompt and generated tokens; the system
+# message dates the conversation on the run's as-of date.
+n=$(grep -c "local model '$M': [1-9][0-9]* prompt tokens ([0-9]* reused), [1-9][0-9]* generated, date 2025-09-04" "$tmp/err")
 [ "$n" -eq 3 ] || { bad "expected 3 local model turns, saw $n"; cat "$tmp/err"; }
 
 # --no-fallback: exit 4, one error line naming the model's failure.

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -113,6 +114,31 @@ static const char harmony_json[] =
     "{\"role\":\"tool\",\"name\":\"functions.gather_stock_data\","
     "\"recipient\":\"assistant\",\"channel\":\"commentary\",\"content\":"
     "\"{\\\"close\\\":12.5}\"}]}";
+
+static void
+test_date(void)
+{
+	char buf[16], before[16], after[16];
+	time_t now;
+	struct tm tm;
+	const char *bad[] = { NULL, "2025-02-30", "2025-09-04x", "tomorrow" };
+	size_t i;
+
+	TEST_CHECK("the request's date is used",
+	    strcmp(local_map_date("2025-09-04", buf), "2025-09-04") == 0);
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(before, sizeof before, "%Y-%m-%d", &tm);
+		local_map_date(bad[i], buf);
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(after, sizeof after, "%Y-%m-%d", &tm);
+		/* (Either side of midnight UTC both are right.) */
+		TEST_CHECK("no or an invalid date: today (UTC)",
+		    strcmp(buf, before) == 0 || strcmp(buf, after) == 0);
+	}
+}
 
 static void
 test_render(void)
@@ -500,6 +526,7 @@ main(void)
 	char *path, *cmd, *detail = NULL;
 	const char *py;
 
+	test_date();
 	test_uri();
 	if (src == NULL)
 		src = ".";

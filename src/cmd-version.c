@@ -6,13 +6,13 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <hpdf.h>
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
 #include "cmd.h"
 #include "exitcode.h"
+#include "http.h"
 #include "model/gptoss/cuda/cuda-probe.h"
 
 static int
@@ -25,7 +25,8 @@ cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	printf("stockagent %s\n", PACKAGE_VERSION);
 	printf("libcurl %s, cJSON %s, SQLite %s, libharu %s, %s\n",
-	    curl_version_info(CURLVERSION_NOW)->version, cJSON_Version(),
+	    http_curl_version() != NULL ? http_curl_version() :
+	    "not loadable", cJSON_Version(),
 	    sqlite3_libversion(), HPDF_VERSION_TEXT, OPENSSL_VERSION_TEXT);
 	if (CUDA_PROBE_BUILT)
 		printf("CUDA backend: built, %d device(s) found\n",

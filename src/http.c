@@ -5,9 +5,15 @@
  * fresh body reader). Retries follow botocore's "standard" mode: 3
  * attempts, exponential backoff with full jitter capped at 20 s, on
  * connection failures, timeouts, 500/502/503/504 and 429.
+ *
+ * libcurl is loaded on the first request (dlopen of its stable soname),
+ * not linked: its dependency tree (TLS, HTTP/2, IDN, Kerberos, LDAP, ...)
+ * is some thirty shared libraries, which cost every command about 10 ms
+ * at start-up although only remote models and S3 uploads use HTTP.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -176,13 +182,64 @@ http_backoff_ms(const struct http_retry *retry, int attempt)
 	              (double)ceiling);
 }
 
+#define LIBCURL_SONAME "libcurl.so.4"
+
+/* The libcurl functions this file calls, resolved by curl_init_once. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	void (*easy_cleanup)(CURL *c);
+	const char *(*easy_strerror)(CURLcode rc);
+	struct curl_slist *(*slist_append)(struct curl_slist *list,
+	    const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+	curl_version_info_data *(*version_info)(CURLversion v);
+	char *error; /* why libcurl is unusable, or NULL */
+} lc;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void
 curl_init_once(void)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		abort();
+	void *h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *missing = NULL;
+
+	if (h == NULL) {
+		lc.error = xasprintf("%s cannot be loaded (%s): install "
+		    "libcurl (scripts/setup does)", LIBCURL_SONAME, dlerror());
+		return;
+	}
+#define LOAD(field, name)                                                \
+	do {                                                             \
+		*(void **)&lc.field = dlsym(h, name);                    \
+		if (lc.field == NULL && missing == NULL)                 \
+			missing = name;                                  \
+	} while (0)
+	LOAD(global_init, "curl_global_init");
+	LOAD(easy_init, "curl_easy_init");
+	LOAD(easy_setopt, "curl_easy_setopt");
+	LOAD(easy_perform, "curl_easy_perform");
+	LOAD(easy_cleanup, "curl_easy_cleanup");
+	LOAD(easy_strerror, "curl_easy_strerror");
+	LOAD(slist_append, "curl_slist_append");
+	LOAD(slist_free_all, "curl_slist_free_all");
+	LOAD(version_info, "curl_version_info");
+#undef LOAD
+	if (missing != NULL)
+		lc.error = xasprintf("%s has no %s: install libcurl 7.68 or "
+		    "later", LIBCURL_SONAME, missing);
+	else if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		lc.error = xasprintf("libcurl failed to initialise");
+}
+
+const char *
+http_curl_version(void)
+{
+	pthread_once(&curl_once, curl_init_once);
+	return lc.error == NULL ? lc.version_info(CURLVERSION_NOW)->version :
+	    NULL;
 }
 
 /* The URL without its query string, for messages. */
@@ -335,7 +392,7 @@ add_headers(struct curl_slist *list, const struct http_headers *h)
 		char *line =
 		    xasprintf("%s: %s", h->items[i].name, h->items[i].value);
 
-		list = curl_slist_append(list, line);
+		list = lc.slist_append(list, line);
 		explicit_bzero(line, strlen(line));
 		free(line);
 		if (list == NULL)
@@ -366,22 +423,22 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 		a->body_len = req->body_len;
 	}
 	if (strcmp(m, "GET") == 0 && !has_body) {
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		lc.easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(m, "HEAD") == 0) {
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		lc.easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (has_body || strcmp(m, "PUT") == 0 ||
 	           strcmp(m, "POST") == 0) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
+		lc.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		lc.easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
 		                 (curl_off_t)a->body_len);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(c, CURLOPT_READDATA, a);
-		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
-		curl_easy_setopt(c, CURLOPT_SEEKDATA, a);
+		lc.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+		lc.easy_setopt(c, CURLOPT_READDATA, a);
+		lc.easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+		lc.easy_setopt(c, CURLOPT_SEEKDATA, a);
 		if (strcmp(m, "PUT") != 0)
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+			lc.easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 	} else {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+		lc.easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 	}
 	return 0;
 }
@@ -426,27 +483,27 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 	long total_ms =
 	    req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS : req->timeout_ms;
 
-	curl_easy_setopt(c, CURLOPT_URL, req->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(c, CURLOPT_URL, req->url);
+	lc.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+	lc.easy_setopt(c, CURLOPT_PROTOCOLS,
 	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	lc.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (total_ms > 0)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
+		lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
 	if (req->low_speed_bytes > 0 && req->low_speed_s > 0) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
+		lc.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
 		                 req->low_speed_bytes);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
+		lc.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	lc.easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	lc.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(c, CURLOPT_HEADERDATA, a);
+	lc.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(c, CURLOPT_WRITEDATA, a);
 }
 
 /*
@@ -478,22 +535,22 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;
 	}
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = lc.easy_init()) == NULL)
 		abort();
 	list = add_headers(list, req->headers);
 	list = add_headers(list, &extra);
 	/* No "Expect: 100-continue" wait; our bodies are small. */
-	list = curl_slist_append(list, "Expect:");
-	list = curl_slist_append(list, "User-Agent: " PACKAGE_NAME
+	list = lc.slist_append(list, "Expect:");
+	list = lc.slist_append(list, "User-Agent: " PACKAGE_NAME
 	                               "/" PACKAGE_VERSION);
 	if (set_body(c, req, &a, cause) != 0) {
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;
 	}
 	set_options(c, req, &a, list);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	lc.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	log_request(req, list, number);
-	rc = curl_easy_perform(c);
+	rc = lc.easy_perform(c);
 	*delivered = a.delivered;
 	resp->error = classify_curl(rc, &a);
 	if (resp->error == HTTP_ERR_NONE) {
@@ -505,15 +562,15 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 		                   a.max_response);
 		ret = -1;
 	} else {
-		*cause = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		*cause = xstrdup(errbuf[0] ? errbuf : lc.easy_strerror(rc));
 		ret = -1;
 	}
 cleanup:
 	if (a.file != NULL)
 		fclose(a.file);
-	curl_slist_free_all(list);
+	lc.slist_free_all(list);
 	if (c != NULL)
-		curl_easy_cleanup(c);
+		lc.easy_cleanup(c);
 	http_headers_free(&extra);
 	return ret;
 }
@@ -576,6 +633,15 @@ http_perform(const struct http_request *req, struct http_response *resp,
 	char *why = NULL, *u;
 
 	pthread_once(&curl_once, curl_init_once);
+	if (lc.error != NULL) {
+		resp->attempts = 0;
+		resp->status = 0;
+		resp->error = HTTP_ERR_LOCAL;
+		u = url_for_message(req->url);
+		*cause = xasprintf("%s %s: %s", req->method, u, lc.error);
+		free(u);
+		return -1;
+	}
 	if (req->retry != NULL)
 		max = req->retry->max_attempts > 0 ? req->retry->max_attempts
 		                                   : HTTP_DEFAULT_ATTEMPTS;

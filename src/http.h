@@ -139,6 +139,10 @@ void http_response_free(struct http_response *resp);
 int http_perform(const struct http_request *req, struct http_response *resp,
                  char **cause);
 
+/* The version of libcurl (loaded on first use), or NULL when it cannot be
+ * loaded. */
+const char *http_curl_version(void);
+
 /*
  * The backoff before attempt number attempt+1 (attempt >= 1 failed):
  * a uniformly random delay in [0, min(max, base * 2^(attempt-1))] ms

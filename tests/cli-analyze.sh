@@ -141,5 +141,13 @@ for c in analyze ask data runs reports version help; do
 done
 expect 0 "version" -- version
 has "$T/out" "^stockagent [0-9]" "version"
+has "$T/out" "^libcurl [0-9]" "version names the libcurl it loads"
+# libcurl (and its ~30 dependencies) is loaded by the first HTTP request,
+# not by every command at start-up.
+if command -v readelf >/dev/null 2>&1; then
+	if readelf -d "$STOCKAGENT" | grep -q 'NEEDED.*libcurl'; then
+		bad "stockagent is linked against libcurl"
+	else ok; fi
+fi
 
 cli_done

@@ -6,8 +6,8 @@
  * attempts, exponential backoff with full jitter capped at 20 s, on
  * connection failures, timeouts, 500/502/503/504 and 429.
  *
- * libcurl is loaded on the first request (dlopen of its stable soname),
- * not linked: its dependency tree (TLS, HTTP/2, IDN, Kerberos, LDAP, ...)
+ * libcurl is loaded on the first request (dlopen of its stable soname, or
+ * of $STOCKAGENT_LIBCURL), not linked: its dependency tree (TLS, HTTP/2, IDN, Kerberos, LDAP, ...)
  * is some thirty shared libraries, which cost every command about 10 ms
  * at start-up although only remote models and S3 uploads use HTTP.
  */
@@ -200,15 +200,20 @@ static struct {
 } lc;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
+/* Loads libcurl: STOCKAGENT_LIBCURL (a path or soname) or the system's. */
 static void
 curl_init_once(void)
 {
-	void *h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *name = getenv("STOCKAGENT_LIBCURL");
 	const char *missing = NULL;
+	void *h;
 
-	if (h == NULL) {
-		lc.error = xasprintf("%s cannot be loaded (%s): install "
-		    "libcurl (scripts/setup does)", LIBCURL_SONAME, dlerror());
+	if (name == NULL || name[0] == '\0')
+		name = LIBCURL_SONAME;
+	if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		lc.error = xasprintf("libcurl cannot be loaded (%s): install "
+		    "libcurl4 (scripts/setup does) or point STOCKAGENT_LIBCURL "
+		    "at a libcurl.so.4", dlerror());
 		return;
 	}
 #define LOAD(field, name)                                                \
@@ -229,7 +234,7 @@ curl_init_once(void)
 #undef LOAD
 	if (missing != NULL)
 		lc.error = xasprintf("%s has no %s: install libcurl 7.68 or "
-		    "later", LIBCURL_SONAME, missing);
+		    "later", name, missing);
 	else if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		lc.error = xasprintf("libcurl failed to initialise");
 }

@@ -161,6 +161,17 @@ done
 # A model that cannot be reached: exit 4 with --no-fallback.
 expect 4 "unreachable model" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--no-fallback --model "openai:http://127.0.0.1:9/v1#m?retries=1"
+# No usable libcurl: the request fails naming it; nothing else needs it.
+STOCKAGENT_LIBCURL=$T/none/libcurl.so.4 expect 4 "libcurl missing" -- \
+	analyze SIM_STOCK --as-of $D --no-pdf --no-fallback \
+	--model "openai:http://127.0.0.1:9/v1#m?retries=1"
+has "$T/err" "libcurl cannot be loaded.*STOCKAGENT_LIBCURL" \
+	"the message names libcurl and what to do"
+STOCKAGENT_LIBCURL=$T/none/libcurl.so.4 expect 0 "builtin without libcurl" \
+	-- analyze SIM_STOCK --as-of $D --no-pdf
+STOCKAGENT_LIBCURL=$T/none/libcurl.so.4 expect 0 "version without libcurl" \
+	-- version
+has "$T/out" "^libcurl not loadable" "version says libcurl is not loadable"
 expect 2 "unknown scheme" -- analyze SIM_STOCK --as-of $D --no-pdf \
 	--model "gemini:x"
 expect 2 "unknown option" -- analyze SIM_STOCK --as-of $D --no-pdf \

@@ -33,6 +33,12 @@ PRESETS = {
                   num_hidden_layers=3, num_local_experts=8,
                   experts_per_token=3, vocab_size=257, sliding_window=5,
                   swiglu_limit=7.0, truncate=True),
+    # Attention width 48: the o_proj rows end in a 16-element tail.
+    "tiny3": dict(hidden_size=64, intermediate_size=96, head_dim=16,
+                  num_attention_heads=3, num_key_value_heads=1,
+                  num_hidden_layers=2, num_local_experts=5,
+                  experts_per_token=2, vocab_size=280, sliding_window=6,
+                  swiglu_limit=7.0),
     "tinyvocab": dict(hidden_size=32, intermediate_size=32, head_dim=16,
                       num_attention_heads=2, num_key_value_heads=1,
                       num_hidden_layers=2, num_local_experts=4,

@@ -46,12 +46,13 @@ EOF
 
 "$PY" "$GEN" "$tmp/m1" --preset tiny --seed 1 || exit 1
 "$PY" "$GEN" "$tmp/m2" --preset tiny2 --seed 2 --shards 2 || exit 1
+"$PY" "$GEN" "$tmp/m3" --preset tiny3 --seed 3 || exit 1
 [ -f "$tmp/m1/model-00000-of-00002.safetensors" ] && ok ||
 	bad "generator writes zero-based shard names"
 
 TOKS=$(seq 3 6 250 | head -40 | tr '\n' ',' | sed 's/,$//')
 
-for m in m1 m2; do
+for m in m1 m2 m3; do
 	$E logits --model "local:$tmp/$m" --tokens "$TOKS" --all-positions \
 	    >"$tmp/$m.c.json" || bad "$m: logits failed"
 	"$PY" "$REF" "$tmp/$m" --tokens "$TOKS" --all-positions \

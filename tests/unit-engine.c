@@ -171,30 +171,35 @@ test_mxfp4_dot(void)
 static void
 test_bf16_dot(void)
 {
-	/* 80 columns: two 32-element panels, then a 16-element natural tail. */
+	/* Two 32-element panels then a 16-element natural tail; a panel and
+	 * a scalar tail; a row shorter than one panel. */
+	static const uint32_t sizes[] = { 80, 40, 8 };
 	uint16_t w[80];
 	float wf[80], wn[80], x[2 * 80], xp[2 * 80], fused[2], ref, nat;
-	uint32_t i, t, same = 1;
+	uint32_t i, t, k, c, same = 1;
 
-	for (i = 0; i < 80; i++)
-		w[i] = (uint16_t)(0x3c00 + (i * 97 % 1021)) ^
-		    (i % 3 ? 0 : 0x8000);
-	for (i = 0; i < 2 * 80; i++)
-		x[i] = (float)((int)(i * 11 % 31) - 15) / 8;
-	for (t = 0; t < 2; t++)
-		gptoss_panel_x(xp + t * 80, x + t * 80, 80);
-	gptoss_panel_bf16(wf, w, 80);
-	gptoss_bf16_to_f32(wn, w, 80);
-	if (gptoss_dot_bf16_tile(fused, w, xp, 80, 2, 80) != 0) {
-		TEST_CHECK("portable path has no fused bf16 dot", 1);
-		return;
-	}
-	for (t = 0; t < 2; t++) {
-		gptoss_dot_f32_tile(&ref, wf, xp + t * 80, 80, 1, 80);
-		gptoss_dot_f32_tile(&nat, wn, x + t * 80, 80, 1, 80);
-		same &= fused[t] == ref;
-		TEST_NEAR("panel-order bf16 dot equals the natural one", ref,
-		    nat, 1e-5, 1e-5);
+	for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		c = sizes[k];
+		for (i = 0; i < c; i++)
+			w[i] = (uint16_t)(0x3c00 + (i * 97 % 1021)) ^
+			    (i % 3 ? 0 : 0x8000);
+		for (i = 0; i < 2 * c; i++)
+			x[i] = (float)((int)(i * 11 % 31) - 15) / 8;
+		for (t = 0; t < 2; t++)
+			gptoss_panel_x(xp + t * c, x + t * c, c);
+		gptoss_panel_bf16(wf, w, c);
+		gptoss_bf16_to_f32(wn, w, c);
+		if (gptoss_dot_bf16_tile(fused, w, xp, c, 2, c) != 0) {
+			TEST_CHECK("portable path has no fused bf16 dot", 1);
+			return;
+		}
+		for (t = 0; t < 2; t++) {
+			gptoss_dot_f32_tile(&ref, wf, xp + t * c, c, 1, c);
+			gptoss_dot_f32_tile(&nat, wn, x + t * c, c, 1, c);
+			same &= fused[t] == ref;
+			TEST_NEAR("panel-order bf16 dot equals the natural one",
+			    ref, nat, 1e-5, 1e-5);
+		}
 	}
 	TEST_CHECK("fused bf16 dot is bit-identical", same);
 }

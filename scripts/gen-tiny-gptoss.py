@@ -4,12 +4,15 @@
 # model.safetensors.index.json, zero-based shards; bf16 tensors, MXFP4
 # blocks + E8M0 scales), for tests and benchmarks of the engine.
 #
-#   gen-tiny-gptoss.py OUTDIR [--seed N] [--preset tiny|tiny2|tinyvocab|20b]
+#   gen-tiny-gptoss.py OUTDIR [--seed N]
+#                      [--preset tiny|tiny2|tiny3|tinyvocab|20b]
 #                      [--layers N] [--shards N]
 #
 # tiny:  hidden 64, 4 layers (sliding/full), 6 experts, top-2, window 8.
 # tiny2: other sizes (head_dim 32, 8 experts, top-3, window 5, 3 layers,
 #        YaRN with truncate: true).
+# tiny3: 3 query heads of 16 (attention width 48, not a multiple of 32),
+#        intermediate 96, 5 experts, 2 layers, window 6.
 # tinyvocab: hidden 32, 2 layers, the real vocabulary (201088), for the
 #        local backend with the real tokenizer (about 26 MB).
 # 20b:   the real gpt-oss-20b shapes with --layers layers (default 2);

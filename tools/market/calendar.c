@@ -1,9 +1,9 @@
 /*
  * calendar.c: NYSE full-day holidays and trading days.
  *
- * Each rule computes the holiday's observed date for a year and compares it
- * with the day asked about; there is no table to keep up to date. One-off
- * closures are deliberately ignored (see calendar.h).
+ * The rules compute each holiday's observed date for a year; there is no
+ * table to keep up to date. One-off closures are deliberately ignored (see
+ * calendar.h).
  */
 #include "config.h"
 
@@ -46,81 +46,84 @@ calendar_easter(int y)
 	return date_from_ymd(y, month, day);
 }
 
-/*
- * Whether DAY is the observed date of the fixed-date holiday M-D of year Y:
- * Sunday moves to Monday; Saturday moves to Friday when SAT_TO_FRI, else
- * the holiday is lost. *OBSERVED says whether the date moved.
- */
-static int
-calendar_fixed(int32_t day, int y, int m, int d, int sat_to_fri,
-    int *observed)
+/* One year's holidays, in the order the rules are tried. */
+struct calendar_year {
+	int year;
+	int n;
+	int32_t day[10];
+	const char *name[10];
+};
+
+static void
+calendar_add(struct calendar_year *cy, int32_t day, const char *name)
 {
-	int32_t h = date_from_ymd(y, m, d);
+	cy->day[cy->n] = day;
+	cy->name[cy->n++] = name;
+}
+
+/*
+ * The fixed-date holiday M-D of year Y at its observed date: Sunday moves
+ * to Monday; Saturday moves to Friday when SAT_TO_FRI, else the holiday is
+ * lost. Either way it stays in year Y.
+ */
+static void
+calendar_fixed(struct calendar_year *cy, int m, int d, int sat_to_fri,
+    const char *name, const char *observed)
+{
+	int32_t h = date_from_ymd(cy->year, m, d);
 	int wd = date_weekday(h);
 
-	*observed = 0;
-	if (wd == 0) {
-		h++;
-		*observed = 1;
-	} else if (wd == 6) {
-		if (!sat_to_fri)
-			return 0;
-		h--;
-		*observed = 1;
-	}
-	return h == day;
+	if (wd == 0)
+		calendar_add(cy, h + 1, observed);
+	else if (wd != 6)
+		calendar_add(cy, h, name);
+	else if (sat_to_fri)
+		calendar_add(cy, h - 1, observed);
 }
 
-/* Fixed-date holidays: New Year, Juneteenth, Independence, Christmas. */
-static const char *
-calendar_fixed_name(int32_t day, int y)
+static void
+calendar_year_fill(struct calendar_year *cy, int y)
 {
-	int obs;
-
+	cy->year = y;
+	cy->n = 0;
 	/* NYSE rule 7.2: a Saturday New Year's Day is not moved to Dec 31. */
-	if (calendar_fixed(day, y, 1, 1, 0, &obs))
-		return obs ? "New Year's Day (observed)" : "New Year's Day";
-	if (y >= 2022 && calendar_fixed(day, y, 6, 19, 1, &obs))
-		return obs ? "Juneteenth (observed)" : "Juneteenth";
-	if (calendar_fixed(day, y, 7, 4, 1, &obs))
-		return obs ? "Independence Day (observed)" :
-			     "Independence Day";
-	if (calendar_fixed(day, y, 12, 25, 1, &obs))
-		return obs ? "Christmas Day (observed)" : "Christmas Day";
-	return NULL;
-}
-
-/* Holidays defined by a weekday rule or by Easter. */
-static const char *
-calendar_floating_name(int32_t day, int y)
-{
-	if (y >= 1998 && day == calendar_nth_weekday(y, 1, 1, 3))
-		return "Martin Luther King Jr. Day";
-	if (day == calendar_nth_weekday(y, 2, 1, 3))
-		return "Presidents Day";
-	if (day == calendar_easter(y) - 2)
-		return "Good Friday";
-	if (day == calendar_last_weekday(y, 5, 1))
-		return "Memorial Day";
-	if (day == calendar_nth_weekday(y, 9, 1, 1))
-		return "Labor Day";
-	if (day == calendar_nth_weekday(y, 11, 4, 4))
-		return "Thanksgiving Day";
-	return NULL;
+	calendar_fixed(cy, 1, 1, 0, "New Year's Day",
+	    "New Year's Day (observed)");
+	if (y >= 2022)
+		calendar_fixed(cy, 6, 19, 1, "Juneteenth",
+		    "Juneteenth (observed)");
+	calendar_fixed(cy, 7, 4, 1, "Independence Day",
+	    "Independence Day (observed)");
+	calendar_fixed(cy, 12, 25, 1, "Christmas Day",
+	    "Christmas Day (observed)");
+	if (y >= 1998)
+		calendar_add(cy, calendar_nth_weekday(y, 1, 1, 3),
+		    "Martin Luther King Jr. Day");
+	calendar_add(cy, calendar_nth_weekday(y, 2, 1, 3), "Presidents Day");
+	calendar_add(cy, calendar_easter(y) - 2, "Good Friday");
+	calendar_add(cy, calendar_last_weekday(y, 5, 1), "Memorial Day");
+	calendar_add(cy, calendar_nth_weekday(y, 9, 1, 1), "Labor Day");
+	calendar_add(cy, calendar_nth_weekday(y, 11, 4, 4),
+	    "Thanksgiving Day");
 }
 
 const char *
 calendar_holiday_name(int32_t day)
 {
-	int y, m, d, wd = date_weekday(day);
-	const char *name;
+	/* Days are asked about in runs, mostly within one year: the last
+	 * year's list is kept (per thread). */
+	static _Thread_local struct calendar_year cy = { .year = -1 };
+	int y, m, d, i, wd = date_weekday(day);
 
 	if (wd == 0 || wd == 6)
 		return NULL;
 	date_to_ymd(day, &y, &m, &d);
-	if ((name = calendar_fixed_name(day, y)) != NULL)
-		return name;
-	return calendar_floating_name(day, y);
+	if (cy.year != y)
+		calendar_year_fill(&cy, y);
+	for (i = 0; i < cy.n; i++)
+		if (cy.day[i] == day)
+			return cy.name[i];
+	return NULL;
 }
 
 int

@@ -4,8 +4,17 @@
  * The steps follow botocore's auth.py: canonical request, string to sign,
  * the derived key chain, the Authorization header. Checked against the AWS
  * SigV4 test suite (tests/fixtures/sigv4/).
+ *
+ * Plain SHA-256 (payload hashes, the content addresses of stored run data,
+ * report checksums) uses OpenSSL's direct SHA256_* functions: the EVP
+ * path first loads the configuration and the default provider, 1-3 ms
+ * that every analysis would pay once for a few hashes. HMAC keeps EVP.
  */
 #include "config.h"
+
+/* SHA256_Init/Update/Final: the OpenSSL 1.1.1 API, deprecated (not
+ * removed) in 3.0. */
+#define OPENSSL_API_COMPAT 0x10101000L
 
 #include <ctype.h>
 #include <errno.h>
@@ -47,8 +56,11 @@ void
 sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX ctx;
 
-	SHA256(data, len, md);
+	SHA256_Init(&ctx);
+	SHA256_Update(&ctx, data, len);
+	SHA256_Final(md, &ctx);
 	hex_encode(md, sizeof md, out);
 }
 
@@ -57,31 +69,26 @@ sigv4_sha256_file_hex(const char *path, char out[65], char **cause)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	unsigned char chunk[65536];
-	EVP_MD_CTX *ctx = NULL;
-	FILE *f = NULL;
+	SHA256_CTX ctx;
+	FILE *f;
 	size_t n;
 	int rc = -1;
 
 	if ((f = fopen(path, "rb")) == NULL) {
 		*cause = xasprintf("cannot open %s: %s", path, strerror(errno));
-		goto cleanup;
+		return -1;
 	}
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		abort();
+	SHA256_Init(&ctx);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		EVP_DigestUpdate(ctx, chunk, n);
+		SHA256_Update(&ctx, chunk, n);
 	if (ferror(f)) {
 		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
-		goto cleanup;
+	} else {
+		SHA256_Final(md, &ctx);
+		hex_encode(md, sizeof md, out);
+		rc = 0;
 	}
-	EVP_DigestFinal_ex(ctx, md, NULL);
-	hex_encode(md, sizeof md, out);
-	rc = 0;
-cleanup:
-	EVP_MD_CTX_free(ctx);
-	if (f != NULL)
-		fclose(f);
+	fclose(f);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -322,12 +323,46 @@ test_headers_and_errors(void)
 	http_headers_free(&out);
 }
 
+/* SHA-256 known answers (FIPS 180-2 examples), in memory and from a file
+ * that spans several read chunks. */
+static void
+test_sha256(void)
+{
+	static const char tmpl[] = "/tmp/stockagent-sha.XXXXXX";
+	char hex[65], path[sizeof tmpl], *cause = NULL;
+	FILE *f;
+	int fd, i;
+
+	sigv4_sha256_hex("", 0, hex);
+	TEST_CHECK("sha256 of nothing", strcmp(hex, "e3b0c44298fc1c149afbf4c8"
+	    "996fb92427ae41e4649b934ca495991b7852b855") == 0);
+	sigv4_sha256_hex("abc", 3, hex);
+	TEST_CHECK("sha256 of abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae"
+	    "2223b00361a396177a9cb410ff61f20015ad") == 0);
+	memcpy(path, tmpl, sizeof tmpl);
+	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+		TEST_CHECK("temporary file", 0);
+		return;
+	}
+	for (i = 0; i < 1000000; i++)
+		fputc('a', f);
+	fclose(f);
+	TEST_CHECK("sha256 of a file", sigv4_sha256_file_hex(path, hex,
+	    &cause) == 0 && strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1"
+	    "809a48a497200e046d39ccc7112cd0") == 0);
+	remove(path);
+	TEST_CHECK("a missing file is an error", sigv4_sha256_file_hex(path,
+	    hex, &cause) == -1 && cause != NULL && strstr(cause, path));
+	free(cause);
+}
+
 int
 main(void)
 {
 	int n = run_suite();
 
 	TEST_CHECK("at least 30 vectors ran", n >= 30);
+	test_sha256();
 	test_paths();
 	test_headers_and_errors();
 	return TEST_REPORT();

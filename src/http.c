@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* CURLOPT_PROTOCOLS stays as the fallback for a libcurl older than 7.85. */
+#define CURL_DISABLE_DEPRECATION 1
 #include <curl/curl.h>
 
 #include "http.h"
@@ -243,8 +245,8 @@ const char *
 http_curl_version(void)
 {
 	pthread_once(&curl_once, curl_init_once);
-	return lc.error == NULL ? lc.version_info(CURLVERSION_NOW)->version :
-	    NULL;
+	return lc.version_info != NULL ?
+	    lc.version_info(CURLVERSION_NOW)->version : NULL;
 }
 
 /* The URL without its query string, for messages. */
@@ -490,12 +492,13 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 
 	lc.easy_setopt(c, CURLOPT_URL, req->url);
 	lc.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* Only http and https. The libcurl loaded may be older than the
+	 * headers: CURLOPT_PROTOCOLS_STR exists from 7.85. */
 #if LIBCURL_VERSION_NUM >= 0x075500
-	lc.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	lc.easy_setopt(c, CURLOPT_PROTOCOLS,
-	                 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	if (lc.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK)
 #endif
+		lc.easy_setopt(c, CURLOPT_PROTOCOLS,
+		               (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 	lc.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (total_ms > 0)
 		lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);

@@ -659,7 +659,7 @@ cleanup:
 #define COMMON_HELP                                                          \
 	"  --threads N        worker threads (default: online CPUs)\n"        \
 	"  --context N        context length in tokens (default 4096)\n"      \
-	"  --batch N          prefill batch (default 128)\n"
+	"  --batch N          prefill batch (default 256)\n"
 
 const struct cmd_entry cmd_model_info_entry = {
 	.name = "info",

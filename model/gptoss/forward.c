@@ -23,7 +23,7 @@
 #include "src/xmalloc.h"
 
 #define DEFAULT_CONTEXT 4096
-#define DEFAULT_BATCH 128
+#define DEFAULT_BATCH 256
 
 struct gptoss_context {
 	struct gptoss_model *model;

@@ -63,7 +63,7 @@ void gptoss_model_get_info(const struct gptoss_model *model,
 struct gptoss_context_params {
 	uint32_t context_length; /* tokens; default min(4096, max positions) */
 	uint32_t num_threads;	 /* default: online CPUs */
-	uint32_t batch_size;	 /* prefill batch; default 128 */
+	uint32_t batch_size;	 /* prefill batch; default 256 */
 };
 
 /* A context (KV cache + activations) for MODEL, which must outlive it. */

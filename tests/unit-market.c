@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "date.h"
+#include "src/xmalloc.h"
 #include "tests/testlib.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
@@ -582,6 +585,42 @@ corrupt_cause(const char *dir, const char *text)
 	return cause;
 }
 
+/* The real universe with SIM_STOCK listed a second time, last. */
+static char *
+duplicate_cause(const char *dir)
+{
+	FILE *f = fopen(STOCKAGENT_SRCDATADIR "/sim-universe.json", "rb");
+	struct buf text;
+	cJSON *root, *list, *o;
+	char chunk[4096], *out, *cause;
+	size_t n;
+
+	buf_init(&text, 0);
+	while (f != NULL && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&text, chunk, n);
+	if (f != NULL)
+		fclose(f);
+	root = cJSON_ParseWithLength(text.data, text.len);
+	buf_free(&text);
+	list = cJSON_GetObjectItemCaseSensitive(root, "companies");
+	cJSON_ArrayForEach(o, list) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "symbol");
+		if (cJSON_IsString(s) && strcmp(s->valuestring, "SIM_STOCK")
+		    == 0)
+			break;
+	}
+	if (o == NULL) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	cJSON_AddItemToArray(list, cJSON_Duplicate(o, 1));
+	out = cJSON_Print(root);
+	cause = corrupt_cause(dir, out);
+	free(out);
+	cJSON_Delete(root);
+	return cause;
+}
+
 static void
 test_corrupt(void)
 {
@@ -619,6 +658,10 @@ test_corrupt(void)
 	free(c);
 	c = corrupt_cause(dir, "[]");
 	TEST_CHECK("not an object", c != NULL && strstr(c, "JSON object"));
+	free(c);
+	c = duplicate_cause(dir);
+	TEST_CHECK("a symbol listed twice is named", c != NULL &&
+	    strstr(c, "symbol SIM_STOCK appears twice"));
 	free(c);
 	TEST_CHECK("no benchmark from a corrupt universe",
 	    market_benchmark(sim, bench, sizeof bench) == -1);

@@ -376,23 +376,36 @@ sim_load_company(const cJSON *o, size_t i, struct sim_company *c,
 	    SIM_NELEM(sim_fund_params), &c->f, where, msg);
 }
 
-/* Checks symbols are unique and finds the benchmark. */
+static int
+sim_symbol_cmp(const void *a, const void *b)
+{
+	return strcasecmp((*(const struct sim_company *const *)a)->symbol,
+	    (*(const struct sim_company *const *)b)->symbol);
+}
+
+/* Checks symbols are unique (sorted, so a large universe loads fast) and
+ * finds the benchmark. */
 static int
 sim_link(struct sim_universe *u, const char *benchmark, char **msg)
 {
-	size_t i, j;
+	const struct sim_company **by = xcalloc(u->n, sizeof *by);
+	size_t i;
 
 	for (i = 0; i < u->n; i++) {
-		for (j = 0; j < i; j++) {
-			if (strcasecmp(u->c[i].symbol, u->c[j].symbol) == 0) {
-				*msg = xasprintf("symbol %s appears twice",
-				    u->c[i].symbol);
-				return -1;
-			}
-		}
+		by[i] = &u->c[i];
 		if (strcmp(u->c[i].symbol, benchmark) == 0)
 			u->index = &u->c[i];
 	}
+	qsort(by, u->n, sizeof *by, sim_symbol_cmp);
+	for (i = 1; i < u->n; i++) {
+		if (strcasecmp(by[i]->symbol, by[i - 1]->symbol) == 0) {
+			*msg = xasprintf("symbol %s appears twice",
+			    by[i]->symbol);
+			free(by);
+			return -1;
+		}
+	}
+	free(by);
 	if (u->index == NULL || !u->index->is_index) {
 		*msg = xasprintf("benchmark \"%s\" must be a company of kind "
 		    "\"index\"", benchmark);
@@ -412,7 +425,8 @@ sim_load_root(const cJSON *root, struct sim_universe *u, char **msg)
 	    "benchmark");
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root,
 	    "companies");
-	size_t i;
+	const cJSON *o;
+	size_t i = 0;
 
 	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
 		*msg = xstrdup("\"version\" must be 1");
@@ -436,10 +450,10 @@ sim_load_root(const cJSON *root, struct sim_universe *u, char **msg)
 	}
 	u->n = (size_t)cJSON_GetArraySize(list);
 	u->c = xcalloc(u->n, sizeof *u->c);
-	for (i = 0; i < u->n; i++) {
-		if (sim_load_company(cJSON_GetArrayItem(list, (int)i), i,
-		    &u->c[i], msg) != 0)
+	cJSON_ArrayForEach(o, list) {
+		if (sim_load_company(o, i, &u->c[i], msg) != 0)
 			return -1;
+		i++;
 	}
 	return sim_link(u, bench->valuestring, msg);
 }

@@ -173,12 +173,13 @@ finish(__m256 a0, __m256 a1, const void *w, int bf, const float *x,
 }
 
 /*
- * N (constant after inlining) rows at once; token t has its own two
- * accumulators, so its result is the same for every N and weight type.
+ * N (constant after inlining) rows at once of float weights; token t has
+ * its own two accumulators, so its result is the same for every N (and the
+ * bf16 kernel, dot_bf16_n, does the same operations).
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
+dot_n(float *out, const float *w, const float *x, size_t ldx, uint32_t n,
+    uint32_t cols)
 {
 	__m256 a0[4], a1[4], w0, w1;
 	uint32_t t, i, end = cols & ~15u;
@@ -186,8 +187,8 @@ dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
 	for (t = 0; t < n; t++)
 		a0[t] = a1[t] = _mm256_setzero_ps();
 	for (i = 0; i < end; i += 16) {
-		w0 = load_w(w, bf, i);
-		w1 = load_w(w, bf, i + 8);
+		w0 = load_w(w, 0, i);
+		w1 = load_w(w, 0, i + 8);
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
 			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
@@ -196,13 +197,13 @@ dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
 		}
 	}
 	for (t = 0; t < n; t++)
-		out[t] = finish(a0[t], a1[t], w, bf, x + t * ldx, end, cols);
+		out[t] = finish(a0[t], a1[t], w, 0, x + t * ldx, end, cols);
 }
 
 /* dot_n for N = 4 with the accumulators spelled out, so they stay in
  * registers (the same operations per row as dot_n). */
 __attribute__((target("avx2,fma"))) static void
-dot_4(float *out, const void *w, int bf, const float *x, size_t ldx,
+dot_4(float *out, const float *w, const float *x, size_t ldx,
     uint32_t cols)
 {
 	__m256 a00, a01, a10, a11, a20, a21, a30, a31, w0, w1;
@@ -212,8 +213,8 @@ dot_4(float *out, const void *w, int bf, const float *x, size_t ldx,
 
 	a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = _mm256_setzero_ps();
 	for (i = 0; i < end; i += 16) {
-		w0 = load_w(w, bf, i);
-		w1 = load_w(w, bf, i + 8);
+		w0 = load_w(w, 0, i);
+		w1 = load_w(w, 0, i + 8);
 		a00 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + i), a00);
 		a01 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x0 + i + 8), a01);
 		a10 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + i), a10);
@@ -223,21 +224,21 @@ dot_4(float *out, const void *w, int bf, const float *x, size_t ldx,
 		a30 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x3 + i), a30);
 		a31 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x3 + i + 8), a31);
 	}
-	out[0] = finish(a00, a01, w, bf, x0, end, cols);
-	out[1] = finish(a10, a11, w, bf, x1, end, cols);
-	out[2] = finish(a20, a21, w, bf, x2, end, cols);
-	out[3] = finish(a30, a31, w, bf, x3, end, cols);
+	out[0] = finish(a00, a01, w, 0, x0, end, cols);
+	out[1] = finish(a10, a11, w, 0, x1, end, cols);
+	out[2] = finish(a20, a21, w, 0, x2, end, cols);
+	out[3] = finish(a30, a31, w, 0, x3, end, cols);
 }
 
 __attribute__((target("avx2,fma"))) static void
-dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
+dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
 	switch (n) {
-	case 1: dot_n(out, w, bf, x, ldx, 1, cols); break;
-	case 2: dot_n(out, w, bf, x, ldx, 2, cols); break;
-	case 3: dot_n(out, w, bf, x, ldx, 3, cols); break;
-	default: dot_4(out, w, bf, x, ldx, cols); break;
+	case 1: dot_n(out, w, x, ldx, 1, cols); break;
+	case 2: dot_n(out, w, x, ldx, 2, cols); break;
+	case 3: dot_n(out, w, x, ldx, 3, cols); break;
+	default: dot_4(out, w, x, ldx, cols); break;
 	}
 }
 #endif
@@ -674,7 +675,7 @@ gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
-		dot_tile_avx2(out, w, 0, x, ldx, n, cols);
+		dot_tile_avx2(out, w, x, ldx, n, cols);
 		return;
 	}
 #endif

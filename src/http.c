@@ -7,9 +7,10 @@
  * connection failures, timeouts, 500/502/503/504 and 429.
  *
  * libcurl is loaded on the first request (dlopen of its stable soname, or
- * of $STOCKAGENT_LIBCURL), not linked: its dependency tree (TLS, HTTP/2, IDN, Kerberos, LDAP, ...)
- * is some thirty shared libraries, which cost every command about 10 ms
- * at start-up although only remote models and S3 uploads use HTTP.
+ * of $STOCKAGENT_LIBCURL), not linked: its dependency tree (TLS, HTTP/2, IDN,
+ * Kerberos, LDAP, ...) is some thirty shared libraries, which cost every
+ * command about 10 ms at start-up although only remote models and S3 uploads
+ * use HTTP.
  */
 #include "config.h"
 
@@ -195,7 +196,7 @@ static struct {
 	void (*easy_cleanup)(CURL *c);
 	const char *(*easy_strerror)(CURLcode rc);
 	struct curl_slist *(*slist_append)(struct curl_slist *list,
-	    const char *s);
+	                                   const char *s);
 	void (*slist_free_all)(struct curl_slist *list);
 	curl_version_info_data *(*version_info)(CURLversion v);
 	char *error; /* why libcurl is unusable, or NULL */
@@ -213,16 +214,18 @@ curl_init_once(void)
 	if (name == NULL || name[0] == '\0')
 		name = LIBCURL_SONAME;
 	if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		lc.error = xasprintf("libcurl cannot be loaded (%s): install "
+		lc.error = xasprintf(
+		    "libcurl cannot be loaded (%s): install "
 		    "libcurl4 (scripts/setup does) or point STOCKAGENT_LIBCURL "
-		    "at a libcurl.so.4", dlerror());
+		    "at a libcurl.so.4",
+		    dlerror());
 		return;
 	}
-#define LOAD(field, name)                                                \
-	do {                                                             \
-		*(void **)&lc.field = dlsym(h, name);                    \
-		if (lc.field == NULL && missing == NULL)                 \
-			missing = name;                                  \
+#define LOAD(field, name)                                                      \
+	do {                                                                   \
+		*(void **)&lc.field = dlsym(h, name);                          \
+		if (lc.field == NULL && missing == NULL)                       \
+			missing = name;                                        \
 	} while (0)
 	LOAD(global_init, "curl_global_init");
 	LOAD(easy_init, "curl_easy_init");
@@ -236,7 +239,8 @@ curl_init_once(void)
 #undef LOAD
 	if (missing != NULL)
 		lc.error = xasprintf("%s has no %s: install libcurl 7.68 or "
-		    "later", name, missing);
+		                     "later",
+		                     name, missing);
 	else if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		lc.error = xasprintf("libcurl failed to initialise");
 }
@@ -245,8 +249,9 @@ const char *
 http_curl_version(void)
 {
 	pthread_once(&curl_once, curl_init_once);
-	return lc.version_info != NULL ?
-	    lc.version_info(CURLVERSION_NOW)->version : NULL;
+	return lc.version_info != NULL
+	           ? lc.version_info(CURLVERSION_NOW)->version
+	           : NULL;
 }
 
 /* The URL without its query string, for messages. */
@@ -437,7 +442,7 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 	           strcmp(m, "POST") == 0) {
 		lc.easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		lc.easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		                 (curl_off_t)a->body_len);
+		               (curl_off_t)a->body_len);
 		lc.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 		lc.easy_setopt(c, CURLOPT_READDATA, a);
 		lc.easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
@@ -504,7 +509,7 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 		lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
 	if (req->low_speed_bytes > 0 && req->low_speed_s > 0) {
 		lc.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
-		                 req->low_speed_bytes);
+		               req->low_speed_bytes);
 		lc.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
 	}
 	lc.easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -549,8 +554,8 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	list = add_headers(list, &extra);
 	/* No "Expect: 100-continue" wait; our bodies are small. */
 	list = lc.slist_append(list, "Expect:");
-	list = lc.slist_append(list, "User-Agent: " PACKAGE_NAME
-	                               "/" PACKAGE_VERSION);
+	list = lc.slist_append(list,
+	                       "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (set_body(c, req, &a, cause) != 0) {
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;

@@ -145,20 +145,25 @@ hsum(__m256 v)
 	return _mm_cvtss_f32(a);
 }
 
-/* Weight vectors from float or from bf16 (converted exactly). */
+/* Eight bf16 weights from W + I as floats (exact). */
 __attribute__((target("avx2,fma"))) static inline __m256
-load_w(const void *w, int bf, uint32_t i)
+load_bf16(const uint16_t *w, uint32_t i)
 {
-	if (bf)
-		return _mm256_castsi256_ps(_mm256_slli_epi32(
-		    _mm256_cvtepu16_epi32(_mm_loadu_si128((const void *)
-		    ((const uint16_t *)w + i))), 16));
-	return _mm256_loadu_ps((const float *)w + i);
+	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(
+	    _mm_loadu_si128((const void *)(w + i))), 16));
 }
 
-/* Tail and reduction of dot_n, shared so every N rounds alike. */
+/*
+ * The reduction every SIMD dot product follows (with W and X in panel
+ * order): four 8-lane accumulators, a0..a3, take the four 8-element
+ * quarters of each 32-element chunk in turn; a last 16-element chunk goes
+ * to a0 and a1; a shorter tail is summed in order; the result is
+ * hsum((a0 + a2) + (a1 + a3)) + tail. Four independent FMA chains (not
+ * two) keep a single-token dot from waiting on FMA latency; a 512-bit
+ * kernel holds a0|a1 and a2|a3 in two registers and adds the same pairs.
+ */
 __attribute__((target("avx2,fma"), always_inline)) static inline float
-finish(__m256 a0, __m256 a1, const void *w, int bf, const float *x,
+finish(__m256 s02, __m256 s13, const void *w, int bf, const float *x,
     uint32_t end, uint32_t cols)
 {
 	float tail = 0, wi;
@@ -169,173 +174,161 @@ finish(__m256 a0, __m256 a1, const void *w, int bf, const float *x,
 		    ((const float *)w)[i];
 		tail += wi * x[i];
 	}
-	return hsum(_mm256_add_ps(a0, a1)) + tail;
+	return hsum(_mm256_add_ps(s02, s13)) + tail;
 }
 
 /*
- * N (constant after inlining) rows at once of float weights; token t has
- * its own two accumulators, so its result is the same for every N (and the
- * bf16 kernel, dot_bf16_n, does the same operations).
+ * N (1 or 2, constant after inlining) x rows times one float row; token t
+ * has its own four accumulators, so its result is the same for every N.
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 dot_n(float *out, const float *w, const float *x, size_t ldx, uint32_t n,
     uint32_t cols)
 {
-	__m256 a0[4], a1[4], w0, w1;
-	uint32_t t, i, end = cols & ~15u;
+	__m256 a[2][4], w0, w1, w2, w3;
+	uint32_t t, k, i, end32 = cols & ~31u, end = cols & ~15u;
 
 	for (t = 0; t < n; t++)
-		a0[t] = a1[t] = _mm256_setzero_ps();
-	for (i = 0; i < end; i += 16) {
-		w0 = load_w(w, 0, i);
-		w1 = load_w(w, 0, i + 8);
+		for (k = 0; k < 4; k++)
+			a[t][k] = _mm256_setzero_ps();
+	for (i = 0; i < end32; i += 32) {
+		w0 = _mm256_loadu_ps(w + i);
+		w1 = _mm256_loadu_ps(w + i + 8);
+		w2 = _mm256_loadu_ps(w + i + 16);
+		w3 = _mm256_loadu_ps(w + i + 24);
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
-			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
-			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
-			    a1[t]);
+			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			    a[t][0]);
+			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a[t][1]);
+			a[t][2] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
+			    a[t][2]);
+			a[t][3] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
+			    a[t][3]);
+		}
+	}
+	if (i < end) {
+		w0 = _mm256_loadu_ps(w + i);
+		w1 = _mm256_loadu_ps(w + i + 8);
+		for (t = 0; t < n; t++) {
+			const float *xt = x + t * ldx + i;
+			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			    a[t][0]);
+			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a[t][1]);
 		}
 	}
 	for (t = 0; t < n; t++)
-		out[t] = finish(a0[t], a1[t], w, 0, x + t * ldx, end, cols);
-}
-
-/* dot_n for N = 4 with the accumulators spelled out, so they stay in
- * registers (the same operations per row as dot_n). */
-__attribute__((target("avx2,fma"))) static void
-dot_4(float *out, const float *w, const float *x, size_t ldx,
-    uint32_t cols)
-{
-	__m256 a00, a01, a10, a11, a20, a21, a30, a31, w0, w1;
-	const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx,
-	    *x3 = x + 3 * ldx;
-	uint32_t i, end = cols & ~15u;
-
-	a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = _mm256_setzero_ps();
-	for (i = 0; i < end; i += 16) {
-		w0 = load_w(w, 0, i);
-		w1 = load_w(w, 0, i + 8);
-		a00 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + i), a00);
-		a01 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x0 + i + 8), a01);
-		a10 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + i), a10);
-		a11 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + i + 8), a11);
-		a20 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + i), a20);
-		a21 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x2 + i + 8), a21);
-		a30 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x3 + i), a30);
-		a31 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x3 + i + 8), a31);
-	}
-	out[0] = finish(a00, a01, w, 0, x0, end, cols);
-	out[1] = finish(a10, a11, w, 0, x1, end, cols);
-	out[2] = finish(a20, a21, w, 0, x2, end, cols);
-	out[3] = finish(a30, a31, w, 0, x3, end, cols);
+		out[t] = finish(_mm256_add_ps(a[t][0], a[t][2]),
+		    _mm256_add_ps(a[t][1], a[t][3]), w, 0, x + t * ldx, end,
+		    cols);
 }
 
 __attribute__((target("avx2,fma"))) static void
 dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
-	switch (n) {
-	case 1: dot_n(out, w, x, ldx, 1, cols); break;
-	case 2: dot_n(out, w, x, ldx, 2, cols); break;
-	case 3: dot_n(out, w, x, ldx, 3, cols); break;
-	default: dot_4(out, w, x, ldx, cols); break;
-	}
+	for (; n >= 2; n -= 2, out += 2, x += 2 * ldx)
+		dot_n(out, w, x, ldx, 2, cols);
+	if (n == 1)
+		dot_n(out, w, x, ldx, 1, cols);
 }
 #endif
 
 #ifdef HAVE_X86
+/* hsum((a0 + a2) + (a1 + a3)) + tail from C01 = a0|a1 and C23 = a2|a3. */
+__attribute__((target("avx2,fma,avx512f"), always_inline)) static inline float
+finish512(__m512 c01, __m512 c23, const void *w, int bf, const float *x,
+    uint32_t end, uint32_t cols)
+{
+	__m512 s = _mm512_add_ps(c01, c23);
+
+	return finish(_mm512_castps512_ps256(s), _mm256_castpd_ps(
+	    _mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)), w, bf, x, end,
+	    cols);
+}
+
 /*
- * Three weight rows times four vectors for prefill: the 256-bit operations
- * of dot_n, per (row, vector) in the same order, but with the 24
- * accumulators that AVX-512VL's 32 registers can hold.
+ * Three weight rows (LDW apart) times M (1-4, constant after inlining) x
+ * rows for prefill, in 512-bit registers: per (row, vector) the reduction
+ * above, so bit-identical to gptoss_dot_f32_tile. With M = 4 the 24
+ * accumulators and six weight registers fill AVX-512's 32; the
+ * accumulators are named so that they stay there.
  */
-#define ACC(R, T) __m256 a##R##T##0 = _mm256_setzero_ps(), \
-	a##R##T##1 = _mm256_setzero_ps()
+#define ACC(R, T) __m512 c##R##T##l = _mm512_setzero_ps(), \
+	c##R##T##h = _mm512_setzero_ps()
 #define FMA2(R, T)                                                         \
 	do {                                                               \
-		a##R##T##0 = _mm256_fmadd_ps(w##R##0,                      \
-		    _mm256_loadu_ps(x##T + i), a##R##T##0);                \
-		a##R##T##1 = _mm256_fmadd_ps(w##R##1,                      \
-		    _mm256_loadu_ps(x##T + i + 8), a##R##T##1);            \
+		c##R##T##l = _mm512_fmadd_ps(w##R##l, xl, c##R##T##l);     \
+		c##R##T##h = _mm512_fmadd_ps(w##R##h, xh, c##R##T##h);     \
 	} while (0)
-#define FIN(R, T) out[(R) * 4 + (T)] = finish(a##R##T##0, a##R##T##1, \
-	w + (R) * ldw, 0, x##T, end, cols)
+#define FMA1(R, T)                                                         \
+	c##R##T##l = _mm512_fmadd_ps(_mm512_loadu_ps(r##R + i),            \
+	    _mm512_loadu_ps(xr##T + i), c##R##T##l)
+#define COL(T, OP)                                                         \
+	do {                                                               \
+		if ((T) < m) {                                             \
+			OP(0, T); OP(1, T); OP(2, T);                      \
+		}                                                          \
+	} while (0)
+#define XCOL(T)                                                            \
+	do {                                                               \
+		if ((T) < m) {                                             \
+			xl = _mm512_loadu_ps(xr##T + i);                   \
+			xh = _mm512_loadu_ps(xr##T + i + 16);              \
+			FMA2(0, T); FMA2(1, T); FMA2(2, T);                \
+		}                                                          \
+	} while (0)
+#define FIN(R, T) out[(R) * 4 + (T)] = finish512(c##R##T##l, c##R##T##h, \
+	r##R, 0, xr##T, end, cols)
 
-__attribute__((target("avx2,fma,avx512f,avx512vl"))) static void
-dot_3x4(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
-    uint32_t cols)
+__attribute__((target("avx2,fma,avx512f,avx512vl"), always_inline))
+static inline void
+dot_3xm(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
+    uint32_t m, uint32_t cols)
 {
-	const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx,
-	    *x3 = x + 3 * ldx;
 	const float *r0 = w, *r1 = w + ldw, *r2 = w + 2 * ldw;
-	__m256 w00, w01, w10, w11, w20, w21;
-	uint32_t i, end = cols & ~15u;
-	ACC(0, 0); ACC(0, 1); ACC(0, 2); ACC(0, 3);
-	ACC(1, 0); ACC(1, 1); ACC(1, 2); ACC(1, 3);
-	ACC(2, 0); ACC(2, 1); ACC(2, 2); ACC(2, 3);
+	const float *xr0 = x, *xr1 = x + ldx, *xr2 = x + 2 * ldx,
+	    *xr3 = x + 3 * ldx;
+	__m512 w0l, w0h, w1l, w1h, w2l, w2h, xl, xh;
+	uint32_t i, end32 = cols & ~31u, end = cols & ~15u;
+	ACC(0, 0); ACC(1, 0); ACC(2, 0);
+	ACC(0, 1); ACC(1, 1); ACC(2, 1);
+	ACC(0, 2); ACC(1, 2); ACC(2, 2);
+	ACC(0, 3); ACC(1, 3); ACC(2, 3);
 
-	for (i = 0; i < end; i += 16) {
-		w00 = _mm256_loadu_ps(r0 + i);
-		w01 = _mm256_loadu_ps(r0 + i + 8);
-		w10 = _mm256_loadu_ps(r1 + i);
-		w11 = _mm256_loadu_ps(r1 + i + 8);
-		w20 = _mm256_loadu_ps(r2 + i);
-		w21 = _mm256_loadu_ps(r2 + i + 8);
-		FMA2(0, 0); FMA2(1, 0); FMA2(2, 0);
-		FMA2(0, 1); FMA2(1, 1); FMA2(2, 1);
-		FMA2(0, 2); FMA2(1, 2); FMA2(2, 2);
-		FMA2(0, 3); FMA2(1, 3); FMA2(2, 3);
+	for (i = 0; i < end32; i += 32) {
+		w0l = _mm512_loadu_ps(r0 + i);
+		w0h = _mm512_loadu_ps(r0 + i + 16);
+		w1l = _mm512_loadu_ps(r1 + i);
+		w1h = _mm512_loadu_ps(r1 + i + 16);
+		w2l = _mm512_loadu_ps(r2 + i);
+		w2h = _mm512_loadu_ps(r2 + i + 16);
+		XCOL(0); XCOL(1); XCOL(2); XCOL(3);
 	}
-	FIN(0, 0); FIN(0, 1); FIN(0, 2); FIN(0, 3);
-	FIN(1, 0); FIN(1, 1); FIN(1, 2); FIN(1, 3);
-	FIN(2, 0); FIN(2, 1); FIN(2, 2); FIN(2, 3);
+	if (i < end) {
+		COL(0, FMA1); COL(1, FMA1); COL(2, FMA1); COL(3, FMA1);
+	}
+	COL(0, FIN); COL(1, FIN); COL(2, FIN); COL(3, FIN);
 }
 #undef ACC
 #undef FMA2
+#undef FMA1
+#undef COL
+#undef XCOL
 #undef FIN
 
-/* The same for 1-3 vectors (N constant after inlining): the remainder of a
- * prefill batch, and experts that got fewer than four tokens. */
-__attribute__((target("avx2,fma,avx512f,avx512vl"), always_inline))
-static inline void
-dot_3xn(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
-{
-	__m256 a[3][3][2], w0[3], w1[3];
-	uint32_t i, r, t, end = cols & ~15u;
-
-	for (r = 0; r < 3; r++)
-		for (t = 0; t < n; t++)
-			a[r][t][0] = a[r][t][1] = _mm256_setzero_ps();
-	for (i = 0; i < end; i += 16) {
-		for (r = 0; r < 3; r++) {
-			w0[r] = _mm256_loadu_ps(w + r * ldw + i);
-			w1[r] = _mm256_loadu_ps(w + r * ldw + i + 8);
-		}
-		for (t = 0; t < n; t++)
-			for (r = 0; r < 3; r++) {
-				a[r][t][0] = _mm256_fmadd_ps(w0[r],
-				    _mm256_loadu_ps(x + t * ldx + i), a[r][t][0]);
-				a[r][t][1] = _mm256_fmadd_ps(w1[r],
-				    _mm256_loadu_ps(x + t * ldx + i + 8),
-				    a[r][t][1]);
-			}
-	}
-	for (r = 0; r < 3; r++)
-		for (t = 0; t < n; t++)
-			out[r * 4 + t] = finish(a[r][t][0], a[r][t][1],
-			    w + r * ldw, 0, x + t * ldx, end, cols);
-}
-
+/* Three rows times N (1-4) vectors, out[r * 4 + t]. */
 __attribute__((target("avx2,fma,avx512f,avx512vl"))) static void
 dot_3xn_any(float *out, const float *w, size_t ldw, const float *x,
     size_t ldx, uint32_t n, uint32_t cols)
 {
 	switch (n) {
-	case 1: dot_3xn(out, w, ldw, x, ldx, 1, cols); break;
-	case 2: dot_3xn(out, w, ldw, x, ldx, 2, cols); break;
-	case 3: dot_3xn(out, w, ldw, x, ldx, 3, cols); break;
-	default: dot_3x4(out, w, ldw, x, ldx, cols); break;
+	case 1: dot_3xm(out, w, ldw, x, ldx, 1, cols); break;
+	case 2: dot_3xm(out, w, ldw, x, ldx, 2, cols); break;
+	case 3: dot_3xm(out, w, ldw, x, ldx, 3, cols); break;
+	default: dot_3xm(out, w, ldw, x, ldx, 4, cols); break;
 	}
 }
 
@@ -344,8 +337,7 @@ dot_3xn_any(float *out, const float *w, size_t ldw, const float *x,
  * even elements then its 16 odd ones. For MXFP4 these are a block's low
  * nibbles then its high nibbles; for bf16 the low and high halves of each
  * 32-bit word, which become floats with one shift or one mask, no shuffle.
- * Every kernel below does, per accumulator lane, the FMAs that dot_n does
- * on the panel-ordered row decoded to float, in the same order, so fused
+ * Every kernel below follows the reduction described at finish(), so fused
  * and decoded paths, AVX2 and AVX-512, agree bit for bit.
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
@@ -387,23 +379,23 @@ __attribute__((target("avx2,fma"))) static float
 dot_mxfp4_1_avx2(const uint8_t *blocks, const uint8_t *scales, const float *x,
     uint32_t nblocks)
 {
-	__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), w[4];
+	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, w[4];
 	uint32_t g;
 
 	for (g = 0; g < nblocks; g++, x += 32) {
 		mxfp4_block_avx2(blocks + 16 * g, scales[g], w);
 		a0 = _mm256_fmadd_ps(w[0], _mm256_loadu_ps(x), a0);
 		a1 = _mm256_fmadd_ps(w[1], _mm256_loadu_ps(x + 8), a1);
-		a0 = _mm256_fmadd_ps(w[2], _mm256_loadu_ps(x + 16), a0);
-		a1 = _mm256_fmadd_ps(w[3], _mm256_loadu_ps(x + 24), a1);
+		a2 = _mm256_fmadd_ps(w[2], _mm256_loadu_ps(x + 16), a2);
+		a3 = _mm256_fmadd_ps(w[3], _mm256_loadu_ps(x + 24), a3);
 	}
-	return hsum(_mm256_add_ps(a0, a1)) + 0.0f;
+	return finish(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3), NULL, 0,
+	    x, 0, 0);
 }
 
 /* AVX-512: a block's bytes widened to 32-bit lanes index a 16-entry table
  * already times the block's scale (the permute reads the low 4 bits, the
- * low nibble; a shift gives the high one). The low half of the 512-bit
- * accumulator is dot_n's a0, the high half its a1. */
+ * low nibble; a shift gives the high one). */
 __attribute__((target("avx2,fma,avx512f"), always_inline)) static inline void
 mxfp4_block_512(const uint8_t *block, uint8_t scale, __m512 *w0, __m512 *w1)
 {
@@ -435,17 +427,15 @@ __attribute__((target("avx2,fma,avx512f"))) static float
 dot_mxfp4_1_512(const uint8_t *blocks, const uint8_t *scales, const float *x,
     uint32_t nblocks)
 {
-	__m512 acc = _mm512_setzero_ps(), w0, w1;
+	__m512 c01 = _mm512_setzero_ps(), c23 = c01, w0, w1;
 	uint32_t g;
 
 	for (g = 0; g < nblocks; g++, x += 32) {
 		mxfp4_block_512(blocks + 16 * g, scales[g], &w0, &w1);
-		acc = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x), acc);
-		acc = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + 16), acc);
+		c01 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x), c01);
+		c23 = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + 16), c23);
 	}
-	return hsum(_mm256_add_ps(_mm512_castps512_ps256(acc),
-	    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc),
-	    1)))) + 0.0f;
+	return finish512(c01, c23, NULL, 0, x, 0, 0);
 }
 
 __attribute__((target("avx2,fma"))) static void
@@ -470,21 +460,22 @@ bf16_panel_avx2(float *out, const uint16_t *in, uint32_t cols)
 }
 
 /*
- * N (1-4, constant after inlining) panel-ordered x rows times one bf16
- * row straight from the weights; a tail past the last 32-chunk is in
- * natural order and goes as in dot_n.
+ * N (1 or 2, constant after inlining) panel-ordered x rows times one bf16
+ * row straight from the weights, with the reduction described at finish();
+ * a tail past the last 32-chunk is in natural order.
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 dot_bf16_n(float *out, const uint16_t *w, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
 	const __m256i hi = _mm256_set1_epi32((int)0xffff0000u);
-	__m256 a0[4], a1[4], w0, w1, w2, w3;
+	__m256 a[2][4], w0, w1, w2, w3;
 	__m256i v0, v1;
-	uint32_t t, i, end32 = cols & ~31u, end = cols & ~15u;
+	uint32_t t, k, i, end32 = cols & ~31u, end = cols & ~15u;
 
 	for (t = 0; t < n; t++)
-		a0[t] = a1[t] = _mm256_setzero_ps();
+		for (k = 0; k < 4; k++)
+			a[t][k] = _mm256_setzero_ps();
 	for (i = 0; i < end32; i += 32) {
 		v0 = _mm256_loadu_si256((const void *)(w + i));
 		v1 = _mm256_loadu_si256((const void *)(w + i + 16));
@@ -494,39 +485,41 @@ dot_bf16_n(float *out, const uint16_t *w, const float *x, size_t ldx,
 		w3 = _mm256_castsi256_ps(_mm256_and_si256(v1, hi));
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
-			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
-			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
-			    a1[t]);
-			a0[t] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
-			    a0[t]);
-			a1[t] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
-			    a1[t]);
+			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			    a[t][0]);
+			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a[t][1]);
+			a[t][2] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
+			    a[t][2]);
+			a[t][3] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
+			    a[t][3]);
 		}
 	}
-	for (; i < end; i += 16) {
-		w0 = load_w(w, 1, i);
-		w1 = load_w(w, 1, i + 8);
+	if (i < end) {
+		w0 = load_bf16(w, i);
+		w1 = load_bf16(w, i + 8);
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
-			a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt), a0[t]);
-			a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
-			    a1[t]);
+			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			    a[t][0]);
+			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			    a[t][1]);
 		}
 	}
 	for (t = 0; t < n; t++)
-		out[t] = finish(a0[t], a1[t], w, 1, x + t * ldx, end, cols);
+		out[t] = finish(_mm256_add_ps(a[t][0], a[t][2]),
+		    _mm256_add_ps(a[t][1], a[t][3]), w, 1, x + t * ldx, end,
+		    cols);
 }
 
 __attribute__((target("avx2,fma"))) static void
 dot_bf16_tile_avx2(float *out, const uint16_t *w, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
-	switch (n) {
-	case 1: dot_bf16_n(out, w, x, ldx, 1, cols); break;
-	case 2: dot_bf16_n(out, w, x, ldx, 2, cols); break;
-	case 3: dot_bf16_n(out, w, x, ldx, 3, cols); break;
-	default: dot_bf16_n(out, w, x, ldx, 4, cols); break;
-	}
+	for (; n >= 2; n -= 2, out += 2, x += 2 * ldx)
+		dot_bf16_n(out, w, x, ldx, 2, cols);
+	if (n == 1)
+		dot_bf16_n(out, w, x, ldx, 1, cols);
 }
 
 __attribute__((target("avx2,fma"))) static void

@@ -177,62 +177,100 @@ finish(__m256 s02, __m256 s13, const void *w, int bf, const float *x,
 	return hsum(_mm256_add_ps(s02, s13)) + tail;
 }
 
+/* The four quarters of the 32-element chunk at W + I as floats: float
+ * weights, or bf16 weights in panel order (a shift or a mask each). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+load_chunk(const void *w, int bf, uint32_t i, __m256 q[4])
+{
+	const __m256i hi = _mm256_set1_epi32((int)0xffff0000u);
+	__m256i v0, v1;
+
+	if (!bf) {
+		q[0] = _mm256_loadu_ps((const float *)w + i);
+		q[1] = _mm256_loadu_ps((const float *)w + i + 8);
+		q[2] = _mm256_loadu_ps((const float *)w + i + 16);
+		q[3] = _mm256_loadu_ps((const float *)w + i + 24);
+		return;
+	}
+	v0 = _mm256_loadu_si256((const void *)((const uint16_t *)w + i));
+	v1 = _mm256_loadu_si256((const void *)((const uint16_t *)w + i + 16));
+	q[0] = _mm256_castsi256_ps(_mm256_slli_epi32(v0, 16));
+	q[1] = _mm256_castsi256_ps(_mm256_slli_epi32(v1, 16));
+	q[2] = _mm256_castsi256_ps(_mm256_and_si256(v0, hi));
+	q[3] = _mm256_castsi256_ps(_mm256_and_si256(v1, hi));
+}
+
+/* Eight weights from W + I in natural order (the 16-element tail). */
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256
+load_w(const void *w, int bf, uint32_t i)
+{
+	if (bf)
+		return load_bf16(w, i);
+	return _mm256_loadu_ps((const float *)w + i);
+}
+
 /*
- * N (1 or 2, constant after inlining) x rows times one float row; token t
- * has its own four accumulators, so its result is the same for every N.
+ * N (1 or 2) x rows in panel order times one row of float or bf16 (BF)
+ * weights, both constant after inlining; token t has its own four
+ * accumulators, so its result is the same for every N, and bf16 weights
+ * give what their float decoding gives.
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-dot_n(float *out, const float *w, const float *x, size_t ldx, uint32_t n,
-    uint32_t cols)
+dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
 {
-	__m256 a[2][4], w0, w1, w2, w3;
+	__m256 a[2][4], q[4];
 	uint32_t t, k, i, end32 = cols & ~31u, end = cols & ~15u;
 
 	for (t = 0; t < n; t++)
 		for (k = 0; k < 4; k++)
 			a[t][k] = _mm256_setzero_ps();
 	for (i = 0; i < end32; i += 32) {
-		w0 = _mm256_loadu_ps(w + i);
-		w1 = _mm256_loadu_ps(w + i + 8);
-		w2 = _mm256_loadu_ps(w + i + 16);
-		w3 = _mm256_loadu_ps(w + i + 24);
+		load_chunk(w, bf, i, q);
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
-			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			a[t][0] = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xt),
 			    a[t][0]);
-			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			a[t][1] = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xt + 8),
 			    a[t][1]);
-			a[t][2] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
+			a[t][2] = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xt + 16),
 			    a[t][2]);
-			a[t][3] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
+			a[t][3] = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xt + 24),
 			    a[t][3]);
 		}
 	}
 	if (i < end) {
-		w0 = _mm256_loadu_ps(w + i);
-		w1 = _mm256_loadu_ps(w + i + 8);
+		q[0] = load_w(w, bf, i);
+		q[1] = load_w(w, bf, i + 8);
 		for (t = 0; t < n; t++) {
 			const float *xt = x + t * ldx + i;
-			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
+			a[t][0] = _mm256_fmadd_ps(q[0], _mm256_loadu_ps(xt),
 			    a[t][0]);
-			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
+			a[t][1] = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xt + 8),
 			    a[t][1]);
 		}
 	}
 	for (t = 0; t < n; t++)
 		out[t] = finish(_mm256_add_ps(a[t][0], a[t][2]),
-		    _mm256_add_ps(a[t][1], a[t][3]), w, 0, x + t * ldx, end,
+		    _mm256_add_ps(a[t][1], a[t][3]), w, bf, x + t * ldx, end,
 		    cols);
 }
 
+/* Float (BF 0) or bf16 (BF 1) weights times N x rows, two at a time. */
 __attribute__((target("avx2,fma"))) static void
-dot_tile_avx2(float *out, const float *w, const float *x, size_t ldx,
+dot_tile_avx2(float *out, const void *w, int bf, const float *x, size_t ldx,
     uint32_t n, uint32_t cols)
 {
-	for (; n >= 2; n -= 2, out += 2, x += 2 * ldx)
-		dot_n(out, w, x, ldx, 2, cols);
-	if (n == 1)
-		dot_n(out, w, x, ldx, 1, cols);
+	for (; n >= 2; n -= 2, out += 2, x += 2 * ldx) {
+		if (bf)
+			dot_n(out, w, 1, x, ldx, 2, cols);
+		else
+			dot_n(out, w, 0, x, ldx, 2, cols);
+	}
+	if (n == 1 && bf)
+		dot_n(out, w, 1, x, ldx, 1, cols);
+	else if (n == 1)
+		dot_n(out, w, 0, x, ldx, 1, cols);
 }
 #endif
 
@@ -459,69 +497,6 @@ bf16_panel_avx2(float *out, const uint16_t *in, uint32_t cols)
 	bf16_to_f32_avx2(out + end, in + end, cols - end);
 }
 
-/*
- * N (1 or 2, constant after inlining) panel-ordered x rows times one bf16
- * row straight from the weights, with the reduction described at finish();
- * a tail past the last 32-chunk is in natural order.
- */
-__attribute__((target("avx2,fma"), always_inline)) static inline void
-dot_bf16_n(float *out, const uint16_t *w, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
-{
-	const __m256i hi = _mm256_set1_epi32((int)0xffff0000u);
-	__m256 a[2][4], w0, w1, w2, w3;
-	__m256i v0, v1;
-	uint32_t t, k, i, end32 = cols & ~31u, end = cols & ~15u;
-
-	for (t = 0; t < n; t++)
-		for (k = 0; k < 4; k++)
-			a[t][k] = _mm256_setzero_ps();
-	for (i = 0; i < end32; i += 32) {
-		v0 = _mm256_loadu_si256((const void *)(w + i));
-		v1 = _mm256_loadu_si256((const void *)(w + i + 16));
-		w0 = _mm256_castsi256_ps(_mm256_slli_epi32(v0, 16));
-		w1 = _mm256_castsi256_ps(_mm256_slli_epi32(v1, 16));
-		w2 = _mm256_castsi256_ps(_mm256_and_si256(v0, hi));
-		w3 = _mm256_castsi256_ps(_mm256_and_si256(v1, hi));
-		for (t = 0; t < n; t++) {
-			const float *xt = x + t * ldx + i;
-			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
-			    a[t][0]);
-			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
-			    a[t][1]);
-			a[t][2] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xt + 16),
-			    a[t][2]);
-			a[t][3] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xt + 24),
-			    a[t][3]);
-		}
-	}
-	if (i < end) {
-		w0 = load_bf16(w, i);
-		w1 = load_bf16(w, i + 8);
-		for (t = 0; t < n; t++) {
-			const float *xt = x + t * ldx + i;
-			a[t][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt),
-			    a[t][0]);
-			a[t][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + 8),
-			    a[t][1]);
-		}
-	}
-	for (t = 0; t < n; t++)
-		out[t] = finish(_mm256_add_ps(a[t][0], a[t][2]),
-		    _mm256_add_ps(a[t][1], a[t][3]), w, 1, x + t * ldx, end,
-		    cols);
-}
-
-__attribute__((target("avx2,fma"))) static void
-dot_bf16_tile_avx2(float *out, const uint16_t *w, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
-{
-	for (; n >= 2; n -= 2, out += 2, x += 2 * ldx)
-		dot_bf16_n(out, w, x, ldx, 2, cols);
-	if (n == 1)
-		dot_bf16_n(out, w, x, ldx, 1, cols);
-}
-
 __attribute__((target("avx2,fma"))) static void
 axpy_avx2(float *y, float a, const float *x, uint32_t n)
 {
@@ -668,7 +643,7 @@ gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
-		dot_tile_avx2(out, w, x, ldx, n, cols);
+		dot_tile_avx2(out, w, 0, x, ldx, n, cols);
 		return;
 	}
 #endif
@@ -682,7 +657,7 @@ gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_avx2) {
-		dot_bf16_tile_avx2(out, w, x, ldx, n, cols);
+		dot_tile_avx2(out, w, 1, x, ldx, n, cols);
 		return 0;
 	}
 #endif

@@ -15,9 +15,9 @@
 
 #include "agents/agent.h"
 #include "agents/grounding.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "xmalloc.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 /* Tool messages checked at most (one per model turn). */
 #define ANALYZE_MAX_SOURCES 64

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "agents/agent.h"
-#include "jsonutil.h"
-#include "xmalloc.h"
+#include "lib/jsonutil.h"
+#include "lib/xmalloc.h"
 
 static void
 report_task(const cJSON *state, char **task_out, cJSON **ctx_out)

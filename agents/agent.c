@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "agents/agent.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
 #include "model/model-prices.h"
 #include "model/model.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* One agent's bookkeeping while it runs. */
 struct agent_run {

@@ -9,7 +9,7 @@
 #include "agents/ask-symbol.h"
 #include "model/model.h"
 #include "tools/symbol.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static cJSON *
 ask_symbol_tools(const char *const *known, size_t n)

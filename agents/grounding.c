@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "agents/grounding.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define GROUNDING_MAX_TOKEN 64
 #define GROUNDING_SMALL 10

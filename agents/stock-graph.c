@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include "agents/stock-graph.h"
-#include "exitcode.h"
-#include "graph.h"
-#include "jsonutil.h"
-#include "settings.h"
+#include "lib/exitcode.h"
+#include "lib/graph.h"
+#include "lib/jsonutil.h"
+#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 extern const struct agent_spec agent_gather_spec;
 extern const struct agent_spec agent_analyze_spec;

@@ -16,14 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws-eventstream.h"
-#include "log.h"
+#include "lib/aws-eventstream.h"
+#include "lib/log.h"
 #include "model/converse-wire.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote-aws.h"
 #include "model/remote.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static const struct remote_aws_service bedrock_service = {
 	"bedrock-runtime", "AWS_BEARER_TOKEN_BEDROCK",

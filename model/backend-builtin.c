@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "model/model-int.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define BUILTIN_CONTEXT_MARK "Context:"
 

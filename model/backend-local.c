@@ -28,12 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "model/gptoss/gptoss.h"
 #include "model/gptoss/tokenizer.h"
 #include "model/local-map.h"
 #include "model/model-int.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define LOCAL_DEFAULT_CONTEXT 8192u
 #define LOCAL_MAX_CONTEXT (1u << 20)

@@ -17,7 +17,7 @@
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct openai_state {
 	char *url; /* .../chat/completions */

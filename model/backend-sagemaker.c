@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws-eventstream.h"
+#include "lib/aws-eventstream.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote-aws.h"
 #include "model/remote.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define SAGEMAKER_MAX_NAME 63
 #define SAGEMAKER_MAX_ATTRS 1024

@@ -9,7 +9,7 @@
 #include "model/converse-wire.h"
 #include "model/openai-wire.h"
 #include "model/remote.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static const char *
 converse_str(const cJSON *obj, const char *key)

@@ -19,9 +19,9 @@
 
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/tokenizer.h"
-#include "date.h"
+#include "lib/date.h"
 #include "model/local-map.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Most text kept per response field (reasoning, content). */
 #define LOCAL_MAX_TEXT ((size_t)16 << 20)

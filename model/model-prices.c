@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "model/model-prices.h"
-#include "paths.h"
-#include "xmalloc.h"
+#include "lib/paths.h"
+#include "lib/xmalloc.h"
 
 #define MODEL_PRICES_MAX_FILE (1u << 20)
 

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "model/model-int.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static const struct model_backend *const model_backends[] = {
 	&model_backend_builtin,

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "model/openai-wire.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 const char *
 openai_wire_str(const cJSON *obj, const char *key)

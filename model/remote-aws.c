@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws-sigv4.h"
+#include "lib/aws-sigv4.h"
 #include "model/remote-aws.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Credentials that expire within this many seconds are fetched again. */
 #define REMOTE_AWS_REFRESH_S 300

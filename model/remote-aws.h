@@ -1,7 +1,7 @@
 /*
  * remote-aws.h: region, endpoint, credentials and request signing for the
  * Bedrock and SageMaker backends (private to model/), on top of
- * src/aws-credentials.h, src/aws-endpoint.h and src/aws-sigv4.h.
+ * lib/aws-credentials.h, lib/aws-endpoint.h and lib/aws-sigv4.h.
  *
  *   region     ?region=, AWS_REGION, AWS_DEFAULT_REGION, the profile's
  *   endpoint   ?endpoint=, AWS_ENDPOINT_URL_<SERVICE_ID>, AWS_ENDPOINT_URL,
@@ -14,9 +14,9 @@
 #ifndef STOCKAGENT_MODEL_REMOTE_AWS_H
 #define STOCKAGENT_MODEL_REMOTE_AWS_H
 
-#include "aws-credentials.h"
-#include "aws-endpoint.h"
-#include "http.h"
+#include "lib/aws-credentials.h"
+#include "lib/aws-endpoint.h"
+#include "lib/http.h"
 
 struct remote_aws_service {
 	const char *endpoint_id; /* "bedrock-runtime", "sagemaker-runtime" */

@@ -11,9 +11,9 @@
 
 #include <openssl/evp.h>
 
-#include "aws-eventstream.h"
+#include "lib/aws-eventstream.h"
 #include "model/remote.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define REMOTE_CONNECT_MS 10000L
 #define REMOTE_TIMEOUT_S 300L

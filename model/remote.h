@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "http.h"
+#include "lib/http.h"
 #include "model/model.h"
 
 /* Most bytes a model response (or a whole stream) may take. */

@@ -6,15 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "log.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
 #include "model/model.h"
-#include "runner.h"
-#include "s3.h"
-#include "settings.h"
+#include "src/runner.h"
+#include "lib/s3.h"
+#include "lib/settings.h"
 #include "tools/symbol.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
 

@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
 #include "agents/ask-symbol.h"
-#include "log.h"
+#include "lib/log.h"
 #include "model/model.h"
-#include "runner.h"
-#include "settings.h"
+#include "src/runner.h"
+#include "lib/settings.h"
 #include "tools/market/market.h"
 #include "tools/symbol.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_ask_entry;
 

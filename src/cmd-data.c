@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "date.h"
-#include "exitcode.h"
-#include "log.h"
-#include "runner.h"
-#include "settings.h"
+#include "src/cmd.h"
+#include "lib/date.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
+#include "src/runner.h"
+#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_data_entry;
 

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "cmd.h"
-#include "exitcode.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
 
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)

@@ -18,8 +18,8 @@
 #include "model/local-map.h"
 #include "src/cmd.h"
 #include "src/cmd-model.h"
-#include "src/exitcode.h"
-#include "src/xmalloc.h"
+#include "lib/exitcode.h"
+#include "lib/xmalloc.h"
 
 #define MAX_TOKENS_ARG (1u << 20)
 #define BENCH_ROUNDS 3

@@ -21,14 +21,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "cmd.h"
-#include "cmd-model.h"
-#include "exitcode.h"
-#include "log.h"
+#include "src/cmd.h"
+#include "src/cmd-model.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/tokenizer.h"
-#include "settings.h"
-#include "xmalloc.h"
+#include "lib/settings.h"
+#include "lib/xmalloc.h"
 
 /* Largest text or JSON read from a file or stdin. */
 #define MODEL_MAX_INPUT ((size_t)64 << 20)

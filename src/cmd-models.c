@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "log.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
 #include "model/model.h"
-#include "output.h"
-#include "settings.h"
-#include "xmalloc.h"
+#include "src/output.h"
+#include "lib/settings.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_models_entry;
 

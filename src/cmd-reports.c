@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "runner.h"
-#include "store.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "src/runner.h"
+#include "lib/store.h"
 #include "tools/symbol.h"
 
 extern const struct cmd_entry cmd_reports_entry;

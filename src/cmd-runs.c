@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "runner.h"
-#include "settings.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "src/runner.h"
+#include "lib/settings.h"
+#include "lib/store.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_runs_entry;
 

@@ -10,9 +10,9 @@
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "http.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/http.h"
 #include "model/gptoss/cuda/cuda-probe.h"
 
 static int

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "xmalloc.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "exitcode.h"
-#include "log.h"
-#include "settings.h"
-#include "xmalloc.h"
+#include "src/cmd.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
+#include "lib/settings.h"
+#include "lib/xmalloc.h"
 
 static void
 main_usage(FILE *f)

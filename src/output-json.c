@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "jsonutil.h"
-#include "output.h"
+#include "lib/jsonutil.h"
+#include "src/output.h"
 #include "tools/gather.h"
 
 int

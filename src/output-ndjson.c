@@ -7,7 +7,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "output.h"
+#include "src/output.h"
 
 void
 output_ndjson_event(FILE *f, const char *type, const cJSON *data)

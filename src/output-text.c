@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
-#include "output.h"
+#include "lib/jsonutil.h"
+#include "src/output.h"
 #include "tools/gather.h"
 
 #define RULE "================================"

@@ -10,17 +10,17 @@
 #include <unistd.h>
 
 #include "agents/stock-graph.h"
-#include "date.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "lib/date.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
 #include "model/model-prices.h"
 #include "model/model.h"
-#include "runner.h"
-#include "settings.h"
-#include "store.h"
+#include "src/runner.h"
+#include "lib/settings.h"
+#include "lib/store.h"
 #include "tools/market/calendar.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Request keys that carry settings into a resumed run. */
 static const char *const runner_setting_keys[] = {

@@ -8,7 +8,7 @@
 #ifndef STOCKAGENT_RUNNER_H
 #define STOCKAGENT_RUNNER_H
 
-#include "output.h"
+#include "src/output.h"
 
 struct settings;
 

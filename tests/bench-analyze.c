@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "runner.h"
-#include "settings.h"
+#include "src/runner.h"
+#include "lib/settings.h"
 
 static double
 bench_now(void)

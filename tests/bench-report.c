@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "tools/report/report.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define STATE_MAX (64u << 20) /* bytes of JSON we accept */
 

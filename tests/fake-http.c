@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fake-http.h"
-#include "../src/xmalloc.h"
+#include "tests/fake-http.h"
+#include "lib/xmalloc.h"
 
 #define REQUEST_MARK "=== request\n"
 

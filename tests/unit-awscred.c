@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/aws-credentials.h"
-#include "../src/log.h"
-#include "../src/xmalloc.h"
-#include "fake-http.h"
-#include "testlib.h"
+#include "lib/aws-credentials.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "tests/fake-http.h"
+#include "tests/testlib.h"
 
 extern char **environ;
 

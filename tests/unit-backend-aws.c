@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws-sigv4.h"
+#include "lib/aws-sigv4.h"
 #include "model/model.h"
-#include "testlib.h"
+#include "tests/testlib.h"
 #include "tests/mock-server.h"
 
 /* --- event-stream frames, written from the spec's layout --------------- */

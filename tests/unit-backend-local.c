@@ -18,12 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "model/gptoss/harmony.h"
 #include "model/local-map.h"
 #include "model/model.h"
 #include "tests/testlib.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-backend-local-XXXXXX";
 static struct gptoss_tokenizer *tok;

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "model/model.h"
-#include "testlib.h"
+#include "tests/testlib.h"
 #include "tests/mock-server.h"
 
 static cJSON *

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "jsonschema.h"
+#include "lib/date.h"
+#include "lib/jsonschema.h"
 #include "model/model.h"
-#include "settings.h"
+#include "lib/settings.h"
 #include "tests/testlib.h"
 #include "tools/symbol.h"
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/aws-eventstream.h"
-#include "../src/xmalloc.h"
-#include "testlib.h"
+#include "lib/aws-eventstream.h"
+#include "lib/xmalloc.h"
+#include "tests/testlib.h"
 
 static uint32_t
 slow_crc32(const unsigned char *p, size_t n)

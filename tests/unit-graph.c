@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "graph.h"
-#include "store.h"
-#include "testlib.h"
-#include "xmalloc.h"
+#include "lib/checkpoint.h"
+#include "lib/graph.h"
+#include "lib/store.h"
+#include "tests/testlib.h"
+#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-graph.XXXXXX";
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "agents/grounding.h"
-#include "testlib.h"
+#include "tests/testlib.h"
 
 /* The ungrounded numbers of TEXT against SOURCE, joined by spaces. */
 static char *

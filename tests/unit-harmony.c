@@ -13,7 +13,7 @@
 
 #include "model/gptoss/harmony.h"
 #include "tests/testlib.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-harmony-XXXXXX";
 static const char *src;

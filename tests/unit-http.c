@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/http.h"
-#include "../src/xmalloc.h"
-#include "fake-http.h"
-#include "testlib.h"
+#include "lib/http.h"
+#include "lib/xmalloc.h"
+#include "tests/fake-http.h"
+#include "tests/testlib.h"
 
 struct sleeps {
 	long ms[16];

@@ -15,8 +15,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "date.h"
-#include "src/xmalloc.h"
+#include "lib/date.h"
+#include "lib/xmalloc.h"
 #include "tests/testlib.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"

@@ -19,7 +19,7 @@
 
 #include "tests/testlib.h"
 #include "tools/report/report.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static char dir[] = "/tmp/unit-report.XXXXXX";
 

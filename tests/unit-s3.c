@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/aws-endpoint.h"
-#include "../src/aws-sigv4.h"
-#include "../src/s3.h"
-#include "../src/xmalloc.h"
-#include "fake-http.h"
-#include "testlib.h"
+#include "lib/aws-endpoint.h"
+#include "lib/aws-sigv4.h"
+#include "lib/s3.h"
+#include "lib/xmalloc.h"
+#include "tests/fake-http.h"
+#include "tests/testlib.h"
 
 extern char **environ;
 

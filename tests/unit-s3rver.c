@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/s3.h"
-#include "../src/xmalloc.h"
-#include "testlib.h"
+#include "lib/s3.h"
+#include "lib/xmalloc.h"
+#include "tests/testlib.h"
 
 static const char script[] =
     "const S3rver = require(process.argv[1]);"

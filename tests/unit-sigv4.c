@@ -20,9 +20,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "../src/aws-sigv4.h"
-#include "../src/xmalloc.h"
-#include "testlib.h"
+#include "lib/aws-sigv4.h"
+#include "lib/xmalloc.h"
+#include "tests/testlib.h"
 
 static char *
 slurp(const char *path, size_t *len_out)

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "store.h"
-#include "testlib.h"
-#include "xmalloc.h"
+#include "lib/checkpoint.h"
+#include "lib/store.h"
+#include "tests/testlib.h"
+#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-store.XXXXXX";
 

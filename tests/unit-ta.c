@@ -25,8 +25,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "date.h"
-#include "xmalloc.h"
+#include "lib/date.h"
+#include "lib/xmalloc.h"
 #include "tests/testlib.h"
 #include "tools/ta/ta.h"
 

@@ -19,7 +19,7 @@
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
 #include "tests/testlib.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-tokenizer-XXXXXX";
 

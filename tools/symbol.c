@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "tools/symbol.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define SYMBOL_MAX_WORDS 256
 

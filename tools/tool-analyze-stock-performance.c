@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "settings.h"
+#include "lib/date.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/ta/ta.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define ANALYZE_DEFAULT_RF 0.04 /* annual risk-free rate for Sharpe */
 

@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blobs.h"
-#include "date.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "settings.h"
+#include "lib/blobs.h"
+#include "lib/date.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 int32_t
 gather_window_start(int32_t as_of)

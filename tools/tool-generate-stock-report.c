@@ -15,18 +15,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws-sigv4.h"
-#include "exitcode.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "paths.h"
-#include "s3.h"
-#include "settings.h"
-#include "store.h"
+#include "lib/aws-sigv4.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/paths.h"
+#include "lib/s3.h"
+#include "lib/settings.h"
+#include "lib/store.h"
 #include "tools/report/report.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 int analyze_compute(const cJSON *state, struct settings *settings,
     struct store *st, cJSON **analysis_out, char **cause);

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonschema.h"
+#include "lib/jsonschema.h"
 #include "tools/tool.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 extern const struct tool_entry tool_gather_stock_data_entry;
 extern const struct tool_entry tool_analyze_stock_performance_entry;

@@ -17,7 +17,7 @@
 
 #include "model/gptoss/backend.h"
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define TASKS_PER_THREAD 4
 #define MIN_ROWS_PER_TASK 4

@@ -18,7 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 enum gptoss_status
 gptoss_read_file(const char *path, size_t limit, char **data_out,

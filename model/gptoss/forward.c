@@ -20,7 +20,7 @@
 
 #include "model/gptoss/backend.h"
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define DEFAULT_CONTEXT 4096
 #define DEFAULT_BATCH 256

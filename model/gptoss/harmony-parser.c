@@ -18,7 +18,7 @@
 
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/pretokenize.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define HP_MAX_HEADER 256                 /* tokens */
 #define HP_MAX_CONTENT ((size_t)16 << 20) /* bytes per message */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "model/gptoss/harmony.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct harmony_conversation {
 	cJSON *messages; /* validated array of message objects */

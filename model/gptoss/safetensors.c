@@ -21,7 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 static const struct {
 	const char *name;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct gptoss_sampler {
 	struct gptoss_sampler_params p;

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct gptoss_pool {
 	uint32_t nthreads;

@@ -22,7 +22,7 @@
 
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define TK_NONE UINT32_MAX
 #define TK_MAX_IDS ((uint32_t)1 << 21)

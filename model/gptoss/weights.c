@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "model/gptoss/gptoss-impl.h"
-#include "src/xmalloc.h"
+#include "lib/xmalloc.h"
 
 struct binder {
 	struct gptoss_weights *w;

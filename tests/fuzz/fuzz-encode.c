@@ -13,7 +13,7 @@
 
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static struct gptoss_tokenizer *tok;
 

@@ -20,9 +20,9 @@ trap 'rm -rf "$tmp"' EXIT
 node "$src/tests/oracle/make-files.js" "$tmp"
 lib="$src/model/gptoss/tokenizer.c $src/model/gptoss/pretokenize.c
 $src/model/gptoss/unicode-tables.c $src/model/gptoss/harmony.c
-$src/model/gptoss/harmony-parser.c $src/src/xmalloc.c"
+$src/model/gptoss/harmony-parser.c $src/lib/xmalloc.c"
 cflags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined
--fno-sanitize-recover=undefined -I$build -I$src -I$src/src"
+-fno-sanitize-recover=undefined -I$build -I$src"
 for h in fuzz-tokenizer-load fuzz-encode fuzz-harmony-parser; do
 	# shellcheck disable=SC2086
 	clang $cflags -o "$tmp/$h" "$src/tests/fuzz/$h.c" $lib -lcjson
@@ -46,7 +46,7 @@ done
 # The safetensors header parser of the engine (no node needed for this one).
 # shellcheck disable=SC2086
 clang $cflags -o "$tmp/fuzz-safetensors" "$src/tests/fuzz/fuzz-safetensors.c" \
-	"$src/model/gptoss/safetensors.c" "$src/src/xmalloc.c" -lcjson
+	"$src/model/gptoss/safetensors.c" "$src/lib/xmalloc.c" -lcjson
 mkdir -p "$tmp/corpus-fuzz-safetensors"
 printf '\100\000\000\000\000\000\000\000{"a":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,8]},"__metadata__":{"f":"pt"}}' \
 	>"$tmp/corpus-fuzz-safetensors/good"

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "calendar.h"
-#include "date.h"
+#include "tools/market/calendar.h"
+#include "lib/date.h"
 
 /* The Nth (1-based) weekday WD (0 = Sunday) of month M in year Y. */
 static int32_t

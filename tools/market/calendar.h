@@ -7,7 +7,7 @@
  * not observed at all). One-off closures (national days of mourning,
  * 2001-09-11 to 09-14, Hurricane Sandy in 2012) and early closes are not
  * modelled: those days count as trading days. Days are day numbers from
- * src/date.h.
+ * lib/date.h.
  */
 #ifndef STOCKAGENT_CALENDAR_H
 #define STOCKAGENT_CALENDAR_H

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
+#include "lib/date.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,

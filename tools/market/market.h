@@ -4,7 +4,7 @@
  * A provider (the deterministic simulator "sim", later real data sources)
  * is a const descriptor found by name. Every call asks for data as of a
  * date, so an analysis can be reproduced: nothing after AS_OF is returned.
- * Dates are day numbers from src/date.h; prices are in the symbol's
+ * Dates are day numbers from lib/date.h; prices are in the symbol's
  * currency.
  *
  * Every function returns 0, or -1 with *CAUSE set to a one-line message

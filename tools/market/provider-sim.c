@@ -35,12 +35,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "date.h"
-#include "paths.h"
+#include "lib/date.h"
+#include "lib/paths.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 #define SIM_FILE	  "sim-universe.json"
 #define SIM_FILE_MAX	  (16 * 1024 * 1024) /* bytes */

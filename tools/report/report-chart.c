@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report-int.h"
-#include "xmalloc.h"
+#include "tools/report/report-int.h"
+#include "lib/xmalloc.h"
 
 #define AXIS_W     40.0f /* room for the right-hand value labels */
 #define LABEL_SIZE 6.8f

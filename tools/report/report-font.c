@@ -20,8 +20,8 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 
-#include "report-int.h"
-#include "xmalloc.h"
+#include "tools/report/report-int.h"
+#include "lib/xmalloc.h"
 
 #define GLYPH_MAX 65536 /* bytes of one glyph we read */
 

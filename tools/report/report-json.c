@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report-int.h"
-#include "xmalloc.h"
+#include "tools/report/report-int.h"
+#include "lib/xmalloc.h"
 
 /* Walks "a.b.c" through objects; NULL when any step is missing. */
 const cJSON *

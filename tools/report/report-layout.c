@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report-int.h"
-#include "xmalloc.h"
+#include "tools/report/report-int.h"
+#include "lib/xmalloc.h"
 
 #define LEADING    1.42f /* line height / font size */
 #define CELL_PAD_X 5.0f

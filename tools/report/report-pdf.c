@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "paths.h"
-#include "report-int.h"
-#include "report.h"
-#include "xmalloc.h"
+#include "lib/paths.h"
+#include "tools/report/report-int.h"
+#include "tools/report/report.h"
+#include "lib/xmalloc.h"
 
 #define MAX_PAGES 64 /* a runaway layout stops here */
 

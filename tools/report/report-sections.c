@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report-int.h"
-#include "xmalloc.h"
+#include "tools/report/report-int.h"
+#include "lib/xmalloc.h"
 
 /* Table cells under construction; owns the strings. */
 struct tb {

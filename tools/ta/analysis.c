@@ -11,8 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "date.h"
-#include "xmalloc.h"
+#include "lib/date.h"
+#include "lib/xmalloc.h"
 #include "tools/ta/ta.h"
 
 enum {

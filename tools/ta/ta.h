@@ -176,7 +176,7 @@ void ta_overall(int technical, int fundamental, const char *risk_level,
  * open is not read, volume may be NULL. */
 struct ta_bars {
 	size_t n;
-	const int32_t *date; /* day numbers, see src/date.h */
+	const int32_t *date; /* day numbers, see lib/date.h */
 	const double *open, *high, *low, *close; /* currency units */
 	const double *volume;                    /* shares; may hold NAN */
 };

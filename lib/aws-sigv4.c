@@ -27,8 +27,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "aws-sigv4.h"
-#include "xmalloc.h"
+#include "lib/aws-sigv4.h"
+#include "lib/xmalloc.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SIGV4_UNSIGNED  "UNSIGNED-PAYLOAD"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
-#include "xmalloc.h"
+#include "lib/jsonutil.h"
+#include "lib/xmalloc.h"
 
 cJSON *
 jsonutil_add_number(cJSON *obj, const char *key, double v)

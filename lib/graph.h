@@ -20,7 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "store.h"
+#include "lib/store.h"
 
 #define GRAPH_START "__start__"
 #define GRAPH_END "__end__"

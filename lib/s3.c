@@ -12,13 +12,13 @@
 
 #include <openssl/evp.h>
 
-#include "aws-credentials.h"
-#include "aws-endpoint.h"
-#include "aws-sigv4.h"
-#include "http.h"
-#include "log.h"
-#include "s3.h"
-#include "xmalloc.h"
+#include "lib/aws-credentials.h"
+#include "lib/aws-endpoint.h"
+#include "lib/aws-sigv4.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/s3.h"
+#include "lib/xmalloc.h"
 
 #define S3_DEFAULT_MAX_GET (64u * 1024 * 1024)
 #define S3_ERROR_BODY_MAX  (64 * 1024)

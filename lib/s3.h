@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Where reports go: s3://bucket/prefix/. */
 struct s3_location {

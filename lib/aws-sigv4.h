@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
+#include "lib/http.h"
 
 struct sigv4_credentials {
 	const char *access_key_id;

@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "store.h"
+#include "lib/store.h"
 
 /* "SSSSSSSS-TTTTTTTTTTTT-RRRR" + NUL: step + 1, UTC ms, random (hex). */
 #define CHECKPOINT_ID_SIZE 27

@@ -13,8 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "checkpoint.h"
-#include "xmalloc.h"
+#include "lib/checkpoint.h"
+#include "lib/xmalloc.h"
 
 static const char checkpoint_latest_sql[] =
     "SELECT checkpoint_id, step, next, state FROM checkpoints"

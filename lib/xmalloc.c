@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 static void
 oom(size_t size)

@@ -29,9 +29,9 @@
 #define CURL_DISABLE_DEPRECATION 1
 #include <curl/curl.h>
 
-#include "http.h"
-#include "log.h"
-#include "xmalloc.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 #define HTTP_DEFAULT_CONNECT_MS   10000L
 #define HTTP_DEFAULT_TIMEOUT_MS   120000L

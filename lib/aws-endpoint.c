@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "aws-endpoint.h"
-#include "aws-sigv4.h"
-#include "xmalloc.h"
+#include "lib/aws-endpoint.h"
+#include "lib/aws-sigv4.h"
+#include "lib/xmalloc.h"
 
 struct service_desc {
 	const char *id;          /* our name */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonschema.h"
-#include "xmalloc.h"
+#include "lib/jsonschema.h"
+#include "lib/xmalloc.h"
 
 static int js_check(const cJSON *schema, const cJSON *v, const char *path,
     char **cause);

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* An ordered list of headers; names keep their case, lookups ignore it. */
 struct http_header {

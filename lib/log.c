@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 

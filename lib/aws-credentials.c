@@ -17,10 +17,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "aws-credentials.h"
-#include "http.h"
-#include "log.h"
-#include "xmalloc.h"
+#include "lib/aws-credentials.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 #define AWSCRED_MAX_FILE     (1024 * 1024)
 #define AWSCRED_MAX_RESPONSE (64 * 1024)

@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "paths.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "lib/paths.h"
+#include "lib/store.h"
+#include "lib/xmalloc.h"
 
 /* PRAGMA application_id of a stockagent database: "STKA". */
 #define STORE_APP_ID 0x53544b41

@@ -18,9 +18,9 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "checkpoint.h"
-#include "graph.h"
-#include "xmalloc.h"
+#include "lib/checkpoint.h"
+#include "lib/graph.h"
+#include "lib/xmalloc.h"
 
 const struct graph_retry graph_retry_default = {
 	.max_attempts = 3,

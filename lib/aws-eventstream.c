@@ -13,8 +13,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "aws-eventstream.h"
-#include "xmalloc.h"
+#include "lib/aws-eventstream.h"
+#include "lib/xmalloc.h"
 
 #define PRELUDE_LEN   12
 #define MIN_MESSAGE   16

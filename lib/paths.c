@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "paths.h"
-#include "xmalloc.h"
+#include "lib/paths.h"
+#include "lib/xmalloc.h"
 
 static int
 paths_readable(const char *p)

@@ -8,10 +8,10 @@
 
 #include <sqlite3.h>
 
-#include "aws-sigv4.h"
-#include "blobs.h"
-#include "store.h"
-#include "xmalloc.h"
+#include "lib/aws-sigv4.h"
+#include "lib/blobs.h"
+#include "lib/store.h"
+#include "lib/xmalloc.h"
 
 static int
 blobs_run(struct store *s, const char *sql, const char *a, const char *b,

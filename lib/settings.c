@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "settings.h"
-#include "xmalloc.h"
+#include "lib/settings.h"
+#include "lib/xmalloc.h"
 
 #define SETTINGS_MAX_LINE 4096
 #define SETTINGS_MAX_KEYS 256

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "date.h"
+#include "lib/date.h"
 
 int32_t
 date_from_ymd(int y, int m, int d)

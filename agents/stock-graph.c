@@ -13,7 +13,6 @@
 #include "lib/exitcode.h"
 #include "lib/graph.h"
 #include "lib/jsonutil.h"
-#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
@@ -44,7 +43,7 @@ stock_node(const struct agent_spec *spec, void *ctx, const cJSON *state,
     cJSON **update_out, char **cause)
 {
 	struct stock_run *run = ctx;
-	struct tool_ctx tc = { state, run->settings, run->store,
+	struct tool_ctx tc = { state, run->tools, run->store,
 		run->thread_id };
 	struct agent_env env = run->env;
 	int rc;
@@ -146,12 +145,10 @@ stock_graph_build(struct stock_run *run, char **cause)
 static void
 stock_opts(struct stock_run *run, struct graph_run_opts *o)
 {
-	const char *lim = settings_get(run->settings, "recursion_limit");
-
 	memset(o, 0, sizeof *o);
 	o->store = run->store;
 	o->thread_id = run->thread_id;
-	o->recursion_limit = lim != NULL ? atoi(lim) : 25;
+	o->recursion_limit = run->recursion_limit;
 	o->on_event = run->on_event;
 	o->event_arg = run->event_arg;
 	o->approve = stock_approve;

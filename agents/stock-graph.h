@@ -13,11 +13,12 @@
 
 #include "agents/agent.h"
 
-struct settings;
 struct store;
+struct tool_opts;
 
 struct stock_run {
-	struct settings *settings;
+	const struct tool_opts *tools; /* what the tools read (borrowed) */
+	int recursion_limit;	       /* most graph steps */
 	struct store *store;   /* NULL: no checkpoints */
 	struct agent_env env;  /* model, limits, fallback policy */
 	const char *thread_id; /* the run */

@@ -223,7 +223,7 @@ model_number(const char *what, const char *text, double lo, double hi,
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || v < lo || v > hi ||
+	if (errno != 0 || end == text || *end != '\0' || !(v >= lo && v <= hi) ||
 	    (whole && v != (double)(long long)v)) {
 		*cause = xasprintf("invalid %s '%s': use a %s from %g to %g",
 		    what, text, whole ? "whole number" : "number", lo, hi);

@@ -134,7 +134,7 @@ def check_includes(root, files, problems):
                         " -> ".join(c))
     c = find_cycle(file_graph)
     if c:
-        problems.append("files include each other in a circle: " +
+        problems.append("headers include each other in a circle: " +
                         " -> ".join(c))
 
 

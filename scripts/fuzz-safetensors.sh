@@ -8,9 +8,9 @@ secs=${1:-60}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 clang -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
-	-I. -Isrc \
+	-I. \
 	-o "$out/fuzz" tests/fuzz/fuzz-safetensors.c \
-	model/gptoss/safetensors.c src/xmalloc.c -lcjson
+	model/gptoss/safetensors.c lib/xmalloc.c -lcjson
 mkdir "$out/corpus"
 printf '\100\000\000\000\000\000\000\000{"a":{"dtype":"BF16","shape":[2,2],"data_offsets":[0,8]},"__metadata__":{"f":"pt"}}' \
 	>"$out/corpus/good"

@@ -71,29 +71,20 @@ cmd_analyze_thread_ok(const char *id)
 	return 1;
 }
 
-/* --reasoning, --temperature, --max-tokens, --seed: checked, then kept
- * as settings the runner passes to the model. */
+/* Sets NAME from the flag FLAG; a value its settings row does not allow
+ * is a usage error. Returns 0 or EXIT_USAGE. */
 static int
-cmd_analyze_model_option(const struct cmd_entry *e, int c, const char *arg,
-    struct settings *s)
+cmd_analyze_set(const struct cmd_entry *e, struct settings *s,
+    const char *name, const char *arg, const char *flag)
 {
-	struct model_params p;
 	char *cause = NULL;
-	const char *key;
 	int rc;
 
-	key = c == OPT_REASONING ? "reasoning" : c == OPT_TEMPERATURE ?
-	    "temperature" : c == OPT_MAX_TOKENS ? "max_tokens" : "seed";
-	rc = model_params_parse(c == OPT_REASONING ? arg : NULL,
-	    c == OPT_TEMPERATURE ? arg : NULL, c == OPT_MAX_TOKENS ? arg : NULL,
-	    c == OPT_SEED ? arg : NULL, &p, &cause);
-	if (rc != 0) {
-		rc = cmd_usage_error(e, "%s", cause);
-		free(cause);
-		return rc;
-	}
-	settings_set(s, key, arg);
-	return 0;
+	if (settings_set(s, name, arg, flag, &cause) == 0)
+		return 0;
+	rc = cmd_usage_error(e, "%s", cause);
+	free(cause);
+	return rc;
 }
 
 /* One option; returns 0, 1 (not one of them), or EXIT_USAGE. */
@@ -107,21 +98,21 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 
 	switch (c) {
 	case OPT_REASONING:
+		return cmd_analyze_set(e, s, "reasoning", arg, "--reasoning");
 	case OPT_TEMPERATURE:
+		return cmd_analyze_set(e, s, "temperature", arg,
+		    "--temperature");
 	case OPT_MAX_TOKENS:
+		return cmd_analyze_set(e, s, "max_tokens", arg, "--max-tokens");
 	case OPT_SEED:
-		return cmd_analyze_model_option(e, c, arg, s);
+		return cmd_analyze_set(e, s, "seed", arg, "--seed");
 	case OPT_AS_OF:
 		o->as_of = arg;
 		return 0;
 	case 'p':
-		settings_set(s, "provider", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "provider", arg, "--provider");
 	case 'f':
-		if (output_format_parse(arg, &o->format) != 0)
-			return cmd_usage_error(e, "invalid --format '%s': use "
-			    "text, json or ndjson", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "format", arg, "--format");
 	case OPT_THREAD:
 		if (!cmd_analyze_thread_ok(arg))
 			return cmd_usage_error(e, "invalid --thread '%s': use "
@@ -129,20 +120,13 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		o->thread_id = arg;
 		return 0;
 	case 'm':
-		settings_set(s, "model", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "model", arg, "--model");
 	case 'o':
-		settings_set(s, "out", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "out", arg, "--out");
 	case OPT_NO_PDF:
-		settings_set(s, "no_pdf", "1");
-		return 0;
+		return cmd_analyze_set(e, s, "no_pdf", "1", "--no-pdf");
 	case OPT_PAPER:
-		if (strcmp(arg, "letter") != 0 && strcmp(arg, "a4") != 0)
-			return cmd_usage_error(e, "invalid --paper '%s': use "
-			    "letter or a4", arg);
-		settings_set(s, "paper", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "paper", arg, "--paper");
 	case OPT_S3:
 		if (s3_uri_parse(arg, &loc, &why) != 0) {
 			rc = cmd_usage_error(e, "%s", why);
@@ -150,8 +134,7 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 			return rc;
 		}
 		s3_location_free(&loc);
-		settings_set(s, "s3", arg);
-		return 0;
+		return cmd_analyze_set(e, s, "s3", arg, "--s3");
 	case OPT_APPROVE:
 		if (strcmp(arg, "gather") != 0 && strcmp(arg, "analyze") != 0 &&
 		    strcmp(arg, "report") != 0)
@@ -169,31 +152,11 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	return 1;
 }
 
-/* Checks the settings every run reads, so bad values fail before work. */
-static int
-cmd_analyze_check_settings(const struct cmd_entry *e, struct settings *s,
-    struct runner_opts *o)
-{
-	const char *fmt = settings_get(s, "format");
-	const char *paper = settings_get(s, "paper");
-
-	if (o->format == OUTPUT_TEXT && fmt != NULL &&
-	    strcmp(settings_source(s, "format"), "flag") != 0 &&
-	    output_format_parse(fmt, &o->format) != 0)
-		return cmd_usage_error(e, "invalid format '%s' (from %s): use "
-		    "text, json or ndjson", fmt, settings_source(s, "format"));
-	if (paper != NULL && strcmp(paper, "letter") != 0 &&
-	    strcmp(paper, "a4") != 0)
-		return cmd_usage_error(e, "invalid paper '%s' (from %s): use "
-		    "letter or a4", paper, settings_source(s, "paper"));
-	return 0;
-}
-
 int
 cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
     struct settings *s, struct runner_opts *o)
 {
-	int c, rc, format_flag = 0;
+	int c, rc;
 
 	memset(o, 0, sizeof *o);
 	o->format = OUTPUT_TEXT;
@@ -201,12 +164,12 @@ cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
 		    cmd_analyze_longopts)) != -1) {
 		if (c == '?')
 			return EXIT_USAGE;
-		if (c == 'f')
-			format_flag = 1;
 		if ((rc = cmd_analyze_option(e, c, optarg, s, o)) != 0)
 			return rc == 1 ? EXIT_USAGE : rc;
 	}
-	return format_flag ? 0 : cmd_analyze_check_settings(e, s, o);
+	/* Every value was checked when it was set or read. */
+	(void)output_format_parse(settings_string(s, "format"), &o->format);
+	return 0;
 }
 
 static int

@@ -33,7 +33,7 @@ cmd_ask_model(struct settings *s, const char *prompt,
 	char *cause = NULL;
 	int usage_error, rc = 0;
 
-	m = model_open(settings_get(s, "model"), NULL, &usage_error, &cause);
+	m = model_open(settings_string(s, "model"), NULL, &usage_error, &cause);
 	if (m != NULL && model_is_builtin(m)) {
 		model_close(m);
 		return 1;
@@ -71,7 +71,7 @@ cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
 	size_t n = 0, i;
 	int rc;
 
-	p = market_provider_find(settings_get(s, "provider"));
+	p = market_provider_find(settings_string(s, "provider"));
 	if (p != NULL && market_symbols(p, &known, &n) != 0) {
 		known = NULL;
 		n = 0;

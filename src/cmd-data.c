@@ -60,7 +60,7 @@ static int
 cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_data_entry;
-	const char *asof_in = NULL, *format = "csv", *prov;
+	const char *asof_in = NULL, *format = "csv", *prov = NULL;
 	struct market_bars b = { 0 };
 	char sym[SYMBOL_MAX + 1], as_of[DATE_STR_SIZE], *cause = NULL;
 	int32_t day;
@@ -75,7 +75,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (c == 'f')
 			format = optarg;
 		else if (c == 'p')
-			settings_set(ctx->settings, "provider", optarg);
+			prov = optarg;
 	}
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return cmd_usage_error(e, "invalid --format '%s': use csv or "
@@ -89,7 +89,8 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	date_parse(as_of, &day);
-	prov = settings_get(ctx->settings, "provider");
+	if (prov == NULL)
+		prov = settings_string(ctx->settings, "provider");
 	if ((rc = gather_history(prov, sym, day, &b, &cause)) != 0) {
 		log_error("%s", cause);
 		free(cause);
@@ -107,7 +108,7 @@ static int
 cmd_data_symbols(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct market_provider *p;
-	const char *prov = settings_get(ctx->settings, "provider");
+	const char *prov = settings_string(ctx->settings, "provider");
 	struct market_profile prof;
 	char **syms = NULL, *cause = NULL;
 	size_t n = 0, i;

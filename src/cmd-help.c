@@ -50,4 +50,5 @@ const struct cmd_entry cmd_help_entry = {
 	.summary = "list the commands, or show one command's options",
 	.help = "",
 	.exec = cmd_help_exec,
+	.flags = CMD_ANY_SETTINGS,
 };

@@ -83,7 +83,7 @@ model_tokenizer(struct cmd_ctx *ctx, const char *path)
 	if (path == NULL)
 		path = getenv("STOCKAGENT_TOKENIZER");
 	if (path == NULL && ctx->settings != NULL &&
-	    (model = settings_get(ctx->settings, "model")) != NULL &&
+	    (model = settings_string(ctx->settings, "model")) != NULL &&
 	    strncmp(model, "local:", 6) == 0)
 		path = model + 6;
 	if (path == NULL) {

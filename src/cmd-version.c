@@ -42,4 +42,5 @@ const struct cmd_entry cmd_version_entry = {
 	.summary = "print the version and the libraries it was built with",
 	.help = "",
 	.exec = cmd_version_exec,
+	.flags = CMD_ANY_SETTINGS,
 };

@@ -26,7 +26,12 @@ struct cmd_entry {
 	/* Runs the command; argv[0] is the command name. Returns an exit code
 	 * from exitcode.h and prints its own one-line error. */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+	int flags; /* CMD_* */
 };
+
+/* The command runs with settings that fail their checks (help, version,
+ * config): it reads none of them, or shows them as they are. */
+#define CMD_ANY_SETTINGS 0x1
 
 extern const struct cmd_entry *const cmd_table[];
 

@@ -65,7 +65,7 @@ main_globals(struct settings *s, int argc, char **argv, const char **cfg)
 			dashdash = 1;
 			argv[out++] = argv[i];
 		} else if ((v = main_optval(argc, argv, &i, "--db")) != NULL)
-			settings_set(s, "db", v);
+			(void)settings_set(s, "db", v, "--db", NULL);
 		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
 			*cfg = v;
 		else if (strcmp(argv[i], "--quiet") == 0 ||
@@ -130,6 +130,12 @@ main(int argc, char **argv)
 	if (main_wants_help(argc - 1, argv + 1)) {
 		cmd_print_help(entry);
 		rc = EXIT_OK;
+		goto out;
+	}
+	if (!(entry->flags & CMD_ANY_SETTINGS) &&
+	    settings_check(s, &cause) != 0) {
+		log_error("%s", cause);
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	optind = 1;

@@ -20,6 +20,7 @@
 #include "lib/settings.h"
 #include "lib/store.h"
 #include "tools/market/calendar.h"
+#include "tools/tool.h"
 #include "lib/xmalloc.h"
 
 /* Request keys that carry settings into a resumed run. */
@@ -29,13 +30,12 @@ static const char *const runner_setting_keys[] = {
 	"token_budget", "model_prices",
 };
 
-#define RUNNER_MAX_STEPS 8
 #define RUNNER_MAX_BAD_ARGS 2
 
 int
 runner_open_store(struct settings *s, struct store **out)
 {
-	const char *db = settings_get(s, "db");
+	const char *db = settings_string(s, "db");
 	char *path = db != NULL ? xstrdup(db) : settings_default_db_path();
 	char *cause = NULL;
 	int rc = 0;
@@ -102,25 +102,29 @@ runner_request(struct settings *s, const struct runner_opts *o,
 		cJSON_AddStringToObject(req, "prompt", o->prompt);
 	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
-		if ((v = settings_get(s, runner_setting_keys[i])) != NULL)
+		if ((v = settings_string(s, runner_setting_keys[i])) != NULL)
 			cJSON_AddStringToObject(req, runner_setting_keys[i], v);
 	}
 	cJSON_AddBoolToObject(req, "no_fallback", o->no_fallback);
 	return req;
 }
 
-/* Puts the request's settings back as flags (a resumed run). */
-static void
-runner_restore_settings(struct settings *s, const cJSON *req)
+/* Puts the request's settings back as flags (a resumed run). Returns 0,
+ * or -1 with *cause when a recorded value is no longer allowed. */
+static int
+runner_restore_settings(struct settings *s, const cJSON *req, char **cause)
 {
 	const char *v;
 	size_t i;
 
 	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
-		if ((v = jsonutil_string(req, runner_setting_keys[i])) != NULL)
-			settings_set(s, runner_setting_keys[i], v);
+		if ((v = jsonutil_string(req, runner_setting_keys[i])) != NULL &&
+		    settings_set(s, runner_setting_keys[i], v,
+			"the run's request", cause) != 0)
+			return -1;
 	}
+	return 0;
 }
 
 static void
@@ -163,59 +167,48 @@ runner_final_code(const cJSON *state)
 	    EXIT_UPLOAD : EXIT_OK;
 }
 
-/* A setting's value copied (settings_get's buffer is reused). */
-static char *
-runner_setting(struct settings *s, const char *key)
+/* The model's sampling settings (checked when they were set). */
+static void
+runner_params(const struct settings *s, struct model_params *p)
 {
-	const char *v = settings_get(s, key);
-
-	return v != NULL ? xstrdup(v) : NULL;
+	*p = (struct model_params){ NULL, 0, -1, -1, -1 };
+	p->reasoning = settings_string(s, "reasoning");
+	if (settings_string(s, "temperature") != NULL)
+		p->temperature = settings_number(s, "temperature");
+	if (settings_string(s, "max_tokens") != NULL)
+		p->max_tokens = (int)settings_int(s, "max_tokens");
+	if (settings_string(s, "seed") != NULL)
+		p->seed = settings_int(s, "seed");
 }
 
 static int
 runner_model(struct settings *s, struct model **out)
 {
-	char *r = runner_setting(s, "reasoning");
-	char *t = runner_setting(s, "temperature");
-	char *mt = runner_setting(s, "max_tokens");
-	char *seed = runner_setting(s, "seed");
 	struct model_params p;
 	int usage_error = 1, rc = 0;
 	char *cause = NULL;
 
-	*out = NULL;
-	if (model_params_parse(r, t, mt, seed, &p, &cause) == 0)
-		*out = model_open(settings_get(s, "model"), &p, &usage_error,
-		    &cause);
+	runner_params(s, &p);
+	*out = model_open(settings_string(s, "model"), &p, &usage_error,
+	    &cause);
 	if (*out == NULL) {
 		log_error("%s", cause);
 		rc = usage_error ? EXIT_USAGE : EXIT_MODEL;
 	}
 	free(cause);
-	free(r);
-	free(t);
-	free(mt);
-	free(seed);
 	return rc;
 }
 
-/* A whole-number setting from LO to HI, or DFLT when unset or bad. */
-static long
-runner_long(struct settings *s, const char *key, long lo, long hi, long dflt)
+/* The typed settings the tools read; the strings belong to S. */
+static void
+runner_tool_opts(const struct settings *s, struct tool_opts *t)
 {
-	const char *v = settings_get(s, key);
-	char *end;
-	long n;
-
-	if (v == NULL)
-		return dflt;
-	n = strtol(v, &end, 10);
-	if (end == v || *end != '\0' || n < lo || n > hi) {
-		log_warn("ignoring %s '%s' (from %s): use a whole number from "
-		    "%ld to %ld", key, v, settings_source(s, key), lo, hi);
-		return dflt;
-	}
-	return n;
+	t->provider = settings_string(s, "provider");
+	t->risk_free_rate = settings_number(s, "risk_free_rate");
+	t->out = settings_string(s, "out");
+	t->paper = settings_string(s, "paper");
+	t->s3 = settings_string(s, "s3");
+	t->no_pdf = settings_bool(s, "no_pdf");
 }
 
 /* The price table (the model_prices setting, else the shipped one);
@@ -224,7 +217,7 @@ static cJSON *
 runner_prices(struct settings *s)
 {
 	char *cause = NULL;
-	cJSON *t = model_prices_load(settings_get(s, "model_prices"), &cause);
+	cJSON *t = model_prices_load(settings_string(s, "model_prices"), &cause);
 
 	if (t == NULL) {
 		log_warn("%s; model costs are left out", cause);
@@ -233,19 +226,21 @@ runner_prices(struct settings *s)
 	return t;
 }
 
+/* Fills RUN and the tool options T it points to from S. */
 static void
-runner_setup(struct stock_run *run, struct settings *s, struct store *st,
-    struct model *m, const char *thread_id, enum output_format format)
+runner_setup(struct stock_run *run, struct tool_opts *t, struct settings *s,
+    struct store *st, struct model *m, const char *thread_id,
+    enum output_format format)
 {
 	memset(run, 0, sizeof *run);
-	run->settings = s;
+	runner_tool_opts(s, t);
+	run->tools = t;
+	run->recursion_limit = (int)settings_int(s, "recursion_limit");
 	run->store = st;
 	run->thread_id = thread_id;
 	run->env.model = m;
-	run->env.max_steps = (int)runner_long(s, "max_steps", 1, 100,
-	    RUNNER_MAX_STEPS);
-	run->env.token_budget = runner_long(s, "token_budget", 0, 100000000,
-	    0);
+	run->env.max_steps = (int)settings_int(s, "max_steps");
+	run->env.token_budget = settings_int(s, "token_budget");
 	run->env.max_bad_args = RUNNER_MAX_BAD_ARGS;
 	run->interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
 	if (format == OUTPUT_NDJSON) {
@@ -280,6 +275,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct stock_run run;
+	struct tool_opts topts;
 	char as_of[DATE_STR_SIZE], tid[40], *cause = NULL;
 	cJSON *input = NULL, *req, *final = NULL, *prices = NULL;
 	int rc;
@@ -308,7 +304,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	}
 	input = cJSON_CreateObject();
 	cJSON_AddItemToObject(input, "request", req);
-	runner_setup(&run, s, st, m, tid, o->format);
+	runner_setup(&run, &topts, s, st, m, tid, o->format);
 	run.approve_before = o->approve_before;
 	run.env.no_fallback = o->no_fallback;
 	run.env.show_reasoning = o->show_reasoning;
@@ -330,6 +326,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	struct store *st = NULL;
 	struct model *m = NULL;
 	struct stock_run run;
+	struct tool_opts topts;
 	cJSON *info = NULL, *final = NULL, *prices = NULL;
 	const cJSON *req;
 	char *cause = NULL;
@@ -344,10 +341,15 @@ runner_resume(struct settings *s, const char *thread_id,
 		goto out;
 	}
 	req = cJSON_GetObjectItemCaseSensitive(info, "request");
-	runner_restore_settings(s, req);
+	if (runner_restore_settings(s, req, &cause) != 0) {
+		log_error("run %s: %s", thread_id, cause);
+		free(cause);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
-	runner_setup(&run, s, st, m, thread_id, format);
+	runner_setup(&run, &topts, s, st, m, thread_id, format);
 	run.env.no_fallback = cJSON_IsTrue(cJSON_GetObjectItem(req,
 	    "no_fallback"));
 	prices = runner_prices(s);

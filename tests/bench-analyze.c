@@ -42,8 +42,8 @@ main(int argc, char **argv)
 	}
 	n = atoi(argv[2]);
 	s = settings_new();
-	settings_set(s, "db", argv[1]);
-	settings_set(s, "no_pdf", "1");
+	(void)settings_set(s, "db", argv[1], "argv[1]", NULL);
+	(void)settings_set(s, "no_pdf", "1", "bench-analyze", NULL);
 	if (freopen("/dev/null", "w", stdout) == NULL)
 		return 1;
 	memset(&o, 0, sizeof o);

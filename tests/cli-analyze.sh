@@ -119,10 +119,10 @@ STOCKAGENT_FORMAT=text "$STOCKAGENT" analyze SIM_STOCK --as-of $D --format json 
 same "$(jget "$T/out" 'r["as_of"]')" $D "flag beats the environment"
 STOCKAGENT_FORMAT=xml "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
 same "$?" 2 "bad format from the environment"
-has "$T/err" "environment" "the message names where the value came from"
+has "$T/err" "STOCKAGENT_FORMAT" "the message names where the value came from"
 printf 'this is not ini\n' >"$T/bad.ini"
 expect 2 "bad config file" -- --config "$T/bad.ini" analyze SIM_STOCK --as-of $D
-has "$T/err" "bad.ini, line 1" "names the file and line"
+has "$T/err" "bad.ini:1" "names the file and line"
 expect 2 "missing config file" -- --config "$T/none.ini" version
 rm -f "$XDG_CONFIG_HOME/stockagent/config"
 expect 0 "--quiet" -- --quiet analyze SIM_STOCK --as-of $D --no-pdf

@@ -127,44 +127,160 @@ test_schema(void)
 	cJSON_Delete(schema);
 }
 
+/* Writes TEXT to PATH (a test's scratch file). */
 static void
-test_settings(void)
+write_file(const char *path, const char *text)
 {
-	struct settings *s = settings_new();
-	char path[] = "/tmp/stockagent-unit-XXXXXX", *cause = NULL;
-	FILE *f;
-	int fd = mkstemp(path);
+	FILE *f = fopen(path, "w");
 
-	f = fdopen(fd, "w");
-	fprintf(f, "# comment\nmodel = file-model\nout = \"/srv/r\"\n"
-	    "[prices]\nsource = x\n");
+	fputs(text, f);
 	fclose(f);
-	TEST_CHECK("load", settings_load_file(s, path, 0, &cause) == 0);
-	TEST_STREQ("file value", settings_get(s, "model"), "file-model");
-	TEST_STREQ("quoted", settings_get(s, "out"), "/srv/r");
-	TEST_STREQ("section key", settings_get(s, "prices.source"), "x");
-	TEST_STREQ("default", settings_get(s, "provider"), "sim");
+}
+
+/* Loads TEXT as a config file into a new set; *cause on failure. */
+static int
+load_text(const char *path, const char *text, struct settings **out,
+    char **cause)
+{
+	write_file(path, text);
+	*out = settings_new();
+	return settings_load_file(*out, path, 0, cause);
+}
+
+static void
+test_settings_precedence(const char *path)
+{
+	struct settings *s;
+	char *cause = NULL, where[300];
+
+	TEST_CHECK("load", load_text(path, "# comment\nmodel = file-model\n"
+	    "out = \"/srv/r\"\n[stockagent]\nno_pdf = yes\n[other]\n"
+	    "source = x\n", &s, &cause) == 0);
+	TEST_STREQ("file value", settings_string(s, "model"), "file-model");
+	snprintf(where, sizeof where, "%s:2", path);
+	TEST_STREQ("file origin is FILE:LINE", settings_origin(s, "model"),
+	    where);
+	TEST_STREQ("quoted", settings_string(s, "out"), "/srv/r");
+	TEST_CHECK("[stockagent] section, yes is true",
+	    settings_bool(s, "no_pdf") == 1);
+	TEST_STREQ("default", settings_string(s, "provider"), "sim");
+	TEST_STREQ("default origin", settings_origin(s, "provider"),
+	    "default");
+	TEST_CHECK("unset", settings_string(s, "s3") == NULL);
+	TEST_STREQ("unset origin", settings_origin(s, "s3"), "unset");
+	TEST_NEAR("number default", settings_number(s, "risk_free_rate"),
+	    0.04, 0, 0);
+	TEST_CHECK("int default", settings_int(s, "recursion_limit") == 25);
 	setenv("STOCKAGENT_MODEL", "env-model", 1);
-	TEST_STREQ("env beats file", settings_get(s, "model"), "env-model");
-	TEST_STREQ("source env", settings_source(s, "model"), "environment");
-	settings_set(s, "model", "flag-model");
-	TEST_STREQ("flag beats env", settings_get(s, "model"), "flag-model");
+	TEST_STREQ("env beats file", settings_string(s, "model"), "env-model");
+	TEST_STREQ("env origin", settings_origin(s, "model"),
+	    "STOCKAGENT_MODEL");
+	TEST_CHECK("flag", settings_set(s, "model", "flag-model", "--model",
+	    &cause) == 0);
+	TEST_STREQ("flag beats env", settings_string(s, "model"),
+	    "flag-model");
+	TEST_STREQ("flag origin", settings_origin(s, "model"), "--model");
 	unsetenv("STOCKAGENT_MODEL");
 	settings_free(s);
-	s = settings_new();
-	f = fopen(path, "w");
-	fprintf(f, "model = a\nthis line is wrong\n");
-	fclose(f);
-	TEST_CHECK("bad line", settings_load_file(s, path, 0, &cause) != 0 &&
-	    strstr(cause, "line 2") != NULL);
+}
+
+/* A bad VALUE for NAME in the file fails naming NAME, the line and HINT. */
+static void
+check_bad_file_value(const char *path, const char *name, const char *value,
+    const char *hint)
+{
+	struct settings *s;
+	char text[200], *cause = NULL, where[300];
+	int rc;
+
+	snprintf(text, sizeof text, "model = a\n%s = %s\n", name, value);
+	snprintf(where, sizeof where, "%s:2", path);
+	rc = load_text(path, text, &s, &cause);
+	TEST_CHECK(name, rc != 0 && cause != NULL && strstr(cause, name) &&
+	    strstr(cause, where) && strstr(cause, hint));
+	if (rc == 0 || cause == NULL || strstr(cause, hint) == NULL)
+		printf("  %s = %s: %s\n", name, value, cause ? cause : "ok");
+	free(cause);
+	settings_free(s);
+}
+
+static void
+test_settings_bad_values(const char *path)
+{
+	struct settings *s = settings_new();
+	char *cause = NULL;
+
+	check_bad_file_value(path, "risk_free_rate", "abc", "from -0.5 to 1");
+	check_bad_file_value(path, "risk_free_rate", "0.04x", "a number");
+	check_bad_file_value(path, "risk_free_rate", "nan", "a number");
+	check_bad_file_value(path, "recursion_limit", "-5", "whole number");
+	check_bad_file_value(path, "recursion_limit", "0", "from 1 to");
+	check_bad_file_value(path, "recursion_limit", "abc", "whole number");
+	check_bad_file_value(path, "recursion_limit", "1000000000000000000000"
+	    "000000000", "whole number");
+	check_bad_file_value(path, "no_pdf", "maybe", "true or false");
+	check_bad_file_value(path, "paper", "legal", "letter or a4");
+	check_bad_file_value(path, "format", "xml", "text, json or ndjson");
+	TEST_CHECK("flag temperature nan", settings_set(s, "temperature",
+	    "nan", "--temperature", &cause) != 0 &&
+	    strstr(cause, "--temperature") != NULL);
 	free(cause);
 	cause = NULL;
+	setenv("STOCKAGENT_SEED", "-1", 1);
+	TEST_CHECK("bad variable named", settings_check(s, &cause) != 0 &&
+	    strstr(cause, "STOCKAGENT_SEED") != NULL);
+	unsetenv("STOCKAGENT_SEED");
+	free(cause);
+	cause = NULL;
+	TEST_CHECK("true spellings", settings_set(s, "no_pdf", "On", "t",
+	    &cause) == 0 && settings_bool(s, "no_pdf") == 1);
+	TEST_CHECK("false spellings", settings_set(s, "no_pdf", "FALSE", "t",
+	    &cause) == 0 && settings_bool(s, "no_pdf") == 0);
+	TEST_CHECK("unknown setting", settings_set(s, "modle", "x", "t",
+	    &cause) != 0);
+	free(cause);
+	settings_free(s);
+}
+
+static void
+test_settings_files(const char *path)
+{
+	struct settings *s;
+	char *cause = NULL;
+
+	TEST_CHECK("bad line", load_text(path, "model = a\nthis is wrong\n", &s,
+	    &cause) != 0 && strstr(cause, ":2:") != NULL);
+	free(cause);
+	cause = NULL;
+	settings_free(s);
+	s = settings_new();
+	write_file(path, "modle = bedrock:x\n");
+	TEST_CHECK("unknown key warns only", settings_load_file(s, path, 0,
+	    &cause) == 0 && strcmp(settings_string(s, "model"), "builtin") ==
+	    0);
 	TEST_CHECK("missing named file", settings_load_file(s,
 	    "/nonexistent/cfg", 0, &cause) != 0);
 	free(cause);
+	cause = NULL;
+	TEST_CHECK("a directory is refused", settings_load_file(s, "/tmp", 1,
+	    &cause) != 0 && strstr(cause, "directory") != NULL);
+	free(cause);
+	cause = NULL;
 	TEST_CHECK("missing default file", settings_load_file(s,
 	    "/nonexistent/cfg", 1, &cause) == 0);
 	settings_free(s);
+}
+
+static void
+test_settings(void)
+{
+	char path[] = "/tmp/stockagent-unit-XXXXXX";
+	int fd = mkstemp(path);
+
+	close(fd);
+	test_settings_precedence(path);
+	test_settings_bad_values(path);
+	test_settings_files(path);
 	unlink(path);
 }
 

@@ -15,14 +15,12 @@
 #include "lib/date.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
-#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/ta/ta.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
 
-#define ANALYZE_DEFAULT_RF 0.04 /* annual risk-free rate for Sharpe */
 
 static void
 analyze_ta_bars(const struct market_bars *m, struct ta_bars *t)
@@ -54,20 +52,20 @@ analyze_fundamentals(const cJSON *market, struct ta_fundamentals *f)
  * *analysis_out (with "series"), or an exit code with *cause. Shared with
  * the report tool, which needs the chart series again.
  */
-int analyze_compute(const cJSON *state, struct settings *settings,
+int analyze_compute(const cJSON *state, const struct tool_opts *opts,
     struct store *st, cJSON **analysis_out, char **cause);
 
 int
-analyze_compute(const cJSON *state, struct settings *settings,
+analyze_compute(const cJSON *state, const struct tool_opts *opts,
     struct store *st, cJSON **analysis_out, char **cause)
 {
 	const cJSON *market = cJSON_GetObjectItemCaseSensitive(state, "market");
 	struct market_bars stock = { 0 }, index = { 0 };
 	struct ta_bars ts, ti;
 	struct ta_fundamentals f;
-	const char *asof_s = jsonutil_string(market, "as_of"), *rfs;
+	const char *asof_s = jsonutil_string(market, "as_of");
 	int32_t as_of;
-	double rf = ANALYZE_DEFAULT_RF;
+	double rf = opts->risk_free_rate;
 	int have_index, rc = EXIT_MARKET;
 
 	if (!cJSON_IsObject(market) || asof_s == NULL ||
@@ -88,8 +86,6 @@ analyze_compute(const cJSON *state, struct settings *settings,
 		return rc;
 	}
 	rc = EXIT_MARKET;
-	if ((rfs = settings_get(settings, "risk_free_rate")) != NULL)
-		rf = strtod(rfs, NULL);
 	analyze_fundamentals(market, &f);
 	analyze_ta_bars(&stock, &ts);
 	analyze_ta_bars(&index, &ti);
@@ -234,7 +230,7 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		    "data is for %s, not %s", msym, sym);
 		return TOOL_EARGS;
 	}
-	if ((rc = analyze_compute(ctx->state, ctx->settings, ctx->store, &a,
+	if ((rc = analyze_compute(ctx->state, ctx->opts, ctx->store, &a,
 	    cause)) != 0)
 		return rc;
 	cJSON_DeleteItemFromObject(a, "series");

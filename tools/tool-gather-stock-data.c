@@ -17,7 +17,6 @@
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "lib/settings.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
@@ -411,7 +410,7 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	int rc = EXIT_MARKET;
 
 	prov = gather_arg(args, ctx->state, "provider",
-	    settings_get(ctx->settings, "provider"));
+	    ctx->opts->provider);
 	asof_s = gather_arg(args, ctx->state, "as_of", NULL);
 	if (asof_s == NULL || date_parse(asof_s, &as_of) != 0) {
 		*cause = xasprintf("gather_stock_data: invalid as_of '%s'; use "

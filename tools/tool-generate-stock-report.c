@@ -21,14 +21,13 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/s3.h"
-#include "lib/settings.h"
 #include "lib/store.h"
 #include "tools/report/report.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
 
-int analyze_compute(const cJSON *state, struct settings *settings,
+int analyze_compute(const cJSON *state, const struct tool_opts *opts,
     struct store *st, cJSON **analysis_out, char **cause);
 
 /* Seconds since the epoch of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ". */
@@ -50,7 +49,7 @@ report_state_with_series(struct tool_ctx *ctx, cJSON **out, char **cause)
 	cJSON *a = NULL, *copy;
 	int rc;
 
-	if ((rc = analyze_compute(ctx->state, ctx->settings, ctx->store, &a,
+	if ((rc = analyze_compute(ctx->state, ctx->opts, ctx->store, &a,
 		 cause)) != 0)
 		return rc;
 	copy = cJSON_Duplicate(ctx->state, 1);
@@ -71,7 +70,7 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
     const char *generated_at, char **path_out, char **cause)
 {
 	struct report_pdf_opts o;
-	const char *out = settings_get(ctx->settings, "out");
+	const char *out = ctx->opts->out;
 	char *path;
 	cJSON *state = NULL;
 	int rc;
@@ -86,7 +85,7 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
 		return rc;
 	}
 	memset(&o, 0, sizeof o);
-	o.paper = settings_get(ctx->settings, "paper");
+	o.paper = ctx->opts->paper;
 	o.run_id = ctx->thread_id;
 	o.generated_at = generated_at;
 	if (report_pdf_write(state, &o, path, cause) != 0) {
@@ -104,7 +103,7 @@ static int
 report_upload(struct tool_ctx *ctx, const char *path, const char *rel,
     cJSON *pdf)
 {
-	const char *uri = settings_get(ctx->settings, "s3");
+	const char *uri = ctx->opts->s3;
 	struct s3_location loc = { NULL, NULL };
 	char *s3uri = NULL, *why = NULL, *msg;
 
@@ -152,7 +151,7 @@ report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
 	cJSON_AddStringToObject(pdf, "path", path);
 	cJSON_AddNumberToObject(pdf, "size", (double)size);
 	cJSON_AddStringToObject(pdf, "sha256", hex);
-	if (settings_get(ctx->settings, "s3") != NULL)
+	if (ctx->opts->s3 != NULL)
 		report_upload(ctx, path, rel, pdf);
 	else
 		cJSON_AddNullToObject(pdf, "s3_uri");
@@ -172,7 +171,6 @@ report_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 {
 	const char *sym = jsonutil_string(args, "symbol");
 	const char *started = jsonutil_string(ctx->state, "request.started_at");
-	const char *nopdf = settings_get(ctx->settings, "no_pdf");
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(args, "pdf");
 	cJSON *r = cJSON_CreateObject();
 	char *s;
@@ -185,7 +183,7 @@ report_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		return EXIT_MARKET;
 	}
 	cJSON_AddStringToObject(r, "generated_at", started ? started : "");
-	if ((nopdf != NULL && strcmp(nopdf, "1") == 0) || cJSON_IsFalse(want)) {
+	if (ctx->opts->no_pdf || cJSON_IsFalse(want)) {
 		cJSON_AddNullToObject(r, "pdf");
 		s = xasprintf("Report for %s generated without a PDF.", sym);
 	} else {

@@ -11,15 +11,24 @@
 
 #include <cjson/cJSON.h>
 
-struct settings;
 struct store;
+
+/* The settings the tools read, checked and typed by the command line. */
+struct tool_opts {
+	const char *provider;  /* market data provider name: "sim" */
+	double risk_free_rate; /* annual, a fraction: 0.04 */
+	const char *out;       /* directory reports are written under */
+	const char *paper;     /* "letter" or "a4" */
+	const char *s3;	       /* s3://BUCKET/PREFIX, or NULL: no upload */
+	int no_pdf;	       /* 1: skip the PDF */
+};
 
 /* What a tool may read while it runs. */
 struct tool_ctx {
-	const cJSON *state;	   /* the run state so far (borrowed) */
-	struct settings *settings; /* configuration */
-	struct store *store;	   /* the database, or NULL */
-	const char *thread_id;	   /* the run */
+	const cJSON *state;	     /* the run state so far (borrowed) */
+	const struct tool_opts *opts; /* configuration (borrowed) */
+	struct store *store;	     /* the database, or NULL */
+	const char *thread_id;	     /* the run */
 };
 
 struct tool_entry {

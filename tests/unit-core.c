@@ -12,6 +12,7 @@
 #include "lib/date.h"
 #include "lib/jsonschema.h"
 #include "model/model.h"
+#include "lib/redact.h"
 #include "lib/settings.h"
 #include "tests/testlib.h"
 #include "tools/symbol.h"
@@ -271,6 +272,36 @@ test_settings_files(const char *path)
 	settings_free(s);
 }
 
+/* redact_text(IN) is WANT. */
+static void
+check_redact(const char *in, const char *want)
+{
+	char *r = redact_text(in);
+
+	TEST_STREQ(in, r, want);
+	free(r);
+}
+
+static void
+test_redact(void)
+{
+	check_redact("openai:http://user:hunter2pw@127.0.0.1:18082/v1#m",
+	    "openai:http://user:***@127.0.0.1:18082/v1#m");
+	check_redact("see https://tok@h/p?a=1&apikey=SECRET&b=2#key=z now",
+	    "see https://***@h/p?a=1&apikey=***&b=2#key=z now");
+	check_redact("'http://u:p@h:1/v1': refused",
+	    "'http://u:***@h:1/v1': refused");
+	check_redact("http://h/a?Key=1&x=2&TOKEN=&X-Amz-Signature=ab",
+	    "http://h/a?Key=***&x=2&TOKEN=***&X-Amz-Signature=***");
+	check_redact("bedrock:openai.gpt-oss-120b-1:0?region=us-west-2",
+	    "bedrock:openai.gpt-oss-120b-1:0?region=us-west-2");
+	check_redact("no url, user:pass@host", "no url, user:pass@host");
+	check_redact("", "");
+	check_redact(NULL, "");
+	TEST_CHECK("has secret", redact_has_secret("http://a:b@c/"));
+	TEST_CHECK("has none", !redact_has_secret("http://c/?q=1"));
+}
+
 static void
 test_settings(void)
 {
@@ -331,6 +362,7 @@ main(void)
 	test_symbols();
 	test_schema();
 	test_settings();
+	test_redact();
 	test_builtin();
 	return TEST_REPORT();
 }

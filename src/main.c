@@ -50,6 +50,20 @@ main_optval(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+/* --db PATH; an empty PATH would mean a temporary database that no later
+ * command can list or resume, so it is refused. */
+static void
+main_db(struct settings *s, const char *path)
+{
+	if (*path == '\0') {
+		fprintf(stderr, "stockagent: --db needs a file path (an empty "
+				"one would keep nothing); give a path or leave "
+				"--db out\n");
+		exit(EXIT_USAGE);
+	}
+	(void)settings_set(s, "db", path, "--db", NULL);
+}
+
 /*
  * Takes the global options out of ARGV (up to a "--"), puts them in S, and
  * leaves the rest in ARGV. Returns the new argc.
@@ -65,7 +79,7 @@ main_globals(struct settings *s, int argc, char **argv, const char **cfg)
 			dashdash = 1;
 			argv[out++] = argv[i];
 		} else if ((v = main_optval(argc, argv, &i, "--db")) != NULL)
-			(void)settings_set(s, "db", v, "--db", NULL);
+			main_db(s, v);
 		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
 			*cfg = v;
 		else if (strcmp(argv[i], "--quiet") == 0 ||

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/numfmt.h"
 #include "tools/report/report-int.h"
 #include "lib/xmalloc.h"
 
@@ -83,26 +84,6 @@ report_array(const cJSON *root, const char *path, size_t *n)
 	return v;
 }
 
-/* "1234567.891" -> "1,234,567.89" with DECIMALS digits, into OUT. */
-static void
-fmt_grouped(char *out, size_t size, double v, int decimals)
-{
-	char raw[REPORT_FMT], *dot;
-	size_t intlen, i, o = 0;
-
-	snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
-	dot = strchr(raw, '.');
-	intlen = dot ? (size_t)(dot - raw) : strlen(raw);
-	if (v < 0 && strspn(raw, "0.") != strlen(raw) && o + 1 < size)
-		out[o++] = '-';
-	for (i = 0; i < intlen && o + 2 < size; i++) {
-		if (i > 0 && (intlen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	snprintf(out + o, size - o, "%s", dot ? dot : "");
-}
-
 /* "$" for USD and friends; other currencies print as a code suffix. */
 static const char *
 currency_prefix(const char *currency)
@@ -142,7 +123,7 @@ report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
 
 	if (!report_num(root, path, &v))
 		return "n/a";
-	fmt_grouped(num, sizeof num, v, decimals);
+	numfmt_grouped(num, sizeof num, v, decimals);
 	snprintf(buf, REPORT_FMT, "%.40s%.16s", num, suffix ? suffix : "");
 	return buf;
 }
@@ -157,7 +138,7 @@ report_fmt_signed(char *buf, const cJSON *root, const char *path, int decimals,
 
 	if (!report_num(root, path, &v))
 		return "n/a";
-	fmt_grouped(num, sizeof num, v, decimals);
+	numfmt_grouped(num, sizeof num, v, decimals);
 	snprintf(buf, REPORT_FMT, "%s%.40s%.16s", num[0] == '-' ? "" : "+", num,
 	         suffix ? suffix : "");
 	return buf;
@@ -173,7 +154,7 @@ report_fmt_money(char *buf, const cJSON *root, const char *path,
 
 	if (!report_num(root, path, &v))
 		return "n/a";
-	fmt_grouped(num, sizeof num, v, 2);
+	numfmt_grouped(num, sizeof num, v, 2);
 	return with_currency(buf, num, currency);
 }
 
@@ -203,7 +184,7 @@ report_fmt_big(char *buf, const cJSON *root, const char *path,
 		}
 	}
 	if (i == sizeof scales / sizeof scales[0])
-		fmt_grouped(num, sizeof num, v, 0);
+		numfmt_grouped(num, sizeof num, v, 0);
 	if (currency == NULL) {
 		snprintf(buf, REPORT_FMT, "%s", num);
 		return buf;

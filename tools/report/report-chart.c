@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/jsonutil.h"
 #include "tools/report/report-int.h"
 #include "lib/xmalloc.h"
 
@@ -387,7 +388,7 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		y_grid(d, &vol, vstep, 0);
 		volume_bars(d, &vol, v[VOLUME], v[CLOSE]);
 	}
-	x_grid(d, report_get(s, "date"), both, 2, &vol);
+	x_grid(d, jsonutil_path(s, "date"), both, 2, &vol);
 	stroke_series(d, &price, v[BBU], (struct rgb){0.62f, 0.74f, 0.88f},
 	              0.5f);
 	stroke_series(d, &price, v[BBL], (struct rgb){0.62f, 0.74f, 0.88f},
@@ -437,7 +438,7 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
 	                 py(&p, 70) - py(&p, 30));
 	y_grid(d, &p, 25, 1);
-	x_grid(d, report_get(s, "date"), &p, 1, &p);
+	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	HPDF_Page_SetDash(d->page, dash, 2, 0);
 	report_hline(d, report_down, 0.6f, p.x0, p.x1, py(&p, 70));
 	report_hline(d, report_up, 0.6f, p.x0, p.x1, py(&p, 30));
@@ -505,7 +506,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	step = nice_range(&lo, &hi, 4);
 	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n};
 	y_grid(d, &p, step, 1);
-	x_grid(d, report_get(s, "date"), &p, 1, &p);
+	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	if (hist != NULL)
 		macd_hist(d, &p, hist);
 	report_hline(d, report_muted, 0.5f, p.x0, p.x1, py(&p, 0));

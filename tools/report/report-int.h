@@ -123,21 +123,25 @@ struct rgb report_score_color(int score);
 void report_sections(struct report_doc *d);
 
 /* report-json.c: reads that tolerate NULL, missing and wrong types */
-const cJSON *report_get(const cJSON *root, const char *path);
 int report_num(const cJSON *root, const char *path, double *out);
 const char *report_str(const cJSON *root, const char *path);
 /* Array of numbers (null -> NAN) at PATH; *N its length; heap, or NULL. */
 double *report_array(const cJSON *root, const char *path, size_t *n);
 /* Formatted values into BUF (size REPORT_FMT); "n/a" when missing. */
 #define REPORT_FMT 64
+enum report_sign { REPORT_PLAIN, REPORT_SIGNED };
+/*
+ * The number at PATH, thousands grouped, with DECIMALS digits and SUFFIX
+ * (may be NULL): "12.35%"; REPORT_SIGNED puts a plus before a value that
+ * is not negative: "+1.25%", "-0.11%".
+ */
 const char *report_fmt_num(char *buf, const cJSON *root, const char *path,
-                           int decimals, const char *suffix);
+                           enum report_sign sign, int decimals,
+                           const char *suffix);
 const char *report_fmt_money(char *buf, const cJSON *root, const char *path,
                              const char *currency);
 const char *report_fmt_big(char *buf, const cJSON *root, const char *path,
                            const char *currency);
-const char *report_fmt_signed(char *buf, const cJSON *root, const char *path,
-                              int decimals, const char *suffix);
 const char *report_fmt_str(const cJSON *root, const char *path);
 
 #endif

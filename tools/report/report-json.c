@@ -12,41 +12,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/jsonutil.h"
 #include "lib/numfmt.h"
 #include "tools/report/report-int.h"
 #include "lib/xmalloc.h"
-
-/* Walks "a.b.c" through objects; NULL when any step is missing. */
-const cJSON *
-report_get(const cJSON *root, const char *path)
-{
-	const cJSON *j = root;
-	char key[64];
-	const char *p = path, *dot;
-	size_t len;
-
-	while (j != NULL && *p != '\0') {
-		dot = strchr(p, '.');
-		len = dot ? (size_t)(dot - p) : strlen(p);
-		if (len >= sizeof key || !cJSON_IsObject(j))
-			return NULL;
-		memcpy(key, p, len);
-		key[len] = '\0';
-		j = cJSON_GetObjectItemCaseSensitive(j, key);
-		p += len + (dot != NULL);
-	}
-	return j;
-}
 
 /* 1 and *OUT when PATH is a finite number, else 0. */
 int
 report_num(const cJSON *root, const char *path, double *out)
 {
-	const cJSON *j = report_get(root, path);
+	double v = jsonutil_number(root, path);
 
-	if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble))
+	if (!isfinite(v))
 		return 0;
-	*out = j->valuedouble;
+	*out = v;
 	return 1;
 }
 
@@ -54,19 +33,16 @@ report_num(const cJSON *root, const char *path, double *out)
 const char *
 report_str(const cJSON *root, const char *path)
 {
-	const cJSON *j = report_get(root, path);
+	const char *s = jsonutil_string(root, path);
 
-	if (!cJSON_IsString(j) || j->valuestring == NULL ||
-	    j->valuestring[0] == '\0')
-		return NULL;
-	return j->valuestring;
+	return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
 /* Numbers of the array at PATH with NAN for anything else. */
 double *
 report_array(const cJSON *root, const char *path, size_t *n)
 {
-	const cJSON *a = report_get(root, path), *e;
+	const cJSON *a = jsonutil_path(root, path), *e;
 	double *v;
 	size_t i = 0;
 
@@ -113,10 +89,9 @@ with_currency(char *buf, const char *num, const char *currency)
 	return buf;
 }
 
-/* "12.35%" style: DECIMALS digits and SUFFIX (may be NULL). */
 const char *
-report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
-               const char *suffix)
+report_fmt_num(char *buf, const cJSON *root, const char *path,
+               enum report_sign sign, int decimals, const char *suffix)
 {
 	char num[REPORT_FMT];
 	double v;
@@ -124,22 +99,8 @@ report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
 	if (!report_num(root, path, &v))
 		return "n/a";
 	numfmt_grouped(num, sizeof num, v, decimals);
-	snprintf(buf, REPORT_FMT, "%.40s%.16s", num, suffix ? suffix : "");
-	return buf;
-}
-
-/* Like report_fmt_num but always signed: "+1.25%", "-0.11%". */
-const char *
-report_fmt_signed(char *buf, const cJSON *root, const char *path, int decimals,
-                  const char *suffix)
-{
-	char num[REPORT_FMT];
-	double v;
-
-	if (!report_num(root, path, &v))
-		return "n/a";
-	numfmt_grouped(num, sizeof num, v, decimals);
-	snprintf(buf, REPORT_FMT, "%s%.40s%.16s", num[0] == '-' ? "" : "+", num,
+	snprintf(buf, REPORT_FMT, "%s%.40s%.16s",
+	         sign == REPORT_SIGNED && num[0] != '-' ? "+" : "", num,
 	         suffix ? suffix : "");
 	return buf;
 }

@@ -6,6 +6,9 @@
  * null values (indicator warm-up) break the lines instead of dropping to
  * zero. The x axis is the trading-day index with a tick at each month's
  * first session; y ticks are "nice" steps (1, 2, 2.5, 5 x 10^k).
+ *
+ * Drawn with report-page.c, the series read with report-json.c; the
+ * sections place the charts.
  */
 #include "config.h"
 
@@ -15,7 +18,8 @@
 #include <string.h>
 
 #include "lib/jsonutil.h"
-#include "tools/report/report-int.h"
+#include "tools/report/report-chart.h"
+#include "tools/report/report-json.h"
 #include "lib/xmalloc.h"
 
 #define AXIS_W     40.0f /* room for the right-hand value labels */
@@ -136,12 +140,8 @@ y_grid(struct report_doc *d, const struct plot *p, double step, int top)
 static void
 frame(struct report_doc *d, const struct plot *p)
 {
-	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	                       report_rule.b);
-	HPDF_Page_SetLineWidth(d->page, 0.6f);
-	HPDF_Page_Rectangle(d->page, p->x0, p->y0, p->x1 - p->x0,
-	                    p->y1 - p->y0);
-	HPDF_Page_Stroke(d->page);
+	report_stroke_rect(d, report_rule, 0.6f, p->x0, p->y0, p->x1 - p->x0,
+	                   p->y1 - p->y0);
 }
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -4,7 +4,8 @@
  *
  * The state comes from many producers and any field may be null, missing
  * or of the wrong type; every read here turns that into "not there" so the
- * report prints "n/a" instead of failing.
+ * report prints "n/a" instead of failing. At the bottom of the report's
+ * files beside report-page.c: it calls neither.
  */
 #include "config.h"
 
@@ -14,7 +15,7 @@
 
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
-#include "tools/report/report-int.h"
+#include "tools/report/report-json.h"
 #include "lib/xmalloc.h"
 
 /* 1 and *OUT when PATH is a finite number, else 0. */

@@ -6,6 +6,10 @@
  * fundamentals, technical and fundamental analysis with the observations
  * behind each score, the narrative, news, risk, methodology and the
  * disclaimer, flowing over as many pages as they need.
+ *
+ * Under report-pdf.c, which sets up the document and calls
+ * report_sections; over report-layout.c (headings, paragraphs, tables),
+ * report-chart.c, report-page.c and report-json.c.
  */
 #include "config.h"
 
@@ -15,7 +19,11 @@
 #include <string.h>
 
 #include "lib/jsonutil.h"
-#include "tools/report/report-int.h"
+#include "tools/report/report-chart.h"
+#include "tools/report/report-json.h"
+#include "tools/report/report-layout.h"
+#include "tools/report/report-page.h"
+#include "tools/report/report-sections.h"
 #include "lib/xmalloc.h"
 
 /* Table cells under construction; owns the strings. */
@@ -227,11 +235,7 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 	float ix = x + 10, iw = w - 20, y = top - 16;
 
 	report_fill_rect(d, report_zebra, x, top - h, w, h);
-	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	                       report_rule.b);
-	HPDF_Page_SetLineWidth(d->page, 0.6f);
-	HPDF_Page_Rectangle(d->page, x, top - h, w, h);
-	HPDF_Page_Stroke(d->page);
+	report_stroke_rect(d, report_rule, 0.6f, x, top - h, w, h);
 	report_text(d, d->bold, 9, report_navy, ix, y,
 	            "SCORES (1 = weak, 5 = "
 	            "strong)");

@@ -156,7 +156,6 @@ gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
     char **cause)
 {
 	const char *id = jsonutil_string(j, "blob");
-	char *text = NULL;
 	cJSON *bars;
 	int rc;
 
@@ -168,10 +167,8 @@ gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
 		    "which is not open");
 		return EXIT_STORAGE;
 	}
-	if (blobs_get(st, id, &text, cause) != 0)
+	if (blobs_get_json(st, id, &bars, cause) != 0)
 		return EXIT_STORAGE;
-	bars = cJSON_Parse(text);
-	free(text);
 	rc = gather_bars_from_json(bars, out, cause) == 0 ? 0 : EXIT_MARKET;
 	cJSON_Delete(bars);
 	return rc;
@@ -204,19 +201,15 @@ gather_bars_store(struct tool_ctx *ctx, cJSON *bars, char **cause)
 {
 	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(bars, "date");
 	int n = cJSON_GetArraySize(dates);
-	char id[BLOBS_ID_SIZE], *text;
+	char id[BLOBS_ID_SIZE];
 	cJSON *ref;
 
 	if (ctx->store == NULL)
 		return bars;
-	text = jsonutil_print(bars);
-	if (blobs_put(ctx->store, ctx->thread_id, text, strlen(text), id,
-		cause) != 0) {
-		free(text);
+	if (blobs_put_json(ctx->store, ctx->thread_id, bars, id, cause) != 0) {
 		cJSON_Delete(bars);
 		return NULL;
 	}
-	free(text);
 	ref = cJSON_CreateObject();
 	cJSON_AddStringToObject(ref, "blob", id);
 	cJSON_AddNumberToObject(ref, "count", n);

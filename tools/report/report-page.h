@@ -39,6 +39,7 @@ struct report_doc {
 	HPDF_Page page;               /* the page being filled */
 	float y;                      /* flow cursor: top of the next block */
 	const cJSON *state;           /* borrowed */
+	const cJSON *series;          /* the chart series; borrowed */
 	const char *symbol, *company; /* borrowed from state, never NULL */
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/jsonutil.h"
 #include "lib/paths.h"
 #include "tools/report/report-font.h"
 #include "tools/report/report-json.h"
@@ -240,6 +241,8 @@ report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	d.top = d.ph - 62;
 	d.bottom = 56;
 	d.state = state;
+	d.series =
+	    o->series ? o->series : jsonutil_path(state, "analysis.series");
 	d.symbol = report_str(state, "request.symbol");
 	if (d.symbol == NULL)
 		d.symbol = report_fmt_str(state, "market.symbol");

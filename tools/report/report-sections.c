@@ -279,15 +279,14 @@ page_one(struct report_doc *d)
 		d->y = top - 150;
 	report_heading(d, "Price History: Last 12 Months", 200);
 	h = d->y - d->bottom - 8; /* the rest of the page */
-	report_chart_price(d, jsonutil_path(d->state, "analysis.series"),
-	                   d->left, d->y, cw, h);
+	report_chart_price(d, d->series, d->left, d->y, cw, h);
 	d->y -= h + 8;
 }
 
 static void
 momentum(struct report_doc *d)
 {
-	const cJSON *s = jsonutil_path(d->state, "analysis.series");
+	const cJSON *s = d->series;
 	float cw = d->right - d->left;
 	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], b4[REPORT_FMT];
 	char *txt;

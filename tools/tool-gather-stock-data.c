@@ -23,7 +23,8 @@
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
 
-int32_t
+/* The first day of the history window for AS_OF. */
+static int32_t
 gather_window_start(int32_t as_of)
 {
 	int y, m, d;
@@ -121,7 +122,12 @@ gather_column(const cJSON *j, const char *key, size_t n, int required,
 	return 0;
 }
 
-int
+/*
+ * Reads columnar bars back from JSON into OUT (arrays owned by OUT); only
+ * "date" and "close" are required, other columns missing are NAN. Returns
+ * 0, or -1 with *cause when the arrays are missing or uneven.
+ */
+static int
 gather_bars_from_json(const cJSON *j, struct market_bars *out, char **cause)
 {
 	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(j, "date"), *v;

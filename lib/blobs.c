@@ -10,6 +10,7 @@
 
 #include "lib/aws-sigv4.h"
 #include "lib/blobs.h"
+#include "lib/jsonutil.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 
@@ -90,4 +91,30 @@ blobs_get(struct store *s, const char *id, char **data_out, char **cause)
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+blobs_put_json(struct store *s, const char *thread_id, const cJSON *v,
+    char id_out[BLOBS_ID_SIZE], char **cause)
+{
+	char *text = jsonutil_print(v);
+	int rc;
+
+	rc = blobs_put(s, thread_id, text, strlen(text), id_out, cause);
+	free(text);
+	return rc;
+}
+
+int
+blobs_get_json(struct store *s, const char *id, cJSON **out, char **cause)
+{
+	char *text = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = blobs_get(s, id, &text, cause)) != 0)
+		return rc;
+	*out = cJSON_Parse(text);
+	free(text);
+	return 0;
 }

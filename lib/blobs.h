@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 struct store;
 
 #define BLOBS_ID_SIZE 65 /* hex SHA-256 + NUL */
@@ -28,5 +30,17 @@ int blobs_put(struct store *s, const char *thread_id, const char *data,
 /* Reads blob ID into *data_out (NUL-terminated heap string). Returns 0,
  * STORE_E_NOTFOUND, or another STORE_E_* with *cause. */
 int blobs_get(struct store *s, const char *id, char **data_out, char **cause);
+
+/* Stores V (borrowed) printed as unformatted JSON, as blobs_put does. */
+int blobs_put_json(struct store *s, const char *thread_id, const cJSON *v,
+    char id_out[BLOBS_ID_SIZE], char **cause);
+
+/*
+ * Reads blob ID and parses it: 0 with *out, a new value the caller
+ * deletes (NULL when the blob is not JSON, which the caller judges), or
+ * an error as blobs_get.
+ */
+int blobs_get_json(struct store *s, const char *id, cJSON **out,
+    char **cause);
 
 #endif

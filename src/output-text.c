@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/jsonutil.h"
+#include "lib/numfmt.h"
 #include "src/output.h"
 #include "tools/gather.h"
 
@@ -23,23 +24,9 @@
 static const char *
 text_grouped(char *buf, size_t size, double v)
 {
-	char digits[64];
-	size_t n, i, o = 0;
-	int neg = v < 0;
-
 	if (!isfinite(v))
 		return "N/A";
-	snprintf(digits, sizeof digits, "%.0f", fabs(v));
-	n = strlen(digits);
-	if (neg && o + 1 < size)
-		buf[o++] = '-';
-	for (i = 0; i < n && o + 2 < size; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
+	return numfmt_grouped(buf, size, v, 0);
 }
 
 /* V with DIGITS decimals ("%+.Nf" when SIGNED), or "N/A". */

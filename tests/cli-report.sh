@@ -34,6 +34,10 @@ for s in SIM_STOCK "Simulated Stock Inc" "\\\$$price" "$tech/5" "$fund/5" "$labe
 	"Disclaimer" "Page 1 of" "$(jget "$T/r.json" 'r["thread_id"]')"; do
 	has "$T/pdf.txt" "$s" "PDF text"
 done
+# The analysis keeps its chart series as a blob of the run: neither they
+# nor the reference reach the output.
+same "$(jget "$T/r.json" '"series" in r["analysis"]')" False "no series in the output"
+hasnt "$T/r.json" '"blob"' "no blob reference in the output"
 qpdf --check "$pdf" >/dev/null 2>&1 && ok || bad "qpdf --check"
 pdfinfo "$pdf" >"$T/info" 2>/dev/null
 has "$T/info" "Page size: +612 x 792" "US Letter by default"
@@ -51,6 +55,34 @@ same "$(jget "$T/out" 'len(r)')" 0 "no SIM_VALUE reports"
 
 expect 0 "a4" -- analyze SIM_VALUE --as-of $D --format json --out "$T/rep" --paper a4
 pdfinfo "$(jget "$T/out" 'r["report"]["pdf"]["path"]')" 2>/dev/null | grep -Eq "Page size: +595" && ok || bad "A4 paper"
+
+# Resumed before the report, the PDF says what the uninterrupted run's
+# said above the footer (run id and time differ): the report reads the
+# series the analysis kept. An analysis checkpointed before the series
+# were kept has none; they are computed again.
+nofooter() { pdftotext -layout -W 612 -H 740 "$1" - 2>/dev/null; }
+nofooter "$pdf" >"$T/pdf-ref.txt"
+resumed_pdf() { # resumed_pdf ID WHAT: the resumed run's PDF text as the reference's
+	expect 0 "resume $1" -- runs resume "$1" --format json
+	nofooter "$(jget "$T/out" 'r["report"]["pdf"]["path"]')" |
+		cmp -s - "$T/pdf-ref.txt" && ok || bad "$2: the PDF text differs"
+}
+killed_before_report() {
+	STOCKAGENT_DEBUG_KILL_AT=start:report "$STOCKAGENT" analyze SIM_STOCK \
+		--as-of $D --out "$T/resume" --thread "$1" >/dev/null 2>&1
+	same $? 137 "$1: killed before the report"
+}
+killed_before_report resumed
+resumed_pdf resumed "resumed before the report"
+if command -v sqlite3 >/dev/null 2>&1; then
+	killed_before_report old
+	if sqlite3 "$STOCKAGENT_DB" "UPDATE checkpoints SET state = json_remove(state, '\$.analysis.series') WHERE thread_id = 'old'" 2>/dev/null; then
+		same "$(sqlite3 "$STOCKAGENT_DB" "SELECT count(*) FROM checkpoints WHERE thread_id = 'old' AND json_type(state, '\$.analysis.series') IS NOT NULL")" 0 "old checkpoints without series"
+		resumed_pdf old "an analysis checkpointed without series"
+	else
+		echo "SKIP: sqlite3 without JSON functions; old checkpoints not tried"
+	fi
+fi
 
 # Bad output places and S3 URIs.
 expect 5 "unwritable out" -- analyze SIM_STOCK --as-of $D --out /proc/stockagent-reports

@@ -172,6 +172,42 @@ test_english(const cJSON *st)
 	free(pdf);
 }
 
+/*
+ * A state whose analysis.series is only a blob reference, the series
+ * passed beside it, gives the same PDF as the series inline.
+ */
+static void
+test_series_apart(const cJSON *st)
+{
+	struct report_pdf_opts o = {0};
+	cJSON *ref = cJSON_Duplicate(st, 1), *analysis, *series;
+	char *inl = xasprintf("%s/inline.pdf", dir);
+	char *apart = xasprintf("%s/apart.pdf", dir), *cause = NULL, *cmd, *t;
+
+	analysis = cJSON_GetObjectItemCaseSensitive(ref, "analysis");
+	series = cJSON_DetachItemFromObject(analysis, "series");
+	cJSON_AddItemToObject(analysis, "series",
+	                      cJSON_Parse("{\"blob\":\"5d5916cb\"}"));
+	o.series = series;
+	TEST_CHECK("series inline",
+	           report_pdf_write(st, NULL, inl, &cause) == 0);
+	TEST_CHECK("series apart from the state",
+	           report_pdf_write(ref, &o, apart, &cause) == 0);
+	cmd = xasprintf("cmp -s '%s' '%s' && echo same", inl, apart);
+	t = run(cmd);
+	TEST_CHECK("the same PDF either way", t && strncmp(t, "same", 4) == 0);
+	free(t);
+	free(cmd);
+	t = pdftext(apart);
+	TEST_CHECK("the charts are drawn", !strstr(t, "not available"));
+	free(t);
+	free(cause);
+	free(inl);
+	free(apart);
+	cJSON_Delete(series);
+	cJSON_Delete(ref);
+}
+
 /* Fraction of pixels darker than white in a binary PGM, or -1. */
 static double
 ink(const char *pgm)
@@ -431,6 +467,7 @@ main(void)
 	if (en == NULL || vi == NULL)
 		return 99;
 	test_english(en);
+	test_series_apart(en);
 	test_render();
 	{
 		char *pdf = xasprintf("%s/letter.pdf", dir);

@@ -14,9 +14,6 @@
 /* Years of daily bars an analysis reads, ending at the as-of date. */
 #define GATHER_HISTORY_YEARS 3
 
-/* The first day of the history window for AS_OF. */
-int32_t gather_window_start(int32_t as_of);
-
 /*
  * The bars an analysis of SYMBOL as of AS_OF uses, from PROVIDER (a name).
  * Returns 0, or an exit code (EXIT_USAGE for an unknown provider,
@@ -27,14 +24,6 @@ int gather_history(const char *provider, const char *symbol, int32_t as_of,
 
 /* Columnar JSON of bars: {"date":[..],"open":[..],...,"volume":[..]}. */
 cJSON *gather_bars_json(const struct market_bars *b);
-
-/*
- * Reads columnar bars back from JSON into OUT (arrays owned by OUT); only
- * "date" and "close" are required, other columns missing are NAN. Returns
- * 0, or -1 with *cause when the arrays are missing or uneven.
- */
-int gather_bars_from_json(const cJSON *j, struct market_bars *out,
-    char **cause);
 
 struct store;
 

@@ -3,7 +3,8 @@
  *
  * Reads the market data the gathering agent put in the state, computes the
  * indicators, risk figures and scores (tools/ta), and writes the built-in
- * narrative from those figures alone.
+ * narrative from those figures alone. The chart series go to a blob of
+ * the run for the report (tools/analyze.h).
  */
 #include "config.h"
 
@@ -12,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/blobs.h"
 #include "lib/date.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
+#include "tools/analyze.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/ta/ta.h"
@@ -49,13 +52,9 @@ analyze_fundamentals(const cJSON *market, struct ta_fundamentals *f)
 
 /*
  * Runs the TA library over the market data in STATE. Returns 0 with
- * *analysis_out (with "series"), or an exit code with *cause. Shared with
- * the report tool, which needs the chart series again.
+ * *analysis_out (with "series"), or an exit code with *cause.
  */
-int analyze_compute(const cJSON *state, const struct tool_opts *opts,
-    struct store *st, cJSON **analysis_out, char **cause);
-
-int
+static int
 analyze_compute(const cJSON *state, const struct tool_opts *opts,
     struct store *st, cJSON **analysis_out, char **cause)
 {
@@ -95,6 +94,57 @@ analyze_compute(const cJSON *state, const struct tool_opts *opts,
 	market_bars_free(&stock);
 	market_bars_free(&index);
 	return rc;
+}
+
+int
+analyze_series_load(const cJSON *state, const struct tool_opts *opts,
+    struct store *st, cJSON **series_out, char **cause)
+{
+	const cJSON *s = jsonutil_path(state, "analysis.series");
+	const char *id = jsonutil_string(s, "blob");
+	cJSON *a = NULL;
+	int rc;
+
+	*series_out = NULL;
+	if (id != NULL && st != NULL &&
+	    blobs_get_json(st, id, series_out, cause) != 0)
+		return EXIT_STORAGE;
+	if (id == NULL && cJSON_IsObject(s))
+		*series_out = cJSON_Duplicate(s, 1);
+	if (*series_out != NULL)
+		return 0;
+	/* Checkpointed before the tool kept the series: compute them. */
+	if ((rc = analyze_compute(state, opts, st, &a, cause)) != 0)
+		return rc;
+	*series_out = cJSON_DetachItemFromObject(a, "series");
+	cJSON_Delete(a);
+	return 0;
+}
+
+/*
+ * Puts SERIES (consumed) in A as "series": a reference to a blob of the
+ * run, or the series inline without a database. Returns 0, or
+ * EXIT_STORAGE with *cause.
+ */
+static int
+analyze_keep_series(struct tool_ctx *ctx, cJSON *a, cJSON *series,
+    char **cause)
+{
+	char id[BLOBS_ID_SIZE];
+	cJSON *ref;
+	int rc;
+
+	if (ctx->store == NULL) {
+		cJSON_AddItemToObject(a, "series", series);
+		return 0;
+	}
+	rc = blobs_put_json(ctx->store, ctx->thread_id, series, id, cause);
+	cJSON_Delete(series);
+	if (rc != 0)
+		return EXIT_STORAGE;
+	ref = cJSON_AddObjectToObject(a, "series");
+	cJSON_AddStringToObject(ref, "blob", id);
+	return 0;
 }
 
 /* V with DIGITS decimals, or "n/a". */
@@ -221,7 +271,7 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	    "market");
 	const char *sym = jsonutil_string(args, "symbol");
 	const char *msym = jsonutil_string(market, "symbol");
-	cJSON *a = NULL;
+	cJSON *a = NULL, *series;
 	char *s;
 	int rc;
 
@@ -233,7 +283,7 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	if ((rc = analyze_compute(ctx->state, ctx->opts, ctx->store, &a,
 	    cause)) != 0)
 		return rc;
-	cJSON_DeleteItemFromObject(a, "series");
+	series = cJSON_DetachItemFromObject(a, "series");
 	cJSON_AddItemToObject(a, "narrative", analyze_narrative(market, a));
 	s = xasprintf("%s: %s, technical %.0f/5, fundamental %.0f/5, overall "
 	    "%.0f/5 (%s), %s risk.", msym, jsonutil_string(a, "trend"),
@@ -244,8 +294,22 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	    jsonutil_string(a, "risk.level"));
 	cJSON_AddStringToObject(a, "summary", s);
 	free(s);
+	if ((rc = analyze_keep_series(ctx, a, series, cause)) != 0) {
+		cJSON_Delete(a);
+		return rc;
+	}
 	*result_out = a;
 	return 0;
+}
+
+/* The model sees everything but the chart series or their reference. */
+static cJSON *
+analyze_for_model(const cJSON *result)
+{
+	cJSON *r = cJSON_Duplicate(result, 1);
+
+	cJSON_DeleteItemFromObject(r, "series");
+	return r;
 }
 
 const struct tool_entry tool_analyze_stock_performance_entry = {
@@ -260,5 +324,5 @@ const struct tool_entry tool_analyze_stock_performance_entry = {
 	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",
 	.state_key = "analysis",
 	.exec = analyze_exec,
-	.for_model = NULL,
+	.for_model = analyze_for_model,
 };

@@ -22,7 +22,8 @@
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
 
-int32_t
+/* The first day of the history window for AS_OF. */
+static int32_t
 gather_window_start(int32_t as_of)
 {
 	int y, m, d;
@@ -120,7 +121,12 @@ gather_column(const cJSON *j, const char *key, size_t n, int required,
 	return 0;
 }
 
-int
+/*
+ * Reads columnar bars back from JSON into OUT (arrays owned by OUT); only
+ * "date" and "close" are required, other columns missing are NAN. Returns
+ * 0, or -1 with *cause when the arrays are missing or uneven.
+ */
+static int
 gather_bars_from_json(const cJSON *j, struct market_bars *out, char **cause)
 {
 	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(j, "date"), *v;
@@ -155,7 +161,6 @@ gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
     char **cause)
 {
 	const char *id = jsonutil_string(j, "blob");
-	char *text = NULL;
 	cJSON *bars;
 	int rc;
 
@@ -167,10 +172,8 @@ gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
 		    "which is not open");
 		return EXIT_STORAGE;
 	}
-	if (blobs_get(st, id, &text, cause) != 0)
+	if (blobs_get_json(st, id, &bars, cause) != 0)
 		return EXIT_STORAGE;
-	bars = cJSON_Parse(text);
-	free(text);
 	rc = gather_bars_from_json(bars, out, cause) == 0 ? 0 : EXIT_MARKET;
 	cJSON_Delete(bars);
 	return rc;
@@ -203,19 +206,15 @@ gather_bars_store(struct tool_ctx *ctx, cJSON *bars, char **cause)
 {
 	const cJSON *dates = cJSON_GetObjectItemCaseSensitive(bars, "date");
 	int n = cJSON_GetArraySize(dates);
-	char id[BLOBS_ID_SIZE], *text;
+	char id[BLOBS_ID_SIZE];
 	cJSON *ref;
 
 	if (ctx->store == NULL)
 		return bars;
-	text = jsonutil_print(bars);
-	if (blobs_put(ctx->store, ctx->thread_id, text, strlen(text), id,
-		cause) != 0) {
-		free(text);
+	if (blobs_put_json(ctx->store, ctx->thread_id, bars, id, cause) != 0) {
 		cJSON_Delete(bars);
 		return NULL;
 	}
-	free(text);
 	ref = cJSON_CreateObject();
 	cJSON_AddStringToObject(ref, "blob", id);
 	cJSON_AddNumberToObject(ref, "count", n);

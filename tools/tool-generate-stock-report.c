@@ -22,13 +22,11 @@
 #include "lib/paths.h"
 #include "lib/s3.h"
 #include "lib/store.h"
+#include "tools/analyze.h"
 #include "tools/report/report.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
-
-int analyze_compute(const cJSON *state, const struct tool_opts *opts,
-    struct store *st, cJSON **analysis_out, char **cause);
 
 /* Seconds since the epoch of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 static time_t
@@ -42,28 +40,6 @@ report_parse_time(const char *iso)
 	return timegm(&tm);
 }
 
-/* A copy of STATE whose analysis carries the chart series again. */
-static int
-report_state_with_series(struct tool_ctx *ctx, cJSON **out, char **cause)
-{
-	cJSON *a = NULL, *copy;
-	int rc;
-
-	if ((rc = analyze_compute(ctx->state, ctx->opts, ctx->store, &a,
-		 cause)) != 0)
-		return rc;
-	copy = cJSON_Duplicate(ctx->state, 1);
-	cJSON *analysis = cJSON_GetObjectItemCaseSensitive(copy, "analysis");
-	if (analysis == NULL)
-		analysis = cJSON_AddObjectToObject(copy, "analysis");
-	cJSON_DeleteItemFromObject(analysis, "series");
-	cJSON_AddItemToObject(analysis, "series",
-	    cJSON_DetachItemFromObject(a, "series"));
-	cJSON_Delete(a);
-	*out = copy;
-	return 0;
-}
-
 /* Writes the PDF at OUT/REL; *path_out is that path. */
 static int
 report_write_pdf(struct tool_ctx *ctx, const char *rel,
@@ -72,7 +48,7 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
 	struct report_pdf_opts o;
 	const char *out = ctx->opts->out;
 	char *path;
-	cJSON *state = NULL;
+	cJSON *series = NULL;
 	int rc;
 
 	path = xasprintf("%s/%s", out != NULL ? out : "reports", rel);
@@ -80,7 +56,8 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
 		free(path);
 		return EXIT_STORAGE;
 	}
-	if ((rc = report_state_with_series(ctx, &state, cause)) != 0) {
+	if ((rc = analyze_series_load(ctx->state, ctx->opts, ctx->store,
+	    &series, cause)) != 0) {
 		free(path);
 		return rc;
 	}
@@ -88,12 +65,13 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
 	o.paper = ctx->opts->paper;
 	o.run_id = ctx->thread_id;
 	o.generated_at = generated_at;
-	if (report_pdf_write(state, &o, path, cause) != 0) {
-		cJSON_Delete(state);
+	o.series = series;
+	if (report_pdf_write(ctx->state, &o, path, cause) != 0) {
+		cJSON_Delete(series);
 		free(path);
 		return EXIT_STORAGE;
 	}
-	cJSON_Delete(state);
+	cJSON_Delete(series);
 	*path_out = path;
 	return 0;
 }

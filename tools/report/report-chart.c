@@ -6,6 +6,9 @@
  * null values (indicator warm-up) break the lines instead of dropping to
  * zero. The x axis is the trading-day index with a tick at each month's
  * first session; y ticks are "nice" steps (1, 2, 2.5, 5 x 10^k).
+ *
+ * Drawn with report-page.c, the series read with report-json.c; the
+ * sections place the charts.
  */
 #include "config.h"
 
@@ -14,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/report/report-int.h"
+#include "lib/jsonutil.h"
+#include "tools/report/report-chart.h"
+#include "tools/report/report-json.h"
 #include "lib/xmalloc.h"
 
 #define AXIS_W     40.0f /* room for the right-hand value labels */
@@ -135,12 +140,8 @@ y_grid(struct report_doc *d, const struct plot *p, double step, int top)
 static void
 frame(struct report_doc *d, const struct plot *p)
 {
-	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	                       report_rule.b);
-	HPDF_Page_SetLineWidth(d->page, 0.6f);
-	HPDF_Page_Rectangle(d->page, p->x0, p->y0, p->x1 - p->x0,
-	                    p->y1 - p->y0);
-	HPDF_Page_Stroke(d->page);
+	report_stroke_rect(d, report_rule, 0.6f, p->x0, p->y0, p->x1 - p->x0,
+	                   p->y1 - p->y0);
 }
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -387,7 +388,7 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		y_grid(d, &vol, vstep, 0);
 		volume_bars(d, &vol, v[VOLUME], v[CLOSE]);
 	}
-	x_grid(d, report_get(s, "date"), both, 2, &vol);
+	x_grid(d, jsonutil_path(s, "date"), both, 2, &vol);
 	stroke_series(d, &price, v[BBU], (struct rgb){0.62f, 0.74f, 0.88f},
 	              0.5f);
 	stroke_series(d, &price, v[BBL], (struct rgb){0.62f, 0.74f, 0.88f},
@@ -437,7 +438,7 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
 	                 py(&p, 70) - py(&p, 30));
 	y_grid(d, &p, 25, 1);
-	x_grid(d, report_get(s, "date"), &p, 1, &p);
+	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	HPDF_Page_SetDash(d->page, dash, 2, 0);
 	report_hline(d, report_down, 0.6f, p.x0, p.x1, py(&p, 70));
 	report_hline(d, report_up, 0.6f, p.x0, p.x1, py(&p, 30));
@@ -505,7 +506,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	step = nice_range(&lo, &hi, 4);
 	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n};
 	y_grid(d, &p, step, 1);
-	x_grid(d, report_get(s, "date"), &p, 1, &p);
+	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	if (hist != NULL)
 		macd_hist(d, &p, hist);
 	report_hline(d, report_muted, 0.5f, p.x0, p.x1, py(&p, 0));

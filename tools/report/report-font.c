@@ -7,7 +7,8 @@
  * composite circumflex-grave accent), so those accents came out blank.
  * Before saving, this walks every used glyph's component tree in the font
  * file and marks all of it, through libharu's published fontdef structs
- * (hpdf_fontdef.h, hpdf_font.h).
+ * (hpdf_fontdef.h, hpdf_font.h). It calls no other file of the report;
+ * report-pdf.c calls it.
  */
 #include "config.h"
 
@@ -20,7 +21,7 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 
-#include "tools/report/report-int.h"
+#include "tools/report/report-font.h"
 #include "lib/xmalloc.h"
 
 #define GLYPH_MAX 65536 /* bytes of one glyph we read */

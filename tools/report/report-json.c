@@ -4,7 +4,8 @@
  *
  * The state comes from many producers and any field may be null, missing
  * or of the wrong type; every read here turns that into "not there" so the
- * report prints "n/a" instead of failing.
+ * report prints "n/a" instead of failing. At the bottom of the report's
+ * files beside report-page.c: it calls neither.
  */
 #include "config.h"
 
@@ -12,40 +13,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tools/report/report-int.h"
+#include "lib/jsonutil.h"
+#include "lib/numfmt.h"
+#include "tools/report/report-json.h"
 #include "lib/xmalloc.h"
-
-/* Walks "a.b.c" through objects; NULL when any step is missing. */
-const cJSON *
-report_get(const cJSON *root, const char *path)
-{
-	const cJSON *j = root;
-	char key[64];
-	const char *p = path, *dot;
-	size_t len;
-
-	while (j != NULL && *p != '\0') {
-		dot = strchr(p, '.');
-		len = dot ? (size_t)(dot - p) : strlen(p);
-		if (len >= sizeof key || !cJSON_IsObject(j))
-			return NULL;
-		memcpy(key, p, len);
-		key[len] = '\0';
-		j = cJSON_GetObjectItemCaseSensitive(j, key);
-		p += len + (dot != NULL);
-	}
-	return j;
-}
 
 /* 1 and *OUT when PATH is a finite number, else 0. */
 int
 report_num(const cJSON *root, const char *path, double *out)
 {
-	const cJSON *j = report_get(root, path);
+	double v = jsonutil_number(root, path);
 
-	if (!cJSON_IsNumber(j) || !isfinite(j->valuedouble))
+	if (!isfinite(v))
 		return 0;
-	*out = j->valuedouble;
+	*out = v;
 	return 1;
 }
 
@@ -53,19 +34,16 @@ report_num(const cJSON *root, const char *path, double *out)
 const char *
 report_str(const cJSON *root, const char *path)
 {
-	const cJSON *j = report_get(root, path);
+	const char *s = jsonutil_string(root, path);
 
-	if (!cJSON_IsString(j) || j->valuestring == NULL ||
-	    j->valuestring[0] == '\0')
-		return NULL;
-	return j->valuestring;
+	return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
 /* Numbers of the array at PATH with NAN for anything else. */
 double *
 report_array(const cJSON *root, const char *path, size_t *n)
 {
-	const cJSON *a = report_get(root, path), *e;
+	const cJSON *a = jsonutil_path(root, path), *e;
 	double *v;
 	size_t i = 0;
 
@@ -81,26 +59,6 @@ report_array(const cJSON *root, const char *path, size_t *n)
 	}
 	*n = i;
 	return v;
-}
-
-/* "1234567.891" -> "1,234,567.89" with DECIMALS digits, into OUT. */
-static void
-fmt_grouped(char *out, size_t size, double v, int decimals)
-{
-	char raw[REPORT_FMT], *dot;
-	size_t intlen, i, o = 0;
-
-	snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
-	dot = strchr(raw, '.');
-	intlen = dot ? (size_t)(dot - raw) : strlen(raw);
-	if (v < 0 && strspn(raw, "0.") != strlen(raw) && o + 1 < size)
-		out[o++] = '-';
-	for (i = 0; i < intlen && o + 2 < size; i++) {
-		if (i > 0 && (intlen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	snprintf(out + o, size - o, "%s", dot ? dot : "");
 }
 
 /* "$" for USD and friends; other currencies print as a code suffix. */
@@ -132,33 +90,18 @@ with_currency(char *buf, const char *num, const char *currency)
 	return buf;
 }
 
-/* "12.35%" style: DECIMALS digits and SUFFIX (may be NULL). */
 const char *
-report_fmt_num(char *buf, const cJSON *root, const char *path, int decimals,
-               const char *suffix)
+report_fmt_num(char *buf, const cJSON *root, const char *path,
+               enum report_sign sign, int decimals, const char *suffix)
 {
 	char num[REPORT_FMT];
 	double v;
 
 	if (!report_num(root, path, &v))
 		return "n/a";
-	fmt_grouped(num, sizeof num, v, decimals);
-	snprintf(buf, REPORT_FMT, "%.40s%.16s", num, suffix ? suffix : "");
-	return buf;
-}
-
-/* Like report_fmt_num but always signed: "+1.25%", "-0.11%". */
-const char *
-report_fmt_signed(char *buf, const cJSON *root, const char *path, int decimals,
-                  const char *suffix)
-{
-	char num[REPORT_FMT];
-	double v;
-
-	if (!report_num(root, path, &v))
-		return "n/a";
-	fmt_grouped(num, sizeof num, v, decimals);
-	snprintf(buf, REPORT_FMT, "%s%.40s%.16s", num[0] == '-' ? "" : "+", num,
+	numfmt_grouped(num, sizeof num, v, decimals);
+	snprintf(buf, REPORT_FMT, "%s%.40s%.16s",
+	         sign == REPORT_SIGNED && num[0] != '-' ? "+" : "", num,
 	         suffix ? suffix : "");
 	return buf;
 }
@@ -173,7 +116,7 @@ report_fmt_money(char *buf, const cJSON *root, const char *path,
 
 	if (!report_num(root, path, &v))
 		return "n/a";
-	fmt_grouped(num, sizeof num, v, 2);
+	numfmt_grouped(num, sizeof num, v, 2);
 	return with_currency(buf, num, currency);
 }
 
@@ -203,7 +146,7 @@ report_fmt_big(char *buf, const cJSON *root, const char *path,
 		}
 	}
 	if (i == sizeof scales / sizeof scales[0])
-		fmt_grouped(num, sizeof num, v, 0);
+		numfmt_grouped(num, sizeof num, v, 0);
 	if (currency == NULL) {
 		snprintf(buf, REPORT_FMT, "%s", num);
 		return buf;

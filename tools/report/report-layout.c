@@ -1,142 +1,23 @@
 /*
- * report-layout.c: text measuring and wrapping, headings, paragraphs and
- * tables that flow from page to page.
+ * report-layout.c: headings, paragraphs and tables that flow from page to
+ * page, drawn with report-page.c; the sections call it.
  *
- * Everything measures with the embedded font's metrics
- * (HPDF_Font_TextWidth, in 1/1000 em), so wrapped text and table cells
- * never run past their box whatever the script.
+ * Text is wrapped with the embedded font's metrics (report_text_width),
+ * so wrapped text and table cells never run past their box whatever the
+ * script.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/report/report-int.h"
+#include "tools/report/report-layout.h"
 #include "lib/xmalloc.h"
 
 #define LEADING    1.42f /* line height / font size */
 #define CELL_PAD_X 5.0f
 #define CELL_PAD_Y 3.5f
 #define TABLE_SIZE 8.8f
-
-const struct rgb report_ink = {0.13f, 0.15f, 0.19f};
-const struct rgb report_muted = {0.42f, 0.45f, 0.50f};
-const struct rgb report_navy = {0.07f, 0.19f, 0.37f};
-const struct rgb report_accent = {0.11f, 0.47f, 0.71f};
-const struct rgb report_rule = {0.75f, 0.78f, 0.82f};
-const struct rgb report_grid = {0.90f, 0.91f, 0.93f};
-const struct rgb report_band = {0.87f, 0.92f, 0.97f};
-const struct rgb report_zebra = {0.96f, 0.97f, 0.98f};
-const struct rgb report_up = {0.10f, 0.56f, 0.33f};
-const struct rgb report_down = {0.80f, 0.20f, 0.18f};
-const struct rgb report_amber = {1.00f, 0.90f, 0.60f};
-const struct rgb report_sma50 = {0.93f, 0.55f, 0.13f};
-const struct rgb report_sma200 = {0.55f, 0.27f, 0.68f};
-const struct rgb report_white = {1.0f, 1.0f, 1.0f};
-
-/* Width of S in points at SIZE. */
-float
-report_text_width(struct report_doc *d, HPDF_Font f, float size, const char *s)
-{
-	HPDF_TextWidth tw;
-
-	(void)d;
-	if (s == NULL || *s == '\0')
-		return 0;
-	tw = HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)strlen(s));
-	return (float)tw.width * size / 1000.0f;
-}
-
-/* S with its left end at X and baseline at Y. */
-void
-report_text(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-            float x, float y, const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return;
-	HPDF_Page_SetRGBFill(d->page, c.r, c.g, c.b);
-	HPDF_Page_BeginText(d->page);
-	HPDF_Page_SetFontAndSize(d->page, f, size);
-	HPDF_Page_TextOut(d->page, x, y, s);
-	HPDF_Page_EndText(d->page);
-}
-
-/* S ending at XR. */
-void
-report_text_right(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                  float xr, float y, const char *s)
-{
-	report_text(d, f, size, c, xr - report_text_width(d, f, size, s), y, s);
-}
-
-/* S centred on XC. */
-void
-report_text_center(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                   float xc, float y, const char *s)
-{
-	report_text(d, f, size, c, xc - report_text_width(d, f, size, s) / 2, y,
-	            s);
-}
-
-/* Bytes of the UTF-8 sequence starting at S (1 for stray bytes). */
-static size_t
-utf8_len(const char *s)
-{
-	unsigned char c = (unsigned char)*s;
-	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1, i;
-
-	for (i = 1; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
-/* The longest prefix of S[0..LEN) (whole characters, at least one) in W. */
-static size_t
-fit_prefix(struct report_doc *d, HPDF_Font f, float size, const char *s,
-           size_t len, float w)
-{
-	size_t n = utf8_len(s), next;
-	char *tmp, save;
-	int fits;
-
-	if (n >= len)
-		return len;
-	tmp = xstrndup(s, len);
-	while (n < len) {
-		next = n + utf8_len(s + n);
-		if (next > len)
-			break;
-		save = tmp[next];
-		tmp[next] = '\0';
-		fits = report_text_width(d, f, size, tmp) <= w;
-		tmp[next] = save;
-		if (!fits)
-			break;
-		n = next;
-	}
-	free(tmp);
-	return n;
-}
-
-char *
-report_text_fit(struct report_doc *d, HPDF_Font f, float size, const char *s,
-                float w)
-{
-	size_t n;
-	char *cut, *r;
-
-	if (s == NULL)
-		return xstrdup("");
-	if (report_text_width(d, f, size, s) <= w)
-		return xstrdup(s);
-	w -= report_text_width(d, f, size, "…");
-	n = fit_prefix(d, f, size, s, strlen(s), w > 0 ? w : 0);
-	cut = xstrndup(s, n);
-	r = xasprintf("%s…", cut);
-	free(cut);
-	return r;
-}
 
 static void
 lines_push(char ***lines, size_t *n, size_t *cap, char *line)
@@ -148,9 +29,14 @@ lines_push(char ***lines, size_t *n, size_t *cap, char *line)
 	(*lines)[(*n)++] = line;
 }
 
-size_t
-report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
-            float w, char ***lines)
+/*
+ * Breaks S into lines of at most W points at spaces (and inside words too
+ * long for a line). Returns the number of lines; *LINES gets a heap array
+ * of heap strings (free with lines_free).
+ */
+static size_t
+wrap(struct report_doc *d, HPDF_Font f, float size, const char *s, float w,
+     char ***lines)
 {
 	struct buf line;
 	size_t n = 0, cap = 0, wl, cut;
@@ -184,7 +70,7 @@ report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
 			continue;
 		}
 		/* A word wider than the line: cut it where it stops fitting. */
-		cut = fit_prefix(d, f, size, p, wl, w);
+		cut = report_text_prefix(d, f, size, p, wl, w);
 		lines_push(lines, &n, &cap, xstrndup(p, cut));
 		p += cut;
 	}
@@ -194,34 +80,14 @@ report_wrap(struct report_doc *d, HPDF_Font f, float size, const char *s,
 	return n;
 }
 
-void
-report_lines_free(char **lines, size_t n)
+static void
+lines_free(char **lines, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
-}
-
-void
-report_fill_rect(struct report_doc *d, struct rgb c, float x, float y, float w,
-                 float h)
-{
-	HPDF_Page_SetRGBFill(d->page, c.r, c.g, c.b);
-	HPDF_Page_Rectangle(d->page, x, y, w, h);
-	HPDF_Page_Fill(d->page);
-}
-
-void
-report_hline(struct report_doc *d, struct rgb c, float width, float x0,
-             float x1, float y)
-{
-	HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
-	HPDF_Page_SetLineWidth(d->page, width);
-	HPDF_Page_MoveTo(d->page, x0, y);
-	HPDF_Page_LineTo(d->page, x1, y);
-	HPDF_Page_Stroke(d->page);
 }
 
 void
@@ -335,9 +201,7 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 {
 	char **lines,
 	    *marked_text = dagger_marks(text ? text : "", mark, nmark);
-	size_t n = report_wrap(d, f, size, marked_text, d->right - d->left,
-	                       &lines),
-	       i;
+	size_t n = wrap(d, f, size, marked_text, d->right - d->left, &lines), i;
 	float lead = size * LEADING;
 
 	for (i = 0; i < n; i++) {
@@ -349,7 +213,7 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 			            lines[i]);
 		d->y -= lead;
 	}
-	report_lines_free(lines, n);
+	lines_free(lines, n);
 	free(marked_text);
 }
 
@@ -414,10 +278,9 @@ report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
 			const struct report_cell *cl = &cells[r * ncols + c];
 
 			col_box(d, cols, c, &x, &w);
-			nl[c] =
-			    report_wrap(d, cl->bold ? d->bold : d->font,
-			                TABLE_SIZE, cl->text ? cl->text : "n/a",
-			                w - 2 * CELL_PAD_X, &lines[c]);
+			nl[c] = wrap(d, cl->bold ? d->bold : d->font,
+			             TABLE_SIZE, cl->text ? cl->text : "n/a",
+			             w - 2 * CELL_PAD_X, &lines[c]);
 			if (nl[c] > most)
 				most = nl[c];
 		}
@@ -441,7 +304,7 @@ report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
 				          d->y - CELL_PAD_Y - TABLE_SIZE -
 				              k * lead,
 				          lines[c][k]);
-			report_lines_free(lines[c], nl[c]);
+			lines_free(lines[c], nl[c]);
 		}
 		d->y -= h;
 		report_hline(d, report_grid, 0.5f, d->left, d->right, d->y);

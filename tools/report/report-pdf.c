@@ -1,13 +1,13 @@
 /*
- * report-pdf.c: the PDF document: libharu setup and errors, embedded
- * fonts, pages, the running header and footer, metadata and the atomic
- * write.
+ * report-pdf.c: the document, the top of the report's files: libharu
+ * setup and errors, the embedded fonts (completed by report-font.c),
+ * metadata, the running header and footer, and the atomic write.
  *
  * Pages are laid out first (report-sections.c) and kept in order; the
- * headers and "page X of Y" footers are drawn afterwards, once the page
- * count is known. The document is saved into libharu's memory stream and
- * written with paths_write_atomic, so a failed run never leaves a partial
- * PDF at the destination.
+ * headers and "page X of Y" footers are drawn afterwards (report-page.c),
+ * once the page count is known. The document is saved into libharu's memory
+ * stream and written with paths_write_atomic, so a failed run never leaves a
+ * partial PDF at the destination.
  */
 #include "config.h"
 
@@ -17,12 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/jsonutil.h"
 #include "lib/paths.h"
-#include "tools/report/report-int.h"
+#include "tools/report/report-font.h"
+#include "tools/report/report-json.h"
+#include "tools/report/report-page.h"
+#include "tools/report/report-sections.h"
 #include "tools/report/report.h"
 #include "lib/xmalloc.h"
-
-#define MAX_PAGES 64 /* a runaway layout stops here */
 
 /* The first libharu error, recorded by the handler. */
 struct hpdf_error {
@@ -38,31 +40,6 @@ on_hpdf_error(HPDF_STATUS status, HPDF_STATUS detail, void *arg)
 		e->status = status;
 		e->detail = detail;
 	}
-}
-
-void
-report_new_page(struct report_doc *d)
-{
-	HPDF_Page page;
-
-	if (d->npages == MAX_PAGES) {
-		d->y = d->top; /* overdraw the last page rather than grow */
-		return;
-	}
-	if ((page = HPDF_AddPage(d->pdf)) == NULL) {
-		d->y = d->top; /* libharu failed: the error reaches save() */
-		return;
-	}
-	d->page = page;
-	HPDF_Page_SetWidth(d->page, d->pw);
-	HPDF_Page_SetHeight(d->page, d->ph);
-	if (d->npages == d->pages_cap) {
-		d->pages_cap = d->pages_cap ? d->pages_cap * 2 : 8;
-		d->pages =
-		    xreallocarray(d->pages, d->pages_cap, sizeof *d->pages);
-	}
-	d->pages[d->npages++] = d->page;
-	d->y = d->top;
 }
 
 /* Loads one TrueType file; NULL name with *CAUSE on failure. */
@@ -264,6 +241,8 @@ report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	d.top = d.ph - 62;
 	d.bottom = 56;
 	d.state = state;
+	d.series =
+	    o->series ? o->series : jsonutil_path(state, "analysis.series");
 	d.symbol = report_str(state, "request.symbol");
 	if (d.symbol == NULL)
 		d.symbol = report_fmt_str(state, "market.symbol");

@@ -6,6 +6,10 @@
  * fundamentals, technical and fundamental analysis with the observations
  * behind each score, the narrative, news, risk, methodology and the
  * disclaimer, flowing over as many pages as they need.
+ *
+ * Under report-pdf.c, which sets up the document and calls
+ * report_sections; over report-layout.c (headings, paragraphs, tables),
+ * report-chart.c, report-page.c and report-json.c.
  */
 #include "config.h"
 
@@ -14,7 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/report/report-int.h"
+#include "lib/jsonutil.h"
+#include "tools/report/report-chart.h"
+#include "tools/report/report-json.h"
+#include "tools/report/report-layout.h"
+#include "tools/report/report-page.h"
+#include "tools/report/report-sections.h"
 #include "lib/xmalloc.h"
 
 /* Table cells under construction; owns the strings. */
@@ -129,8 +138,9 @@ title_block(struct report_doc *d)
 
 	report_text_right(d, d->bold, 20, report_ink, d->right, top - 20,
 	                  report_fmt_money(b1, d->state, pp, currency(d)));
-	s = xasprintf("%s (%s)", report_fmt_signed(b1, d->state, cp, 2, NULL),
-	              report_fmt_signed(b2, d->state, pc, 2, "%"));
+	s = xasprintf("%s (%s)",
+	              report_fmt_num(b1, d->state, cp, REPORT_SIGNED, 2, NULL),
+	              report_fmt_num(b2, d->state, pc, REPORT_SIGNED, 2, "%"));
 	report_text_right(d, d->bold, 10, cc ? *cc : report_muted, d->right,
 	                  top - 36, s);
 	free(s);
@@ -158,13 +168,13 @@ summary_table(struct report_doc *d)
 	                    cur));
 	s = xasprintf(
 	    "%s (%s)",
-	    report_fmt_signed(b1, d->state,
-	                      pick(d, "analysis.change", "market.quote.change"),
-	                      2, NULL),
-	    report_fmt_signed(b2, d->state,
-	                      pick(d, "analysis.change_percent",
-	                           "market.quote.change_percent"),
-	                      2, "%"));
+	    report_fmt_num(b1, d->state,
+	                   pick(d, "analysis.change", "market.quote.change"),
+	                   REPORT_SIGNED, 2, NULL),
+	    report_fmt_num(b2, d->state,
+	                   pick(d, "analysis.change_percent",
+	                        "market.quote.change_percent"),
+	                   REPORT_SIGNED, 2, "%"));
 	kv(&t, "Change (1 day)", s);
 	free(s);
 	s = xasprintf(
@@ -177,17 +187,17 @@ summary_table(struct report_doc *d)
 	   report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
 	                  cur ? cur : "USD"));
 	kv(&t, "YTD return",
-	   report_fmt_signed(b1, d->state, "analysis.returns.ytd_percent", 2,
-	                     "%"));
+	   report_fmt_num(b1, d->state, "analysis.returns.ytd_percent",
+	                  REPORT_SIGNED, 2, "%"));
 	kv(&t, "1-year return",
-	   report_fmt_signed(b1, d->state, "analysis.returns.one_year_percent",
-	                     2, "%"));
+	   report_fmt_num(b1, d->state, "analysis.returns.one_year_percent",
+	                  REPORT_SIGNED, 2, "%"));
 	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
 	s = xasprintf("%s (volatility %s)",
 	              report_fmt_str(d->state, "analysis.risk.level"),
 	              report_fmt_num(b1, d->state,
-	                             "analysis.risk.volatility_percent", 1,
-	                             "%"));
+	                             "analysis.risk.volatility_percent",
+	                             REPORT_PLAIN, 1, "%"));
 	kv(&t, "Risk level", s);
 	free(s);
 	t.c[3].color =
@@ -225,11 +235,7 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 	float ix = x + 10, iw = w - 20, y = top - 16;
 
 	report_fill_rect(d, report_zebra, x, top - h, w, h);
-	HPDF_Page_SetRGBStroke(d->page, report_rule.r, report_rule.g,
-	                       report_rule.b);
-	HPDF_Page_SetLineWidth(d->page, 0.6f);
-	HPDF_Page_Rectangle(d->page, x, top - h, w, h);
-	HPDF_Page_Stroke(d->page);
+	report_stroke_rect(d, report_rule, 0.6f, x, top - h, w, h);
 	report_text(d, d->bold, 9, report_navy, ix, y,
 	            "SCORES (1 = weak, 5 = "
 	            "strong)");
@@ -245,8 +251,8 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 	                   top - h + 18.5f, label);
 	s = xasprintf(
 	    "Average %s%s",
-	    report_fmt_num(avg, d->state, "analysis.scores.overall_average", 1,
-	                   NULL),
+	    report_fmt_num(avg, d->state, "analysis.scores.overall_average",
+	                   REPORT_PLAIN, 1, NULL),
 	    report_str(d->state, "analysis.risk.level") &&
 	            strcmp(report_str(d->state, "analysis.risk.level"),
 	                   "HIGH") == 0
@@ -273,15 +279,14 @@ page_one(struct report_doc *d)
 		d->y = top - 150;
 	report_heading(d, "Price History: Last 12 Months", 200);
 	h = d->y - d->bottom - 8; /* the rest of the page */
-	report_chart_price(d, report_get(d->state, "analysis.series"), d->left,
-	                   d->y, cw, h);
+	report_chart_price(d, d->series, d->left, d->y, cw, h);
 	d->y -= h + 8;
 }
 
 static void
 momentum(struct report_doc *d)
 {
-	const cJSON *s = report_get(d->state, "analysis.series");
+	const cJSON *s = d->series;
 	float cw = d->right - d->left;
 	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], b4[REPORT_FMT];
 	char *txt;
@@ -296,12 +301,14 @@ momentum(struct report_doc *d)
 	    "overbought market and below 30 an oversold one. MACD %s against "
 	    "a signal line of %s (histogram %s): a MACD above its signal "
 	    "indicates rising momentum.",
-	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14", 1, NULL),
-	    report_fmt_num(b2, d->state, "analysis.indicators.macd", 2, NULL),
-	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal", 2,
-	                   NULL),
-	    report_fmt_signed(b4, d->state, "analysis.indicators.macd_hist", 2,
-	                      NULL));
+	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14",
+	                   REPORT_PLAIN, 1, NULL),
+	    report_fmt_num(b2, d->state, "analysis.indicators.macd",
+	                   REPORT_PLAIN, 2, NULL),
+	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal",
+	                   REPORT_PLAIN, 2, NULL),
+	    report_fmt_num(b4, d->state, "analysis.indicators.macd_hist",
+	                   REPORT_SIGNED, 2, NULL));
 	report_paragraph(d, d->font, 8.5f, report_muted, txt, NULL, 0);
 	free(txt);
 }
@@ -321,17 +328,18 @@ market_data(struct report_doc *d)
 	   report_fmt_money(b, d->state, "market.quote.previous_close", cur));
 	kv(&t, "Open", report_fmt_money(b, d->state, "market.quote.open", cur));
 	kv(&t, "Change",
-	   report_fmt_signed(b, d->state, "market.quote.change_percent", 2,
-	                     "%"));
+	   report_fmt_num(b, d->state, "market.quote.change_percent",
+	                  REPORT_SIGNED, 2, "%"));
 	kv(&t, "Day high",
 	   report_fmt_money(b, d->state, "market.quote.high", cur));
 	kv(&t, "Day low",
 	   report_fmt_money(b, d->state, "market.quote.low", cur));
 	kv(&t, "Volume",
-	   report_fmt_num(b, d->state, "market.quote.volume", 0, NULL));
-	kv(&t, "Average volume",
-	   report_fmt_num(b, d->state, "market.fundamentals.average_volume", 0,
+	   report_fmt_num(b, d->state, "market.quote.volume", REPORT_PLAIN, 0,
 	                  NULL));
+	kv(&t, "Average volume",
+	   report_fmt_num(b, d->state, "market.fundamentals.average_volume",
+	                  REPORT_PLAIN, 0, NULL));
 	kv(&t, "52-week high",
 	   report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
 	kv(&t, "52-week low",
@@ -364,14 +372,14 @@ fundamentals(struct report_doc *d)
 	   report_fmt_big(b, d->state, "market.fundamentals.shares_outstanding",
 	                  NULL));
 	kv(&t, "P/E (trailing)",
-	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio", 2,
-	                  NULL));
+	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio",
+	                  REPORT_PLAIN, 2, NULL));
 	kv(&t, "P/E (forward)",
-	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe", 2,
-	                  NULL));
+	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe",
+	                  REPORT_PLAIN, 2, NULL));
 	kv(&t, "Price to book",
-	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book", 2,
-	                  NULL));
+	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book",
+	                  REPORT_PLAIN, 2, NULL));
 	kv(&t, "Book value / share",
 	   report_fmt_money(b, d->state,
 	                    "market.fundamentals.book_value_per_share", cur));
@@ -385,11 +393,12 @@ fundamentals(struct report_doc *d)
 	                  cur ? cur : "USD"));
 	kv(&t, "Profit margin",
 	   report_fmt_num(b, d->state,
-	                  "market.fundamentals.profit_margin_percent", 2, "%"));
+	                  "market.fundamentals.profit_margin_percent",
+	                  REPORT_PLAIN, 2, "%"));
 	kv(&t, "Dividend yield",
 	   report_fmt_num(b, d->state,
-	                  "market.fundamentals.dividend_yield_percent", 2,
-	                  "%"));
+	                  "market.fundamentals.dividend_yield_percent",
+	                  REPORT_PLAIN, 2, "%"));
 	kv(&t, "Dividend / share",
 	   report_fmt_money(b, d->state,
 	                    "market.fundamentals.dividend_per_share", cur));
@@ -410,7 +419,7 @@ observations(struct report_doc *d, const char *kind)
 	double p;
 
 	snprintf(path, sizeof path, "analysis.observations.%s", kind);
-	arr = report_get(d->state, path);
+	arr = jsonutil_path(d->state, path);
 	if (!cJSON_IsArray(arr))
 		arr = NULL;
 	cJSON_ArrayForEach(e, arr)
@@ -430,7 +439,8 @@ observations(struct report_doc *d, const char *kind)
 		tb_add(&t, "No observations recorded.", 0, &report_muted);
 	snprintf(path, sizeof path, "analysis.scores.%s_points", kind);
 	tb_add(&t, "Total points", 1, NULL);
-	tb_add(&t, report_fmt_signed(pts, d->state, path, 0, NULL), 1, NULL);
+	tb_add(&t, report_fmt_num(pts, d->state, path, REPORT_SIGNED, 0, NULL),
+	       1, NULL);
 	tb_draw(d, &t, cols, 2);
 }
 
@@ -463,7 +473,8 @@ technical(struct report_doc *d)
 	score_line(d, "Technical", "technical");
 	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
 	kv(&t, "ATR (14)",
-	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
+	                  REPORT_PLAIN, 2, NULL));
 	kv(&t, "SMA 20",
 	   report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
 	kv(&t, "EMA 12",
@@ -475,21 +486,23 @@ technical(struct report_doc *d)
 	kv(&t, "SMA 200",
 	   report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
 	kv(&t, "RSI (14)",
-	   report_fmt_num(b, d->state, "analysis.indicators.rsi14", 2, NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.rsi14",
+	                  REPORT_PLAIN, 2, NULL));
 	kv(&t, "Bollinger upper",
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
 	kv(&t, "MACD",
-	   report_fmt_num(b, d->state, "analysis.indicators.macd", 3, NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.macd", REPORT_PLAIN,
+	                  3, NULL));
 	kv(&t, "Bollinger middle",
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_middle", cur));
 	kv(&t, "MACD signal",
-	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal", 3,
-	                  NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal",
+	                  REPORT_PLAIN, 3, NULL));
 	kv(&t, "Bollinger lower",
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
 	kv(&t, "MACD histogram",
-	   report_fmt_signed(b, d->state, "analysis.indicators.macd_hist", 3,
-	                     NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.macd_hist",
+	                  REPORT_SIGNED, 3, NULL));
 	tb_draw(d, &t, kv4, 4);
 	report_subheading(d, "Observations behind the technical score");
 	observations(d, "technical");
@@ -512,7 +525,7 @@ narrative(struct report_doc *d)
 	const char *src = report_str(d->state, "analysis.narrative.source");
 	const char *model = report_str(d->state, "request.model");
 	const cJSON *ung =
-	    report_get(d->state, "analysis.narrative.ungrounded");
+	    jsonutil_path(d->state, "analysis.narrative.ungrounded");
 	const cJSON *e;
 	const char **mark = NULL;
 	struct buf list;
@@ -589,7 +602,7 @@ news(struct report_doc *d)
 	    {"Source", 0.17f, REPORT_LEFT},
 	    {"Sentiment", 0.18f, REPORT_RIGHT},
 	};
-	const cJSON *arr = report_get(d->state, "market.news"), *e;
+	const cJSON *arr = jsonutil_path(d->state, "market.news"), *e;
 	struct tb t = {0};
 	char b[REPORT_FMT], *s;
 	const char *sen;
@@ -605,8 +618,8 @@ news(struct report_doc *d)
 		tb_add(&t, report_fmt_str(e, "source"), 0, &report_muted);
 		s = report_num(e, "sentiment_score", &(double){0})
 		        ? xasprintf("%s %s", sen ? sen : "n/a",
-		                    report_fmt_signed(b, e, "sentiment_score",
-		                                      2, NULL))
+		                    report_fmt_num(b, e, "sentiment_score",
+		                                   REPORT_SIGNED, 2, NULL))
 		        : xstrdup(sen ? sen : "n/a");
 		tb_add(&t, s, 1, sentiment_color(sen));
 		free(s);
@@ -630,8 +643,8 @@ risk(struct report_doc *d)
 	report_heading(d, "Risk Assessment", 80);
 	kv(&t, "Risk level", report_fmt_str(d->state, "analysis.risk.level"));
 	kv(&t, "Annual volatility",
-	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent", 2,
-	                  "%"));
+	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent",
+	                  REPORT_PLAIN, 2, "%"));
 	if (report_num(d->state, "analysis.risk.beta", &rf))
 		s = xasprintf("%.2f (vs %s)", rf,
 		              report_fmt_str(d->state, "market.benchmark"));
@@ -640,10 +653,11 @@ risk(struct report_doc *d)
 	kv(&t, "Beta", s);
 	free(s);
 	kv(&t, "Sharpe ratio",
-	   report_fmt_num(b, d->state, "analysis.risk.sharpe", 2, NULL));
+	   report_fmt_num(b, d->state, "analysis.risk.sharpe", REPORT_PLAIN, 2,
+	                  NULL));
 	kv(&t, "Maximum drawdown",
-	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent", 2,
-	                  "%"));
+	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent",
+	                  REPORT_PLAIN, 2, "%"));
 	s = xasprintf(
 	    "%s → %s",
 	    report_fmt_str(d->state, "analysis.risk.max_drawdown_peak"),
@@ -658,7 +672,8 @@ risk(struct report_doc *d)
 		kv(&t, "Risk-free rate", "n/a");
 	}
 	kv(&t, "ATR (14)",
-	   report_fmt_num(b, d->state, "analysis.indicators.atr14", 2, NULL));
+	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
+	                  REPORT_PLAIN, 2, NULL));
 	tb_draw(d, &t, kv4, 4);
 }
 

@@ -11,7 +11,9 @@
  *
  * Missing or null fields print as "n/a"; the writer never fails because
  * the state is incomplete, only because fonts, libharu or the file system
- * fail.
+ * fail. The charts draw the analysis's columnar chart series: the caller
+ * passes them when the state holds only a reference to them (see
+ * tools/analyze.h).
  */
 #ifndef STOCKAGENT_REPORT_H
 #define STOCKAGENT_REPORT_H
@@ -31,6 +33,7 @@ struct report_pdf_opts {
 	const char *generated_at; /* NULL: report.generated_at, else now */
 	const char *font_regular; /* TrueType file; NULL: DejaVu Sans */
 	const char *font_bold;    /* TrueType file; NULL: DejaVu Sans Bold */
+	const cJSON *series;      /* borrowed; NULL: analysis.series */
 };
 
 /*

@@ -1,14 +1,18 @@
 /*
- * paths.c: data-file lookup, directory creation and atomic writes.
+ * paths.c: data-file lookup, directory creation, atomic and new-file
+ * writes.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/paths.h"
@@ -92,55 +96,156 @@ paths_mkdirs_for(const char *file, int private_, char **cause)
 	return rc;
 }
 
-int
-paths_write_atomic(const char *path, const void *data, size_t len,
-    char **cause)
+/*
+ * Writes LEN bytes of DATA to a new temporary file beside PATH, named
+ * PATH.tmp.PID.XXXXXX so a later writer can tell a dead process's leftover
+ * (paths_remove_stale_temps), and fsyncs it. Returns 0 with *tmp_out (heap
+ * string, the caller renames or unlinks the file), or -1 with *cause and
+ * nothing left behind.
+ */
+static int
+paths_write_temp(const char *path, const void *data, size_t len,
+    char **tmp_out, char **cause)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	char *tmp = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	const char *p = data;
-	int fd, rc = -1;
+	int fd;
 	ssize_t w;
 
-	if ((fd = mkstemp(tmp)) == -1) {
-		*cause = xasprintf("cannot create %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
+	if ((fd = mkstemp(tmp)) == -1)
+		goto fail;
 	while (len > 0) {
 		if ((w = write(fd, p, len)) < 0) {
 			if (errno == EINTR)
 				continue;
-			*cause = xasprintf("cannot write %s: %s", path,
-			    strerror(errno));
 			goto fail;
 		}
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-		*cause = xasprintf("cannot write %s: %s", path,
-		    strerror(errno));
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
 		goto fail;
-	}
 	if (close(fd) != 0) {
 		fd = -1;
-		*cause = xasprintf("cannot write %s: %s", path,
-		    strerror(errno));
 		goto fail;
 	}
-	fd = -1;
+	*tmp_out = tmp;
+	return 0;
+fail:
+	*cause = xasprintf("cannot write %s: %s", path, strerror(errno));
+	if (fd != -1) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return -1;
+}
+
+int
+paths_write_atomic(const char *path, const void *data, size_t len,
+    char **cause)
+{
+	char *tmp = NULL;
+	int rc = -1;
+
+	if (paths_write_temp(path, data, len, &tmp, cause) != 0)
+		return -1;
 	if (rename(tmp, path) != 0) {
 		*cause = xasprintf("cannot write %s: %s", path,
 		    strerror(errno));
-		goto fail;
+		unlink(tmp);
+	} else {
+		rc = 0;
 	}
-	rc = 0;
-	goto out;
-fail:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-out:
 	free(tmp);
 	return rc;
+}
+
+/* PATH with "-N" before its extension: "a/b.pdf" -> "a/b-2.pdf". */
+static char *
+paths_numbered(const char *path, int n)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+
+	if (dot == NULL || (slash != NULL && dot < slash) || dot == path)
+		return xasprintf("%s-%d", path, n);
+	return xasprintf("%.*s-%d%s", (int)(dot - path), path, n, dot);
+}
+
+int
+paths_write_new(const char *path, const void *data, size_t len,
+    char **path_out, char **cause)
+{
+	char *tmp = NULL, *name = NULL;
+	int n, rc = -1;
+
+	if (paths_write_temp(path, data, len, &tmp, cause) != 0)
+		return -1;
+	for (n = 1; n <= PATHS_MAX_NUMBERED; n++) {
+		name = n == 1 ? xstrdup(path) : paths_numbered(path, n);
+		/* link() never replaces an existing file, as rename() would. */
+		if (link(tmp, name) == 0) {
+			*path_out = name;
+			rc = 0;
+			break;
+		}
+		if (errno != EEXIST) {
+			*cause = xasprintf("cannot write %s: %s", name,
+			    strerror(errno));
+			free(name);
+			break;
+		}
+		free(name);
+	}
+	if (n > PATHS_MAX_NUMBERED)
+		*cause = xasprintf("cannot write %s: %d files of that name "
+		    "exist already; move some away", path, PATHS_MAX_NUMBERED);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Whether the temporary file NAME (BASE.tmp.PID.XXXXXX, or an older
+ * BASE.tmp.XXXXXX) was left by a process that is gone. */
+static int
+paths_temp_is_stale(const char *dir, const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	char *end, *full;
+	struct stat st;
+	long pid;
+	int stale = 0;
+
+	if (t == NULL)
+		return 0;
+	pid = strtol(t + 5, &end, 10);
+	if (end != t + 5 && *end == '.' && pid > 0)
+		return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	/* No process id in the name: stale once a day old. */
+	full = xasprintf("%s/%s", dir, name);
+	if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+		stale = time(NULL) - st.st_mtime > 24 * 3600;
+	free(full);
+	return stale;
+}
+
+int
+paths_remove_stale_temps(const char *dir)
+{
+	struct dirent *e;
+	char *full;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (!paths_temp_is_stale(dir, e->d_name))
+			continue;
+		full = xasprintf("%s/%s", dir, e->d_name);
+		n += unlink(full) == 0;
+		free(full);
+	}
+	closedir(d);
+	return n;
 }

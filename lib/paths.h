@@ -25,4 +25,25 @@ int paths_mkdirs_for(const char *file, int private_, char **cause);
 int paths_write_atomic(const char *path, const void *data, size_t len,
     char **cause);
 
+/* The most numbered names paths_write_new tries. */
+#define PATHS_MAX_NUMBERED 1000
+
+/*
+ * Writes LEN bytes of DATA to a file that did not exist: PATH, or when PATH
+ * is taken the first free PATH with "-2", "-3", ... before its extension.
+ * An existing file is never replaced, even by a writer racing this one.
+ * Returns 0 with *path_out (heap string, the name taken), or -1 with *cause;
+ * on failure nothing is left behind.
+ */
+int paths_write_new(const char *path, const void *data, size_t len,
+    char **path_out, char **cause);
+
+/*
+ * Removes the temporary files in DIR that paths_write_atomic and
+ * paths_write_new left when their process was killed (its process id is
+ * in the name and no longer runs; names without one, once a day old).
+ * Returns how many were removed.
+ */
+int paths_remove_stale_temps(const char *dir);
+
 #endif

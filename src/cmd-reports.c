@@ -28,11 +28,11 @@ cmd_reports_text(const cJSON *list)
 	const cJSON *r;
 	const char *s3;
 
-	printf("%-20s  %-10s  %9s  %s\n", "CREATED", "SYMBOL", "BYTES",
+	printf("%-24s  %-10s  %9s  %s\n", "CREATED", "SYMBOL", "BYTES",
 	    "PATH");
 	cJSON_ArrayForEach(r, list) {
 		s3 = jsonutil_string(r, "s3_uri");
-		printf("%-20s  %-10s  %9.0f  %s%s%s\n",
+		printf("%-24s  %-10s  %9.0f  %s%s%s\n",
 		    jsonutil_string(r, "created_at"),
 		    jsonutil_string(r, "symbol"), jsonutil_number(r, "size"),
 		    jsonutil_string(r, "path"), s3 ? "  " : "", s3 ? s3 : "");

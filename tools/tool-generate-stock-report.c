@@ -40,22 +40,35 @@ report_parse_time(const char *iso)
 	return timegm(&tm);
 }
 
-/* Writes the PDF at OUT/REL; *path_out is that path. */
+/* The directory reports go under. */
+static const char *
+report_out_dir(const struct tool_ctx *ctx)
+{
+	return ctx->opts->out != NULL ? ctx->opts->out : "reports";
+}
+
+/*
+ * Writes the PDF at OUT/REL, or beside it under a numbered name when that
+ * is taken (a report file is never replaced); *path_out is the path
+ * written. Temporary files that killed runs left in the directory go.
+ */
 static int
 report_write_pdf(struct tool_ctx *ctx, const char *rel,
     const char *generated_at, char **path_out, char **cause)
 {
 	struct report_pdf_opts o;
-	const char *out = ctx->opts->out;
-	char *path;
+	char *path, *dir;
 	cJSON *series = NULL;
 	int rc;
 
-	path = xasprintf("%s/%s", out != NULL ? out : "reports", rel);
+	path = xasprintf("%s/%s", report_out_dir(ctx), rel);
 	if (paths_mkdirs_for(path, 0, cause) != 0) {
 		free(path);
 		return EXIT_STORAGE;
 	}
+	dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	paths_remove_stale_temps(dir);
+	free(dir);
 	if ((rc = analyze_series_load(ctx->state, ctx->opts, ctx->store,
 	    &series, cause)) != 0) {
 		free(path);
@@ -66,14 +79,10 @@ report_write_pdf(struct tool_ctx *ctx, const char *rel,
 	o.run_id = ctx->thread_id;
 	o.generated_at = generated_at;
 	o.series = series;
-	if (report_pdf_write(ctx->state, &o, path, cause) != 0) {
-		cJSON_Delete(series);
-		free(path);
-		return EXIT_STORAGE;
-	}
+	rc = report_pdf_write_new(ctx->state, &o, path, path_out, cause);
 	cJSON_Delete(series);
-	*path_out = path;
-	return 0;
+	free(path);
+	return rc != 0 ? EXIT_STORAGE : 0;
 }
 
 /* Uploads PATH; on failure records the error and returns -1. */
@@ -129,8 +138,10 @@ report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
 	cJSON_AddStringToObject(pdf, "path", path);
 	cJSON_AddNumberToObject(pdf, "size", (double)size);
 	cJSON_AddStringToObject(pdf, "sha256", hex);
+	/* The object key follows the name taken on disk. */
 	if (ctx->opts->s3 != NULL)
-		report_upload(ctx, path, rel, pdf);
+		report_upload(ctx, path, path + strlen(report_out_dir(ctx)) + 1,
+		    pdf);
 	else
 		cJSON_AddNullToObject(pdf, "s3_uri");
 	if (ctx->store != NULL && store_report_add(ctx->store, ctx->thread_id,

@@ -170,10 +170,11 @@ page_frame(struct report_doc *d, size_t i, const char *run_id,
 	free(who);
 }
 
-/* Saves into memory and writes PATH atomically. */
+/* Saves into memory and writes PATH atomically, or, with WRITTEN_OUT, a
+ * new file at PATH or a numbered name beside it (*written_out). */
 static int
 save(struct report_doc *d, struct hpdf_error *err, const char *path,
-     char **cause)
+     char **written_out, char **cause)
 {
 	HPDF_UINT32 size, got;
 	HPDF_BYTE *data = NULL;
@@ -196,7 +197,10 @@ save(struct report_doc *d, struct hpdf_error *err, const char *path,
 		                   path, (unsigned)got, (unsigned)size);
 		goto out;
 	}
-	rc = paths_write_atomic(path, data, got, cause);
+	if (written_out != NULL)
+		rc = paths_write_new(path, data, got, written_out, cause);
+	else
+		rc = paths_write_atomic(path, data, got, cause);
 out:
 	free(data);
 	return rc;
@@ -214,9 +218,9 @@ now_iso(void)
 	return xstrdup(buf);
 }
 
-int
-report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
-                 const char *path, char **cause)
+static int
+pdf_write(const cJSON *state, const struct report_pdf_opts *o,
+          const char *path, char **written_out, char **cause)
 {
 	static const struct report_pdf_opts defaults;
 	struct hpdf_error err = {0, 0};
@@ -279,13 +283,27 @@ report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	                         o->font_bold ? o->font_bold : REPORT_FONT_BOLD,
 	                         cause) != 0)
 		goto cleanup;
-	rc = save(&d, &err, path, cause);
+	rc = save(&d, &err, path, written_out, cause);
 cleanup:
 	if (d.pdf != NULL)
 		HPDF_Free(d.pdf);
 	free(d.pages);
 	free(gen);
 	return rc;
+}
+
+int
+report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
+                 const char *path, char **cause)
+{
+	return pdf_write(state, o, path, NULL, cause);
+}
+
+int
+report_pdf_write_new(const cJSON *state, const struct report_pdf_opts *o,
+                     const char *path, char **written_out, char **cause)
+{
+	return pdf_write(state, o, path, written_out, cause);
 }
 
 char *

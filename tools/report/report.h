@@ -47,6 +47,14 @@ int report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
                      const char *path, char **cause);
 
 /*
+ * As report_pdf_write, but never replaces a file: the report goes to PATH
+ * when it is free, else to PATH with "-2", "-3", ... before ".pdf" (see
+ * paths_write_new). *WRITTEN_OUT is the path taken (caller frees).
+ */
+int report_pdf_write_new(const cJSON *state, const struct report_pdf_opts *o,
+                         const char *path, char **written_out, char **cause);
+
+/*
  * The report's path relative to an output directory, from the one UTC
  * timestamp T: "YYYY/MM/DD/SYMBOL_Stock_Report_YYYYMMDD_HHMMSS.pdf".
  * Characters of SYMBOL other than letters, digits, '.', '-' and '_' become

@@ -31,6 +31,7 @@
 
 #include "lib/http.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 #include "lib/xmalloc.h"
 
 #define HTTP_DEFAULT_CONNECT_MS   10000L
@@ -258,7 +259,12 @@ http_curl_version(void)
 static char *
 url_for_message(const char *url)
 {
-	return xstrndup(url, strcspn(url, "?#"));
+	char *bare = xstrndup(url, strcspn(url, "?#")), *r;
+
+	/* Without the query; and without a userinfo password either. */
+	r = redact_text(bare);
+	free(bare);
+	return r;
 }
 
 /* State of one attempt, shared with the curl callbacks. */

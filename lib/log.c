@@ -6,9 +6,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/redact.h"
+#include "lib/xmalloc.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 
@@ -38,16 +41,66 @@ use_colour(void)
 	return log_is_tty() && (nc == NULL || *nc == '\0');
 }
 
+/*
+ * MSG as one safe line (heap string): the secrets of its URLs masked, and
+ * control characters (a newline, ESC starting a terminal sequence) written
+ * as \n, \t, \r or \xHH, so what a user typed cannot split the message or
+ * drive the terminal.
+ */
+static char *
+log_clean(const char *msg)
+{
+	char *r = redact_text(msg), *out, *o;
+	const unsigned char *p;
+
+	out = o = xmalloc(strlen(r) * 4 + 1);
+	for (p = (const unsigned char *)r; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			*o++ = '\\';
+			*o++ = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += sprintf(o, "\\x%02x", *p);
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	free(r);
+	return out;
+}
+
 static void
 log_vprint(const char *tag, const char *colour, const char *fmt, va_list ap)
 {
 	int c = colour != NULL && use_colour();
+	char *msg = xvasprintf(fmt, ap), *line = log_clean(msg);
 
 	fputs("stockagent: ", stderr);
 	if (tag != NULL)
 		fprintf(stderr, "%s%s:%s ", c ? colour : "", tag, c ? "\033[0m" : "");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", line);
+	free(line);
+	free(msg);
+}
+
+void
+log_vline(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap), *line = log_clean(msg);
+
+	fprintf(stderr, "%s: %s\n", prefix, line);
+	free(line);
+	free(msg);
+}
+
+void
+log_line(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(prefix, fmt, ap);
+	va_end(ap);
 }
 
 void

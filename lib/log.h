@@ -8,6 +8,8 @@
 #ifndef STOCKAGENT_LOG_H
 #define STOCKAGENT_LOG_H
 
+#include <stdarg.h>
+
 enum log_level {
 	LOG_LEVEL_QUIET = 0, /* errors only */
 	LOG_LEVEL_INFO = 1,  /* default: errors, warnings, notes */
@@ -25,6 +27,17 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only with --verbose. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "PREFIX: MESSAGE" on stderr at every level, for usage errors
+ * ("stockagent analyze: ..."). Like the functions above, it masks the
+ * secrets of URLs in the message and escapes control characters, so every
+ * message is one line.
+ */
+void log_line(const char *prefix, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_vline(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Whether stderr is a terminal that may show progress and colour. */
 int log_is_tty(void);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "model/model-int.h"
+#include "lib/redact.h"
 #include "lib/xmalloc.h"
 
 static const struct model_backend *const model_backends[] = {
@@ -105,7 +106,7 @@ model_open(const char *uri, const struct model_params *defaults,
 	m = xcalloc(1, sizeof *m);
 	m->backend = be;
 	m->state = state;
-	m->name = xstrdup(uri);
+	m->name = redact_text(uri); /* shown and stored: no password */
 	m->id = model_make_id(be, rest);
 	return m;
 }

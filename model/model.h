@@ -85,7 +85,8 @@ void model_close(struct model *m);
  * past the end of the registry. */
 int model_backend_at(size_t i, const char **scheme, const char **summary);
 
-/* "builtin", "openai:http://...#name": the URI without secrets. */
+/* The URI M was opened with, its secrets masked (lib/redact.h):
+ * "builtin", "openai:http://user:***@host/v1#name". */
 const char *model_name(const struct model *m);
 /* The model the backend calls, for price lookups: the Bedrock model id,
  * the #MODEL of an openai: URI, "sagemaker:ENDPOINT", "builtin". */

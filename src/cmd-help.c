@@ -7,6 +7,7 @@
 
 #include "src/cmd.h"
 #include "lib/exitcode.h"
+#include "lib/log.h"
 
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -21,9 +22,8 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc == 2) {
 		if ((entry = cmd_find(argv[1])) == NULL) {
-			fprintf(stderr, "stockagent help: unknown command "
-					"'%s'; run 'stockagent help' for the "
-					"list\n", argv[1]);
+			log_line("stockagent help", "unknown command '%s'; "
+			    "run 'stockagent help' for the list", argv[1]);
 			return EXIT_USAGE;
 		}
 		cmd_print_help(entry);

@@ -10,6 +10,7 @@
 
 #include "src/cmd.h"
 #include "lib/exitcode.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
@@ -64,13 +65,14 @@ int
 cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *msg, *who;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "stockagent %s: %s; see 'stockagent help %s'\n",
-	    entry->name, msg, entry->name);
+	who = xasprintf("stockagent %s", entry->name);
+	log_line(who, "%s; see 'stockagent help %s'", msg, entry->name);
+	free(who);
 	free(msg);
 	return EXIT_USAGE;
 }

@@ -136,8 +136,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		argv[1] = (char *)"version";
 	if ((entry = cmd_find(argv[1])) == NULL) {
-		fprintf(stderr, "stockagent: unknown command '%s'; run "
-				"'stockagent help' for the list\n", argv[1]);
+		log_line("stockagent", "unknown command '%s'; run 'stockagent "
+		    "help' for the list", argv[1]);
 		rc = EXIT_USAGE;
 		goto out;
 	}

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 #include "model/model-prices.h"
 #include "model/model.h"
 #include "src/runner.h"
@@ -89,7 +91,7 @@ runner_request(struct settings *s, const struct runner_opts *o,
     const char *as_of, const char *thread_id)
 {
 	cJSON *req = cJSON_CreateObject();
-	char now[32];
+	char now[32], *r;
 	const char *v;
 	size_t i;
 
@@ -102,11 +104,46 @@ runner_request(struct settings *s, const struct runner_opts *o,
 		cJSON_AddStringToObject(req, "prompt", o->prompt);
 	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
-		if ((v = settings_string(s, runner_setting_keys[i])) != NULL)
-			cJSON_AddStringToObject(req, runner_setting_keys[i], v);
+		if ((v = settings_string(s, runner_setting_keys[i])) == NULL)
+			continue;
+		/* Stored and shown: URL secrets never are. */
+		r = redact_text(v);
+		cJSON_AddStringToObject(req, runner_setting_keys[i], r);
+		free(r);
 	}
 	cJSON_AddBoolToObject(req, "no_fallback", o->no_fallback);
 	return req;
+}
+
+/*
+ * Whether the recorded value V of KEY can be used as it is. A URL secret
+ * was masked when the run was recorded; the current setting (config file,
+ * variable or flag) serves when it is the same URL with its secret.
+ * Returns 1 (use V), 0 (keep the current setting), or -1 with *cause.
+ */
+static int
+runner_recorded_ok(struct settings *s, const char *key, const char *v,
+    char **cause)
+{
+	const char *cur = settings_string(s, key);
+	char *r, var[64];
+	size_t i;
+	int same;
+
+	if (strstr(v, "***") == NULL)
+		return 1;
+	r = redact_text(cur);
+	same = cur != NULL && strcmp(r, v) == 0 && strcmp(cur, v) != 0;
+	free(r);
+	if (same)
+		return 0;
+	for (i = 0; key[i] != '\0' && i + 1 < sizeof var; i++)
+		var[i] = (char)toupper((unsigned char)key[i]);
+	var[i] = '\0';
+	*cause = xasprintf("the run's %s '%s' held a secret, which is never "
+	    "stored; give the full value again in the config file or "
+	    "STOCKAGENT_%s", key, v, var);
+	return -1;
 }
 
 /* Puts the request's settings back as flags (a resumed run). Returns 0,
@@ -114,14 +151,19 @@ runner_request(struct settings *s, const struct runner_opts *o,
 static int
 runner_restore_settings(struct settings *s, const cJSON *req, char **cause)
 {
-	const char *v;
+	const char *v, *key;
 	size_t i;
+	int ok;
 
 	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
-		if ((v = jsonutil_string(req, runner_setting_keys[i])) != NULL &&
-		    settings_set(s, runner_setting_keys[i], v,
-			"the run's request", cause) != 0)
+		key = runner_setting_keys[i];
+		if ((v = jsonutil_string(req, key)) == NULL)
+			continue;
+		if ((ok = runner_recorded_ok(s, key, v, cause)) < 0)
+			return -1;
+		if (ok && settings_set(s, key, v, "the run's request",
+		    cause) != 0)
 			return -1;
 	}
 	return 0;

@@ -44,4 +44,38 @@ expect 0 "another report" -- analyze SIM_STOCK --as-of $D --out "$T/rep"
 expect 2 "--db ''" -- --db '' analyze SIM_STOCK --as-of $D --no-pdf
 one_line "$T/err" "--db ''"
 
+# A password in a model URL is never shown or stored.
+M='openai:http://user:hunter2pw@127.0.0.1:1/v1#m'
+STOCKAGENT_DEBUG_KILL_AT=end:gather "$STOCKAGENT" analyze SIM_STOCK --as-of $D \
+	--no-pdf --model "$M" --thread secret >/dev/null 2>&1
+expect 2 "resume without the secret" -- runs resume secret
+has "$T/err" "held a secret, which is never stored" "resume says why"
+STOCKAGENT_MODEL=$M "$STOCKAGENT" runs resume secret --format json \
+	>"$T/out" 2>"$T/err"
+same "$?" 0 "resume with the secret from the environment"
+has "$T/out" 'user:\*\*\*@127.0.0.1' "the masked URL is shown"
+hasnt "$T/out" hunter2pw "no password in the JSON"
+hasnt "$T/err" hunter2pw "no password on stderr"
+expect 0 "runs show" -- runs show secret --format json
+hasnt "$T/out" hunter2pw "no password in runs show"
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$STOCKAGENT_DB" .dump >"$T/dump"
+	hasnt "$T/dump" hunter2pw "no password in the database"
+fi
+expect 4 "an unreachable model with a token as userinfo" -- analyze SIM_STOCK \
+	--as-of $D --no-pdf --no-fallback \
+	--model 'openai:http://sk-hunter2@127.0.0.1:1/v1#m'
+hasnt "$T/err" hunter2 "no token on stderr"
+
+# Control characters in arguments are escaped in messages.
+expect 2 "ESC in a symbol" -- analyze "$(printf '\033[31mX\nY')" --no-pdf
+one_line "$T/err" "ESC and newline in a symbol"
+has "$T/err" 'x1b\[31mX\\nY' "written escaped"
+expect 2 "ESC in a command" -- "$(printf '\033[2J')"
+hasnt "$T/err" "$(printf '\033')" "no raw ESC"
+
+# The symbol rule of the man page: no two dots in a row.
+expect 2 "A.." -- analyze A.. --no-pdf
+has "$T/err" "no two dots in a row" "the rule is stated"
+
 cli_done

@@ -47,8 +47,8 @@ symbol_normalize(const char *in, char *out, char **cause)
 	}
 	if (i < n || strstr(in, "..") != NULL) {
 		*cause = xasprintf("invalid symbol '%s': use letters, digits "
-		    "and . _ - ^ = only, starting with a letter or digit, "
-		    "e.g. SIM_STOCK", in);
+		    "and . _ - ^ = only, starting with a letter, digit or ^, "
+		    "with no two dots in a row, e.g. SIM_STOCK", in);
 		return -1;
 	}
 	out[n] = '\0';

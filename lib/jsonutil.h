@@ -19,5 +19,11 @@ double jsonutil_number(const cJSON *root, const char *path);
 const char *jsonutil_string(const cJSON *root, const char *path);
 /* Prints V to a heap string (unformatted); never NULL. */
 char *jsonutil_print(const cJSON *v);
+/*
+ * Prints V (FORMATTED or on one line) for people and pipes: always valid
+ * UTF-8, each byte that starts no valid sequence written as U+FFFD (cJSON
+ * copies string bytes as they are). Heap string; "null" for NULL.
+ */
+char *jsonutil_print_text(const cJSON *v, int formatted);
 
 #endif

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/exitcode.h"
+#include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
@@ -80,7 +81,7 @@ cmd_config_print(const struct settings *s, int json)
 	list = cJSON_CreateArray();
 	for (e = settings_table; e->name != NULL; e++)
 		cJSON_AddItemToArray(list, cmd_config_json_row(s, e));
-	text = cJSON_Print(list);
+	text = jsonutil_print_text(list, 1);
 	printf("%s\n", text);
 	free(text);
 	cJSON_Delete(list);

@@ -10,6 +10,7 @@
 #include "src/cmd.h"
 #include "lib/date.h"
 #include "lib/exitcode.h"
+#include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "src/runner.h"
 #include "lib/settings.h"
@@ -50,7 +51,7 @@ cmd_data_json(const char *sym, const char *as_of, const char *prov,
 	cJSON_AddStringToObject(j, "as_of", as_of);
 	cJSON_AddStringToObject(j, "provider", prov);
 	cJSON_AddItemToObject(j, "bars", gather_bars_json(b));
-	text = cJSON_PrintUnformatted(j);
+	text = jsonutil_print_text(j, 0);
 	printf("%s\n", text);
 	free(text);
 	cJSON_Delete(j);

@@ -14,6 +14,7 @@
 
 #include "src/cmd.h"
 #include "lib/exitcode.h"
+#include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "model/model.h"
 #include "src/output.h"
@@ -103,7 +104,7 @@ cmd_models_print(const cJSON *o, int json)
 	char *text;
 
 	if (json) {
-		text = cJSON_Print(o);
+		text = jsonutil_print_text(o, 1);
 		printf("%s\n", text);
 		free(text);
 		return;

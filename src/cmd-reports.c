@@ -80,7 +80,7 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_STORAGE;
 	}
 	if (strcmp(format, "json") == 0) {
-		text = cJSON_Print(list);
+		text = jsonutil_print_text(list, 1);
 		printf("%s\n", text);
 		free(text);
 	} else {

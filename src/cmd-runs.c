@@ -80,7 +80,7 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 static void
 cmd_runs_print_json(const cJSON *j)
 {
-	char *text = cJSON_Print(j);
+	char *text = jsonutil_print_text(j, 1);
 
 	printf("%s\n", text);
 	free(text);

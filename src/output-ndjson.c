@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "lib/jsonutil.h"
 #include "src/output.h"
 
 void
@@ -26,7 +27,7 @@ output_ndjson_event(FILE *f, const char *type, const cJSON *data)
 	cJSON_DeleteItemFromObject(e, "type");
 	cJSON_AddItemToObject(e, "type", cJSON_CreateString(type));
 	cJSON_AddStringToObject(e, "ts", ts);
-	line = cJSON_PrintUnformatted(e);
+	line = jsonutil_print_text(e, 0);
 	fprintf(f, "%s\n", line);
 	fflush(f);
 	free(line);

@@ -195,7 +195,7 @@ runner_print(const cJSON *state, const char *thread_id,
 		cJSON_Delete(e);
 		return;
 	}
-	text = cJSON_Print(r);
+	text = jsonutil_print_text(r, 1);
 	printf("%s\n", text);
 	free(text);
 	cJSON_Delete(r);

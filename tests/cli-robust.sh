@@ -78,4 +78,12 @@ hasnt "$T/err" "$(printf '\033')" "no raw ESC"
 expect 2 "A.." -- analyze A.. --no-pdf
 has "$T/err" "no two dots in a row" "the rule is stated"
 
+# JSON output is valid UTF-8 whatever bytes the input held.
+expect 0 "ask with invalid UTF-8" -- ask "$(printf 'Analyze SIM_STOCK \377\376 stock')" \
+	--as-of $D --no-pdf --thread utf8
+expect 0 "runs show json" -- runs show utf8 --format json
+$PYTHON -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$T/out" &&
+	ok || bad "runs show --format json is not valid UTF-8"
+jget "$T/out" 'r["request"]["prompt"]' >/dev/null 2>&1 && ok || bad "not JSON"
+
 cli_done

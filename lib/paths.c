@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,4 +249,28 @@ paths_remove_stale_temps(const char *dir)
 	}
 	closedir(d);
 	return n;
+}
+
+int
+paths_check_dir(const char *dir, size_t extra, char **cause)
+{
+	const char *p = dir, *end;
+
+	if (strlen(dir) + extra >= PATH_MAX) {
+		*cause = xasprintf("directory '%.60s...' is too long (%zu bytes; "
+		    "the file names under it need %zu more of the %d the "
+		    "system allows); use a shorter path", dir, strlen(dir),
+		    extra, PATH_MAX);
+		return -1;
+	}
+	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = p + strcspn(p, "/");
+		if ((size_t)(end - p) > NAME_MAX) {
+			*cause = xasprintf("directory '%.60s...' has a name of "
+			    "%zu bytes, over the %d the system allows; use "
+			    "shorter names", dir, (size_t)(end - p), NAME_MAX);
+			return -1;
+		}
+	}
+	return 0;
 }

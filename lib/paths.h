@@ -25,6 +25,13 @@ int paths_mkdirs_for(const char *file, int private_, char **cause);
 int paths_write_atomic(const char *path, const void *data, size_t len,
     char **cause);
 
+/*
+ * Checks, before anything is created, that files EXTRA bytes long can be
+ * made under DIR: the whole path within PATH_MAX and each name within
+ * NAME_MAX. Returns 0, or -1 with *cause.
+ */
+int paths_check_dir(const char *dir, size_t extra, char **cause);
+
 /* The most numbered names paths_write_new tries. */
 #define PATHS_MAX_NUMBERED 1000
 

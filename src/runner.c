@@ -15,6 +15,7 @@
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/redact.h"
 #include "model/model-prices.h"
 #include "model/model.h"
@@ -33,6 +34,9 @@ static const char *const runner_setting_keys[] = {
 };
 
 #define RUNNER_MAX_BAD_ARGS 2
+/* "/YYYY/MM/DD/" + SYMBOL (20) + "_Stock_Report_YYYYMMDD_HHMMSS-NNNN.pdf"
+ * + ".tmp.PID.XXXXXX", rounded up. */
+#define RUNNER_REPORT_NAME_MAX 128
 
 int
 runner_open_store(struct settings *s, struct store **out)
@@ -253,6 +257,22 @@ runner_tool_opts(const struct settings *s, struct tool_opts *t)
 	t->no_pdf = settings_bool(s, "no_pdf");
 }
 
+/* The report directory can hold the report's name (checked before a run
+ * is recorded or a directory made). Returns 0 or EXIT_USAGE. */
+static int
+runner_check_out(const struct settings *s)
+{
+	const char *out = settings_string(s, "out");
+	char *cause = NULL;
+
+	if (settings_bool(s, "no_pdf") || out == NULL ||
+	    paths_check_dir(out, RUNNER_REPORT_NAME_MAX, &cause) == 0)
+		return 0;
+	log_error("out (from %s): %s", settings_origin(s, "out"), cause);
+	free(cause);
+	return EXIT_USAGE;
+}
+
 /* The price table (the model_prices setting, else the shipped one);
  * NULL with a warning when it cannot be read: costs are then left out. */
 static cJSON *
@@ -327,7 +347,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 		free(cause);
 		return rc;
 	}
-	if ((rc = runner_model(s, &m)) != 0)
+	if ((rc = runner_check_out(s)) != 0 || (rc = runner_model(s, &m)) != 0)
 		return rc;
 	if ((rc = runner_open_store(s, &st)) != 0)
 		goto out;

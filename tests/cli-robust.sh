@@ -86,4 +86,13 @@ $PYTHON -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$T/out"
 	ok || bad "runs show --format json is not valid UTF-8"
 jget "$T/out" 'r["request"]["prompt"]' >/dev/null 2>&1 && ok || bad "not JSON"
 
+# A report directory too long for the system is refused before anything
+# is made or recorded.
+long=$($PYTHON -c "print('/'.join(['d'] * 2000))")
+expect 2 "a 2,000-level --out" -- analyze SIM_STOCK --as-of $D --out "$long" \
+	--thread longout
+has "$T/err" "out \(from --out\): directory .* is too long" "says why"
+[ -e d ] && bad "directories were created" || ok
+expect 2 "an unknown run" -- runs show longout
+
 cli_done

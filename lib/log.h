@@ -26,7 +26,4 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Only with --verbose. */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Whether stderr is a terminal that may show progress and colour. */
-int log_is_tty(void);
-
 #endif

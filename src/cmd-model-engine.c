@@ -1,7 +1,7 @@
 /*
  * cmd-model-engine.c: the engine's subcommands of 'stockagent model':
- * info, generate, logits and bench, on token ids. The lead hooks the
- * cmd_model_*_entry descriptors into 'stockagent model'.
+ * info, generate, logits and bench, on token ids. cmd-model.c lists the
+ * cmd_model_*_entry descriptors in its table.
  */
 #include "config.h"
 
@@ -24,11 +24,6 @@
 #define MAX_TOKENS_ARG (1u << 20)
 #define BENCH_ROUNDS 3
 
-extern const struct cmd_entry cmd_model_info_entry;
-extern const struct cmd_entry cmd_model_generate_entry;
-extern const struct cmd_entry cmd_model_logits_entry;
-extern const struct cmd_entry cmd_model_bench_entry;
-
 /* Options shared by the subcommands. */
 struct eng_opts {
 	const char *model;	/* directory */
@@ -44,7 +39,7 @@ struct eng_opts {
 enum {
 	OPT_MODEL = 256, OPT_TOKENS, OPT_MAX_TOKENS, OPT_TEMP, OPT_TOP_P,
 	OPT_TOP_K, OPT_SEED, OPT_FORMAT, OPT_ALL, OPT_THREADS, OPT_CONTEXT,
-	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_HELP, OPT_PROMPT
+	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_PROMPT
 };
 
 static const struct option long_opts[] = {
@@ -63,7 +58,6 @@ static const struct option long_opts[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"prompt-tokens", required_argument, NULL, OPT_PROMPT_N},
 	{"decode-tokens", required_argument, NULL, OPT_DECODE_N},
-	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
 
@@ -165,10 +159,6 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv,
 			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
 				goto bad;
 			break;
-		case OPT_HELP:
-			cmd_print_help(e);
-			*rc = EXIT_OK;
-			return -1;
 		default:
 			return -1;
 		}
@@ -223,7 +213,7 @@ bad:
 static int
 status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
 {
-	fprintf(stderr, "stockagent model %s: %s\n", e->name,
+	fprintf(stderr, "stockagent %s: %s\n", e->name,
 	    msg ? msg : gptoss_status_str(st));
 	free(msg);
 	switch (st) {
@@ -268,7 +258,7 @@ get_tokens(const struct cmd_entry *e, const struct eng_opts *o,
 
 
 /* 'model info DIR': architecture, sizes, bytes per token, backend. */
-int
+static int
 cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_info_entry;
@@ -335,7 +325,7 @@ prompt_tokens(const struct cmd_entry *e, const struct eng_opts *o,
 	if (local_map_tokenizer_load(o->model, tok_out, &cause) != 0 ||
 	    local_map_encode(*tok_out, o->prompt_arg, strlen(o->prompt_arg),
 		1, toks, n, &cause) != 0) {
-		fprintf(stderr, "stockagent model %s: %s\n", e->name, cause);
+		fprintf(stderr, "stockagent %s: %s\n", e->name, cause);
 		free(cause);
 		return EXIT_MODEL;
 	}
@@ -385,7 +375,7 @@ print_json_string(const char *s)
 }
 
 /* 'model generate --model local:DIR --tokens ...': the generated ids. */
-int
+static int
 cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_generate_entry;
@@ -462,7 +452,7 @@ cleanup:
 }
 
 /* 'model logits': JSON logits of the last (or every) position. */
-int
+static int
 cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_logits_entry;
@@ -579,7 +569,7 @@ copy_bandwidth(uint32_t nt)
 }
 
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
-int
+static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_bench_entry;
@@ -662,7 +652,7 @@ cleanup:
 	"  --batch N          prefill batch (default 256)\n"
 
 const struct cmd_entry cmd_model_info_entry = {
-	.name = "info",
+	.name = "model info",
 	.usage = "DIR",
 	.summary = "show a local gpt-oss model's architecture and sizes",
 	.help = "  DIR                a Hugging Face gpt-oss directory\n",
@@ -670,11 +660,8 @@ const struct cmd_entry cmd_model_info_entry = {
 };
 
 const struct cmd_entry cmd_model_generate_entry = {
-	.name = "generate",
-	.usage = "--model local:DIR --tokens 1,2,3 | --prompt TEXT "
-		 "[--max-tokens N] "
-		 "[--temperature T] [--top-p P] [--top-k K] [--seed S] "
-		 "[--format text|json]",
+	.name = "model generate",
+	.usage = "--model local:DIR --tokens 1,2,3 | --prompt TEXT [OPTIONS]",
 	.summary = "generate token ids with a local gpt-oss model",
 	.help = "  --model local:DIR  the model directory\n"
 		"  --tokens IDS       prompt token ids, comma-separated\n"
@@ -691,7 +678,7 @@ const struct cmd_entry cmd_model_generate_entry = {
 };
 
 const struct cmd_entry cmd_model_logits_entry = {
-	.name = "logits",
+	.name = "model logits",
 	.usage = "--model local:DIR --tokens 1,2,3 [--all-positions]",
 	.summary = "print a local gpt-oss model's logits as JSON",
 	.help = "  --model local:DIR  the model directory\n"
@@ -702,7 +689,7 @@ const struct cmd_entry cmd_model_logits_entry = {
 };
 
 const struct cmd_entry cmd_model_bench_entry = {
-	.name = "bench",
+	.name = "model bench",
 	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
 	.help = "  --model local:DIR  the model directory\n"

@@ -1,17 +1,20 @@
 /*
- * cmd-model.h: the engine's subcommands of 'stockagent model'
- * (cmd-model-engine.c), dispatched from cmd-model.c.
+ * cmd-model.h: what the two halves of 'stockagent model' share: the
+ * tokenizer subcommands and the table in cmd-model.c, the engine's
+ * subcommands in cmd-model-engine.c.
  */
 #ifndef STOCKAGENT_CMD_MODEL_H
 #define STOCKAGENT_CMD_MODEL_H
 
-struct cmd_ctx;
+#include "src/cmd.h"
 
-/* Each parses its own options (argv[0] is the subcommand) and returns an
- * exit code. */
-int cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv);
-int cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv);
-int cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv);
-int cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv);
+/* 'stockagent model' itself (cmd-model.c), whose table lists those below. */
+extern const struct cmd_entry cmd_model_entry;
+
+/* The engine's subcommands (cmd-model-engine.c), listed by cmd-model.c. */
+extern const struct cmd_entry cmd_model_info_entry;
+extern const struct cmd_entry cmd_model_generate_entry;
+extern const struct cmd_entry cmd_model_logits_entry;
+extern const struct cmd_entry cmd_model_bench_entry;
 
 #endif

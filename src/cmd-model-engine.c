@@ -1,6 +1,7 @@
 /*
  * cmd-model-engine.c: the engine's subcommands of 'stockagent model':
- * info, generate, logits and bench, on token ids. cmd-model.c lists the
+ * info, generate, logits and bench, on token ids (generate also on text,
+ * with the tokenizer code of cmd-model.c). cmd-model.c lists the
  * cmd_model_*_entry descriptors in its table.
  */
 #include "config.h"
@@ -14,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "model/gptoss/gptoss.h"
-#include "model/local-map.h"
+#include "model/gptoss/tokenizer.h"
 #include "src/cmd.h"
 #include "src/cmd-model.h"
 #include "lib/exitcode.h"
@@ -320,15 +323,18 @@ static int
 prompt_tokens(const struct cmd_entry *e, const struct eng_opts *o,
     struct gptoss_tokenizer **tok_out, uint32_t **toks, size_t *n)
 {
+	enum gptoss_status st;
 	char *cause = NULL;
 
-	if (local_map_tokenizer_load(o->model, tok_out, &cause) != 0 ||
-	    local_map_encode(*tok_out, o->prompt_arg, strlen(o->prompt_arg),
-		1, toks, n, &cause) != 0) {
+	if (cmd_model_tokenizer_load(o->model, tok_out, &cause) != 0) {
 		fprintf(stderr, "stockagent %s: %s\n", e->name, cause);
 		free(cause);
 		return EXIT_MODEL;
 	}
+	if ((st = gptoss_tokenizer_encode(*tok_out, o->prompt_arg,
+	    strlen(o->prompt_arg), GPTOSS_ENCODE_ALLOW_SPECIAL, toks, n)) !=
+	    GPTOSS_OK)
+		return status_exit(e, st, NULL);
 	if (*n == 0)
 		return cmd_usage_error(e, "--prompt is empty");
 	return EXIT_OK;
@@ -344,13 +350,14 @@ generated_text(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 	char *text = NULL, *cause = NULL;
 	uint32_t i;
 
-	if (local_map_decode(tok, ids, n, &text, &cause) == 0)
+	if (cmd_model_decode(tok, ids, n, &text, NULL, &cause) == 0)
 		return text;
 	free(cause);
 	buf_init(&b, 0);
 	for (i = 0; i < n; i++) {
 		cause = NULL;
-		if (local_map_decode(tok, &ids[i], 1, &text, &cause) == 0) {
+		if (cmd_model_decode(tok, &ids[i], 1, &text, NULL,
+		    &cause) == 0) {
 			buf_printf(&b, "%s", text);
 			free(text);
 		} else {
@@ -442,7 +449,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 cleanup:
 	free(text);
-	local_map_tokenizer_free(tok);
+	gptoss_tokenizer_free(tok);
 	free(toks);
 	free(out);
 	gptoss_sampler_free(s);

@@ -4,7 +4,8 @@
  * row to add one. Their usage and help live in their entries only:
  * 'stockagent help model' lists them from the table.
  *
- * Here: tokenize, detokenize and render. FILE is a tokenizer.json, a
+ * Here: tokenize, detokenize and render, and the tokenizer loading and
+ * decoding cmd-model-engine.c shares. FILE is a tokenizer.json, a
  * .tiktoken ranks file or a model directory; without --tokenizer,
  * $STOCKAGENT_TOKENIZER, then a "local:DIR" model setting, are used.
  */
@@ -61,13 +62,41 @@ model_read(const char *path, size_t *len)
 	return buf_take(&b);
 }
 
+int
+cmd_model_tokenizer_load(const char *path, struct gptoss_tokenizer **tok_out,
+    char **cause)
+{
+	*tok_out = NULL;
+	/* On failure the loader's detail names the file and the problem. */
+	return gptoss_tokenizer_load(path, tok_out, cause) == GPTOSS_OK ? 0 :
+	    -1;
+}
+
+int
+cmd_model_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
+    size_t n, char **text_out, size_t *len_out, char **cause)
+{
+	size_t len = 0, bad = 0;
+
+	*text_out = NULL;
+	if (gptoss_tokenizer_decode(tok, ids, n, text_out, &len, &bad) !=
+	    GPTOSS_OK) {
+		*cause = xasprintf("token id %u is out of range (vocabulary "
+		    "has %u ids)", ids[bad], gptoss_tokenizer_vocab_size(tok));
+		return -1;
+	}
+	if (len_out != NULL)
+		*len_out = len;
+	return 0;
+}
+
 /* Loads the tokenizer named by PATH or the defaults. */
 static struct gptoss_tokenizer *
 model_tokenizer(struct cmd_ctx *ctx, const char *path)
 {
 	struct gptoss_tokenizer *tok = NULL;
 	const char *model;
-	char *detail = NULL;
+	char *cause = NULL;
 
 	if (path == NULL)
 		path = getenv("STOCKAGENT_TOKENIZER");
@@ -81,9 +110,9 @@ model_tokenizer(struct cmd_ctx *ctx, const char *path)
 		    "directory)");
 		return NULL;
 	}
-	if (gptoss_tokenizer_load(path, &tok, &detail) != GPTOSS_OK) {
-		log_error("%s", detail);
-		free(detail);
+	if (cmd_model_tokenizer_load(path, &tok, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		return NULL;
 	}
 	return tok;
@@ -205,8 +234,8 @@ model_detokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	struct model_opts o;
 	struct gptoss_tokenizer *tok = NULL;
 	uint32_t *ids = NULL;
-	size_t n = 0, cap = 0, len, bad = 0;
-	char *text = NULL, *in = NULL;
+	size_t n = 0, cap = 0, len;
+	char *text = NULL, *in = NULL, *cause = NULL;
 	int i, rc = EXIT_USAGE;
 
 	if (model_getopt(argc, argv, &o) != 0)
@@ -224,11 +253,9 @@ model_detokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((tok = model_tokenizer(ctx, o.tokenizer)) == NULL)
 		goto cleanup;
-	if (gptoss_tokenizer_decode(tok, ids, n, &text, &len, &bad) !=
-	    GPTOSS_OK) {
-		log_error("token id %u is out of range "
-		    "(vocabulary has %u ids)", ids[bad],
-		    gptoss_tokenizer_vocab_size(tok));
+	if (cmd_model_decode(tok, ids, n, &text, &len, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		goto cleanup;
 	}
 	fwrite(text, 1, len, stdout);

@@ -77,7 +77,9 @@ env_true(const char *name)
 	return v != NULL && strcasecmp(v, "true") == 0;
 }
 
-const char *
+/* The profile in effect: explicit, AWS_PROFILE, AWS_DEFAULT_PROFILE,
+ * "default" (borrowed). */
+static const char *
 awscred_profile_name(const char *explicit_profile)
 {
 	if (explicit_profile != NULL && *explicit_profile != '\0')
@@ -617,7 +619,11 @@ awscred_resolve(const struct awscred_options *opts,
 	return rc == 1 ? 0 : -1;
 }
 
-char *
+/*
+ * A key from the profile's section of the config file (e.g.
+ * "endpoint_url"), or NULL. Heap string.
+ */
+static char *
 awscred_config_value(const char *profile, const char *key)
 {
 	char *fpath = aws_file("AWS_CONFIG_FILE", "config"), *cause = NULL;

@@ -67,14 +67,4 @@ int awscred_expiring(const struct aws_credentials *c, time_t now, long margin);
 int awscred_region(const char *explicit_region, const char *profile,
                    char **region_out, char **cause);
 
-/*
- * A key from the profile's section of the config file (e.g.
- * "endpoint_url"), or NULL. Heap string.
- */
-char *awscred_config_value(const char *profile, const char *key);
-
-/* The profile in effect: explicit, AWS_PROFILE, AWS_DEFAULT_PROFILE,
- * "default" (borrowed). */
-const char *awscred_profile_name(const char *explicit_profile);
-
 #endif

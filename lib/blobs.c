@@ -21,20 +21,16 @@ blobs_run(struct store *s, const char *sql, const char *a, const char *b,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-		if (c != NULL) {
-			sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 4, n);
-		}
-		rc = sqlite3_step(st);
+	if ((rc = store_prepare(s, sql, &st, "storing run data", cause)) != 0)
+		return rc;
+	/* Not copied (store_bind_text would): the data may be 64 MiB. */
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (c != NULL) {
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, n);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, rc, "storing run data", cause);
-	return 0;
+	return store_step_done(s, st, "storing run data", cause);
 }
 
 int
@@ -73,12 +69,11 @@ blobs_get(struct store *s, const char *id, char **data_out, char **cause)
 	int rc;
 
 	*data_out = NULL;
-	rc = sqlite3_prepare_v2(store_db(s), "SELECT data FROM blobs WHERE "
-	    "id = ?1", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
+	if ((rc = store_prepare(s, "SELECT data FROM blobs WHERE id = ?1", &st,
+	    "reading run data", cause)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && (text = sqlite3_column_text(st, 0)) != NULL) {
 		*data_out = xstrdup((const char *)text);
 		rc = 0;

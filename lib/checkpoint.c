@@ -21,15 +21,6 @@ static const char checkpoint_latest_sql[] =
     " WHERE thread_id = ? AND checkpoint_ns = ''"
     " ORDER BY step DESC, checkpoint_id DESC LIMIT 1";
 
-static void
-checkpoint_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* A new id: step first so ids sort by step, then time, then noise. */
 static void
 checkpoint_new_id(int step, char id[CHECKPOINT_ID_SIZE])
@@ -56,43 +47,22 @@ checkpoint_parent(struct store *s, const char *thread_id,
 	int rc;
 
 	parent[0] = '\0';
-	rc = sqlite3_prepare_v2(store_db(s), checkpoint_latest_sql, -1, &st,
-	    NULL);
-	if (rc == SQLITE_OK) {
-		checkpoint_bind_text(st, 1, thread_id);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			snprintf(parent, CHECKPOINT_ID_SIZE, "%s",
-			    (const char *)sqlite3_column_text(st, 0));
-	}
+	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
+	    "reading checkpoints", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(parent, CHECKPOINT_ID_SIZE, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(s, rc, "reading checkpoints", cause);
 	return 0;
 }
 
-/* Runs ST (bound) to completion and finalizes it. */
-static int
-checkpoint_step_done(struct store *s, sqlite3_stmt *st, char **cause)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, rc, "saving a checkpoint", cause);
-	return 0;
-}
-
-static int
-checkpoint_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
-    char **cause)
-{
-	int rc = sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL);
-
-	if (rc != SQLITE_OK)
-		return store_error(s, rc, "saving a checkpoint", cause);
-	return 0;
-}
+/* What a failure while writing a checkpoint says it was doing. */
+static const char checkpoint_saving[] = "saving a checkpoint";
 
 /* One writes row per top-level key of UPDATE. */
 static int
@@ -110,17 +80,19 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 	task = xasprintf("%s:%d", node != NULL ? node : "__input__", step);
 	cJSON_ArrayForEach(item, update)
 	{
-		if ((rc = checkpoint_prepare(s, sql, &st, cause)) != 0)
+		if ((rc = store_prepare(s, sql, &st, checkpoint_saving,
+		    cause)) != 0)
 			break;
 		value = cJSON_PrintUnformatted(item);
-		checkpoint_bind_text(st, 1, thread_id);
-		checkpoint_bind_text(st, 2, id);
-		checkpoint_bind_text(st, 3, task);
+		store_bind_text(st, 1, thread_id);
+		store_bind_text(st, 2, id);
+		store_bind_text(st, 3, task);
 		sqlite3_bind_int(st, 4, idx++);
-		checkpoint_bind_text(st, 5, item->string);
-		checkpoint_bind_text(st, 6, value);
+		store_bind_text(st, 5, item->string);
+		store_bind_text(st, 6, value);
 		cJSON_free(value);
-		if ((rc = checkpoint_step_done(s, st, cause)) != 0)
+		if ((rc = store_step_done(s, st, checkpoint_saving,
+		    cause)) != 0)
 			break;
 	}
 	free(task);
@@ -147,21 +119,21 @@ checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
 	keys = cJSON_AddArrayToObject(meta, "writes");
 	cJSON_ArrayForEach(item, update)
 		cJSON_AddItemToArray(keys, cJSON_CreateString(item->string));
-	if ((rc = checkpoint_prepare(s, sql, &st, cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, checkpoint_saving, cause)) != 0)
 		goto out;
 	text = cJSON_PrintUnformatted(state);
 	mtext = cJSON_PrintUnformatted(meta);
-	checkpoint_bind_text(st, 1, thread_id);
-	checkpoint_bind_text(st, 2, id);
-	checkpoint_bind_text(st, 3, parent[0] != '\0' ? parent : NULL);
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, id);
+	store_bind_text(st, 3, parent[0] != '\0' ? parent : NULL);
 	sqlite3_bind_int(st, 4, step);
-	checkpoint_bind_text(st, 5, node);
-	checkpoint_bind_text(st, 6, next);
-	checkpoint_bind_text(st, 7, source);
-	checkpoint_bind_text(st, 8, text);
-	checkpoint_bind_text(st, 9, mtext);
-	checkpoint_bind_text(st, 10, store_now(now));
-	rc = checkpoint_step_done(s, st, cause);
+	store_bind_text(st, 5, node);
+	store_bind_text(st, 6, next);
+	store_bind_text(st, 7, source);
+	store_bind_text(st, 8, text);
+	store_bind_text(st, 9, mtext);
+	store_bind_text(st, 10, store_now(now));
+	rc = store_step_done(s, st, checkpoint_saving, cause);
 out:
 	cJSON_free(text);
 	cJSON_free(mtext);
@@ -185,15 +157,15 @@ checkpoint_put_run(struct store *s, const char *thread_id, int step,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = checkpoint_prepare(s, sql, &st, cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, checkpoint_saving, cause)) != 0)
 		return rc;
-	checkpoint_bind_text(st, 1, thread_id);
-	checkpoint_bind_text(st, 2,
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2,
 	    next != NULL && strcmp(next, "__end__") == 0 ? "done" : "running");
-	checkpoint_bind_text(st, 3, store_now(now));
+	store_bind_text(st, 3, store_now(now));
 	sqlite3_bind_int(st, 4, step + 1);
-	checkpoint_bind_text(st, 5, source);
-	return checkpoint_step_done(s, st, cause);
+	store_bind_text(st, 5, source);
+	return store_step_done(s, st, checkpoint_saving, cause);
 }
 
 int
@@ -242,11 +214,10 @@ checkpoint_get_latest(struct store *s, const char *thread_id,
 	*state_out = NULL;
 	if (next_out != NULL)
 		*next_out = NULL;
-	rc = sqlite3_prepare_v2(store_db(s), checkpoint_latest_sql, -1, &st,
-	    NULL);
-	if (rc != SQLITE_OK)
-		return store_error(s, rc, "reading checkpoints", cause);
-	checkpoint_bind_text(st, 1, thread_id);
+	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
+	    "reading checkpoints", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		*cause = xasprintf("thread %s has no checkpoints in %s; see "
@@ -301,18 +272,19 @@ checkpoint_writes_of(struct store *s, const char *thread_id, const char *id,
 	    " WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?"
 	    " ORDER BY task_id, idx";
 	sqlite3_stmt *st = NULL;
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL)) ==
-	    SQLITE_OK) {
-		checkpoint_bind_text(st, 1, thread_id);
-		checkpoint_bind_text(st, 2, id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			cJSON_AddItemToObject(o,
-			    (const char *)sqlite3_column_text(st, 0),
-			    checkpoint_json_column(st, 1));
-	}
+	if ((rc = store_prepare(s, sql, &st, "reading checkpoint writes",
+	    cause)) != 0)
+		return rc;
+	o = cJSON_CreateObject();
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToObject(o,
+		    (const char *)sqlite3_column_text(st, 0),
+		    checkpoint_json_column(st, 1));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		cJSON_Delete(o);
@@ -331,14 +303,15 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 	    " FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ''"
 	    " ORDER BY step, checkpoint_id";
 	sqlite3_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray(), *o, *w = NULL;
+	cJSON *arr, *o, *w = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL)) !=
-	    SQLITE_OK)
-		goto fail;
-	checkpoint_bind_text(st, 1, thread_id);
+	if ((rc = store_prepare(s, sql, &st, "listing checkpoints",
+	    cause)) != 0)
+		return rc;
+	arr = cJSON_CreateArray();
+	store_bind_text(st, 1, thread_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
 		cJSON_AddItemToArray(arr, o);

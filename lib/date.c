@@ -37,7 +37,8 @@ date_to_ymd(int32_t day, int *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-int
+/* Whether Y-M-D names a real calendar day (years 1900-2199). */
+static int
 date_valid_ymd(int y, int m, int d)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,

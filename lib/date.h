@@ -16,8 +16,6 @@
 int32_t date_from_ymd(int y, int m, int d);
 /* Splits DAY into year, month (1-12) and day of month (1-31). */
 void date_to_ymd(int32_t day, int *y, int *m, int *d);
-/* Whether Y-M-D names a real calendar day (years 1900-2199). */
-int date_valid_ymd(int y, int m, int d);
 /* 0 = Sunday ... 6 = Saturday. */
 int date_weekday(int32_t day);
 /*

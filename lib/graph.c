@@ -177,27 +177,6 @@ graph_interrupt_before(struct graph *g, const char *node)
 	g->compiled = 0;
 }
 
-const char *
-graph_strerror(int rc)
-{
-	switch (rc) {
-	case GRAPH_E_RECURSION:
-		return "recursion limit reached";
-	case GRAPH_E_STORAGE:
-		return "checkpoint could not be saved";
-	case GRAPH_E_INTERRUPTED:
-		return "paused for approval";
-	case GRAPH_E_DECLINED:
-		return "approval declined";
-	case GRAPH_E_NOTFOUND:
-		return "no such thread";
-	case GRAPH_E_INVALID:
-		return "invalid graph, route or update";
-	default:
-		return "";
-	}
-}
-
 static struct graph_node *
 graph_find(struct graph *g, const char *name)
 {

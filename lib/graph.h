@@ -163,7 +163,4 @@ int graph_resume(struct graph *g, const struct graph_run_opts *opts,
 int graph_update_state(struct graph *g, const struct graph_run_opts *opts,
     const cJSON *update, const char *as_node, char **cause);
 
-/* "recursion limit reached", ... for a GRAPH_E_* value; "" for others. */
-const char *graph_strerror(int rc);
-
 #endif

@@ -155,7 +155,8 @@ http_response_free(struct http_response *resp)
 	resp->status = 0;
 }
 
-int
+/* The built-in retry rule for an HTTP status (500/502/503/504, 429). */
+static int
 http_status_is_transient(long status)
 {
 	return status == 500 || status == 502 || status == 503 ||

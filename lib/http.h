@@ -150,7 +150,4 @@ const char *http_curl_version(void);
  */
 long http_backoff_ms(const struct http_retry *retry, int attempt);
 
-/* The built-in retry rule for an HTTP status (500/502/503/504, 429). */
-int http_status_is_transient(long status);
-
 #endif

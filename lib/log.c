@@ -27,7 +27,8 @@ log_get_level(void)
 	return log_level;
 }
 
-int
+/* Whether stderr is a terminal that may show progress and colour. */
+static int
 log_is_tty(void)
 {
 	return isatty(STDERR_FILENO);

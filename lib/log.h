@@ -39,7 +39,4 @@ void log_line(const char *prefix, const char *fmt, ...)
 void log_vline(const char *prefix, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
-/* Whether stderr is a terminal that may show progress and colour. */
-int log_is_tty(void);
-
 #endif

@@ -53,7 +53,8 @@ paths_data_file(const char *name, char **cause)
 	return NULL;
 }
 
-int
+/* mkdir -p PATH with mode 0755 (0700 when PRIVATE). Returns 0 or -1/cause. */
+static int
 paths_mkdirs(const char *path, int private_, char **cause)
 {
 	char *p = xstrdup(path), *s;

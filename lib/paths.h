@@ -12,10 +12,8 @@
  */
 char *paths_data_file(const char *name, char **cause);
 
-/* mkdir -p PATH with mode 0755 (0700 when PRIVATE). Returns 0 or -1/cause. */
-int paths_mkdirs(const char *path, int private_, char **cause);
-
-/* mkdir -p for the directory part of FILE. */
+/* mkdir -p for the directory part of FILE, mode 0755 (0700 when PRIVATE).
+ * Returns 0, or -1 with *cause. */
 int paths_mkdirs_for(const char *file, int private_, char **cause);
 
 /*

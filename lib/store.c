@@ -131,12 +131,6 @@ store_error(struct store *s, int rc, const char *doing, char **cause)
 	}
 }
 
-sqlite3 *
-store_db(struct store *s)
-{
-	return s->db;
-}
-
 const char *
 store_path(struct store *s)
 {
@@ -149,7 +143,7 @@ store_last_error(struct store *s)
 	return s->last_err;
 }
 
-static int
+int
 store_exec(struct store *s, const char *sql, const char *doing, char **cause)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -159,13 +153,34 @@ store_exec(struct store *s, const char *sql, const char *doing, char **cause)
 	return 0;
 }
 
-static int
+int
 store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
     const char *doing, char **cause)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
 	if (rc != SQLITE_OK)
+		return store_error(s, rc, doing, cause);
+	return 0;
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *doing,
+    char **cause)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
 		return store_error(s, rc, doing, cause);
 	return 0;
 }
@@ -394,15 +409,6 @@ store_new_thread_id(char buf[STORE_THREAD_ID_SIZE])
 	}
 	buf[o] = '\0';
 	return buf;
-}
-
-static void
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 /* Adds column I of the current row to O under its (aliased) name. */

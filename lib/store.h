@@ -3,9 +3,11 @@
  *
  * A struct store is one connection to the database file, opened in WAL mode
  * with foreign keys on and a busy timeout, and migrated to the schema this
- * program knows (PRAGMA user_version). Other modules may add their own
- * queries through store_db() and turn SQLite failures into the same error
- * categories with store_error().
+ * program knows (PRAGMA user_version). The connection stays inside
+ * store.c; modules with their own tables (checkpoint.c, blobs.c) run their
+ * queries through store_prepare(), store_bind_text(), store_step_done() and
+ * store_exec(), and turn SQLite failures into the same error categories
+ * with store_error().
  *
  * Every function that can fail returns 0, or a negative STORE_E_* category
  * with *cause set to a one-line message the caller prints and frees. The
@@ -57,19 +59,36 @@ int store_open_timeout(const char *path, int busy_ms, struct store **out,
 /* Closes the connection; accepts NULL. */
 void store_close(struct store *s);
 
-/* The connection, for modules with their own queries. Owned by S. */
-sqlite3 *store_db(struct store *s);
 /* The path the store was opened with. Owned by S. */
 const char *store_path(struct store *s);
 /* The category of the last failure on S (STORE_OK if none yet). */
 int store_last_error(struct store *s);
 
 /*
- * Turns SQLite result code RC (from a call on store_db(S)) into a category
+ * Turns SQLite result code RC (from a statement of S) into a category
  * and sets *cause: locked, disk full, read-only / I/O, not a database, or a
  * generic message naming DOING ("saving checkpoint"). Returns the category.
  */
 int store_error(struct store *s, int rc, const char *doing, char **cause);
+
+/*
+ * Prepares SQL (one statement) on S's connection into *ST, which the
+ * caller steps and finalizes with sqlite3_finalize. On failure *ST is NULL
+ * and the category of store_error(DOING) is returned.
+ */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+    const char *doing, char **cause);
+/* Binds parameter I of ST to a copy of V, or to NULL when V is NULL. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/*
+ * Steps ST (a statement that returns no rows, parameters bound) to the
+ * end and finalizes it. Returns 0 or the category of store_error(DOING).
+ */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *doing,
+    char **cause);
+/* Runs SQL (any number of statements, their rows discarded) on S. */
+int store_exec(struct store *s, const char *sql, const char *doing,
+    char **cause);
 
 /* BEGIN IMMEDIATE / COMMIT. store_rollback is a no-op outside a transaction. */
 int store_begin(struct store *s, char **cause);

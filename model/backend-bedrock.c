@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,42 +26,44 @@
 #include "model/remote.h"
 #include "lib/xmalloc.h"
 
-static const struct remote_aws_service bedrock_service = {
-	"bedrock-runtime", "AWS_BEARER_TOKEN_BEDROCK",
-};
-
 static const char *const bedrock_options[] = { "region", "api", "guardrail",
 	"endpoint", NULL };
 
 struct bedrock_state {
-	char *model_label; /* percent-encoded model id */
-	int invoke;	   /* api=invoke */
+	struct remote_aws aws; /* first: also stream, timeout, defaults */
+	char *model_label;     /* percent-encoded model id */
+	int invoke;	       /* api=invoke */
 	char *guard_id;
 	char *guard_version;
-	struct remote_aws aws;
-	struct remote_conf conf;
-	struct model_params defaults;
 };
 
+_Static_assert(offsetof(struct bedrock_state, aws) == 0,
+    "remote_aws_open hands the state out as its struct remote_aws");
+
+/* A remote_aws_service free: what bedrock_configure kept. */
 static void
-bedrock_free(struct bedrock_state *st)
+bedrock_free(void *state)
 {
-	if (st == NULL)
-		return;
+	struct bedrock_state *st = state;
+
 	free(st->model_label);
 	free(st->guard_id);
 	free(st->guard_version);
-	remote_aws_free(&st->aws);
-	free(st);
 }
 
+/* A remote_aws_service configure: the model id, api= and guardrail=. */
 static int
-bedrock_options_parse(struct bedrock_state *st, const struct remote_uri *u,
-    char **cause)
+bedrock_configure(void *state, const struct remote_uri *u, char **cause)
 {
+	struct bedrock_state *st = state;
 	const char *api = remote_uri_get(u, "api");
 	const char *g = remote_uri_get(u, "guardrail"), *colon;
 
+	if (*u->base == '\0') {
+		*cause = xstrdup("model 'bedrock:' names no model: write e.g. "
+		    "bedrock:openai.gpt-oss-120b-1:0");
+		return -1;
+	}
 	if (api != NULL && strcmp(api, "invoke") != 0 &&
 	    strcmp(api, "converse") != 0) {
 		*cause = xasprintf("invalid bedrock option api=%s: use "
@@ -78,43 +81,22 @@ bedrock_options_parse(struct bedrock_state *st, const struct remote_uri *u,
 		st->guard_id = xstrndup(g, (size_t)(colon - g));
 		st->guard_version = xstrdup(colon + 1);
 	}
-	return remote_conf_parse("bedrock", u, &st->conf, cause);
+	st->model_label = remote_aws_label(u->base);
+	return 0;
 }
+
+static const struct remote_aws_service bedrock_service = {
+	"bedrock", bedrock_options, "bedrock-runtime",
+	"AWS_BEARER_TOKEN_BEDROCK", sizeof(struct bedrock_state),
+	bedrock_configure, bedrock_free,
+};
 
 static int
 bedrock_open(const char *rest, const struct model_params *defaults,
     void **state_out, char **cause)
 {
-	struct bedrock_state *st = xcalloc(1, sizeof *st);
-	struct remote_uri u;
-	int rc = MODEL_OPEN_USAGE;
-
-	if (remote_uri_parse("bedrock", rest, bedrock_options, &u,
-		cause) != 0) {
-		free(st);
-		return MODEL_OPEN_USAGE;
-	}
-	if (*u.base == '\0') {
-		*cause = xstrdup("model 'bedrock:' names no model: write e.g. "
-		    "bedrock:openai.gpt-oss-120b-1:0");
-		goto fail;
-	}
-	if (bedrock_options_parse(st, &u, cause) != 0)
-		goto fail;
-	rc = -1; /* the URI is fine; the set-up is not */
-	if (remote_aws_open(&st->aws, &bedrock_service,
-		remote_uri_get(&u, "region"), remote_uri_get(&u, "endpoint"),
-		cause) != 0)
-		goto fail;
-	st->model_label = remote_aws_label(u.base);
-	remote_params(NULL, defaults, &st->defaults);
-	remote_uri_free(&u);
-	*state_out = st;
-	return 0;
-fail:
-	remote_uri_free(&u);
-	bedrock_free(st);
-	return rc;
+	return remote_aws_open(&bedrock_service, rest, defaults, state_out,
+	    cause);
 }
 
 /* What the stream callbacks fold into. */
@@ -187,10 +169,10 @@ bedrock_body(struct bedrock_state *st, const struct model_request *req)
 {
 	struct converse_wire_guard g = { st->guard_id, st->guard_version };
 	struct openai_wire_opts o = { NULL, "max_completion_tokens",
-		st->conf.stream, 0, 0 };
+		st->aws.conf.stream, 0, 0 };
 	struct model_params p;
 
-	remote_params(&req->params, &st->defaults, &p);
+	remote_params(&req->params, &st->aws.defaults, &p);
 	if (st->invoke)
 		return openai_wire_body(req, &p, &o);
 	return converse_wire_body(req, &p, &g);
@@ -204,7 +186,7 @@ bedrock_headers(struct bedrock_state *st, struct http_headers *h)
 		http_headers_add(h, "Accept", "application/json");
 		return;
 	}
-	http_headers_add(h, st->conf.stream ? "X-Amzn-Bedrock-Accept" :
+	http_headers_add(h, st->aws.conf.stream ? "X-Amzn-Bedrock-Accept" :
 	    "Accept", "application/json");
 	if (st->guard_id != NULL) {
 		http_headers_add(h, "X-Amzn-Bedrock-GuardrailIdentifier",
@@ -219,9 +201,9 @@ static const char *
 bedrock_op(const struct bedrock_state *st)
 {
 	if (st->invoke)
-		return st->conf.stream ? "invoke-with-response-stream" :
+		return st->aws.conf.stream ? "invoke-with-response-stream" :
 		    "invoke";
-	return st->conf.stream ? "converse-stream" : "converse";
+	return st->aws.conf.stream ? "converse-stream" : "converse";
 }
 
 /* InvokeModel's whole body: an OpenAI chat completion. */
@@ -249,7 +231,7 @@ bedrock_result(struct bedrock_state *st, struct bedrock_stream *bs,
     struct remote_events *ev, const struct http_response *hr,
     struct model_response *resp, char **cause)
 {
-	if (!st->conf.stream)
+	if (!st->aws.conf.stream)
 		return st->invoke ? bedrock_invoke_parse(hr, resp, cause) :
 		    converse_wire_parse(hr->body.data, hr->body.len, resp,
 			cause);
@@ -275,15 +257,12 @@ bedrock_chat(void *state, const struct model_request *req,
 	struct bedrock_state *st = state;
 	struct bedrock_stream bs;
 	struct remote_events ev;
-	struct remote_aws_req ar = { 0 };
-	struct remote_call call = { 0 };
 	struct http_response hr;
 	struct http_headers h;
-	char *body = bedrock_body(st, req), *path, *url, *what, *why = NULL;
-	int rc = -1;
+	char *body = bedrock_body(st, req), *path, *what;
+	int rc;
 
 	path = xasprintf("/model/%s/%s", st->model_label, bedrock_op(st));
-	url = remote_aws_url(&st->aws, path);
 	what = xasprintf("bedrock %s", bedrock_op(st));
 	http_headers_init(&h);
 	bedrock_headers(st, &h);
@@ -292,24 +271,12 @@ bedrock_chat(void *state, const struct model_request *req,
 	converse_wire_acc_init(&bs.converse, req);
 	openai_wire_acc_init(&bs.invoke, req);
 	remote_events_init(&ev, bedrock_on_event, &bs);
-	ar = (struct remote_aws_req){ &st->aws, path, &h, body, strlen(body) };
-	call = (struct remote_call){ what, url, &h, body, strlen(body),
-		&st->conf, remote_aws_prepare, &ar, NULL, NULL };
-	if (st->conf.stream) {
-		call.on_chunk = remote_events_chunk;
-		call.chunk_arg = &ev;
-	}
 	http_response_init(&hr);
-	if (remote_perform(&call, &hr, &why) != 0) {
-		*cause = ev.error != NULL ? xasprintf("%s: %s", what,
-		    ev.error) : xstrdup(why);
-		goto out;
-	}
-	rc = bedrock_result(st, &bs, &ev, &hr, resp, cause);
+	rc = remote_aws_send(&st->aws, what, path, &h, body, &ev, &hr, cause);
+	if (rc == 0)
+		rc = bedrock_result(st, &bs, &ev, &hr, resp, cause);
 	if (rc == 0 && strcmp(resp->stop_reason, "guardrail_intervened") == 0)
 		log_warn("bedrock: the guardrail intervened in the answer");
-out:
-	free(why);
 	http_response_free(&hr);
 	http_headers_free(&h);
 	remote_events_free(&ev);
@@ -317,15 +284,8 @@ out:
 	openai_wire_acc_free(&bs.invoke);
 	free(body);
 	free(path);
-	free(url);
 	free(what);
 	return rc;
-}
-
-static void
-bedrock_close(void *state)
-{
-	bedrock_free(state);
 }
 
 const struct model_backend model_backend_bedrock = {
@@ -334,5 +294,5 @@ const struct model_backend model_backend_bedrock = {
 		   "InvokeModel(WithResponseStream), SigV4 or API key",
 	.open = bedrock_open,
 	.chat = bedrock_chat,
-	.close = bedrock_close,
+	.close = remote_aws_close,
 };

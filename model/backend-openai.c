@@ -107,22 +107,6 @@ openai_on_chunk(void *arg, const char *data, size_t len)
 }
 
 static int
-openai_stream_result(struct remote_lines *lines, struct openai_wire_acc *acc,
-    struct model_response *resp, char **cause)
-{
-	if (remote_lines_finish(lines) != 0) {
-		*cause = xasprintf("chat completions stream: %s", lines->error);
-		return -1;
-	}
-	if (!lines->done && acc->resp.stop_reason == NULL) {
-		*cause = xstrdup("chat completions stream: the stream ended "
-		    "before [DONE] or a finish_reason (connection cut?)");
-		return -1;
-	}
-	return openai_wire_acc_finish(acc, resp, cause);
-}
-
-static int
 openai_chat(void *state, const struct model_request *req,
     struct model_response *resp, char **cause)
 {
@@ -172,7 +156,8 @@ openai_chat(void *state, const struct model_request *req,
 		goto out;
 	}
 	if (st->conf.stream)
-		rc = openai_stream_result(&lines, &acc, resp, cause);
+		rc = openai_wire_stream_finish(&acc, &lines,
+		    "chat completions stream", resp, cause);
 	else
 		rc = openai_wire_parse(hr.body.data, hr.body.len, resp, cause);
 out:

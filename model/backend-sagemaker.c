@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,34 +27,30 @@
 #define SAGEMAKER_MAX_NAME 63
 #define SAGEMAKER_MAX_ATTRS 1024
 
-static const struct remote_aws_service sagemaker_service = {
-	"sagemaker-runtime", NULL,
-};
-
 static const char *const sagemaker_options[] = { "region", "component",
 	"custom-attributes", "endpoint", "model", NULL };
 
 struct sagemaker_state {
+	struct remote_aws aws; /* first: also stream, timeout, defaults */
 	char *name;
 	char *component;
 	char *attributes;
 	char *model;
-	struct remote_aws aws;
-	struct remote_conf conf;
-	struct model_params defaults;
 };
 
+_Static_assert(offsetof(struct sagemaker_state, aws) == 0,
+    "remote_aws_open hands the state out as its struct remote_aws");
+
+/* A remote_aws_service free: what sagemaker_configure kept. */
 static void
-sagemaker_free(struct sagemaker_state *st)
+sagemaker_free(void *state)
 {
-	if (st == NULL)
-		return;
+	struct sagemaker_state *st = state;
+
 	free(st->name);
 	free(st->component);
 	free(st->attributes);
 	free(st->model);
-	remote_aws_free(&st->aws);
-	free(st);
 }
 
 /* Endpoint names are [a-zA-Z0-9](-*[a-zA-Z0-9])*, at most 63. */
@@ -81,50 +78,42 @@ sagemaker_opt(const struct remote_uri *u, const char *key)
 	return v != NULL ? xstrdup(v) : NULL;
 }
 
+/* A remote_aws_service configure: the endpoint name and its headers. */
 static int
-sagemaker_open(const char *rest, const struct model_params *defaults,
-    void **state_out, char **cause)
+sagemaker_configure(void *state, const struct remote_uri *u, char **cause)
 {
-	struct sagemaker_state *st = xcalloc(1, sizeof *st);
-	struct remote_uri u;
-	int rc = MODEL_OPEN_USAGE;
+	struct sagemaker_state *st = state;
 
-	if (remote_uri_parse("sagemaker", rest, sagemaker_options, &u,
-		cause) != 0) {
-		free(st);
-		return MODEL_OPEN_USAGE;
-	}
-	if (!sagemaker_name_ok(u.base)) {
+	if (!sagemaker_name_ok(u->base)) {
 		*cause = xasprintf("invalid SageMaker endpoint name '%s': use "
 		    "1-63 letters, digits and hyphens, e.g. "
-		    "sagemaker:gpt-oss-20b-endpoint", u.base);
-		goto fail;
+		    "sagemaker:gpt-oss-20b-endpoint", u->base);
+		return -1;
 	}
-	st->name = xstrdup(u.base);
-	st->component = sagemaker_opt(&u, "component");
-	st->attributes = sagemaker_opt(&u, "custom-attributes");
-	st->model = sagemaker_opt(&u, "model");
+	st->name = xstrdup(u->base);
+	st->component = sagemaker_opt(u, "component");
+	st->attributes = sagemaker_opt(u, "custom-attributes");
+	st->model = sagemaker_opt(u, "model");
 	if (st->attributes != NULL &&
 	    strlen(st->attributes) > SAGEMAKER_MAX_ATTRS) {
 		*cause = xasprintf("sagemaker custom-attributes is longer than "
 		    "%d characters", SAGEMAKER_MAX_ATTRS);
-		goto fail;
+		return -1;
 	}
-	if (remote_conf_parse("sagemaker", &u, &st->conf, cause) != 0)
-		goto fail;
-	rc = -1; /* the URI is fine; the set-up is not */
-	if (remote_aws_open(&st->aws, &sagemaker_service,
-		remote_uri_get(&u, "region"), remote_uri_get(&u, "endpoint"),
-		cause) != 0)
-		goto fail;
-	remote_params(NULL, defaults, &st->defaults);
-	remote_uri_free(&u);
-	*state_out = st;
 	return 0;
-fail:
-	remote_uri_free(&u);
-	sagemaker_free(st);
-	return rc;
+}
+
+static const struct remote_aws_service sagemaker_service = {
+	"sagemaker", sagemaker_options, "sagemaker-runtime", NULL,
+	sizeof(struct sagemaker_state), sagemaker_configure, sagemaker_free,
+};
+
+static int
+sagemaker_open(const char *rest, const struct model_params *defaults,
+    void **state_out, char **cause)
+{
+	return remote_aws_open(&sagemaker_service, rest, defaults, state_out,
+	    cause);
 }
 
 static int
@@ -147,7 +136,7 @@ static void
 sagemaker_headers(const struct sagemaker_state *st, struct http_headers *h)
 {
 	http_headers_add(h, "Content-Type", "application/json");
-	if (st->conf.stream)
+	if (st->aws.conf.stream)
 		http_headers_add(h, "X-Amzn-SageMaker-Accept",
 		    "text/event-stream");
 	else
@@ -168,17 +157,8 @@ sagemaker_stream_result(struct remote_events *ev, struct remote_lines *lines,
 		*cause = xasprintf("sagemaker response stream: %s", ev->error);
 		return -1;
 	}
-	if (remote_lines_finish(lines) != 0) {
-		*cause = xasprintf("sagemaker response stream: %s",
-		    lines->error);
-		return -1;
-	}
-	if (!lines->done && acc->resp.stop_reason == NULL) {
-		*cause = xstrdup("sagemaker response stream: the stream ended "
-		    "before [DONE] or a finish_reason (connection cut?)");
-		return -1;
-	}
-	return openai_wire_acc_finish(acc, resp, cause);
+	return openai_wire_stream_finish(acc, lines,
+	    "sagemaker response stream", resp, cause);
 }
 
 static int
@@ -187,50 +167,34 @@ sagemaker_chat(void *state, const struct model_request *req,
 {
 	struct sagemaker_state *st = state;
 	struct openai_wire_opts o = { st->model, "max_tokens",
-		st->conf.stream, 1, 1 };
+		st->aws.conf.stream, 1, 1 };
 	struct openai_wire_acc acc;
 	struct remote_lines lines;
 	struct remote_events ev;
-	struct remote_aws_req ar;
-	struct remote_call call;
 	struct http_response hr;
 	struct http_headers h;
 	struct model_params p;
-	char *body, *path, *url, *why = NULL;
-	const char *what = st->conf.stream ?
+	char *body, *path;
+	const char *what = st->aws.conf.stream ?
 	    "sagemaker InvokeEndpointWithResponseStream" :
 	    "sagemaker InvokeEndpoint";
-	int rc = -1;
+	int rc;
 
-	remote_params(&req->params, &st->defaults, &p);
+	remote_params(&req->params, &st->aws.defaults, &p);
 	body = openai_wire_body(req, &p, &o);
-	path = xasprintf("/endpoints/%s/%s", st->name, st->conf.stream ?
+	path = xasprintf("/endpoints/%s/%s", st->name, st->aws.conf.stream ?
 	    "invocations-response-stream" : "invocations");
-	url = remote_aws_url(&st->aws, path);
 	http_headers_init(&h);
 	sagemaker_headers(st, &h);
 	openai_wire_acc_init(&acc, req);
 	remote_lines_init(&lines, openai_wire_acc_chunk, &acc);
 	remote_events_init(&ev, sagemaker_on_event, &lines);
-	ar = (struct remote_aws_req){ &st->aws, path, &h, body, strlen(body) };
-	call = (struct remote_call){ what, url, &h, body, strlen(body),
-		&st->conf, remote_aws_prepare, &ar, NULL, NULL };
-	if (st->conf.stream) {
-		call.on_chunk = remote_events_chunk;
-		call.chunk_arg = &ev;
-	}
 	http_response_init(&hr);
-	if (remote_perform(&call, &hr, &why) != 0) {
-		*cause = ev.error != NULL ? xasprintf("%s: %s", what,
-		    ev.error) : xstrdup(why);
-		goto out;
-	}
-	if (st->conf.stream)
+	rc = remote_aws_send(&st->aws, what, path, &h, body, &ev, &hr, cause);
+	if (rc == 0 && st->aws.conf.stream)
 		rc = sagemaker_stream_result(&ev, &lines, &acc, resp, cause);
-	else
+	else if (rc == 0)
 		rc = openai_wire_parse(hr.body.data, hr.body.len, resp, cause);
-out:
-	free(why);
 	http_response_free(&hr);
 	http_headers_free(&h);
 	remote_events_free(&ev);
@@ -238,14 +202,7 @@ out:
 	openai_wire_acc_free(&acc);
 	free(body);
 	free(path);
-	free(url);
 	return rc;
-}
-
-static void
-sagemaker_close(void *state)
-{
-	sagemaker_free(state);
 }
 
 const struct model_backend model_backend_sagemaker = {
@@ -254,5 +211,5 @@ const struct model_backend model_backend_sagemaker = {
 		   "InvokeEndpoint(WithResponseStream), SigV4",
 	.open = sagemaker_open,
 	.chat = sagemaker_chat,
-	.close = sagemaker_close,
+	.close = remote_aws_close,
 };

@@ -189,7 +189,8 @@ converse_wire_body(const struct model_request *req,
 	return text;
 }
 
-char *
+/* Our stop reason for a Converse stopReason (heap). */
+static char *
 converse_wire_stop(const char *reason)
 {
 	if (reason == NULL || strcmp(reason, "end_turn") == 0 ||

@@ -52,7 +52,4 @@ int converse_wire_finish(struct converse_wire_acc *a,
     struct model_response *resp, char **cause);
 void converse_wire_acc_free(struct converse_wire_acc *a);
 
-/* Our stop reason for a Converse stopReason (heap). */
-char *converse_wire_stop(const char *reason);
-
 #endif

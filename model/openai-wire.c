@@ -331,6 +331,23 @@ openai_wire_acc_finish(struct openai_wire_acc *a, struct model_response *resp,
 	return 0;
 }
 
+int
+openai_wire_stream_finish(struct openai_wire_acc *a,
+    struct remote_lines *lines, const char *what,
+    struct model_response *resp, char **cause)
+{
+	if (remote_lines_finish(lines) != 0) {
+		*cause = xasprintf("%s: %s", what, lines->error);
+		return -1;
+	}
+	if (!lines->done && a->resp.stop_reason == NULL) {
+		*cause = xasprintf("%s: the stream ended before [DONE] or a "
+		    "finish_reason (connection cut?)", what);
+		return -1;
+	}
+	return openai_wire_acc_finish(a, resp, cause);
+}
+
 void
 openai_wire_acc_free(struct openai_wire_acc *a)
 {

@@ -53,6 +53,15 @@ int openai_wire_acc_chunk(void *acc, const cJSON *chunk, char **cause);
 int openai_wire_acc_finish(struct openai_wire_acc *a,
     struct model_response *resp, char **cause);
 void openai_wire_acc_free(struct openai_wire_acc *a);
+/*
+ * Ends a stream of chunks read through LINES into A: flushes the last line,
+ * then requires "[DONE]" or a finish_reason (without either the
+ * connection was cut) and moves the result into RESP. -1 with *cause
+ * "WHAT: ..." (WHAT names the stream: "chat completions stream").
+ */
+int openai_wire_stream_finish(struct openai_wire_acc *a,
+    struct remote_lines *lines, const char *what,
+    struct model_response *resp, char **cause);
 
 /* Helpers the Converse translation shares. */
 const char *openai_wire_str(const cJSON *obj, const char *key);

@@ -53,8 +53,6 @@ out.push('#include <stdint.h>');
 out.push('');
 out.push('#include "model/gptoss/pretokenize.h"');
 out.push('');
-out.push('const char pretok_unicode_version[] = "' + process.versions.unicode + '";');
-out.push('');
 out.push('const uint16_t pretok_block_index[' + index.length + '] = {');
 for (let i = 0; i < index.length; i += 12)
 	out.push('\t' + index.slice(i, i + 12).join(', ') + ',');

@@ -1,5 +1,5 @@
 /*
- * cmd-help.c: stockagent help [COMMAND].
+ * cmd-help.c: stockagent help [COMMAND [SUBCOMMAND]].
  */
 #include "config.h"
 
@@ -9,26 +9,39 @@
 #include "lib/exitcode.h"
 #include "lib/log.h"
 
+/* 'help COMMAND [SUBCOMMAND]'. */
+static int
+cmd_help_one(int argc, char **argv)
+{
+	const struct cmd_entry *entry, *sub = NULL;
+
+	if ((entry = cmd_find(argv[1])) == NULL) {
+		log_line("stockagent help", "unknown command '%s'; run "
+		    "'stockagent help' for the list", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc == 3 && (sub = cmd_find_sub(entry, argv[2])) == NULL) {
+		log_line("stockagent help", "'%s' has no subcommand '%s'; run "
+		    "'stockagent help %s'", argv[1], argv[2], argv[1]);
+		return EXIT_USAGE;
+	}
+	cmd_print_help(argc == 3 ? sub : entry);
+	return EXIT_OK;
+}
+
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct cmd_entry *const *e, *entry;
+	const struct cmd_entry *const *e;
 
 	(void)ctx;
-	if (argc > 2) {
-		fprintf(stderr, "stockagent help: takes at most one command "
-				"name\n");
+	if (argc > 3) {
+		fprintf(stderr, "stockagent help: takes at most a command "
+				"and a subcommand name\n");
 		return EXIT_USAGE;
 	}
-	if (argc == 2) {
-		if ((entry = cmd_find(argv[1])) == NULL) {
-			log_line("stockagent help", "unknown command '%s'; "
-			    "run 'stockagent help' for the list", argv[1]);
-			return EXIT_USAGE;
-		}
-		cmd_print_help(entry);
-		return EXIT_OK;
-	}
+	if (argc > 1)
+		return cmd_help_one(argc, argv);
 	printf("usage: stockagent [--db PATH] [--config FILE] [--quiet] "
 	       "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
 	for (e = cmd_table; *e != NULL; e++)
@@ -46,7 +59,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
-	.usage = "[COMMAND]",
+	.usage = "[COMMAND [SUBCOMMAND]]",
 	.summary = "list the commands, or show one command's options",
 	.help = "",
 	.exec = cmd_help_exec,

@@ -1,7 +1,8 @@
 /*
  * cmd-model-engine.c: the engine's subcommands of 'stockagent model':
- * info, generate, logits and bench, on token ids. The lead hooks the
- * cmd_model_*_entry descriptors into 'stockagent model'.
+ * info, generate, logits and bench, on token ids (generate also on text,
+ * with the tokenizer code of cmd-model.c). cmd-model.c lists the
+ * cmd_model_*_entry descriptors in its table.
  */
 #include "config.h"
 
@@ -14,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "model/gptoss/gptoss.h"
-#include "model/local-map.h"
+#include "model/gptoss/tokenizer.h"
 #include "src/cmd.h"
 #include "src/cmd-model.h"
 #include "lib/exitcode.h"
@@ -23,11 +26,6 @@
 
 #define MAX_TOKENS_ARG (1u << 20)
 #define BENCH_ROUNDS 3
-
-extern const struct cmd_entry cmd_model_info_entry;
-extern const struct cmd_entry cmd_model_generate_entry;
-extern const struct cmd_entry cmd_model_logits_entry;
-extern const struct cmd_entry cmd_model_bench_entry;
 
 /* Options shared by the subcommands. */
 struct eng_opts {
@@ -44,7 +42,7 @@ struct eng_opts {
 enum {
 	OPT_MODEL = 256, OPT_TOKENS, OPT_MAX_TOKENS, OPT_TEMP, OPT_TOP_P,
 	OPT_TOP_K, OPT_SEED, OPT_FORMAT, OPT_ALL, OPT_THREADS, OPT_CONTEXT,
-	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_HELP, OPT_PROMPT
+	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_PROMPT
 };
 
 static const struct option long_opts[] = {
@@ -63,7 +61,6 @@ static const struct option long_opts[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"prompt-tokens", required_argument, NULL, OPT_PROMPT_N},
 	{"decode-tokens", required_argument, NULL, OPT_DECODE_N},
-	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
 
@@ -165,10 +162,6 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv,
 			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
 				goto bad;
 			break;
-		case OPT_HELP:
-			cmd_print_help(e);
-			*rc = EXIT_OK;
-			return -1;
 		default:
 			return -1;
 		}
@@ -223,7 +216,7 @@ bad:
 static int
 status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
 {
-	fprintf(stderr, "stockagent model %s: %s\n", e->name,
+	fprintf(stderr, "stockagent %s: %s\n", e->name,
 	    msg ? msg : gptoss_status_str(st));
 	free(msg);
 	switch (st) {
@@ -268,7 +261,7 @@ get_tokens(const struct cmd_entry *e, const struct eng_opts *o,
 
 
 /* 'model info DIR': architecture, sizes, bytes per token, backend. */
-int
+static int
 cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_info_entry;
@@ -330,15 +323,18 @@ static int
 prompt_tokens(const struct cmd_entry *e, const struct eng_opts *o,
     struct gptoss_tokenizer **tok_out, uint32_t **toks, size_t *n)
 {
+	enum gptoss_status st;
 	char *cause = NULL;
 
-	if (local_map_tokenizer_load(o->model, tok_out, &cause) != 0 ||
-	    local_map_encode(*tok_out, o->prompt_arg, strlen(o->prompt_arg),
-		1, toks, n, &cause) != 0) {
-		fprintf(stderr, "stockagent model %s: %s\n", e->name, cause);
+	if (cmd_model_tokenizer_load(o->model, tok_out, &cause) != 0) {
+		fprintf(stderr, "stockagent %s: %s\n", e->name, cause);
 		free(cause);
 		return EXIT_MODEL;
 	}
+	if ((st = gptoss_tokenizer_encode(*tok_out, o->prompt_arg,
+	    strlen(o->prompt_arg), GPTOSS_ENCODE_ALLOW_SPECIAL, toks, n)) !=
+	    GPTOSS_OK)
+		return status_exit(e, st, NULL);
 	if (*n == 0)
 		return cmd_usage_error(e, "--prompt is empty");
 	return EXIT_OK;
@@ -354,13 +350,14 @@ generated_text(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 	char *text = NULL, *cause = NULL;
 	uint32_t i;
 
-	if (local_map_decode(tok, ids, n, &text, &cause) == 0)
+	if (cmd_model_decode(tok, ids, n, &text, NULL, &cause) == 0)
 		return text;
 	free(cause);
 	buf_init(&b, 0);
 	for (i = 0; i < n; i++) {
 		cause = NULL;
-		if (local_map_decode(tok, &ids[i], 1, &text, &cause) == 0) {
+		if (cmd_model_decode(tok, &ids[i], 1, &text, NULL,
+		    &cause) == 0) {
 			buf_printf(&b, "%s", text);
 			free(text);
 		} else {
@@ -385,7 +382,7 @@ print_json_string(const char *s)
 }
 
 /* 'model generate --model local:DIR --tokens ...': the generated ids. */
-int
+static int
 cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_generate_entry;
@@ -452,7 +449,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 cleanup:
 	free(text);
-	local_map_tokenizer_free(tok);
+	gptoss_tokenizer_free(tok);
 	free(toks);
 	free(out);
 	gptoss_sampler_free(s);
@@ -462,7 +459,7 @@ cleanup:
 }
 
 /* 'model logits': JSON logits of the last (or every) position. */
-int
+static int
 cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_logits_entry;
@@ -579,7 +576,7 @@ copy_bandwidth(uint32_t nt)
 }
 
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
-int
+static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_model_bench_entry;
@@ -662,7 +659,7 @@ cleanup:
 	"  --batch N          prefill batch (default 256)\n"
 
 const struct cmd_entry cmd_model_info_entry = {
-	.name = "info",
+	.name = "model info",
 	.usage = "DIR",
 	.summary = "show a local gpt-oss model's architecture and sizes",
 	.help = "  DIR                a Hugging Face gpt-oss directory\n",
@@ -670,11 +667,8 @@ const struct cmd_entry cmd_model_info_entry = {
 };
 
 const struct cmd_entry cmd_model_generate_entry = {
-	.name = "generate",
-	.usage = "--model local:DIR --tokens 1,2,3 | --prompt TEXT "
-		 "[--max-tokens N] "
-		 "[--temperature T] [--top-p P] [--top-k K] [--seed S] "
-		 "[--format text|json]",
+	.name = "model generate",
+	.usage = "--model local:DIR --tokens 1,2,3 | --prompt TEXT [OPTIONS]",
 	.summary = "generate token ids with a local gpt-oss model",
 	.help = "  --model local:DIR  the model directory\n"
 		"  --tokens IDS       prompt token ids, comma-separated\n"
@@ -691,7 +685,7 @@ const struct cmd_entry cmd_model_generate_entry = {
 };
 
 const struct cmd_entry cmd_model_logits_entry = {
-	.name = "logits",
+	.name = "model logits",
 	.usage = "--model local:DIR --tokens 1,2,3 [--all-positions]",
 	.summary = "print a local gpt-oss model's logits as JSON",
 	.help = "  --model local:DIR  the model directory\n"
@@ -702,7 +696,7 @@ const struct cmd_entry cmd_model_logits_entry = {
 };
 
 const struct cmd_entry cmd_model_bench_entry = {
-	.name = "bench",
+	.name = "model bench",
 	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
 	.help = "  --model local:DIR  the model directory\n"

@@ -1,15 +1,13 @@
 /*
  * cmd-model.c: stockagent model SUBCOMMAND: tools for the local gpt-oss
- * engine. Subcommands are a const table; add a row to add one.
+ * engine. Subcommands are a const table of entries (cmd-model.h); add a
+ * row to add one. Their usage and help live in their entries only:
+ * 'stockagent help model' lists them from the table.
  *
- *   model tokenize --tokenizer FILE [--special] TEXT|-
- *   model detokenize --tokenizer FILE IDS...|-
- *   model render [--tokenizer FILE] [--tools FILE.json] [--reasoning R]
- *                [--date DATE] CONVERSATION.json|-
- *
- * FILE is a tokenizer.json, a .tiktoken ranks file or a model directory;
- * without --tokenizer, $STOCKAGENT_TOKENIZER, then a "local:DIR" model
- * setting, are used.
+ * Here: tokenize, detokenize and render, and the tokenizer loading and
+ * decoding cmd-model-engine.c shares. FILE is a tokenizer.json, a
+ * .tiktoken ranks file or a model directory; without --tokenizer,
+ * $STOCKAGENT_TOKENIZER, then a "local:DIR" model setting, are used.
  */
 #include "config.h"
 
@@ -32,14 +30,6 @@
 
 /* Largest text or JSON read from a file or stdin. */
 #define MODEL_MAX_INPUT ((size_t)64 << 20)
-
-extern const struct cmd_entry cmd_model_entry;
-
-struct model_subcmd {
-	const char *name;
-	const char *usage;
-	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
-};
 
 /* Reads PATH ("-" for stdin) whole; NULL with a message on failure. */
 static char *
@@ -72,13 +62,41 @@ model_read(const char *path, size_t *len)
 	return buf_take(&b);
 }
 
+int
+cmd_model_tokenizer_load(const char *path, struct gptoss_tokenizer **tok_out,
+    char **cause)
+{
+	*tok_out = NULL;
+	/* On failure the loader's detail names the file and the problem. */
+	return gptoss_tokenizer_load(path, tok_out, cause) == GPTOSS_OK ? 0 :
+	    -1;
+}
+
+int
+cmd_model_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
+    size_t n, char **text_out, size_t *len_out, char **cause)
+{
+	size_t len = 0, bad = 0;
+
+	*text_out = NULL;
+	if (gptoss_tokenizer_decode(tok, ids, n, text_out, &len, &bad) !=
+	    GPTOSS_OK) {
+		*cause = xasprintf("token id %u is out of range (vocabulary "
+		    "has %u ids)", ids[bad], gptoss_tokenizer_vocab_size(tok));
+		return -1;
+	}
+	if (len_out != NULL)
+		*len_out = len;
+	return 0;
+}
+
 /* Loads the tokenizer named by PATH or the defaults. */
 static struct gptoss_tokenizer *
 model_tokenizer(struct cmd_ctx *ctx, const char *path)
 {
 	struct gptoss_tokenizer *tok = NULL;
 	const char *model;
-	char *detail = NULL;
+	char *cause = NULL;
 
 	if (path == NULL)
 		path = getenv("STOCKAGENT_TOKENIZER");
@@ -92,9 +110,9 @@ model_tokenizer(struct cmd_ctx *ctx, const char *path)
 		    "directory)");
 		return NULL;
 	}
-	if (gptoss_tokenizer_load(path, &tok, &detail) != GPTOSS_OK) {
-		log_error("%s", detail);
-		free(detail);
+	if (cmd_model_tokenizer_load(path, &tok, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		return NULL;
 	}
 	return tok;
@@ -216,8 +234,8 @@ model_detokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	struct model_opts o;
 	struct gptoss_tokenizer *tok = NULL;
 	uint32_t *ids = NULL;
-	size_t n = 0, cap = 0, len, bad = 0;
-	char *text = NULL, *in = NULL;
+	size_t n = 0, cap = 0, len;
+	char *text = NULL, *in = NULL, *cause = NULL;
 	int i, rc = EXIT_USAGE;
 
 	if (model_getopt(argc, argv, &o) != 0)
@@ -235,11 +253,9 @@ model_detokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((tok = model_tokenizer(ctx, o.tokenizer)) == NULL)
 		goto cleanup;
-	if (gptoss_tokenizer_decode(tok, ids, n, &text, &len, &bad) !=
-	    GPTOSS_OK) {
-		log_error("token id %u is out of range "
-		    "(vocabulary has %u ids)", ids[bad],
-		    gptoss_tokenizer_vocab_size(tok));
+	if (cmd_model_decode(tok, ids, n, &text, &len, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		goto cleanup;
 	}
 	fwrite(text, 1, len, stdout);
@@ -417,35 +433,63 @@ cleanup:
 	return rc;
 }
 
-static const struct model_subcmd model_subcmds[] = {
-	{ "tokenize", "--tokenizer FILE [--special] TEXT|-", model_tokenize },
-	{ "detokenize", "--tokenizer FILE IDS...|-", model_detokenize },
-	{ "render", "[--tokenizer FILE] [--tools FILE.json] [--reasoning "
-	    "low|medium|high] [--date DATE] CONVERSATION.json|-",
-	    model_render },
-	{ "info", "DIR", cmd_model_engine_info },
-	{ "generate", "--model local:DIR --tokens 1,2,3 [--max-tokens N] ...",
-	    cmd_model_engine_generate },
-	{ "logits", "--model local:DIR --tokens 1,2,3 [--all-positions]",
-	    cmd_model_engine_logits },
-	{ "bench", "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
-	    cmd_model_engine_bench },
-	{ NULL, NULL, NULL },
+/* The --tokenizer line of tokenize, detokenize and render. */
+#define MODEL_TOKENIZER_HELP                                                 \
+	"  --tokenizer FILE   a tokenizer.json, an o200k_base.tiktoken or a\n" \
+	"                     model directory (default\n"                     \
+	"                     $STOCKAGENT_TOKENIZER, then model=local:DIR)\n"
+
+static const struct cmd_entry cmd_model_tokenize_entry = {
+	.name = "model tokenize",
+	.usage = "--tokenizer FILE [--special] TEXT|-",
+	.summary = "print the token ids of TEXT (- reads stdin)",
+	.help = MODEL_TOKENIZER_HELP
+		"  --special          read <|start|> and the like as special "
+		"tokens\n",
+	.exec = model_tokenize,
+};
+
+static const struct cmd_entry cmd_model_detokenize_entry = {
+	.name = "model detokenize",
+	.usage = "--tokenizer FILE IDS...|-",
+	.summary = "print the text of token ids (- reads them from stdin)",
+	.help = MODEL_TOKENIZER_HELP,
+	.exec = model_detokenize,
+};
+
+static const struct cmd_entry cmd_model_render_entry = {
+	.name = "model render",
+	.usage = "[--tokenizer FILE] [OPTIONS] CONVERSATION.json|-",
+	.summary = "print the harmony prompt of a conversation, then its ids",
+	.help = "  --tools FILE.json  functions for the developer message\n"
+		"  --reasoning R      low, medium or high\n"
+		"  --date YYYY-MM-DD  the system message's current date\n"
+		MODEL_TOKENIZER_HELP,
+	.exec = model_render,
+};
+
+static const struct cmd_entry *const cmd_model_subcommands[] = {
+	&cmd_model_tokenize_entry,
+	&cmd_model_detokenize_entry,
+	&cmd_model_render_entry,
+	&cmd_model_info_entry,
+	&cmd_model_generate_entry,
+	&cmd_model_logits_entry,
+	&cmd_model_bench_entry,
+	NULL,
 };
 
 static int
 cmd_model_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct model_subcmd *s;
+	const struct cmd_entry *s;
 
 	if (argc < 2)
 		return cmd_usage_error(&cmd_model_entry, "needs a subcommand");
-	for (s = model_subcmds; s->name != NULL; s++) {
-		if (strcmp(s->name, argv[1]) == 0)
-			return s->exec(ctx, argc - 1, argv + 1);
-	}
-	return cmd_usage_error(&cmd_model_entry, "unknown subcommand '%s'",
-	    argv[1]);
+	if ((s = cmd_find_sub(&cmd_model_entry, argv[1])) == NULL)
+		return cmd_usage_error(&cmd_model_entry, "unknown subcommand "
+		    "'%s'", argv[1]);
+	return s->exec(ctx, argc - 1, argv + 1);
 }
 
 const struct cmd_entry cmd_model_entry = {
@@ -453,32 +497,7 @@ const struct cmd_entry cmd_model_entry = {
 	.usage = "SUBCOMMAND [OPTIONS] ARGS",
 	.summary = "the local gpt-oss engine: tokenizer, chat format, info, "
 		   "generate, logits, bench",
-	.help =
-	    "  tokenize --tokenizer FILE [--special] TEXT|-\n"
-	    "      print the token ids of TEXT (- reads stdin); --special\n"
-	    "      reads <|start|> and the like as special tokens\n"
-	    "  detokenize --tokenizer FILE IDS...|-\n"
-	    "      print the text of the ids\n"
-	    "  render [--tokenizer FILE] [--tools FILE.json]\n"
-	    "         [--reasoning low|medium|high] [--date YYYY-MM-DD]\n"
-	    "         CONVERSATION.json|-\n"
-	    "      print the harmony prompt of a conversation: the text, then\n"
-	    "      its ids on one line\n"
-	    "FILE is a tokenizer.json, an o200k_base.tiktoken or a model\n"
-	    "directory; default $STOCKAGENT_TOKENIZER, then model=local:DIR.\n"
-	    "  info DIR\n"
-	    "      architecture, parameter counts, bytes read per token and\n"
-	    "      the backend that runs it\n"
-	    "  generate --model local:DIR --tokens 1,2,3 [--max-tokens N]\n"
-	    "           [--temperature T] [--top-p P] [--top-k K] [--seed S]\n"
-	    "           [--format text|json]\n"
-	    "      generate token ids (greedy at temperature 0)\n"
-	    "  logits --model local:DIR --tokens 1,2,3 [--all-positions]\n"
-	    "      the logits as JSON {vocab, positions, logits}\n"
-	    "  bench --model local:DIR [--prompt-tokens N] [--decode-tokens N]\n"
-	    "      prefill and decode tokens/s against the machine's memory\n"
-	    "      bandwidth\n"
-	    "info, generate, logits and bench also take --threads N,\n"
-	    "--context N and --batch N.\n",
+	.help = "",
 	.exec = cmd_model_exec,
+	.subcommands = cmd_model_subcommands,
 };

@@ -50,6 +50,48 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* SUB's own name: "generate" of "model generate". */
+static const char *
+cmd_sub_name(const struct cmd_entry *entry, const struct cmd_entry *sub)
+{
+	return sub->name + strlen(entry->name) + 1;
+}
+
+const struct cmd_entry *
+cmd_find_sub(const struct cmd_entry *entry, const char *name)
+{
+	const struct cmd_entry *const *e;
+
+	for (e = entry->subcommands; e != NULL && *e != NULL; e++) {
+		if (strcmp(cmd_sub_name(entry, *e), name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+const struct cmd_entry *
+cmd_find_help(const struct cmd_entry *entry, int argc, char **argv)
+{
+	const struct cmd_entry *sub;
+
+	if (argc > 1 && (sub = cmd_find_sub(entry, argv[1])) != NULL)
+		return sub;
+	return entry;
+}
+
+static void
+cmd_print_subcommands(const struct cmd_entry *entry)
+{
+	const struct cmd_entry *const *e;
+
+	printf("\nSubcommands:\n");
+	for (e = entry->subcommands; *e != NULL; e++)
+		printf("  %s%s%s\n      %s\n", cmd_sub_name(entry, *e),
+		    *(*e)->usage ? " " : "", (*e)->usage, (*e)->summary);
+	printf("\nRun 'stockagent help %s SUBCOMMAND' for a subcommand's "
+	       "options.\n", entry->name);
+}
+
 void
 cmd_print_help(const struct cmd_entry *entry)
 {
@@ -57,6 +99,8 @@ cmd_print_help(const struct cmd_entry *entry)
 	    *entry->usage ? " " : "", entry->usage, entry->summary);
 	if (entry->help != NULL && *entry->help != '\0')
 		printf("\n%s", entry->help);
+	if (entry->subcommands != NULL)
+		cmd_print_subcommands(entry);
 	printf("\nGlobal options: --db PATH, --config FILE, --quiet, "
 	       "--verbose (see 'stockagent help').\n");
 }

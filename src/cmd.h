@@ -19,13 +19,17 @@ struct cmd_ctx {
 };
 
 struct cmd_entry {
-	const char *name;    /* "analyze" */
+	const char *name;    /* "analyze"; a subcommand's: "model generate" */
 	const char *usage;   /* "SYMBOL [--as-of DATE] [--format F]" */
 	const char *summary; /* one line for 'stockagent help' */
 	const char *help;    /* the options, one per line, for --help */
 	/* Runs the command; argv[0] is the command name. Returns an exit code
 	 * from exitcode.h and prints its own one-line error. */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+	/* A command made of subcommands: their entries, NULL-terminated
+	 * (help lists them), each named by this name, a space and its own;
+	 * NULL for none. */
+	const struct cmd_entry *const *subcommands;
 	int flags; /* CMD_* */
 };
 
@@ -37,8 +41,20 @@ extern const struct cmd_entry *const cmd_table[];
 
 /* The entry called NAME, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
+/* The subcommand of ENTRY called NAME ("generate"), or NULL. */
+const struct cmd_entry *cmd_find_sub(const struct cmd_entry *entry,
+    const char *name);
+/*
+ * The entry whose help 'stockagent NAME ARGS... --help' asks for: the
+ * subcommand ARGV[1] names, else ENTRY. ARGV[0] is NAME.
+ */
+const struct cmd_entry *cmd_find_help(const struct cmd_entry *entry,
+    int argc, char **argv);
 
-/* Prints "usage: stockagent NAME USAGE" and the help text to stdout. */
+/*
+ * Prints "usage: stockagent NAME USAGE", the summary, the help text and
+ * the list of subcommands to stdout.
+ */
 void cmd_print_help(const struct cmd_entry *entry);
 
 /*

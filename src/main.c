@@ -142,7 +142,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (main_wants_help(argc - 1, argv + 1)) {
-		cmd_print_help(entry);
+		cmd_print_help(cmd_find_help(entry, argc - 1, argv + 1));
 		rc = EXIT_OK;
 		goto out;
 	}

@@ -358,8 +358,8 @@ test_prune(void)
 		store_report_add(s, tid, "AAA", "/x.pdf", 1, NULL, NULL, NULL,
 		    &cause);
 	}
-	sqlite3_exec(store_db(s), "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-	    NULL, NULL);
+	TEST_CHECK("the WAL is checkpointed", store_exec(s,
+	    "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing", &cause) == 0);
 	before = file_size(path);
 	TEST_CHECK("prune", store_runs_prune(s, 5, &deleted, &cause) == 0);
 	after = file_size(path);

@@ -303,12 +303,6 @@ gptoss_backend_cpu_new(uint32_t nthreads)
 	return be;
 }
 
-uint32_t
-gptoss_backend_cpu_threads(const struct gptoss_backend *be)
-{
-	return gptoss_pool_size(((const struct cpu *)be->impl)->pool);
-}
-
 struct gptoss_backend *
 gptoss_backend_for(struct gptoss_backend *be, struct gptoss_backend *fallback,
     enum gptoss_op op)

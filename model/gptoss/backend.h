@@ -59,8 +59,6 @@ struct gptoss_backend {
 
 /* The CPU backend with a pool of NTHREADS threads (0: online CPUs). */
 struct gptoss_backend *gptoss_backend_cpu_new(uint32_t nthreads);
-/* Threads the CPU backend BE runs on. */
-uint32_t gptoss_backend_cpu_threads(const struct gptoss_backend *be);
 
 /* BE if it supports OP, else FALLBACK (the CPU backend). */
 struct gptoss_backend *gptoss_backend_for(struct gptoss_backend *be,

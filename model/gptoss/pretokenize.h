@@ -35,7 +35,6 @@ enum {
 
 #define PRETOK_BLOCK 128
 
-extern const char pretok_unicode_version[];
 extern const uint16_t pretok_block_index[0x110000 / PRETOK_BLOCK];
 extern const uint8_t pretok_blocks[][PRETOK_BLOCK];
 

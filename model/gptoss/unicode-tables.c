@@ -10,8 +10,6 @@
 
 #include "model/gptoss/pretokenize.h"
 
-const char pretok_unicode_version[] = "17.0";
-
 const uint16_t pretok_block_index[8704] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
 	12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,

@@ -662,8 +662,9 @@ awscred_region(const char *explicit_region, const char *profile,
 		return 0;
 	}
 	*cause =
-	    xasprintf("no AWS region: pass --region, set AWS_REGION, or "
-	              "add region = ... to profile '%s' in the AWS config file",
+	    xasprintf("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), "
+	              "or add region = ... to profile '%s' in the AWS config "
+	              "file",
 	              awscred_profile_name(profile));
 	return -1;
 }

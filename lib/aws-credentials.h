@@ -59,7 +59,7 @@ void awscred_free(struct aws_credentials *c);
 int awscred_expiring(const struct aws_credentials *c, time_t now, long margin);
 
 /*
- * The region: explicit (a --region flag), else AWS_REGION, else
+ * The region: explicit (the caller's own option), else AWS_REGION, else
  * AWS_DEFAULT_REGION, else region in the profile's config section.
  * Returns 0 with *region_out (heap), or -1 with *cause saying how to set
  * one. profile NULL means the environment's profile.

@@ -11,6 +11,7 @@
 
 #include "lib/aws-endpoint.h"
 #include "lib/aws-sigv4.h"
+#include "lib/http.h"
 #include "lib/xmalloc.h"
 
 struct service_desc {
@@ -84,7 +85,7 @@ aws_endpoint_resolve(const char *service, const char *region,
 {
 	const struct service_desc *sd = find_service(service);
 	const char *url = explicit_url;
-	char *var = NULL, *def = NULL;
+	char *var = NULL, *def = NULL, *why = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -112,6 +113,13 @@ aws_endpoint_resolve(const char *service, const char *region,
 		url = def;
 	} else {
 		out->custom = 1;
+	}
+	if (out->custom && http_url_check(url, &why) != 0) {
+		*cause = xasprintf("endpoint: %s (check the URI's endpoint "
+		                   "option, %s or AWS_ENDPOINT_URL)",
+		                   why, var);
+		free(why);
+		goto cleanup;
 	}
 	if (split_url(url, out) != 0) {
 		*cause = xasprintf(

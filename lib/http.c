@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -701,5 +702,76 @@ http_perform(const struct http_request *req, struct http_response *resp,
 	if (rc != -2)
 		free(why);
 	free(u);
+	return -1;
+}
+
+/* Checks the host (and port) of an http(s) URL's authority [P, END). */
+static int
+http_authority_ok(const char *p, const char *end, const char **why)
+{
+	const char *at = NULL, *q, *colon = NULL;
+	char *stop;
+	long port;
+
+	for (q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (at != NULL)
+		p = at + 1;
+	if (p < end && *p == '[') {
+		for (q = p + 1; q < end && *q != ']'; q++)
+			if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
+				return *why = "the IPv6 address in [ ] holds "
+				    "other characters", -1;
+		if (q == end)
+			return *why = "the IPv6 address has no closing ]", -1;
+		if (q == p + 1)
+			return *why = "the IPv6 address is empty", -1;
+		colon = q + 1 < end ? q + 1 : NULL;
+		if (colon != NULL && *colon != ':')
+			return *why = "a host in [ ] is followed by other than "
+			    ":PORT", -1;
+	} else {
+		for (q = p; q < end && *q != ':'; q++)
+			if (!isalnum((unsigned char)*q) && *q != '-' && *q != '.' &&
+			    *q != '_' && *q != '%')
+				return *why = "the host name holds a character a "
+				    "host cannot have", -1;
+		if (q == p)
+			return *why = "it names no host", -1;
+		colon = q < end ? q : NULL;
+	}
+	if (colon == NULL)
+		return 0;
+	port = strtol(colon + 1, &stop, 10);
+	if (stop != end || stop == colon + 1 || port < 1 || port > 65535 ||
+	    !isdigit((unsigned char)colon[1]))
+		return *why = "the port is not a number from 1 to 65535", -1;
+	return 0;
+}
+
+int
+http_url_check(const char *url, char **cause)
+{
+	const char *p, *end, *why = NULL;
+
+	if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		why = "it does not start with http:// or https://";
+	if (why == NULL) {
+		for (end = p; *end != '\0' && !strchr("/?#", *end); end++)
+			;
+		(void)http_authority_ok(p, end, &why);
+	}
+	if (why == NULL)
+		for (p = url; *p != '\0' && why == NULL; p++)
+			if ((unsigned char)*p <= ' ' || *p == 0x7f)
+				why = "it holds a space or control character";
+	if (why == NULL)
+		return 0;
+	*cause = xasprintf("invalid URL '%s': %s", url, why);
 	return -1;
 }

@@ -136,6 +136,15 @@ void http_response_free(struct http_response *resp);
  * the caller judges resp->status), or -1 with resp->error set and *cause a
  * one-line message naming the URL (without its query) and the reason.
  */
+/*
+ * Checks that URL is an http:// or https:// URL a request can be made to:
+ * a host (a name, an IPv4 address, or an IPv6 address in brackets that
+ * close), a port from 1 to 65535 when one is given, no space or control
+ * character. Returns 0, or -1 with *cause naming the URL and the fault.
+ * (libcurl itself is loaded only by the first request.)
+ */
+int http_url_check(const char *url, char **cause);
+
 int http_perform(const struct http_request *req, struct http_response *resp,
                  char **cause);
 

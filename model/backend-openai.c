@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/http.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote.h"
@@ -63,6 +64,7 @@ openai_open(const char *rest, const struct model_params *defaults,
 	struct remote_uri u;
 	struct openai_state *st = NULL;
 	const char *base;
+	char *why = NULL;
 	size_t n;
 
 	if (remote_uri_parse("openai", rest, openai_options, &u, cause) != 0)
@@ -74,6 +76,12 @@ openai_open(const char *rest, const struct model_params *defaults,
 		*cause = xasprintf("model 'openai:%s' needs a base URL: write "
 		    "openai:http://HOST:PORT/v1#MODEL or set OPENAI_BASE_URL",
 		    rest != NULL ? rest : "");
+		goto fail;
+	}
+	if (http_url_check(base, &why) != 0) {
+		*cause = xasprintf("model 'openai:%s': %s", rest != NULL ?
+		    rest : "", why);
+		free(why);
 		goto fail;
 	}
 	if (u.fragment == NULL || *u.fragment == '\0') {

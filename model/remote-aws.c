@@ -12,6 +12,7 @@
 #include "lib/aws-sigv4.h"
 #include "model/model-int.h"
 #include "model/remote-aws.h"
+#include "lib/http.h"
 #include "lib/xmalloc.h"
 
 /* Credentials that expire within this many seconds are fetched again. */
@@ -23,9 +24,16 @@ remote_aws_resolve(struct remote_aws *a, const char *region,
     const char *endpoint, char **cause)
 {
 	const char *bearer;
+	char *why = NULL;
 
-	if (awscred_region(region, NULL, &a->region, cause) != 0 ||
-	    aws_endpoint_resolve(a->svc->endpoint_id, a->region, endpoint,
+	if (awscred_region(region, NULL, &a->region, &why) != 0) {
+		/* The model URI's own option first: it is the nearest. */
+		*cause = xasprintf("%s; or give the model URI a region, e.g. "
+		    "'%s:...?region=us-west-2'", why, a->svc->scheme);
+		free(why);
+		return -1;
+	}
+	if (aws_endpoint_resolve(a->svc->endpoint_id, a->region, endpoint,
 		&a->ep, cause) != 0)
 		return -1;
 	bearer = a->svc->bearer_env != NULL ? getenv(a->svc->bearer_env) :
@@ -43,9 +51,11 @@ remote_aws_setup(struct remote_aws *a, const struct remote_uri *u,
     const struct model_params *defaults, char **cause)
 {
 	const struct remote_aws_service *svc = a->svc;
+	const char *ep = remote_uri_get(u, "endpoint");
 
 	if (svc->configure(a, u, cause) != 0 ||
-	    remote_conf_parse(svc->scheme, u, &a->conf, cause) != 0)
+	    remote_conf_parse(svc->scheme, u, &a->conf, cause) != 0 ||
+	    (ep != NULL && http_url_check(ep, cause) != 0))
 		return MODEL_OPEN_USAGE;
 	/* The URI is fine; what fails from here is the set-up. */
 	if (remote_aws_resolve(a, remote_uri_get(u, "region"),

@@ -86,6 +86,31 @@ $PYTHON -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$T/out"
 	ok || bad "runs show --format json is not valid UTF-8"
 jget "$T/out" 'r["request"]["prompt"]' >/dev/null 2>&1 && ok || bad "not JSON"
 
+# Malformed model URLs are bad input: exit 2 before any run is recorded.
+n0=$("$STOCKAGENT" runs list --format json | $PYTHON -c 'import json,sys; print(len(json.load(sys.stdin)))')
+for u in 'http://[::1/v1' 'http://127.0.0.1:99999/v1' 'http://h st/v1' \
+	'http:///v1' 'http://127.0.0.1:0/v1'; do
+	expect 2 "model URL $u" -- analyze SIM_STOCK --as-of $D --no-pdf \
+		--model "openai:$u#m"
+	one_line "$T/err" "$u"
+	has "$T/err" "invalid URL" "$u named invalid"
+done
+AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=a AWS_SECRET_ACCESS_KEY=b \
+	"$STOCKAGENT" analyze SIM_STOCK --as-of $D --no-pdf \
+	--model 'bedrock:m?endpoint=http://[::1/x' >"$T/out" 2>"$T/err"
+same "$?" 2 "a malformed Bedrock endpoint option"
+n1=$("$STOCKAGENT" runs list --format json | $PYTHON -c 'import json,sys; print(len(json.load(sys.stdin)))')
+same "$n1" "$n0" "no run recorded for a bad URL"
+
+# A missing AWS region names the ways to give one that exist.
+env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE="$T/none" \
+	AWS_SHARED_CREDENTIALS_FILE="$T/none" "$STOCKAGENT" analyze SIM_STOCK \
+	--as-of $D --no-pdf --model bedrock:openai.gpt-oss-120b-1:0 \
+	>"$T/out" 2>"$T/err"
+has "$T/err" "set AWS_REGION" "region: the variable"
+has "$T/err" "\?region=" "region: the URI option"
+hasnt "$T/err" "pass --region" "no flag that does not exist"
+
 # A report directory too long for the system is refused before anything
 # is made or recorded.
 long=$($PYTHON -c "print('/'.join(['d'] * 2000))")

@@ -9,19 +9,7 @@ D=2025-09-04
 KILLS=${CHAOS_KILLS:-20}
 export STOCKAGENT_DB="$T/chaos.db"
 
-# strip FILE: the result without what differs between two runs
-strip() {
-	$PYTHON -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-for k in ("thread_id", "generated_at", "usage"):
-    r.pop(k, None)
-pdf = (r.get("report") or {}).get("pdf")
-if pdf:
-    for k in ("path", "sha256", "size"):
-        pdf.pop(k, None)
-print(json.dumps(r, sort_keys=True))' "$1"
-}
+strip() { strip_result "$1"; }
 
 expect 0 "reference run" -- analyze SIM_STOCK --as-of $D --out "$T/ref" \
 	--format json --thread ref

@@ -65,6 +65,21 @@ jget() {
 	$PYTHON -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# strip_result FILE: a --format json result without what differs between
+# two runs of the same input (ids, times, usage, where the PDF went).
+strip_result() {
+	$PYTHON -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("thread_id", "generated_at", "usage"):
+    r.pop(k, None)
+pdf = (r.get("report") or {}).get("pdf")
+if pdf:
+    for k in ("path", "sha256", "size"):
+        pdf.pop(k, None)
+print(json.dumps(r, sort_keys=True))' "$1"
+}
+
 cli_done() {
 	echo "$((cli_pass + cli_fail)) tests, $cli_pass passed, $cli_fail failed"
 	[ "$cli_fail" -eq 0 ]

@@ -6,15 +6,7 @@
 D=2025-09-04
 export STOCKAGENT_DB="$T/runs.db"
 
-# strip: the result without what differs between two runs of the same input
-strip() {
-	$PYTHON -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-for k in ("thread_id", "generated_at", "usage"):
-    r.pop(k, None)
-print(json.dumps(r, sort_keys=True))' "$1"
-}
+strip() { strip_result "$1"; }
 
 expect 0 "reference run" -- analyze SIM_STOCK --as-of $D --no-pdf --format json --thread ref
 strip "$T/out" >"$T/ref"

@@ -15,6 +15,7 @@
 #include "lib/settings.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
+#include "tools/symbol.h"
 
 extern const struct cmd_entry cmd_runs_entry;
 
@@ -28,10 +29,26 @@ static const struct option cmd_runs_longopts[] = {
 
 struct cmd_runs_args {
 	const char *format;
-	const char *symbol;
+	const char *symbol; /* NULL, or sym */
+	char sym[SYMBOL_MAX + 1];
 	long limit;
 	long keep;
 };
+
+/* --symbol S, normalized as analyze does. Returns 0 or -1 (reported). */
+static int
+cmd_runs_symbol(const char *arg, struct cmd_runs_args *a)
+{
+	char *cause = NULL;
+
+	if (symbol_normalize(arg, a->sym, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	a->symbol = a->sym;
+	return 0;
+}
 
 static int
 cmd_runs_number(const char *opt, const char *arg, long min, long *out)
@@ -61,8 +78,8 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			return EXIT_USAGE;
 		if (c == 'f')
 			a->format = optarg;
-		else if (c == 's')
-			a->symbol = optarg;
+		else if (c == 's' && cmd_runs_symbol(optarg, a) != 0)
+			return EXIT_USAGE;
 		else if (c == 'n' && cmd_runs_number("--limit", optarg, 1,
 		    &a->limit) != 0)
 			return EXIT_USAGE;

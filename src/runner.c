@@ -23,6 +23,7 @@
 #include "lib/settings.h"
 #include "lib/store.h"
 #include "tools/market/calendar.h"
+#include "tools/market/market.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
 
@@ -257,6 +258,21 @@ runner_tool_opts(const struct settings *s, struct tool_opts *t)
 	t->no_pdf = settings_bool(s, "no_pdf");
 }
 
+/* The market data provider exists (checked before a run is recorded).
+ * Returns 0 or EXIT_USAGE. */
+static int
+runner_check_provider(const struct settings *s)
+{
+	const char *name = settings_string(s, "provider");
+
+	if (name != NULL && market_provider_find(name) != NULL)
+		return 0;
+	log_error("unknown market data provider '%s' (from %s): use one of %s",
+	    name != NULL ? name : "", settings_origin(s, "provider"),
+	    market_provider_names());
+	return EXIT_USAGE;
+}
+
 /* The report directory can hold the report's name (checked before a run
  * is recorded or a directory made). Returns 0 or EXIT_USAGE. */
 static int
@@ -347,7 +363,8 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 		free(cause);
 		return rc;
 	}
-	if ((rc = runner_check_out(s)) != 0 || (rc = runner_model(s, &m)) != 0)
+	if ((rc = runner_check_provider(s)) != 0 ||
+	    (rc = runner_check_out(s)) != 0 || (rc = runner_model(s, &m)) != 0)
 		return rc;
 	if ((rc = runner_open_store(s, &st)) != 0)
 		goto out;

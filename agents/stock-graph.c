@@ -13,6 +13,7 @@
 #include "lib/exitcode.h"
 #include "lib/graph.h"
 #include "lib/jsonutil.h"
+#include "lib/store.h"
 #include "tools/gather.h"
 #include "tools/tool.h"
 #include "lib/xmalloc.h"
@@ -176,7 +177,8 @@ stock_graph_code(struct stock_run *run, int rc, char **cause)
 	case GRAPH_E_DECLINED:
 		return EXIT_INTERRUPTED;
 	case GRAPH_E_STORAGE:
-		return EXIT_STORAGE;
+		return store_last_error(run->store) == STORE_E_BUSY ?
+		    EXIT_BUSY : EXIT_STORAGE;
 	case GRAPH_E_NOTFOUND:
 		return EXIT_USAGE;
 	default:

@@ -3,7 +3,9 @@
  *
  * One checkpoint_put is one BEGIN IMMEDIATE ... COMMIT: if the process dies
  * or the disk fills in the middle, SQLite rolls the whole step back and the
- * thread's latest checkpoint is still the previous, complete one.
+ * thread's latest checkpoint is still the previous, complete one. The same
+ * transaction renews the run's lease (lease.h), and fails if another
+ * process has taken the run over.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <time.h>
 
 #include "lib/checkpoint.h"
+#include "lib/lease.h"
 #include "lib/xmalloc.h"
 
 static const char checkpoint_latest_sql[] =
@@ -185,7 +188,8 @@ checkpoint_put(struct store *s, const char *thread_id, int step,
 	    (rc = checkpoint_put_row(s, thread_id, id, parent, step, node,
 	    next, source, state, update, cause)) != 0 ||
 	    (rc = checkpoint_put_run(s, thread_id, step, next, source,
-	    cause)) != 0) {
+	    cause)) != 0 ||
+	    (rc = lease_renew(s, thread_id, cause)) != 0) {
 		store_rollback(s);
 		goto fail;
 	}

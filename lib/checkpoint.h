@@ -29,7 +29,8 @@
  * NODE may be NULL (the input); SOURCE is "input", "loop" or "update".
  * The new id (sortable: later steps sort later) goes to ID_OUT (may be
  * NULL). A full disk gives STORE_E_FULL with a cause that says how to
- * resume the thread.
+ * resume the thread. The heartbeat of this process's lease on the thread
+ * is renewed; STORE_E_BUSY when another process holds the lease.
  */
 int checkpoint_put(struct store *s, const char *thread_id, int step,
     const char *node, const char *next, const char *source,

@@ -14,6 +14,7 @@ enum exit_code {
 	EXIT_UPLOAD = 6,      /* report kept locally, upload failed */
 	EXIT_INTERRUPTED = 7, /* paused for approval, or declined */
 	EXIT_NETWORK = 8,     /* a remote service failed */
+	EXIT_BUSY = 9,	      /* busy: another process holds the run */
 };
 
 #endif

@@ -174,37 +174,59 @@ paths_numbered(const char *path, int n)
 	return xasprintf("%.*s-%d%s", (int)(dot - path), path, n, dot);
 }
 
+/* Whether NAME exists (as anything, even a dangling link). */
+static int
+paths_taken(const char *name)
+{
+	struct stat st;
+
+	return lstat(name, &st) == 0;
+}
+
+/* Claims NAME (when CLAIM is given) and links TMP to it: 0 done, 1 the
+ * name is taken, -1 failed with *cause. */
+static int
+paths_take(const char *tmp, const char *name, const void *data, size_t len,
+    paths_claim_fn claim, void *arg, char **cause)
+{
+	if (claim != NULL) {
+		if (paths_taken(name))
+			return 1;
+		if (claim(arg, name, data, len, cause) != 0)
+			return -1;
+	}
+	/* link() never replaces an existing file, as rename() would. */
+	if (link(tmp, name) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return 1;
+	*cause = xasprintf("cannot write %s: %s", name, strerror(errno));
+	return -1;
+}
+
 int
 paths_write_new(const char *path, const void *data, size_t len,
-    char **path_out, char **cause)
+    paths_claim_fn claim, void *arg, char **path_out, char **cause)
 {
 	char *tmp = NULL, *name = NULL;
-	int n, rc = -1;
+	int n, taken = 1;
 
 	if (paths_write_temp(path, data, len, &tmp, cause) != 0)
 		return -1;
-	for (n = 1; n <= PATHS_MAX_NUMBERED; n++) {
+	for (n = 1; n <= PATHS_MAX_NUMBERED && taken == 1; n++) {
 		name = n == 1 ? xstrdup(path) : paths_numbered(path, n);
-		/* link() never replaces an existing file, as rename() would. */
-		if (link(tmp, name) == 0) {
+		if ((taken = paths_take(tmp, name, data, len, claim, arg,
+		    cause)) == 0)
 			*path_out = name;
-			rc = 0;
-			break;
-		}
-		if (errno != EEXIST) {
-			*cause = xasprintf("cannot write %s: %s", name,
-			    strerror(errno));
+		else
 			free(name);
-			break;
-		}
-		free(name);
 	}
-	if (n > PATHS_MAX_NUMBERED)
+	if (taken == 1)
 		*cause = xasprintf("cannot write %s: %d files of that name "
 		    "exist already; move some away", path, PATHS_MAX_NUMBERED);
 	unlink(tmp);
 	free(tmp);
-	return rc;
+	return taken == 0 ? 0 : -1;
 }
 
 /* Whether the temporary file NAME (BASE.tmp.PID.XXXXXX, or an older

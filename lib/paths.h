@@ -4,6 +4,8 @@
 #ifndef STOCKAGENT_PATHS_H
 #define STOCKAGENT_PATHS_H
 
+#include <stddef.h>
+
 /*
  * The full path of data file NAME (e.g. "sim-universe.json"), looked up in
  * $STOCKAGENT_DATA_DIR, then the source tree's data/ (a build that has not
@@ -34,14 +36,27 @@ int paths_check_dir(const char *dir, size_t extra, char **cause);
 #define PATHS_MAX_NUMBERED 1000
 
 /*
+ * Called by paths_write_new with a free NAME it is about to take and the
+ * LEN bytes of DATA the file will hold, before the file appears under that
+ * name: the caller records it elsewhere (the database), so a process killed
+ * at any moment leaves no file that no record names. Returns 0, or -1 with
+ * *cause, and then nothing is written.
+ */
+typedef int (*paths_claim_fn)(void *arg, const char *name, const void *data,
+    size_t len, char **cause);
+
+/*
  * Writes LEN bytes of DATA to a file that did not exist: PATH, or when PATH
  * is taken the first free PATH with "-2", "-3", ... before its extension.
  * An existing file is never replaced, even by a writer racing this one.
- * Returns 0 with *path_out (heap string, the name taken), or -1 with *cause;
- * on failure nothing is left behind.
+ * CLAIM (may be NULL) is called with each free name before the file is
+ * linked under it; a name that a racing writer takes between the claim and
+ * the link is claimed again under the next number. Returns 0 with
+ * *path_out (heap string, the name taken), or -1 with *cause; on failure
+ * nothing is left behind.
  */
 int paths_write_new(const char *path, const void *data, size_t len,
-    char **path_out, char **cause);
+    paths_claim_fn claim, void *arg, char **path_out, char **cause);
 
 /*
  * Removes the temporary files in DIR that paths_write_atomic and

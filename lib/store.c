@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/paths.h"
+#include "lib/store-int.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 
@@ -28,6 +30,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	int busy_ms;  /* how long a lock is waited for */
 	int last_err; /* enum store_error of the last failure */
 };
 
@@ -78,18 +81,78 @@ static const char *const store_migrations[] = {
 	" thread_id TEXT NOT NULL, blob_id TEXT NOT NULL,"
 	" PRIMARY KEY (thread_id, blob_id));"
 	"CREATE INDEX run_blobs_by_blob ON run_blobs(blob_id);",
+	/* 3: which process owns a run (lib/lease.h) */
+	"CREATE TABLE leases ("
+	" thread_id TEXT PRIMARY KEY"
+	"  REFERENCES runs(thread_id) ON DELETE CASCADE,"
+	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
+	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
 	STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
-static int
-store_fail(struct store *s, int category, char **cause, char *msg)
+int
+store_set_error(struct store *s, int category, char **cause, char *msg)
 {
 	s->last_err = category;
 	*cause = msg;
 	return category;
+}
+
+/* Whether PATH (or, when it does not exist, its directory) is on a
+ * file system mounted read-only. */
+static int
+store_on_readonly_fs(const char *path)
+{
+	struct statvfs v;
+	char *dir;
+	int ro;
+
+	if (statvfs(path, &v) == 0)
+		return (v.f_flag & ST_RDONLY) != 0;
+	dir = strrchr(path, '/') != NULL ?
+	    xstrndup(path, (size_t)(strrchr(path, '/') - path)) : xstrdup(".");
+	ro = statvfs(*dir != '\0' ? dir : "/", &v) == 0 &&
+	    (v.f_flag & ST_RDONLY) != 0;
+	free(dir);
+	return ro;
+}
+
+/* Whether the file at PATH starts with a stockagent database's header:
+ * then a failure to read it means damage, not another program's file. */
+static int
+store_has_our_header(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	unsigned char h[72];
+	ssize_t n = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, h, sizeof h);
+	close(fd);
+	return n == (ssize_t)sizeof h && memcmp(h, magic, 16) == 0 &&
+	    ((unsigned)h[68] << 24 | (unsigned)h[69] << 16 |
+	    (unsigned)h[70] << 8 | h[71]) == STORE_APP_ID;
+}
+
+/* The message of a file that SQLite cannot read as a database. */
+static int
+store_fail_unreadable(struct store *s, int rc, char **cause)
+{
+	const char *p = s->path;
+
+	if ((rc & 0xff) == SQLITE_CORRUPT || store_has_our_header(p))
+		return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
+		    "database %s is damaged (%s); restore a backup made with "
+		    "'stockagent db backup', or move it away to start afresh",
+		    p, sqlite3_errstr(rc)));
+	return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
+	    "%s is not a stockagent database (%s); move it away or pass "
+	    "--db", p, sqlite3_errstr(rc)));
 }
 
 int
@@ -100,35 +163,48 @@ store_error(struct store *s, int rc, const char *doing, char **cause)
 	const char *msg = s->db != NULL ? sqlite3_errmsg(s->db)
 					: sqlite3_errstr(rc);
 
+	if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return store_fail(s, STORE_E_LOCKED, cause, xasprintf(
+		return store_set_error(s, STORE_E_LOCKED, cause, xasprintf(
 		    "database %s is locked by another process; try again",
 		    p));
 	case SQLITE_FULL:
-		return store_fail(s, STORE_E_FULL, cause, xasprintf(
+		return store_set_error(s, STORE_E_FULL, cause, xasprintf(
 		    "disk full writing %s; free space, then try again", p));
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
-		return store_fail(s, STORE_E_NOTADB, cause, xasprintf(
-		    "%s is not a stockagent database (%s); move it away or "
-		    "pass --db", p, sqlite3_errstr(rc)));
+		return store_fail_unreadable(s, rc, cause);
+	}
+	if (store_on_readonly_fs(p))
+		return store_set_error(s, STORE_E_IO, cause, xasprintf(
+		    "database %s is on a read-only file system; remount it "
+		    "read-write, or pass --db with a path on a writable one",
+		    p));
+	switch (rc & 0xff) {
 	case SQLITE_READONLY:
-		return store_fail(s, STORE_E_IO, cause, xasprintf(
+		return store_set_error(s, STORE_E_IO, cause, xasprintf(
 		    "cannot write database %s (read-only file or directory); "
 		    "fix its permissions or pass --db", p));
 	case SQLITE_CANTOPEN:
 	case SQLITE_IOERR:
 	case SQLITE_PERM:
-		return store_fail(s, STORE_E_IO, cause, xasprintf(
+		return store_set_error(s, STORE_E_IO, cause, xasprintf(
 		    "cannot %s database %s: %s; check the path and its "
 		    "permissions, or pass --db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
 		    p, sys != 0 ? strerror(sys) : msg));
 	default:
-		return store_fail(s, STORE_E_SQL, cause, xasprintf(
+		return store_set_error(s, STORE_E_SQL, cause, xasprintf(
 		    "database %s: %s failed: %s", p, doing, msg));
 	}
+}
+
+sqlite3 *
+store_handle(struct store *s)
+{
+	return s->db;
 }
 
 const char *
@@ -229,6 +305,29 @@ store_rollback(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Fills B with N random bytes (getrandom, else /dev/urandom). */
+static void
+store_random(unsigned char *b, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	while (got < n && (r = getrandom(b + got, n - got, 0)) > 0)
+		got += (size_t)r;
+	if (got == n)
+		return;
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+		while (got < n && (r = read(fd, b + got, n - got)) > 0)
+			got += (size_t)r;
+		close(fd);
+	}
+	if (got < n) {
+		fprintf(stderr, "stockagent: no source of random bytes\n");
+		abort();
+	}
+}
+
 /* Checks that the file is a database this program may use. */
 static int
 store_check_schema(struct store *s, int *version, char **cause)
@@ -243,68 +342,122 @@ store_check_schema(struct store *s, int *version, char **cause)
 	    &tables, cause)) != 0)
 		return rc;
 	if (*version > STORE_SCHEMA_VERSION)
-		return store_fail(s, STORE_E_NEWER, cause, xasprintf(
+		return store_set_error(s, STORE_E_NEWER, cause, xasprintf(
 		    "database %s was written by a newer stockagent (schema "
 		    "v%d); upgrade stockagent", s->path, *version));
 	if ((*version == 0 && tables > 0) ||
 	    (*version > 0 && app != STORE_APP_ID))
-		return store_fail(s, STORE_E_NOTADB, cause, xasprintf(
+		return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
 		    "%s is not a stockagent database (it holds another "
 		    "program's tables); move it away or pass --db", s->path));
 	return 0;
 }
 
-/* Applies migration V in one transaction unless another process did. */
+/*
+ * Brings the schema up to STORE_SCHEMA_VERSION in ONE immediate
+ * transaction: processes starting together on a new file wait for each
+ * other (busy timeout) instead of reading a half-made schema, and the
+ * check for another program's tables sees the file as it is committed.
+ */
 static int
-store_migrate_one(struct store *s, int v, char **cause)
+store_migrate(struct store *s, char **cause)
 {
 	char *bump = NULL;
-	int now = 0, rc;
+	int version = 0, app = 0, rc, v;
 
+	/* The usual case, without a write lock: the header says it is ours
+	 * and current (both only ever change in a committed migration). */
+	if ((rc = store_query_int(s, "PRAGMA user_version", &version,
+	    cause)) != 0 ||
+	    (rc = store_query_int(s, "PRAGMA application_id", &app,
+	    cause)) != 0)
+		return rc;
+	if (version == STORE_SCHEMA_VERSION && app == STORE_APP_ID)
+		return 0;
 	if ((rc = store_begin(s, cause)) != 0)
 		return rc;
-	if ((rc = store_query_int(s, "PRAGMA user_version", &now, cause)) != 0)
-		goto fail;
-	if (now >= v) {
-		store_rollback(s);
-		return 0;
-	}
-	bump = xasprintf("PRAGMA user_version = %d", v);
-	if ((rc = store_exec(s, store_migrations[v - 1], "migrating the schema",
-	    cause)) != 0 ||
+	if ((rc = store_check_schema(s, &version, cause)) != 0)
+		goto out;
+	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
+		if ((rc = store_exec(s, store_migrations[v - 1],
+		    "migrating the schema", cause)) != 0)
+			goto out;
+	bump = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION &&
 	    (rc = store_exec(s, bump, "migrating the schema", cause)) != 0)
-		goto fail;
+		goto out;
+	rc = store_commit(s, cause);
+out:
+	if (rc != 0)
+		store_rollback(s);
 	free(bump);
-	return store_commit(s, cause);
-fail:
-	free(bump);
-	store_rollback(s);
 	return rc;
+}
+
+/* Sleeps 5-20 ms, so processes that collided do not collide again. */
+static void
+store_backoff(void)
+{
+	unsigned char r;
+	struct timespec ts;
+
+	store_random(&r, 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (5 + r % 16) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Switches to WAL. Changing the journal mode needs the file to itself and
+ * SQLite does not wait for that, so a busy answer is retried until the
+ * busy timeout has passed. A file system without WAL support keeps the
+ * mode it has.
+ */
+static int
+store_wal(struct store *s, char **cause)
+{
+	struct timespec t0, t;
+	long waited;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (t.tv_sec - t0.tv_sec) * 1000L +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000L;
+		if (waited >= s->busy_ms)
+			break;
+		store_backoff();
+	}
+	return rc == SQLITE_OK ? 0 : store_error(s, rc, "opening", cause);
 }
 
 static int
 store_setup(struct store *s, int busy_ms, char **cause)
 {
-	int version = 0, rc, v;
+	int rc;
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	s->busy_ms = busy_ms;
 	/*
 	 * WAL with synchronous=NORMAL: a commit survives the process being
 	 * killed (what 'runs resume' relies on); only a power cut can lose the
 	 * last steps, never corrupt the file. FULL would fsync every step.
+	 * The schema is checked before WAL is set: another program's file is
+	 * left as it was.
 	 */
 	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", "opening",
 	    cause)) != 0 ||
-	    (rc = store_check_schema(s, &version, cause)) != 0 ||
-	    (rc = store_exec(s, "PRAGMA journal_mode = WAL", "opening",
-	    cause)) != 0 ||
+	    (rc = store_migrate(s, cause)) != 0 ||
+	    (rc = store_wal(s, cause)) != 0 ||
 	    (rc = store_exec(s, "PRAGMA synchronous = NORMAL", "opening",
 	    cause)) != 0)
 		return rc;
-	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
-		if ((rc = store_migrate_one(s, v, cause)) != 0)
-			return rc;
 	return 0;
 }
 
@@ -367,29 +520,6 @@ store_now(char buf[STORE_TIME_SIZE])
 	snprintf(buf + 19, STORE_TIME_SIZE - 19, ".%03uZ",
 	    (unsigned)(ts.tv_nsec / 1000000L) % 1000u);
 	return buf;
-}
-
-/* Fills B with N random bytes (getrandom, else /dev/urandom). */
-static void
-store_random(unsigned char *b, size_t n)
-{
-	size_t got = 0;
-	ssize_t r;
-	int fd;
-
-	while (got < n && (r = getrandom(b + got, n - got, 0)) > 0)
-		got += (size_t)r;
-	if (got == n)
-		return;
-	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
-		while (got < n && (r = read(fd, b + got, n - got)) > 0)
-			got += (size_t)r;
-		close(fd);
-	}
-	if (got < n) {
-		fprintf(stderr, "stockagent: no source of random bytes\n");
-		abort();
-	}
 }
 
 char *
@@ -491,7 +621,7 @@ store_run_create(struct store *s, const char *thread_id, const char *kind,
 	if (rc == SQLITE_DONE)
 		rc = 0;
 	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		rc = store_fail(s, STORE_E_EXISTS, cause, xasprintf(
+		rc = store_set_error(s, STORE_E_EXISTS, cause, xasprintf(
 		    "run %s already exists in %s; use a new thread id",
 		    thread_id, s->path));
 	else
@@ -521,7 +651,7 @@ store_run_set_status(struct store *s, const char *thread_id,
 	if (rc != SQLITE_DONE)
 		rc = store_error(s, rc, "updating the run", cause);
 	else if (sqlite3_changes(s->db) == 0)
-		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
 		    "no run %s in %s; see 'stockagent runs list'", thread_id,
 		    s->path));
 	else
@@ -578,7 +708,7 @@ store_run_get(struct store *s, const char *thread_id, cJSON **out,
 	store_bind_text(st, 1, thread_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
 		    "no run %s in %s; see 'stockagent runs list'", thread_id,
 		    s->path));
 		goto out;
@@ -683,12 +813,33 @@ store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause)
 		return rc;
 	if (deleted_out != NULL)
 		*deleted_out = deleted;
-	/*
-	 * Deleting rows does not give the space back; VACUUM rewrites the
-	 * file, and in WAL mode only a truncating checkpoint shrinks it.
-	 */
-	return store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims;"
-	    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", "compacting", cause);
+	/* Deleting rows does not give the space back. */
+	if ((rc = store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims",
+	    "compacting", cause)) != 0)
+		return rc;
+	return store_vacuum(s, cause);
+}
+
+int
+store_vacuum(struct store *s, char **cause)
+{
+	/* VACUUM rewrites the file; in WAL mode only a truncating
+	 * checkpoint shrinks it. */
+	return store_exec(s, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)",
+	    "compacting", cause);
+}
+
+/* Binds a report's SYMBOL, PATH, SIZE, SHA256 and S3_URI to parameters
+ * I to I + 4 of ST. */
+static void
+store_bind_report(sqlite3_stmt *st, int i, const char *symbol,
+    const char *path, long long size, const char *sha256, const char *s3_uri)
+{
+	store_bind_text(st, i, symbol);
+	store_bind_text(st, i + 1, path);
+	sqlite3_bind_int64(st, i + 2, size);
+	store_bind_text(st, i + 3, sha256);
+	store_bind_text(st, i + 4, s3_uri);
 }
 
 int
@@ -707,11 +858,7 @@ store_report_add(struct store *s, const char *thread_id, const char *symbol,
 	    cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
-	store_bind_text(st, 2, symbol);
-	store_bind_text(st, 3, path);
-	sqlite3_bind_int64(st, 4, size);
-	store_bind_text(st, 5, sha256);
-	store_bind_text(st, 6, s3_uri);
+	store_bind_report(st, 2, symbol, path, size, sha256, s3_uri);
 	store_bind_text(st, 7, store_now(now));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -719,12 +866,74 @@ store_report_add(struct store *s, const char *thread_id, const char *symbol,
 		if (id_out != NULL)
 			*id_out = sqlite3_last_insert_rowid(s->db);
 	} else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = store_fail(s, STORE_E_NOTFOUND, cause, xasprintf(
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
 		    "no run %s in %s for report %s", thread_id, s->path,
 		    path));
 	else
 		rc = store_error(s, rc, "recording the report", cause);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_report_of_run(struct store *s, const char *thread_id, cJSON **out,
+    char **cause)
+{
+	static const char sql[] = "SELECT id, thread_id, symbol, path, size,"
+	    " sha256, s3_uri, created_at FROM reports WHERE thread_id = ?"
+	    " ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	cJSON *rows = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st, "reading the report", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	rc = store_collect(s, st, "reading the report", &rows, cause);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		return store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
+		    "run %s has no report in %s", thread_id, s->path));
+	}
+	*out = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return 0;
+}
+
+int
+store_report_put(struct store *s, const char *thread_id, const char *symbol,
+    const char *path, long long size, const char *sha256, const char *s3_uri,
+    long long *id_out, char **cause)
+{
+	static const char sql[] = "UPDATE reports SET symbol = ?, path = ?,"
+	    " size = ?, sha256 = ?, s3_uri = ? WHERE id = ?";
+	sqlite3_stmt *st = NULL;
+	cJSON *old = NULL;
+	long long id;
+	int rc;
+
+	if ((rc = store_report_of_run(s, thread_id, &old, cause)) ==
+	    STORE_E_NOTFOUND) {
+		free(*cause);
+		*cause = NULL;
+		return store_report_add(s, thread_id, symbol, path, size,
+		    sha256, s3_uri, id_out, cause);
+	}
+	if (rc != 0 || (rc = store_prepare(s, sql, &st,
+	    "recording the report", cause)) != 0)
+		goto out;
+	id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(old, "id"));
+	store_bind_report(st, 1, symbol, path, size, sha256, s3_uri);
+	sqlite3_bind_int64(st, 6, id);
+	if ((rc = store_step_done(s, st, "recording the report", cause)) == 0 &&
+	    id_out != NULL)
+		*id_out = id;
+out:
+	cJSON_Delete(old);
 	return rc;
 }
 

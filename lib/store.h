@@ -11,8 +11,9 @@
  *
  * Every function that can fail returns 0, or a negative STORE_E_* category
  * with *cause set to a one-line message the caller prints and frees. The
- * CLI maps every category to EXIT_STORAGE except STORE_E_NOTFOUND, which is
- * a bad argument (no such run). cJSON results are new objects the caller
+ * CLI maps every category to EXIT_STORAGE except STORE_E_NOTFOUND and
+ * STORE_E_EXISTS, which are bad arguments (no such run, a thread id
+ * taken), and STORE_E_BUSY (EXIT_BUSY). cJSON results are new objects the caller
  * deletes with cJSON_Delete.
  */
 #ifndef STOCKAGENT_STORE_H
@@ -25,7 +26,7 @@
 struct store;
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* How long a statement waits for another process's lock, by default. */
 #define STORE_BUSY_MS 5000
 /* "2026-11-23T09:40:25.123Z" + NUL */
@@ -43,14 +44,17 @@ enum store_error {
 	STORE_E_FULL = -6,     /* disk (or page limit) full; rolled back */
 	STORE_E_NOTFOUND = -7, /* no such run / checkpoint */
 	STORE_E_EXISTS = -8,   /* a run with that thread id exists */
+	STORE_E_BUSY = -9,     /* another process holds the run (lease.h) */
 };
 
 /*
  * Opens (creating if needed) the database at PATH: parent directories with
- * mode 0700, WAL, foreign keys, busy timeout STORE_BUSY_MS, then applies the
- * migrations the file lacks, each in one transaction. Refuses a file that is
- * not a database, one with tables but no stockagent schema, and one written
- * by a newer stockagent. On success *OUT is a handle for store_close.
+ * mode 0700, foreign keys, busy timeout STORE_BUSY_MS; then, in ONE
+ * immediate transaction that processes opening the same file at the same
+ * time wait for, checks the schema and applies the migrations the file
+ * lacks; then switches to WAL (waiting up to the busy timeout for the file
+ * to be free). Refuses a file that is not a database, one with tables but
+ * no stockagent schema, and one written by a newer stockagent. On success *OUT is a handle for store_close.
  */
 int store_open(const char *path, struct store **out, char **cause);
 /* store_open with a busy timeout of BUSY_MS milliseconds. */
@@ -64,10 +68,16 @@ const char *store_path(struct store *s);
 /* The category of the last failure on S (STORE_OK if none yet). */
 int store_last_error(struct store *s);
 
+/* Records CATEGORY as S's last failure and sets *cause to MSG (taken);
+ * returns CATEGORY. For modules that find failures of their own. */
+int store_set_error(struct store *s, int category, char **cause, char *msg);
+
 /*
  * Turns SQLite result code RC (from a statement of S) into a category
- * and sets *cause: locked, disk full, read-only / I/O, not a database, or a
- * generic message naming DOING ("saving checkpoint"). Returns the category.
+ * and sets *cause: locked, disk full, read-only (file, directory or file
+ * system) / I/O, damaged (a file with a stockagent header, or corrupt
+ * pages), not a database, or a generic message naming DOING ("saving
+ * checkpoint"). Returns the category.
  */
 int store_error(struct store *s, int rc, const char *doing, char **cause);
 
@@ -137,6 +147,11 @@ int store_runs_list(struct store *s, int limit, const char *symbol,
  */
 int store_runs_prune(struct store *s, int keep, int *deleted_out,
     char **cause);
+/*
+ * Rewrites the database file without its free pages (VACUUM) and truncates
+ * the write-ahead log, so the file shrinks to its data.
+ */
+int store_vacuum(struct store *s, char **cause);
 
 /*
  * Records a report file. THREAD_ID (NULL allowed) must name a run;
@@ -145,6 +160,21 @@ int store_runs_prune(struct store *s, int keep, int *deleted_out,
 int store_report_add(struct store *s, const char *thread_id,
     const char *symbol, const char *path, long long size, const char *sha256,
     const char *s3_uri, long long *id_out, char **cause);
+/*
+ * Records the report of run THREAD_ID (not NULL): one report per run, so
+ * the run's row is updated when it has one (a report step run again after
+ * a kill), else a row is added. Arguments as store_report_add.
+ */
+int store_report_put(struct store *s, const char *thread_id,
+    const char *symbol, const char *path, long long size, const char *sha256,
+    const char *s3_uri, long long *id_out, char **cause);
+/*
+ * The report of run THREAD_ID (the newest, where an older stockagent
+ * recorded several) as {id, thread_id, symbol, path, size, sha256, s3_uri,
+ * created_at}. STORE_E_NOTFOUND if it has none.
+ */
+int store_report_of_run(struct store *s, const char *thread_id, cJSON **out,
+    char **cause);
 /*
  * Reports newest first, optionally only for SYMBOL: an array of {id,
  * thread_id, symbol, path, size, sha256, s3_uri, created_at}.

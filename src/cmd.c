@@ -17,6 +17,7 @@ extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_data_entry;
+extern const struct cmd_entry cmd_db_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_model_entry;
 extern const struct cmd_entry cmd_models_entry;
@@ -30,6 +31,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_data_entry,
 	&cmd_runs_entry,
 	&cmd_reports_entry,
+	&cmd_db_entry,
 	&cmd_models_entry,
 	&cmd_model_entry,
 	&cmd_config_entry,

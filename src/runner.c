@@ -14,6 +14,7 @@
 #include "lib/date.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
+#include "lib/lease.h"
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/redact.h"
@@ -347,6 +348,46 @@ runner_finish(int rc, cJSON *final, const char *thread_id,
 	return rc;
 }
 
+/* The exit code of a failed store call that returned CATEGORY. */
+static int
+runner_store_code(int category)
+{
+	if (category == STORE_E_BUSY)
+		return EXIT_BUSY;
+	if (category == STORE_E_EXISTS || category == STORE_E_NOTFOUND)
+		return EXIT_USAGE;
+	return EXIT_STORAGE;
+}
+
+/*
+ * Records the run and takes its lease in one immediate transaction, so no
+ * other process can resume it before it starts. Returns 0 or an exit
+ * code: EXIT_USAGE only when the thread id is taken; a full disk, a lock
+ * or an I/O error is EXIT_STORAGE.
+ */
+static int
+runner_create(struct store *st, const char *tid, const char *symbol,
+    const char *as_of, const cJSON *req, const char *model)
+{
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = store_begin(st, &cause)) != 0)
+		goto out;
+	if ((rc = store_run_create(st, tid, "analyze", symbol, as_of, req,
+	    model, &cause)) != 0 ||
+	    (rc = lease_take_in(st, tid, &cause)) != 0) {
+		store_rollback(st);
+		goto out;
+	}
+	rc = store_commit(st, &cause);
+out:
+	if (rc != 0)
+		log_error("%s", cause);
+	free(cause);
+	return rc != 0 ? runner_store_code(rc) : 0;
+}
+
 int
 runner_analyze(struct settings *s, const struct runner_opts *o)
 {
@@ -355,7 +396,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	struct stock_run run;
 	struct tool_opts topts;
 	char as_of[DATE_STR_SIZE], tid[40], *cause = NULL;
-	cJSON *input = NULL, *req, *final = NULL, *prices = NULL;
+	cJSON *input = NULL, *req = NULL, *final = NULL, *prices = NULL;
 	int rc;
 
 	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
@@ -373,16 +414,12 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	else
 		store_new_thread_id(tid);
 	req = runner_request(s, o, as_of, tid);
-	if (store_run_create(st, tid, "analyze", o->symbol, as_of, req,
-		model_name(m), &cause) != 0) {
-		cJSON_Delete(req);
-		log_error("%s", cause);
-		free(cause);
-		rc = o->thread_id != NULL ? EXIT_USAGE : EXIT_STORAGE;
+	if ((rc = runner_create(st, tid, o->symbol, as_of, req,
+	    model_name(m))) != 0)
 		goto out;
-	}
 	input = cJSON_CreateObject();
 	cJSON_AddItemToObject(input, "request", req);
+	req = NULL;
 	runner_setup(&run, &topts, s, st, m, tid, o->format);
 	run.approve_before = o->approve_before;
 	run.env.no_fallback = o->no_fallback;
@@ -390,12 +427,84 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	prices = runner_prices(s);
 	run.env.prices = prices;
 	rc = stock_graph_run(&run, input, &final, &cause);
+	lease_release(st, tid);
 	rc = runner_finish(rc, final, tid, o->format, cause);
 out:
+	cJSON_Delete(req);
 	cJSON_Delete(prices);
 	store_close(st);
 	model_close(m);
 	return rc;
+}
+
+/* Whether the run INFO (store_run_get) has reached its end. */
+static int
+runner_finished(const cJSON *info)
+{
+	const cJSON *cps = cJSON_GetObjectItemCaseSensitive(info,
+	    "checkpoints");
+	const char *next;
+
+	next = jsonutil_string(cJSON_GetArrayItem(cps,
+	    cJSON_GetArraySize(cps) - 1), "next");
+	return next != NULL && strcmp(next, "__end__") == 0;
+}
+
+/*
+ * Continues the run, or starts it from its recorded request when it was
+ * recorded but its first checkpoint never was (a full disk, a kill).
+ */
+static int
+runner_continue(struct stock_run *run, const cJSON *info, cJSON **final,
+    char **cause)
+{
+	cJSON *input;
+
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(info,
+	    "checkpoints")) > 0)
+		return stock_graph_resume(run, final, cause);
+	input = cJSON_CreateObject();
+	cJSON_AddItemToObject(input, "request", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(info, "request"), 1));
+	return stock_graph_run(run, input, final, cause);
+}
+
+/* The run THREAD_ID as store_run_get gives it, into *INFO; exit code. */
+static int
+runner_get(struct store *st, const char *thread_id, cJSON **info)
+{
+	char *cause = NULL;
+	int rc;
+
+	cJSON_Delete(*info);
+	if ((rc = store_run_get(st, thread_id, info, &cause)) == 0)
+		return 0;
+	log_error("%s", cause);
+	free(cause);
+	return runner_store_code(rc);
+}
+
+/*
+ * Reads the run into *INFO and takes it (*HELD = 1), unless it is finished:
+ * its result is then only printed. Read again once taken, as the run may
+ * have moved on in between. Returns 0 or an exit code (EXIT_BUSY).
+ */
+static int
+runner_take(struct store *st, const char *thread_id, cJSON **info, int *held)
+{
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = runner_get(st, thread_id, info)) != 0 ||
+	    runner_finished(*info))
+		return rc;
+	if ((rc = lease_take(st, thread_id, &cause)) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		return runner_store_code(rc);
+	}
+	*held = 1;
+	return runner_get(st, thread_id, info);
 }
 
 int
@@ -409,16 +518,12 @@ runner_resume(struct settings *s, const char *thread_id,
 	cJSON *info = NULL, *final = NULL, *prices = NULL;
 	const cJSON *req;
 	char *cause = NULL;
-	int rc;
+	int rc, held = 0;
 
 	if ((rc = runner_open_store(s, &st)) != 0)
 		return rc;
-	if (store_run_get(st, thread_id, &info, &cause) != 0) {
-		log_error("%s", cause);
-		free(cause);
-		rc = EXIT_USAGE;
+	if ((rc = runner_take(st, thread_id, &info, &held)) != 0)
 		goto out;
-	}
 	req = cJSON_GetObjectItemCaseSensitive(info, "request");
 	if (runner_restore_settings(s, req, &cause) != 0) {
 		log_error("run %s: %s", thread_id, cause);
@@ -433,9 +538,11 @@ runner_resume(struct settings *s, const char *thread_id,
 	    "no_fallback"));
 	prices = runner_prices(s);
 	run.env.prices = prices;
-	rc = stock_graph_resume(&run, &final, &cause);
+	rc = runner_continue(&run, info, &final, &cause);
 	rc = runner_finish(rc, final, thread_id, format, cause);
 out:
+	if (held)
+		lease_release(st, thread_id);
 	cJSON_Delete(prices);
 	cJSON_Delete(info);
 	store_close(st);

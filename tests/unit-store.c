@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/checkpoint.h"
+#include "lib/lease.h"
 #include "lib/store.h"
 #include "tests/testlib.h"
 #include "lib/xmalloc.h"
@@ -403,6 +404,66 @@ test_thread_id(void)
 	    now[10] == 'T' && now[19] == '.' && now[23] == 'Z');
 }
 
+/* One report row per run, however often its report step runs. */
+static void
+test_report_per_run(void)
+{
+	char *path = tmp_path("per-run.db"), *cause = NULL;
+	struct store *s = NULL;
+	cJSON *rec = NULL;
+	long long a = 0, b = 0;
+
+	TEST_CHECK("opened", store_open(path, &s, &cause) == 0);
+	store_run_create(s, "r1", "analyze", "SIM_STOCK", NULL, NULL, NULL,
+	    &cause);
+	TEST_CHECK("no report yet", store_report_of_run(s, "r1", &rec,
+	    &cause) == STORE_E_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	TEST_CHECK("recorded", store_report_put(s, "r1", "SIM_STOCK", "a.pdf",
+	    10, "aa", NULL, &a, &cause) == 0);
+	TEST_CHECK("recorded again", store_report_put(s, "r1", "SIM_STOCK",
+	    "a-2.pdf", 11, "bb", "s3://b/a-2.pdf", &b, &cause) == 0);
+	TEST_CHECK("the same row", a == b && raw_int(path,
+	    "SELECT count(*) FROM reports WHERE thread_id = 'r1'") == 1);
+	TEST_CHECK("found", store_report_of_run(s, "r1", &rec, &cause) == 0);
+	TEST_STREQ("it describes the last file",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "path")), "a-2.pdf");
+	cJSON_Delete(rec);
+	store_close(s);
+	free(path);
+}
+
+/* A lease held by a live process on this host is refused. */
+static void
+test_lease(void)
+{
+	char *path = tmp_path("lease.db"), *cause = NULL;
+	struct store *s = NULL;
+
+	TEST_CHECK("opened", store_open(path, &s, &cause) == 0);
+	store_run_create(s, "l1", "analyze", NULL, NULL, NULL, NULL, &cause);
+	TEST_CHECK("taken", lease_take(s, "l1", &cause) == 0);
+	TEST_CHECK("taken again by its holder", lease_take(s, "l1",
+	    &cause) == 0);
+	TEST_CHECK("renewed", lease_renew(s, "l1", &cause) == 0);
+	/* pid 1 (init) runs as long as the machine does */
+	raw_exec(path, "UPDATE leases SET pid = 1, started = NULL");
+	TEST_CHECK("refused while pid 1 holds it", lease_take(s, "l1",
+	    &cause) == STORE_E_BUSY && contains(cause, "process 1 on host"));
+	free(cause);
+	cause = NULL;
+	TEST_CHECK("a checkpoint of the old owner fails", lease_renew(s, "l1",
+	    &cause) == STORE_E_BUSY);
+	free(cause);
+	cause = NULL;
+	lease_release(s, "l1");
+	TEST_CHECK("not released by another process", raw_int(path,
+	    "SELECT count(*) FROM leases") == 1);
+	store_close(s);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -419,6 +480,8 @@ main(void)
 	test_reports();
 	test_prune();
 	test_thread_id();
+	test_report_per_run();
+	test_lease();
 	if (test_failed == 0) {
 		char *rm = xasprintf("rm -rf '%s'", tmpdir);
 		if (system(rm) != 0)

@@ -173,8 +173,9 @@ page_frame(struct report_doc *d, size_t i, const char *run_id,
 /* Saves into memory and writes PATH atomically, or, with WRITTEN_OUT, a
  * new file at PATH or a numbered name beside it (*written_out). */
 static int
-save(struct report_doc *d, struct hpdf_error *err, const char *path,
-     char **written_out, char **cause)
+save(struct report_doc *d, struct hpdf_error *err,
+     const struct report_pdf_opts *o, const char *path, char **written_out,
+     char **cause)
 {
 	HPDF_UINT32 size, got;
 	HPDF_BYTE *data = NULL;
@@ -198,7 +199,8 @@ save(struct report_doc *d, struct hpdf_error *err, const char *path,
 		goto out;
 	}
 	if (written_out != NULL)
-		rc = paths_write_new(path, data, got, written_out, cause);
+		rc = paths_write_new(path, data, got, o->claim, o->claim_arg,
+		                     written_out, cause);
 	else
 		rc = paths_write_atomic(path, data, got, cause);
 out:
@@ -283,7 +285,7 @@ pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	                         o->font_bold ? o->font_bold : REPORT_FONT_BOLD,
 	                         cause) != 0)
 		goto cleanup;
-	rc = save(&d, &err, path, written_out, cause);
+	rc = save(&d, &err, o, path, written_out, cause);
 cleanup:
 	if (d.pdf != NULL)
 		HPDF_Free(d.pdf);

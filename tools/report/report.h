@@ -22,6 +22,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "lib/paths.h"
+
 /* Debian's fonts-dejavu-core; any TrueType file with the glyphs will do. */
 #define REPORT_FONT_DIR     "/usr/share/fonts/truetype/dejavu/"
 #define REPORT_FONT_REGULAR REPORT_FONT_DIR "DejaVuSans.ttf"
@@ -34,6 +36,10 @@ struct report_pdf_opts {
 	const char *font_regular; /* TrueType file; NULL: DejaVu Sans */
 	const char *font_bold;    /* TrueType file; NULL: DejaVu Sans Bold */
 	const cJSON *series;      /* borrowed; NULL: analysis.series */
+	/* report_pdf_write_new: called before the file takes a name (see
+	 * paths_write_new); NULL for none. */
+	paths_claim_fn claim;
+	void *claim_arg;
 };
 
 /*

@@ -1,0 +1,234 @@
+/*
+ * lease.c: run leases in the store's database (see lease.h).
+ *
+ * A process is known by its pid, its host name and its start time (field
+ * 22 of /proc/PID/stat, in clock ticks since boot), so a pid reused by a
+ * later process does not keep a dead owner's lease alive.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/lease.h"
+#include "lib/store.h"
+#include "lib/xmalloc.h"
+
+#define LEASE_HOST_SIZE 256
+#define LEASE_STARTED_SIZE 32
+
+struct lease_who {
+	long pid;
+	char host[LEASE_HOST_SIZE];
+	char started[LEASE_STARTED_SIZE]; /* "" when unknown */
+	char since[STORE_TIME_SIZE];	  /* a holder's: when it took the run */
+	long long beat;			  /* its last heartbeat, Unix seconds */
+};
+
+/* The start time of process PID into BUF ("" when it cannot be read). */
+static void
+lease_started(long pid, char buf[LEASE_STARTED_SIZE])
+{
+	char path[64], stat[1024], *p;
+	size_t n = 0;
+	FILE *f;
+	int field;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		n = fread(stat, 1, sizeof stat - 1, f);
+		fclose(f);
+	}
+	stat[n] = '\0';
+	/* The command name may hold spaces: count fields after its ')'. */
+	if ((p = strrchr(stat, ')')) == NULL)
+		return;
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		snprintf(buf, LEASE_STARTED_SIZE, "%.*s",
+		    (int)strcspn(p + 1, " "), p + 1);
+}
+
+static void
+lease_me(struct lease_who *me)
+{
+	me->pid = (long)getpid();
+	if (gethostname(me->host, sizeof me->host) != 0)
+		snprintf(me->host, sizeof me->host, "unknown");
+	me->host[sizeof me->host - 1] = '\0';
+	lease_started(me->pid, me->started);
+}
+
+/* Whether HOLDER may still be running. */
+static int
+lease_alive(const struct lease_who *me, const struct lease_who *holder)
+{
+	char now_started[LEASE_STARTED_SIZE];
+
+	if (strcmp(holder->host, me->host) != 0)
+		return (long long)time(NULL) - holder->beat < LEASE_STALE_S;
+	if (kill((pid_t)holder->pid, 0) != 0 && errno == ESRCH)
+		return 0;
+	lease_started(holder->pid, now_started);
+	return holder->started[0] == '\0' || now_started[0] == '\0' ||
+	    strcmp(holder->started, now_started) == 0;
+}
+
+static void
+lease_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	snprintf(buf, size, "%s", t != NULL ? t : "");
+}
+
+/*
+ * The holder of THREAD_ID's lease: 1 with *WHO filled, 0 when nobody
+ * holds it, or a negative category.
+ */
+static int
+lease_holder(struct store *s, const char *thread_id, struct lease_who *who,
+    char **cause)
+{
+	static const char sql[] = "SELECT pid, host, started, since,"
+	    " heartbeat FROM leases WHERE thread_id = ?";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "reading the run's owner",
+	    cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		who->pid = (long)sqlite3_column_int64(st, 0);
+		lease_text(st, 1, who->host, sizeof who->host);
+		lease_text(st, 2, who->started, sizeof who->started);
+		lease_text(st, 3, who->since, sizeof who->since);
+		who->beat = sqlite3_column_int64(st, 4);
+		rc = 1;
+	} else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = store_error(s, rc, "reading the run's owner", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* This process into ME, and THREAD_ID's holder as lease_holder gives it. */
+static int
+lease_read(struct store *s, const char *thread_id, struct lease_who *me,
+    struct lease_who *who, char **cause)
+{
+	lease_me(me);
+	return lease_holder(s, thread_id, who, cause);
+}
+
+static int
+lease_is_me(const struct lease_who *me, const struct lease_who *who)
+{
+	return who->pid == me->pid && strcmp(who->host, me->host) == 0;
+}
+
+static int
+lease_busy(struct store *s, const char *thread_id,
+    const struct lease_who *who, char **cause)
+{
+	return store_set_error(s, STORE_E_BUSY, cause, xasprintf("run %s is "
+	    "busy: process %ld on host %s has held it since %s; wait for it "
+	    "to end (a dead owner's hold is taken over: on another host once "
+	    "it is %d minutes without a checkpoint)", thread_id, who->pid,
+	    who->host, who->since, LEASE_STALE_S / 60));
+}
+
+int
+lease_take_in(struct store *s, const char *thread_id, char **cause)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO leases (thread_id,"
+	    " pid, host, started, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?)";
+	struct lease_who me, who;
+	sqlite3_stmt *st = NULL;
+	char now[STORE_TIME_SIZE];
+	int rc;
+
+	if ((rc = lease_read(s, thread_id, &me, &who, cause)) < 0)
+		return rc;
+	if (rc == 1 && !lease_is_me(&me, &who) && lease_alive(&me, &who))
+		return lease_busy(s, thread_id, &who, cause);
+	if ((rc = store_prepare(s, sql, &st, "taking the run", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	sqlite3_bind_int64(st, 2, me.pid);
+	store_bind_text(st, 3, me.host);
+	store_bind_text(st, 4, me.started[0] != '\0' ? me.started : NULL);
+	store_bind_text(st, 5, store_now(now));
+	sqlite3_bind_int64(st, 6, (long long)time(NULL));
+	return store_step_done(s, st, "taking the run", cause);
+}
+
+int
+lease_take(struct store *s, const char *thread_id, char **cause)
+{
+	int rc;
+
+	if ((rc = store_begin(s, cause)) != 0)
+		return rc;
+	if ((rc = lease_take_in(s, thread_id, cause)) != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, cause);
+}
+
+int
+lease_renew(struct store *s, const char *thread_id, char **cause)
+{
+	static const char sql[] = "UPDATE leases SET heartbeat = ?"
+	    " WHERE thread_id = ? AND pid = ? AND host = ?";
+	struct lease_who me, who;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = lease_read(s, thread_id, &me, &who, cause)) <= 0)
+		return rc;
+	if (!lease_is_me(&me, &who))
+		return store_set_error(s, STORE_E_BUSY, cause, xasprintf("run %s "
+		    "was taken over by process %ld on host %s at %s; this "
+		    "process stops", thread_id, who.pid, who.host, who.since));
+	if ((rc = store_prepare(s, sql, &st, "renewing the run's hold",
+	    cause)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, (long long)time(NULL));
+	store_bind_text(st, 2, thread_id);
+	sqlite3_bind_int64(st, 3, me.pid);
+	store_bind_text(st, 4, me.host);
+	return store_step_done(s, st, "renewing the run's hold", cause);
+}
+
+void
+lease_release(struct store *s, const char *thread_id)
+{
+	static const char sql[] = "DELETE FROM leases"
+	    " WHERE thread_id = ? AND pid = ? AND host = ?";
+	struct lease_who me;
+	sqlite3_stmt *st = NULL;
+	char *ignored = NULL;
+
+	lease_me(&me);
+	if (s == NULL || store_prepare(s, sql, &st, "releasing the run",
+	    &ignored) != 0) {
+		free(ignored);
+		return;
+	}
+	store_bind_text(st, 1, thread_id);
+	sqlite3_bind_int64(st, 2, me.pid);
+	store_bind_text(st, 3, me.host);
+	if (store_step_done(s, st, "releasing the run", &ignored) != 0)
+		free(ignored);
+}

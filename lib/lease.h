@@ -1,0 +1,45 @@
+/*
+ * lease.h: one process owns a run at a time.
+ *
+ * A lease is a row of the leases table: the owner's process id, host name
+ * and process start time, when it took the run, and a heartbeat (Unix
+ * seconds) renewed at every checkpoint. It is taken in an immediate
+ * transaction when a run starts or resumes, and released when the run
+ * ends. A lease whose owner is dead is taken over: on the same host when
+ * its process no longer runs (or the process id now belongs to a process
+ * started at another time); for an owner on another host, whose processes
+ * cannot be seen, when its heartbeat is older than LEASE_STALE_S.
+ *
+ * Functions return 0, or a negative STORE_E_* category (store.h) with
+ * *cause set; STORE_E_BUSY means a live process holds the run.
+ */
+#ifndef STOCKAGENT_LEASE_H
+#define STOCKAGENT_LEASE_H
+
+struct store;
+
+/* Seconds without a heartbeat after which another host's lease is dead. */
+#define LEASE_STALE_S 600
+
+/*
+ * Takes THREAD_ID's lease for this process inside the transaction the
+ * caller holds (store_begin): the run row must exist. Taking a lease this
+ * process holds renews it. STORE_E_BUSY with a one-line *cause naming the
+ * holder (pid, host, since when) when a live process holds it.
+ */
+int lease_take_in(struct store *s, const char *thread_id, char **cause);
+
+/* lease_take_in in a transaction of its own. */
+int lease_take(struct store *s, const char *thread_id, char **cause);
+
+/*
+ * Renews the heartbeat of THREAD_ID's lease, inside the caller's
+ * transaction (a checkpoint). 0 when this process holds it or nobody does;
+ * STORE_E_BUSY when another process has taken the run over.
+ */
+int lease_renew(struct store *s, const char *thread_id, char **cause);
+
+/* Releases THREAD_ID's lease if this process holds it; best effort. */
+void lease_release(struct store *s, const char *thread_id);
+
+#endif

@@ -24,16 +24,18 @@ static const struct option cmd_data_longopts[] = {
 	{ "as-of", required_argument, NULL, 'a' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "provider", required_argument, NULL, 'p' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static void
-cmd_data_csv(const struct market_bars *b)
+cmd_data_csv(const struct market_bars *b, int header)
 {
 	char ds[DATE_STR_SIZE];
 	size_t i;
 
-	printf("date,open,high,low,close,volume\n");
+	if (header)
+		printf("date,open,high,low,close,volume\n");
 	for (i = 0; i < b->n; i++)
 		printf("%s,%.2f,%.2f,%.2f,%.2f,%.0f\n",
 		    date_format(b->date[i], ds), b->open[i], b->high[i],
@@ -65,7 +67,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 	struct market_bars b = { 0 };
 	char sym[SYMBOL_MAX + 1], as_of[DATE_STR_SIZE], *cause = NULL;
 	int32_t day;
-	int c, rc;
+	int c, rc, header = 1;
 
 	while ((c = cmd_getopt(e, argc, argv, "f:p:", cmd_data_longopts)) !=
 	    -1) {
@@ -77,6 +79,8 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 			format = optarg;
 		else if (c == 'p')
 			prov = optarg;
+		else if (c == 'H')
+			header = 0;
 	}
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return cmd_usage_error(e, "invalid --format '%s': use csv or "
@@ -98,7 +102,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(format, "csv") == 0)
-		cmd_data_csv(&b);
+		cmd_data_csv(&b, header);
 	else
 		cmd_data_json(sym, as_of, prov, &b);
 	market_bars_free(&b);
@@ -160,7 +164,8 @@ const struct cmd_entry cmd_data_entry = {
 		"  history SYMBOL  the daily bars (three years up to the as-of\n"
 		"                  date) that 'analyze' uses; --as-of DATE,\n"
 		"                  --format csv (default) or json,\n"
-		"                  --provider NAME\n"
+		"                  --provider NAME, --no-header (csv without\n"
+		"                  its header row)\n"
 		"  symbols         the provider's universe with company names\n",
 	.exec = cmd_data_exec,
 };

@@ -42,14 +42,17 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cmd_help_one(argc, argv);
-	printf("usage: stockagent [--db PATH] [--config FILE] [--quiet] "
-	       "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
+	printf("usage: stockagent [--db PATH] [--config FILE] [--color WHEN] "
+	       "[--quiet] [--verbose] COMMAND [ARGS]\n\nCommands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		printf("  %-10s %s\n", (*e)->name, (*e)->summary);
 	printf("\nGlobal options:\n"
 	       "  --db PATH      the SQLite database (STOCKAGENT_DB)\n"
 	       "  --config FILE  the INI configuration file "
 	       "(STOCKAGENT_CONFIG)\n"
+	       "  --color WHEN   colour text on a terminal: auto (default; "
+	       "off with\n"
+	       "                 NO_COLOR or TERM=dumb), always or never\n"
 	       "  --quiet, -q    errors only on stderr\n"
 	       "  --verbose      debugging detail on stderr\n"
 	       "\nRun 'stockagent help COMMAND' for a command's options.\n"

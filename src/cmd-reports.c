@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/cmd.h"
+#include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -19,7 +20,15 @@ extern const struct cmd_entry cmd_reports_entry;
 
 static const struct option cmd_reports_longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
+};
+
+/* The columns of 'reports list --format csv'. */
+static const struct csv_column cmd_reports_columns[] = {
+	{ "created_at", "created_at" }, { "symbol", "symbol" },
+	{ "size", "size" }, { "path", "path" }, { "s3_uri", "s3_uri" },
+	{ "sha256", "sha256" }, { "thread_id", "thread_id" }, { "id", "id" },
 };
 
 static void
@@ -47,7 +56,7 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char sym[SYMBOL_MAX + 1], *cause = NULL, *text;
 	struct store *st = NULL;
 	cJSON *list = NULL;
-	int c, rc;
+	int c, rc, header = 1;
 
 	if (argc < 2 || strcmp(argv[1], "list") != 0)
 		return cmd_usage_error(e, "use 'reports list [SYMBOL]'");
@@ -57,11 +66,15 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    -1) {
 		if (c == '?')
 			return EXIT_USAGE;
-		format = optarg;
+		if (c == 'H')
+			header = 0;
+		else
+			format = optarg;
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use text or "
-		    "json", format);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "csv") != 0)
+		return cmd_usage_error(e, "invalid --format '%s': use text, "
+		    "json or csv", format);
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "list takes at most one SYMBOL");
 	if (argc - optind == 1 && symbol_normalize(argv[optind], sym,
@@ -79,7 +92,11 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return EXIT_STORAGE;
 	}
-	if (strcmp(format, "json") == 0) {
+	if (strcmp(format, "csv") == 0) {
+		csv_write(stdout, list, cmd_reports_columns,
+		    sizeof cmd_reports_columns / sizeof *cmd_reports_columns,
+		    header);
+	} else if (strcmp(format, "json") == 0) {
 		text = jsonutil_print_text(list, 1);
 		printf("%s\n", text);
 		free(text);
@@ -93,7 +110,7 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_reports_entry = {
 	.name = "reports",
-	.usage = "list [SYMBOL] [--format text|json]",
+	.usage = "list [SYMBOL] [--format text|json|csv] [--no-header]",
 	.summary = "list the PDF reports written, with sizes, hashes and S3 "
 		   "locations",
 	.help = "",

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/cmd.h"
+#include "lib/color.h"
+#include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -23,6 +26,7 @@ static const struct option cmd_runs_longopts[] = {
 	{ "limit", required_argument, NULL, 'n' },
 	{ "symbol", required_argument, NULL, 's' },
 	{ "keep", required_argument, NULL, 'k' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -31,6 +35,16 @@ struct cmd_runs_args {
 	const char *symbol;
 	long limit;
 	long keep;
+	int header; /* csv: the header row first */
+};
+
+/* The columns of 'runs list --format csv'. */
+static const struct csv_column cmd_runs_columns[] = {
+	{ "thread_id", "thread_id" }, { "kind", "kind" },
+	{ "symbol", "symbol" }, { "as_of", "as_of" }, { "status", "status" },
+	{ "steps", "steps" }, { "model", "model" },
+	{ "created_at", "created_at" }, { "updated_at", "updated_at" },
+	{ "error", "error" },
 };
 
 static int
@@ -55,6 +69,7 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 	a->symbol = NULL;
 	a->limit = 50;
 	a->keep = -1;
+	a->header = 1;
 	while ((c = cmd_getopt(&cmd_runs_entry, argc, argv, "f:n:s:k:",
 		    cmd_runs_longopts)) != -1) {
 		if (c == '?')
@@ -63,6 +78,8 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			a->format = optarg;
 		else if (c == 's')
 			a->symbol = optarg;
+		else if (c == 'H')
+			a->header = 0;
 		else if (c == 'n' && cmd_runs_number("--limit", optarg, 1,
 		    &a->limit) != 0)
 			return EXIT_USAGE;
@@ -71,9 +88,9 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			return EXIT_USAGE;
 	}
 	if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0 &&
-	    strcmp(a->format, "ndjson") != 0)
+	    strcmp(a->format, "ndjson") != 0 && strcmp(a->format, "csv") != 0)
 		return cmd_usage_error(&cmd_runs_entry, "invalid --format "
-		    "'%s': use text or json", a->format);
+		    "'%s': use text, json or csv", a->format);
 	return 0;
 }
 
@@ -98,7 +115,11 @@ cmd_runs_list(struct store *st, const struct cmd_runs_args *a)
 		free(cause);
 		return EXIT_STORAGE;
 	}
-	if (strcmp(a->format, "text") != 0) {
+	if (strcmp(a->format, "csv") == 0) {
+		csv_write(stdout, runs, cmd_runs_columns,
+		    sizeof cmd_runs_columns / sizeof *cmd_runs_columns,
+		    a->header);
+	} else if (strcmp(a->format, "text") != 0) {
 		cmd_runs_print_json(runs);
 	} else {
 		printf("%-36s  %-10s  %-10s  %-11s  %5s  %s\n", "THREAD",
@@ -176,7 +197,7 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cmd_runs_args a;
 	struct store *st = NULL;
-	enum output_format of;
+	struct output_opts out;
 	const char *sub;
 	int rc;
 
@@ -192,14 +213,20 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (argc != 1)
 			return cmd_usage_error(&cmd_runs_entry, "resume takes "
 			    "one thread ID");
-		if (output_format_parse(a.format, &of) != 0)
+		if (output_format_parse(a.format, &out.format) != 0)
 			return EXIT_USAGE;
-		return runner_resume(ctx->settings, argv[0], of);
+		out.header = a.header;
+		out.color = color_enabled(settings_string(ctx->settings,
+		    "color"), STDOUT_FILENO);
+		return runner_resume(ctx->settings, argv[0], &out);
 	}
 	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
 	    strcmp(sub, "prune") != 0)
 		return cmd_usage_error(&cmd_runs_entry, "unknown subcommand "
 		    "'%s'", sub);
+	if (strcmp(sub, "list") != 0 && strcmp(a.format, "csv") == 0)
+		return cmd_usage_error(&cmd_runs_entry, "%s has no csv "
+		    "format: use text or json", sub);
 	if ((strcmp(sub, "show") == 0) != (argc == 1) || argc > 1)
 		return cmd_usage_error(&cmd_runs_entry, "%s takes %s", sub,
 		    strcmp(sub, "show") == 0 ? "one thread ID" :
@@ -228,6 +255,8 @@ const struct cmd_entry cmd_runs_entry = {
 		"                                 kill or an approval pause)\n"
 		"  prune --keep N                 delete all but the newest N\n"
 		"                                 runs and reclaim the space\n"
-		"Options: --format text|json (resume: text|json|ndjson)\n",
+		"Options: --format text|json (list: also csv; resume: also\n"
+		"         ndjson and csv), --no-header (csv without its\n"
+		"         header row)\n",
 	.exec = cmd_runs_exec,
 };

@@ -101,8 +101,8 @@ cmd_print_help(const struct cmd_entry *entry)
 		printf("\n%s", entry->help);
 	if (entry->subcommands != NULL)
 		cmd_print_subcommands(entry);
-	printf("\nGlobal options: --db PATH, --config FILE, --quiet, "
-	       "--verbose (see 'stockagent help').\n");
+	printf("\nGlobal options: --db PATH, --config FILE, --color WHEN, "
+	       "--quiet, --verbose (see 'stockagent help').\n");
 }
 
 int

@@ -2,7 +2,8 @@
  * main.c: parse the global options and dispatch to a command.
  *
  * Global options may stand before or after the command name:
- *   stockagent [--db PATH] [--config FILE] [--quiet] [--verbose] COMMAND ...
+ *   stockagent [--db PATH] [--config FILE] [--color WHEN] [--quiet]
+ *              [--verbose] COMMAND ...
  */
 #include "config.h"
 
@@ -22,8 +23,9 @@ main_usage(FILE *f)
 {
 	const struct cmd_entry *const *e;
 
-	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--quiet] "
-		   "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--color "
+		   "WHEN] [--quiet] [--verbose] COMMAND [ARGS]\n\n"
+		   "Commands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
 	fprintf(f, "\nRun 'stockagent help COMMAND' for a command's options.\n"
@@ -64,6 +66,19 @@ main_db(struct settings *s, const char *path)
 	(void)settings_set(s, "db", path, "--db", NULL);
 }
 
+/* --color auto|always|never. */
+static void
+main_color(struct settings *s, const char *when)
+{
+	char *cause = NULL;
+
+	if (settings_set(s, "color", when, "--color", &cause) != 0) {
+		fprintf(stderr, "stockagent: %s\n", cause);
+		free(cause);
+		exit(EXIT_USAGE);
+	}
+}
+
 /*
  * Takes the global options out of ARGV (up to a "--"), puts them in S, and
  * leaves the rest in ARGV. Returns the new argc.
@@ -82,6 +97,8 @@ main_globals(struct settings *s, int argc, char **argv, const char **cfg)
 			main_db(s, v);
 		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
 			*cfg = v;
+		else if ((v = main_optval(argc, argv, &i, "--color")) != NULL)
+			main_color(s, v);
 		else if (strcmp(argv[i], "--quiet") == 0 ||
 		    strcmp(argv[i], "-q") == 0)
 			log_set_level(LOG_LEVEL_QUIET);
@@ -127,6 +144,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	log_set_color(settings_string(s, "color"));
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		main_usage(argc < 2 ? stderr : stdout);

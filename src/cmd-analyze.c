@@ -37,7 +37,7 @@ enum {
 	OPT_NO_HEADER,
 };
 
-static const struct option cmd_analyze_longopts[] = {
+const struct option cmd_analyze_longopts[] = {
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "provider", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, 'f' },
@@ -56,6 +56,19 @@ static const struct option cmd_analyze_longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const cmd_analyze_nodes[] = { "gather", "analyze",
+	"report", NULL };
+
+/* --format, --paper and --reasoning complete to their settings' choices.
+ * ask takes the rows after the first (its operand is a prompt). */
+const struct cmd_arg cmd_analyze_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "approve", CMD_VALUE_WORDS, cmd_analyze_nodes },
+	{ "as-of", CMD_VALUE_NONE, NULL },
+	{ "thread", CMD_VALUE_NONE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
 static int
@@ -241,4 +254,6 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "  sagemaker:ENDPOINT[?region=R&component=IC&custom-attributes=A];\n"
 	    "  see 'man stockagent', MODELS.\n",
 	.exec = cmd_analyze_exec,
+	.options = cmd_analyze_longopts,
+	.args = cmd_analyze_args,
 };

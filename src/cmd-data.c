@@ -141,31 +141,50 @@ cmd_data_symbols(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int
-cmd_data_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc < 2)
-		return cmd_usage_error(&cmd_data_entry, "missing subcommand "
-		    "(history or symbols)");
-	if (strcmp(argv[1], "history") == 0)
-		return cmd_data_history(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "symbols") == 0)
-		return cmd_data_symbols(ctx, argc - 1, argv + 1);
-	return cmd_usage_error(&cmd_data_entry, "unknown subcommand '%s'",
-	    argv[1]);
-}
+static const char *const cmd_data_formats[] = { "csv", "json", NULL };
+
+static const struct cmd_arg cmd_data_history_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_data_formats },
+	{ "as-of", CMD_VALUE_NONE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_data_history_entry = {
+	.name = "data history",
+	.usage = "SYMBOL [--as-of DATE] [--format csv|json] [--provider NAME] "
+		 "[--no-header]",
+	.summary = "the daily bars (three years up to the as-of date) that "
+		   "'analyze' uses",
+	.help = "  --as-of YYYY-MM-DD  the last day (default: today)\n"
+		"  --format FORMAT     csv (default: date,open,high,low,close,\n"
+		"                      volume) or json\n"
+		"  --provider NAME     market data provider (default: sim)\n"
+		"  --no-header         csv without its header row\n",
+	.exec = cmd_data_history,
+	.options = cmd_data_longopts,
+	.args = cmd_data_history_args,
+};
+
+static const struct cmd_entry cmd_data_symbols_entry = {
+	.name = "data symbols",
+	.usage = "",
+	.summary = "the provider's universe with company names",
+	.help = "",
+	.exec = cmd_data_symbols,
+};
+
+static const struct cmd_entry *const cmd_data_subcommands[] = {
+	&cmd_data_history_entry,
+	&cmd_data_symbols_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
 	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols",
 	.summary = "print the daily bars an analysis uses, or the symbols "
 		   "the provider covers",
-	.help = "Subcommands:\n"
-		"  history SYMBOL  the daily bars (three years up to the as-of\n"
-		"                  date) that 'analyze' uses; --as-of DATE,\n"
-		"                  --format csv (default) or json,\n"
-		"                  --provider NAME, --no-header (csv without\n"
-		"                  its header row)\n"
-		"  symbols         the provider's universe with company names\n",
-	.exec = cmd_data_exec,
+	.help = "",
+	.subcommands = cmd_data_subcommands,
 };

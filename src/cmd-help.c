@@ -32,8 +32,6 @@ cmd_help_one(int argc, char **argv)
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct cmd_entry *const *e;
-
 	(void)ctx;
 	if (argc > 3) {
 		fprintf(stderr, "stockagent help: takes at most a command "
@@ -44,8 +42,7 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_help_one(argc, argv);
 	printf("usage: stockagent [--db PATH] [--config FILE] [--color WHEN] "
 	       "[--quiet] [--verbose] COMMAND [ARGS]\n\nCommands:\n");
-	for (e = cmd_table; *e != NULL; e++)
-		printf("  %-10s %s\n", (*e)->name, (*e)->summary);
+	cmd_print_list(stdout);
 	printf("\nGlobal options:\n"
 	       "  --db PATH      the SQLite database (STOCKAGENT_DB)\n"
 	       "  --config FILE  the INI configuration file "
@@ -60,6 +57,11 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_arg cmd_help_args[] = {
+	{ NULL, CMD_VALUE_COMMAND, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.usage = "[COMMAND [SUBCOMMAND]]",
@@ -67,4 +69,5 @@ const struct cmd_entry cmd_help_entry = {
 	.help = "",
 	.exec = cmd_help_exec,
 	.flags = CMD_ANY_SETTINGS,
+	.args = cmd_help_args,
 };

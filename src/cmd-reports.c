@@ -49,7 +49,7 @@ cmd_reports_text(const cJSON *list)
 }
 
 static int
-cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_reports_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_reports_entry;
 	const char *format = "text";
@@ -58,10 +58,6 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	cJSON *list = NULL;
 	int c, rc, header = 1;
 
-	if (argc < 2 || strcmp(argv[1], "list") != 0)
-		return cmd_usage_error(e, "use 'reports list [SYMBOL]'");
-	argc--;
-	argv++;
 	while ((c = cmd_getopt(e, argc, argv, "f:", cmd_reports_longopts)) !=
 	    -1) {
 		if (c == '?')
@@ -108,11 +104,38 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const char *const cmd_reports_formats[] = { "text", "json", "csv",
+	NULL };
+
+static const struct cmd_arg cmd_reports_list_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_reports_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_reports_list_entry = {
+	.name = "reports list",
+	.usage = "[SYMBOL] [--format text|json|csv] [--no-header]",
+	.summary = "the PDF reports written (of SYMBOL), newest first",
+	.help = "  --format FORMAT  text (default), json (with the SHA-256) or\n"
+		"                   csv (created_at, symbol, size, path, s3_uri,\n"
+		"                   sha256, thread_id, id)\n"
+		"  --no-header      csv without its header row\n",
+	.exec = cmd_reports_list,
+	.options = cmd_reports_longopts,
+	.args = cmd_reports_list_args,
+};
+
+static const struct cmd_entry *const cmd_reports_subcommands[] = {
+	&cmd_reports_list_entry,
+	NULL,
+};
+
 const struct cmd_entry cmd_reports_entry = {
 	.name = "reports",
 	.usage = "list [SYMBOL] [--format text|json|csv] [--no-header]",
 	.summary = "list the PDF reports written, with sizes, hashes and S3 "
 		   "locations",
 	.help = "",
-	.exec = cmd_reports_exec,
+	.subcommands = cmd_reports_subcommands,
 };

@@ -21,13 +21,10 @@
 static void
 main_usage(FILE *f)
 {
-	const struct cmd_entry *const *e;
-
 	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--color "
 		   "WHEN] [--quiet] [--verbose] COMMAND [ARGS]\n\n"
 		   "Commands:\n");
-	for (e = cmd_table; *e != NULL; e++)
-		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
+	cmd_print_list(f);
 	fprintf(f, "\nRun 'stockagent help COMMAND' for a command's options.\n"
 		   "See stockagent(1) for files, environment and exit codes.\n");
 }
@@ -131,10 +128,13 @@ main(int argc, char **argv)
 	const struct cmd_entry *entry;
 	const char *cfg = NULL;
 	char *cause = NULL, *path = NULL;
-	int rc;
+	int rc, raw;
 
 	setlocale(LC_CTYPE, "");
-	argc = main_globals(s, argc, argv, &cfg);
+	raw = argc > 1 && (entry = cmd_find(argv[1])) != NULL &&
+	    (entry->flags & CMD_RAW_ARGS);
+	if (!raw)
+		argc = main_globals(s, argc, argv, &cfg);
 	if (cfg == NULL && (cfg = getenv("STOCKAGENT_CONFIG")) != NULL &&
 	    *cfg == '\0')
 		cfg = NULL;
@@ -159,7 +159,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (main_wants_help(argc - 1, argv + 1)) {
+	if (!raw && main_wants_help(argc - 1, argv + 1)) {
 		cmd_print_help(cmd_find_help(entry, argc - 1, argv + 1));
 		rc = EXIT_OK;
 		goto out;
@@ -171,7 +171,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	rc = entry->exec(&ctx, argc - 1, argv + 1);
+	rc = entry->exec != NULL ? entry->exec(&ctx, argc - 1, argv + 1) :
+	    cmd_exec_sub(entry, &ctx, argc - 1, argv + 1);
 out:
 	free(cause);
 	free(path);

@@ -53,6 +53,10 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	       "  --quiet, -q    errors only on stderr\n"
 	       "  --verbose      debugging detail on stderr\n"
 	       "\nRun 'stockagent help COMMAND' for a command's options.\n"
+	       "Shell completion for bash, zsh and fish is installed with the "
+	       "program;\n"
+	       "--format csv and colour are described in stockagent(1) (CSV, "
+	       "COLOUR).\n"
 	       "See stockagent(1) for files, environment and exit codes.\n");
 	return EXIT_OK;
 }

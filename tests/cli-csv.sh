@@ -12,6 +12,16 @@ check() { # check DESCRIPTION SCRIPT FILE...
 	msg=$($PYTHON -c "$@" 2>&1)
 	if [ -z "$msg" ]; then ok; else bad "$what: $msg"; fi
 }
+# both NAME ARGS...: stockagent ARGS with --format csv into $T/NAME.csv,
+# then with --format json into $T/NAME.json
+both() {
+	name=$1
+	shift
+	for f in csv json; do
+		expect 0 "$* --format $f" -- "$@" --format $f
+		cp "$T/out" "$T/$name.$f"
+	done
+}
 PRE='import csv, json, sys
 def rows(p):
     with open(p, newline="") as f:
@@ -65,10 +75,7 @@ expect 0 "resume csv" -- runs resume csv1 --format csv --no-header
 same "$(cat "$T/out")" "$(sed -n 2p "$T/a.csv")" "resumed row is the run's row"
 
 # runs list: the JSON's runs, in order.
-expect 0 "runs list csv" -- runs list --format csv
-cp "$T/out" "$T/runs.csv"
-expect 0 "runs list json" -- runs list --format json
-cp "$T/out" "$T/runs.json"
+both runs runs list
 check "runs list csv matches json" "$PRE"'
 r = rows(sys.argv[1]); js = j(sys.argv[2])
 assert len(r) == len(js) and len(r) >= 5, (len(r), len(js))
@@ -82,14 +89,11 @@ expect 0 "runs list csv no header" -- runs list --format csv --no-header --limit
 expect 2 "runs show csv refused" -- runs show csv1 --format csv
 one_line "$T/err" "runs show csv refused"
 
-# reports list: a path with a comma, a quote and a newline-free space is
-# quoted by RFC 4180 and reads back as it was.
+# reports list: a path with a comma, a double quote and a space is quoted
+# by RFC 4180 and reads back as it was.
 odd="$T/odd, \"dir\" x"
 expect 0 "analyze with a pdf" -- analyze SIM_STOCK --as-of $D --out "$odd" --thread pdf1
-expect 0 "reports list csv" -- reports list --format csv
-cp "$T/out" "$T/rep.csv"
-expect 0 "reports list json" -- reports list --format json
-cp "$T/out" "$T/rep.json"
+both rep reports list
 check "reports list csv matches json" "$PRE"'
 r = rows(sys.argv[1]); js = j(sys.argv[2])
 assert len(r) == len(js) == 1, (len(r), len(js))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/color.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
@@ -27,19 +28,18 @@ log_get_level(void)
 	return log_level;
 }
 
-/* Whether stderr is a terminal that may show progress and colour. */
-static int
-log_is_tty(void)
+static const char *log_color_when; /* the color setting; NULL: auto */
+
+void
+log_set_color(const char *when)
 {
-	return isatty(STDERR_FILENO);
+	log_color_when = when;
 }
 
 static int
 use_colour(void)
 {
-	const char *nc = getenv("NO_COLOR");
-
-	return log_is_tty() && (nc == NULL || *nc == '\0');
+	return color_enabled(log_color_when, STDERR_FILENO);
 }
 
 /*

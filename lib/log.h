@@ -18,6 +18,9 @@ enum log_level {
 
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+/* The color setting for the tags of messages ("auto", "always", "never";
+ * see color.h). WHEN must stay valid while messages are written. */
+void log_set_color(const char *when);
 
 /* "stockagent: error: ..." always printed. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

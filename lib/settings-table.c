@@ -12,9 +12,11 @@
 #include "lib/settings.h"
 
 static const char *const settings_formats[] = { "text", "json", "ndjson",
-	NULL };
+	"csv", NULL };
 static const char *const settings_papers[] = { "letter", "a4", NULL };
 static const char *const settings_efforts[] = { "low", "medium", "high",
+	NULL };
+static const char *const settings_colors[] = { "auto", "always", "never",
 	NULL };
 
 const struct settings_entry settings_table[] = {
@@ -52,6 +54,9 @@ const struct settings_entry settings_table[] = {
 	    "the most tokens one agent may spend (0: no limit)" },
 	{ "model_prices", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
 	    "a price table replacing data/model-prices.json" },
+	{ "color", SETTINGS_CHOICE, "auto", 0, 0, settings_colors, "--color",
+	    "colour in text output and messages: auto (a terminal, unless "
+	    "NO_COLOR is set or TERM is dumb), always or never" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

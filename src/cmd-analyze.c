@@ -5,8 +5,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/cmd.h"
+#include "lib/color.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "model/model.h"
@@ -32,9 +34,10 @@ enum {
 	OPT_TEMPERATURE,
 	OPT_MAX_TOKENS,
 	OPT_SEED,
+	OPT_NO_HEADER,
 };
 
-static const struct option cmd_analyze_longopts[] = {
+const struct option cmd_analyze_longopts[] = {
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "provider", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, 'f' },
@@ -51,7 +54,21 @@ static const struct option cmd_analyze_longopts[] = {
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const cmd_analyze_nodes[] = { "gather", "analyze",
+	"report", NULL };
+
+/* --format, --paper and --reasoning complete to their settings' choices.
+ * ask takes the rows after the first (its operand is a prompt). */
+const struct cmd_arg cmd_analyze_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "approve", CMD_VALUE_WORDS, cmd_analyze_nodes },
+	{ "as-of", CMD_VALUE_NONE, NULL },
+	{ "thread", CMD_VALUE_NONE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
 static int
@@ -148,6 +165,9 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_SHOW_REASONING:
 		o->show_reasoning = 1;
 		return 0;
+	case OPT_NO_HEADER:
+		o->out.header = 0;
+		return 0;
 	}
 	return 1;
 }
@@ -159,7 +179,8 @@ cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
 	int c, rc;
 
 	memset(o, 0, sizeof *o);
-	o->format = OUTPUT_TEXT;
+	o->out.format = OUTPUT_TEXT;
+	o->out.header = 1;
 	while ((c = cmd_getopt(e, argc, argv, "p:f:m:o:",
 		    cmd_analyze_longopts)) != -1) {
 		if (c == '?')
@@ -168,7 +189,9 @@ cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
 			return rc == 1 ? EXIT_USAGE : rc;
 	}
 	/* Every value was checked when it was set or read. */
-	(void)output_format_parse(settings_string(s, "format"), &o->format);
+	(void)output_format_parse(settings_string(s, "format"), &o->out.format);
+	o->out.color = color_enabled(settings_string(s, "color"),
+	    STDOUT_FILENO);
 	return 0;
 }
 
@@ -196,7 +219,7 @@ cmd_analyze_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_analyze_entry = {
 	.name = "analyze",
-	.usage = "SYMBOL [--as-of DATE] [--format text|json|ndjson] "
+	.usage = "SYMBOL [--as-of DATE] [--format text|json|ndjson|csv] "
 		 "[OPTIONS]",
 	.summary = "run the three agents on one stock and print the analysis",
 	.help =
@@ -205,7 +228,11 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "                      and market holidays move to the trading\n"
 	    "                      day before)\n"
 	    "  --provider NAME     market data provider (default: sim)\n"
-	    "  --format FORMAT     text (default), json or ndjson\n"
+	    "  --format FORMAT     text (default), json, ndjson or csv (a\n"
+	    "                      header row and one row: symbol, date,\n"
+	    "                      price, scores, indicators)\n"
+	    "  --no-header         csv without the header row, to append a\n"
+	    "                      symbol's row to a sheet\n"
 	    "  --thread ID         name the run (default: a new UUID)\n"
 	    "  --model URI         model driving the agents (default: builtin)\n"
 	    "  --out DIR           report directory (default: ./reports)\n"
@@ -220,9 +247,13 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "  --temperature T     sampling temperature, 0-2\n"
 	    "  --max-tokens N      most tokens per model answer\n"
 	    "  --seed N            sampling seed, where the backend takes one\n"
+	    "Text on a terminal is coloured (scores, changes, headings); see\n"
+	    "  --color in 'stockagent help'.\n"
 	    "Models: builtin (default), openai:URL#MODEL,\n"
 	    "  bedrock:MODEL_ID[?region=R&api=converse|invoke&guardrail=ID:V],\n"
 	    "  sagemaker:ENDPOINT[?region=R&component=IC&custom-attributes=A];\n"
 	    "  see 'man stockagent', MODELS.\n",
 	.exec = cmd_analyze_exec,
+	.options = cmd_analyze_longopts,
+	.args = cmd_analyze_args,
 };

@@ -124,4 +124,6 @@ const struct cmd_entry cmd_ask_entry = {
 		"are never taken) and runs\n"
 		"'stockagent analyze' on it. Takes the options of analyze.\n",
 	.exec = cmd_ask_exec,
+	.options = cmd_analyze_longopts,
+	.args = cmd_analyze_args + 1,
 };

@@ -131,33 +131,54 @@ cmd_config_get(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int
-cmd_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	const struct cmd_entry *e = &cmd_config_entry;
+static const char *const cmd_config_formats[] = { "text", "json", NULL };
 
-	if (argc < 2)
-		return cmd_usage_error(e, "missing subcommand: list or get");
-	if (strcmp(argv[1], "list") == 0)
-		return cmd_config_list(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "get") == 0)
-		return cmd_config_get(ctx, argc - 1, argv + 1);
-	return cmd_usage_error(e, "unknown subcommand '%s': use list or get",
-	    argv[1]);
-}
+static const struct cmd_arg cmd_config_list_args[] = {
+	{ "format", CMD_VALUE_WORDS, cmd_config_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_arg cmd_config_get_args[] = {
+	{ NULL, CMD_VALUE_SETTING, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_config_list_entry = {
+	.name = "config list",
+	.usage = "[--format text|json]",
+	.summary = "every setting: ORIGIN<TAB>NAME=VALUE, where ORIGIN is the "
+		   "flag, the STOCKAGENT_* variable, FILE:LINE, default or "
+		   "unset",
+	.help = "  --format json  a JSON array (name, value, origin, type, "
+		"default,\n"
+		"                 range or choices, flag, doc)\n",
+	.exec = cmd_config_list,
+	.flags = CMD_ANY_SETTINGS,
+	.options = cmd_config_longopts,
+	.args = cmd_config_list_args,
+};
+
+static const struct cmd_entry cmd_config_get_entry = {
+	.name = "config get",
+	.usage = "NAME",
+	.summary = "the value of one setting (nothing when unset)",
+	.help = "",
+	.exec = cmd_config_get,
+	.flags = CMD_ANY_SETTINGS,
+	.args = cmd_config_get_args,
+};
+
+static const struct cmd_entry *const cmd_config_subcommands[] = {
+	&cmd_config_list_entry,
+	&cmd_config_get_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_config_entry = {
 	.name = "config",
 	.usage = "list [--format text|json] | get NAME",
 	.summary = "show the settings, their values and where each came from",
-	.help = "  list           every setting: ORIGIN<TAB>NAME=VALUE, where "
-		"ORIGIN is the\n"
-		"                 flag, the STOCKAGENT_* variable, FILE:LINE, "
-		"default or unset\n"
-		"  --format json  list as a JSON array (name, value, origin, "
-		"type, default,\n"
-		"                 range or choices, flag, doc)\n"
-		"  get NAME       the value of one setting (nothing when unset)\n",
-	.exec = cmd_config_exec,
+	.help = "",
 	.flags = CMD_ANY_SETTINGS,
+	.subcommands = cmd_config_subcommands,
 };

@@ -24,16 +24,18 @@ static const struct option cmd_data_longopts[] = {
 	{ "as-of", required_argument, NULL, 'a' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "provider", required_argument, NULL, 'p' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static void
-cmd_data_csv(const struct market_bars *b)
+cmd_data_csv(const struct market_bars *b, int header)
 {
 	char ds[DATE_STR_SIZE];
 	size_t i;
 
-	printf("date,open,high,low,close,volume\n");
+	if (header)
+		printf("date,open,high,low,close,volume\n");
 	for (i = 0; i < b->n; i++)
 		printf("%s,%.2f,%.2f,%.2f,%.2f,%.0f\n",
 		    date_format(b->date[i], ds), b->open[i], b->high[i],
@@ -65,7 +67,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 	struct market_bars b = { 0 };
 	char sym[SYMBOL_MAX + 1], as_of[DATE_STR_SIZE], *cause = NULL;
 	int32_t day;
-	int c, rc;
+	int c, rc, header = 1;
 
 	while ((c = cmd_getopt(e, argc, argv, "f:p:", cmd_data_longopts)) !=
 	    -1) {
@@ -77,6 +79,8 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 			format = optarg;
 		else if (c == 'p')
 			prov = optarg;
+		else if (c == 'H')
+			header = 0;
 	}
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return cmd_usage_error(e, "invalid --format '%s': use csv or "
@@ -98,7 +102,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(format, "csv") == 0)
-		cmd_data_csv(&b);
+		cmd_data_csv(&b, header);
 	else
 		cmd_data_json(sym, as_of, prov, &b);
 	market_bars_free(&b);
@@ -137,30 +141,50 @@ cmd_data_symbols(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int
-cmd_data_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc < 2)
-		return cmd_usage_error(&cmd_data_entry, "missing subcommand "
-		    "(history or symbols)");
-	if (strcmp(argv[1], "history") == 0)
-		return cmd_data_history(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "symbols") == 0)
-		return cmd_data_symbols(ctx, argc - 1, argv + 1);
-	return cmd_usage_error(&cmd_data_entry, "unknown subcommand '%s'",
-	    argv[1]);
-}
+static const char *const cmd_data_formats[] = { "csv", "json", NULL };
+
+static const struct cmd_arg cmd_data_history_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_data_formats },
+	{ "as-of", CMD_VALUE_NONE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_data_history_entry = {
+	.name = "data history",
+	.usage = "SYMBOL [--as-of DATE] [--format csv|json] [--provider NAME] "
+		 "[--no-header]",
+	.summary = "the daily bars (three years up to the as-of date) that "
+		   "'analyze' uses",
+	.help = "  --as-of YYYY-MM-DD  the last day (default: today)\n"
+		"  --format FORMAT     csv (default: date,open,high,low,close,\n"
+		"                      volume) or json\n"
+		"  --provider NAME     market data provider (default: sim)\n"
+		"  --no-header         csv without its header row\n",
+	.exec = cmd_data_history,
+	.options = cmd_data_longopts,
+	.args = cmd_data_history_args,
+};
+
+static const struct cmd_entry cmd_data_symbols_entry = {
+	.name = "data symbols",
+	.usage = "",
+	.summary = "the provider's universe with company names",
+	.help = "",
+	.exec = cmd_data_symbols,
+};
+
+static const struct cmd_entry *const cmd_data_subcommands[] = {
+	&cmd_data_history_entry,
+	&cmd_data_symbols_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
 	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols",
 	.summary = "print the daily bars an analysis uses, or the symbols "
 		   "the provider covers",
-	.help = "Subcommands:\n"
-		"  history SYMBOL  the daily bars (three years up to the as-of\n"
-		"                  date) that 'analyze' uses; --as-of DATE,\n"
-		"                  --format csv (default) or json,\n"
-		"                  --provider NAME\n"
-		"  symbols         the provider's universe with company names\n",
-	.exec = cmd_data_exec,
+	.help = "",
+	.subcommands = cmd_data_subcommands,
 };

@@ -32,8 +32,6 @@ cmd_help_one(int argc, char **argv)
 static int
 cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const struct cmd_entry *const *e;
-
 	(void)ctx;
 	if (argc > 3) {
 		fprintf(stderr, "stockagent help: takes at most a command "
@@ -42,20 +40,31 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cmd_help_one(argc, argv);
-	printf("usage: stockagent [--db PATH] [--config FILE] [--quiet] "
-	       "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
-	for (e = cmd_table; *e != NULL; e++)
-		printf("  %-10s %s\n", (*e)->name, (*e)->summary);
+	printf("usage: stockagent [--db PATH] [--config FILE] [--color WHEN] "
+	       "[--quiet] [--verbose] COMMAND [ARGS]\n\nCommands:\n");
+	cmd_print_list(stdout);
 	printf("\nGlobal options:\n"
 	       "  --db PATH      the SQLite database (STOCKAGENT_DB)\n"
 	       "  --config FILE  the INI configuration file "
 	       "(STOCKAGENT_CONFIG)\n"
+	       "  --color WHEN   colour text on a terminal: auto (default; "
+	       "off with\n"
+	       "                 NO_COLOR or TERM=dumb), always or never\n"
 	       "  --quiet, -q    errors only on stderr\n"
 	       "  --verbose      debugging detail on stderr\n"
 	       "\nRun 'stockagent help COMMAND' for a command's options.\n"
+	       "Shell completion for bash, zsh and fish is installed with the "
+	       "program;\n"
+	       "--format csv and colour are described in stockagent(1) (CSV, "
+	       "COLOUR).\n"
 	       "See stockagent(1) for files, environment and exit codes.\n");
 	return EXIT_OK;
 }
+
+static const struct cmd_arg cmd_help_args[] = {
+	{ NULL, CMD_VALUE_COMMAND, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
@@ -64,4 +73,5 @@ const struct cmd_entry cmd_help_entry = {
 	.help = "",
 	.exec = cmd_help_exec,
 	.flags = CMD_ANY_SETTINGS,
+	.args = cmd_help_args,
 };

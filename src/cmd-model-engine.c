@@ -658,12 +658,26 @@ cleanup:
 	"  --context N        context length in tokens (default 4096)\n"      \
 	"  --batch N          prefill batch (default 256)\n"
 
+static const struct cmd_arg info_args[] = {
+	{ NULL, CMD_VALUE_DIR, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const char *const generate_formats[] = { "text", "json", NULL };
+
+static const struct cmd_arg generate_args[] = {
+	{ "format", CMD_VALUE_WORDS, generate_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
 const struct cmd_entry cmd_model_info_entry = {
 	.name = "model info",
 	.usage = "DIR",
 	.summary = "show a local gpt-oss model's architecture and sizes",
 	.help = "  DIR                a Hugging Face gpt-oss directory\n",
 	.exec = cmd_model_engine_info,
+	.options = long_opts,
+	.args = info_args,
 };
 
 const struct cmd_entry cmd_model_generate_entry = {
@@ -682,6 +696,8 @@ const struct cmd_entry cmd_model_generate_entry = {
 		"  --format text|json ids on one line, or a JSON object\n"
 		COMMON_HELP,
 	.exec = cmd_model_engine_generate,
+	.options = long_opts,
+	.args = generate_args,
 };
 
 const struct cmd_entry cmd_model_logits_entry = {
@@ -693,6 +709,7 @@ const struct cmd_entry cmd_model_logits_entry = {
 		"  --all-positions    every position, not only the last\n"
 		COMMON_HELP,
 	.exec = cmd_model_engine_logits,
+	.options = long_opts,
 };
 
 const struct cmd_entry cmd_model_bench_entry = {
@@ -704,4 +721,5 @@ const struct cmd_entry cmd_model_bench_entry = {
 		"  --decode-tokens N  decode steps (default 16)\n"
 		COMMON_HELP,
 	.exec = cmd_model_engine_bench,
+	.options = long_opts,
 };

@@ -439,6 +439,11 @@ cleanup:
 	"                     model directory (default\n"                     \
 	"                     $STOCKAGENT_TOKENIZER, then model=local:DIR)\n"
 
+static const struct cmd_arg cmd_model_render_args[] = {
+	{ NULL, CMD_VALUE_FILE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
 static const struct cmd_entry cmd_model_tokenize_entry = {
 	.name = "model tokenize",
 	.usage = "--tokenizer FILE [--special] TEXT|-",
@@ -447,6 +452,7 @@ static const struct cmd_entry cmd_model_tokenize_entry = {
 		"  --special          read <|start|> and the like as special "
 		"tokens\n",
 	.exec = model_tokenize,
+	.options = model_tok_opts,
 };
 
 static const struct cmd_entry cmd_model_detokenize_entry = {
@@ -455,6 +461,7 @@ static const struct cmd_entry cmd_model_detokenize_entry = {
 	.summary = "print the text of token ids (- reads them from stdin)",
 	.help = MODEL_TOKENIZER_HELP,
 	.exec = model_detokenize,
+	.options = model_tok_opts,
 };
 
 static const struct cmd_entry cmd_model_render_entry = {
@@ -466,6 +473,8 @@ static const struct cmd_entry cmd_model_render_entry = {
 		"  --date YYYY-MM-DD  the system message's current date\n"
 		MODEL_TOKENIZER_HELP,
 	.exec = model_render,
+	.options = model_tok_opts,
+	.args = cmd_model_render_args,
 };
 
 static const struct cmd_entry *const cmd_model_subcommands[] = {
@@ -479,25 +488,11 @@ static const struct cmd_entry *const cmd_model_subcommands[] = {
 	NULL,
 };
 
-static int
-cmd_model_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	const struct cmd_entry *s;
-
-	if (argc < 2)
-		return cmd_usage_error(&cmd_model_entry, "needs a subcommand");
-	if ((s = cmd_find_sub(&cmd_model_entry, argv[1])) == NULL)
-		return cmd_usage_error(&cmd_model_entry, "unknown subcommand "
-		    "'%s'", argv[1]);
-	return s->exec(ctx, argc - 1, argv + 1);
-}
-
 const struct cmd_entry cmd_model_entry = {
 	.name = "model",
 	.usage = "SUBCOMMAND [OPTIONS] ARGS",
 	.summary = "the local gpt-oss engine: tokenizer, chat format, info, "
 		   "generate, logits, bench",
 	.help = "",
-	.exec = cmd_model_exec,
 	.subcommands = cmd_model_subcommands,
 };

@@ -162,14 +162,15 @@ cmd_models_check(const char *uri, const struct model_params *p, int json)
 	return rc;
 }
 
+/* list and check: ARGV[0] names the subcommand. */
 static int
-cmd_models_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_models_sub(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_models_entry;
 	const char *reasoning = NULL, *max_tokens = NULL;
 	struct model_params p;
 	char *cause = NULL;
-	int c, json = 0;
+	int c, json = 0, list = strcmp(argv[0], "list") == 0;
 	char tokens[16];
 
 	(void)ctx;
@@ -185,10 +186,9 @@ cmd_models_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		reasoning = c == OPT_REASONING ? optarg : reasoning;
 		max_tokens = c == OPT_MAX_TOKENS ? optarg : max_tokens;
 	}
-	if (optind < argc && strcmp(argv[optind], "list") == 0 &&
-	    optind + 1 == argc)
+	if (list && optind == argc)
 		return cmd_models_list();
-	if (optind + 2 != argc || strcmp(argv[optind], "check") != 0)
+	if (list || optind + 1 != argc)
 		return cmd_usage_error(e, "expected 'list' or 'check URI'");
 	if (max_tokens == NULL) {
 		snprintf(tokens, sizeof tokens, "%d", MODELS_CHECK_TOKENS);
@@ -200,21 +200,50 @@ cmd_models_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(cause);
 		return c;
 	}
-	return cmd_models_check(argv[optind + 1], &p, json);
+	return cmd_models_check(argv[optind], &p, json);
 }
+
+static const char *const cmd_models_formats[] = { "text", "json", NULL };
+
+static const struct cmd_arg cmd_models_check_args[] = {
+	{ NULL, CMD_VALUE_MODEL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_models_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_models_list_entry = {
+	.name = "models list",
+	.usage = "",
+	.summary = "the backends and their URI schemes",
+	.help = "",
+	.exec = cmd_models_sub,
+};
+
+static const struct cmd_entry cmd_models_check_entry = {
+	.name = "models check",
+	.usage = "URI [--format text|json] [--reasoning EFFORT] "
+		 "[--max-tokens N]",
+	.summary = "send one small request with one tool and report latency, "
+		   "tokens, tool calling and reasoning (exit 4 when the model "
+		   "fails)",
+	.help = "  --format text|json  output format (default: text)\n"
+		"  --reasoning low|medium|high  reasoning effort for the check\n"
+		"  --max-tokens N      answer limit (default: 512)\n",
+	.exec = cmd_models_sub,
+	.options = cmd_models_longopts,
+	.args = cmd_models_check_args,
+};
+
+static const struct cmd_entry *const cmd_models_subcommands[] = {
+	&cmd_models_list_entry,
+	&cmd_models_check_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_models_entry = {
 	.name = "models",
 	.usage = "list | check URI [--format text|json] [--reasoning EFFORT]",
 	.summary = "list the model backends, or check that a model URI works",
-	.help =
-	    "  list                the backends and their URI schemes\n"
-	    "  check URI           send one small request with one tool and\n"
-	    "                      report latency, tokens, tool calling and\n"
-	    "                      reasoning (exit 4 when the model fails)\n"
-	    "Options:\n"
-	    "  --format text|json  output format (default: text)\n"
-	    "  --reasoning low|medium|high  reasoning effort for the check\n"
-	    "  --max-tokens N      answer limit (default: 512)\n",
-	.exec = cmd_models_exec,
+	.help = "",
+	.subcommands = cmd_models_subcommands,
 };

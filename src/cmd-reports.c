@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "src/cmd.h"
+#include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -19,7 +20,15 @@ extern const struct cmd_entry cmd_reports_entry;
 
 static const struct option cmd_reports_longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
+};
+
+/* The columns of 'reports list --format csv'. */
+static const struct csv_column cmd_reports_columns[] = {
+	{ "created_at", "created_at" }, { "symbol", "symbol" },
+	{ "size", "size" }, { "path", "path" }, { "s3_uri", "s3_uri" },
+	{ "sha256", "sha256" }, { "thread_id", "thread_id" }, { "id", "id" },
 };
 
 static void
@@ -40,28 +49,28 @@ cmd_reports_text(const cJSON *list)
 }
 
 static int
-cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_reports_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_reports_entry;
 	const char *format = "text";
 	char sym[SYMBOL_MAX + 1], *cause = NULL, *text;
 	struct store *st = NULL;
 	cJSON *list = NULL;
-	int c, rc;
+	int c, rc, header = 1;
 
-	if (argc < 2 || strcmp(argv[1], "list") != 0)
-		return cmd_usage_error(e, "use 'reports list [SYMBOL]'");
-	argc--;
-	argv++;
 	while ((c = cmd_getopt(e, argc, argv, "f:", cmd_reports_longopts)) !=
 	    -1) {
 		if (c == '?')
 			return EXIT_USAGE;
-		format = optarg;
+		if (c == 'H')
+			header = 0;
+		else
+			format = optarg;
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use text or "
-		    "json", format);
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "csv") != 0)
+		return cmd_usage_error(e, "invalid --format '%s': use text, "
+		    "json or csv", format);
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "list takes at most one SYMBOL");
 	if (argc - optind == 1 && symbol_normalize(argv[optind], sym,
@@ -79,7 +88,11 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return EXIT_STORAGE;
 	}
-	if (strcmp(format, "json") == 0) {
+	if (strcmp(format, "csv") == 0) {
+		csv_write(stdout, list, cmd_reports_columns,
+		    sizeof cmd_reports_columns / sizeof *cmd_reports_columns,
+		    header);
+	} else if (strcmp(format, "json") == 0) {
 		text = jsonutil_print_text(list, 1);
 		printf("%s\n", text);
 		free(text);
@@ -91,11 +104,38 @@ cmd_reports_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const char *const cmd_reports_formats[] = { "text", "json", "csv",
+	NULL };
+
+static const struct cmd_arg cmd_reports_list_args[] = {
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_reports_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_reports_list_entry = {
+	.name = "reports list",
+	.usage = "[SYMBOL] [--format text|json|csv] [--no-header]",
+	.summary = "the PDF reports written (of SYMBOL), newest first",
+	.help = "  --format FORMAT  text (default), json (with the SHA-256) or\n"
+		"                   csv (created_at, symbol, size, path, s3_uri,\n"
+		"                   sha256, thread_id, id)\n"
+		"  --no-header      csv without its header row\n",
+	.exec = cmd_reports_list,
+	.options = cmd_reports_longopts,
+	.args = cmd_reports_list_args,
+};
+
+static const struct cmd_entry *const cmd_reports_subcommands[] = {
+	&cmd_reports_list_entry,
+	NULL,
+};
+
 const struct cmd_entry cmd_reports_entry = {
 	.name = "reports",
-	.usage = "list [SYMBOL] [--format text|json]",
+	.usage = "list [SYMBOL] [--format text|json|csv] [--no-header]",
 	.summary = "list the PDF reports written, with sizes, hashes and S3 "
 		   "locations",
 	.help = "",
-	.exec = cmd_reports_exec,
+	.subcommands = cmd_reports_subcommands,
 };

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "src/cmd.h"
+#include "lib/color.h"
+#include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -24,6 +27,7 @@ static const struct option cmd_runs_longopts[] = {
 	{ "limit", required_argument, NULL, 'n' },
 	{ "symbol", required_argument, NULL, 's' },
 	{ "keep", required_argument, NULL, 'k' },
+	{ "no-header", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -33,6 +37,16 @@ struct cmd_runs_args {
 	char sym[SYMBOL_MAX + 1];
 	long limit;
 	long keep;
+	int header; /* csv: the header row first */
+};
+
+/* The columns of 'runs list --format csv'. */
+static const struct csv_column cmd_runs_columns[] = {
+	{ "thread_id", "thread_id" }, { "kind", "kind" },
+	{ "symbol", "symbol" }, { "as_of", "as_of" }, { "status", "status" },
+	{ "steps", "steps" }, { "model", "model" },
+	{ "created_at", "created_at" }, { "updated_at", "updated_at" },
+	{ "error", "error" },
 };
 
 /* --symbol S, normalized as analyze does. Returns 0 or -1 (reported). */
@@ -72,6 +86,7 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 	a->symbol = NULL;
 	a->limit = 50;
 	a->keep = -1;
+	a->header = 1;
 	while ((c = cmd_getopt(&cmd_runs_entry, argc, argv, "f:n:s:k:",
 		    cmd_runs_longopts)) != -1) {
 		if (c == '?')
@@ -80,6 +95,8 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			a->format = optarg;
 		else if (c == 's' && cmd_runs_symbol(optarg, a) != 0)
 			return EXIT_USAGE;
+		else if (c == 'H')
+			a->header = 0;
 		else if (c == 'n' && cmd_runs_number("--limit", optarg, 1,
 		    &a->limit) != 0)
 			return EXIT_USAGE;
@@ -88,9 +105,9 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			return EXIT_USAGE;
 	}
 	if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0 &&
-	    strcmp(a->format, "ndjson") != 0)
+	    strcmp(a->format, "ndjson") != 0 && strcmp(a->format, "csv") != 0)
 		return cmd_usage_error(&cmd_runs_entry, "invalid --format "
-		    "'%s': use text or json", a->format);
+		    "'%s': use text, json or csv", a->format);
 	return 0;
 }
 
@@ -115,7 +132,11 @@ cmd_runs_list(struct store *st, const struct cmd_runs_args *a)
 		free(cause);
 		return EXIT_STORAGE;
 	}
-	if (strcmp(a->format, "text") != 0) {
+	if (strcmp(a->format, "csv") == 0) {
+		csv_write(stdout, runs, cmd_runs_columns,
+		    sizeof cmd_runs_columns / sizeof *cmd_runs_columns,
+		    a->header);
+	} else if (strcmp(a->format, "text") != 0) {
 		cmd_runs_print_json(runs);
 	} else {
 		printf("%-36s  %-10s  %-10s  %-11s  %5s  %s\n", "THREAD",
@@ -188,35 +209,34 @@ cmd_runs_prune(struct store *st, const struct cmd_runs_args *a)
 	return EXIT_OK;
 }
 
+/* Every subcommand: ARGV[0] names it. */
 static int
-cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_runs_sub(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cmd_runs_args a;
 	struct store *st = NULL;
-	enum output_format of;
-	const char *sub;
+	struct output_opts out;
+	const char *sub = argv[0];
 	int rc;
 
-	if (argc < 2)
-		return cmd_usage_error(&cmd_runs_entry, "missing subcommand "
-		    "(list, show, resume or prune)");
-	sub = argv[1];
-	if ((rc = cmd_runs_parse(argc - 1, argv + 1, &a)) != 0)
+	if ((rc = cmd_runs_parse(argc, argv, &a)) != 0)
 		return rc;
-	argc -= optind + 1;
-	argv += optind + 1;
+	argc -= optind;
+	argv += optind;
 	if (strcmp(sub, "resume") == 0) {
 		if (argc != 1)
 			return cmd_usage_error(&cmd_runs_entry, "resume takes "
 			    "one thread ID");
-		if (output_format_parse(a.format, &of) != 0)
+		if (output_format_parse(a.format, &out.format) != 0)
 			return EXIT_USAGE;
-		return runner_resume(ctx->settings, argv[0], of);
+		out.header = a.header;
+		out.color = color_enabled(settings_string(ctx->settings,
+		    "color"), STDOUT_FILENO);
+		return runner_resume(ctx->settings, argv[0], &out);
 	}
-	if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
-	    strcmp(sub, "prune") != 0)
-		return cmd_usage_error(&cmd_runs_entry, "unknown subcommand "
-		    "'%s'", sub);
+	if (strcmp(sub, "list") != 0 && strcmp(a.format, "csv") == 0)
+		return cmd_usage_error(&cmd_runs_entry, "%s has no csv "
+		    "format: use text or json", sub);
 	if ((strcmp(sub, "show") == 0) != (argc == 1) || argc > 1)
 		return cmd_usage_error(&cmd_runs_entry, "%s takes %s", sub,
 		    strcmp(sub, "show") == 0 ? "one thread ID" :
@@ -233,18 +253,92 @@ cmd_runs_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static const char *const cmd_runs_list_formats[] = { "text", "json", "csv",
+	NULL };
+static const char *const cmd_runs_show_formats[] = { "text", "json", NULL };
+static const char *const cmd_runs_resume_formats[] = { "text", "json",
+	"ndjson", "csv", NULL };
+
+static const struct cmd_arg cmd_runs_list_args[] = {
+	{ "format", CMD_VALUE_WORDS, cmd_runs_list_formats },
+	{ "symbol", CMD_VALUE_SYMBOL, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+static const struct cmd_arg cmd_runs_show_args[] = {
+	{ "format", CMD_VALUE_WORDS, cmd_runs_show_formats },
+	{ NULL, CMD_VALUE_RUN, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+static const struct cmd_arg cmd_runs_resume_args[] = {
+	{ "format", CMD_VALUE_WORDS, cmd_runs_resume_formats },
+	{ NULL, CMD_VALUE_RUN, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+static const struct cmd_arg cmd_runs_prune_args[] = {
+	{ "format", CMD_VALUE_WORDS, cmd_runs_show_formats },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_entry cmd_runs_list_entry = {
+	.name = "runs list",
+	.usage = "[--symbol S] [--limit N] [--format text|json|csv] "
+		 "[--no-header]",
+	.summary = "the recorded runs, newest first (default 50)",
+	.help = "  --symbol S         only the runs of S\n"
+		"  --limit N          at most N runs (default 50)\n"
+		"  --format FORMAT    text (default), json or csv (thread_id,\n"
+		"                     kind, symbol, as_of, status, steps, model,\n"
+		"                     created_at, updated_at, error)\n"
+		"  --no-header        csv without its header row\n",
+	.exec = cmd_runs_sub,
+	.options = cmd_runs_longopts,
+	.args = cmd_runs_list_args,
+};
+
+static const struct cmd_entry cmd_runs_show_entry = {
+	.name = "runs show",
+	.usage = "ID [--format text|json]",
+	.summary = "a run and its checkpoints",
+	.help = "",
+	.exec = cmd_runs_sub,
+	.options = cmd_runs_longopts,
+	.args = cmd_runs_show_args,
+};
+
+static const struct cmd_entry cmd_runs_resume_entry = {
+	.name = "runs resume",
+	.usage = "ID [--format text|json|ndjson|csv] [--no-header]",
+	.summary = "continue a run from its last checkpoint (after a crash, "
+		   "a kill or an approval pause)",
+	.help = "  --format FORMAT    as analyze: text, json, ndjson or csv\n"
+		"  --no-header        csv without its header row\n",
+	.exec = cmd_runs_sub,
+	.options = cmd_runs_longopts,
+	.args = cmd_runs_resume_args,
+};
+
+static const struct cmd_entry cmd_runs_prune_entry = {
+	.name = "runs prune",
+	.usage = "--keep N",
+	.summary = "delete all but the newest N runs and reclaim the space",
+	.help = "",
+	.exec = cmd_runs_sub,
+	.options = cmd_runs_longopts,
+	.args = cmd_runs_prune_args,
+};
+
+static const struct cmd_entry *const cmd_runs_subcommands[] = {
+	&cmd_runs_list_entry,
+	&cmd_runs_show_entry,
+	&cmd_runs_resume_entry,
+	&cmd_runs_prune_entry,
+	NULL,
+};
+
 const struct cmd_entry cmd_runs_entry = {
 	.name = "runs",
 	.usage = "list | show ID | resume ID | prune --keep N",
 	.summary = "list, inspect, resume and prune recorded runs",
-	.help = "Subcommands:\n"
-		"  list [--symbol S] [--limit N]  newest runs first (default 50)\n"
-		"  show ID                        a run and its checkpoints\n"
-		"  resume ID                      continue a run from its last\n"
-		"                                 checkpoint (after a crash, a\n"
-		"                                 kill or an approval pause)\n"
-		"  prune --keep N                 delete all but the newest N\n"
-		"                                 runs and reclaim the space\n"
-		"Options: --format text|json (resume: text|json|ndjson)\n",
-	.exec = cmd_runs_exec,
+	.help = "",
+	.subcommands = cmd_runs_subcommands,
 };

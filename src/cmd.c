@@ -15,6 +15,7 @@
 
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;
+extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_db_entry;
@@ -37,8 +38,31 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_version_entry,
 	&cmd_help_entry,
+	&cmd_complete_entry,
 	NULL,
 };
+
+/* What main.c takes out of every command line (main_globals). */
+const struct option cmd_global_options[] = {
+	{ "db", required_argument, NULL, 0 },
+	{ "config", required_argument, NULL, 0 },
+	{ "color", required_argument, NULL, 0 },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+cmd_print_list(FILE *f)
+{
+	const struct cmd_entry *const *e;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (!((*e)->flags & CMD_HIDDEN))
+			fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
+	}
+}
 
 const struct cmd_entry *
 cmd_find(const char *name)
@@ -81,6 +105,43 @@ cmd_find_help(const struct cmd_entry *entry, int argc, char **argv)
 	return entry;
 }
 
+/* "list, show, resume or prune": the subcommands of ENTRY (heap). */
+static char *
+cmd_sub_names(const struct cmd_entry *entry)
+{
+	const struct cmd_entry *const *e;
+	char *s = xstrdup(""), *t;
+
+	for (e = entry->subcommands; *e != NULL; e++) {
+		t = xasprintf("%s%s%s", s, e == entry->subcommands ? "" :
+		    e[1] == NULL ? " or " : ", ", cmd_sub_name(entry, *e));
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+int
+cmd_exec_sub(const struct cmd_entry *entry, struct cmd_ctx *ctx, int argc,
+    char **argv)
+{
+	const struct cmd_entry *sub = NULL;
+	char *names = cmd_sub_names(entry);
+	int rc = EXIT_USAGE;
+
+	if (argc < 2)
+		rc = cmd_usage_error(entry, "missing subcommand: use %s",
+		    names);
+	else if ((sub = cmd_find_sub(entry, argv[1])) == NULL)
+		rc = cmd_usage_error(entry, "unknown subcommand '%s': use %s",
+		    argv[1], names);
+	free(names);
+	if (sub == NULL)
+		return rc;
+	optind = 1;
+	return sub->exec(ctx, argc - 1, argv + 1);
+}
+
 static void
 cmd_print_subcommands(const struct cmd_entry *entry)
 {
@@ -103,8 +164,8 @@ cmd_print_help(const struct cmd_entry *entry)
 		printf("\n%s", entry->help);
 	if (entry->subcommands != NULL)
 		cmd_print_subcommands(entry);
-	printf("\nGlobal options: --db PATH, --config FILE, --quiet, "
-	       "--verbose (see 'stockagent help').\n");
+	printf("\nGlobal options: --db PATH, --config FILE, --color WHEN, "
+	       "--quiet, --verbose (see 'stockagent help').\n");
 }
 
 int

@@ -9,8 +9,34 @@
 #define STOCKAGENT_CMD_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 struct settings;
+
+/* What completes a value on the command line (stockagent __complete). */
+enum cmd_value {
+	CMD_VALUE_NONE,	    /* free text: nothing is offered */
+	CMD_VALUE_WORDS,    /* the words of the row */
+	CMD_VALUE_SYMBOL,   /* the symbols of the provider's universe */
+	CMD_VALUE_RUN,	    /* the ids of the runs in the database */
+	CMD_VALUE_MODEL,    /* model URI schemes ("bedrock:") */
+	CMD_VALUE_PROVIDER, /* market provider names */
+	CMD_VALUE_COMMAND,  /* a command, then one of its subcommands */
+	CMD_VALUE_SETTING,  /* a setting name */
+	CMD_VALUE_FILE,	    /* a file name: the shell completes it */
+	CMD_VALUE_DIR,	    /* a directory name: the shell completes it */
+};
+
+/*
+ * What one option's value, or a command's operands, complete to. An
+ * option with no row takes the choices of the settings row whose flag it
+ * is, or the defaults of src/cmd-complete.c (--provider, --model, ...).
+ */
+struct cmd_arg {
+	const char *option;	  /* "format" (long name); NULL: the operands */
+	enum cmd_value value;
+	const char *const *words; /* CMD_VALUE_WORDS: NULL-terminated */
+};
 
 /* What every command gets from main: resolved global settings. */
 struct cmd_ctx {
@@ -24,20 +50,38 @@ struct cmd_entry {
 	const char *summary; /* one line for 'stockagent help' */
 	const char *help;    /* the options, one per line, for --help */
 	/* Runs the command; argv[0] is the command name. Returns an exit code
-	 * from exitcode.h and prints its own one-line error. */
+	 * from exitcode.h and prints its own one-line error. NULL for a
+	 * command made of subcommands: main runs the one named. */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 	/* A command made of subcommands: their entries, NULL-terminated
 	 * (help lists them), each named by this name, a space and its own;
 	 * NULL for none. */
 	const struct cmd_entry *const *subcommands;
 	int flags; /* CMD_* */
+	/* The command's getopt_long table (NULL: no options) and how its
+	 * values and operands complete, ended by a zeroed row (NULL: none):
+	 * what 'stockagent __complete' offers. */
+	const struct option *options;
+	const struct cmd_arg *args;
 };
 
 /* The command runs with settings that fail their checks (help, version,
  * config): it reads none of them, or shows them as they are. */
 #define CMD_ANY_SETTINGS 0x1
+/* Left out of the lists of commands (stockagent __complete). */
+#define CMD_HIDDEN 0x2
+/* Gets its arguments as typed: main takes no global option or --help out
+ * of them (stockagent __complete, whose arguments are a command line). */
+#define CMD_RAW_ARGS 0x4
+
+/* The global options main takes (--db, --config, --color, --quiet,
+ * --verbose, --help), for completion. */
+extern const struct option cmd_global_options[];
 
 extern const struct cmd_entry *const cmd_table[];
+
+/* "  NAME  SUMMARY" for every command but the hidden ones. */
+void cmd_print_list(FILE *f);
 
 /* The entry called NAME, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
@@ -68,6 +112,18 @@ int cmd_getopt(const struct cmd_entry *entry, int argc, char **argv,
 /* Prints "stockagent NAME: MESSAGE; see 'stockagent help NAME'", returns 2. */
 int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The options of analyze, which ask takes too. */
+extern const struct option cmd_analyze_longopts[];
+extern const struct cmd_arg cmd_analyze_args[];
+
+/*
+ * Runs the subcommand of ENTRY that ARGV[1] names with ARGC - 1, ARGV + 1;
+ * a missing or unknown one is a usage error. How main runs a command made
+ * of subcommands.
+ */
+int cmd_exec_sub(const struct cmd_entry *entry, struct cmd_ctx *ctx,
+    int argc, char **argv);
 
 struct runner_opts;
 

@@ -2,7 +2,8 @@
  * main.c: parse the global options and dispatch to a command.
  *
  * Global options may stand before or after the command name:
- *   stockagent [--db PATH] [--config FILE] [--quiet] [--verbose] COMMAND ...
+ *   stockagent [--db PATH] [--config FILE] [--color WHEN] [--quiet]
+ *              [--verbose] COMMAND ...
  */
 #include "config.h"
 
@@ -20,12 +21,10 @@
 static void
 main_usage(FILE *f)
 {
-	const struct cmd_entry *const *e;
-
-	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--quiet] "
-		   "[--verbose] COMMAND [ARGS]\n\nCommands:\n");
-	for (e = cmd_table; *e != NULL; e++)
-		fprintf(f, "  %-10s %s\n", (*e)->name, (*e)->summary);
+	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--color "
+		   "WHEN] [--quiet] [--verbose] COMMAND [ARGS]\n\n"
+		   "Commands:\n");
+	cmd_print_list(f);
 	fprintf(f, "\nRun 'stockagent help COMMAND' for a command's options.\n"
 		   "See stockagent(1) for files, environment and exit codes.\n");
 }
@@ -64,6 +63,19 @@ main_db(struct settings *s, const char *path)
 	(void)settings_set(s, "db", path, "--db", NULL);
 }
 
+/* --color auto|always|never. */
+static void
+main_color(struct settings *s, const char *when)
+{
+	char *cause = NULL;
+
+	if (settings_set(s, "color", when, "--color", &cause) != 0) {
+		fprintf(stderr, "stockagent: %s\n", cause);
+		free(cause);
+		exit(EXIT_USAGE);
+	}
+}
+
 /*
  * Takes the global options out of ARGV (up to a "--"), puts them in S, and
  * leaves the rest in ARGV. Returns the new argc.
@@ -82,6 +94,8 @@ main_globals(struct settings *s, int argc, char **argv, const char **cfg)
 			main_db(s, v);
 		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
 			*cfg = v;
+		else if ((v = main_optval(argc, argv, &i, "--color")) != NULL)
+			main_color(s, v);
 		else if (strcmp(argv[i], "--quiet") == 0 ||
 		    strcmp(argv[i], "-q") == 0)
 			log_set_level(LOG_LEVEL_QUIET);
@@ -114,10 +128,13 @@ main(int argc, char **argv)
 	const struct cmd_entry *entry;
 	const char *cfg = NULL;
 	char *cause = NULL, *path = NULL;
-	int rc;
+	int rc, raw;
 
 	setlocale(LC_CTYPE, "");
-	argc = main_globals(s, argc, argv, &cfg);
+	raw = argc > 1 && (entry = cmd_find(argv[1])) != NULL &&
+	    (entry->flags & CMD_RAW_ARGS);
+	if (!raw)
+		argc = main_globals(s, argc, argv, &cfg);
 	if (cfg == NULL && (cfg = getenv("STOCKAGENT_CONFIG")) != NULL &&
 	    *cfg == '\0')
 		cfg = NULL;
@@ -127,6 +144,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	log_set_color(settings_string(s, "color"));
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		main_usage(argc < 2 ? stderr : stdout);
@@ -141,7 +159,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (main_wants_help(argc - 1, argv + 1)) {
+	if (!raw && main_wants_help(argc - 1, argv + 1)) {
 		cmd_print_help(cmd_find_help(entry, argc - 1, argv + 1));
 		rc = EXIT_OK;
 		goto out;
@@ -153,7 +171,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	rc = entry->exec(&ctx, argc - 1, argv + 1);
+	rc = entry->exec != NULL ? entry->exec(&ctx, argc - 1, argv + 1) :
+	    cmd_exec_sub(entry, &ctx, argc - 1, argv + 1);
 out:
 	free(cause);
 	free(path);

@@ -20,6 +20,8 @@ output_format_parse(const char *s, enum output_format *out)
 		*out = OUTPUT_JSON;
 	else if (strcmp(s, "ndjson") == 0)
 		*out = OUTPUT_NDJSON;
+	else if (strcmp(s, "csv") == 0)
+		*out = OUTPUT_CSV;
 	else
 		return -1;
 	return 0;

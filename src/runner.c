@@ -184,17 +184,21 @@ runner_event(void *arg, const char *type, const cJSON *data)
 
 static void
 runner_print(const cJSON *state, const char *thread_id,
-    enum output_format format)
+    const struct output_opts *out)
 {
 	cJSON *r, *e;
 	char *text;
 
-	if (format == OUTPUT_TEXT) {
-		output_text(stdout, state);
+	if (out->format == OUTPUT_TEXT) {
+		output_text(stdout, state, out->color);
+		return;
+	}
+	if (out->format == OUTPUT_CSV) {
+		output_csv(stdout, state, thread_id, out->header);
 		return;
 	}
 	r = output_result(state, thread_id);
-	if (format == OUTPUT_NDJSON) {
+	if (out->format == OUTPUT_NDJSON) {
 		e = cJSON_CreateObject();
 		cJSON_AddItemToObject(e, "result", r);
 		output_ndjson_event(stdout, "result", e);
@@ -330,7 +334,7 @@ runner_setup(struct stock_run *run, struct tool_opts *t, struct settings *s,
 
 static int
 runner_finish(int rc, cJSON *final, const char *thread_id,
-    enum output_format format, char *cause)
+    const struct output_opts *out, char *cause)
 {
 	if (rc != 0) {
 		log_error("%s", cause != NULL ? cause : "the run failed");
@@ -340,7 +344,7 @@ runner_finish(int rc, cJSON *final, const char *thread_id,
 			    "continue it with 'stockagent runs resume %s'",
 			    thread_id, thread_id);
 	} else {
-		runner_print(final, thread_id, format);
+		runner_print(final, thread_id, out);
 		rc = runner_final_code(final);
 	}
 	free(cause);
@@ -420,7 +424,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	input = cJSON_CreateObject();
 	cJSON_AddItemToObject(input, "request", req);
 	req = NULL;
-	runner_setup(&run, &topts, s, st, m, tid, o->format);
+	runner_setup(&run, &topts, s, st, m, tid, o->out.format);
 	run.approve_before = o->approve_before;
 	run.env.no_fallback = o->no_fallback;
 	run.env.show_reasoning = o->show_reasoning;
@@ -428,7 +432,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	run.env.prices = prices;
 	rc = stock_graph_run(&run, input, &final, &cause);
 	lease_release(st, tid);
-	rc = runner_finish(rc, final, tid, o->format, cause);
+	rc = runner_finish(rc, final, tid, &o->out, cause);
 out:
 	cJSON_Delete(req);
 	cJSON_Delete(prices);
@@ -509,7 +513,7 @@ runner_take(struct store *st, const char *thread_id, cJSON **info, int *held)
 
 int
 runner_resume(struct settings *s, const char *thread_id,
-    enum output_format format)
+    const struct output_opts *out)
 {
 	struct store *st = NULL;
 	struct model *m = NULL;
@@ -533,13 +537,13 @@ runner_resume(struct settings *s, const char *thread_id,
 	}
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
-	runner_setup(&run, &topts, s, st, m, thread_id, format);
+	runner_setup(&run, &topts, s, st, m, thread_id, out->format);
 	run.env.no_fallback = cJSON_IsTrue(cJSON_GetObjectItem(req,
 	    "no_fallback"));
 	prices = runner_prices(s);
 	run.env.prices = prices;
 	rc = runner_continue(&run, info, &final, &cause);
-	rc = runner_finish(rc, final, thread_id, format, cause);
+	rc = runner_finish(rc, final, thread_id, out, cause);
 out:
 	if (held)
 		lease_release(st, thread_id);

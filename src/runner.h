@@ -18,7 +18,7 @@ struct runner_opts {
 	const char *thread_id;	    /* NULL: a new one */
 	const char *approve_before; /* node name or NULL */
 	const char *prompt;	    /* the 'ask' text, kept in the request */
-	enum output_format format;
+	struct output_opts out;	    /* format, csv header, colour */
 	int no_fallback;
 	int show_reasoning;
 };
@@ -28,7 +28,7 @@ int runner_analyze(struct settings *s, const struct runner_opts *o);
 
 /* Continues THREAD_ID from its last checkpoint; returns an exit code. */
 int runner_resume(struct settings *s, const char *thread_id,
-    enum output_format format);
+    const struct output_opts *out);
 
 /* Opens the database named by the settings; exit code on failure. */
 struct store;

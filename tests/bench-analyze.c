@@ -48,7 +48,7 @@ main(int argc, char **argv)
 		return 1;
 	memset(&o, 0, sizeof o);
 	o.as_of = "2025-09-04";
-	o.format = OUTPUT_JSON;
+	o.out.format = OUTPUT_JSON;
 	t0 = bench_now();
 	for (i = 0; i < n; i++) {
 		o.symbol = argv[3 + i % (argc - 3)];

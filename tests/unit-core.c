@@ -221,7 +221,7 @@ test_settings_bad_values(const char *path)
 	    "000000000", "whole number");
 	check_bad_file_value(path, "no_pdf", "maybe", "true or false");
 	check_bad_file_value(path, "paper", "legal", "letter or a4");
-	check_bad_file_value(path, "format", "xml", "text, json or ndjson");
+	check_bad_file_value(path, "format", "xml", "text, json, ndjson or csv");
 	TEST_CHECK("flag temperature nan", settings_set(s, "temperature",
 	    "nan", "--temperature", &cause) != 0 &&
 	    strstr(cause, "--temperature") != NULL);

@@ -54,6 +54,12 @@ market_provider_find(const char *name)
 	return NULL;
 }
 
+const struct market_provider *
+market_provider_at(size_t i)
+{
+	return i < MARKET_NPROVIDERS ? market_table[i] : NULL;
+}
+
 const char *
 market_provider_name(const struct market_provider *p)
 {

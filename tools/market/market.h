@@ -76,6 +76,9 @@ struct market_provider;
 /* The provider called NAME ("sim"), or NULL if there is none. */
 const struct market_provider *market_provider_find(const char *name);
 
+/* The I-th provider of the registry, or NULL past its end. */
+const struct market_provider *market_provider_at(size_t i);
+
 /* The provider's name, "sim". */
 const char *market_provider_name(const struct market_provider *p);
 

@@ -10,9 +10,9 @@
 #
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
-# safetensors. Exits 77 (skip) without clang and libFuzzer. Run from
-# anywhere after ./configure (config.h is taken from the build directory,
-# $top_builddir or the source root).
+# safetensors, eventstream. Exits 77 (skip) without clang and libFuzzer.
+# Run from anywhere after ./configure (config.h is taken from the build
+# directory, $top_builddir or the source root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -48,6 +48,7 @@ p() { for m in "$@"; do printf '%s ' "$tmp/plain/$m.o"; done; }
 # What each harness is built from: the fuzzed modules, then plain objects.
 sources() {
 	case $1 in
+	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
 		model/gptoss/unicode-tables.c model/gptoss/harmony.c
@@ -97,7 +98,7 @@ failed() { # failed FUNCTION NAME
 	status=1
 }
 
-harnesses="safetensors"
+harnesses="eventstream safetensors"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

@@ -10,9 +10,10 @@
 #
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
-# safetensors, eventstream. Exits 77 (skip) without clang and libFuzzer.
-# Run from anywhere after ./configure (config.h is taken from the build
-# directory, $top_builddir or the source root).
+# safetensors, sse, openai-wire, converse-wire, eventstream. Exits 77
+# (skip) without clang and libFuzzer. Run from anywhere after ./configure
+# (config.h is taken from the build directory, $top_builddir or the source
+# root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -36,8 +37,8 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 
 # Modules a harness needs but does not fuzz are built once, without
 # instrumentation and one section per function, so that the linker drops
-# what the harness never reaches.
-plain="lib/xmalloc"
+# what the harness never reaches (model.c's registry of every backend).
+plain="lib/xmalloc lib/log lib/redact lib/http lib/aws-eventstream model/model"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -48,6 +49,10 @@ p() { for m in "$@"; do printf '%s ' "$tmp/plain/$m.o"; done; }
 # What each harness is built from: the fuzzed modules, then plain objects.
 sources() {
 	case $1 in
+	sse | openai-wire) echo "model/remote.c model/openai-wire.c $(p model \
+		aws-eventstream http log redact xmalloc)" ;;
+	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
+		model/remote.c $(p model aws-eventstream http log redact xmalloc)" ;;
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
@@ -98,7 +103,7 @@ failed() { # failed FUNCTION NAME
 	status=1
 }
 
-harnesses="eventstream safetensors"
+harnesses="sse openai-wire converse-wire eventstream safetensors"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

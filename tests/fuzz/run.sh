@@ -10,10 +10,10 @@
 #
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
-# safetensors, sse, openai-wire, converse-wire, eventstream. Exits 77
-# (skip) without clang and libFuzzer. Run from anywhere after ./configure
-# (config.h is taken from the build directory, $top_builddir or the source
-# root).
+# safetensors, sse, openai-wire, converse-wire, eventstream, s3-xml. Exits
+# 77 (skip) without clang and libFuzzer. Run from anywhere after
+# ./configure (config.h is taken from the build directory, $top_builddir
+# or the source root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -38,7 +38,8 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 # Modules a harness needs but does not fuzz are built once, without
 # instrumentation and one section per function, so that the linker drops
 # what the harness never reaches (model.c's registry of every backend).
-plain="lib/xmalloc lib/log lib/redact lib/http lib/aws-eventstream model/model"
+plain="lib/xmalloc lib/log lib/redact lib/http lib/aws-endpoint lib/aws-sigv4
+lib/aws-credentials lib/aws-eventstream model/model"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -54,6 +55,8 @@ sources() {
 	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
 		model/remote.c $(p model aws-eventstream http log redact xmalloc)" ;;
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
+	s3-xml) echo "lib/s3.c $(p aws-credentials aws-endpoint aws-sigv4 \
+		http log redact xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
 		model/gptoss/unicode-tables.c model/gptoss/harmony.c
@@ -103,7 +106,7 @@ failed() { # failed FUNCTION NAME
 	status=1
 }
 
-harnesses="sse openai-wire converse-wire eventstream safetensors"
+harnesses="sse openai-wire converse-wire eventstream s3-xml safetensors"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

@@ -10,10 +10,10 @@
 #
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
-# safetensors, sse, openai-wire, converse-wire, eventstream, s3-xml. Exits
-# 77 (skip) without clang and libFuzzer. Run from anywhere after
-# ./configure (config.h is taken from the build directory, $top_builddir
-# or the source root).
+# safetensors, settings, sse, openai-wire, converse-wire, eventstream,
+# s3-xml, aws-credentials. Exits 77 (skip) without clang and libFuzzer.
+# Run from anywhere after ./configure (config.h is taken from the build
+# directory, $top_builddir or the source root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -50,6 +50,7 @@ p() { for m in "$@"; do printf '%s ' "$tmp/plain/$m.o"; done; }
 # What each harness is built from: the fuzzed modules, then plain objects.
 sources() {
 	case $1 in
+	settings) echo "lib/settings.c lib/settings-table.c $(p log redact xmalloc)" ;;
 	sse | openai-wire) echo "model/remote.c model/openai-wire.c $(p model \
 		aws-eventstream http log redact xmalloc)" ;;
 	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
@@ -57,6 +58,8 @@ sources() {
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
 	s3-xml) echo "lib/s3.c $(p aws-credentials aws-endpoint aws-sigv4 \
 		http log redact xmalloc)" ;;
+	aws-credentials) echo "lib/aws-credentials.c $(p http log redact \
+		xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
 		model/gptoss/unicode-tables.c model/gptoss/harmony.c
@@ -106,7 +109,8 @@ failed() { # failed FUNCTION NAME
 	status=1
 }
 
-harnesses="sse openai-wire converse-wire eventstream s3-xml safetensors"
+harnesses="settings sse openai-wire converse-wire eventstream s3-xml
+aws-credentials safetensors"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

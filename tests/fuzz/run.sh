@@ -11,9 +11,9 @@
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
 # safetensors, settings, sse, openai-wire, converse-wire, eventstream,
-# s3-xml, aws-credentials. Exits 77 (skip) without clang and libFuzzer.
-# Run from anywhere after ./configure (config.h is taken from the build
-# directory, $top_builddir or the source root).
+# s3-xml, aws-credentials, sim-universe. Exits 77 (skip) without clang and
+# libFuzzer. Run from anywhere after ./configure (config.h is taken from
+# the build directory, $top_builddir or the source root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -38,8 +38,9 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 # Modules a harness needs but does not fuzz are built once, without
 # instrumentation and one section per function, so that the linker drops
 # what the harness never reaches (model.c's registry of every backend).
-plain="lib/xmalloc lib/log lib/redact lib/http lib/aws-endpoint lib/aws-sigv4
-lib/aws-credentials lib/aws-eventstream model/model"
+plain="lib/xmalloc lib/log lib/redact lib/http lib/paths lib/aws-endpoint
+lib/aws-sigv4 lib/aws-credentials lib/aws-eventstream model/model
+tools/market/market"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -60,6 +61,8 @@ sources() {
 		http log redact xmalloc)" ;;
 	aws-credentials) echo "lib/aws-credentials.c $(p http log redact \
 		xmalloc)" ;;
+	sim-universe) echo "tools/market/provider-sim.c \
+		tools/market/calendar.c lib/date.c $(p market paths xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
 		model/gptoss/unicode-tables.c model/gptoss/harmony.c
@@ -110,7 +113,7 @@ failed() { # failed FUNCTION NAME
 }
 
 harnesses="settings sse openai-wire converse-wire eventstream s3-xml
-aws-credentials safetensors"
+aws-credentials sim-universe safetensors"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

@@ -218,7 +218,7 @@ enum eventstream_status
 eventstream_next(struct eventstream_decoder *d,
                  struct eventstream_message **out)
 {
-	const unsigned char *p = d->data + d->start;
+	const unsigned char *p;
 	size_t avail = d->len - d->start;
 	uint32_t total, hlen;
 	struct eventstream_message *m;
@@ -227,7 +227,8 @@ eventstream_next(struct eventstream_decoder *d,
 	if (d->error != EVENTSTREAM_OK)
 		return d->error;
 	if (avail < PRELUDE_LEN)
-		return EVENTSTREAM_NEED_MORE;
+		return EVENTSTREAM_NEED_MORE; /* d->data may still be NULL */
+	p = d->data + d->start;
 	total = be32(p);
 	hlen = be32(p + 4);
 	if (eventstream_crc32(0, p, 8) != be32(p + 8))

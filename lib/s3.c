@@ -118,9 +118,8 @@ s3_location_free(struct s3_location *loc)
 	loc->bucket = loc->prefix = NULL;
 }
 
-/* The text of <tag>...</tag> in an XML error body, unescaped, or NULL. */
-static char *
-xml_text(const char *xml, const char *tag)
+char *
+s3_xml_text(const char *xml, const char *tag)
 {
 	char *open = xasprintf("<%s>", tag), *close = xasprintf("</%s>", tag);
 	const char *a = strstr(xml, open), *b;
@@ -180,7 +179,7 @@ classify(const struct http_response *resp, void *arg)
 	(void)arg;
 	if (resp->body.data == NULL)
 		return v;
-	code = xml_text(resp->body.data, "Code");
+	code = s3_xml_text(resp->body.data, "Code");
 	if (code != NULL && (strcmp(code, "RequestTimeout") == 0 ||
 	                     strcmp(code, "SlowDown") == 0 ||
 	                     strcmp(code, "InternalError") == 0))
@@ -307,8 +306,8 @@ judge(const struct s3_call *c, int perform_rc, const struct http_response *r,
 	if (r->status >= 200 && r->status < 300)
 		return S3_OK;
 	if (r->body.data != NULL) {
-		code = xml_text(r->body.data, "Code");
-		msg = xml_text(r->body.data, "Message");
+		code = s3_xml_text(r->body.data, "Code");
+		msg = s3_xml_text(r->body.data, "Message");
 	}
 	if (r->status == 401 || r->status == 403 || is_auth_code(code))
 		rc = S3_ERR_AUTH;

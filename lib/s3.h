@@ -62,4 +62,13 @@ int s3_get_object(const struct s3_location *loc, const char *key,
                   const struct s3_options *opts, size_t max_bytes,
                   struct buf *out, char **cause);
 
+/*
+ * The text of the first <TAG>...</TAG> in XML, an S3 error body
+ * (NUL-terminated, from the network: any bytes), with the five predefined
+ * entities unescaped and line breaks dropped. Returns a heap string the
+ * caller frees, or NULL when XML has no such element. Exposed for the
+ * error classification's tests and fuzzing.
+ */
+char *s3_xml_text(const char *xml, const char *tag);
+
 #endif

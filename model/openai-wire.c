@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,11 @@ openai_wire_long(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	/* -(double)LONG_MIN is 2^63 exactly, where LONG_MAX is not. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)LONG_MIN &&
+	    v->valuedouble < -(double)LONG_MIN))
+		return 0;
+	return (long)v->valuedouble;
 }
 
 /* Our assistant message's tool calls in OpenAI's shape. */

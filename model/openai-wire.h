@@ -63,7 +63,9 @@ int openai_wire_stream_finish(struct openai_wire_acc *a,
     struct remote_lines *lines, const char *what,
     struct model_response *resp, char **cause);
 
-/* Helpers the Converse translation shares. */
+/* Helpers the Converse translation shares: string member KEY of OBJ
+ * (borrowed) or NULL; number member KEY cut to a whole number, or 0 when
+ * it is missing, not a number or beyond the range of long. */
 const char *openai_wire_str(const cJSON *obj, const char *key);
 long openai_wire_long(const cJSON *obj, const char *key);
 

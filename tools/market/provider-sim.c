@@ -458,42 +458,66 @@ sim_load_root(const cJSON *root, struct sim_universe *u, char **msg)
 	return sim_link(u, bench->valuestring, msg);
 }
 
+static void
+sim_universe_free(struct sim_universe *u)
+{
+	if (u == NULL)
+		return;
+	free(u->path);
+	free(u->c);
+	free(u);
+}
+
+/* Parses and validates TEXT, a universe file's contents; NULL with *msg. */
+static struct sim_universe *
+sim_parse(const char *text, char **msg)
+{
+	struct sim_universe *u = xcalloc(1, sizeof *u);
+	const char *end = NULL;
+	cJSON *root;
+
+	if ((root = cJSON_ParseWithOpts(text, &end, 1)) == NULL)
+		*msg = xasprintf("it is not valid JSON (error near byte %td)",
+		    end != NULL ? end - text : (ptrdiff_t)0);
+	else if (!cJSON_IsObject(root))
+		*msg = xstrdup("it is not a JSON object");
+	else if (sim_load_root(root, u, msg) == 0) {
+		cJSON_Delete(root);
+		return u;
+	}
+	cJSON_Delete(root);
+	sim_universe_free(u);
+	return NULL;
+}
+
 /* Loads and validates the universe in PATH. */
 static struct sim_universe *
 sim_load(const char *path, char **cause)
 {
-	struct sim_universe *u = xcalloc(1, sizeof *u);
-	char *text = NULL, *msg = NULL;
-	const char *end = NULL;
-	cJSON *root = NULL;
+	struct sim_universe *u = NULL;
+	char *text, *msg = NULL;
 
-	if ((text = sim_read_file(path, &msg)) == NULL)
-		goto fail;
-	if ((root = cJSON_ParseWithOpts(text, &end, 1)) == NULL) {
-		msg = xasprintf("it is not valid JSON (error near byte %td)",
-		    end != NULL ? end - text : (ptrdiff_t)0);
-		goto fail;
-	}
-	if (!cJSON_IsObject(root)) {
-		msg = xstrdup("it is not a JSON object");
-		goto fail;
-	}
-	if (sim_load_root(root, u, &msg) != 0)
-		goto fail;
-	u->path = xstrdup(path);
-	goto out;
-fail:
-	*cause = xasprintf("the sim market universe %s is invalid: %s; "
-	    "restore it from the stockagent sources or unset "
-	    "STOCKAGENT_DATA_DIR", path, msg);
-	free(u->c);
-	free(u);
-	u = NULL;
-out:
+	if ((text = sim_read_file(path, &msg)) != NULL)
+		u = sim_parse(text, &msg);
+	if (u != NULL)
+		u->path = xstrdup(path);
+	else
+		*cause = xasprintf("the sim market universe %s is invalid: "
+		    "%s; restore it from the stockagent sources or unset "
+		    "STOCKAGENT_DATA_DIR", path, msg);
 	free(msg);
 	free(text);
-	cJSON_Delete(root);
 	return u;
+}
+
+int
+provider_sim_check(const char *text, char **cause)
+{
+	struct sim_universe *u = sim_parse(text, cause);
+	int rc = u != NULL ? 0 : -1;
+
+	sim_universe_free(u);
+	return rc;
 }
 
 /* The universe for the current data directory, loaded on first use. */

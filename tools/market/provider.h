@@ -29,4 +29,12 @@ struct market_provider {
 /* The deterministic simulator (provider-sim.c). */
 extern const struct market_provider provider_sim_entry;
 
+/*
+ * Parses and validates TEXT (NUL-terminated), the contents of a sim
+ * universe file, as the simulator loads data/sim-universe.json, and keeps
+ * nothing. Returns 0, or -1 with *cause (heap) saying what is wrong. For
+ * tests and fuzzing: the simulator reads its own file.
+ */
+int provider_sim_check(const char *text, char **cause);
+
 #endif

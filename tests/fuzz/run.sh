@@ -38,7 +38,7 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 # Modules a harness needs but does not fuzz are built once, without
 # instrumentation and one section per function, so that the linker drops
 # what the harness never reaches (model.c's registry of every backend).
-plain="lib/xmalloc lib/log lib/redact lib/http lib/paths lib/aws-endpoint
+plain="lib/xmalloc lib/log lib/color lib/redact lib/http lib/paths lib/aws-endpoint
 lib/aws-sigv4 lib/aws-credentials lib/aws-eventstream model/model
 tools/market/market"
 mkdir "$tmp/plain"
@@ -51,15 +51,15 @@ p() { for m in "$@"; do printf '%s ' "$tmp/plain/$m.o"; done; }
 # What each harness is built from: the fuzzed modules, then plain objects.
 sources() {
 	case $1 in
-	settings) echo "lib/settings.c lib/settings-table.c $(p log redact xmalloc)" ;;
+	settings) echo "lib/settings.c lib/settings-table.c $(p log color redact xmalloc)" ;;
 	sse | openai-wire) echo "model/remote.c model/openai-wire.c $(p model \
-		aws-eventstream http log redact xmalloc)" ;;
+		aws-eventstream http log color redact xmalloc)" ;;
 	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
-		model/remote.c $(p model aws-eventstream http log redact xmalloc)" ;;
+		model/remote.c $(p model aws-eventstream http log color redact xmalloc)" ;;
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
 	s3-xml) echo "lib/s3.c $(p aws-credentials aws-endpoint aws-sigv4 \
-		http log redact xmalloc)" ;;
-	aws-credentials) echo "lib/aws-credentials.c $(p http log redact \
+		http log color redact xmalloc)" ;;
+	aws-credentials) echo "lib/aws-credentials.c $(p http log color redact \
 		xmalloc)" ;;
 	sim-universe) echo "tools/market/provider-sim.c \
 		tools/market/calendar.c lib/date.c $(p market paths xmalloc)" ;;

@@ -78,6 +78,14 @@ static const char *const store_migrations[] = {
 	" thread_id TEXT NOT NULL, blob_id TEXT NOT NULL,"
 	" PRIMARY KEY (thread_id, blob_id));"
 	"CREATE INDEX run_blobs_by_blob ON run_blobs(blob_id);",
+	/* 3: the conversations of 'serve' (lib/sessions.c) */
+	"CREATE TABLE sessions ("
+	" id TEXT PRIMARY KEY,"
+	" thread_id TEXT, symbol TEXT, result TEXT,"
+	" history TEXT NOT NULL DEFAULT '[]',"
+	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_by_expiry ON sessions(expires_at);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==

@@ -15,17 +15,20 @@
 #include "lib/xmalloc.h"
 #include "model/model.h"
 
-/* A topic of the built-in answer: words that name it, and its writer. */
-struct followup_topic {
-	const char *const *words;
-	void (*write)(struct buf *b, const cJSON *r);
+/* A figure of a topic: its label, where it is, and how it is shown. */
+struct followup_field {
+	const char *label;
+	const char *path;
+	char kind; /* 's' text, 'f' two decimals, '%' percent, 'g' score */
 };
 
-static double
-fu_num(const cJSON *r, const char *path)
-{
-	return jsonutil_number(r, path);
-}
+/* A topic of the built-in answer: words that name it, its figures. */
+struct followup_topic {
+	const char *const *words;
+	const char *title;
+	const struct followup_field *fields; /* NULL: the news list */
+	const char *observations;	     /* path, or NULL */
+};
 
 static const char *
 fu_str(const cJSON *r, const char *path)
@@ -33,27 +36,6 @@ fu_str(const cJSON *r, const char *path)
 	const char *s = jsonutil_string(r, path);
 
 	return s != NULL ? s : "n/a";
-}
-
-/* "37.76%" or "n/a" into BUF. */
-static const char *
-fu_pct(char *buf, size_t size, double v)
-{
-	if (isnan(v))
-		snprintf(buf, size, "n/a");
-	else
-		snprintf(buf, size, "%.2f%%", v);
-	return buf;
-}
-
-static const char *
-fu_fix(char *buf, size_t size, double v)
-{
-	if (isnan(v))
-		snprintf(buf, size, "n/a");
-	else
-		snprintf(buf, size, "%.2f", v);
-	return buf;
 }
 
 static void
@@ -65,83 +47,19 @@ fu_head(struct buf *b, const cJSON *r, const char *what)
 }
 
 static void
-fu_observations(struct buf *b, const cJSON *r, const char *kind)
+fu_field(struct buf *b, const cJSON *r, const struct followup_field *f)
 {
-	const cJSON *o;
+	double v = jsonutil_number(r, f->path);
 
-	cJSON_ArrayForEach(o, jsonutil_path(r, kind))
-		buf_printf(b, "- %s\n", fu_str(o, "text"));
-}
-
-static void
-fu_risk(struct buf *b, const cJSON *r)
-{
-	char v[32], d[32], s[32], be[32];
-
-	fu_head(b, r, "Risk");
-	buf_printf(b, "Risk level %s: annual volatility %s, beta %s, maximum "
-	    "drawdown %s (from %s to %s), Sharpe ratio %s.\n",
-	    fu_str(r, "analysis.risk.level"),
-	    fu_pct(v, sizeof v, fu_num(r, "analysis.risk.volatility_percent")),
-	    fu_fix(be, sizeof be, fu_num(r, "analysis.risk.beta")),
-	    fu_pct(d, sizeof d,
-		fu_num(r, "analysis.risk.max_drawdown_percent")),
-	    fu_str(r, "analysis.risk.max_drawdown_peak"),
-	    fu_str(r, "analysis.risk.max_drawdown_trough"),
-	    fu_fix(s, sizeof s, fu_num(r, "analysis.risk.sharpe")));
-}
-
-static void
-fu_performance(struct buf *b, const cJSON *r)
-{
-	char p[32], c[32], y[32], o[32], h[32], l[32];
-
-	fu_head(b, r, "Performance");
-	buf_printf(b, "Price %s (%s on the day); year to date %s, one year "
-	    "%s; 52-week range %s to %s.\n",
-	    fu_fix(p, sizeof p, fu_num(r, "analysis.price")),
-	    fu_pct(c, sizeof c, fu_num(r, "analysis.change_percent")),
-	    fu_pct(y, sizeof y, fu_num(r, "analysis.returns.ytd_percent")),
-	    fu_pct(o, sizeof o,
-		fu_num(r, "analysis.returns.one_year_percent")),
-	    fu_fix(l, sizeof l, fu_num(r, "analysis.range_52w.low")),
-	    fu_fix(h, sizeof h, fu_num(r, "analysis.range_52w.high")));
-}
-
-static void
-fu_technical(struct buf *b, const cJSON *r)
-{
-	char rsi[32], macd[32], s50[32], s200[32];
-
-	fu_head(b, r, "Technicals");
-	buf_printf(b, "Trend %s; RSI(14) %s, MACD %s, SMA50 %s, SMA200 %s; "
-	    "technical score %g/5.\n", fu_str(r, "analysis.trend"),
-	    fu_fix(rsi, sizeof rsi, fu_num(r, "analysis.indicators.rsi14")),
-	    fu_fix(macd, sizeof macd, fu_num(r, "analysis.indicators.macd")),
-	    fu_fix(s50, sizeof s50, fu_num(r, "analysis.indicators.sma50")),
-	    fu_fix(s200, sizeof s200,
-		fu_num(r, "analysis.indicators.sma200")),
-	    fu_num(r, "analysis.scores.technical"));
-	fu_observations(b, r, "analysis.observations.technical");
-}
-
-static void
-fu_fundamental(struct buf *b, const cJSON *r)
-{
-	char pe[32], pb[32], dy[32], pm[32];
-
-	fu_head(b, r, "Fundamentals");
-	buf_printf(b, "P/E %s, price to book %s, dividend yield %s, profit "
-	    "margin %s; fundamental score %g/5.\n",
-	    fu_fix(pe, sizeof pe, fu_num(r, "market.fundamentals.pe_ratio")),
-	    fu_fix(pb, sizeof pb,
-		fu_num(r, "market.fundamentals.price_to_book")),
-	    fu_pct(dy, sizeof dy,
-		fu_num(r, "market.fundamentals.dividend_yield_percent")),
-	    fu_pct(pm, sizeof pm,
-		fu_num(r, "market.fundamentals.profit_margin_percent")),
-	    fu_num(r, "analysis.scores.fundamental"));
-	fu_observations(b, r, "analysis.observations.fundamental");
+	buf_printf(b, "%s ", f->label);
+	if (f->kind == 's')
+		buf_printf(b, "%s", fu_str(r, f->path));
+	else if (isnan(v))
+		buf_printf(b, "n/a");
+	else if (f->kind == 'g')
+		buf_printf(b, "%g/5", v);
+	else
+		buf_printf(b, "%.2f%s", v, f->kind == '%' ? "%" : "");
 }
 
 static void
@@ -149,21 +67,73 @@ fu_news(struct buf *b, const cJSON *r)
 {
 	const cJSON *n;
 
-	fu_head(b, r, "News");
 	cJSON_ArrayForEach(n, jsonutil_path(r, "market.news"))
 		buf_printf(b, "- %s (%s, %s)\n", fu_str(n, "headline"),
 		    fu_str(n, "source"), fu_str(n, "date"));
 }
 
 static void
-fu_summary(struct buf *b, const cJSON *r)
+fu_topic(struct buf *b, const cJSON *r, const struct followup_topic *t)
 {
-	fu_head(b, r, "Summary");
-	buf_printf(b, "Overall score %g/5 (%s).\n%s\n",
-	    fu_num(r, "analysis.scores.overall"),
-	    fu_str(r, "analysis.scores.label"),
-	    fu_str(r, "analysis.narrative.text"));
+	const struct followup_field *f;
+	const cJSON *o;
+
+	fu_head(b, r, t->title);
+	if (t->fields == NULL) {
+		fu_news(b, r);
+		return;
+	}
+	for (f = t->fields; f->label != NULL; f++) {
+		fu_field(b, r, f);
+		buf_printf(b, "%s", f[1].label != NULL ? "; " : ".\n");
+	}
+	if (t->observations != NULL)
+		cJSON_ArrayForEach(o, jsonutil_path(r, t->observations))
+			buf_printf(b, "- %s\n", fu_str(o, "text"));
 }
+
+static const struct followup_field fu_f_risk[] = {
+	{ "Risk level", "analysis.risk.level", 's' },
+	{ "annual volatility", "analysis.risk.volatility_percent", '%' },
+	{ "beta", "analysis.risk.beta", 'f' },
+	{ "maximum drawdown", "analysis.risk.max_drawdown_percent", '%' },
+	{ "from", "analysis.risk.max_drawdown_peak", 's' },
+	{ "to", "analysis.risk.max_drawdown_trough", 's' },
+	{ "Sharpe ratio", "analysis.risk.sharpe", 'f' },
+	{ NULL, NULL, 0 },
+};
+static const struct followup_field fu_f_perf[] = {
+	{ "Price", "analysis.price", 'f' },
+	{ "change on the day", "analysis.change_percent", '%' },
+	{ "year to date", "analysis.returns.ytd_percent", '%' },
+	{ "one year", "analysis.returns.one_year_percent", '%' },
+	{ "52-week low", "analysis.range_52w.low", 'f' },
+	{ "52-week high", "analysis.range_52w.high", 'f' },
+	{ NULL, NULL, 0 },
+};
+static const struct followup_field fu_f_tech[] = {
+	{ "Trend", "analysis.trend", 's' },
+	{ "RSI(14)", "analysis.indicators.rsi14", 'f' },
+	{ "MACD", "analysis.indicators.macd", 'f' },
+	{ "SMA50", "analysis.indicators.sma50", 'f' },
+	{ "SMA200", "analysis.indicators.sma200", 'f' },
+	{ "technical score", "analysis.scores.technical", 'g' },
+	{ NULL, NULL, 0 },
+};
+static const struct followup_field fu_f_fund[] = {
+	{ "P/E", "market.fundamentals.pe_ratio", 'f' },
+	{ "price to book", "market.fundamentals.price_to_book", 'f' },
+	{ "dividend yield", "market.fundamentals.dividend_yield_percent",
+	    '%' },
+	{ "profit margin", "market.fundamentals.profit_margin_percent", '%' },
+	{ "fundamental score", "analysis.scores.fundamental", 'g' },
+	{ NULL, NULL, 0 },
+};
+static const struct followup_field fu_f_summary[] = {
+	{ "Overall score", "analysis.scores.overall", 'g' },
+	{ "verdict", "analysis.scores.label", 's' },
+	{ NULL, NULL, 0 },
+};
 
 static const char *const fu_w_risk[] = { "risk", "volatil", "drawdown",
 	"beta", "sharpe", "safe", NULL };
@@ -174,14 +144,20 @@ static const char *const fu_w_tech[] = { "technical", "trend", "rsi",
 static const char *const fu_w_fund[] = { "fundamental", "valuation", "p/e",
 	"earning", "dividend", "margin", "book", NULL };
 static const char *const fu_w_news[] = { "news", "headline", NULL };
+static const char *const fu_w_none[] = { NULL };
 
 static const struct followup_topic followup_topics[] = {
-	{ fu_w_risk, fu_risk },
-	{ fu_w_perf, fu_performance },
-	{ fu_w_tech, fu_technical },
-	{ fu_w_fund, fu_fundamental },
-	{ fu_w_news, fu_news },
+	{ fu_w_risk, "Risk", fu_f_risk, NULL },
+	{ fu_w_perf, "Performance", fu_f_perf, NULL },
+	{ fu_w_tech, "Technicals", fu_f_tech,
+	    "analysis.observations.technical" },
+	{ fu_w_fund, "Fundamentals", fu_f_fund,
+	    "analysis.observations.fundamental" },
+	{ fu_w_news, "News", NULL, NULL },
 };
+/* When the question names no topic: the scores and the narrative. */
+static const struct followup_topic followup_summary = { fu_w_none,
+	"Summary", fu_f_summary, NULL };
 
 static int
 fu_names(const char *lower, const char *const *words)
@@ -207,13 +183,14 @@ followup_builtin(const cJSON *result, const char *question)
 	     i++) {
 		if (!fu_names(lower, followup_topics[i].words))
 			continue;
-		followup_topics[i].write(&b, result);
+		fu_topic(&b, result, &followup_topics[i]);
 		hits++;
 	}
 	if (hits == 0) {
-		fu_summary(&b, result);
-		buf_printf(&b, "Ask about its risk, performance, technicals, "
-		    "fundamentals or news for more.\n");
+		fu_topic(&b, result, &followup_summary);
+		buf_printf(&b, "%s\nAsk about its risk, performance, "
+		    "technicals, fundamentals or news for more.\n",
+		    fu_str(result, "analysis.narrative.text"));
 	}
 	free(lower);
 	return buf_take(&b);

@@ -49,18 +49,6 @@ static const struct {
 	{ EXIT_INTERRUPTED, 500, "Run interrupted", "InterruptedError" },
 };
 
-void
-serve_error(struct serve_call *c, int status, const char *title,
-    const char *type, const char *msg)
-{
-	cJSON *e = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(e, "error", title);
-	cJSON_AddStringToObject(e, "error_type", type);
-	cJSON_AddStringToObject(e, "message", msg);
-	httpd_reply_json(c->r, status, e);
-}
-
 /* Replies to exit code RC with CAUSE. */
 static void
 serve_fail(struct serve_call *c, int rc, const char *cause)
@@ -92,6 +80,15 @@ serve_bad(struct serve_call *c, const char *fmt, ...)
 	va_end(ap);
 	serve_error(c, 400, "Invalid request", "ValidationError", msg);
 	free(msg);
+	return -1;
+}
+
+/* Replies 400 with CAUSE, which it frees. Returns -1. */
+static int
+serve_bad_cause(struct serve_call *c, char *cause)
+{
+	serve_bad(c, "%s", cause);
+	free(cause);
 	return -1;
 }
 
@@ -146,9 +143,7 @@ serve_set(struct serve_call *c, const char *name, const char *value)
 
 	if (settings_set(c->s, name, value, "the request", &cause) == 0)
 		return 0;
-	serve_bad(c, "%s", cause);
-	free(cause);
-	return -1;
+	return serve_bad_cause(c, cause);
 }
 
 /* The model, PDF and S3 choices. Returns 0 or -1 (replied). */
@@ -170,11 +165,8 @@ serve_choices(struct serve_call *c)
 	if (pdf != NULL && serve_set(c, "no_pdf", cJSON_IsTrue(pdf) ? "0" :
 	    "1") != 0)
 		return -1;
-	if (s3 != NULL && s3_uri_parse(s3, &loc, &why) != 0) {
-		serve_bad(c, "%s", why);
-		free(why);
-		return -1;
-	}
+	if (s3 != NULL && s3_uri_parse(s3, &loc, &why) != 0)
+		return serve_bad_cause(c, why);
 	s3_location_free(&loc);
 	return s3 != NULL ? serve_set(c, "s3", s3) : 0;
 }
@@ -267,9 +259,7 @@ serve_as_of(struct serve_call *c)
 
 	if (c->as_of == NULL || runner_as_of(c->as_of, day, &cause) == 0)
 		return 0;
-	serve_bad(c, "%s", cause);
-	free(cause);
-	return -1;
+	return serve_bad_cause(c, cause);
 }
 
 /* Parses and checks the body. Returns 0 or -1 (replied). */
@@ -305,18 +295,6 @@ serve_parse(struct serve_call *c)
 }
 
 /* ---- the reply ------------------------------------------------------------ */
-
-int
-serve_sse(struct serve_call *c, const cJSON *event)
-{
-	char *json = jsonutil_print_text(event, 0);
-	char *line = xasprintf("data: %s\n\n", json);
-	int rc = httpd_stream_write(c->r, line, strlen(line));
-
-	free(line);
-	free(json);
-	return rc;
-}
 
 /* A graph event, as --format ndjson writes it. */
 static void

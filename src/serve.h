@@ -5,6 +5,7 @@
  *   cmd-serve.c      the command: options, the server, /ping, signals
  *   serve-invoke.c   POST /invocations: the body, the run, the reply
  *   serve-session.c  sessions: follow-ups, and what a session keeps
+ *   serve-reply.c    the reply forms both use (errors, events)
  */
 #ifndef STOCKAGENT_SERVE_H
 #define STOCKAGENT_SERVE_H

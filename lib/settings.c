@@ -237,6 +237,26 @@ settings_set(struct settings *s, const char *name, const char *value,
 	return 0;
 }
 
+static void
+settings_slot_copy(struct settings_slot *to, const struct settings_slot *from)
+{
+	if (from->value != NULL)
+		settings_slot_put(to, from->value, from->origin);
+}
+
+struct settings *
+settings_copy(const struct settings *s)
+{
+	struct settings *c = settings_new();
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		settings_slot_copy(&c->flag[i], &s->flag[i]);
+		settings_slot_copy(&c->file[i], &s->file[i]);
+	}
+	return c;
+}
+
 /* The value of STOCKAGENT_NAME for row I; empty counts as unset. */
 static const char *
 settings_env(const struct settings *s, size_t i)

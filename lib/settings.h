@@ -47,6 +47,9 @@ struct settings;
 struct settings *settings_new(void);
 void settings_free(struct settings *s);
 
+/* A copy of S that can be changed on its own (one request of 'serve'). */
+struct settings *settings_copy(const struct settings *s);
+
 /*
  * Reads the INI file PATH: "key = value" lines, '#' or ';' comments, and
  * [section] headers ([stockagent] or none for the table's keys). A missing

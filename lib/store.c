@@ -87,6 +87,14 @@ static const char *const store_migrations[] = {
 	"  REFERENCES runs(thread_id) ON DELETE CASCADE,"
 	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
 	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
+	/* 4: the conversations of 'serve' (lib/sessions.c) */
+	"CREATE TABLE sessions ("
+	" id TEXT PRIMARY KEY,"
+	" thread_id TEXT, symbol TEXT, result TEXT,"
+	" history TEXT NOT NULL DEFAULT '[]',"
+	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX sessions_by_expiry ON sessions(expires_at);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==

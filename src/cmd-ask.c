@@ -24,10 +24,11 @@
 extern const struct cmd_entry cmd_ask_entry;
 
 /* With a real model configured: the model picks the symbol. Returns 0,
- * 1 (fall back to the rules), or an exit code (--no-fallback). */
+ * 1 (fall back to the rules), or an exit code with *cause. */
 static int
 cmd_ask_model(struct settings *s, const char *prompt,
-    const char *const *known, size_t n, int no_fallback, char *out)
+    const char *const *known, size_t n, int no_fallback, char *out,
+    char **why)
 {
 	struct model *m;
 	char *cause = NULL;
@@ -39,14 +40,13 @@ cmd_ask_model(struct settings *s, const char *prompt,
 		return 1;
 	}
 	if (m == NULL && usage_error) {
-		log_error("%s", cause);
-		free(cause);
+		*why = cause;
 		return EXIT_USAGE;
 	}
 	if (m == NULL || ask_symbol_pick(m, prompt, known, n, out,
 	    &cause) != 0) {
 		if (no_fallback) {
-			log_error("ask: %s (fallback disabled by "
+			*why = xasprintf("ask: %s (fallback disabled by "
 			    "--no-fallback)", cause);
 			rc = EXIT_MODEL;
 		} else {
@@ -59,15 +59,12 @@ cmd_ask_model(struct settings *s, const char *prompt,
 	return rc;
 }
 
-/* Symbols the configured provider covers, to prefer them in the text;
- * the model's choice first when one is configured. Returns 0 or an exit
- * code (message printed). */
-static int
+int
 cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
-    char *out)
+    char *out, char **cause)
 {
 	const struct market_provider *p;
-	char **known = NULL, *cause = NULL;
+	char **known = NULL;
 	size_t n = 0, i;
 	int rc;
 
@@ -77,11 +74,9 @@ cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
 		n = 0;
 	}
 	rc = cmd_ask_model(s, prompt, (const char *const *)known, n,
-	    no_fallback, out);
+	    no_fallback, out, cause);
 	if (rc == 1 && symbol_from_prompt(prompt, (const char *const *)known,
-	    n, out, &cause) != 0) {
-		log_error("%s", cause);
-		free(cause);
+	    n, out, cause) != 0) {
 		rc = EXIT_USAGE;
 	} else if (rc == 1) {
 		rc = 0;
@@ -97,7 +92,7 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_ask_entry;
 	struct runner_opts o;
-	char sym[SYMBOL_MAX + 1];
+	char sym[SYMBOL_MAX + 1], *cause = NULL;
 	int rc;
 
 	if ((rc = cmd_analyze_parse(e, argc, argv, ctx->settings, &o)) != 0)
@@ -105,8 +100,11 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one PROMPT in quotes");
 	if ((rc = cmd_ask_symbol(ctx->settings, argv[optind], o.no_fallback,
-	    sym)) != 0)
+	    sym, &cause)) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		return rc;
+	}
 	log_debug("ask: symbol %s from \"%s\"", sym, argv[optind]);
 	o.symbol = sym;
 	o.prompt = argv[optind];

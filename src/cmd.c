@@ -24,12 +24,14 @@ extern const struct cmd_entry cmd_model_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_reports_entry;
 extern const struct cmd_entry cmd_runs_entry;
+extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_version_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_analyze_entry,
 	&cmd_ask_entry,
 	&cmd_data_entry,
+	&cmd_serve_entry,
 	&cmd_runs_entry,
 	&cmd_reports_entry,
 	&cmd_db_entry,

@@ -135,4 +135,13 @@ struct runner_opts;
 int cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
     struct settings *s, struct runner_opts *o);
 
+/*
+ * The symbol PROMPT names, as 'ask' finds it (cmd-ask.c): the model picks
+ * it when a real one is configured, else the rules, preferring symbols
+ * the provider covers. Returns 0 with OUT (SYMBOL_MAX + 1 bytes), or an
+ * exit code with *cause.
+ */
+int cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
+    char *out, char **cause);
+
 #endif

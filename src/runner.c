@@ -364,31 +364,26 @@ runner_store_code(int category)
 }
 
 /*
- * Records the run and takes its lease in one immediate transaction, so no
- * other process can resume it before it starts. Returns 0 or an exit
- * code: EXIT_USAGE only when the thread id is taken; a full disk, a lock
- * or an I/O error is EXIT_STORAGE.
+ * Records the run (of KIND: "analyze", "serve") and takes its lease in one
+ * immediate transaction, so no other process can resume it before it
+ * starts. Returns 0, or an exit code with *cause: EXIT_USAGE only when the
+ * thread id is taken; a full disk, a lock or an I/O error is EXIT_STORAGE.
  */
 static int
-runner_create(struct store *st, const char *tid, const char *symbol,
-    const char *as_of, const cJSON *req, const char *model)
+runner_create(struct store *st, const char *kind, const char *tid,
+    const char *symbol, const char *as_of, const cJSON *req,
+    const char *model, char **cause)
 {
-	char *cause = NULL;
 	int rc;
 
-	if ((rc = store_begin(st, &cause)) != 0)
-		goto out;
-	if ((rc = store_run_create(st, tid, "analyze", symbol, as_of, req,
-	    model, &cause)) != 0 ||
-	    (rc = lease_take_in(st, tid, &cause)) != 0) {
+	if ((rc = store_begin(st, cause)) != 0)
+		return runner_store_code(rc);
+	if ((rc = store_run_create(st, tid, kind, symbol, as_of, req, model,
+	    cause)) != 0 || (rc = lease_take_in(st, tid, cause)) != 0) {
 		store_rollback(st);
-		goto out;
+		return runner_store_code(rc);
 	}
-	rc = store_commit(st, &cause);
-out:
-	if (rc != 0)
-		log_error("%s", cause);
-	free(cause);
+	rc = store_commit(st, cause);
 	return rc != 0 ? runner_store_code(rc) : 0;
 }
 
@@ -418,9 +413,12 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	else
 		store_new_thread_id(tid);
 	req = runner_request(s, o, as_of, tid);
-	if ((rc = runner_create(st, tid, o->symbol, as_of, req,
-	    model_name(m))) != 0)
+	if ((rc = runner_create(st, "analyze", tid, o->symbol, as_of, req,
+	    model_name(m), &cause)) != 0) {
+		log_error("%s", cause);
+		free(cause);
 		goto out;
+	}
 	input = cJSON_CreateObject();
 	cJSON_AddItemToObject(input, "request", req);
 	req = NULL;
@@ -549,6 +547,108 @@ out:
 		lease_release(st, thread_id);
 	cJSON_Delete(prices);
 	cJSON_Delete(info);
+	store_close(st);
+	model_close(m);
+	return rc;
+}
+
+int
+runner_check_settings(const struct settings *s)
+{
+	int rc;
+
+	if ((rc = runner_check_provider(s)) != 0)
+		return rc;
+	return runner_check_out(s);
+}
+
+/* runner_model for a caller that shows the message itself. */
+static int
+runner_model_cause(struct settings *s, struct model **out, char **cause)
+{
+	struct model_params p;
+	int usage_error = 1;
+
+	runner_params(s, &p);
+	*out = model_open(settings_string(s, "model"), &p, &usage_error,
+	    cause);
+	if (*out != NULL)
+		return 0;
+	return usage_error ? EXIT_USAGE : EXIT_MODEL;
+}
+
+/* Records run TID with H's metadata and takes its lease; the input
+ * state, or NULL with *cause. */
+static cJSON *
+runner_record(struct settings *s, const struct runner_opts *o,
+    const struct runner_hooks *h, struct store *st, struct model *m,
+    const char *as_of, const char *tid, char **cause)
+{
+	cJSON *req = runner_request(s, o, as_of, tid), *input;
+
+	if (h->metadata != NULL)
+		cJSON_AddItemToObject(req, "metadata",
+		    cJSON_Duplicate(h->metadata, 1));
+	if (runner_create(st, h->kind != NULL ? h->kind : "analyze", tid,
+	    o->symbol, as_of, req, model_name(m), cause) != 0) {
+		cJSON_Delete(req);
+		return NULL;
+	}
+	input = cJSON_CreateObject();
+	cJSON_AddItemToObject(input, "request", req);
+	return input;
+}
+
+/* Runs the graph on INPUT (consumed) for runner_run. */
+static int
+runner_graph(struct settings *s, const struct runner_opts *o,
+    const struct runner_hooks *h, struct store *st, struct model *m,
+    const char *tid, cJSON *input, cJSON **final_out, char **cause)
+{
+	struct stock_run run;
+	struct tool_opts topts;
+	cJSON *prices = runner_prices(s);
+	int rc;
+
+	runner_setup(&run, &topts, s, st, m, tid, OUTPUT_JSON);
+	run.interactive = 0;
+	run.on_event = h->on_event;
+	run.event_arg = h->event_arg;
+	run.env.no_fallback = o->no_fallback;
+	run.env.prices = prices;
+	rc = stock_graph_run(&run, input, final_out, cause);
+	cJSON_Delete(prices);
+	return rc;
+}
+
+int
+runner_run(struct settings *s, const struct runner_opts *o,
+    const struct runner_hooks *h, cJSON **final_out,
+    char tid_out[STORE_THREAD_ID_SIZE], char **cause)
+{
+	struct store *st = NULL;
+	struct model *m = NULL;
+	char as_of[DATE_STR_SIZE];
+	cJSON *input;
+	int rc;
+
+	*final_out = NULL;
+	store_new_thread_id(tid_out);
+	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0 ||
+	    (rc = runner_model_cause(s, &m, cause)) != 0)
+		return rc;
+	if (store_open(settings_string(s, "db"), &st, cause) != 0) {
+		rc = EXIT_STORAGE;
+		goto out;
+	}
+	input = runner_record(s, o, h, st, m, as_of, tid_out, cause);
+	if (input == NULL) {
+		rc = EXIT_STORAGE;
+		goto out;
+	}
+	rc = runner_graph(s, o, h, st, m, tid_out, input, final_out, cause);
+	lease_release(st, tid_out);
+out:
 	store_close(st);
 	model_close(m);
 	return rc;

@@ -8,6 +8,9 @@
 #ifndef STOCKAGENT_RUNNER_H
 #define STOCKAGENT_RUNNER_H
 
+#include <cjson/cJSON.h>
+
+#include "lib/store.h"
 #include "src/output.h"
 
 struct settings;
@@ -40,5 +43,34 @@ int runner_open_store(struct settings *s, struct store **out);
  * day. Returns 0 with OUT ("YYYY-MM-DD") or EXIT_USAGE with *cause.
  */
 int runner_as_of(const char *in, char out[11], char **cause);
+
+/*
+ * The checks runner_analyze makes of the settings every run shares (the
+ * market data provider, the report directory), for a caller that starts
+ * many runs with them ('serve'). Returns 0 or an exit code (printed).
+ */
+int runner_check_settings(const struct settings *s);
+
+/* What runner_run tells its caller instead of printing. */
+struct runner_hooks {
+	/* Graph events as --format ndjson has them; NULL to drop them. */
+	void (*on_event)(void *arg, const char *type, const cJSON *data);
+	void *event_arg;
+	const cJSON *metadata; /* kept as the request's "metadata", or NULL */
+	const char *kind;      /* the run's kind; NULL: "analyze" */
+};
+
+/*
+ * Runs a new analysis as runner_analyze does (a new thread id, the run
+ * recorded and checkpointed) but prints nothing and only reads S: the
+ * "db" setting must name the database. Returns 0 with *FINAL_OUT (the
+ * whole state; the caller deletes it), or an exit code with *cause, a
+ * message for the caller to show. TID_OUT is the run's thread id either
+ * way (an empty run when the failure came before it was recorded).
+ * Thread-safe: each call opens its own database connection and model.
+ */
+int runner_run(struct settings *s, const struct runner_opts *o,
+    const struct runner_hooks *h, cJSON **final_out,
+    char tid_out[STORE_THREAD_ID_SIZE], char **cause);
 
 #endif

@@ -4,7 +4,7 @@
 // of the agent graph. Node's standard library only.
 //
 //   node scripted-model.js [--mode ok|fail|notool|badargs] [--invent]
-//                          [--log FILE]
+//                          [--log FILE] [--delay MS]
 //
 // Prints "PORT" on stdout once listening. Routes:
 //   POST /v1/chat/completions                 OpenAI JSON or SSE (stream)
@@ -29,6 +29,7 @@ const opt = (name, dflt) => {
 const mode = opt('--mode', 'ok');
 const invent = args.includes('--invent');
 const logFile = opt('--log', null);
+const delayMs = Number(opt('--delay', '0')); // before every answer
 let callNo = 0;
 
 // --- the policy, on OpenAI-style messages -------------------------------
@@ -306,7 +307,7 @@ const server = http.createServer((req, res) => {
         'x-amzn-ErrorType': 'ValidationException' });
       return res.end(JSON.stringify({ message: 'malformed JSON body' }));
     }
-    handle(req, body, res);
+    setTimeout(() => handle(req, body, res), delayMs);
   });
 });
 server.listen(0, '127.0.0.1', () => {

@@ -15,6 +15,7 @@
 
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;
+extern const struct cmd_entry cmd_batch_entry;
 extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_data_entry;
@@ -29,6 +30,7 @@ extern const struct cmd_entry cmd_version_entry;
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_analyze_entry,
 	&cmd_ask_entry,
+	&cmd_batch_entry,
 	&cmd_data_entry,
 	&cmd_runs_entry,
 	&cmd_reports_entry,

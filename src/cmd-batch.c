@@ -74,21 +74,6 @@ cmd_batch_count(const char *arg, long max)
 	return v;
 }
 
-/* Sets setting NAME from FLAG; EXIT_USAGE when it is not allowed. */
-static int
-cmd_batch_set(const struct cmd_entry *e, struct settings *s, const char *name,
-              const char *arg, const char *flag)
-{
-	char *cause = NULL;
-	int rc;
-
-	if (settings_set(s, name, arg, flag, &cause) == 0)
-		return 0;
-	rc = cmd_usage_error(e, "%s", cause);
-	free(cause);
-	return rc;
-}
-
 /* One option into O (or the settings); 0 or EXIT_USAGE. */
 static int
 cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
@@ -123,15 +108,15 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 		o->force = 1;
 		return 0;
 	case OPT_S3:
-		return cmd_batch_set(e, s, "s3", arg, "--s3");
+		return cmd_set(e, s, "s3", arg, "--s3");
 	case 'o':
-		return cmd_batch_set(e, s, "out", arg, "--out");
+		return cmd_set(e, s, "out", arg, "--out");
 	case 'm':
-		return cmd_batch_set(e, s, "model", arg, "--model");
+		return cmd_set(e, s, "model", arg, "--model");
 	case 'p':
-		return cmd_batch_set(e, s, "provider", arg, "--provider");
+		return cmd_set(e, s, "provider", arg, "--provider");
 	case 'f':
-		return cmd_batch_set(e, s, "format", arg, "--format");
+		return cmd_set(e, s, "format", arg, "--format");
 	}
 	return cmd_usage_error(e, "unexpected option");
 }
@@ -304,7 +289,7 @@ cmd_batch_json(const struct cmd_entry *e, int argc, char **argv,
 
 	while ((c = cmd_getopt(e, argc, argv, "f:", opts)) != -1) {
 		if (c == '?' ||
-		    cmd_batch_set(e, s, "format", optarg, "--format") != 0)
+		    cmd_set(e, s, "format", optarg, "--format") != 0)
 			return -1;
 	}
 	return strcmp(settings_string(s, "format"), "json") == 0;

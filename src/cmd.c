@@ -11,6 +11,7 @@
 #include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
@@ -184,6 +185,20 @@ cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
 	free(who);
 	free(msg);
 	return EXIT_USAGE;
+}
+
+int
+cmd_set(const struct cmd_entry *entry, struct settings *s, const char *name,
+    const char *arg, const char *flag)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (settings_set(s, name, arg, flag, &cause) == 0)
+		return 0;
+	rc = cmd_usage_error(entry, "%s", cause);
+	free(cause);
+	return rc;
 }
 
 int

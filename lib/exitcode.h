@@ -15,6 +15,7 @@ enum exit_code {
 	EXIT_INTERRUPTED = 7, /* paused for approval, or declined */
 	EXIT_NETWORK = 8,     /* a remote service failed */
 	EXIT_BUSY = 9,	      /* busy: another process holds the run */
+	EXIT_PARTIAL = 10,    /* a batch finished with some symbols failed */
 };
 
 #endif

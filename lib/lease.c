@@ -89,23 +89,33 @@ lease_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 	snprintf(buf, size, "%s", t != NULL ? t : "");
 }
 
+/* Where holds of one kind are kept: run leases or named locks. */
+struct lease_kind {
+	const char *table; /* "leases" */
+	const char *key;   /* its key column: "thread_id" */
+};
+
+static const struct lease_kind lease_runs = { "leases", "thread_id" };
+static const struct lease_kind lease_locks = { "locks", "name" };
+
 /*
- * The holder of THREAD_ID's lease: 1 with *WHO filled, 0 when nobody
+ * The holder of KEY's hold of kind K: 1 with *WHO filled, 0 when nobody
  * holds it, or a negative category.
  */
 static int
-lease_holder(struct store *s, const char *thread_id, struct lease_who *who,
-    char **cause)
+lease_holder(struct store *s, const struct lease_kind *k, const char *key,
+    struct lease_who *who, char **cause)
 {
-	static const char sql[] = "SELECT pid, host, started, since,"
-	    " heartbeat FROM leases WHERE thread_id = ?";
+	char *sql = xasprintf("SELECT pid, host, started, since, heartbeat"
+	    " FROM %s WHERE %s = ?", k->table, k->key);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st, "reading the run's owner",
-	    cause)) != 0)
+	rc = store_prepare(s, sql, &st, "reading the run's owner", cause);
+	free(sql);
+	if (rc != 0)
 		return rc;
-	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 1, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		who->pid = (long)sqlite3_column_int64(st, 0);
 		lease_text(st, 1, who->host, sizeof who->host);
@@ -127,7 +137,7 @@ lease_read(struct store *s, const char *thread_id, struct lease_who *me,
     struct lease_who *who, char **cause)
 {
 	lease_me(me);
-	return lease_holder(s, thread_id, who, cause);
+	return lease_holder(s, &lease_runs, thread_id, who, cause);
 }
 
 static int
@@ -147,29 +157,42 @@ lease_busy(struct store *s, const char *thread_id,
 	    who->host, who->since, LEASE_STALE_S / 60));
 }
 
+/* Writes this process (ME) as the holder of KEY's hold of kind K. */
+static int
+lease_put(struct store *s, const struct lease_kind *k, const char *key,
+    const struct lease_who *me, char **cause)
+{
+	char *sql = xasprintf("INSERT OR REPLACE INTO %s (%s, pid, host,"
+	    " started, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?)", k->table,
+	    k->key);
+	sqlite3_stmt *st = NULL;
+	char now[STORE_TIME_SIZE];
+	int rc;
+
+	rc = store_prepare(s, sql, &st, "taking the run", cause);
+	free(sql);
+	if (rc != 0)
+		return rc;
+	store_bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, me->pid);
+	store_bind_text(st, 3, me->host);
+	store_bind_text(st, 4, me->started[0] != '\0' ? me->started : NULL);
+	store_bind_text(st, 5, store_now(now));
+	sqlite3_bind_int64(st, 6, (long long)time(NULL));
+	return store_step_done(s, st, "taking the run", cause);
+}
+
 int
 lease_take_in(struct store *s, const char *thread_id, char **cause)
 {
-	static const char sql[] = "INSERT OR REPLACE INTO leases (thread_id,"
-	    " pid, host, started, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?)";
 	struct lease_who me, who;
-	sqlite3_stmt *st = NULL;
-	char now[STORE_TIME_SIZE];
 	int rc;
 
 	if ((rc = lease_read(s, thread_id, &me, &who, cause)) < 0)
 		return rc;
 	if (rc == 1 && !lease_is_me(&me, &who) && lease_alive(&me, &who))
 		return lease_busy(s, thread_id, &who, cause);
-	if ((rc = store_prepare(s, sql, &st, "taking the run", cause)) != 0)
-		return rc;
-	store_bind_text(st, 1, thread_id);
-	sqlite3_bind_int64(st, 2, me.pid);
-	store_bind_text(st, 3, me.host);
-	store_bind_text(st, 4, me.started[0] != '\0' ? me.started : NULL);
-	store_bind_text(st, 5, store_now(now));
-	sqlite3_bind_int64(st, 6, (long long)time(NULL));
-	return store_step_done(s, st, "taking the run", cause);
+	return lease_put(s, &lease_runs, thread_id, &me, cause);
 }
 
 int
@@ -211,24 +234,116 @@ lease_renew(struct store *s, const char *thread_id, char **cause)
 	return store_step_done(s, st, "renewing the run's hold", cause);
 }
 
-void
-lease_release(struct store *s, const char *thread_id)
+/* Deletes KEY's hold of kind K if this process holds it; best effort. */
+static void
+lease_drop(struct store *s, const struct lease_kind *k, const char *key)
 {
-	static const char sql[] = "DELETE FROM leases"
-	    " WHERE thread_id = ? AND pid = ? AND host = ?";
+	char *sql = xasprintf("DELETE FROM %s WHERE %s = ? AND pid = ? AND"
+	    " host = ?", k->table, k->key);
 	struct lease_who me;
 	sqlite3_stmt *st = NULL;
 	char *ignored = NULL;
+	int rc;
 
 	lease_me(&me);
-	if (s == NULL || store_prepare(s, sql, &st, "releasing the run",
-	    &ignored) != 0) {
+	rc = s == NULL ? -1 : store_prepare(s, sql, &st, "releasing the run",
+	    &ignored);
+	free(sql);
+	if (rc != 0) {
 		free(ignored);
 		return;
 	}
-	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 1, key);
 	sqlite3_bind_int64(st, 2, me.pid);
 	store_bind_text(st, 3, me.host);
 	if (store_step_done(s, st, "releasing the run", &ignored) != 0)
 		free(ignored);
+}
+
+void
+lease_release(struct store *s, const char *thread_id)
+{
+	lease_drop(s, &lease_runs, thread_id);
+}
+
+/* What holds lock NAME (the locks row's holder) into *OUT (heap). */
+static int
+lease_lock_holder(struct store *s, const char *name, char **out,
+    char **cause)
+{
+	static const char sql[] = "SELECT holder FROM locks WHERE name = ?";
+	sqlite3_stmt *st = NULL;
+	const char *t;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "reading a lock", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	t = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	*out = xstrdup(t != NULL ? t : name);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Records HOLDER on lock NAME (taken by this process just now). */
+static int
+lease_lock_name_holder(struct store *s, const char *name,
+    const char *holder, char **cause)
+{
+	static const char sql[] = "UPDATE locks SET holder = ? WHERE name = ?";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st, "taking a lock", cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, holder);
+	store_bind_text(st, 2, name);
+	return store_step_done(s, st, "taking a lock", cause);
+}
+
+static int
+lease_lock_take_in(struct store *s, const char *name, const char *holder,
+    char **cause)
+{
+	struct lease_who me, who;
+	char *what = NULL;
+	int rc;
+
+	lease_me(&me);
+	if ((rc = lease_holder(s, &lease_locks, name, &who, cause)) < 0)
+		return rc;
+	if (rc == 1 && !lease_is_me(&me, &who) && lease_alive(&me, &who)) {
+		if ((rc = lease_lock_holder(s, name, &what, cause)) != 0)
+			return rc;
+		rc = store_set_error(s, STORE_E_BUSY, cause, xasprintf("%s "
+		    "holds the lock '%s': process %ld on host %s since %s",
+		    what, name, who.pid, who.host, who.since));
+		free(what);
+		return rc;
+	}
+	if ((rc = lease_put(s, &lease_locks, name, &me, cause)) != 0)
+		return rc;
+	return lease_lock_name_holder(s, name, holder, cause);
+}
+
+int
+lease_lock_take(struct store *s, const char *name, const char *holder,
+    char **cause)
+{
+	int rc;
+
+	if ((rc = store_begin(s, cause)) != 0)
+		return rc;
+	if ((rc = lease_lock_take_in(s, name, holder, cause)) != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, cause);
+}
+
+void
+lease_lock_release(struct store *s, const char *name)
+{
+	lease_drop(s, &lease_locks, name);
 }

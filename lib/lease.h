@@ -42,4 +42,17 @@ int lease_renew(struct store *s, const char *thread_id, char **cause);
 /* Releases THREAD_ID's lease if this process holds it; best effort. */
 void lease_release(struct store *s, const char *thread_id);
 
+/*
+ * Named locks (the locks table) follow the same rules as run leases: one
+ * process holds lock NAME ("batch") at a time, and a dead holder's lock is
+ * taken over. lease_lock_take takes it in a transaction of its own,
+ * recording HOLDER ("batch 20250904-1a2b") for the message others get;
+ * taking it again renews it. STORE_E_BUSY with a one-line *cause naming
+ * the holder, its process, host and since when.
+ */
+int lease_lock_take(struct store *s, const char *name, const char *holder,
+    char **cause);
+/* Releases lock NAME if this process holds it; best effort. */
+void lease_lock_release(struct store *s, const char *name);
+
 #endif

@@ -74,12 +74,16 @@ static void
 log_vprint(const char *tag, const char *colour, const char *fmt, va_list ap)
 {
 	int c = colour != NULL && use_colour();
-	char *msg = xvasprintf(fmt, ap), *line = log_clean(msg);
+	char *msg = xvasprintf(fmt, ap), *line = log_clean(msg), *all;
 
-	fputs("stockagent: ", stderr);
+	/* One write per message: the threads of a batch log at once. */
 	if (tag != NULL)
-		fprintf(stderr, "%s%s:%s ", c ? colour : "", tag, c ? "\033[0m" : "");
-	fprintf(stderr, "%s\n", line);
+		all = xasprintf("stockagent: %s%s:%s %s\n", c ? colour : "",
+		    tag, c ? "\033[0m" : "", line);
+	else
+		all = xasprintf("stockagent: %s\n", line);
+	fputs(all, stderr);
+	free(all);
 	free(line);
 	free(msg);
 }

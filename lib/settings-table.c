@@ -54,6 +54,10 @@ const struct settings_entry settings_table[] = {
 	    "the most tokens one agent may spend (0: no limit)" },
 	{ "model_prices", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
 	    "a price table replacing data/model-prices.json" },
+	{ "batch_jobs", SETTINGS_INT, "0", 0, 256, NULL, NULL,
+	    "worker threads of a batch (0: one per core)" },
+	{ "model_concurrency", SETTINGS_INT, "4", 1, 256, NULL, NULL,
+	    "the most analyses of a batch that call a remote model at once" },
 	{ "color", SETTINGS_CHOICE, "auto", 0, 0, settings_colors, "--color",
 	    "colour in text output and messages: auto (a terminal, unless "
 	    "NO_COLOR is set or TERM is dumb), always or never" },

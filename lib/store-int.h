@@ -7,9 +7,16 @@
 
 #include <sqlite3.h>
 
+#include <cjson/cJSON.h>
+
 struct store;
 
 /* S's connection; owned by S. */
 sqlite3 *store_handle(struct store *s);
+
+/* Steps ST to the end, collecting its rows into *OUT (a new array of
+ * objects keyed by column name; SQL NULL as null); finalizes nothing. */
+int store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
+    cJSON **out, char **cause);
 
 #endif

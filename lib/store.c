@@ -95,6 +95,24 @@ static const char *const store_migrations[] = {
 	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
 	" expires_at INTEGER NOT NULL);"
 	"CREATE INDEX sessions_by_expiry ON sessions(expires_at);",
+	/* 5: batches of runs (lib/store-batch.h) and named locks */
+	"CREATE TABLE batches ("
+	" id TEXT PRIMARY KEY, watchlist TEXT, watchlist_hash TEXT NOT NULL,"
+	" as_of TEXT NOT NULL, options TEXT,"
+	" status TEXT NOT NULL DEFAULT 'running',"
+	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+	"CREATE INDEX batches_by_hash ON batches(watchlist_hash, created_at);"
+	"CREATE TABLE batch_items ("
+	" batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,"
+	" position INTEGER NOT NULL, symbol TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'queued',"
+	" exit_code INTEGER, message TEXT, thread_id TEXT,"
+	" report_path TEXT, s3_uri TEXT, row TEXT, updated_at TEXT,"
+	" PRIMARY KEY (batch_id, symbol));"
+	"CREATE TABLE locks ("
+	" name TEXT PRIMARY KEY, holder TEXT,"
+	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
+	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -582,8 +600,7 @@ store_row_object(sqlite3_stmt *st)
 	return o;
 }
 
-/* Steps ST to the end, collecting rows into *OUT (a new array). */
-static int
+int
 store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
     cJSON **out, char **cause)
 {

@@ -88,22 +88,6 @@ cmd_analyze_thread_ok(const char *id)
 	return 1;
 }
 
-/* Sets NAME from the flag FLAG; a value its settings row does not allow
- * is a usage error. Returns 0 or EXIT_USAGE. */
-static int
-cmd_analyze_set(const struct cmd_entry *e, struct settings *s,
-    const char *name, const char *arg, const char *flag)
-{
-	char *cause = NULL;
-	int rc;
-
-	if (settings_set(s, name, arg, flag, &cause) == 0)
-		return 0;
-	rc = cmd_usage_error(e, "%s", cause);
-	free(cause);
-	return rc;
-}
-
 /* One option; returns 0, 1 (not one of them), or EXIT_USAGE. */
 static int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
@@ -115,21 +99,21 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 
 	switch (c) {
 	case OPT_REASONING:
-		return cmd_analyze_set(e, s, "reasoning", arg, "--reasoning");
+		return cmd_set(e, s, "reasoning", arg, "--reasoning");
 	case OPT_TEMPERATURE:
-		return cmd_analyze_set(e, s, "temperature", arg,
+		return cmd_set(e, s, "temperature", arg,
 		    "--temperature");
 	case OPT_MAX_TOKENS:
-		return cmd_analyze_set(e, s, "max_tokens", arg, "--max-tokens");
+		return cmd_set(e, s, "max_tokens", arg, "--max-tokens");
 	case OPT_SEED:
-		return cmd_analyze_set(e, s, "seed", arg, "--seed");
+		return cmd_set(e, s, "seed", arg, "--seed");
 	case OPT_AS_OF:
 		o->as_of = arg;
 		return 0;
 	case 'p':
-		return cmd_analyze_set(e, s, "provider", arg, "--provider");
+		return cmd_set(e, s, "provider", arg, "--provider");
 	case 'f':
-		return cmd_analyze_set(e, s, "format", arg, "--format");
+		return cmd_set(e, s, "format", arg, "--format");
 	case OPT_THREAD:
 		if (!cmd_analyze_thread_ok(arg))
 			return cmd_usage_error(e, "invalid --thread '%s': use "
@@ -137,13 +121,13 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		o->thread_id = arg;
 		return 0;
 	case 'm':
-		return cmd_analyze_set(e, s, "model", arg, "--model");
+		return cmd_set(e, s, "model", arg, "--model");
 	case 'o':
-		return cmd_analyze_set(e, s, "out", arg, "--out");
+		return cmd_set(e, s, "out", arg, "--out");
 	case OPT_NO_PDF:
-		return cmd_analyze_set(e, s, "no_pdf", "1", "--no-pdf");
+		return cmd_set(e, s, "no_pdf", "1", "--no-pdf");
 	case OPT_PAPER:
-		return cmd_analyze_set(e, s, "paper", arg, "--paper");
+		return cmd_set(e, s, "paper", arg, "--paper");
 	case OPT_S3:
 		if (s3_uri_parse(arg, &loc, &why) != 0) {
 			rc = cmd_usage_error(e, "%s", why);
@@ -151,7 +135,7 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 			return rc;
 		}
 		s3_location_free(&loc);
-		return cmd_analyze_set(e, s, "s3", arg, "--s3");
+		return cmd_set(e, s, "s3", arg, "--s3");
 	case OPT_APPROVE:
 		if (strcmp(arg, "gather") != 0 && strcmp(arg, "analyze") != 0 &&
 		    strcmp(arg, "report") != 0)

@@ -11,10 +11,12 @@
 #include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
+#include "lib/settings.h"
 #include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;
+extern const struct cmd_entry cmd_batch_entry;
 extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_data_entry;
@@ -30,6 +32,7 @@ extern const struct cmd_entry cmd_version_entry;
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_analyze_entry,
 	&cmd_ask_entry,
+	&cmd_batch_entry,
 	&cmd_data_entry,
 	&cmd_serve_entry,
 	&cmd_runs_entry,
@@ -184,6 +187,20 @@ cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
 	free(who);
 	free(msg);
 	return EXIT_USAGE;
+}
+
+int
+cmd_set(const struct cmd_entry *entry, struct settings *s, const char *name,
+    const char *arg, const char *flag)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (settings_set(s, name, arg, flag, &cause) == 0)
+		return 0;
+	rc = cmd_usage_error(entry, "%s", cause);
+	free(cause);
+	return rc;
 }
 
 int

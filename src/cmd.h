@@ -113,6 +113,11 @@ int cmd_getopt(const struct cmd_entry *entry, int argc, char **argv,
 int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Sets setting NAME to ARG from the flag FLAG; a value its settings row
+ * does not allow is a usage error of ENTRY. Returns 0 or EXIT_USAGE. */
+int cmd_set(const struct cmd_entry *entry, struct settings *s,
+    const char *name, const char *arg, const char *flag);
+
 /* The options of analyze, which ask takes too. */
 extern const struct option cmd_analyze_longopts[];
 extern const struct cmd_arg cmd_analyze_args[];

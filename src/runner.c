@@ -653,3 +653,76 @@ out:
 	model_close(m);
 	return rc;
 }
+
+cJSON *
+runner_load_prices(struct settings *s)
+{
+	return runner_prices(s);
+}
+
+int
+runner_open_model(struct settings *s, struct model **out)
+{
+	return runner_model(s, out);
+}
+
+/* Continues the recorded run INFO of a batch (see runner_batch_one). */
+static int
+runner_batch_continue(struct stock_run *run, struct store *st,
+    const cJSON *info, cJSON **final, char **cause)
+{
+	int rc;
+
+	if (!runner_finished(info) &&
+	    (rc = lease_take(st, run->thread_id, cause)) != 0)
+		return runner_store_code(rc);
+	rc = runner_continue(run, info, final, cause);
+	lease_release(st, run->thread_id);
+	return rc;
+}
+
+int
+runner_batch_one(struct settings *s, const struct runner_opts *o,
+    struct store *st, struct model *m, const cJSON *prices,
+    cJSON **final_out, char **cause)
+{
+	char as_of[DATE_STR_SIZE];
+	struct stock_run run;
+	struct tool_opts topts;
+	cJSON *info = NULL, *input, *req;
+	int rc;
+
+	*final_out = NULL;
+	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0)
+		return rc;
+	runner_setup(&run, &topts, s, st, m, o->thread_id, OUTPUT_JSON);
+	run.interactive = 0;
+	run.env.no_fallback = o->no_fallback;
+	run.env.prices = prices;
+	rc = store_run_get(st, o->thread_id, &info, cause);
+	if (rc == 0) {
+		rc = runner_batch_continue(&run, st, info, final_out, cause);
+		goto out;
+	}
+	if (rc != STORE_E_NOTFOUND)
+		goto out;
+	free(*cause);
+	*cause = NULL;
+	req = runner_request(s, o, as_of, o->thread_id);
+	if ((rc = runner_create(st, "analyze", o->thread_id, o->symbol, as_of,
+	    req, model_name(m), cause)) != 0) {
+		cJSON_Delete(req);
+		goto out;
+	}
+	input = cJSON_CreateObject();
+	cJSON_AddItemToObject(input, "request", req);
+	rc = stock_graph_run(&run, input, final_out, cause);
+	lease_release(st, o->thread_id);
+out:
+	if (rc < 0)
+		rc = runner_store_code(rc);
+	else if (rc == 0 && *final_out != NULL)
+		rc = runner_final_code(*final_out);
+	cJSON_Delete(info);
+	return rc;
+}

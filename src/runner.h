@@ -13,7 +13,9 @@
 #include "lib/store.h"
 #include "src/output.h"
 
+struct model;
 struct settings;
+struct store;
 
 struct runner_opts {
 	const char *symbol;	    /* normalised */
@@ -33,8 +35,29 @@ int runner_analyze(struct settings *s, const struct runner_opts *o);
 int runner_resume(struct settings *s, const char *thread_id,
     const struct output_opts *out);
 
+/*
+ * One analysis of a batch, on the caller's thread with the caller's own
+ * database connection ST and model M (neither shared with another thread)
+ * and price table PRICES (read only; NULL: no costs). Runs O->symbol as
+ * run O->thread_id (not NULL): a new run, or, when the run is recorded
+ * already (a batch killed while it ran), the run continued from its last
+ * checkpoint, or its result when it had finished. Prints nothing: returns
+ * 0 with *FINAL_OUT (the state; caller deletes), or an exit code with
+ * *CAUSE (one line; caller frees).
+ */
+int runner_batch_one(struct settings *s, const struct runner_opts *o,
+    struct store *st, struct model *m, const cJSON *prices,
+    cJSON **final_out, char **cause);
+
+/* The price table of the settings (see runner_batch_one), or NULL with a
+ * warning. Caller deletes. */
+cJSON *runner_load_prices(struct settings *s);
+
+/* Opens the model of the settings into *OUT; an exit code on failure
+ * (printed). */
+int runner_open_model(struct settings *s, struct model **out);
+
 /* Opens the database named by the settings; exit code on failure. */
-struct store;
 int runner_open_store(struct settings *s, struct store **out);
 
 /*
@@ -47,7 +70,8 @@ int runner_as_of(const char *in, char out[11], char **cause);
 /*
  * The checks runner_analyze makes of the settings every run shares (the
  * market data provider, the report directory), for a caller that starts
- * many runs with them ('serve'). Returns 0 or an exit code (printed).
+ * many runs with them ('serve', 'batch'). Returns 0 or an exit code
+ * (printed).
  */
 int runner_check_settings(const struct settings *s);
 

@@ -1,0 +1,419 @@
+/*
+ * batch-summary.c: the ranking of a batch and what changed since the
+ * previous batch of its watchlist (see batch-summary.h).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/csv.h"
+#include "lib/exitcode.h"
+#include "lib/jsonutil.h"
+#include "lib/paths.h"
+#include "lib/s3.h"
+#include "lib/settings.h"
+#include "lib/store-batch.h"
+#include "lib/xmalloc.h"
+#include "src/batch-summary.h"
+
+/* A score change smaller than this is not news. */
+#define BATCH_SCORE_EPS 0.05
+
+/* Row keys and where output_result has them. */
+static const struct {
+	const char *key, *path;
+} batch_row_paths[] = {
+    {"overall", "analysis.scores.overall"},
+    {"technical", "analysis.scores.technical"},
+    {"fundamental", "analysis.scores.fundamental"},
+    {"one_year_return_percent", "analysis.returns.one_year_percent"},
+    {"volatility_percent", "analysis.risk.volatility_percent"},
+    {"price", "analysis.price"},
+    {"sma200", "analysis.indicators.sma200"},
+    {"rsi14", "analysis.indicators.rsi14"},
+    {"prompt_tokens", "usage.prompt_tokens"},
+    {"completion_tokens", "usage.completion_tokens"},
+    {"cost_usd", "usage.cost_usd"},
+};
+
+/* The summary's columns (CSV and the text table read the same rows). */
+static const struct csv_column batch_columns[] = {
+    {"rank", "rank"},
+    {"symbol", "symbol"},
+    {"status", "status"},
+    {"overall_score", "overall"},
+    {"technical_score", "technical"},
+    {"fundamental_score", "fundamental"},
+    {"one_year_return_percent", "one_year_return_percent"},
+    {"volatility_percent", "volatility_percent"},
+    {"label", "label"},
+    {"changes", "changes_text"},
+    {"exit_code", "exit_code"},
+    {"message", "message"},
+    {"pdf", "pdf"},
+};
+#define BATCH_NCOLUMNS (sizeof batch_columns / sizeof *batch_columns)
+
+cJSON *
+batch_summary_row(const cJSON *final, const char *thread_id)
+{
+	cJSON *r = output_result(final, thread_id), *row = cJSON_CreateObject();
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof batch_row_paths / sizeof *batch_row_paths; i++)
+		jsonutil_add_number(
+		    row, batch_row_paths[i].key,
+		    jsonutil_number(r, batch_row_paths[i].path));
+	if ((v = jsonutil_string(r, "analysis.scores.label")) != NULL)
+		cJSON_AddStringToObject(row, "label", v);
+	cJSON_AddStringToObject(row, "thread_id", thread_id);
+	if ((v = jsonutil_string(r, "report.pdf.path")) != NULL)
+		cJSON_AddStringToObject(row, "pdf", v);
+	cJSON_Delete(r);
+	return row;
+}
+
+/* The item of PREV's items for SYMBOL, or NULL. */
+static const cJSON *
+batch_prev_item(const cJSON *prev, const char *symbol)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(prev, "items"))
+	{
+		if (strcmp(jsonutil_string(it, "symbol"), symbol) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* Adds change TEXT to the list CH. */
+static void
+batch_change(cJSON *ch, const char *text)
+{
+	cJSON_AddItemToArray(ch, cJSON_CreateString(text));
+}
+
+/* RSI crossing LEVEL between A (before) and B (now). */
+static void
+batch_rsi_change(cJSON *ch, double a, double b)
+{
+	char buf[64];
+
+	if (isnan(a) || isnan(b))
+		return;
+	if ((a < 70) != (b < 70)) {
+		snprintf(buf, sizeof buf, "RSI %s 70",
+		         b >= 70 ? "entered" : "left");
+		batch_change(ch, buf);
+	}
+	if ((a > 30) != (b > 30)) {
+		snprintf(buf, sizeof buf, "RSI %s 30",
+		         b <= 30 ? "entered" : "left");
+		batch_change(ch, buf);
+	}
+}
+
+/* What moved between the rows A (before) and B (now). */
+static void
+batch_row_changes(cJSON *ch, const cJSON *a, const cJSON *b)
+{
+	double sa = jsonutil_number(a, "overall"),
+	       sb = jsonutil_number(b, "overall");
+	double pa = jsonutil_number(a, "price"),
+	       pb = jsonutil_number(b, "price");
+	double ma = jsonutil_number(a, "sma200"),
+	       mb = jsonutil_number(b, "sma200");
+	char buf[64];
+
+	if (!isnan(sa) && !isnan(sb) && fabs(sb - sa) >= BATCH_SCORE_EPS) {
+		snprintf(buf, sizeof buf, "score %+.1f", sb - sa);
+		batch_change(ch, buf);
+	}
+	if (!isnan(pa) && !isnan(pb) && !isnan(ma) && !isnan(mb) &&
+	    (pa >= ma) != (pb >= mb))
+		batch_change(ch, pb >= mb
+		                     ? "close crossed above 200-day "
+		                       "average"
+		                     : "close crossed below 200-day average");
+	batch_rsi_change(ch, jsonutil_number(a, "rsi14"),
+	                 jsonutil_number(b, "rsi14"));
+}
+
+/* The summary row of item IT, with its changes since PREV. */
+static cJSON *
+batch_rank_row(const cJSON *it, const cJSON *prev)
+{
+	const cJSON *row = cJSON_GetObjectItemCaseSensitive(it, "row"), *p;
+	const char *state = jsonutil_string(it, "state"), *ps;
+	cJSON *r = cJSON_IsObject(row) ? cJSON_Duplicate(row, 1)
+	                               : cJSON_CreateObject();
+	cJSON *ch = cJSON_CreateArray();
+	char *text, *next;
+
+	cJSON_AddStringToObject(r, "symbol", jsonutil_string(it, "symbol"));
+	cJSON_AddStringToObject(r, "status", state);
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "exit_code")))
+		cJSON_AddNumberToObject(r, "exit_code",
+		                        jsonutil_number(it, "exit_code"));
+	if (jsonutil_string(it, "message") != NULL)
+		cJSON_AddStringToObject(r, "message",
+		                        jsonutil_string(it, "message"));
+	p = batch_prev_item(prev, jsonutil_string(it, "symbol"));
+	ps = p != NULL ? jsonutil_string(p, "state") : NULL;
+	if (strcmp(state, "failed") == 0 && ps != NULL &&
+	    strcmp(ps, "done") == 0)
+		batch_change(ch, "failed (done in the previous batch)");
+	else if (ps != NULL && strcmp(ps, "done") == 0)
+		batch_row_changes(
+		    ch, cJSON_GetObjectItemCaseSensitive(p, "row"), row);
+	cJSON_AddItemToObject(r, "changes", ch);
+	text = xstrdup("");
+	for (p = ch->child; p != NULL; p = p->next) {
+		next = xasprintf("%s%s%s", text, *text ? "; " : "",
+		                 p->valuestring);
+		free(text);
+		text = next;
+	}
+	cJSON_AddStringToObject(r, "changes_text", text);
+	free(text);
+	return r;
+}
+
+/* qsort order: done before failed, then overall score best first. */
+static int
+batch_rank_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a,
+	            *y = *(const cJSON *const *)b;
+	int fx = strcmp(jsonutil_string(x, "status"), "done") != 0;
+	int fy = strcmp(jsonutil_string(y, "status"), "done") != 0;
+	double sx = jsonutil_number(x, "overall"),
+	       sy = jsonutil_number(y, "overall");
+
+	if (fx != fy)
+		return fx - fy;
+	if (isnan(sx) || isnan(sy))
+		return isnan(sx) - isnan(sy);
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return strcmp(jsonutil_string(x, "symbol"),
+	              jsonutil_string(y, "symbol"));
+}
+
+cJSON *
+batch_summary_rank(const cJSON *b, const cJSON *prev)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items"), *it;
+	int i = 0, n = cJSON_GetArraySize(items);
+	cJSON **rows = xcalloc((size_t)n + 1, sizeof *rows), *arr;
+
+	cJSON_ArrayForEach(it, items) rows[i++] = batch_rank_row(it, prev);
+	qsort(rows, (size_t)n, sizeof *rows, batch_rank_cmp);
+	arr = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		cJSON_AddNumberToObject(rows[i], "rank", i + 1);
+		cJSON_AddItemToArray(arr, rows[i]);
+	}
+	free(rows);
+	return arr;
+}
+
+/* One number cell of the text table, one decimal. */
+static void
+batch_cell(FILE *f, const cJSON *r, const char *key)
+{
+	double v = jsonutil_number(r, key);
+
+	if (isnan(v))
+		fprintf(f, " %8s", "n/a");
+	else
+		fprintf(f, " %8.1f", v);
+}
+
+/* The ranking as a table for people. */
+static void
+batch_print_table(FILE *f, const cJSON *b, const cJSON *rank)
+{
+	const cJSON *r;
+
+	fprintf(f, "Batch %s (%s)\n", jsonutil_string(b, "id"),
+	        jsonutil_string(b, "as_of"));
+	fprintf(f, "%4s  %-12s %8s %8s %8s %8s %8s  %-7s %s\n", "rank",
+	        "symbol", "overall", "tech", "fund", "1y ret%", "vol%",
+	        "status", "changes");
+	cJSON_ArrayForEach(r, rank)
+	{
+		fprintf(f, "%4d  %-12s", (int)jsonutil_number(r, "rank"),
+		        jsonutil_string(r, "symbol"));
+		batch_cell(f, r, "overall");
+		batch_cell(f, r, "technical");
+		batch_cell(f, r, "fundamental");
+		batch_cell(f, r, "one_year_return_percent");
+		batch_cell(f, r, "volatility_percent");
+		fprintf(f, "  %-7s %s\n", jsonutil_string(r, "status"),
+		        jsonutil_string(r, "changes_text"));
+	}
+}
+
+/* Token and cost totals of the ranking's rows, into SUMMARY. */
+static void
+batch_totals(cJSON *summary, const cJSON *rank)
+{
+	double pt = 0, ct = 0, cost = 0, v;
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, rank)
+	{
+		if (!isnan(v = jsonutil_number(r, "prompt_tokens")))
+			pt += v;
+		if (!isnan(v = jsonutil_number(r, "completion_tokens")))
+			ct += v;
+		if (!isnan(v = jsonutil_number(r, "cost_usd")))
+			cost += v;
+	}
+	cJSON_AddNumberToObject(summary, "prompt_tokens", pt);
+	cJSON_AddNumberToObject(summary, "completion_tokens", ct);
+	cJSON_AddNumberToObject(summary, "cost_usd", cost);
+}
+
+/* Writes the ranking as CSV to PATH (atomically). */
+static int
+batch_write_csv(const char *path, const cJSON *rank, char **cause)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (f == NULL) {
+		*cause = xasprintf("cannot build %s", path);
+		return -1;
+	}
+	csv_write(f, rank, batch_columns, BATCH_NCOLUMNS, 1);
+	fclose(f);
+	rc = paths_mkdirs_for(path, 0, cause) != 0
+	         ? -1
+	         : paths_write_atomic(path, buf, len, cause);
+	free(buf);
+	return rc;
+}
+
+/* Uploads the CSV at PATH as batches/NAME under the s3 setting. */
+static int
+batch_upload(struct settings *s, const char *path, const char *name,
+             cJSON *summary, char **cause)
+{
+	const char *uri = settings_string(s, "s3");
+	struct s3_location loc = {NULL, NULL};
+	char *key, *s3uri = NULL;
+	int rc;
+
+	if (uri == NULL)
+		return 0;
+	key = xasprintf("batches/%s", name);
+	rc = s3_uri_parse(uri, &loc, cause) != 0 ||
+	     s3_put_file(&loc, key, path, "text/csv", NULL, &s3uri, cause) != 0;
+	if (rc == 0)
+		cJSON_AddStringToObject(summary, "csv_s3_uri", s3uri);
+	free(s3uri);
+	free(key);
+	s3_location_free(&loc);
+	return rc ? EXIT_UPLOAD : 0;
+}
+
+/* The previous batch of B's watchlist (NULL: none or unreadable). */
+static cJSON *
+batch_previous(struct store *st, const cJSON *b)
+{
+	char *id = NULL, *cause = NULL;
+	cJSON *prev = NULL;
+
+	if (store_batch_find(st, jsonutil_string(b, "watchlist_hash"), NULL,
+	                     jsonutil_string(b, "id"), &id, &cause) != 0 ||
+	    id == NULL || store_batch_get(st, id, &prev, &cause) != 0)
+		prev = NULL;
+	free(cause);
+	free(id);
+	return prev;
+}
+
+/* Prints SUMMARY as FORMAT asks. */
+static void
+batch_print(const cJSON *b, const cJSON *summary, const struct output_opts *out)
+{
+	const cJSON *rank =
+	    cJSON_GetObjectItemCaseSensitive(summary, "ranking");
+	char *text;
+
+	switch (out->format) {
+	case OUTPUT_TEXT:
+		if (isatty(STDOUT_FILENO))
+			batch_print_table(stdout, b, rank);
+		break;
+	case OUTPUT_CSV:
+		csv_write(stdout, rank, batch_columns, BATCH_NCOLUMNS,
+		          out->header);
+		break;
+	case OUTPUT_NDJSON:
+		output_ndjson_event(stdout, "summary", summary);
+		break;
+	case OUTPUT_JSON:
+		text = jsonutil_print_text(summary, 1);
+		printf("%s\n", text);
+		free(text);
+		break;
+	}
+	fflush(stdout);
+}
+
+/* The summary object of B: its record without items, and the ranking. */
+static cJSON *
+batch_summary_new(const cJSON *b, const cJSON *prev)
+{
+	cJSON *summary = cJSON_Duplicate(b, 1), *rank;
+
+	cJSON_DeleteItemFromObject(summary, "items");
+	cJSON_DeleteItemFromObject(summary, "options");
+	rank = batch_summary_rank(b, prev);
+	batch_totals(summary, rank);
+	if (prev != NULL)
+		cJSON_AddStringToObject(summary, "previous",
+		                        jsonutil_string(prev, "id"));
+	cJSON_AddItemToObject(summary, "ranking", rank);
+	return summary;
+}
+
+int
+batch_summary_finish(struct settings *s, struct store *st, const cJSON *b,
+                     const struct output_opts *out, char **cause)
+{
+	const char *dir = settings_string(s, "out");
+	cJSON *prev = batch_previous(st, b), *summary;
+	char *name, *path;
+	int rc;
+
+	summary = batch_summary_new(b, prev);
+	name = xasprintf("%s_summary.csv", jsonutil_string(b, "id"));
+	path = xasprintf("%s/batches/%s", dir != NULL ? dir : "reports", name);
+	if ((rc = batch_write_csv(
+	         path, cJSON_GetObjectItemCaseSensitive(summary, "ranking"),
+	         cause)) != 0)
+		rc = EXIT_STORAGE;
+	else {
+		cJSON_AddStringToObject(summary, "csv", path);
+		rc = batch_upload(s, path, name, summary, cause);
+	}
+	if (rc == 0)
+		batch_print(b, summary, out);
+	free(name);
+	free(path);
+	cJSON_Delete(summary);
+	cJSON_Delete(prev);
+	return rc;
+}

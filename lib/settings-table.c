@@ -16,6 +16,7 @@ static const char *const settings_formats[] = { "text", "json", "ndjson",
 static const char *const settings_papers[] = { "letter", "a4", NULL };
 static const char *const settings_efforts[] = { "low", "medium", "high",
 	NULL };
+static const char *const settings_langs[] = { "en", "vi", NULL };
 static const char *const settings_colors[] = { "auto", "always", "never",
 	NULL };
 
@@ -57,6 +58,9 @@ const struct settings_entry settings_table[] = {
 	{ "color", SETTINGS_CHOICE, "auto", 0, 0, settings_colors, "--color",
 	    "colour in text output and messages: auto (a terminal, unless "
 	    "NO_COLOR is set or TERM is dumb), always or never" },
+	{ "lang", SETTINGS_CHOICE, NULL, 0, 0, settings_langs, "--lang",
+	    "the language of the report, the PDF and messages: en or vi "
+	    "(default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else en)" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agents/agent.h"
+#include "lib/i18n.h"
 #include "agents/grounding.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
@@ -21,6 +22,19 @@
 
 /* Tool messages checked at most (one per model turn). */
 #define ANALYZE_MAX_SOURCES 64
+
+/* What the task adds for a report in another language than English. */
+static const char *
+analyze_language(void)
+{
+	if (i18n_lang() == I18N_VI)
+		return " Write the narrative in Vietnamese, as a Vietnamese "
+		       "equity research note would (cổ phiếu, giá đóng cửa, "
+		       "vốn hóa, P/E), and write numbers the Vietnamese way: a "
+		       "comma before decimals and a dot between thousands "
+		       "(1.234,56; 18,10%; dates as DD/MM/YYYY).";
+	return "";
+}
 
 static void
 analyze_task(const cJSON *state, char **task_out, cJSON **ctx_out)
@@ -33,7 +47,7 @@ analyze_task(const cJSON *state, char **task_out, cJSON **ctx_out)
 	    "investment narrative of three short paragraphs: the thesis, the "
 	    "risks, and what would change the view. Use only figures that "
 	    "appear in the tool result; this is information, not investment "
-	    "advice.", sym);
+	    "advice.%s", sym, analyze_language());
 	cJSON_AddStringToObject(ctx, "symbol", sym);
 	*ctx_out = ctx;
 }

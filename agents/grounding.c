@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agents/grounding.h"
+#include "lib/i18n.h"
 #include "lib/xmalloc.h"
 
 #define GROUNDING_MAX_TOKEN 64
@@ -48,7 +49,26 @@ static const struct {
 	{ "thousand", 1e3 }, { "million", 1e6 }, { "billion", 1e9 },
 	{ "trillion", 1e12 }, { "bn", 1e9 }, { "K", 1e3 }, { "M", 1e6 },
 	{ "B", 1e9 }, { "T", 1e12 },
+	/* Vietnamese: "nghìn tỷ" (10^12) before "nghìn" (10^3) */
+	{ "nghìn tỷ", 1e12 }, { "tỷ", 1e9 }, { "triệu", 1e6 },
+	{ "nghìn", 1e3 },
 };
+
+/* The marks numbers are written with in the narrative's language:
+ * English 1,234.56, Vietnamese 1.234,56. */
+struct grounding_marks {
+	char group, point;
+};
+
+static struct grounding_marks
+grounding_marks(void)
+{
+	struct grounding_marks m = { ',', '.' };
+
+	if (i18n_lang() == I18N_VI)
+		m.group = '.', m.point = ',';
+	return m;
+}
 
 /* The scale word right after a number at P ("64.7 billion", "8.4B"). */
 static double
@@ -67,11 +87,11 @@ grounding_scale(const char *p)
 	return 1;
 }
 
-/* Whether P starts ",ddd" (a thousands group). */
+/* Whether P starts ",ddd" (a thousands group; ".ddd" in Vietnamese). */
 static int
-grounding_group(const char *p)
+grounding_group(const char *p, char group)
 {
-	return p[0] == ',' && isdigit((unsigned char)p[1]) &&
+	return p[0] == group && isdigit((unsigned char)p[1]) &&
 	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
 	    !isdigit((unsigned char)p[4]);
 }
@@ -84,6 +104,7 @@ static int
 grounding_read(const char *start, const char **pp, struct grounding_num *out)
 {
 	const char *p = *pp, *b = p, *dot = NULL;
+	struct grounding_marks mk = grounding_marks();
 	char digits[GROUNDING_MAX_TOKEN];
 	size_t n = 0;
 	int in_word, neg;
@@ -97,13 +118,13 @@ grounding_read(const char *start, const char **pp, struct grounding_num *out)
 			if (n < sizeof digits - 1)
 				digits[n++] = *p;
 			p++;
-		} else if (dot == NULL && grounding_group(p)) {
+		} else if (dot == NULL && grounding_group(p, mk.group)) {
 			p++;
-		} else if (dot == NULL && *p == '.' &&
+		} else if (dot == NULL && *p == mk.point &&
 		    isdigit((unsigned char)p[1])) {
 			dot = p;
 			if (n < sizeof digits - 1)
-				digits[n++] = *p;
+				digits[n++] = '.';
 			p++;
 		} else {
 			break;

@@ -10,7 +10,8 @@
  * Numbers inside words (SIM_STOCK2, Q3, gpt-oss-120b) and whole numbers
  * from 0 to 10 ("three paragraphs", "1-year", "2/5") are not checked.
  * Sources are JSON values; numbers inside their strings (dates, text)
- * count too.
+ * count too. Numbers are read in the language of lib/i18n.h: in
+ * Vietnamese "1.234,56" is 1234.56 and "64,7 tỷ" is 64.7 billion.
  */
 #ifndef STOCKAGENT_GROUNDING_H
 #define STOCKAGENT_GROUNDING_H

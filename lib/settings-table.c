@@ -16,6 +16,7 @@ static const char *const settings_formats[] = { "text", "json", "ndjson",
 static const char *const settings_papers[] = { "letter", "a4", NULL };
 static const char *const settings_efforts[] = { "low", "medium", "high",
 	NULL };
+static const char *const settings_langs[] = { "en", "vi", NULL };
 static const char *const settings_colors[] = { "auto", "always", "never",
 	NULL };
 
@@ -89,6 +90,9 @@ const struct settings_entry settings_table[] = {
 	    "and builtin" },
 	{ "session_ttl", SETTINGS_INT, "28800", 60, 2592000, NULL, NULL,
 	    "seconds an idle serve session is kept" },
+	{ "lang", SETTINGS_CHOICE, NULL, 0, 0, settings_langs, "--lang",
+	    "the language of the report, the PDF and messages: en or vi "
+	    "(default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else en)" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

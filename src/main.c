@@ -3,7 +3,7 @@
  *
  * Global options may stand before or after the command name:
  *   stockagent [--db PATH] [--config FILE] [--color WHEN] [--quiet]
- *              [--verbose] COMMAND ...
+ *              [--lang en|vi] [--verbose] COMMAND ...
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 
 #include "src/cmd.h"
 #include "lib/exitcode.h"
+#include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
@@ -21,12 +22,13 @@
 static void
 main_usage(FILE *f)
 {
-	fprintf(f, "usage: stockagent [--db PATH] [--config FILE] [--color "
-		   "WHEN] [--quiet] [--verbose] COMMAND [ARGS]\n\n"
-		   "Commands:\n");
+	fprintf(f, _("usage: stockagent [--db PATH] [--config FILE] [--color "
+		     "WHEN] [--lang en|vi] [--quiet] [--verbose] COMMAND "
+		     "[ARGS]\n\nCommands:\n"));
 	cmd_print_list(f);
-	fprintf(f, "\nRun 'stockagent help COMMAND' for a command's options.\n"
-		   "See stockagent(1) for files, environment and exit codes.\n");
+	fprintf(f, _("\nRun 'stockagent help COMMAND' for a command's "
+		     "options.\nSee stockagent(1) for files, environment and "
+		     "exit codes.\n"));
 }
 
 /* A global option's value: "--db=X" or "--db X". Returns NULL if absent. */
@@ -42,8 +44,8 @@ main_optval(int argc, char **argv, int *i, const char *name)
 	if (argv[*i][n] != '\0')
 		return NULL;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "stockagent: option '%s' needs a value; see "
-				"'stockagent help'\n", name);
+		fprintf(stderr, _("stockagent: option '%s' needs a value; "
+				  "see 'stockagent help'\n"), name);
 		exit(EXIT_USAGE);
 	}
 	return argv[++*i];
@@ -55,21 +57,22 @@ static void
 main_db(struct settings *s, const char *path)
 {
 	if (*path == '\0') {
-		fprintf(stderr, "stockagent: --db needs a file path (an empty "
-				"one would keep nothing); give a path or leave "
-				"--db out\n");
+		fprintf(stderr, _("stockagent: --db needs a file path (an "
+				  "empty one would keep nothing); give a path "
+				  "or leave --db out\n"));
 		exit(EXIT_USAGE);
 	}
 	(void)settings_set(s, "db", path, "--db", NULL);
 }
 
-/* --color auto|always|never. */
+/* --color auto|always|never, --lang en|vi: the setting NAME from FLAG. */
 static void
-main_color(struct settings *s, const char *when)
+main_setting(struct settings *s, const char *name, const char *flag,
+    const char *v)
 {
 	char *cause = NULL;
 
-	if (settings_set(s, "color", when, "--color", &cause) != 0) {
+	if (settings_set(s, name, v, flag, &cause) != 0) {
 		fprintf(stderr, "stockagent: %s\n", cause);
 		free(cause);
 		exit(EXIT_USAGE);
@@ -95,7 +98,9 @@ main_globals(struct settings *s, int argc, char **argv, const char **cfg)
 		else if ((v = main_optval(argc, argv, &i, "--config")) != NULL)
 			*cfg = v;
 		else if ((v = main_optval(argc, argv, &i, "--color")) != NULL)
-			main_color(s, v);
+			main_setting(s, "color", "--color", v);
+		else if ((v = main_optval(argc, argv, &i, "--lang")) != NULL)
+			main_setting(s, "lang", "--lang", v);
 		else if (strcmp(argv[i], "--quiet") == 0 ||
 		    strcmp(argv[i], "-q") == 0)
 			log_set_level(LOG_LEVEL_QUIET);
@@ -131,6 +136,7 @@ main(int argc, char **argv)
 	int rc, raw;
 
 	setlocale(LC_CTYPE, "");
+	i18n_set(settings_string(s, "lang")); /* from the environment */
 	raw = argc > 1 && (entry = cmd_find(argv[1])) != NULL &&
 	    (entry->flags & CMD_RAW_ARGS);
 	if (!raw)
@@ -145,6 +151,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_color(settings_string(s, "color"));
+	i18n_set(settings_string(s, "lang"));
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		main_usage(argc < 2 ? stderr : stdout);
@@ -154,8 +161,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		argv[1] = (char *)"version";
 	if ((entry = cmd_find(argv[1])) == NULL) {
-		log_line("stockagent", "unknown command '%s'; run 'stockagent "
-		    "help' for the list", argv[1]);
+		log_line("stockagent", _("unknown command '%s'; run "
+		    "'stockagent help' for the list"), argv[1]);
 		rc = EXIT_USAGE;
 		goto out;
 	}

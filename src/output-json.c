@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "src/output.h"
 #include "tools/gather.h"
@@ -110,6 +111,7 @@ output_result(const cJSON *state, const char *thread_id)
 	output_copy(r, req, "as_of");
 	output_copy(r, req, "provider");
 	output_copy(r, req, "model");
+	output_copy(r, req, "lang");
 	cJSON_AddItemToObject(r, "generated_at", cJSON_Duplicate(
 	    jsonutil_path(state, "request.started_at"), 1));
 	cJSON_AddItemToObject(r, "market", output_market(
@@ -124,8 +126,8 @@ output_result(const cJSON *state, const char *thread_id)
 	output_usage(r, state);
 	cJSON_AddItemToObject(r, "fallbacks", fb != NULL ?
 	    cJSON_Duplicate(fb, 1) : cJSON_CreateArray());
-	cJSON_AddStringToObject(r, "disclaimer", "This analysis is for "
+	cJSON_AddStringToObject(r, "disclaimer", _("This analysis is for "
 	    "informational purposes only and does not constitute investment "
-	    "advice.");
+	    "advice."));
 	return r;
 }

@@ -4,7 +4,9 @@
  * Three sections (STOCK DATA GATHERING REPORT, STOCK
  * PERFORMANCE ANALYSIS, STOCK REPORT GENERATION), then the scores, the
  * summary and the disclaimer. Every figure comes from the state; money
- * and percentages are shown with two decimals.
+ * and percentages are shown with two decimals, in the conventions of the
+ * language (lib/i18n.h, lib/numfmt.h); the enums of the analysis (trend,
+ * risk level, label) are shown in its words (ta_words).
  *
  * With colour (a terminal, see lib/color.h) headings are bold, scores,
  * the label and the risk level read red, yellow or green, and changes,
@@ -19,15 +21,24 @@
 #include <string.h>
 
 #include "lib/color.h"
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
 #include "src/output.h"
 #include "tools/gather.h"
+#include "tools/ta/ta.h"
 
 #define RULE "================================"
 
 /* CODE when colour is on, else nothing. */
 #define SGR(c, code) ((c) ? (code) : "")
+
+/* Where the text goes: the stream, colour on or off, the currency. */
+struct tx {
+	FILE *f;
+	int c;
+	const char *cur; /* ISO code of the data's prices: "USD" */
+};
 
 /* A number with thousands separators ("3,142,000,000"), or "N/A". */
 static const char *
@@ -35,17 +46,36 @@ text_grouped(char *buf, size_t size, double v)
 {
 	if (!isfinite(v))
 		return "N/A";
-	return numfmt_grouped(buf, size, v, 0);
+	return numfmt_local(buf, size, v, 0, NUMFMT_GROUP);
 }
 
-/* V with DIGITS decimals ("%+.Nf" when SIGNED), or "N/A". */
+/* V with DIGITS decimals ("+" first when SIGNED), or "N/A". */
 static const char *
 text_fixed(char *buf, size_t size, int digits, int signed_, double v)
 {
 	if (!isfinite(v))
 		return "N/A";
-	snprintf(buf, size, signed_ ? "%+.*f" : "%.*f", digits, v);
+	return numfmt_local(buf, size, v, digits, signed_ ? NUMFMT_SIGN : 0);
+}
+
+/* V as text_fixed writes it, then "%". */
+static const char *
+text_pct(char *buf, size_t size, double v)
+{
+	char num[32];
+
+	snprintf(buf, size, "%s%%", text_fixed(num, sizeof num, 2, 0, v));
 	return buf;
+}
+
+/* An amount in the data's currency ("$26.96"; grouped with DIGITS 0). */
+static const char *
+text_money(const struct tx *t, char *buf, size_t size, int digits, double v)
+{
+	if (!isfinite(v))
+		return "N/A";
+	return numfmt_money(buf, size, v, digits, t->cur,
+	    digits == 0 ? NUMFMT_GROUP : 0);
 }
 
 /* V as text_fixed writes it, then UNIT ("%"), green when up and red when
@@ -83,8 +113,9 @@ text_score(char *buf, size_t size, int c, double score)
 	return buf;
 }
 
-/* S in red when it holds RED, else yellow when it holds YELLOW (NULL:
- * never), else green when it holds GREEN; plain without colour C. */
+/* The words for the value S (an enum of the analysis: "HIGH"), in red
+ * when S holds RED, else yellow when it holds YELLOW (NULL: never), else
+ * green when it holds GREEN; plain without colour C. */
 static const char *
 text_word(char *buf, size_t size, int c, const char *s, const char *red,
     const char *yellow, const char *green)
@@ -97,15 +128,24 @@ text_word(char *buf, size_t size, int c, const char *s, const char *red,
 		sgr = COLOR_YELLOW;
 	else if (c && strstr(s, green) != NULL)
 		sgr = COLOR_GREEN;
-	snprintf(buf, size, "%s%s%s", sgr, s, *sgr ? COLOR_RESET : "");
+	snprintf(buf, size, "%s%s%s", sgr, ta_words(s),
+	    *sgr ? COLOR_RESET : "");
 	return buf;
 }
 
-/* "TITLE:" on a line of its own, bold with colour C. */
+/* "TITLE:" on a line of its own, bold with colour. */
 static void
-text_heading(FILE *f, int c, const char *title)
+text_heading(const struct tx *t, const char *title)
 {
-	fprintf(f, "%s%s:%s\n", SGR(c, COLOR_BOLD), title, SGR(c, COLOR_RESET));
+	fprintf(t->f, "%s%s:%s\n", SGR(t->c, COLOR_BOLD), title,
+	    SGR(t->c, COLOR_RESET));
+}
+
+/* "- LABEL: VALUE" */
+static void
+text_item(const struct tx *t, const char *label, const char *value)
+{
+	fprintf(t->f, "- %s: %s\n", label, value);
 }
 
 static const char *
@@ -114,6 +154,13 @@ text_str(const cJSON *root, const char *path)
 	const char *s = jsonutil_string(root, path);
 
 	return s != NULL && *s != '\0' ? s : "N/A";
+}
+
+/* The date at PATH of ROOT in the language's way ("31/12/2025"). */
+static const char *
+text_date(char *buf, size_t size, const cJSON *root, const char *path)
+{
+	return numfmt_date(buf, size, text_str(root, path));
 }
 
 /* The percentage at PATH of A as a change ("-18.10%"). */
@@ -135,202 +182,271 @@ text_risk(char *buf, size_t size, int c, const cJSON *a)
 static const char *
 text_time(char *buf, size_t size, const char *iso)
 {
+	char t[32];
+
 	if (iso == NULL || strlen(iso) != 20 || iso[10] != 'T')
 		return iso != NULL ? iso : "N/A";
-	snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
-	return buf;
+	snprintf(t, sizeof t, "%.10s %.8s UTC", iso, iso + 11);
+	return numfmt_date(buf, size, t);
+}
+
+/* "- LABEL: VALUE" for a number at PATH of ROOT with DIGITS decimals. */
+static void
+text_num_item(const struct tx *t, const char *label, const cJSON *root,
+    const char *path, int digits)
+{
+	char b[64];
+
+	text_item(t, label, text_fixed(b, sizeof b, digits, 0,
+	    jsonutil_number(root, path)));
+}
+
+/* "- LABEL: VALUE%" for a percentage at PATH of ROOT. */
+static void
+text_pct_item(const struct tx *t, const char *label, const cJSON *root,
+    const char *path)
+{
+	char b[64];
+
+	text_item(t, label, text_pct(b, sizeof b, jsonutil_number(root, path)));
+}
+
+/* "- LABEL: $VALUE" for an amount at PATH of ROOT. */
+static void
+text_money_item(const struct tx *t, const char *label, const cJSON *root,
+    const char *path, int digits)
+{
+	char b[64];
+
+	text_item(t, label, text_money(t, b, sizeof b, digits,
+	    jsonutil_number(root, path)));
 }
 
 static void
-text_gathering(FILE *f, int c, const cJSON *m, const cJSON *a)
+text_market(const struct tx *t, const cJSON *m, const cJSON *a)
 {
-	char b1[64], b2[64], b3[64];
+	char b1[64], b2[64], b3[160];
+
+	text_heading(t, _("CURRENT MARKET DATA"));
+	text_money_item(t, _("Current Price"), m, "quote.price", 2);
+	snprintf(b3, sizeof b3, "%s (%s)", text_change(b1, sizeof b1, t->c,
+	    2, 1, jsonutil_number(m, "quote.change"), ""), text_change(b2,
+	    sizeof b2, t->c, 2, 1, jsonutil_number(m, "quote.change_percent"),
+	    "%"));
+	text_item(t, _("Change"), b3);
+	text_money_item(t, _("Market Cap"), m, "fundamentals.market_cap", 0);
+	text_money_item(t, _("52-Week High"), a, "range_52w.high", 2);
+	text_money_item(t, _("52-Week Low"), a, "range_52w.low", 2);
+	text_item(t, _("YTD Return"), text_returns(b1, sizeof b1, t->c, a,
+	    "returns.ytd_percent"));
+	text_item(t, _("1-Year Return"), text_returns(b1, sizeof b1, t->c, a,
+	    "returns.one_year_percent"));
+	text_pct_item(t, _("Volatility (Annualized)"), a,
+	    "risk.volatility_percent");
+	fprintf(t->f, "\n");
+}
+
+static void
+text_financials(const struct tx *t, const cJSON *m, const cJSON *a)
+{
+	char b1[64];
+
+	text_heading(t, _("FINANCIAL METRICS"));
+	text_num_item(t, _("P/E Ratio"), m, "fundamentals.pe_ratio", 2);
+	text_num_item(t, _("Forward P/E"), m, "fundamentals.forward_pe", 2);
+	text_num_item(t, _("Price-to-Book"), m, "fundamentals.price_to_book",
+	    2);
+	text_pct_item(t, _("Dividend Yield"), m,
+	    "fundamentals.dividend_yield_percent");
+	text_money_item(t, _("Revenue (TTM)"), m, "fundamentals.revenue_ttm",
+	    0);
+	text_pct_item(t, _("Profit Margin"), m,
+	    "fundamentals.profit_margin_percent");
+	fprintf(t->f, "\n");
+	text_heading(t, _("TRADING METRICS"));
+	text_item(t, _("Average Volume"), text_grouped(b1, sizeof b1,
+	    jsonutil_number(m, "fundamentals.average_volume")));
+	text_num_item(t, _("Beta"), a, "risk.beta", 2);
+	text_money_item(t, _("EPS (TTM)"), m, "fundamentals.eps_ttm", 2);
+	text_money_item(t, _("Book Value"), m,
+	    "fundamentals.book_value_per_share", 2);
+	fprintf(t->f, "\n");
+}
+
+static void
+text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
+{
+	char b1[64], b2[64];
 	const char *first, *last;
 	const cJSON *n;
 
-	text_heading(f, c, "STOCK DATA GATHERING REPORT");
-	fprintf(f, RULE "\n");
-	fprintf(f, "Stock Symbol: %s\nCompany Name: %s\nSector: %s\n"
-	    "Industry: %s\n\n", text_str(m, "symbol"),
+	text_heading(t, _("STOCK DATA GATHERING REPORT"));
+	fprintf(t->f, RULE "\n");
+	fprintf(t->f, _("Stock Symbol: %s\nCompany Name: %s\nSector: %s\n"
+	    "Industry: %s\n\n"), text_str(m, "symbol"),
 	    text_str(m, "profile.name"), text_str(m, "profile.sector"),
 	    text_str(m, "profile.industry"));
-	text_heading(f, c, "CURRENT MARKET DATA");
-	fprintf(f, "- Current Price: $%s\n", text_fixed(b1, sizeof b1, 2, 0,
-	    jsonutil_number(m, "quote.price")));
-	fprintf(f, "- Change: %s (%s)\n", text_change(b1, sizeof b1, c, 2, 1,
-	    jsonutil_number(m, "quote.change"), ""), text_change(b2,
-	    sizeof b2, c, 2, 1, jsonutil_number(m, "quote.change_percent"),
-	    "%"));
-	fprintf(f, "- Market Cap: $%s\n", text_grouped(b1, sizeof b1,
-	    jsonutil_number(m, "fundamentals.market_cap")));
-	fprintf(f, "- 52-Week High: $%s\n- 52-Week Low: $%s\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(a, "range_52w.high")),
-	    text_fixed(b2, sizeof b2, 2, 0,
-		jsonutil_number(a, "range_52w.low")));
-	fprintf(f, "- YTD Return: %s\n- 1-Year Return: %s\n"
-	    "- Volatility (Annualized): %s%%\n\n",
-	    text_returns(b1, sizeof b1, c, a, "returns.ytd_percent"),
-	    text_returns(b2, sizeof b2, c, a, "returns.one_year_percent"),
-	    text_fixed(b3, sizeof b3, 2, 0,
-		jsonutil_number(a, "risk.volatility_percent")));
-	text_heading(f, c, "FINANCIAL METRICS");
-	fprintf(f, "- P/E Ratio: %s\n- Forward P/E: %s\n- Price-to-Book: %s\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(m, "fundamentals.pe_ratio")),
-	    text_fixed(b2, sizeof b2, 2, 0,
-		jsonutil_number(m, "fundamentals.forward_pe")),
-	    text_fixed(b3, sizeof b3, 2, 0,
-		jsonutil_number(m, "fundamentals.price_to_book")));
-	fprintf(f, "- Dividend Yield: %s%%\n", text_fixed(b1, sizeof b1, 2, 0,
-	    jsonutil_number(m, "fundamentals.dividend_yield_percent")));
-	fprintf(f, "- Revenue (TTM): $%s\n", text_grouped(b1, sizeof b1,
-	    jsonutil_number(m, "fundamentals.revenue_ttm")));
-	fprintf(f, "- Profit Margin: %s%%\n\n", text_fixed(b1, sizeof b1, 2, 0,
-	    jsonutil_number(m, "fundamentals.profit_margin_percent")));
-	text_heading(f, c, "TRADING METRICS");
-	fprintf(f, "- Average Volume: %s\n", text_grouped(b1, sizeof b1,
-	    jsonutil_number(m, "fundamentals.average_volume")));
-	fprintf(f, "- Beta: %s\n", text_fixed(b1, sizeof b1, 2, 0,
-	    jsonutil_number(a, "risk.beta")));
-	fprintf(f, "- EPS (TTM): $%s\n- Book Value: $%s\n\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(m, "fundamentals.eps_ttm")),
-	    text_fixed(b2, sizeof b2, 2, 0,
-		jsonutil_number(m, "fundamentals.book_value_per_share")));
-	text_heading(f, c, "RECENT NEWS HEADLINES");
+	text_market(t, m, a);
+	text_financials(t, m, a);
+	text_heading(t, _("RECENT NEWS HEADLINES"));
 	cJSON_ArrayForEach(n, cJSON_GetObjectItem(m, "news"))
-		fprintf(f, "- %s %s (%s, %s)\n", text_str(n, "date"),
-		    text_str(n, "headline"), text_str(n, "source"),
-		    text_str(n, "sentiment"));
-	fprintf(f, "\nDATA AS OF: %s (provider %s, %.0f daily bars)\n\n",
-	    text_str(m, "as_of"), text_str(m, "provider"),
-	    (double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
-	    &last));
+		fprintf(t->f, "- %s %s (%s, %s)\n", text_date(b1, sizeof b1, n,
+		    "date"), text_str(n, "headline"), text_str(n, "source"),
+		    ta_words(text_str(n, "sentiment")));
+	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n\n"),
+	    text_date(b1, sizeof b1, m, "as_of"), text_str(m, "provider"),
+	    text_fixed(b2, sizeof b2, 0, 0, (double)gather_bars_span(
+		cJSON_GetObjectItem(m, "bars"), &first, &last)));
 }
 
 static void
-text_observations(FILE *f, int c, const cJSON *a)
+text_observations(const struct tx *t, const cJSON *a)
 {
 	const char *kinds[] = { "observations.technical",
 		"observations.fundamental" };
 	const cJSON *o;
 	size_t k;
 
-	text_heading(f, c, "KEY OBSERVATIONS");
+	text_heading(t, _("KEY OBSERVATIONS"));
 	for (k = 0; k < 2; k++) {
 		cJSON_ArrayForEach(o, jsonutil_path(a, kinds[k]))
-			fprintf(f, "\xe2\x80\xa2 %s\n", text_str(o, "text"));
+			fprintf(t->f, "\xe2\x80\xa2 %s\n", text_str(o, "text"));
 	}
-	fprintf(f, "\n");
+	fprintf(t->f, "\n");
 }
 
 static void
-text_analysis(FILE *f, int c, const cJSON *m, const cJSON *a)
+text_technical(const struct tx *t, const cJSON *a)
 {
-	char b1[64], b2[64], b3[64];
+	char b1[64], b2[64], b3[64], line[256];
 
-	text_heading(f, c, "STOCK PERFORMANCE ANALYSIS");
-	fprintf(f, RULE "\n");
-	fprintf(f, "Stock: %s | Current Price: $%s\n\n", text_str(m, "symbol"),
-	    text_fixed(b1, sizeof b1, 2, 0, jsonutil_number(a, "price")));
-	text_heading(f, c, "TECHNICAL ANALYSIS");
-	fprintf(f, "- Price Trend: %s\n- 1-Year Performance: %s\n",
-	    text_word(b2, sizeof b2, c, text_str(a, "trend"), "DOWN", NULL,
-		"UP"),
-	    text_returns(b1, sizeof b1, c, a, "returns.one_year_percent"));
-	fprintf(f, "- SMA 20/50/200: %s / %s / %s\n",
+	text_heading(t, _("TECHNICAL ANALYSIS"));
+	text_item(t, _("Price Trend"), text_word(b2, sizeof b2, t->c,
+	    text_str(a, "trend"), "DOWN", NULL, "UP"));
+	text_item(t, _("1-Year Performance"), text_returns(b1, sizeof b1,
+	    t->c, a, "returns.one_year_percent"));
+	snprintf(line, sizeof line, "%s / %s / %s",
 	    text_fixed(b1, sizeof b1, 2, 0,
 		jsonutil_number(a, "indicators.sma20")),
 	    text_fixed(b2, sizeof b2, 2, 0,
 		jsonutil_number(a, "indicators.sma50")),
 	    text_fixed(b3, sizeof b3, 2, 0,
 		jsonutil_number(a, "indicators.sma200")));
-	fprintf(f, "- RSI (14): %s\n", text_fixed(b1, sizeof b1, 2, 0,
-	    jsonutil_number(a, "indicators.rsi14")));
-	fprintf(f, "- MACD (12,26,9): %s, signal %s, histogram %s\n",
+	text_item(t, _("SMA 20/50/200"), line);
+	text_num_item(t, _("RSI (14)"), a, "indicators.rsi14", 2);
+	snprintf(line, sizeof line, _("%s, signal %s, histogram %s"),
 	    text_fixed(b1, sizeof b1, 4, 0,
 		jsonutil_number(a, "indicators.macd")),
 	    text_fixed(b2, sizeof b2, 4, 0,
 		jsonutil_number(a, "indicators.macd_signal")),
 	    text_fixed(b3, sizeof b3, 4, 0,
 		jsonutil_number(a, "indicators.macd_hist")));
-	fprintf(f, "- Bollinger Bands (20,2): %s - %s\n",
+	text_item(t, _("MACD (12,26,9)"), line);
+	snprintf(line, sizeof line, "%s - %s",
 	    text_fixed(b1, sizeof b1, 2, 0,
 		jsonutil_number(a, "indicators.bb_lower")),
 	    text_fixed(b2, sizeof b2, 2, 0,
 		jsonutil_number(a, "indicators.bb_upper")));
-	fprintf(f, "- ATR (14): %s\n- Technical Score: %s\n\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(a, "indicators.atr14")),
-	    text_score(b2, sizeof b2, c, jsonutil_number(a,
-		"scores.technical")));
-	text_heading(f, c, "FUNDAMENTAL ANALYSIS");
-	fprintf(f, "- P/E Ratio: %s\n- Profit Margin: %s%%\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(m, "fundamentals.pe_ratio")),
-	    text_fixed(b2, sizeof b2, 2, 0,
-		jsonutil_number(m, "fundamentals.profit_margin_percent")));
-	fprintf(f, "- Dividend Yield: %s%%\n- Beta: %s\n"
-	    "- Fundamental Score: %s\n\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(m, "fundamentals.dividend_yield_percent")),
-	    text_fixed(b2, sizeof b2, 2, 0, jsonutil_number(a, "risk.beta")),
-	    text_score(b3, sizeof b3, c, jsonutil_number(a,
-		"scores.fundamental")));
-	text_heading(f, c, "RISK ASSESSMENT");
-	fprintf(f, "- Volatility Level: %s%% (%s RISK)\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(a, "risk.volatility_percent")),
-	    text_risk(b2, sizeof b2, c, a));
-	fprintf(f, "- Max Drawdown (1 year): %s%% (%s to %s)\n",
-	    text_fixed(b1, sizeof b1, 2, 0,
-		jsonutil_number(a, "risk.max_drawdown_percent")),
-	    text_str(a, "risk.max_drawdown_peak"),
-	    text_str(a, "risk.max_drawdown_trough"));
-	fprintf(f, "- Sharpe Ratio (1 year): %s\n\n", text_fixed(b1, sizeof b1, 2, 0, jsonutil_number(a, "risk.sharpe")));
-	text_observations(f, c, a);
+	text_item(t, _("Bollinger Bands (20,2)"), line);
+	text_num_item(t, _("ATR (14)"), a, "indicators.atr14", 2);
+	text_item(t, _("Technical Score"), text_score(b1, sizeof b1, t->c,
+	    jsonutil_number(a, "scores.technical")));
+	fprintf(t->f, "\n");
 }
 
 static void
-text_report(FILE *f, int c, const cJSON *state)
+text_risks(const struct tx *t, const cJSON *a)
+{
+	char b1[64], b2[64], b3[64], line[256];
+
+	text_heading(t, _("RISK ASSESSMENT"));
+	snprintf(line, sizeof line, _("%s (%s RISK)"), text_pct(b1, sizeof b1,
+	    jsonutil_number(a, "risk.volatility_percent")),
+	    text_risk(b2, sizeof b2, t->c, a));
+	text_item(t, _("Volatility Level"), line);
+	snprintf(line, sizeof line, _("%s (%s to %s)"), text_pct(b1,
+	    sizeof b1, jsonutil_number(a, "risk.max_drawdown_percent")),
+	    text_date(b2, sizeof b2, a, "risk.max_drawdown_peak"),
+	    text_date(b3, sizeof b3, a, "risk.max_drawdown_trough"));
+	text_item(t, _("Max Drawdown (1 year)"), line);
+	text_num_item(t, _("Sharpe Ratio (1 year)"), a, "risk.sharpe", 2);
+	fprintf(t->f, "\n");
+}
+
+static void
+text_analysis(const struct tx *t, const cJSON *m, const cJSON *a)
+{
+	char b1[64], b2[64];
+
+	text_heading(t, _("STOCK PERFORMANCE ANALYSIS"));
+	fprintf(t->f, RULE "\n");
+	fprintf(t->f, _("Stock: %s | Current Price: %s\n\n"),
+	    text_str(m, "symbol"), text_money(t, b1, sizeof b1, 2,
+	    jsonutil_number(a, "price")));
+	text_technical(t, a);
+	text_heading(t, _("FUNDAMENTAL ANALYSIS"));
+	text_num_item(t, _("P/E Ratio"), m, "fundamentals.pe_ratio", 2);
+	text_pct_item(t, _("Profit Margin"), m,
+	    "fundamentals.profit_margin_percent");
+	text_pct_item(t, _("Dividend Yield"), m,
+	    "fundamentals.dividend_yield_percent");
+	text_num_item(t, _("Beta"), a, "risk.beta", 2);
+	text_item(t, _("Fundamental Score"), text_score(b2, sizeof b2, t->c,
+	    jsonutil_number(a, "scores.fundamental")));
+	fprintf(t->f, "\n");
+	text_risks(t, a);
+	text_observations(t, a);
+}
+
+/* Where the PDF went, or why it did not. */
+static void
+text_pdf(const struct tx *t, const cJSON *r)
+{
+	if (jsonutil_string(r, "pdf.path") == NULL)
+		fprintf(t->f, _("PDF report: not generated (--no-pdf)\n"));
+	else
+		fprintf(t->f, _("PDF report saved: %s\n"),
+		    text_str(r, "pdf.path"));
+	if (jsonutil_string(r, "pdf.s3_uri") != NULL)
+		fprintf(t->f, _("PDF report uploaded to S3: %s\n"),
+		    text_str(r, "pdf.s3_uri"));
+	else if (jsonutil_string(r, "pdf.upload_error") != NULL)
+		fprintf(t->f, _("PDF upload failed: %s\n"),
+		    text_str(r, "pdf.upload_error"));
+	fprintf(t->f, "\n");
+}
+
+static void
+text_report(const struct tx *t, const cJSON *state)
 {
 	const cJSON *m = cJSON_GetObjectItem(state, "market");
 	const cJSON *a = cJSON_GetObjectItem(state, "analysis");
 	const cJSON *r = cJSON_GetObjectItem(state, "report");
-	char b1[64], b2[64], gen[32];
+	char b1[64], b2[64], gen[48];
 
-	text_heading(f, c, "STOCK REPORT GENERATION");
-	fprintf(f, RULE "\n");
-	fprintf(f, "Stock: %s (%s)\nSector: %s\nCurrent Price: $%s\n\n",
+	text_heading(t, _("STOCK REPORT GENERATION"));
+	fprintf(t->f, RULE "\n");
+	fprintf(t->f, _("Stock: %s (%s)\nSector: %s\nCurrent Price: %s\n\n"),
 	    text_str(m, "symbol"), text_str(m, "profile.name"),
-	    text_str(m, "profile.sector"), text_fixed(b1, sizeof b1, 2, 0,
+	    text_str(m, "profile.sector"), text_money(t, b1, sizeof b1, 2,
 	    jsonutil_number(a, "price")));
-	text_heading(f, c, "REPORT SUMMARY");
-	fprintf(f, "- Technical Analysis: %s 1-year performance (%s)\n",
-	    text_returns(b1, sizeof b1, c, a, "returns.one_year_percent"),
-	    text_word(b2, sizeof b2, c, text_str(a, "trend"), "DOWN", NULL,
+	text_heading(t, _("REPORT SUMMARY"));
+	fprintf(t->f, _("- Technical Analysis: %s 1-year performance (%s)\n"),
+	    text_returns(b1, sizeof b1, t->c, a, "returns.one_year_percent"),
+	    text_word(b2, sizeof b2, t->c, text_str(a, "trend"), "DOWN", NULL,
 		"UP"));
-	fprintf(f, "- Risk Assessment: %s volatility risk\n- Report Type: "
-	    "Comprehensive stock analysis for informational purposes\n"
-	    "- Generated: %s\n\n", text_risk(b1, sizeof b1, c, a),
-	    text_time(gen, sizeof gen, jsonutil_string(r, "generated_at")));
-	if (jsonutil_string(r, "pdf.path") == NULL)
-		fprintf(f, "PDF report: not generated (--no-pdf)\n");
-	else
-		fprintf(f, "PDF report saved: %s\n", text_str(r, "pdf.path"));
-	if (jsonutil_string(r, "pdf.s3_uri") != NULL)
-		fprintf(f, "PDF report uploaded to S3: %s\n",
-		    text_str(r, "pdf.s3_uri"));
-	else if (jsonutil_string(r, "pdf.upload_error") != NULL)
-		fprintf(f, "PDF upload failed: %s\n",
-		    text_str(r, "pdf.upload_error"));
-	fprintf(f, "\n");
+	fprintf(t->f, _("- Risk Assessment: %s volatility risk\n"),
+	    text_risk(b1, sizeof b1, t->c, a));
+	fprintf(t->f, _("- Report Type: Comprehensive stock analysis for "
+	    "informational purposes\n"));
+	fprintf(t->f, _("- Generated: %s\n\n"), text_time(gen, sizeof gen,
+	    jsonutil_string(r, "generated_at")));
+	text_pdf(t, r);
 }
 
 /* Numbers in a model's narrative that no tool result contains. */
 static void
-text_ungrounded(FILE *f, const cJSON *a)
+text_ungrounded(const struct tx *t, const cJSON *a)
 {
 	const cJSON *u = jsonutil_path(a, "narrative.ungrounded"), *v;
 	int n = 0;
@@ -338,30 +454,31 @@ text_ungrounded(FILE *f, const cJSON *a)
 	cJSON_ArrayForEach(v, u) {
 		if (!cJSON_IsString(v))
 			continue;
-		fprintf(f, "%s%s", n++ ? ", " : "NOT FOUND IN THE DATA (check "
-		    "before relying on them): ", v->valuestring);
+		fprintf(t->f, "%s%s", n++ ? ", " : _("NOT FOUND IN THE DATA "
+		    "(check before relying on them): "), v->valuestring);
 	}
 	if (n > 0)
-		fprintf(f, "\n\n");
+		fprintf(t->f, "\n\n");
 }
 
 /* The scores, the overall label in the overall score's colour. */
 static void
-text_scores(FILE *f, int c, const cJSON *a)
+text_scores(const struct tx *t, const cJSON *a)
 {
-	char b1[64], b2[64], b3[64];
+	char b1[64], b2[128];
 	double overall = jsonutil_number(a, "scores.overall");
-	const char *sgr = c ? text_score_sgr(overall) : "";
+	const char *sgr = t->c ? text_score_sgr(overall) : "";
 
-	text_heading(f, c, "SCORES");
-	fprintf(f, "- Technical Score: %s\n- Fundamental Score: %s\n"
-	    "- Overall Score: %s (%s%s%s)\n\n",
-	    text_score(b1, sizeof b1, c, jsonutil_number(a,
-		"scores.technical")),
-	    text_score(b2, sizeof b2, c, jsonutil_number(a,
-		"scores.fundamental")),
-	    text_score(b3, sizeof b3, c, overall), sgr,
-	    text_str(a, "scores.label"), *sgr ? COLOR_RESET : "");
+	text_heading(t, _("SCORES"));
+	text_item(t, _("Technical Score"), text_score(b1, sizeof b1, t->c,
+	    jsonutil_number(a, "scores.technical")));
+	text_item(t, _("Fundamental Score"), text_score(b1, sizeof b1, t->c,
+	    jsonutil_number(a, "scores.fundamental")));
+	snprintf(b2, sizeof b2, "%s (%s%s%s)", text_score(b1, sizeof b1, t->c,
+	    overall), sgr, ta_words(text_str(a, "scores.label")),
+	    *sgr ? COLOR_RESET : "");
+	text_item(t, _("Overall Score"), b2);
+	fprintf(t->f, "\n");
 }
 
 static void
@@ -369,16 +486,18 @@ text_all(FILE *f, int c, const cJSON *state)
 {
 	const cJSON *m = cJSON_GetObjectItem(state, "market");
 	const cJSON *a = cJSON_GetObjectItem(state, "analysis");
+	const char *cur = jsonutil_string(m, "profile.currency");
+	struct tx t = { f, c, cur != NULL ? cur : "USD" };
 
-	text_gathering(f, c, m, a);
-	text_analysis(f, c, m, a);
-	text_report(f, c, state);
-	text_scores(f, c, a);
-	text_heading(f, c, "SUMMARY");
+	text_gathering(&t, m, a);
+	text_analysis(&t, m, a);
+	text_report(&t, state);
+	text_scores(&t, a);
+	text_heading(&t, _("SUMMARY"));
 	fprintf(f, "%s\n\n", text_str(a, "narrative.text"));
-	text_ungrounded(f, a);
-	fprintf(f, "DISCLAIMER: This analysis is for informational purposes "
-	    "only and does not constitute investment advice.\n");
+	text_ungrounded(&t, a);
+	fprintf(f, "%s\n", _("DISCLAIMER: This analysis is for informational "
+	    "purposes only and does not constitute investment advice."));
 }
 
 /* Writes S to F with "$N/A" and "N/A%" shown as plain "N/A". */

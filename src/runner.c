@@ -13,6 +13,7 @@
 #include "agents/stock-graph.h"
 #include "lib/date.h"
 #include "lib/exitcode.h"
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/lease.h"
 #include "lib/log.h"
@@ -118,6 +119,7 @@ runner_request(struct settings *s, const struct runner_opts *o,
 		free(r);
 	}
 	cJSON_AddBoolToObject(req, "no_fallback", o->no_fallback);
+	cJSON_AddStringToObject(req, "lang", i18n_code());
 	return req;
 }
 
@@ -533,6 +535,8 @@ runner_resume(struct settings *s, const char *thread_id,
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (jsonutil_string(req, "lang") != NULL) /* the run's language */
+		i18n_set(jsonutil_string(req, "lang"));
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
 	runner_setup(&run, &topts, s, st, m, thread_id, out->format);

@@ -16,6 +16,9 @@ export HOME="$T/home" XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
 export NO_COLOR=1 AWS_EC2_METADATA_DISABLED=true
 unset STOCKAGENT_DB STOCKAGENT_MODEL STOCKAGENT_PROVIDER STOCKAGENT_CONFIG \
 	STOCKAGENT_FORMAT STOCKAGENT_OUT STOCKAGENT_S3 STOCKAGENT_DEBUG_KILL_AT
+# English unless a test asks for another language (lib/i18n.h).
+unset LANGUAGE LC_MESSAGES STOCKAGENT_LANG
+case "${LC_ALL:-}${LANG:-}" in vi*) export LC_ALL=C.UTF-8 ;; esac
 mkdir -p "$HOME"
 cd "$T" || exit 99
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agents/grounding.h"
+#include "lib/i18n.h"
 #include "tests/testlib.h"
 
 /* The ungrounded numbers of TEXT against SOURCE, joined by spaces. */
@@ -68,5 +69,18 @@ main(void)
 	    "-25.5");
 	check("a year in no source is flagged", "Since 1999 it grew.", src,
 	    "1999");
+
+	/* A Vietnamese narrative: 1.234,56 is 1234.56, "tỷ" a billion. */
+	i18n_set("vi");
+	check("vi: decimal comma and dates grounded",
+	    "SIM_STOCK đóng cửa ở mức 26,96 USD ngày 04/09/2025, giảm "
+	    "18,10% trong một năm, biến động 37,76%.", src, "");
+	check("vi: dot groups thousands", "Khối lượng bình quân 42.253.845 "
+	    "cổ phiếu, vốn hóa 64.704.000.000 USD.", src, "");
+	check("vi: scale words", "Vốn hóa 64,7 tỷ USD.", src, "");
+	check("vi: invented figures flagged as written",
+	    "Giá mục tiêu 31,50 USD, vốn hóa 64,7 triệu USD.", src,
+	    "31,50 64,7");
+	i18n_set("en");
 	return TEST_REPORT();
 }

@@ -16,7 +16,9 @@
 #include "lib/blobs.h"
 #include "lib/date.h"
 #include "lib/exitcode.h"
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
+#include "lib/numfmt.h"
 #include "tools/analyze.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
@@ -147,36 +149,56 @@ analyze_keep_series(struct tool_ctx *ctx, cJSON *a, cJSON *series,
 	return 0;
 }
 
-/* V with DIGITS decimals, or "n/a". */
+/* V with DIGITS decimals in the language's notation, or "n/a". */
 static const char *
 analyze_fixed(char *buf, size_t size, int digits, double v)
 {
 	if (!isfinite(v))
-		return "n/a";
-	snprintf(buf, size, "%.*f", digits, v);
-	return buf;
+		return _("n/a");
+	return numfmt_local(buf, size, v, digits, 0);
+}
+
+/* An amount of the market's currency ("$29.19", "29,19 USD"), or "n/a". */
+static const char *
+analyze_money(char *buf, size_t size, const cJSON *m, double v)
+{
+	if (!isfinite(v))
+		return _("n/a");
+	return numfmt_money(buf, size, v, 2,
+	    jsonutil_string(m, "profile.currency"), 0);
+}
+
+/* The string at PATH of ROOT, or "n/a". */
+static const char *
+analyze_str(const cJSON *root, const char *path)
+{
+	const char *s = jsonutil_string(root, path);
+
+	return s != NULL ? s : _("n/a");
 }
 
 static void
 analyze_para_thesis(struct buf *b, const cJSON *m, const cJSON *a)
 {
-	char p[32], r[32];
+	char p[48], r[32], d[32];
 	double ret = jsonutil_number(a, "returns.one_year_percent");
 
-	buf_printf(b, "%s (%s) closed at $%s on %s, %s %s%% over the past "
-	    "year, a %s. ", jsonutil_string(m, "profile.name"),
-	    jsonutil_string(m, "symbol"),
-	    analyze_fixed(p, sizeof p, 2, jsonutil_number(a, "price")),
-	    jsonutil_string(a, "as_of"),
-	    isfinite(ret) && ret < 0 ? "down" : "up",
+	buf_printf(b, isfinite(ret) && ret < 0 ?
+	    _("%s (%s) closed at %s on %s, down %s%% over the past year, "
+	      "a %s. ") :
+	    _("%s (%s) closed at %s on %s, up %s%% over the past year, "
+	      "a %s. "),
+	    analyze_str(m, "profile.name"), analyze_str(m, "symbol"),
+	    analyze_money(p, sizeof p, m, jsonutil_number(a, "price")),
+	    numfmt_date(d, sizeof d, analyze_str(a, "as_of")),
 	    analyze_fixed(r, sizeof r, 2, fabs(ret)),
-	    jsonutil_string(a, "trend"));
-	buf_printf(b, "The technical score is %.0f/5 and the fundamental "
-	    "score %.0f/5, for an overall %.0f/5 (%s).",
+	    ta_words(analyze_str(a, "trend")));
+	buf_printf(b, _("The technical score is %.0f/5 and the fundamental "
+	    "score %.0f/5, for an overall %.0f/5 (%s)."),
 	    jsonutil_number(a, "scores.technical"),
 	    jsonutil_number(a, "scores.fundamental"),
 	    jsonutil_number(a, "scores.overall"),
-	    jsonutil_string(a, "scores.label"));
+	    ta_words(analyze_str(a, "scores.label")));
 }
 
 static void
@@ -188,7 +210,7 @@ analyze_para_drivers(struct buf *b, const cJSON *a)
 	size_t k;
 	int n = 0;
 
-	buf_printf(b, "\n\nWhat drives the scores: ");
+	buf_printf(b, "\n\n%s", _("What drives the scores: "));
 	for (k = 0; k < 2; k++) {
 		cJSON_ArrayForEach(o, jsonutil_path(a, kinds[k])) {
 			if (jsonutil_number(o, "points") == 0)
@@ -197,7 +219,7 @@ analyze_para_drivers(struct buf *b, const cJSON *a)
 			    jsonutil_string(o, "text"));
 		}
 	}
-	buf_printf(b, "%s.", n ? "" : "no single factor stands out");
+	buf_printf(b, "%s.", n ? "" : _("no single factor stands out"));
 }
 
 static void
@@ -206,38 +228,41 @@ analyze_para_risk(struct buf *b, const cJSON *m, const cJSON *a)
 	char v[32], d[32], be[32];
 	const char *bench = jsonutil_string(m, "benchmark");
 
-	buf_printf(b, "\n\nRisks: annualized volatility of %s%% puts risk at "
-	    "%s; the deepest drawdown over the past year was %s%%",
+	buf_printf(b, "\n\n");
+	buf_printf(b, _("Risks: annualized volatility of %s%% puts risk at "
+	    "%s; the deepest drawdown over the past year was %s%%"),
 	    analyze_fixed(v, sizeof v, 2,
 		jsonutil_number(a, "risk.volatility_percent")),
-	    jsonutil_string(a, "risk.level"),
+	    ta_words(analyze_str(a, "risk.level")),
 	    analyze_fixed(d, sizeof d, 2,
 		jsonutil_number(a, "risk.max_drawdown_percent")));
 	if (isfinite(jsonutil_number(a, "risk.beta")) && bench != NULL)
-		buf_printf(b, ", and beta against %s is %s", bench,
+		buf_printf(b, _(", and beta against %s is %s"), bench,
 		    analyze_fixed(be, sizeof be, 2,
 			jsonutil_number(a, "risk.beta")));
 	buf_printf(b, ".");
 }
 
 static void
-analyze_para_change(struct buf *b, const cJSON *a)
+analyze_para_change(struct buf *b, const cJSON *m, const cJSON *a)
 {
-	char s2[32], s5[32], rsi[32];
+	char s2[48], s5[48], rsi[32];
 	double price = jsonutil_number(a, "price");
 	double sma200 = jsonutil_number(a, "indicators.sma200");
 
-	buf_printf(b, "\n\nWhat would change the view: ");
+	buf_printf(b, "\n\n%s", _("What would change the view: "));
 	if (isfinite(sma200) && isfinite(price))
-		buf_printf(b, "a close %s the 200-day average of $%s would "
-		    "flip the long-term trend signal; ",
-		    price >= sma200 ? "below" : "above",
-		    analyze_fixed(s2, sizeof s2, 2, sma200));
-	buf_printf(b, "the 50-day average stands at $%s and RSI(14) at %s, "
+		buf_printf(b, price >= sma200 ?
+		    _("a close below the 200-day average of %s would flip "
+		      "the long-term trend signal; ") :
+		    _("a close above the 200-day average of %s would flip "
+		      "the long-term trend signal; "),
+		    analyze_money(s2, sizeof s2, m, sma200));
+	buf_printf(b, _("the 50-day average stands at %s and RSI(14) at %s, "
 	    "where readings above 70 or below 30 would move the technical "
 	    "score; new earnings that shift the P/E would move the "
-	    "fundamental score.",
-	    analyze_fixed(s5, sizeof s5, 2,
+	    "fundamental score."),
+	    analyze_money(s5, sizeof s5, m,
 		jsonutil_number(a, "indicators.sma50")),
 	    analyze_fixed(rsi, sizeof rsi, 1,
 		jsonutil_number(a, "indicators.rsi14")));
@@ -254,7 +279,7 @@ analyze_narrative(const cJSON *market, const cJSON *a)
 	analyze_para_thesis(&b, market, a);
 	analyze_para_drivers(&b, a);
 	analyze_para_risk(&b, market, a);
-	analyze_para_change(&b, a);
+	analyze_para_change(&b, market, a);
 	text = buf_take(&b);
 	cJSON_AddStringToObject(n, "text", text);
 	cJSON_AddStringToObject(n, "source", "builtin");
@@ -285,13 +310,14 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		return rc;
 	series = cJSON_DetachItemFromObject(a, "series");
 	cJSON_AddItemToObject(a, "narrative", analyze_narrative(market, a));
-	s = xasprintf("%s: %s, technical %.0f/5, fundamental %.0f/5, overall "
-	    "%.0f/5 (%s), %s risk.", msym, jsonutil_string(a, "trend"),
+	s = xasprintf(_("%s: %s, technical %.0f/5, fundamental %.0f/5, "
+	    "overall %.0f/5 (%s), %s risk."), msym,
+	    ta_words(analyze_str(a, "trend")),
 	    jsonutil_number(a, "scores.technical"),
 	    jsonutil_number(a, "scores.fundamental"),
 	    jsonutil_number(a, "scores.overall"),
-	    jsonutil_string(a, "scores.label"),
-	    jsonutil_string(a, "risk.level"));
+	    ta_words(analyze_str(a, "scores.label")),
+	    ta_words(analyze_str(a, "risk.level")));
 	cJSON_AddStringToObject(a, "summary", s);
 	free(s);
 	if ((rc = analyze_keep_series(ctx, a, series, cause)) != 0) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "tools/report/report-chart.h"
 #include "tools/report/report-json.h"
@@ -144,8 +145,10 @@ frame(struct report_doc *d, const struct plot *p)
 	                   p->y1 - p->y0);
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+/* TRANSLATORS: month abbreviations on a chart's time axis */
+static const char *const months[] = {
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")};
 
 /* Month of "YYYY-MM-DD" (1-12) and the year's last two digits; 0 if bad. */
 static int
@@ -192,10 +195,10 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 		if (labels == NULL)
 			continue;
 		if (m == 1 || first)
-			snprintf(lab, sizeof lab, "%s '%02d", months[m - 1],
+			snprintf(lab, sizeof lab, "%s '%02d", _(months[m - 1]),
 			         yy);
 		else
-			snprintf(lab, sizeof lab, "%s", months[m - 1]);
+			snprintf(lab, sizeof lab, "%s", _(months[m - 1]));
 		lw = report_text_width(d, d->font, LABEL_SIZE, lab);
 		if (x - lw / 2 < last_right + 4 || x + lw / 2 > labels->x1 + 4)
 			continue;
@@ -349,7 +352,7 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		v[k] = report_array(s, keys[k], &n[k]);
 	npts = n[CLOSE];
 	if (npts < 2) {
-		no_data(d, x, y, w, h, "Price history not available");
+		no_data(d, x, y, w, h, _("Price history not available"));
 		goto cleanup;
 	}
 	for (k = 0; k < NKEYS; k++) {
@@ -358,11 +361,11 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 			v[k] = NULL;
 		}
 	}
-	lx = legend(d, x, y - 8, report_navy, 0, "Close");
-	lx = legend(d, lx, y - 8, report_sma50, 0, "SMA 50");
-	lx = legend(d, lx, y - 8, report_sma200, 0, "SMA 200");
-	lx = legend(d, lx, y - 8, report_band, 1, "Bollinger Bands (20, 2)");
-	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, "Volume");
+	lx = legend(d, x, y - 8, report_navy, 0, _("Close"));
+	lx = legend(d, lx, y - 8, report_sma50, 0, _("SMA 50"));
+	lx = legend(d, lx, y - 8, report_sma200, 0, _("SMA 200"));
+	lx = legend(d, lx, y - 8, report_band, 1, _("Bollinger Bands (20, 2)"));
+	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, _("Volume"));
 	price = (struct plot){
 	    x, x + w - AXIS_W, y - 16 - (h - 30) * 0.74f, y - 16, 0, 0, npts};
 	vol = (struct plot){x,   x + w - AXIS_W, y - h + 14, price.y0 - 6, 0, 0,
@@ -428,11 +431,11 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	static const HPDF_UINT16 dash[] = {3, 2};
 
 	if (n < 2) {
-		no_data(d, x, y, w, h, "RSI not available");
+		no_data(d, x, y, w, h, _("RSI not available"));
 		goto cleanup;
 	}
 	last = last_value(rsi, n);
-	snprintf(val, sizeof val, isnan(last) ? "n/a" : "last %.1f", last);
+	snprintf(val, sizeof val, isnan(last) ? _("n/a") : _("last %.1f"), last);
 	panel_title(d, x, y, "RSI (14)", val);
 	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n};
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
@@ -444,9 +447,9 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	report_hline(d, report_up, 0.6f, p.x0, p.x1, py(&p, 30));
 	HPDF_Page_SetDash(d->page, NULL, 0, 0);
 	report_text(d, d->font, 6, report_down, p.x0 + 3, py(&p, 70) + 2,
-	            "Overbought 70");
+	            _("Overbought 70"));
 	report_text(d, d->font, 6, report_up, p.x0 + 3, py(&p, 30) - 7,
-	            "Oversold 30");
+	            _("Oversold 30"));
 	stroke_series(d, &p, rsi, report_accent, 1.1f);
 	frame(d, &p);
 cleanup:
@@ -484,14 +487,14 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	float lx;
 
 	if (n < 2) {
-		no_data(d, x, y, w, h, "MACD not available");
+		no_data(d, x, y, w, h, _("MACD not available"));
 		goto cleanup;
 	}
 	panel_title(d, x, y, "MACD (12, 26, 9)", NULL);
 	lx = x + report_text_width(d, d->bold, 8, "MACD (12, 26, 9)") + 12;
-	lx = legend(d, lx, y - 8, report_navy, 0, "MACD");
-	lx = legend(d, lx, y - 8, report_sma50, 0, "Signal");
-	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, "Histogram");
+	lx = legend(d, lx, y - 8, report_navy, 0, _("MACD"));
+	lx = legend(d, lx, y - 8, report_sma50, 0, _("Signal"));
+	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, _("Histogram"));
 	if (ns != n) {
 		free(sig);
 		sig = NULL;

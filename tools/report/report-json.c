@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
 #include "tools/report/report-json.h"
@@ -61,35 +62,6 @@ report_array(const cJSON *root, const char *path, size_t *n)
 	return v;
 }
 
-/* "$" for USD and friends; other currencies print as a code suffix. */
-static const char *
-currency_prefix(const char *currency)
-{
-	if (currency == NULL || strcmp(currency, "USD") == 0)
-		return "$";
-	if (strcmp(currency, "EUR") == 0)
-		return "€";
-	if (strcmp(currency, "GBP") == 0)
-		return "£";
-	if (strcmp(currency, "JPY") == 0)
-		return "¥";
-	return NULL;
-}
-
-static const char *
-with_currency(char *buf, const char *num, const char *currency)
-{
-	const char *pre = currency_prefix(currency);
-
-	if (pre != NULL && num[0] == '-')
-		snprintf(buf, REPORT_FMT, "-%s%.40s", pre, num + 1);
-	else if (pre != NULL)
-		snprintf(buf, REPORT_FMT, "%s%.40s", pre, num);
-	else
-		snprintf(buf, REPORT_FMT, "%.40s %.16s", num, currency);
-	return buf;
-}
-
 const char *
 report_fmt_num(char *buf, const cJSON *root, const char *path,
                enum report_sign sign, int decimals, const char *suffix)
@@ -98,60 +70,55 @@ report_fmt_num(char *buf, const cJSON *root, const char *path,
 	double v;
 
 	if (!report_num(root, path, &v))
-		return "n/a";
-	numfmt_grouped(num, sizeof num, v, decimals);
-	snprintf(buf, REPORT_FMT, "%s%.40s%.16s",
-	         sign == REPORT_SIGNED && num[0] != '-' ? "+" : "", num,
-	         suffix ? suffix : "");
+		return _("n/a");
+	numfmt_local(num, sizeof num, v, decimals,
+	             NUMFMT_GROUP | (sign == REPORT_SIGNED ? NUMFMT_SIGN : 0));
+	snprintf(buf, REPORT_FMT, "%.40s%.16s", num, suffix ? suffix : "");
 	return buf;
 }
 
-/* A price: "$226.19", "25,400.00 VND". */
+/* A price: "$226.19", "25,400.00 VND" (Vietnamese "25.400 VND"). */
 const char *
 report_fmt_money(char *buf, const cJSON *root, const char *path,
                  const char *currency)
 {
-	char num[REPORT_FMT];
 	double v;
 
 	if (!report_num(root, path, &v))
-		return "n/a";
-	numfmt_grouped(num, sizeof num, v, 2);
-	return with_currency(buf, num, currency);
+		return _("n/a");
+	return numfmt_money(buf, REPORT_FMT, v, 2, currency, NUMFMT_GROUP);
 }
 
 /*
- * A large amount with a scale letter: "$343.81B", "1.52B" (CURRENCY NULL
- * for plain counts like shares).
+ * A large amount with a scale word: "$343.81B", "1.52B" (CURRENCY NULL
+ * for plain counts like shares); Vietnamese "343,81 tỷ USD".
  */
 const char *
 report_fmt_big(char *buf, const cJSON *root, const char *path,
                const char *currency)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} scales[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}};
-	char num[REPORT_FMT];
-	double v;
-	size_t i;
+	char num[REPORT_FMT], scaled[REPORT_FMT];
+	double v, a;
 
 	if (!report_num(root, path, &v))
-		return "n/a";
-	for (i = 0; i < sizeof scales / sizeof scales[0]; i++) {
-		if (fabs(v) >= scales[i].div) {
-			snprintf(num, sizeof num, "%.2f%s", v / scales[i].div,
-			         scales[i].unit);
-			break;
-		}
-	}
-	if (i == sizeof scales / sizeof scales[0])
-		numfmt_grouped(num, sizeof num, v, 0);
-	if (currency == NULL) {
-		snprintf(buf, REPORT_FMT, "%s", num);
-		return buf;
-	}
-	return with_currency(buf, num, currency);
+		return _("n/a");
+	a = fabs(v);
+	numfmt_local(num, sizeof num,
+	             v / (a >= 1e12 ? 1e12 : a >= 1e9 ? 1e9 : 1e6), 2, 0);
+	/* TRANSLATORS: an amount in trillions, billions, millions */
+	if (a >= 1e12)
+		snprintf(scaled, sizeof scaled, _("%sT"), num);
+	else if (a >= 1e9)
+		snprintf(scaled, sizeof scaled, _("%sB"), num);
+	else if (a >= 1e6)
+		snprintf(scaled, sizeof scaled, _("%sM"), num);
+	else
+		numfmt_local(scaled, sizeof scaled, v, 0, NUMFMT_GROUP);
+	if (currency == NULL)
+		snprintf(buf, REPORT_FMT, "%s", scaled);
+	else
+		numfmt_currency(buf, REPORT_FMT, scaled, currency);
+	return buf;
 }
 
 /* The string at PATH or "n/a". */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "tools/report/report-layout.h"
 #include "lib/xmalloc.h"
 
@@ -255,7 +256,8 @@ table_header(struct report_doc *d, const struct report_col *cols, size_t ncols)
 	for (i = 0; i < ncols; i++) {
 		col_box(d, cols, i, &x, &w);
 		cell_text(d, d->bold, report_white, cols[i].align, x, w,
-		          d->y - CELL_PAD_Y - TABLE_SIZE, cols[i].title);
+		          d->y - CELL_PAD_Y - TABLE_SIZE,
+		          cols[i].title ? _(cols[i].title) : NULL);
 	}
 	d->y -= h;
 }
@@ -279,7 +281,7 @@ report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
 
 			col_box(d, cols, c, &x, &w);
 			nl[c] = wrap(d, cl->bold ? d->bold : d->font,
-			             TABLE_SIZE, cl->text ? cl->text : "n/a",
+			             TABLE_SIZE, cl->text ? cl->text : _("n/a"),
 			             w - 2 * CELL_PAD_X, &lines[c]);
 			if (nl[c] > most)
 				most = nl[c];

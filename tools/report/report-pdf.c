@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
+#include "lib/numfmt.h"
 #include "lib/paths.h"
 #include "tools/report/report-font.h"
 #include "tools/report/report-json.h"
@@ -119,10 +121,10 @@ set_metadata(struct report_doc *d, const char *generated_at)
 {
 	HPDF_Date dt;
 	char *title =
-	    xasprintf("Stock Analysis Report: %s (%s)", d->symbol, d->company);
+	    xasprintf(_("Stock Analysis Report: %s (%s)"), d->symbol, d->company);
 	char *subject =
-	    xasprintf("Technical, fundamental and risk analysis "
-	              "of %s as of %s",
+	    xasprintf(_("Technical, fundamental and risk analysis of %s as of "
+	                "%s"),
 	              d->symbol, report_fmt_str(d->state, "analysis.as_of"));
 
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, title);
@@ -143,26 +145,27 @@ static void
 page_frame(struct report_doc *d, size_t i, const char *run_id,
            const char *generated_at)
 {
-	char *left, *who, num[48];
+	char *left, *who, num[48], day[48];
 	float y = d->ph - 36, fy = 34, nw;
 
 	d->page = d->pages[i];
 	report_text(d, d->bold, 7.5f, report_navy, d->left, y,
-	            "STOCK ANALYSIS REPORT");
-	who = xasprintf("%s · %s · as of %s", d->company, d->symbol,
-	                report_fmt_str(d->state, "analysis.as_of"));
+	            _("STOCK ANALYSIS REPORT"));
+	who = xasprintf(_("%s · %s · as of %s"), d->company, d->symbol,
+	                numfmt_date(day, sizeof day,
+	                            report_fmt_str(d->state, "analysis.as_of")));
 	left = report_text_fit(d, d->font, 7.5f, who, d->right - d->left - 120);
 	report_text_right(d, d->font, 7.5f, report_muted, d->right, y, left);
 	free(left);
 	free(who);
 	report_hline(d, report_navy, 0.8f, d->left, d->right, y - 7);
 
-	snprintf(num, sizeof num, "Page %zu of %zu", i + 1, d->npages);
+	snprintf(num, sizeof num, _("Page %zu of %zu"), i + 1, d->npages);
 	nw = report_text_width(d, d->bold, 7, num);
 	report_hline(d, report_rule, 0.5f, d->left, d->right, fy + 11);
 	report_text_right(d, d->bold, 7, report_ink, d->right, fy, num);
-	who = xasprintf("Run %s  ·  Generated %s  ·  stockagent", run_id,
-	                generated_at);
+	who = xasprintf(_("Run %s  ·  Generated %s  ·  stockagent"), run_id,
+	                numfmt_date(day, sizeof day, generated_at));
 	left =
 	    report_text_fit(d, d->font, 7, who, d->right - d->left - nw - 16);
 	report_text(d, d->font, 7, report_muted, d->left, fy, left);

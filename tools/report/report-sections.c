@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
+#include "lib/numfmt.h"
 #include "tools/report/report-chart.h"
 #include "tools/report/report-json.h"
 #include "tools/report/report-layout.h"
 #include "tools/report/report-page.h"
 #include "tools/report/report-sections.h"
+#include "tools/ta/ta.h"
 #include "lib/xmalloc.h"
 
 /* Table cells under construction; owns the strings. */
@@ -131,8 +134,9 @@ title_block(struct report_doc *d)
 	report_text(d, d->font, 9, report_muted, d->left, top - 36, fit);
 	free(fit);
 	free(s);
-	s = xasprintf("Equity research report as of %s",
-	              report_fmt_str(d->state, "analysis.as_of"));
+	s = xasprintf(_("Equity research report as of %s"),
+	              numfmt_date(b1, sizeof b1,
+	                          report_fmt_str(d->state, "analysis.as_of")));
 	report_text(d, d->font, 9, report_muted, d->left, top - 50, s);
 	free(s);
 
@@ -144,8 +148,9 @@ title_block(struct report_doc *d)
 	report_text_right(d, d->bold, 10, cc ? *cc : report_muted, d->right,
 	                  top - 36, s);
 	free(s);
-	s = xasprintf("Close %s",
-	              report_fmt_str(d->state, "market.quote.date"));
+	s = xasprintf(_("Close %s"),
+	              numfmt_date(b1, sizeof b1,
+	                          report_fmt_str(d->state, "market.quote.date")));
 	report_text_right(d, d->font, 8, report_muted, d->right, top - 50, s);
 	free(s);
 	d->y = top - 62;
@@ -162,7 +167,7 @@ summary_table(struct report_doc *d)
 	    {NULL, 0.55f, REPORT_RIGHT},
 	};
 
-	kv(&t, "Last price",
+	kv(&t, _("Last price"),
 	   report_fmt_money(b1, d->state,
 	                    pick(d, "analysis.price", "market.quote.price"),
 	                    cur));
@@ -175,30 +180,30 @@ summary_table(struct report_doc *d)
 	                   pick(d, "analysis.change_percent",
 	                        "market.quote.change_percent"),
 	                   REPORT_SIGNED, 2, "%"));
-	kv(&t, "Change (1 day)", s);
+	kv(&t, _("Change (1 day)"), s);
 	free(s);
 	s = xasprintf(
 	    "%s – %s",
 	    report_fmt_money(b1, d->state, "analysis.range_52w.low", cur),
 	    report_fmt_money(b2, d->state, "analysis.range_52w.high", cur));
-	kv(&t, "52-week range", s);
+	kv(&t, _("52-week range"), s);
 	free(s);
-	kv(&t, "Market cap",
+	kv(&t, _("Market cap"),
 	   report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
 	                  cur ? cur : "USD"));
-	kv(&t, "YTD return",
+	kv(&t, _("YTD return"),
 	   report_fmt_num(b1, d->state, "analysis.returns.ytd_percent",
 	                  REPORT_SIGNED, 2, "%"));
-	kv(&t, "1-year return",
+	kv(&t, _("1-year return"),
 	   report_fmt_num(b1, d->state, "analysis.returns.one_year_percent",
 	                  REPORT_SIGNED, 2, "%"));
-	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
-	s = xasprintf("%s (volatility %s)",
-	              report_fmt_str(d->state, "analysis.risk.level"),
+	kv(&t, _("Trend"), ta_words(report_fmt_str(d->state, "analysis.trend")));
+	s = xasprintf(_("%s (volatility %s)"),
+	              ta_words(report_fmt_str(d->state, "analysis.risk.level")),
 	              report_fmt_num(b1, d->state,
 	                             "analysis.risk.volatility_percent",
 	                             REPORT_PLAIN, 1, "%"));
-	kv(&t, "Risk level", s);
+	kv(&t, _("Risk level"), s);
 	free(s);
 	t.c[3].color =
 	    sign_color(d, pick(d, "analysis.change", "market.quote.change"));
@@ -216,12 +221,12 @@ score_row(struct report_doc *d, float x, float w, float y, const char *label,
 
 	report_text(d, d->font, 8.5f, report_ink, x, y, label);
 	if (points_path != NULL && report_num(d->state, points_path, &p))
-		snprintf(pts, sizeof pts, "%+.0f pts", p);
+		snprintf(pts, sizeof pts, _("%+.0f pts"), p);
 	else
 		pts[0] = '\0';
 	report_text(d, d->font, 7, report_muted, x, y - 9, pts);
 	report_gauge(d, sc, x + 68, y - 4, w - 68 - 34, 11);
-	snprintf(num, sizeof num, sc ? "%d/5" : "n/a", sc);
+	snprintf(num, sizeof num, sc ? "%d/5" : _("n/a"), sc);
 	report_text_right(d, d->bold, 9, report_ink, x + w, y, num);
 }
 
@@ -230,33 +235,33 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 {
 	int overall = score_of(d, "analysis.scores.overall");
 	struct rgb oc = report_score_color(overall);
-	const char *label = report_fmt_str(d->state, "analysis.scores.label");
+	const char *label =
+	    ta_words(report_fmt_str(d->state, "analysis.scores.label"));
 	char avg[REPORT_FMT], *s;
 	float ix = x + 10, iw = w - 20, y = top - 16;
 
 	report_fill_rect(d, report_zebra, x, top - h, w, h);
 	report_stroke_rect(d, report_rule, 0.6f, x, top - h, w, h);
 	report_text(d, d->bold, 9, report_navy, ix, y,
-	            "SCORES (1 = weak, 5 = "
-	            "strong)");
-	score_row(d, ix, iw, y - 22, "Technical", "analysis.scores.technical",
+	            _("SCORES (1 = weak, 5 = strong)"));
+	score_row(d, ix, iw, y - 22, _("Technical"), "analysis.scores.technical",
 	          "analysis.scores.technical_points");
-	score_row(d, ix, iw, y - 46, "Fundamental",
+	score_row(d, ix, iw, y - 46, _("Fundamental"),
 	          "analysis.scores.fundamental",
 	          "analysis.scores.fundamental_points");
-	score_row(d, ix, iw, y - 70, "Overall", "analysis.scores.overall",
+	score_row(d, ix, iw, y - 70, _("Overall"), "analysis.scores.overall",
 	          NULL);
 	report_fill_rect(d, oc, ix, top - h + 10, iw, 26);
 	report_text_center(d, d->bold, 13, report_white, ix + iw / 2,
 	                   top - h + 18.5f, label);
 	s = xasprintf(
-	    "Average %s%s",
+	    _("Average %s%s"),
 	    report_fmt_num(avg, d->state, "analysis.scores.overall_average",
 	                   REPORT_PLAIN, 1, NULL),
 	    report_str(d->state, "analysis.risk.level") &&
 	            strcmp(report_str(d->state, "analysis.risk.level"),
 	                   "HIGH") == 0
-	        ? ", less 0.5 for high risk"
+	        ? _(", less 0.5 for high risk")
 	        : "");
 	report_text(d, d->font, 7, report_muted, ix, top - h + 42, s);
 	free(s);
@@ -268,7 +273,7 @@ page_one(struct report_doc *d)
 	float right = d->right, top, cw = d->right - d->left, h;
 
 	title_block(d);
-	report_heading(d, "Executive Summary", 150);
+	report_heading(d, _("Executive Summary"), 150);
 	top = d->y;
 	d->right = d->left + cw * 0.56f;
 	summary_table(d);
@@ -277,7 +282,7 @@ page_one(struct report_doc *d)
 	score_card(d, d->left + cw * 0.60f, top, cw * 0.40f, h > 140 ? h : 140);
 	if (top - d->y < 150)
 		d->y = top - 150;
-	report_heading(d, "Price History: Last 12 Months", 200);
+	report_heading(d, _("Price History: Last 12 Months"), 200);
 	h = d->y - d->bottom - 8; /* the rest of the page */
 	report_chart_price(d, d->series, d->left, d->y, cw, h);
 	d->y -= h + 8;
@@ -291,16 +296,16 @@ momentum(struct report_doc *d)
 	char b1[REPORT_FMT], b2[REPORT_FMT], b3[REPORT_FMT], b4[REPORT_FMT];
 	char *txt;
 
-	report_heading(d, "Momentum Indicators", 300);
+	report_heading(d, _("Momentum Indicators"), 300);
 	report_chart_rsi(d, s, d->left, d->y, cw, 120);
 	d->y -= 130;
 	report_chart_macd(d, s, d->left, d->y, cw, 140);
 	d->y -= 150;
 	txt = xasprintf(
-	    "RSI (14) closed at %s; readings above 70 suggest an "
-	    "overbought market and below 30 an oversold one. MACD %s against "
-	    "a signal line of %s (histogram %s): a MACD above its signal "
-	    "indicates rising momentum.",
+	    _("RSI (14) closed at %s; readings above 70 suggest an "
+	      "overbought market and below 30 an oversold one. MACD %s "
+	      "against a signal line of %s (histogram %s): a MACD above its "
+	      "signal indicates rising momentum."),
 	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14",
 	                   REPORT_PLAIN, 1, NULL),
 	    report_fmt_num(b2, d->state, "analysis.indicators.macd",
@@ -321,38 +326,38 @@ market_data(struct report_doc *d)
 	struct tb t = {0};
 	const char *desc;
 
-	report_heading(d, "Market Data", 80);
-	kv(&t, "Last price",
+	report_heading(d, _("Market Data"), 80);
+	kv(&t, _("Last price"),
 	   report_fmt_money(b, d->state, "market.quote.price", cur));
-	kv(&t, "Previous close",
+	kv(&t, _("Previous close"),
 	   report_fmt_money(b, d->state, "market.quote.previous_close", cur));
-	kv(&t, "Open", report_fmt_money(b, d->state, "market.quote.open", cur));
-	kv(&t, "Change",
+	kv(&t, _("Open"), report_fmt_money(b, d->state, "market.quote.open", cur));
+	kv(&t, _("Change"),
 	   report_fmt_num(b, d->state, "market.quote.change_percent",
 	                  REPORT_SIGNED, 2, "%"));
-	kv(&t, "Day high",
+	kv(&t, _("Day high"),
 	   report_fmt_money(b, d->state, "market.quote.high", cur));
-	kv(&t, "Day low",
+	kv(&t, _("Day low"),
 	   report_fmt_money(b, d->state, "market.quote.low", cur));
-	kv(&t, "Volume",
+	kv(&t, _("Volume"),
 	   report_fmt_num(b, d->state, "market.quote.volume", REPORT_PLAIN, 0,
 	                  NULL));
-	kv(&t, "Average volume",
+	kv(&t, _("Average volume"),
 	   report_fmt_num(b, d->state, "market.fundamentals.average_volume",
 	                  REPORT_PLAIN, 0, NULL));
-	kv(&t, "52-week high",
+	kv(&t, _("52-week high"),
 	   report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
-	kv(&t, "52-week low",
+	kv(&t, _("52-week low"),
 	   report_fmt_money(b, d->state, "analysis.range_52w.low", cur));
-	kv(&t, "Exchange", report_fmt_str(d->state, "market.profile.exchange"));
-	kv(&t, "Currency", report_fmt_str(d->state, "market.profile.currency"));
-	kv(&t, "Sector", report_fmt_str(d->state, "market.profile.sector"));
-	kv(&t, "Industry", report_fmt_str(d->state, "market.profile.industry"));
-	kv(&t, "Benchmark", report_fmt_str(d->state, "market.benchmark"));
-	kv(&t, "Data provider", report_fmt_str(d->state, "market.provider"));
+	kv(&t, _("Exchange"), report_fmt_str(d->state, "market.profile.exchange"));
+	kv(&t, _("Currency"), report_fmt_str(d->state, "market.profile.currency"));
+	kv(&t, _("Sector"), report_fmt_str(d->state, "market.profile.sector"));
+	kv(&t, _("Industry"), report_fmt_str(d->state, "market.profile.industry"));
+	kv(&t, _("Benchmark"), report_fmt_str(d->state, "market.benchmark"));
+	kv(&t, _("Data provider"), report_fmt_str(d->state, "market.provider"));
 	tb_draw(d, &t, kv4, 4);
 	if ((desc = report_str(d->state, "market.profile.description"))) {
-		report_subheading(d, "Company Profile");
+		report_subheading(d, _("Company Profile"));
 		report_paragraph(d, d->font, 9, report_ink, desc, NULL, 0);
 	}
 }
@@ -364,42 +369,42 @@ fundamentals(struct report_doc *d)
 	const char *cur = currency(d);
 	struct tb t = {0};
 
-	report_heading(d, "Fundamentals", 80);
-	kv(&t, "Market cap",
+	report_heading(d, _("Fundamentals"), 80);
+	kv(&t, _("Market cap"),
 	   report_fmt_big(b, d->state, "market.fundamentals.market_cap",
 	                  cur ? cur : "USD"));
-	kv(&t, "Shares outstanding",
+	kv(&t, _("Shares outstanding"),
 	   report_fmt_big(b, d->state, "market.fundamentals.shares_outstanding",
 	                  NULL));
-	kv(&t, "P/E (trailing)",
+	kv(&t, _("P/E (trailing)"),
 	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio",
 	                  REPORT_PLAIN, 2, NULL));
-	kv(&t, "P/E (forward)",
+	kv(&t, _("P/E (forward)"),
 	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe",
 	                  REPORT_PLAIN, 2, NULL));
-	kv(&t, "Price to book",
+	kv(&t, _("Price to book"),
 	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book",
 	                  REPORT_PLAIN, 2, NULL));
-	kv(&t, "Book value / share",
+	kv(&t, _("Book value / share"),
 	   report_fmt_money(b, d->state,
 	                    "market.fundamentals.book_value_per_share", cur));
-	kv(&t, "EPS (TTM)",
+	kv(&t, _("EPS (TTM)"),
 	   report_fmt_money(b, d->state, "market.fundamentals.eps_ttm", cur));
-	kv(&t, "EPS (forward)",
+	kv(&t, _("EPS (forward)"),
 	   report_fmt_money(b, d->state, "market.fundamentals.forward_eps",
 	                    cur));
-	kv(&t, "Revenue (TTM)",
+	kv(&t, _("Revenue (TTM)"),
 	   report_fmt_big(b, d->state, "market.fundamentals.revenue_ttm",
 	                  cur ? cur : "USD"));
-	kv(&t, "Profit margin",
+	kv(&t, _("Profit margin"),
 	   report_fmt_num(b, d->state,
 	                  "market.fundamentals.profit_margin_percent",
 	                  REPORT_PLAIN, 2, "%"));
-	kv(&t, "Dividend yield",
+	kv(&t, _("Dividend yield"),
 	   report_fmt_num(b, d->state,
 	                  "market.fundamentals.dividend_yield_percent",
 	                  REPORT_PLAIN, 2, "%"));
-	kv(&t, "Dividend / share",
+	kv(&t, _("Dividend / share"),
 	   report_fmt_money(b, d->state,
 	                    "market.fundamentals.dividend_per_share", cur));
 	tb_draw(d, &t, kv4, 4);
@@ -410,8 +415,8 @@ static void
 observations(struct report_doc *d, const char *kind)
 {
 	static const struct report_col cols[] = {
-	    {"Observation", 0.84f, REPORT_LEFT},
-	    {"Points", 0.16f, REPORT_RIGHT},
+	    {N_("Observation"), 0.84f, REPORT_LEFT},
+	    {N_("Points"), 0.16f, REPORT_RIGHT},
 	};
 	char path[64], pts[32];
 	const cJSON *arr, *e;
@@ -429,16 +434,16 @@ observations(struct report_doc *d, const char *kind)
 		if (report_num(e, "points", &p))
 			snprintf(pts, sizeof pts, "%+.0f", p);
 		else
-			snprintf(pts, sizeof pts, "n/a");
+			snprintf(pts, sizeof pts, "%s", _("n/a"));
 		tb_add(&t, strcmp(pts, "+0") == 0 ? "0" : pts, 1,
 		       p > 0   ? &report_up
 		       : p < 0 ? &report_down
 		               : NULL);
 	}
 	if (t.n == 0)
-		tb_add(&t, "No observations recorded.", 0, &report_muted);
+		tb_add(&t, _("No observations recorded."), 0, &report_muted);
 	snprintf(path, sizeof path, "analysis.scores.%s_points", kind);
-	tb_add(&t, "Total points", 1, NULL);
+	tb_add(&t, _("Total points"), 1, NULL);
 	tb_add(&t, report_fmt_num(pts, d->state, path, REPORT_SIGNED, 0, NULL),
 	       1, NULL);
 	tb_draw(d, &t, cols, 2);
@@ -453,8 +458,8 @@ score_line(struct report_doc *d, const char *what, const char *kind)
 	snprintf(path, sizeof path, "analysis.scores.%s", kind);
 	sc = score_of(d, path);
 	report_ensure(d, 24);
-	s = sc ? xasprintf("%s score: %d / 5", what, sc)
-	       : xasprintf("%s score: n/a", what);
+	s = sc ? xasprintf("%s: %d / 5", what, sc)
+	       : xasprintf("%s: %s", what, _("n/a"));
 	report_text(d, d->bold, 10, report_ink, d->left, d->y - 11, s);
 	report_gauge(d, sc, d->left + report_text_width(d, d->bold, 10, s) + 12,
 	             d->y - 12, 90, 10);
@@ -469,51 +474,51 @@ technical(struct report_doc *d)
 	const char *cur = currency(d);
 	struct tb t = {0};
 
-	report_heading(d, "Technical Analysis", 120);
-	score_line(d, "Technical", "technical");
-	kv(&t, "Trend", report_fmt_str(d->state, "analysis.trend"));
-	kv(&t, "ATR (14)",
+	report_heading(d, _("Technical Analysis"), 120);
+	score_line(d, _("Technical score"), "technical");
+	kv(&t, _("Trend"), ta_words(report_fmt_str(d->state, "analysis.trend")));
+	kv(&t, _("ATR (14)"),
 	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
 	                  REPORT_PLAIN, 2, NULL));
-	kv(&t, "SMA 20",
+	kv(&t, _("SMA 20"),
 	   report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
-	kv(&t, "EMA 12",
+	kv(&t, _("EMA 12"),
 	   report_fmt_money(b, d->state, "analysis.indicators.ema12", cur));
-	kv(&t, "SMA 50",
+	kv(&t, _("SMA 50"),
 	   report_fmt_money(b, d->state, "analysis.indicators.sma50", cur));
-	kv(&t, "EMA 26",
+	kv(&t, _("EMA 26"),
 	   report_fmt_money(b, d->state, "analysis.indicators.ema26", cur));
-	kv(&t, "SMA 200",
+	kv(&t, _("SMA 200"),
 	   report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
-	kv(&t, "RSI (14)",
+	kv(&t, _("RSI (14)"),
 	   report_fmt_num(b, d->state, "analysis.indicators.rsi14",
 	                  REPORT_PLAIN, 2, NULL));
-	kv(&t, "Bollinger upper",
+	kv(&t, _("Bollinger upper"),
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
-	kv(&t, "MACD",
+	kv(&t, _("MACD"),
 	   report_fmt_num(b, d->state, "analysis.indicators.macd", REPORT_PLAIN,
 	                  3, NULL));
-	kv(&t, "Bollinger middle",
+	kv(&t, _("Bollinger middle"),
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_middle", cur));
-	kv(&t, "MACD signal",
+	kv(&t, _("MACD signal"),
 	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal",
 	                  REPORT_PLAIN, 3, NULL));
-	kv(&t, "Bollinger lower",
+	kv(&t, _("Bollinger lower"),
 	   report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
-	kv(&t, "MACD histogram",
+	kv(&t, _("MACD histogram"),
 	   report_fmt_num(b, d->state, "analysis.indicators.macd_hist",
 	                  REPORT_SIGNED, 3, NULL));
 	tb_draw(d, &t, kv4, 4);
-	report_subheading(d, "Observations behind the technical score");
+	report_subheading(d, _("Observations behind the technical score"));
 	observations(d, "technical");
 }
 
 static void
 fundamental(struct report_doc *d)
 {
-	report_heading(d, "Fundamental Analysis", 120);
-	score_line(d, "Fundamental", "fundamental");
-	report_subheading(d, "Observations behind the fundamental score");
+	report_heading(d, _("Fundamental Analysis"), 120);
+	score_line(d, _("Fundamental score"), "fundamental");
+	report_subheading(d, _("Observations behind the fundamental score"));
 	observations(d, "fundamental");
 }
 
@@ -532,15 +537,14 @@ narrative(struct report_doc *d)
 	size_t nmark = 0;
 	char *s, *para, *p, *brk;
 
-	report_heading(d, "Analyst Commentary", 60);
+	report_heading(d, _("Analyst Commentary"), 60);
 	if (src != NULL && strcmp(src, "model") == 0)
-		s = xasprintf(
-		    "Written by the language model (%s) from the tool "
-		    "results above.",
-		    model ? model : "n/a");
+		s = xasprintf(_("Written by the language model (%s) from the "
+		                "tool results above."),
+		              model ? model : _("n/a"));
 	else
-		s = xstrdup("Built-in commentary generated from the analysis "
-		            "(no language model used).");
+		s = xstrdup(_("Built-in commentary generated from the "
+		              "analysis (no language model used)."));
 	report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
 	free(s);
 	report_gap(d, 4);
@@ -558,8 +562,7 @@ narrative(struct report_doc *d)
 		buf_printf(&list, "%s%s", list.len ? ", " : "", e->valuestring);
 	}
 	para = xstrdup(text ? text
-	                    : "No commentary is available for this "
-	                      "run.");
+	                    : _("No commentary is available for this run."));
 	for (p = para; p != NULL; p = brk) {
 		if ((brk = strstr(p, "\n\n")) != NULL)
 			*brk = '\0', brk += 2;
@@ -570,8 +573,7 @@ narrative(struct report_doc *d)
 	}
 	if (nmark > 0) {
 		s = xasprintf(
-		    "† Not found in the tool results, so not verified: "
-		    "%s.",
+		    _("† Not found in the tool results, so not verified: %s."),
 		    list.data);
 		report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
 		free(s);
@@ -597,36 +599,37 @@ static void
 news(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-	    {"Date", 0.13f, REPORT_LEFT},
-	    {"Headline", 0.52f, REPORT_LEFT},
-	    {"Source", 0.17f, REPORT_LEFT},
-	    {"Sentiment", 0.18f, REPORT_RIGHT},
+	    {N_("Date"), 0.13f, REPORT_LEFT},
+	    {N_("Headline"), 0.52f, REPORT_LEFT},
+	    {N_("Source"), 0.17f, REPORT_LEFT},
+	    {N_("Sentiment"), 0.18f, REPORT_RIGHT},
 	};
 	const cJSON *arr = jsonutil_path(d->state, "market.news"), *e;
 	struct tb t = {0};
 	char b[REPORT_FMT], *s;
 	const char *sen;
 
-	report_heading(d, "Recent News", 60);
+	report_heading(d, _("Recent News"), 60);
 	if (!cJSON_IsArray(arr))
 		arr = NULL;
 	cJSON_ArrayForEach(e, arr)
 	{
 		sen = report_str(e, "sentiment");
-		tb_add(&t, report_fmt_str(e, "date"), 0, NULL);
+		tb_add(&t, numfmt_date(b, sizeof b, report_fmt_str(e, "date")), 0,
+		       NULL);
 		tb_add(&t, report_fmt_str(e, "headline"), 0, NULL);
 		tb_add(&t, report_fmt_str(e, "source"), 0, &report_muted);
 		s = report_num(e, "sentiment_score", &(double){0})
-		        ? xasprintf("%s %s", sen ? sen : "n/a",
+		        ? xasprintf("%s %s", sen ? ta_words(sen) : _("n/a"),
 		                    report_fmt_num(b, e, "sentiment_score",
 		                                   REPORT_SIGNED, 2, NULL))
-		        : xstrdup(sen ? sen : "n/a");
+		        : xstrdup(sen ? ta_words(sen) : _("n/a"));
 		tb_add(&t, s, 1, sentiment_color(sen));
 		free(s);
 	}
 	if (t.n == 0) {
 		report_paragraph(d, d->font, 9, report_muted,
-		                 "No news items were found for the period.",
+		                 _("No news items were found for the period."),
 		                 NULL, 0);
 		return;
 	}
@@ -640,84 +643,91 @@ risk(struct report_doc *d)
 	struct tb t = {0};
 	double rf;
 
-	report_heading(d, "Risk Assessment", 80);
-	kv(&t, "Risk level", report_fmt_str(d->state, "analysis.risk.level"));
-	kv(&t, "Annual volatility",
+	report_heading(d, _("Risk Assessment"), 80);
+	kv(&t, _("Risk level"), ta_words(report_fmt_str(d->state, "analysis.risk.level")));
+	kv(&t, _("Annual volatility"),
 	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent",
 	                  REPORT_PLAIN, 2, "%"));
 	if (report_num(d->state, "analysis.risk.beta", &rf))
-		s = xasprintf("%.2f (vs %s)", rf,
+		s = xasprintf(_("%s (vs %s)"),
+		              numfmt_local(b2, sizeof b2, rf, 2, 0),
 		              report_fmt_str(d->state, "market.benchmark"));
 	else
-		s = xstrdup("n/a");
-	kv(&t, "Beta", s);
+		s = xstrdup(_("n/a"));
+	kv(&t, _("Beta"), s);
 	free(s);
-	kv(&t, "Sharpe ratio",
+	kv(&t, _("Sharpe ratio"),
 	   report_fmt_num(b, d->state, "analysis.risk.sharpe", REPORT_PLAIN, 2,
 	                  NULL));
-	kv(&t, "Maximum drawdown",
+	kv(&t, _("Maximum drawdown"),
 	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent",
 	                  REPORT_PLAIN, 2, "%"));
 	s = xasprintf(
 	    "%s → %s",
-	    report_fmt_str(d->state, "analysis.risk.max_drawdown_peak"),
-	    report_fmt_str(d->state, "analysis.risk.max_drawdown_trough"));
-	kv(&t, "Drawdown dates", s);
+	    numfmt_date(b, sizeof b,
+	                report_fmt_str(d->state, "analysis.risk.max_drawdown_peak")),
+	    numfmt_date(b2, sizeof b2, report_fmt_str(
+	                                   d->state,
+	                                   "analysis.risk.max_drawdown_trough")));
+	kv(&t, _("Drawdown dates"), s);
 	free(s);
 	if (report_num(d->state, "analysis.risk.risk_free_rate", &rf)) {
-		snprintf(b2, sizeof b2, "%.2f%%",
-		         fabs(rf) <= 1 ? rf * 100 : rf);
-		kv(&t, "Risk-free rate", b2);
+		numfmt_local(b2, sizeof b2, fabs(rf) <= 1 ? rf * 100 : rf, 2, 0);
+		strcat(b2, "%");
+		kv(&t, _("Risk-free rate"), b2);
 	} else {
-		kv(&t, "Risk-free rate", "n/a");
+		kv(&t, _("Risk-free rate"), _("n/a"));
 	}
-	kv(&t, "ATR (14)",
+	kv(&t, _("ATR (14)"),
 	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
 	                  REPORT_PLAIN, 2, NULL));
 	tb_draw(d, &t, kv4, 4);
 }
 
 static const char *const method_text[][2] = {
-    {"Data", "Daily bars, the quote, fundamentals and news come from the "
+    {N_("Data"),
+     N_("Daily bars, the quote, fundamentals and news come from the "
              "market-data provider named under Market Data; indicators are "
-             "computed by stockagent from the daily closes."},
-    {"Indicators",
-     "Simple and exponential moving averages (SMA "
+             "computed by stockagent from the daily closes.")},
+    {N_("Indicators"),
+     N_("Simple and exponential moving averages (SMA "
      "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
      "standard deviations; RSI over 14 sessions with Wilder smoothing; "
      "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
      "Volatility is the sample standard deviation of the last 252 daily "
      "returns times the square root of 252; beta is their covariance "
      "with the benchmark's over its variance; the maximum drawdown is "
-     "the largest peak-to-trough fall of the close over the last year."},
-    {"Trend", "From the 1-year return: above 20% STRONG UPTREND, above "
+     "the largest peak-to-trough fall of the close over the last year.")},
+    {N_("Trend"),
+     N_("From the 1-year return: above 20% STRONG UPTREND, above "
               "10% MODERATE UPTREND, above 0% SLIGHT UPTREND, above -10% "
-              "SLIGHT DOWNTREND, otherwise STRONG DOWNTREND."},
-    {"Technical points",
-     "1-year return above 20% +2, above 10% +1, above -10% 0, above "
+              "SLIGHT DOWNTREND, otherwise STRONG DOWNTREND.")},
+    {N_("Technical points"),
+     N_("1-year return above 20% +2, above 10% +1, above -10% 0, above "
      "-20% -1, otherwise -2; price above (below) its 200-day average "
      "+1 (-1); 50-day above (below) the 200-day average +1 (-1); MACD "
      "above (below) its signal line +1 (-1); RSI above 70 -1, below 30 "
-     "+1. A missing input adds nothing."},
-    {"Fundamental points",
-     "P/E at or below 0 -1, below 15 +1, below 25 0, otherwise -1; "
+     "+1. A missing input adds nothing.")},
+    {N_("Fundamental points"),
+     N_("P/E at or below 0 -1, below 15 +1, below 25 0, otherwise -1; "
      "forward P/E more than 10% below (above) the trailing P/E +1 (-1); "
      "price-to-book at or below 0 -1, below 1.5 +1, above 8 -1; profit "
      "margin above 20% +1, at least 5% 0, otherwise -1; dividend yield "
-     "above 3% +1."},
-    {"Scores",
-     "Points become a 1-5 score: 4 or more gives 5, 2 or more "
+     "above 3% +1.")},
+    {N_("Scores"),
+     N_("Points become a 1-5 score: 4 or more gives 5, 2 or more "
      "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
      "gives 1. The overall score is the average of the technical and "
      "fundamental scores, less 0.5 when the risk level is HIGH, "
-     "rounded."},
-    {"Risk level", "Annualised volatility below 20% is LOW, below 35% "
-                   "MEDIUM, otherwise HIGH."},
-    {"Commentary",
-     "When a language model writes the commentary, every "
+     "rounded.")},
+    {N_("Risk level"),
+     N_("Annualised volatility below 20% is LOW, below 35% "
+                   "MEDIUM, otherwise HIGH.")},
+    {N_("Commentary"),
+     N_("When a language model writes the commentary, every "
      "number in it is checked against the tool results; numbers that "
      "could not be found are highlighted and marked with a dagger "
-     "(†)."},
+     "(†).")},
 };
 
 static void
@@ -730,10 +740,10 @@ methodology(struct report_doc *d)
 	struct tb t = {0};
 	size_t i;
 
-	report_heading(d, "Methodology", 60);
+	report_heading(d, _("Methodology"), 60);
 	for (i = 0; i < sizeof method_text / sizeof method_text[0]; i++) {
-		tb_add(&t, method_text[i][0], 1, &report_navy);
-		tb_add(&t, method_text[i][1], 0, NULL);
+		tb_add(&t, _(method_text[i][0]), 1, &report_navy);
+		tb_add(&t, _(method_text[i][1]), 0, NULL);
 	}
 	tb_draw(d, &t, cols, 2);
 }
@@ -741,17 +751,17 @@ methodology(struct report_doc *d)
 static void
 disclaimer(struct report_doc *d)
 {
-	report_heading(d, "Disclaimer", 60);
+	report_heading(d, _("Disclaimer"), 60);
 	report_paragraph(
 	    d, d->font, 8, report_muted,
-	    "This report is for informational and educational purposes only. "
+	    _("This report is for informational and educational purposes only. "
 	    "It does not constitute investment advice or a recommendation to "
 	    "buy, sell or hold any security. The figures are produced "
 	    "automatically from third-party market data that may be delayed, "
 	    "incomplete or inaccurate, and the commentary may be written by a "
 	    "language model. Past performance does not guarantee future "
 	    "results. Consult a licensed financial adviser before making "
-	    "investment decisions.",
+	    "investment decisions."),
 	    NULL, 0);
 }
 

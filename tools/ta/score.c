@@ -1,7 +1,9 @@
 /*
  * score.c: stockagent's scoring rules. Each rule adds points and one
  * observation a user reads; the man page quotes the thresholds, so change
- * them there too.
+ * them there too. Observations are written in the language of lib/i18n.h,
+ * their figures by lib/numfmt.h ("31,67" in Vietnamese): the sentences
+ * take them as %s.
  */
 #include "config.h"
 
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/i18n.h"
+#include "lib/numfmt.h"
 #include "tools/ta/ta.h"
 
 static void
@@ -37,6 +41,18 @@ observe(struct ta_score *s, int points, const char *fmt, ...)
 	    points > 0 ? " (+%d)" : " (%d)", points);
 }
 
+/* Figures of one sentence, each in the language's notation. */
+struct nums {
+	char b[3][32];
+};
+
+/* V with DECIMALS digits in slot I of N. */
+static const char *
+num(struct nums *n, int i, double v, int decimals)
+{
+	return numfmt_local(n->b[i], sizeof n->b[i], v, decimals, 0);
+}
+
 static void
 score_init(struct ta_score *s)
 {
@@ -60,69 +76,96 @@ ta_score_from_points(int p)
 static void
 rule_one_year(struct ta_score *s, double r)
 {
+	struct nums n;
+
 	if (!isfinite(r))
 		return;
 	if (r > 20)
-		observe(s, 2, "1-year return %.2f%% is above +20%%: "
-		    "strong upward momentum", r);
+		observe(s, 2, _("1-year return %s%% is above +20%%: strong "
+		    "upward momentum"), num(&n, 0, r, 2));
 	else if (r > 10)
-		observe(s, 1, "1-year return %.2f%% is above +10%%: "
-		    "upward momentum", r);
+		observe(s, 1, _("1-year return %s%% is above +10%%: upward "
+		    "momentum"), num(&n, 0, r, 2));
 	else if (r > -10)
-		observe(s, 0, "1-year return %.2f%% is within +/-10%%: "
-		    "neutral", r);
+		observe(s, 0, _("1-year return %s%% is within +/-10%%: "
+		    "neutral"), num(&n, 0, r, 2));
 	else if (r > -20)
-		observe(s, -1, "1-year return %.2f%% is -10%% or worse: "
-		    "downward momentum", r);
+		observe(s, -1, _("1-year return %s%% is -10%% or worse: "
+		    "downward momentum"), num(&n, 0, r, 2));
 	else
-		observe(s, -2, "1-year return %.2f%% is -20%% or worse: "
-		    "strong downward momentum", r);
+		observe(s, -2, _("1-year return %s%% is -20%% or worse: "
+		    "strong downward momentum"), num(&n, 0, r, 2));
 }
 
-/* Shared by the two "A above/below B" rules. */
-static void
-rule_above(struct ta_score *s, double a, double b, const char *what,
-    const char *than, const char *up, const char *down)
+/* 1 when A is above B, -1 below, 0 equal. */
+static int
+cmp3(double a, double b)
 {
-	if (!isfinite(a) || !isfinite(b))
+	return a > b ? 1 : a < b ? -1 : 0;
+}
+
+/* The close (FIFTY 0) or the 50-day average (FIFTY 1), A, against the
+ * 200-day average SMA200. */
+static void
+rule_vs_sma200(struct ta_score *s, int fifty, double a, double sma200)
+{
+	struct nums n;
+
+	if (!isfinite(a) || !isfinite(sma200))
 		return;
-	if (a > b)
-		observe(s, 1, "%s %.2f is above %s %.2f: %s", what, a, than, b,
-		    up);
-	else if (a < b)
-		observe(s, -1, "%s %.2f is below %s %.2f: %s", what, a, than,
-		    b, down);
+	num(&n, 0, a, 2);
+	num(&n, 1, sma200, 2);
+	if (cmp3(a, sma200) > 0)
+		observe(s, 1, fifty ? _("50-day average %s is above the 200-day "
+		    "average %s: bullish alignment") : _("Price %s is above the "
+		    "200-day average %s: long-term uptrend"), n.b[0], n.b[1]);
+	else if (cmp3(a, sma200) < 0)
+		observe(s, -1, fifty ? _("50-day average %s is below the "
+		    "200-day average %s: bearish alignment") : _("Price %s is "
+		    "below the 200-day average %s: long-term downtrend"),
+		    n.b[0], n.b[1]);
 	else
-		observe(s, 0, "%s %.2f equals %s", what, a, than);
+		observe(s, 0, fifty ? _("50-day average %s equals the 200-day "
+		    "average") : _("Price %s equals the 200-day average"),
+		    n.b[0]);
 }
 
 static void
 rule_macd(struct ta_score *s, double macd, double sig)
 {
+	struct nums n;
+
 	if (!isfinite(macd) || !isfinite(sig))
 		return;
 	if (macd > sig)
-		observe(s, 1, "MACD %.4f is above its signal line %.4f: "
-		    "bullish momentum", macd, sig);
+		observe(s, 1, _("MACD %s is above its signal line %s: "
+		    "bullish momentum"), num(&n, 0, macd, 4),
+		    num(&n, 1, sig, 4));
 	else if (macd < sig)
-		observe(s, -1, "MACD %.4f is below its signal line %.4f: "
-		    "bearish momentum", macd, sig);
+		observe(s, -1, _("MACD %s is below its signal line %s: "
+		    "bearish momentum"), num(&n, 0, macd, 4),
+		    num(&n, 1, sig, 4));
 	else
-		observe(s, 0, "MACD %.4f equals its signal line", macd);
+		observe(s, 0, _("MACD %s equals its signal line"),
+		    num(&n, 0, macd, 4));
 }
 
 static void
 rule_rsi(struct ta_score *s, double rsi)
 {
+	struct nums n;
+
 	if (!isfinite(rsi))
 		return;
 	if (rsi > 70)
-		observe(s, -1, "RSI(14) %.1f is above 70: overbought", rsi);
+		observe(s, -1, _("RSI(14) %s is above 70: overbought"),
+		    num(&n, 0, rsi, 1));
 	else if (rsi < 30)
-		observe(s, 1, "RSI(14) %.1f is below 30: oversold", rsi);
+		observe(s, 1, _("RSI(14) %s is below 30: oversold"),
+		    num(&n, 0, rsi, 1));
 	else
-		observe(s, 0, "RSI(14) %.1f is between 30 and 70: neutral",
-		    rsi);
+		observe(s, 0, _("RSI(14) %s is between 30 and 70: neutral"),
+		    num(&n, 0, rsi, 1));
 }
 
 void
@@ -130,10 +173,8 @@ ta_score_technical(const struct ta_technical *in, struct ta_score *out)
 {
 	score_init(out);
 	rule_one_year(out, in->one_year_pct);
-	rule_above(out, in->price, in->sma200, "Price", "the 200-day average",
-	    "long-term uptrend", "long-term downtrend");
-	rule_above(out, in->sma50, in->sma200, "50-day average",
-	    "the 200-day average", "bullish alignment", "bearish alignment");
+	rule_vs_sma200(out, 0, in->price, in->sma200);
+	rule_vs_sma200(out, 1, in->sma50, in->sma200);
 	rule_macd(out, in->macd, in->macd_signal);
 	rule_rsi(out, in->rsi14);
 	out->score = ta_score_from_points(out->points);
@@ -142,76 +183,97 @@ ta_score_technical(const struct ta_technical *in, struct ta_score *out)
 static void
 rule_pe(struct ta_score *s, double pe)
 {
+	struct nums n;
+
 	if (!isfinite(pe))
 		return;
 	if (pe <= 0)
-		observe(s, -1, "P/E %.2f means no earnings", pe);
+		observe(s, -1, _("P/E %s means no earnings"),
+		    num(&n, 0, pe, 2));
 	else if (pe < 15)
-		observe(s, 1, "P/E %.2f suggests undervaluation", pe);
+		observe(s, 1, _("P/E %s suggests undervaluation"),
+		    num(&n, 0, pe, 2));
 	else if (pe < 25)
-		observe(s, 0, "P/E %.2f is in a reasonable range", pe);
+		observe(s, 0, _("P/E %s is in a reasonable range"),
+		    num(&n, 0, pe, 2));
 	else
-		observe(s, -1, "P/E %.2f suggests overvaluation", pe);
+		observe(s, -1, _("P/E %s suggests overvaluation"),
+		    num(&n, 0, pe, 2));
 }
 
 static void
 rule_forward_pe(struct ta_score *s, double fpe, double pe)
 {
+	struct nums n;
+
 	if (!isfinite(fpe) || !isfinite(pe) || fpe <= 0 || pe <= 0)
 		return;
 	if (fpe < 0.9 * pe)
-		observe(s, 1, "Forward P/E %.2f is more than 10%% below P/E "
-		    "%.2f: earnings expected to grow", fpe, pe);
+		observe(s, 1, _("Forward P/E %s is more than 10%% below P/E "
+		    "%s: earnings expected to grow"), num(&n, 0, fpe, 2),
+		    num(&n, 1, pe, 2));
 	else if (fpe > 1.1 * pe)
-		observe(s, -1, "Forward P/E %.2f is more than 10%% above P/E "
-		    "%.2f: earnings expected to fall", fpe, pe);
+		observe(s, -1, _("Forward P/E %s is more than 10%% above P/E "
+		    "%s: earnings expected to fall"), num(&n, 0, fpe, 2),
+		    num(&n, 1, pe, 2));
 	else
-		observe(s, 0, "Forward P/E %.2f is within 10%% of P/E %.2f: "
-		    "steady earnings expected", fpe, pe);
+		observe(s, 0, _("Forward P/E %s is within 10%% of P/E %s: "
+		    "steady earnings expected"), num(&n, 0, fpe, 2),
+		    num(&n, 1, pe, 2));
 }
 
 static void
 rule_price_to_book(struct ta_score *s, double pb)
 {
+	struct nums n;
+
 	if (!isfinite(pb))
 		return;
 	if (pb <= 0)
-		observe(s, -1, "Price-to-book %.2f: book value is negative",
-		    pb);
+		observe(s, -1, _("Price-to-book %s: book value is negative"),
+		    num(&n, 0, pb, 2));
 	else if (pb < 1.5)
-		observe(s, 1, "Price-to-book %.2f is below 1.5: cheap "
-		    "relative to assets", pb);
+		observe(s, 1, _("Price-to-book %s is below 1.5: cheap "
+		    "relative to assets"), num(&n, 0, pb, 2));
 	else if (pb > 8)
-		observe(s, -1, "Price-to-book %.2f is above 8: expensive "
-		    "relative to assets", pb);
+		observe(s, -1, _("Price-to-book %s is above 8: expensive "
+		    "relative to assets"), num(&n, 0, pb, 2));
 	else
-		observe(s, 0, "Price-to-book %.2f is between 1.5 and 8", pb);
+		observe(s, 0, _("Price-to-book %s is between 1.5 and 8"),
+		    num(&n, 0, pb, 2));
 }
 
 static void
 rule_margin(struct ta_score *s, double m)
 {
+	struct nums n;
+
 	if (!isfinite(m))
 		return;
 	if (m > 20)
-		observe(s, 1, "Profit margin %.2f%% is above 20%%: excellent",
-		    m);
+		observe(s, 1, _("Profit margin %s%% is above 20%%: excellent"),
+		    num(&n, 0, m, 2));
 	else if (m >= 5)
-		observe(s, 0, "Profit margin %.2f%% is between 5%% and 20%%: "
-		    "adequate", m);
+		observe(s, 0, _("Profit margin %s%% is between 5%% and 20%%: "
+		    "adequate"), num(&n, 0, m, 2));
 	else
-		observe(s, -1, "Profit margin %.2f%% is below 5%%: low", m);
+		observe(s, -1, _("Profit margin %s%% is below 5%%: low"),
+		    num(&n, 0, m, 2));
 }
 
 static void
 rule_dividend(struct ta_score *s, double y)
 {
+	struct nums n;
+
 	if (!isfinite(y))
 		return;
 	if (y > 3)
-		observe(s, 1, "Dividend yield %.2f%% is above 3%%: high", y);
+		observe(s, 1, _("Dividend yield %s%% is above 3%%: high"),
+		    num(&n, 0, y, 2));
 	else
-		observe(s, 0, "Dividend yield %.2f%% is 3%% or less", y);
+		observe(s, 0, _("Dividend yield %s%% is 3%% or less"),
+		    num(&n, 0, y, 2));
 }
 
 void
@@ -273,4 +335,38 @@ ta_overall(int technical, int fundamental, const char *risk_level,
 	out->average = a;
 	out->score = s;
 	out->label = labels[s - 1];
+}
+
+/* The enum values of an analysis and of news, and their words. */
+static const char *const ta_word_table[][2] = {
+	{ "STRONG UPTREND", N_("STRONG UPTREND") },
+	{ "MODERATE UPTREND", N_("MODERATE UPTREND") },
+	{ "SLIGHT UPTREND", N_("SLIGHT UPTREND") },
+	{ "SLIGHT DOWNTREND", N_("SLIGHT DOWNTREND") },
+	{ "STRONG DOWNTREND", N_("STRONG DOWNTREND") },
+	/* TRANSLATORS: a risk level, as in "HIGH RISK" */
+	{ "LOW", N_("LOW") },
+	{ "MEDIUM", N_("MEDIUM") },
+	{ "HIGH", N_("HIGH") },
+	{ "VERY FAVORABLE", N_("VERY FAVORABLE") },
+	{ "FAVORABLE", N_("FAVORABLE") },
+	{ "NEUTRAL", N_("NEUTRAL") },
+	{ "UNFAVORABLE", N_("UNFAVORABLE") },
+	{ "VERY UNFAVORABLE", N_("VERY UNFAVORABLE") },
+	/* TRANSLATORS: the sentiment of a news headline */
+	{ "positive", N_("positive") },
+	{ "neutral", N_("neutral") },
+	{ "negative", N_("negative") },
+};
+
+const char *
+ta_words(const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ta_word_table / sizeof *ta_word_table; i++) {
+		if (strcmp(value, ta_word_table[i][0]) == 0)
+			return _(ta_word_table[i][1]);
+	}
+	return value;
 }

@@ -160,6 +160,14 @@ const char *ta_trend_label(double one_year_pct);
  */
 const char *ta_risk_level(double volatility_pct);
 
+/*
+ * The words a reader sees for VALUE, an enum of the analysis (a trend, a
+ * risk level, a score label) or a news sentiment ("positive"), in the
+ * language of lib/i18n.h; anything else is returned as it is. The JSON
+ * keeps the enum; only what people read is translated.
+ */
+const char *ta_words(const char *value);
+
 struct ta_overall {
 	double average; /* (technical + fundamental)/2, -0.5 if HIGH risk */
 	int score;      /* floor(average + 0.5) clamped to 1..5 */

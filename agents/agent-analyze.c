@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "agents/agent.h"
-#include "lib/i18n.h"
 #include "agents/grounding.h"
+#include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -42,20 +42,22 @@ analyze_task(const cJSON *state, char **task_out, cJSON **ctx_out)
 	const char *sym = jsonutil_string(state, "request.symbol");
 	cJSON *ctx = cJSON_CreateObject();
 
-	*task_out = xasprintf("Analyze the performance of %s from the gathered "
+	*task_out = xasprintf(
+	    "Analyze the performance of %s from the gathered "
 	    "data with the analyze_stock_performance tool. Then write an "
 	    "investment narrative of three short paragraphs: the thesis, the "
 	    "risks, and what would change the view. Use only figures that "
 	    "appear in the tool result; this is information, not investment "
-	    "advice.%s", sym, analyze_language());
+	    "advice.%s",
+	    sym, analyze_language());
 	cJSON_AddStringToObject(ctx, "symbol", sym);
 	*ctx_out = ctx;
 }
 
 /* The tool results the model saw: tool messages before and in UPDATE. */
 static size_t
-analyze_tool_results(const cJSON *state, const cJSON *update,
-    const cJSON **out, size_t max)
+analyze_tool_results(const cJSON *state, const cJSON *update, const cJSON **out,
+    size_t max)
 {
 	const cJSON *lists[2], *m, *role;
 	size_t n = 0, i;
@@ -85,8 +87,7 @@ analyze_answer(const char *answer, const cJSON *state, cJSON *update)
 
 	if (analysis == NULL || answer == NULL || *answer == '\0')
 		return;
-	ns = analyze_tool_results(state, update, sources,
-	    ANALYZE_MAX_SOURCES);
+	ns = analyze_tool_results(state, update, sources, ANALYZE_MAX_SOURCES);
 	bad = grounding_check(answer, sources, ns);
 	cJSON_DeleteItemFromObject(analysis, "narrative");
 	n = cJSON_AddObjectToObject(analysis, "narrative");
@@ -96,14 +97,16 @@ analyze_answer(const char *answer, const cJSON *state, cJSON *update)
 	if (cJSON_GetArraySize(bad) > 0) {
 		list = cJSON_PrintUnformatted(bad);
 		log_warn("analyze agent: the narrative quotes numbers not "
-		    "found in the tool results: %s", list);
+			 "found in the tool results: %s",
+		    list);
 		free(list);
 	}
 }
 
 const struct agent_spec agent_analyze_spec = {
 	.name = "analyze",
-	.role_prompt = "You are the performance analysis agent of a stock "
+	.role_prompt =
+	    "You are the performance analysis agent of a stock "
 	    "analysis team. You run the analysis tool on the gathered data "
 	    "and explain its technical and fundamental findings in plain "
 	    "language, quoting only the numbers the tool returned.",

@@ -11,10 +11,10 @@
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "model/model-prices.h"
 #include "model/model.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
 
 /* One agent's bookkeeping while it runs. */
 struct agent_run {
@@ -22,11 +22,11 @@ struct agent_run {
 	struct agent_env *env;
 	const struct tool_entry *tool;
 	const char *date; /* the run's as-of date, borrowed from the state */
-	cJSON *messages; /* the conversation so far */
-	cJSON *usage;	 /* one object per model call */
-	cJSON *result;	 /* the tool's latest good result */
-	char *answer;	 /* the model's final answer */
-	char *why;	 /* why the model's part failed, if it did */
+	cJSON *messages;  /* the conversation so far */
+	cJSON *usage;	  /* one object per model call */
+	cJSON *result;	  /* the tool's latest good result */
+	char *answer;	  /* the model's final answer */
+	char *why;	  /* why the model's part failed, if it did */
 	long tokens;
 	int bad_args;
 };
@@ -56,7 +56,8 @@ agent_record_usage(struct agent_run *r, const struct model_response *resp)
 
 	cJSON_AddStringToObject(u, "agent", r->spec->name);
 	cJSON_AddStringToObject(u, "model", model_name(r->env->model));
-	cJSON_AddNumberToObject(u, "prompt_tokens", (double)resp->prompt_tokens);
+	cJSON_AddNumberToObject(u, "prompt_tokens",
+	    (double)resp->prompt_tokens);
 	cJSON_AddNumberToObject(u, "completion_tokens",
 	    (double)resp->completion_tokens);
 	cJSON_AddNumberToObject(u, "latency_ms", resp->latency_ms);
@@ -90,7 +91,8 @@ agent_add_assistant(struct agent_run *r, const struct model_response *resp)
 			cJSON_AddStringToObject(c, "name", resp->calls[i].name);
 			cJSON_AddStringToObject(c, "arguments",
 			    resp->calls[i].arguments != NULL ?
-				resp->calls[i].arguments : "{}");
+				resp->calls[i].arguments :
+				"{}");
 			cJSON_AddItemToArray(calls, c);
 		}
 	}
@@ -120,7 +122,8 @@ agent_do_call(struct agent_run *r, const struct model_tool_call *call,
 	int rc;
 
 	if (call->name == NULL || strcmp(call->name, r->tool->name) != 0) {
-		agent_tool_error(r, call, "unknown tool; the only tool is "
+		agent_tool_error(r, call,
+		    "unknown tool; the only tool is "
 		    "the one in the tool list");
 		r->bad_args++;
 		return 0;
@@ -193,7 +196,8 @@ agent_model_loop(struct agent_run *r, const cJSON *tools, char **cause)
 			return rc;
 		if (r->bad_args > r->env->max_bad_args) {
 			r->why = xasprintf("the model called %s with invalid "
-			    "arguments %d times", r->tool->name, r->bad_args);
+					   "arguments %d times",
+			    r->tool->name, r->bad_args);
 			return 0;
 		}
 		if (r->env->token_budget > 0 &&
@@ -220,12 +224,14 @@ agent_fallback(struct agent_run *r, cJSON *update, char **cause)
 
 	if (r->env->no_fallback) {
 		*cause = xasprintf("%s agent: %s (fallback disabled by "
-		    "--no-fallback)", r->spec->name, r->why);
+				   "--no-fallback)",
+		    r->spec->name, r->why);
 		return EXIT_MODEL;
 	}
 	log_warn("%s agent: %s; %s", r->spec->name, r->why,
-	    r->result == NULL ? "using the built-in policy for this step" :
-	    "keeping the tool's result without the model's answer");
+	    r->result == NULL ?
+		"using the built-in policy for this step" :
+		"keeping the tool's result without the model's answer");
 	fb = cJSON_CreateObject();
 	cJSON_AddStringToObject(fb, "agent", r->spec->name);
 	cJSON_AddStringToObject(fb, "reason", r->why);
@@ -252,7 +258,8 @@ agent_builtin_pass(struct agent_run *r, const cJSON *tools, char **cause)
 	model_close(builtin);
 	if (rc == 0 && r->result == NULL) {
 		*cause = xasprintf("%s agent: the built-in policy could not "
-		    "run %s: %s", r->spec->name, r->tool->name, r->why);
+				   "run %s: %s",
+		    r->spec->name, r->tool->name, r->why);
 		rc = EXIT_FAILURE_ANY;
 	}
 	return rc;
@@ -289,8 +296,8 @@ agent_run(const struct agent_spec *spec, struct agent_env *env,
 	r.date = jsonutil_string(state, "request.as_of");
 	r.messages = cJSON_CreateArray();
 	r.usage = cJSON_CreateArray();
-	cJSON_AddItemToArray(r.messages, model_message("system",
-	    spec->role_prompt));
+	cJSON_AddItemToArray(r.messages,
+	    model_message("system", spec->role_prompt));
 	cJSON_AddItemToArray(r.messages, agent_user_message(spec, state));
 	if ((rc = agent_model_loop(&r, tools, cause)) != 0)
 		goto out;

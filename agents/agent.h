@@ -32,12 +32,12 @@ struct agent_spec {
 struct agent_env {
 	struct model *model;
 	struct tool_ctx *tools;
-	int max_steps;	      /* model turns per agent */
-	int max_bad_args;     /* invalid tool calls before falling back */
-	long token_budget;    /* prompt + completion tokens; 0 = none */
-	int no_fallback;      /* fail instead of falling back */
-	int show_reasoning;   /* print the model's reasoning on stderr */
-	const cJSON *prices;  /* model-prices table, borrowed; may be NULL */
+	int max_steps;	     /* model turns per agent */
+	int max_bad_args;    /* invalid tool calls before falling back */
+	long token_budget;   /* prompt + completion tokens; 0 = none */
+	int no_fallback;     /* fail instead of falling back */
+	int show_reasoning;  /* print the model's reasoning on stderr */
+	const cJSON *prices; /* model-prices table, borrowed; may be NULL */
 };
 
 /*

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "agents/ask-symbol.h"
+#include "lib/xmalloc.h"
 #include "model/model.h"
 #include "tools/symbol.h"
-#include "lib/xmalloc.h"
 
 static cJSON *
 ask_symbol_tools(const char *const *known, size_t n)
@@ -19,7 +19,8 @@ ask_symbol_tools(const char *const *known, size_t n)
 
 	t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "name", "choose_symbol");
-	cJSON_AddStringToObject(t, "description", "Names the ticker symbol "
+	cJSON_AddStringToObject(t, "description",
+	    "Names the ticker symbol "
 	    "of the one stock the user's request is about.");
 	params = cJSON_AddObjectToObject(t, "parameters");
 	cJSON_AddStringToObject(params, "type", "object");
@@ -55,13 +56,14 @@ ask_symbol_take(const struct model_response *r, const char *const *known,
 	s = cJSON_GetObjectItemCaseSensitive(args, "symbol");
 	if (!cJSON_IsString(s))
 		*cause = xstrdup("the model's choose_symbol call has no "
-		    "symbol");
+				 "symbol");
 	else if (symbol_normalize(s->valuestring, out, cause) == 0) {
 		for (i = 0; i < n && strcmp(known[i], out) != 0; i++)
 			;
 		if (n > 0 && i == n)
 			*cause = xasprintf("the model chose %s, which the "
-			    "provider does not cover", out);
+					   "provider does not cover",
+			    out);
 		else
 			rc = 0;
 	}
@@ -70,8 +72,8 @@ ask_symbol_take(const struct model_response *r, const char *const *known,
 }
 
 int
-ask_symbol_pick(struct model *m, const char *prompt,
-    const char *const *known, size_t n, char *out, char **cause)
+ask_symbol_pick(struct model *m, const char *prompt, const char *const *known,
+    size_t n, char *out, char **cause)
 {
 	struct model_request req = { 0 };
 	struct model_response resp;
@@ -79,9 +81,11 @@ ask_symbol_pick(struct model *m, const char *prompt,
 	char *why = NULL;
 	int rc = -1;
 
-	cJSON_AddItemToArray(msgs, model_message("system", "You route stock "
-	    "analysis requests. Call choose_symbol with the ticker of the "
-	    "stock the user asks about."));
+	cJSON_AddItemToArray(msgs,
+	    model_message("system",
+		"You route stock "
+		"analysis requests. Call choose_symbol with the ticker of the "
+		"stock the user asks about."));
 	cJSON_AddItemToArray(msgs, model_message("user", prompt));
 	req.messages = msgs;
 	req.tools = tools;

@@ -123,8 +123,7 @@ static const struct followup_field fu_f_tech[] = {
 static const struct followup_field fu_f_fund[] = {
 	{ "P/E", "market.fundamentals.pe_ratio", 'f' },
 	{ "price to book", "market.fundamentals.price_to_book", 'f' },
-	{ "dividend yield", "market.fundamentals.dividend_yield_percent",
-	    '%' },
+	{ "dividend yield", "market.fundamentals.dividend_yield_percent", '%' },
 	{ "profit margin", "market.fundamentals.profit_margin_percent", '%' },
 	{ "fundamental score", "analysis.scores.fundamental", 'g' },
 	{ NULL, NULL, 0 },
@@ -135,12 +134,12 @@ static const struct followup_field fu_f_summary[] = {
 	{ NULL, NULL, 0 },
 };
 
-static const char *const fu_w_risk[] = { "risk", "volatil", "drawdown",
-	"beta", "sharpe", "safe", NULL };
-static const char *const fu_w_perf[] = { "perform", "return", "price",
-	"ytd", "gain", "loss", "52", NULL };
-static const char *const fu_w_tech[] = { "technical", "trend", "rsi",
-	"macd", "moving average", "sma", "indicator", "momentum", NULL };
+static const char *const fu_w_risk[] = { "risk", "volatil", "drawdown", "beta",
+	"sharpe", "safe", NULL };
+static const char *const fu_w_perf[] = { "perform", "return", "price", "ytd",
+	"gain", "loss", "52", NULL };
+static const char *const fu_w_tech[] = { "technical", "trend", "rsi", "macd",
+	"moving average", "sma", "indicator", "momentum", NULL };
 static const char *const fu_w_fund[] = { "fundamental", "valuation", "p/e",
 	"earning", "dividend", "margin", "book", NULL };
 static const char *const fu_w_news[] = { "news", "headline", NULL };
@@ -156,8 +155,8 @@ static const struct followup_topic followup_topics[] = {
 	{ fu_w_news, "News", NULL, NULL },
 };
 /* When the question names no topic: the scores and the narrative. */
-static const struct followup_topic followup_summary = { fu_w_none,
-	"Summary", fu_f_summary, NULL };
+static const struct followup_topic followup_summary = { fu_w_none, "Summary",
+	fu_f_summary, NULL };
 
 static int
 fu_names(const char *lower, const char *const *words)
@@ -179,8 +178,7 @@ followup_builtin(const cJSON *result, const char *question)
 	for (p = lower; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	buf_init(&b, 0);
-	for (i = 0; i < sizeof followup_topics / sizeof *followup_topics;
-	     i++) {
+	for (i = 0; i < sizeof followup_topics / sizeof *followup_topics; i++) {
 		if (!fu_names(lower, followup_topics[i].words))
 			continue;
 		fu_topic(&b, result, &followup_topics[i]);
@@ -188,7 +186,8 @@ followup_builtin(const cJSON *result, const char *question)
 	}
 	if (hits == 0) {
 		fu_topic(&b, result, &followup_summary);
-		buf_printf(&b, "%s\nAsk about its risk, performance, "
+		buf_printf(&b,
+		    "%s\nAsk about its risk, performance, "
 		    "technicals, fundamentals or news for more.\n",
 		    fu_str(result, "analysis.narrative.text"));
 	}
@@ -205,17 +204,20 @@ followup_messages(const cJSON *result, const cJSON *history,
 	const cJSON *t;
 	char *json = jsonutil_print(result), *sys;
 
-	sys = xasprintf("You answer follow-up questions about the stock "
+	sys = xasprintf(
+	    "You answer follow-up questions about the stock "
 	    "analysis below, briefly and only from its figures; say so when "
 	    "it does not hold the answer. This is not investment advice.\n\n"
-	    "Analysis (JSON):\n%s", json);
+	    "Analysis (JSON):\n%s",
+	    json);
 	cJSON_AddItemToArray(msgs, model_message("system", sys));
 	cJSON_ArrayForEach(t, history) {
 		const char *role = jsonutil_string(t, "role");
 		const char *content = jsonutil_string(t, "content");
 
 		if (role != NULL && content != NULL)
-			cJSON_AddItemToArray(msgs, model_message(role, content));
+			cJSON_AddItemToArray(msgs,
+			    model_message(role, content));
 	}
 	cJSON_AddItemToArray(msgs, model_message("user", question));
 	free(sys);
@@ -260,7 +262,7 @@ followup_answer(struct model *m, const cJSON *result, const cJSON *history,
 	*source_out = "builtin";
 	if (m != NULL && !model_is_builtin(m)) {
 		if (followup_model(m, result, history, question, answer_out,
-		    &why) == 0) {
+			&why) == 0) {
 			*source_out = "model";
 			return 0;
 		}

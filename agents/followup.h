@@ -22,9 +22,9 @@ struct model;
  * *ANSWER_OUT (heap text) and *SOURCE_OUT ("model" or "builtin", static),
  * or -1 with *cause when the model failed and NO_FALLBACK is set.
  */
-int followup_answer(struct model *m, const cJSON *result,
-    const cJSON *history, const char *question, int no_fallback,
-    char **answer_out, const char **source_out, char **cause);
+int followup_answer(struct model *m, const cJSON *result, const cJSON *history,
+    const char *question, int no_fallback, char **answer_out,
+    const char **source_out, char **cause);
 
 /* The built-in answer alone (never fails; heap text). */
 char *followup_builtin(const cJSON *result, const char *question);

@@ -18,9 +18,9 @@
 
 /* A number as found in text. */
 struct grounding_num {
-	double value;	/* as written, scale applied */
-	double scale;	/* 1, 1e3, 1e6, ... */
-	int decimals;	/* digits after the point */
+	double value; /* as written, scale applied */
+	double scale; /* 1, 1e3, 1e6, ... */
+	int decimals; /* digits after the point */
 	int is_int;
 	char text[GROUNDING_MAX_TOKEN];
 };
@@ -46,11 +46,19 @@ static const struct {
 	const char *word;
 	double scale;
 } grounding_scales[] = {
-	{ "thousand", 1e3 }, { "million", 1e6 }, { "billion", 1e9 },
-	{ "trillion", 1e12 }, { "bn", 1e9 }, { "K", 1e3 }, { "M", 1e6 },
-	{ "B", 1e9 }, { "T", 1e12 },
+	{ "thousand", 1e3 },
+	{ "million", 1e6 },
+	{ "billion", 1e9 },
+	{ "trillion", 1e12 },
+	{ "bn", 1e9 },
+	{ "K", 1e3 },
+	{ "M", 1e6 },
+	{ "B", 1e9 },
+	{ "T", 1e12 },
 	/* Vietnamese: "nghìn tỷ" (10^12) before "nghìn" (10^3) */
-	{ "nghìn tỷ", 1e12 }, { "tỷ", 1e9 }, { "triệu", 1e6 },
+	{ "nghìn tỷ", 1e12 },
+	{ "tỷ", 1e9 },
+	{ "triệu", 1e6 },
 	{ "nghìn", 1e3 },
 };
 
@@ -109,8 +117,8 @@ grounding_read(const char *start, const char **pp, struct grounding_num *out)
 	size_t n = 0;
 	int in_word, neg;
 
-	in_word = p > start && (isalnum((unsigned char)p[-1]) ||
-	    p[-1] == '_' || p[-1] == '.');
+	in_word = p > start &&
+	    (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.');
 	neg = p > start && p[-1] == '-' &&
 	    (p - 1 == start || !isalnum((unsigned char)p[-2]));
 	for (;;) {

@@ -25,7 +25,6 @@
  * scale word), in order and without repeats: a new array of strings the
  * caller owns. SOURCES[n] are borrowed.
  */
-cJSON *grounding_check(const char *text, const cJSON *const *sources,
-    size_t n);
+cJSON *grounding_check(const char *text, const cJSON *const *sources, size_t n);
 
 #endif

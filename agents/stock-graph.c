@@ -14,9 +14,9 @@
 #include "lib/graph.h"
 #include "lib/jsonutil.h"
 #include "lib/store.h"
+#include "lib/xmalloc.h"
 #include "tools/gather.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
 
 extern const struct agent_spec agent_gather_spec;
 extern const struct agent_spec agent_analyze_spec;
@@ -44,8 +44,7 @@ stock_node(const struct agent_spec *spec, void *ctx, const cJSON *state,
     cJSON **update_out, char **cause)
 {
 	struct stock_run *run = ctx;
-	struct tool_ctx tc = { state, run->tools, run->store,
-		run->thread_id };
+	struct tool_ctx tc = { state, run->tools, run->store, run->thread_id };
 	struct agent_env env = run->env;
 	int rc;
 
@@ -82,7 +81,9 @@ stock_after_gather(void *ctx, const cJSON *state)
 
 	(void)ctx;
 	return gather_bars_span(jsonutil_path(state, "market.bars"), &first,
-	    &last) >= 2 ? "analyze" : GRAPH_END;
+		   &last) >= 2 ?
+	    "analyze" :
+	    GRAPH_END;
 }
 
 /* Transient failures worth another attempt of the whole node. */
@@ -109,9 +110,10 @@ stock_approve(void *arg, const char *node, const cJSON *state)
 
 	if (!run->interactive)
 		return -1;
-	fprintf(stderr, "stockagent: run %s is about to run '%s' for %s. "
-	    "Continue? [y/N] ", run->thread_id, node,
-	    jsonutil_string(state, "request.symbol"));
+	fprintf(stderr,
+	    "stockagent: run %s is about to run '%s' for %s. "
+	    "Continue? [y/N] ",
+	    run->thread_id, node, jsonutil_string(state, "request.symbol"));
 	fflush(stderr);
 	if (fgets(line, sizeof line, stdin) == NULL)
 		return 0;
@@ -167,10 +169,12 @@ stock_graph_code(struct stock_run *run, int rc, char **cause)
 		return rc;
 	switch (rc) {
 	case GRAPH_E_INTERRUPTED:
-		msg = xasprintf("run %s paused before '%s': approval needs a "
+		msg = xasprintf(
+		    "run %s paused before '%s': approval needs a "
 		    "terminal; continue it with 'stockagent runs resume %s'",
-		    run->thread_id, run->approve_before ? run->approve_before :
-		    "the next step", run->thread_id);
+		    run->thread_id,
+		    run->approve_before ? run->approve_before : "the next step",
+		    run->thread_id);
 		free(*cause);
 		*cause = msg;
 		return EXIT_INTERRUPTED;
@@ -178,7 +182,8 @@ stock_graph_code(struct stock_run *run, int rc, char **cause)
 		return EXIT_INTERRUPTED;
 	case GRAPH_E_STORAGE:
 		return store_last_error(run->store) == STORE_E_BUSY ?
-		    EXIT_BUSY : EXIT_STORAGE;
+		    EXIT_BUSY :
+		    EXIT_STORAGE;
 	case GRAPH_E_NOTFOUND:
 		return EXIT_USAGE;
 	default:

@@ -19,11 +19,11 @@ struct tool_opts;
 struct stock_run {
 	const struct tool_opts *tools; /* what the tools read (borrowed) */
 	int recursion_limit;	       /* most graph steps */
-	struct store *store;   /* NULL: no checkpoints */
-	struct agent_env env;  /* model, limits, fallback policy */
-	const char *thread_id; /* the run */
-	const char *approve_before; /* node to pause before, or NULL */
-	int interactive;	    /* may ask on the terminal */
+	struct store *store;	       /* NULL: no checkpoints */
+	struct agent_env env;	       /* model, limits, fallback policy */
+	const char *thread_id;	       /* the run */
+	const char *approve_before;    /* node to pause before, or NULL */
+	int interactive;	       /* may ask on the terminal */
 	/* Graph events for --format ndjson; NULL to ignore. */
 	void (*on_event)(void *arg, const char *type, const cJSON *data);
 	void *event_arg;
@@ -37,7 +37,6 @@ int stock_graph_run(struct stock_run *run, cJSON *input, cJSON **final_out,
     char **cause);
 
 /* Continues run->thread_id from its latest checkpoint. */
-int stock_graph_resume(struct stock_run *run, cJSON **final_out,
-    char **cause);
+int stock_graph_resume(struct stock_run *run, cJSON **final_out, char **cause);
 
 #endif

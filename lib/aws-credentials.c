@@ -22,10 +22,10 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define AWSCRED_MAX_FILE     (1024 * 1024)
+#define AWSCRED_MAX_FILE (1024 * 1024)
 #define AWSCRED_MAX_RESPONSE (64 * 1024)
-#define CONTAINER_HOST       "http://169.254.170.2"
-#define IMDS_DEFAULT         "http://169.254.169.254"
+#define CONTAINER_HOST "http://169.254.170.2"
+#define IMDS_DEFAULT "http://169.254.169.254"
 
 /* One profile section: its keys and values. */
 struct section {
@@ -138,7 +138,7 @@ section_matches(char *header, const char *profile, int config_style)
  */
 static int
 read_section(const char *path, const char *profile, int config_style,
-             struct section *sec, char **cause)
+    struct section *sec, char **cause)
 {
 	FILE *f = fopen(path, "r");
 	char line[4096], *p, *eq;
@@ -155,7 +155,7 @@ read_section(const char *path, const char *profile, int config_style,
 	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > AWSCRED_MAX_FILE) {
 		fclose(f);
 		*cause = xasprintf("%s is larger than %d bytes", path,
-		                   AWSCRED_MAX_FILE);
+		    AWSCRED_MAX_FILE);
 		return -1;
 	}
 	rewind(f);
@@ -199,8 +199,8 @@ creds_new(const char *akid, const char *secret, const char *token, char *source)
 
 	c->access_key_id = xstrdup(akid);
 	c->secret_access_key = xstrdup(secret);
-	c->session_token =
-	    token != NULL && *token != '\0' ? xstrdup(token) : NULL;
+	c->session_token = token != NULL && *token != '\0' ? xstrdup(token) :
+							     NULL;
 	c->source = source;
 	return c;
 }
@@ -216,9 +216,8 @@ from_env(struct aws_credentials **out, char **cause)
 	if (akid == NULL && secret == NULL)
 		return 0;
 	if (akid == NULL || secret == NULL) {
-		*cause = xasprintf(
-		    "%s is set but %s is not: set both, or "
-		    "neither",
+		*cause = xasprintf("%s is set but %s is not: set both, or "
+				   "neither",
 		    akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 		    akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 		return -1;
@@ -232,17 +231,14 @@ from_env(struct aws_credentials **out, char **cause)
 /* Static keys from one section; 1, 0 or -1 as from_env. */
 static int
 from_section(const struct section *sec, const char *profile, const char *path,
-             struct aws_credentials **out, char **cause)
+    struct aws_credentials **out, char **cause)
 {
 	const char *akid = sec_get(sec, "aws_access_key_id");
 	const char *secret = sec_get(sec, "aws_secret_access_key");
 	const char *token = sec_get(sec, "aws_session_token");
-	static const char *const unsupported[] = {"role_arn",
-	                                          "sso_session",
-	                                          "sso_start_url",
-	                                          "credential_process",
-	                                          "web_identity_token_file",
-	                                          "login_session"};
+	static const char *const unsupported[] = { "role_arn", "sso_session",
+		"sso_start_url", "credential_process",
+		"web_identity_token_file", "login_session" };
 	size_t i;
 
 	if (!sec->found)
@@ -251,14 +247,14 @@ from_section(const struct section *sec, const char *profile, const char *path,
 		if (token == NULL)
 			token = sec_get(sec, "aws_security_token");
 		*out = creds_new(akid, secret, token,
-		                 xasprintf("profile "
-		                           "'%s' in %s",
-		                           profile, path));
+		    xasprintf("profile "
+			      "'%s' in %s",
+			profile, path));
 		return 1;
 	}
 	if (akid != NULL || secret != NULL) {
-		*cause = xasprintf(
-		    "profile '%s' in %s has %s but no %s", profile, path,
+		*cause = xasprintf("profile '%s' in %s has %s but no %s",
+		    profile, path,
 		    akid ? "aws_access_key_id" : "aws_secret_access_key",
 		    akid ? "aws_secret_access_key" : "aws_access_key_id");
 		return -1;
@@ -291,14 +287,13 @@ parse_json_creds(const char *body, char *source)
 	if (cJSON_IsString(a) && cJSON_IsString(s) && *a->valuestring &&
 	    *s->valuestring) {
 		c = creds_new(a->valuestring, s->valuestring,
-		              cJSON_IsString(t) ? t->valuestring : NULL,
-		              source);
+		    cJSON_IsString(t) ? t->valuestring : NULL, source);
 		if (cJSON_IsString(e)) {
 			struct tm tm;
 
 			memset(&tm, 0, sizeof tm);
 			if (strptime(e->valuestring, "%Y-%m-%dT%H:%M:%S",
-			             &tm) != NULL)
+				&tm) != NULL)
 				c->expiration = timegm(&tm);
 		}
 	} else {
@@ -319,9 +314,8 @@ parse_json_creds(const char *body, char *source)
 static int
 container_host_allowed(const char *uri)
 {
-	static const char *const hosts[] = {"127.",          "localhost",
-	                                    "169.254.170.2", "169.254.170.23",
-	                                    "[::1]",         "[fd00:ec2::23]"};
+	static const char *const hosts[] = { "127.", "localhost",
+		"169.254.170.2", "169.254.170.23", "[::1]", "[fd00:ec2::23]" };
 	const char *h;
 	size_t i, n;
 
@@ -336,9 +330,9 @@ container_host_allowed(const char *uri)
 	for (i = 0; i < sizeof hosts / sizeof *hosts; i++) {
 		size_t hl = strlen(hosts[i]);
 
-		if (hosts[i][hl - 1] == '.'
-		        ? strncmp(h, hosts[i], hl) == 0
-		        : (n == hl && strncasecmp(h, hosts[i], hl) == 0))
+		if (hosts[i][hl - 1] == '.' ?
+			strncmp(h, hosts[i], hl) == 0 :
+			(n == hl && strncasecmp(h, hosts[i], hl) == 0))
 			return 1;
 	}
 	return 0;
@@ -352,8 +346,8 @@ read_token_file(const char *path, char **cause)
 
 	if (f == NULL) {
 		*cause = xasprintf("cannot read AWS_CONTAINER_AUTHORIZATION_"
-		                   "TOKEN_FILE %s: %s",
-		                   path, strerror(errno));
+				   "TOKEN_FILE %s: %s",
+		    path, strerror(errno));
 		return NULL;
 	}
 	if (fgets(line, sizeof line, f) == NULL)
@@ -373,12 +367,12 @@ from_container(struct aws_credentials **out, char **cause)
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	const char *tokfile = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	struct http_retry retry = {.max_attempts = 3, .base_delay_ms = 100};
-	struct http_request req = {.method = "GET",
-	                           .connect_timeout_ms = 1000,
-	                           .timeout_ms = 2000,
-	                           .max_response = AWSCRED_MAX_RESPONSE,
-	                           .retry = &retry};
+	struct http_retry retry = { .max_attempts = 3, .base_delay_ms = 100 };
+	struct http_request req = { .method = "GET",
+		.connect_timeout_ms = 1000,
+		.timeout_ms = 2000,
+		.max_response = AWSCRED_MAX_RESPONSE,
+		.retry = &retry };
 	struct http_response resp;
 	struct http_headers h;
 	char *url = NULL, *token = NULL, *why = NULL;
@@ -392,8 +386,8 @@ from_container(struct aws_credentials **out, char **cause)
 		url = xasprintf("%s%s", CONTAINER_HOST, rel);
 	} else if (!container_host_allowed(full)) {
 		*cause = xasprintf("AWS_CONTAINER_CREDENTIALS_FULL_URI %s must "
-		                   "be https, loopback or 169.254.170.2/23",
-		                   full);
+				   "be https, loopback or 169.254.170.2/23",
+		    full);
 		goto cleanup;
 	} else {
 		url = xstrdup(full);
@@ -414,12 +408,11 @@ from_container(struct aws_credentials **out, char **cause)
 		goto cleanup;
 	}
 	if (resp.status != 200 ||
-	    (*out = parse_json_creds(
-	         resp.body.data ? resp.body.data : "",
-	         xstrdup("container credentials endpoint"))) == NULL) {
+	    (*out = parse_json_creds(resp.body.data ? resp.body.data : "",
+		 xstrdup("container credentials endpoint"))) == NULL) {
 		*cause = xasprintf("container credentials endpoint %s answered "
-		                   "HTTP %ld without credentials",
-		                   url, resp.status);
+				   "HTTP %ld without credentials",
+		    url, resp.status);
 		goto cleanup;
 	}
 	rc = 1;
@@ -437,16 +430,16 @@ cleanup:
 /* One IMDS call; returns the HTTP status, or 0 on a transport failure. */
 static long
 imds_call(const char *method, const char *url, const char *token_header,
-          const char *token, long timeout_ms, int attempts, struct buf *body)
+    const char *token, long timeout_ms, int attempts, struct buf *body)
 {
-	struct http_retry retry = {.max_attempts = attempts,
-	                           .base_delay_ms = 100};
-	struct http_request req = {.method = method,
-	                           .url = url,
-	                           .connect_timeout_ms = timeout_ms,
-	                           .timeout_ms = timeout_ms,
-	                           .max_response = AWSCRED_MAX_RESPONSE,
-	                           .retry = &retry};
+	struct http_retry retry = { .max_attempts = attempts,
+		.base_delay_ms = 100 };
+	struct http_request req = { .method = method,
+		.url = url,
+		.connect_timeout_ms = timeout_ms,
+		.timeout_ms = timeout_ms,
+		.max_response = AWSCRED_MAX_RESPONSE,
+		.retry = &retry };
 	struct http_response resp;
 	struct http_headers h;
 	char *why = NULL;
@@ -461,7 +454,7 @@ imds_call(const char *method, const char *url, const char *token_header,
 		status = resp.status;
 		buf_free(body);
 		buf_append(body, resp.body.data ? resp.body.data : "",
-		           resp.body.len);
+		    resp.body.len);
 	} else {
 		log_debug("aws: instance metadata: %s", why);
 	}
@@ -488,7 +481,7 @@ metadata_timeout(const struct awscred_options *opts)
 /* EC2 IMDSv2 (v1 fallback when the token call is not supported). */
 static int
 from_imds(const struct awscred_options *opts, struct aws_credentials **out,
-          char **note)
+    char **note)
 {
 	const char *ep = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	const char *na = env("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
@@ -504,20 +497,19 @@ from_imds(const struct awscred_options *opts, struct aws_credentials **out,
 		return 0;
 	}
 	base = xstrndup(ep ? ep : IMDS_DEFAULT,
-	                strlen(ep ? ep : IMDS_DEFAULT) -
-	                    (ep && ep[strlen(ep) - 1] == '/'));
+	    strlen(ep ? ep : IMDS_DEFAULT) - (ep && ep[strlen(ep) - 1] == '/'));
 	buf_init(&body, AWSCRED_MAX_RESPONSE);
 	url = xasprintf("%s/latest/api/token", base);
 	st = imds_call("PUT", url, "x-aws-ec2-metadata-token-ttl-seconds",
-	               "21600", tmo, attempts, &body);
+	    "21600", tmo, attempts, &body);
 	free(url);
 	if (st == 200) {
 		token = xstrdup(trim(body.data));
 		th = "x-aws-ec2-metadata-token";
 	} else if (st == 0 || st == 403 ||
-	           env_true("AWS_EC2_METADATA_V1_DISABLED")) {
+	    env_true("AWS_EC2_METADATA_V1_DISABLED")) {
 		*note = xasprintf("EC2 instance metadata at %s (%s)", base,
-		                  st == 0 ? "no answer" : "token refused");
+		    st == 0 ? "no answer" : "token refused");
 		goto cleanup;
 	}
 	url = xasprintf("%s/latest/meta-data/iam/security-credentials/", base);
@@ -525,23 +517,22 @@ from_imds(const struct awscred_options *opts, struct aws_credentials **out,
 	free(url);
 	if (st != 200 || body.data == NULL || *trim(body.data) == '\0') {
 		*note = xasprintf("EC2 instance metadata at %s (no IAM role)",
-		                  base);
+		    base);
 		goto cleanup;
 	}
 	role = xstrndup(trim(body.data), strcspn(trim(body.data), "\r\n"));
 	url = xasprintf("%s/latest/meta-data/iam/security-credentials/%s", base,
-	                role);
+	    role);
 	st = imds_call("GET", url, th, token, tmo, attempts, &body);
 	free(url);
 	if (st == 200 &&
-	    (*out = parse_json_creds(
-	         body.data,
-	         xasprintf("EC2 instance metadata (role %s)", role))) != NULL)
+	    (*out = parse_json_creds(body.data,
+		 xasprintf("EC2 instance metadata (role %s)", role))) != NULL)
 		rc = 1;
 	else
 		*note = xasprintf("EC2 instance metadata at %s (role %s gave "
-		                  "no credentials)",
-		                  base, role);
+				  "no credentials)",
+		    base, role);
 cleanup:
 	if (body.data != NULL)
 		explicit_bzero(body.data, body.len);
@@ -555,7 +546,7 @@ cleanup:
 /* Files: credentials then config. 1, 0 or -1; *searched describes them. */
 static int
 from_files(const char *profile, int named, struct aws_credentials **out,
-           char **searched, char **cause)
+    char **searched, char **cause)
 {
 	char *cpath = aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
 	char *fpath = aws_file("AWS_CONFIG_FILE", "config");
@@ -574,11 +565,11 @@ from_files(const char *profile, int named, struct aws_credentials **out,
 		rc = from_section(&b, profile, fpath, out, cause);
 	if (rc == 0 && named && !a.found && !b.found) {
 		*cause = xasprintf("AWS profile '%s' not found in %s or %s",
-		                   profile, cpath, fpath);
+		    profile, cpath, fpath);
 		rc = -1;
 	}
-	*searched =
-	    xasprintf("profile '%s' in %s and %s", profile, cpath, fpath);
+	*searched = xasprintf("profile '%s' in %s and %s", profile, cpath,
+	    fpath);
 	http_headers_free(&a.kv);
 	http_headers_free(&b.kv);
 	free(cpath);
@@ -588,7 +579,7 @@ from_files(const char *profile, int named, struct aws_credentials **out,
 
 int
 awscred_resolve(const struct awscred_options *opts,
-                struct aws_credentials **out, char **cause)
+    struct aws_credentials **out, char **cause)
 {
 	const char *explicit_profile = opts ? opts->profile : NULL;
 	const char *profile = awscred_profile_name(explicit_profile);
@@ -632,7 +623,7 @@ awscred_config_value(const char *profile, const char *key)
 	char *out = NULL;
 
 	if (read_section(fpath, awscred_profile_name(profile), 1, &sec,
-	                 &cause) == 0 &&
+		&cause) == 0 &&
 	    (v = sec_get(&sec, key)) != NULL)
 		out = xstrdup(v);
 	http_headers_free(&sec.kv);
@@ -643,7 +634,7 @@ awscred_config_value(const char *profile, const char *key)
 
 int
 awscred_region(const char *explicit_region, const char *profile,
-               char **region_out, char **cause)
+    char **region_out, char **cause)
 {
 	const char *v = explicit_region;
 	char *fromfile;
@@ -661,10 +652,10 @@ awscred_region(const char *explicit_region, const char *profile,
 		*region_out = fromfile;
 		return 0;
 	}
-	*cause =
-	    xasprintf("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), "
-	              "or add region = ... to profile '%s' in the AWS config "
-	              "file",
-	              awscred_profile_name(profile));
+	*cause = xasprintf(
+	    "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), "
+	    "or add region = ... to profile '%s' in the AWS config "
+	    "file",
+	    awscred_profile_name(profile));
 	return -1;
 }

@@ -34,11 +34,11 @@ struct aws_credentials {
 	char *secret_access_key;
 	char *session_token; /* NULL when none */
 	time_t expiration;   /* 0 when they do not expire */
-	char *source;        /* where they came from, for messages */
+	char *source;	     /* where they came from, for messages */
 };
 
 struct awscred_options {
-	const char *profile;      /* NULL: from the environment */
+	const char *profile;	  /* NULL: from the environment */
 	long metadata_timeout_ms; /* 0: AWS_METADATA_SERVICE_TIMEOUT or 1 s */
 };
 
@@ -50,7 +50,7 @@ struct awscred_options {
  * profile that needs a provider stockagent lacks such as role_arn/SSO).
  */
 int awscred_resolve(const struct awscred_options *opts,
-                    struct aws_credentials **out, char **cause);
+    struct aws_credentials **out, char **cause);
 
 /* Wipes and frees; accepts NULL. */
 void awscred_free(struct aws_credentials *c);
@@ -65,6 +65,6 @@ int awscred_expiring(const struct aws_credentials *c, time_t now, long margin);
  * one. profile NULL means the environment's profile.
  */
 int awscred_region(const char *explicit_region, const char *profile,
-                   char **region_out, char **cause);
+    char **region_out, char **cause);
 
 #endif

@@ -15,19 +15,19 @@
 #include "lib/xmalloc.h"
 
 struct service_desc {
-	const char *id;          /* our name */
-	const char *env_suffix;  /* AWS_ENDPOINT_URL_<this> */
+	const char *id;		 /* our name */
+	const char *env_suffix;	 /* AWS_ENDPOINT_URL_<this> */
 	const char *host_prefix; /* default host's first labels */
-	const char *signing;     /* SigV4 service name */
+	const char *signing;	 /* SigV4 service name */
 };
 
 static const struct service_desc services[] = {
-    {"s3", "S3", "s3", "s3"},
-    {"bedrock-runtime", "BEDROCK_RUNTIME", "bedrock-runtime", "bedrock"},
-    {"sagemaker-runtime", "SAGEMAKER_RUNTIME", "runtime.sagemaker",
-     "sagemaker"},
-    {"bedrock-agentcore", "BEDROCK_AGENTCORE", "bedrock-agentcore",
-     "bedrock-agentcore"},
+	{ "s3", "S3", "s3", "s3" },
+	{ "bedrock-runtime", "BEDROCK_RUNTIME", "bedrock-runtime", "bedrock" },
+	{ "sagemaker-runtime", "SAGEMAKER_RUNTIME", "runtime.sagemaker",
+	    "sagemaker" },
+	{ "bedrock-agentcore", "BEDROCK_AGENTCORE", "bedrock-agentcore",
+	    "bedrock-agentcore" },
 };
 
 static const struct service_desc *
@@ -74,14 +74,13 @@ split_url(const char *url, struct aws_endpoint *out)
 		len--;
 	out->path = xstrndup(slash, len);
 	out->base = xasprintf("%s://%s%s", out->https ? "https" : "http",
-	                      out->host, out->path);
+	    out->host, out->path);
 	return 0;
 }
 
 int
 aws_endpoint_resolve(const char *service, const char *region,
-                     const char *explicit_url, struct aws_endpoint *out,
-                     char **cause)
+    const char *explicit_url, struct aws_endpoint *out, char **cause)
 {
 	const struct service_desc *sd = find_service(service);
 	const char *url = explicit_url;
@@ -96,8 +95,8 @@ aws_endpoint_resolve(const char *service, const char *region,
 	var = xasprintf("AWS_ENDPOINT_URL_%s", sd->env_suffix);
 	if ((url == NULL || *url == '\0') &&
 	    !(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") &&
-	      strcasecmp(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") ==
-	          0)) {
+		strcasecmp(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
+		    "true") == 0)) {
 		url = env(var);
 		if (url == NULL)
 			url = env("AWS_ENDPOINT_URL");
@@ -108,16 +107,16 @@ aws_endpoint_resolve(const char *service, const char *region,
 			goto cleanup;
 		}
 		def = xasprintf("https://%s.%s.amazonaws.com%s",
-		                sd->host_prefix, region,
-		                strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
+		    sd->host_prefix, region,
+		    strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 		url = def;
 	} else {
 		out->custom = 1;
 	}
 	if (out->custom && http_url_check(url, &why) != 0) {
 		*cause = xasprintf("endpoint: %s (check the URI's endpoint "
-		                   "option, %s or AWS_ENDPOINT_URL)",
-		                   why, var);
+				   "option, %s or AWS_ENDPOINT_URL)",
+		    why, var);
 		free(why);
 		goto cleanup;
 	}
@@ -176,21 +175,20 @@ aws_endpoint_bucket_dns_ok(const char *b)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!(islower((unsigned char)b[i]) ||
-		      isdigit((unsigned char)b[i]) || b[i] == '-' ||
-		      b[i] == '.'))
+			isdigit((unsigned char)b[i]) || b[i] == '-' ||
+			b[i] == '.'))
 			return 0;
 	return 1;
 }
 
 void
 aws_endpoint_s3_object(const struct aws_endpoint *ep, const char *bucket,
-                       const char *key, char **url_out, char **host_out,
-                       char **path_out)
+    const char *key, char **url_out, char **host_out, char **path_out)
 {
 	char *ekey = sigv4_uri_encode(key, strlen(key), 1);
 	int path_style = is_ip_or_localhost(ep->host) ||
-	                 !aws_endpoint_bucket_dns_ok(bucket) ||
-	                 (ep->https && strchr(bucket, '.') != NULL);
+	    !aws_endpoint_bucket_dns_ok(bucket) ||
+	    (ep->https && strchr(bucket, '.') != NULL);
 
 	if (path_style) {
 		char *eb = sigv4_uri_encode(bucket, strlen(bucket), 0);
@@ -203,6 +201,6 @@ aws_endpoint_s3_object(const struct aws_endpoint *ep, const char *bucket,
 		*path_out = xasprintf("%s/%s", ep->path, ekey);
 	}
 	*url_out = xasprintf("%s://%s%s", ep->https ? "https" : "http",
-	                     *host_out, *path_out);
+	    *host_out, *path_out);
 	free(ekey);
 }

@@ -15,7 +15,7 @@ struct aws_endpoint {
 	char *host; /* "host[:port]" as the Host header shows it */
 	char *path; /* base path, "" or "/prefix" */
 	int https;
-	int custom;               /* from an override, not the default */
+	int custom;		  /* from an override, not the default */
 	const char *signing_name; /* "s3", "bedrock", "sagemaker", ... */
 };
 
@@ -26,8 +26,7 @@ struct aws_endpoint {
  * unknown service or a malformed override URL.
  */
 int aws_endpoint_resolve(const char *service, const char *region,
-                         const char *explicit_url, struct aws_endpoint *out,
-                         char **cause);
+    const char *explicit_url, struct aws_endpoint *out, char **cause);
 void aws_endpoint_free(struct aws_endpoint *ep);
 
 /* Whether bucket can be a DNS label: 3-63 of [a-z0-9.-], no "..", no IP
@@ -42,7 +41,6 @@ int aws_endpoint_bucket_dns_ok(const char *bucket);
  * slashes kept. All three outputs are heap strings.
  */
 void aws_endpoint_s3_object(const struct aws_endpoint *ep, const char *bucket,
-                            const char *key, char **url_out, char **host_out,
-                            char **path_out);
+    const char *key, char **url_out, char **host_out, char **path_out);
 
 #endif

@@ -16,8 +16,8 @@
 #include "lib/aws-eventstream.h"
 #include "lib/xmalloc.h"
 
-#define PRELUDE_LEN   12
-#define MIN_MESSAGE   16
+#define PRELUDE_LEN 12
+#define MIN_MESSAGE 16
 #define BACKLOG_SLACK (1024u * 1024)
 
 struct eventstream_decoder {
@@ -61,7 +61,7 @@ static uint32_t
 be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 static uint64_t
@@ -132,7 +132,7 @@ eventstream_push(struct eventstream_decoder *d, const void *data, size_t len)
 static int
 fixed_size(unsigned type)
 {
-	static const int size[] = {0, 0, 1, 2, 4, 8, -1, -1, 8, 16};
+	static const int size[] = { 0, 0, 1, 2, 4, 8, -1, -1, 8, 16 };
 
 	return type < sizeof size / sizeof *size ? size[type] : -2;
 }
@@ -174,7 +174,7 @@ parse_header(const unsigned char *p, size_t room, struct eventstream_header *h)
 			h->integer = h->type == EVENTSTREAM_TRUE;
 		} else {
 			h->integer = sign_extend(be_n(p + used, (size_t)fsz),
-			                         (size_t)fsz);
+			    (size_t)fsz);
 		}
 		return used + (size_t)fsz;
 	}
@@ -200,7 +200,7 @@ parse_headers(const unsigned char *p, size_t len, struct eventstream_message *m)
 		struct eventstream_header *h;
 
 		m->headers = xreallocarray(m->headers, m->nheaders + 1,
-		                           sizeof *m->headers);
+		    sizeof *m->headers);
 		h = &m->headers[m->nheaders++];
 		memset(h, 0, sizeof *h);
 		used = parse_header(p + off, len - off, h);
@@ -216,7 +216,7 @@ parse_headers(const unsigned char *p, size_t len, struct eventstream_message *m)
 
 enum eventstream_status
 eventstream_next(struct eventstream_decoder *d,
-                 struct eventstream_message **out)
+    struct eventstream_message **out)
 {
 	const unsigned char *p;
 	size_t avail = d->len - d->start;
@@ -282,7 +282,7 @@ eventstream_message_free(struct eventstream_message *m)
 
 const struct eventstream_header *
 eventstream_message_header(const struct eventstream_message *m,
-                           const char *name)
+    const char *name)
 {
 	size_t i;
 
@@ -294,13 +294,13 @@ eventstream_message_header(const struct eventstream_message *m,
 
 const char *
 eventstream_message_string(const struct eventstream_message *m,
-                           const char *name)
+    const char *name)
 {
-	const struct eventstream_header *h =
-	    eventstream_message_header(m, name);
+	const struct eventstream_header *h = eventstream_message_header(m,
+	    name);
 
-	return h != NULL && h->type == EVENTSTREAM_STRING ? (char *)h->bytes
-	                                                  : NULL;
+	return h != NULL && h->type == EVENTSTREAM_STRING ? (char *)h->bytes :
+							    NULL;
 }
 
 enum eventstream_kind
@@ -332,18 +332,18 @@ eventstream_message_describe_error(const struct eventstream_message *m)
 	} else {
 		type = eventstream_message_string(m, ":exception-type");
 		json = cJSON_ParseWithLength((const char *)m->payload,
-		                             m->payload_len);
+		    m->payload_len);
 		item = cJSON_GetObjectItemCaseSensitive(json, "message");
 		if (item == NULL)
-			item =
-			    cJSON_GetObjectItemCaseSensitive(json, "Message");
+			item = cJSON_GetObjectItemCaseSensitive(json,
+			    "Message");
 		if (cJSON_IsString(item))
 			msg = item->valuestring;
 		else if (json == NULL && m->payload_len > 0)
 			msg = (const char *)m->payload;
 	}
 	s = xasprintf("%s%s%s", type ? type : "unknown error",
-	              msg && *msg ? ": " : "", msg ? msg : "");
+	    msg && *msg ? ": " : "", msg ? msg : "");
 	cJSON_Delete(json);
 	return s;
 }

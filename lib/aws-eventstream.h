@@ -21,8 +21,8 @@
 #define EVENTSTREAM_MAX_PAYLOAD (24u * 1024 * 1024)
 
 enum eventstream_status {
-	EVENTSTREAM_OK = 0,          /* a message is returned */
-	EVENTSTREAM_NEED_MORE,       /* no whole message buffered yet */
+	EVENTSTREAM_OK = 0,	     /* a message is returned */
+	EVENTSTREAM_NEED_MORE,	     /* no whole message buffered yet */
 	EVENTSTREAM_ERR_PRELUDE_CRC, /* bytes 0..7 do not match their CRC */
 	EVENTSTREAM_ERR_MESSAGE_CRC, /* the message CRC does not match */
 	EVENTSTREAM_ERR_TOO_LARGE,   /* over the decoder's size limits */
@@ -48,7 +48,7 @@ struct eventstream_header {
 	enum eventstream_type type;
 	int64_t integer; /* true/false (1/0), byte, int16/32/64, timestamp */
 	unsigned char *bytes; /* bytes, string (NUL-terminated), uuid [16] */
-	size_t len;           /* bytes in bytes (not counting the NUL) */
+	size_t len;	      /* bytes in bytes (not counting the NUL) */
 };
 
 struct eventstream_message {
@@ -60,9 +60,9 @@ struct eventstream_message {
 
 /* What a message means (its ":message-type" header). */
 enum eventstream_kind {
-	EVENTSTREAM_KIND_EVENT,     /* ":event-type" names the member */
+	EVENTSTREAM_KIND_EVENT,	    /* ":event-type" names the member */
 	EVENTSTREAM_KIND_EXCEPTION, /* modeled error: ":exception-type" */
-	EVENTSTREAM_KIND_ERROR,     /* ":error-code", ":error-message" */
+	EVENTSTREAM_KIND_ERROR,	    /* ":error-code", ":error-message" */
 	EVENTSTREAM_KIND_UNKNOWN,
 };
 
@@ -78,7 +78,7 @@ void eventstream_decoder_free(struct eventstream_decoder *d);
  * eventstream_next between pushes), or with the decoder's earlier error.
  */
 enum eventstream_status eventstream_push(struct eventstream_decoder *d,
-                                         const void *data, size_t len);
+    const void *data, size_t len);
 
 /*
  * Takes the next whole message: EVENTSTREAM_OK and *out set (caller
@@ -86,7 +86,7 @@ enum eventstream_status eventstream_push(struct eventstream_decoder *d,
  * it again).
  */
 enum eventstream_status eventstream_next(struct eventstream_decoder *d,
-                                         struct eventstream_message **out);
+    struct eventstream_message **out);
 
 /* At the end of the stream: EVENTSTREAM_OK, or ERR_TRUNCATED when bytes of
  * an unfinished message are left, or the decoder's earlier error. */
@@ -95,12 +95,11 @@ enum eventstream_status eventstream_finish(const struct eventstream_decoder *d);
 void eventstream_message_free(struct eventstream_message *m);
 
 /* The header called name, or NULL (borrowed from m). */
-const struct eventstream_header *
-eventstream_message_header(const struct eventstream_message *m,
-                           const char *name);
+const struct eventstream_header *eventstream_message_header(
+    const struct eventstream_message *m, const char *name);
 /* A string header's value, or NULL if missing or not a string. */
 const char *eventstream_message_string(const struct eventstream_message *m,
-                                       const char *name);
+    const char *name);
 enum eventstream_kind
 eventstream_message_kind(const struct eventstream_message *m);
 

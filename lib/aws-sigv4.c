@@ -31,12 +31,18 @@
 #include "lib/xmalloc.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
-#define SIGV4_UNSIGNED  "UNSIGNED-PAYLOAD"
+#define SIGV4_UNSIGNED "UNSIGNED-PAYLOAD"
 
 /* Headers the SDKs never sign: proxies and clients may change them. */
 static const char *const sigv4_unsignable[] = {
-    "authorization",   "user-agent", "expect",     "connection",
-    "x-amzn-trace-id", "host",       "x-amz-date", "x-amz-security-token",
+	"authorization",
+	"user-agent",
+	"expect",
+	"connection",
+	"x-amzn-trace-id",
+	"host",
+	"x-amz-date",
+	"x-amz-security-token",
 };
 
 static void
@@ -98,7 +104,7 @@ hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
 	unsigned int len = 32;
 
 	if (HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
-	         strlen(msg), out, &len) == NULL)
+		strlen(msg), out, &len) == NULL)
 		abort();
 }
 
@@ -149,8 +155,8 @@ uri_decode(const char *s, size_t len, size_t *out_len)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
 		    hexval(s[i + 2]) >= 0) {
-			out[n++] =
-			    (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			out[n++] = (char)(hexval(s[i + 1]) * 16 +
+			    hexval(s[i + 2]));
 			i += 2;
 		} else {
 			out[n++] = s[i];
@@ -200,22 +206,22 @@ normalize_path(const char *path)
 static int
 is_s3_service(const char *service)
 {
-	return service != NULL && (strcmp(service, "s3") == 0 ||
-	                           strcmp(service, "s3-express") == 0 ||
-	                           strcmp(service, "s3-outposts") == 0);
+	return service != NULL &&
+	    (strcmp(service, "s3") == 0 || strcmp(service, "s3-express") == 0 ||
+		strcmp(service, "s3-outposts") == 0);
 }
 
 char *
 sigv4_canonical_uri(const char *path, enum sigv4_path_mode mode,
-                    const char *service)
+    const char *service)
 {
 	char *norm, *enc;
 
 	if (path == NULL || *path == '\0')
 		path = "/";
 	if (mode == SIGV4_PATH_AUTO)
-		mode = is_s3_service(service) ? SIGV4_PATH_AS_IS
-		                              : SIGV4_PATH_NORMALIZE;
+		mode = is_s3_service(service) ? SIGV4_PATH_AS_IS :
+						SIGV4_PATH_NORMALIZE;
 	if (mode == SIGV4_PATH_AS_IS)
 		return xstrdup(path);
 	if (mode == SIGV4_PATH_ENCODE)
@@ -273,10 +279,9 @@ sigv4_canonical_query(const char *query)
 			if (eq == NULL)
 				eq = end;
 			pairs[n].key = query_part(p, (size_t)(eq - p));
-			pairs[n].value =
-			    eq < end
-			        ? query_part(eq + 1, (size_t)(end - eq - 1))
-			        : xstrdup("");
+			pairs[n].value = eq < end ?
+			    query_part(eq + 1, (size_t)(end - eq - 1)) :
+			    xstrdup("");
 			n++;
 		}
 	}
@@ -285,7 +290,7 @@ sigv4_canonical_query(const char *query)
 	buf_append(&b, "", 0);
 	for (i = 0; i < n; i++) {
 		buf_printf(&b, "%s%s=%s", i ? "&" : "", pairs[i].key,
-		           pairs[i].value);
+		    pairs[i].value);
 		free(pairs[i].key);
 		free(pairs[i].value);
 	}
@@ -294,7 +299,7 @@ sigv4_canonical_query(const char *query)
 }
 
 struct chead {
-	char *name;       /* lowercase */
+	char *name;	  /* lowercase */
 	struct buf value; /* canonical values joined with ',' */
 };
 
@@ -373,10 +378,9 @@ chead_add(struct chead *list, size_t *n, const char *name, const char *value)
 static void
 payload_hash(const struct sigv4_request *req, char out[65])
 {
-	const char *h =
-	    req->headers != NULL
-	        ? http_headers_get(req->headers, "x-amz-content-sha256")
-	        : NULL;
+	const char *h = req->headers != NULL ?
+	    http_headers_get(req->headers, "x-amz-content-sha256") :
+	    NULL;
 
 	if (req->unsigned_payload)
 		snprintf(out, 65, "%s", SIGV4_UNSIGNED);
@@ -386,7 +390,7 @@ payload_hash(const struct sigv4_request *req, char out[65])
 		snprintf(out, 65, "%s", h);
 	else
 		sigv4_sha256_hex(req->body != NULL ? req->body : "",
-		                 req->body_len, out);
+		    req->body_len, out);
 }
 
 static int
@@ -416,8 +420,7 @@ amz_date(time_t when, char date[17])
  */
 static char *
 build_canonical(const struct sigv4_request *req, const char *date,
-                const char *token, const char *hash, int send_hash,
-                char **signed_out)
+    const char *token, const char *hash, int send_hash, char **signed_out)
 {
 	size_t cap = (req->headers ? req->headers->count : 0) + 4, n = 0, i;
 	struct chead *list = xcalloc(cap, sizeof *list);
@@ -464,7 +467,7 @@ build_canonical(const struct sigv4_request *req, const char *date,
 
 static int
 check_request(const struct sigv4_request *req,
-              const struct sigv4_credentials *cred, char **cause)
+    const struct sigv4_credentials *cred, char **cause)
 {
 	const char *missing = NULL;
 
@@ -477,21 +480,20 @@ check_request(const struct sigv4_request *req,
 	else if (req->service == NULL || *req->service == '\0')
 		missing = "service";
 	else if (cred == NULL || cred->access_key_id == NULL ||
-	         *cred->access_key_id == '\0' ||
-	         cred->secret_access_key == NULL ||
-	         *cred->secret_access_key == '\0')
+	    *cred->access_key_id == '\0' || cred->secret_access_key == NULL ||
+	    *cred->secret_access_key == '\0')
 		missing = "credentials";
 	if (missing == NULL)
 		return 0;
 	if (cause != NULL)
-		*cause =
-		    xasprintf("cannot sign the AWS request: no %s", missing);
+		*cause = xasprintf("cannot sign the AWS request: no %s",
+		    missing);
 	return -1;
 }
 
 char *
 sigv4_canonical_request(const struct sigv4_request *req,
-                        const struct sigv4_credentials *cred)
+    const struct sigv4_credentials *cred)
 {
 	char date[17], hash[65], *signed_headers = NULL, *creq;
 
@@ -500,15 +502,15 @@ sigv4_canonical_request(const struct sigv4_request *req,
 	amz_date(req->when, date);
 	payload_hash(req, hash);
 	creq = build_canonical(req, date, cred->session_token, hash,
-	                       wants_content_sha256(req), &signed_headers);
+	    wants_content_sha256(req), &signed_headers);
 	free(signed_headers);
 	return creq;
 }
 
 int
 sigv4_sign(const struct sigv4_request *req,
-           const struct sigv4_credentials *cred, struct http_headers *out,
-           char **cause)
+    const struct sigv4_credentials *cred, struct http_headers *out,
+    char **cause)
 {
 	char date[17], day[9], hash[65], creq_hash[65], sig[65];
 	char *signed_headers = NULL, *creq, *sts, *key, *auth;
@@ -521,10 +523,10 @@ sigv4_sign(const struct sigv4_request *req,
 	payload_hash(req, hash);
 	send_hash = wants_content_sha256(req);
 	creq = build_canonical(req, date, cred->session_token, hash, send_hash,
-	                       &signed_headers);
+	    &signed_headers);
 	sigv4_sha256_hex(creq, strlen(creq), creq_hash);
 	sts = xasprintf(SIGV4_ALGORITHM "\n%s\n%.8s/%s/%s/aws4_request\n%s",
-	                date, date, req->region, req->service, creq_hash);
+	    date, date, req->region, req->service, creq_hash);
 
 	key = xasprintf("AWS4%s", cred->secret_access_key);
 	snprintf(day, sizeof day, "%.8s", date);
@@ -539,15 +541,15 @@ sigv4_sign(const struct sigv4_request *req,
 		hex_encode(s, 32, sig);
 	}
 	auth = xasprintf(SIGV4_ALGORITHM
-	                 " Credential=%s/%.8s/%s/%s/"
-	                 "aws4_request, SignedHeaders=%s, Signature=%s",
-	                 cred->access_key_id, date, req->region, req->service,
-	                 signed_headers, sig);
+	    " Credential=%s/%.8s/%s/%s/"
+	    "aws4_request, SignedHeaders=%s, Signature=%s",
+	    cred->access_key_id, date, req->region, req->service,
+	    signed_headers, sig);
 
 	http_headers_add(out, "X-Amz-Date", date);
 	if (cred->session_token != NULL)
 		http_headers_add(out, "X-Amz-Security-Token",
-		                 cred->session_token);
+		    cred->session_token);
 	if (send_hash)
 		http_headers_add(out, "X-Amz-Content-SHA256", hash);
 	http_headers_add(out, "Authorization", auth);

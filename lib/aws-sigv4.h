@@ -38,13 +38,13 @@ struct sigv4_request {
 	 * ignored; User-Agent, Expect, Connection, X-Amzn-Trace-Id are
 	 * never signed. May be NULL. */
 	const struct http_headers *headers;
-	const void *body;         /* payload, hashed unless told otherwise */
-	size_t body_len;          /* bytes */
+	const void *body;	  /* payload, hashed unless told otherwise */
+	size_t body_len;	  /* bytes */
 	const char *payload_hash; /* hex SHA-256 already known, or NULL */
-	int unsigned_payload;     /* sign "UNSIGNED-PAYLOAD" instead */
-	int add_content_sha256;   /* send X-Amz-Content-SHA256 (S3) */
-	const char *region;       /* "us-east-1" */
-	const char *service;      /* signing name: "s3", "bedrock", ... */
+	int unsigned_payload;	  /* sign "UNSIGNED-PAYLOAD" instead */
+	int add_content_sha256;	  /* send X-Amz-Content-SHA256 (S3) */
+	const char *region;	  /* "us-east-1" */
+	const char *service;	  /* signing name: "s3", "bedrock", ... */
 	enum sigv4_path_mode path_mode;
 	time_t when; /* signing time; 0 means now */
 };
@@ -56,8 +56,8 @@ struct sigv4_request {
  * the request is incomplete (no host, path, region, service or key).
  */
 int sigv4_sign(const struct sigv4_request *req,
-               const struct sigv4_credentials *cred, struct http_headers *out,
-               char **cause);
+    const struct sigv4_credentials *cred, struct http_headers *out,
+    char **cause);
 
 /*
  * The canonical request (the text that is hashed), for tests and for
@@ -65,11 +65,11 @@ int sigv4_sign(const struct sigv4_request *req,
  * incomplete.
  */
 char *sigv4_canonical_request(const struct sigv4_request *req,
-                              const struct sigv4_credentials *cred);
+    const struct sigv4_credentials *cred);
 
 /* Canonical URI of a wire path under mode (heap string). */
 char *sigv4_canonical_uri(const char *path, enum sigv4_path_mode mode,
-                          const char *service);
+    const char *service);
 /* Canonical query string: pairs decoded, re-encoded, sorted (heap). */
 char *sigv4_canonical_query(const char *query);
 

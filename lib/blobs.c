@@ -34,27 +34,30 @@ blobs_run(struct store *s, const char *sql, const char *a, const char *b,
 }
 
 int
-blobs_put(struct store *s, const char *thread_id, const char *data,
-    size_t len, char id_out[BLOBS_ID_SIZE], char **cause)
+blobs_put(struct store *s, const char *thread_id, const char *data, size_t len,
+    char id_out[BLOBS_ID_SIZE], char **cause)
 {
 	char now[STORE_TIME_SIZE];
 	int rc;
 
 	if (len > BLOBS_MAX) {
 		*cause = xasprintf("run data of %zu bytes is over the %d-byte "
-		    "limit", len, BLOBS_MAX);
+				   "limit",
+		    len, BLOBS_MAX);
 		return STORE_E_IO;
 	}
 	sigv4_sha256_hex(data, len, id_out);
 	store_now(now);
 	if ((rc = store_begin(s, cause)) != 0)
 		return rc;
-	if ((rc = blobs_run(s, "INSERT OR IGNORE INTO blobs(id, data, "
-	    "created_at, size) VALUES (?1, ?2, ?3, ?4)", id_out, data, now,
-	    (long long)len, cause)) != 0 ||
-	    (rc = blobs_run(s, "INSERT OR IGNORE INTO run_blobs(thread_id, "
-	    "blob_id) VALUES (?1, ?2)", thread_id, id_out, NULL, 0,
-	    cause)) != 0) {
+	if ((rc = blobs_run(s,
+		 "INSERT OR IGNORE INTO blobs(id, data, "
+		 "created_at, size) VALUES (?1, ?2, ?3, ?4)",
+		 id_out, data, now, (long long)len, cause)) != 0 ||
+	    (rc = blobs_run(s,
+		 "INSERT OR IGNORE INTO run_blobs(thread_id, "
+		 "blob_id) VALUES (?1, ?2)",
+		 thread_id, id_out, NULL, 0, cause)) != 0) {
 		store_rollback(s);
 		return rc;
 	}
@@ -70,7 +73,7 @@ blobs_get(struct store *s, const char *id, char **data_out, char **cause)
 
 	*data_out = NULL;
 	if ((rc = store_prepare(s, "SELECT data FROM blobs WHERE id = ?1", &st,
-	    "reading run data", cause)) != 0)
+		 "reading run data", cause)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -79,7 +82,8 @@ blobs_get(struct store *s, const char *id, char **data_out, char **cause)
 		rc = 0;
 	} else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
 		*cause = xasprintf("run data %.12s is missing from the "
-		    "database", id);
+				   "database",
+		    id);
 		rc = STORE_E_NOTFOUND;
 	} else {
 		rc = store_error(s, rc, "reading run data", cause);

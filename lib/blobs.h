@@ -16,7 +16,7 @@
 
 struct store;
 
-#define BLOBS_ID_SIZE 65 /* hex SHA-256 + NUL */
+#define BLOBS_ID_SIZE 65	     /* hex SHA-256 + NUL */
 #define BLOBS_MAX (64 * 1024 * 1024) /* bytes */
 
 /*
@@ -40,7 +40,6 @@ int blobs_put_json(struct store *s, const char *thread_id, const cJSON *v,
  * deletes (NULL when the blob is not JSON, which the caller judges), or
  * an error as blobs_get.
  */
-int blobs_get_json(struct store *s, const char *id, cJSON **out,
-    char **cause);
+int blobs_get_json(struct store *s, const char *id, cJSON **out, char **cause);
 
 #endif

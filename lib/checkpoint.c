@@ -51,7 +51,7 @@ checkpoint_parent(struct store *s, const char *thread_id,
 
 	parent[0] = '\0';
 	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
-	    "reading checkpoints", cause)) != 0)
+		 "reading checkpoints", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
 	rc = sqlite3_step(st);
@@ -72,7 +72,8 @@ static int
 checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
     int step, const char *node, const cJSON *update, char **cause)
 {
-	static const char sql[] = "INSERT INTO writes (thread_id,"
+	static const char sql[] =
+	    "INSERT INTO writes (thread_id,"
 	    " checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value)"
 	    " VALUES (?, '', ?, ?, ?, ?, 'json', ?)";
 	const cJSON *item;
@@ -81,10 +82,9 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 	int idx = 0, rc = 0;
 
 	task = xasprintf("%s:%d", node != NULL ? node : "__input__", step);
-	cJSON_ArrayForEach(item, update)
-	{
+	cJSON_ArrayForEach(item, update) {
 		if ((rc = store_prepare(s, sql, &st, checkpoint_saving,
-		    cause)) != 0)
+			 cause)) != 0)
 			break;
 		value = cJSON_PrintUnformatted(item);
 		store_bind_text(st, 1, thread_id);
@@ -94,8 +94,8 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 		store_bind_text(st, 5, item->string);
 		store_bind_text(st, 6, value);
 		cJSON_free(value);
-		if ((rc = store_step_done(s, st, checkpoint_saving,
-		    cause)) != 0)
+		if ((rc = store_step_done(s, st, checkpoint_saving, cause)) !=
+		    0)
 			break;
 	}
 	free(task);
@@ -105,10 +105,10 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 static int
 checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
     const char *parent, int step, const char *node, const char *next,
-    const char *source, const cJSON *state, const cJSON *update,
-    char **cause)
+    const char *source, const cJSON *state, const cJSON *update, char **cause)
 {
-	static const char sql[] = "INSERT INTO checkpoints (thread_id,"
+	static const char sql[] =
+	    "INSERT INTO checkpoints (thread_id,"
 	    " checkpoint_ns, checkpoint_id, parent_checkpoint_id, step, node,"
 	    " next, source, state, metadata, created_at)"
 	    " VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -149,7 +149,8 @@ static int
 checkpoint_put_run(struct store *s, const char *thread_id, int step,
     const char *next, const char *source, char **cause)
 {
-	static const char sql[] = "INSERT INTO runs (thread_id, status,"
+	static const char sql[] =
+	    "INSERT INTO runs (thread_id, status,"
 	    " created_at, updated_at, steps) VALUES (?1, ?2, ?3, ?3, ?4)"
 	    " ON CONFLICT (thread_id) DO UPDATE SET"
 	    " status = CASE WHEN ?5 = 'update' THEN status"
@@ -173,8 +174,8 @@ checkpoint_put_run(struct store *s, const char *thread_id, int step,
 
 int
 checkpoint_put(struct store *s, const char *thread_id, int step,
-    const char *node, const char *next, const char *source,
-    const cJSON *state, const cJSON *update, char *id_out, char **cause)
+    const char *node, const char *next, const char *source, const cJSON *state,
+    const cJSON *update, char *id_out, char **cause)
 {
 	char id[CHECKPOINT_ID_SIZE], parent[CHECKPOINT_ID_SIZE];
 	int rc;
@@ -184,11 +185,11 @@ checkpoint_put(struct store *s, const char *thread_id, int step,
 	checkpoint_new_id(step, id);
 	if ((rc = checkpoint_parent(s, thread_id, parent, cause)) != 0 ||
 	    (rc = checkpoint_put_writes(s, thread_id, id, step, node, update,
-	    cause)) != 0 ||
-	    (rc = checkpoint_put_row(s, thread_id, id, parent, step, node,
-	    next, source, state, update, cause)) != 0 ||
+		 cause)) != 0 ||
+	    (rc = checkpoint_put_row(s, thread_id, id, parent, step, node, next,
+		 source, state, update, cause)) != 0 ||
 	    (rc = checkpoint_put_run(s, thread_id, step, next, source,
-	    cause)) != 0 ||
+		 cause)) != 0 ||
 	    (rc = lease_renew(s, thread_id, cause)) != 0) {
 		store_rollback(s);
 		goto fail;
@@ -202,14 +203,15 @@ fail:
 	if (rc == STORE_E_FULL) {
 		free(*cause);
 		*cause = xasprintf("disk full writing %s; free space, then run "
-		    "'stockagent runs resume %s'", store_path(s), thread_id);
+				   "'stockagent runs resume %s'",
+		    store_path(s), thread_id);
 	}
 	return rc;
 }
 
 int
-checkpoint_get_latest(struct store *s, const char *thread_id,
-    cJSON **state_out, int *step_out, char **next_out, char **cause)
+checkpoint_get_latest(struct store *s, const char *thread_id, cJSON **state_out,
+    int *step_out, char **next_out, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	const char *text;
@@ -219,21 +221,25 @@ checkpoint_get_latest(struct store *s, const char *thread_id,
 	if (next_out != NULL)
 		*next_out = NULL;
 	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
-	    "reading checkpoints", cause)) != 0)
+		 "reading checkpoints", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		*cause = xasprintf("thread %s has no checkpoints in %s; see "
-		    "'stockagent runs list'", thread_id, store_path(s));
+				   "'stockagent runs list'",
+		    thread_id, store_path(s));
 		rc = STORE_E_NOTFOUND;
 	} else if (rc != SQLITE_ROW) {
 		rc = store_error(s, rc, "reading checkpoints", cause);
-	} else if ((*state_out = cJSON_Parse((text = (const char *)
-	    sqlite3_column_text(st, 3)) != NULL ? text : "")) == NULL) {
+	} else if ((*state_out = cJSON_Parse(
+			(text = (const char *)sqlite3_column_text(st, 3)) !=
+				NULL ?
+			    text :
+			    "")) == NULL) {
 		*cause = xasprintf("checkpoint %s of thread %s in %s is not "
-		    "valid JSON", sqlite3_column_text(st, 0), thread_id,
-		    store_path(s));
+				   "valid JSON",
+		    sqlite3_column_text(st, 0), thread_id, store_path(s));
 		rc = STORE_E_NOTADB;
 	} else {
 		*step_out = sqlite3_column_int(st, 1);
@@ -272,7 +278,8 @@ static int
 checkpoint_writes_of(struct store *s, const char *thread_id, const char *id,
     cJSON **out, char **cause)
 {
-	static const char sql[] = "SELECT channel, value FROM writes"
+	static const char sql[] =
+	    "SELECT channel, value FROM writes"
 	    " WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?"
 	    " ORDER BY task_id, idx";
 	sqlite3_stmt *st = NULL;
@@ -280,7 +287,7 @@ checkpoint_writes_of(struct store *s, const char *thread_id, const char *id,
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st, "reading checkpoint writes",
-	    cause)) != 0)
+		 cause)) != 0)
 		return rc;
 	o = cJSON_CreateObject();
 	store_bind_text(st, 1, thread_id);
@@ -302,7 +309,8 @@ int
 checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
     char **cause)
 {
-	static const char sql[] = "SELECT checkpoint_id, parent_checkpoint_id,"
+	static const char sql[] =
+	    "SELECT checkpoint_id, parent_checkpoint_id,"
 	    " step, node, next, source, created_at, metadata, state"
 	    " FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ''"
 	    " ORDER BY step, checkpoint_id";
@@ -311,8 +319,8 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 	int rc;
 
 	*out = NULL;
-	if ((rc = store_prepare(s, sql, &st, "listing checkpoints",
-	    cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, "listing checkpoints", cause)) !=
+	    0)
 		return rc;
 	arr = cJSON_CreateArray();
 	store_bind_text(st, 1, thread_id);
@@ -331,7 +339,8 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 		cJSON_AddItemToObject(o, "state",
 		    checkpoint_json_column(st, 8));
 		if (checkpoint_writes_of(s, thread_id,
-		    (const char *)sqlite3_column_text(st, 0), &w, cause) != 0) {
+			(const char *)sqlite3_column_text(st, 0), &w,
+			cause) != 0) {
 			sqlite3_finalize(st);
 			cJSON_Delete(arr);
 			return store_last_error(s);

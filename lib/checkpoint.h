@@ -25,16 +25,16 @@
  * in writes (UPDATE may be NULL), the checkpoint row (STATE, parent = the
  * thread's latest checkpoint), and the run row (created if missing) with
  * steps = STEP + 1, updated_at, and status "done" when NEXT is "__end__",
- * else "running" (source "update" keeps the status). Either all of it is written or none of it. STEP >= -1;
- * NODE may be NULL (the input); SOURCE is "input", "loop" or "update".
- * The new id (sortable: later steps sort later) goes to ID_OUT (may be
- * NULL). A full disk gives STORE_E_FULL with a cause that says how to
- * resume the thread. The heartbeat of this process's lease on the thread
- * is renewed; STORE_E_BUSY when another process holds the lease.
+ * else "running" (source "update" keeps the status). Either all of it is
+ * written or none of it. STEP >= -1; NODE may be NULL (the input); SOURCE is
+ * "input", "loop" or "update". The new id (sortable: later steps sort later)
+ * goes to ID_OUT (may be NULL). A full disk gives STORE_E_FULL with a cause
+ * that says how to resume the thread. The heartbeat of this process's lease on
+ * the thread is renewed; STORE_E_BUSY when another process holds the lease.
  */
 int checkpoint_put(struct store *s, const char *thread_id, int step,
-    const char *node, const char *next, const char *source,
-    const cJSON *state, const cJSON *update, char *id_out, char **cause);
+    const char *node, const char *next, const char *source, const cJSON *state,
+    const cJSON *update, char *id_out, char **cause);
 
 /*
  * The latest checkpoint of THREAD_ID (highest step, then newest id):

@@ -69,8 +69,8 @@ csv_row(FILE *f, const cJSON *rec, const struct csv_column *cols, size_t n)
 }
 
 void
-csv_write(FILE *f, const cJSON *rows, const struct csv_column *cols,
-    size_t n, int header)
+csv_write(FILE *f, const cJSON *rows, const struct csv_column *cols, size_t n,
+    int header)
 {
 	const cJSON *r;
 	size_t i;

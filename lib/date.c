@@ -41,8 +41,8 @@ date_to_ymd(int32_t day, int *y, int *m, int *d)
 static int
 date_valid_ymd(int y, int m, int d)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)

@@ -152,8 +152,7 @@ graph_add_route(struct graph *g, const char *from, graph_route_fn fn)
 }
 
 void
-graph_set_reducer(struct graph *g, const char *key,
-    enum graph_reducer reducer)
+graph_set_reducer(struct graph *g, const char *key, enum graph_reducer reducer)
 {
 	size_t i;
 
@@ -206,7 +205,8 @@ graph_check_nodes(struct graph *g, char **cause)
 	for (i = 0; i < g->nnodes; i++) {
 		if (graph_reserved(g->nodes[i].name) ||
 		    g->nodes[i].fn == NULL) {
-			*cause = xasprintf("graph %s: node \"%s\" needs a "
+			*cause = xasprintf(
+			    "graph %s: node \"%s\" needs a "
 			    "function and a name other than %s and %s",
 			    g->name, g->nodes[i].name, GRAPH_START, GRAPH_END);
 			return -1;
@@ -214,7 +214,8 @@ graph_check_nodes(struct graph *g, char **cause)
 		for (j = 0; j < i; j++)
 			if (strcmp(g->nodes[i].name, g->nodes[j].name) == 0) {
 				*cause = xasprintf("graph %s: node %s is added "
-				    "twice", g->name, g->nodes[i].name);
+						   "twice",
+				    g->name, g->nodes[i].name);
 				return -1;
 			}
 	}
@@ -232,21 +233,23 @@ graph_check_exits(struct graph *g, char **cause)
 		if (strcmp(e->from, GRAPH_START) != 0 &&
 		    graph_find(g, e->from) == NULL) {
 			*cause = xasprintf("graph %s: %s from unknown node "
-			    "\"%s\"", g->name, e->fn ? "route" : "edge",
-			    e->from);
+					   "\"%s\"",
+			    g->name, e->fn ? "route" : "edge", e->from);
 			return -1;
 		}
 		if (e->fn == NULL && strcmp(e->to, GRAPH_END) != 0 &&
 		    graph_find(g, e->to) == NULL) {
 			*cause = xasprintf("graph %s: edge %s -> unknown node "
-			    "\"%s\"", g->name, e->from, e->to);
+					   "\"%s\"",
+			    g->name, e->from, e->to);
 			return -1;
 		}
 	}
 	for (i = 0; i < g->ninterrupts; i++)
 		if (graph_find(g, g->interrupts[i]) == NULL) {
 			*cause = xasprintf("graph %s: interrupt before unknown "
-			    "node \"%s\"", g->name, g->interrupts[i]);
+					   "node \"%s\"",
+			    g->name, g->interrupts[i]);
 			return -1;
 		}
 	return 0;
@@ -272,14 +275,16 @@ graph_check_way_out(struct graph *g, const char *from, char **cause)
 		    GRAPH_START);
 	else if (edges + routes == 0)
 		*cause = xasprintf("graph %s: node %s has no way out; add an "
-		    "edge to %s", g->name, from, GRAPH_END);
+				   "edge to %s",
+		    g->name, from, GRAPH_END);
 	else if (edges > 0 && routes > 0)
 		*cause = xasprintf("graph %s: %s has both an edge and a route",
 		    g->name, from);
 	else
 		*cause = xasprintf("graph %s: %s has %zu %s; fan-out is not "
-		    "supported (one node per step)", g->name, from,
-		    edges + routes, edges > 0 ? "edges" : "routes");
+				   "supported (one node per step)",
+		    g->name, from, edges + routes,
+		    edges > 0 ? "edges" : "routes");
 	return -1;
 }
 
@@ -298,15 +303,16 @@ graph_check_reachable(struct graph *g, char **cause)
 		for (i = 0; i < g->nexits; i++) {
 			struct graph_exit *e = &g->exits[i];
 			struct graph_node *from = graph_find(g, e->from);
-			size_t fi = from != NULL ? (size_t)(from - g->nodes)
-						 : g->nnodes;
+			size_t fi = from != NULL ? (size_t)(from - g->nodes) :
+						   g->nnodes;
 
 			if (!seen[fi])
 				continue;
 			for (k = 0; k < g->nnodes; k++) {
 				to = &g->nodes[k];
-				if (seen[k] || (e->fn == NULL &&
-				    strcmp(e->to, to->name) != 0))
+				if (seen[k] ||
+				    (e->fn == NULL &&
+					strcmp(e->to, to->name) != 0))
 					continue;
 				seen[k] = 1;
 				changed = 1;
@@ -316,8 +322,8 @@ graph_check_reachable(struct graph *g, char **cause)
 	for (k = 0; k < g->nnodes && rc == 0; k++)
 		if (!seen[k]) {
 			*cause = xasprintf("graph %s: node %s cannot be "
-			    "reached from %s", g->name, g->nodes[k].name,
-			    GRAPH_START);
+					   "reached from %s",
+			    g->name, g->nodes[k].name, GRAPH_START);
 			rc = -1;
 		}
 	free(seen);
@@ -402,7 +408,8 @@ graph_reduce_one(struct graph *g, const char *node, cJSON *state,
 	cur = graph_container(state, item->string, r == GRAPH_REDUCE_APPEND);
 	if (cur == NULL || (r == GRAPH_REDUCE_MERGE && !cJSON_IsObject(item))) {
 		*cause = xasprintf("node %s: key \"%s\" uses the %s reducer "
-		    "but the %s is not an %s", node, item->string,
+				   "but the %s is not an %s",
+		    node, item->string,
 		    r == GRAPH_REDUCE_APPEND ? "append" : "merge",
 		    cur == NULL ? "state's value" : "update",
 		    r == GRAPH_REDUCE_APPEND ? "array" : "object");
@@ -503,8 +510,8 @@ graph_emit_node(struct graph_run *r, const char *type, const char *node,
 }
 
 static void
-graph_emit_retry(struct graph_run *r, const char *node, int step,
-    int attempt, double delay, int code, const char *error)
+graph_emit_retry(struct graph_run *r, const char *node, int step, int attempt,
+    double delay, int code, const char *error)
 {
 	cJSON *d = cJSON_CreateObject();
 
@@ -542,7 +549,8 @@ graph_run_node(struct graph_run *r, struct graph_node *n, int step,
 		if (rc == 0) {
 			free(why);
 			*cause = xasprintf("node %s returned an update that is "
-			    "not an object", n->name);
+					   "not an object",
+			    n->name);
 			return GRAPH_E_INVALID;
 		}
 		if (rc < 0)
@@ -576,16 +584,17 @@ graph_next_of(struct graph_run *r, const char *from, const cJSON *state,
 
 	for (i = 0; i < g->nexits; i++)
 		if (strcmp(g->exits[i].from, from) == 0) {
-			to = g->exits[i].fn != NULL
-			    ? g->exits[i].fn(r->o->node_ctx, state)
-			    : g->exits[i].to;
+			to = g->exits[i].fn != NULL ?
+			    g->exits[i].fn(r->o->node_ctx, state) :
+			    g->exits[i].to;
 			break;
 		}
-	if (to == NULL || (strcmp(to, GRAPH_END) != 0 &&
-	    graph_find(g, to) == NULL)) {
+	if (to == NULL ||
+	    (strcmp(to, GRAPH_END) != 0 && graph_find(g, to) == NULL)) {
 		*cause = xasprintf("graph %s: the route out of %s returned "
-		    "%s%s%s, which is not a node", g->name, from,
-		    to ? "\"" : "", to ? to : "nothing", to ? "\"" : "");
+				   "%s%s%s, which is not a node",
+		    g->name, from, to ? "\"" : "", to ? to : "nothing",
+		    to ? "\"" : "");
 		return NULL;
 	}
 	return xstrdup(to);
@@ -606,8 +615,7 @@ graph_set_status(struct graph_run *r, const char *status, const char *error)
 /* Saves a checkpoint of STATE; emits "checkpoint". */
 static int
 graph_save(struct graph_run *r, int step, const char *node, const char *next,
-    const char *source, const cJSON *state, const cJSON *update,
-    char **cause)
+    const char *source, const cJSON *state, const cJSON *update, char **cause)
 {
 	char id[CHECKPOINT_ID_SIZE];
 	cJSON *d;
@@ -615,7 +623,7 @@ graph_save(struct graph_run *r, int step, const char *node, const char *next,
 	if (r->o->store == NULL)
 		return 0;
 	if (checkpoint_put(r->o->store, r->o->thread_id, step, node, next,
-	    source, state, update, id, cause) != 0)
+		source, state, update, id, cause) != 0)
 		return GRAPH_E_STORAGE;
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "id", id);
@@ -630,8 +638,9 @@ static int
 graph_ask(struct graph_run *r, struct graph_node *n, int step, char **cause)
 {
 	const struct graph_run_opts *o = r->o;
-	int a = o->approve != NULL ? o->approve(o->approve_arg, n->name,
-	    r->state) : -1;
+	int a = o->approve != NULL ?
+	    o->approve(o->approve_arg, n->name, r->state) :
+	    -1;
 	cJSON *d;
 
 	if (a == 1)
@@ -645,11 +654,12 @@ graph_ask(struct graph_run *r, struct graph_node *n, int step, char **cause)
 		*cause = xasprintf("approval declined before %s", n->name);
 	else if (o->store != NULL)
 		*cause = xasprintf("paused before %s for approval; run "
-		    "'stockagent runs resume %s' to continue", n->name,
-		    o->thread_id);
+				   "'stockagent runs resume %s' to continue",
+		    n->name, o->thread_id);
 	else
 		*cause = xasprintf("paused before %s: it needs approval and "
-		    "none can be asked", n->name);
+				   "none can be asked",
+		    n->name);
 	graph_set_status(r, "interrupted", *cause);
 	return a == 0 ? GRAPH_E_DECLINED : GRAPH_E_INTERRUPTED;
 }
@@ -682,7 +692,8 @@ graph_step(struct graph_run *r, char **cause)
 
 	if (n == NULL) {
 		*cause = xasprintf("graph %s has no node %s (a checkpoint "
-		    "from another graph?)", r->g->name, r->next);
+				   "from another graph?)",
+		    r->g->name, r->next);
 		return GRAPH_E_INVALID;
 	}
 	if (n->interrupt && (rc = graph_ask(r, n, step, cause)) != 0)
@@ -690,13 +701,13 @@ graph_step(struct graph_run *r, char **cause)
 	if ((rc = graph_run_node(r, n, step, &update, cause)) != 0)
 		goto out;
 	rc = GRAPH_E_INVALID;
-	if ((merged = graph_reduce(r->g, n->name, r->state, update,
-	    cause)) == NULL ||
+	if ((merged = graph_reduce(r->g, n->name, r->state, update, cause)) ==
+		NULL ||
 	    (next = graph_next_of(r, n->name, merged, cause)) == NULL)
 		goto out;
 	graph_emit_end(r, n, step, update, graph_now_ms() - t0);
 	if ((rc = graph_save(r, step, n->name, next, "loop", merged, update,
-	    cause)) != 0)
+		 cause)) != 0)
 		goto out;
 	cJSON_Delete(r->state);
 	r->state = merged;
@@ -718,16 +729,17 @@ out:
 static int
 graph_loop(struct graph_run *r, char **cause)
 {
-	int limit = r->o->recursion_limit > 0 ? r->o->recursion_limit
-					      : GRAPH_RECURSION_LIMIT;
+	int limit = r->o->recursion_limit > 0 ? r->o->recursion_limit :
+						GRAPH_RECURSION_LIMIT;
 	int rc;
 
 	while (strcmp(r->next, GRAPH_END) != 0) {
 		if (r->ran >= limit) {
-			*cause = xasprintf("graph %s: recursion limit of %d "
+			*cause = xasprintf(
+			    "graph %s: recursion limit of %d "
 			    "steps reached before %s (next: %s); raise the "
-			    "limit or fix the routes", r->g->name, limit,
-			    GRAPH_END, r->next);
+			    "limit or fix the routes",
+			    r->g->name, limit, GRAPH_END, r->next);
 			graph_set_status(r, "failed", *cause);
 			return GRAPH_E_RECURSION;
 		}
@@ -794,25 +806,25 @@ graph_finish(struct graph_run *r, cJSON **final_state_out, char **cause)
 }
 
 static int
-graph_check_run(struct graph *g, const struct graph_run_opts *o,
-    char **cause)
+graph_check_run(struct graph *g, const struct graph_run_opts *o, char **cause)
 {
 	if (!g->compiled) {
 		*cause = xasprintf("graph %s is not compiled", g->name);
 		return GRAPH_E_INVALID;
 	}
-	if (o->store != NULL && (o->thread_id == NULL ||
-	    *o->thread_id == '\0')) {
+	if (o->store != NULL &&
+	    (o->thread_id == NULL || *o->thread_id == '\0')) {
 		*cause = xasprintf("graph %s: a thread id is needed to save "
-		    "checkpoints", g->name);
+				   "checkpoints",
+		    g->name);
 		return GRAPH_E_INVALID;
 	}
 	return 0;
 }
 
 int
-graph_invoke(struct graph *g, const struct graph_run_opts *opts,
-    cJSON *input, cJSON **final_state_out, char **cause)
+graph_invoke(struct graph *g, const struct graph_run_opts *opts, cJSON *input,
+    cJSON **final_state_out, char **cause)
 {
 	struct graph_run r = { .g = g, .o = opts, .state = input, .step = -1 };
 	cJSON *old = NULL;
@@ -833,7 +845,7 @@ graph_invoke(struct graph *g, const struct graph_run_opts *opts,
 		cJSON_Delete(old);
 		if (rc == 0) {
 			*cause = xasprintf("thread %s already has checkpoints; "
-			    "resume it or use a new thread id",
+					   "resume it or use a new thread id",
 			    opts->thread_id);
 			rc = GRAPH_E_INVALID;
 			goto fail;
@@ -851,7 +863,7 @@ graph_invoke(struct graph *g, const struct graph_run_opts *opts,
 	}
 	graph_emit_start(&r, 0);
 	if ((rc = graph_save(&r, -1, NULL, r.next, "input", input, input,
-	    cause)) != 0) {
+		 cause)) != 0) {
 		graph_emit(&r, "run_end", graph_status_object(rc));
 		goto fail;
 	}
@@ -902,24 +914,25 @@ graph_update_state(struct graph *g, const struct graph_run_opts *opts,
 	if (opts->store == NULL || !cJSON_IsObject(update) ||
 	    (as_node != NULL && graph_find(g, as_node) == NULL)) {
 		*cause = xasprintf("graph %s: updating a state needs a store, "
-		    "an object and a known node", g->name);
+				   "an object and a known node",
+		    g->name);
 		return GRAPH_E_INVALID;
 	}
 	rc = checkpoint_get_latest(opts->store, opts->thread_id, &r.state,
 	    &r.step, &r.next, cause);
 	if (rc != 0)
-		return rc == STORE_E_NOTFOUND ? GRAPH_E_NOTFOUND
-					      : GRAPH_E_STORAGE;
+		return rc == STORE_E_NOTFOUND ? GRAPH_E_NOTFOUND :
+						GRAPH_E_STORAGE;
 	rc = GRAPH_E_INVALID;
 	if ((merged = graph_reduce(g, as_node != NULL ? as_node : "update",
-	    r.state, update, cause)) == NULL)
+		 r.state, update, cause)) == NULL)
 		goto out;
 	if (as_node == NULL)
 		next = xstrdup(r.next);
 	else if ((next = graph_next_of(&r, as_node, merged, cause)) == NULL)
 		goto out;
-	rc = graph_save(&r, r.step + 1, as_node, next, "update", merged,
-	    update, cause);
+	rc = graph_save(&r, r.step + 1, as_node, next, "update", merged, update,
+	    cause);
 out:
 	cJSON_Delete(merged);
 	cJSON_Delete(r.state);

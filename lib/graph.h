@@ -45,8 +45,8 @@ enum graph_error {
  * (an exit code: 3 market, 4 model, ...) with *CAUSE set. A negative return
  * is treated as 1.
  */
-typedef int (*graph_node_fn)(void *ctx, const cJSON *state,
-    cJSON **update_out, char **cause);
+typedef int (*graph_node_fn)(void *ctx, const cJSON *state, cJSON **update_out,
+    char **cause);
 /* A route: the next node's name or GRAPH_END (NULL is an error). */
 typedef const char *(*graph_route_fn)(void *ctx, const cJSON *state);
 

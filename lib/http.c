@@ -35,14 +35,14 @@
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 
-#define HTTP_DEFAULT_CONNECT_MS   10000L
-#define HTTP_DEFAULT_TIMEOUT_MS   120000L
+#define HTTP_DEFAULT_CONNECT_MS 10000L
+#define HTTP_DEFAULT_TIMEOUT_MS 120000L
 #define HTTP_DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
-#define HTTP_MAX_HEADER_BYTES     (64 * 1024)
-#define HTTP_MAX_HEADERS          200
-#define HTTP_DEFAULT_ATTEMPTS     3
-#define HTTP_DEFAULT_BASE_MS      250L
-#define HTTP_DEFAULT_CAP_MS       20000L
+#define HTTP_MAX_HEADER_BYTES (64 * 1024)
+#define HTTP_MAX_HEADERS 200
+#define HTTP_DEFAULT_ATTEMPTS 3
+#define HTTP_DEFAULT_BASE_MS 250L
+#define HTTP_DEFAULT_CAP_MS 20000L
 
 void
 http_headers_init(struct http_headers *h)
@@ -116,14 +116,14 @@ int
 http_header_is_secret(const char *name)
 {
 	static const char *const secret[] = {
-	    "authorization",
-	    "proxy-authorization",
-	    "x-amz-security-token",
-	    "x-api-key",
-	    "api-key",
-	    "cookie",
-	    "set-cookie",
-	    "x-aws-ec2-metadata-token",
+		"authorization",
+		"proxy-authorization",
+		"x-amz-security-token",
+		"x-api-key",
+		"api-key",
+		"cookie",
+		"set-cookie",
+		"x-aws-ec2-metadata-token",
 	};
 	size_t i;
 
@@ -132,8 +132,8 @@ http_header_is_secret(const char *name)
 			return 1;
 	/* Anything that calls itself a token, key or secret. */
 	return strcasestr(name, "token") != NULL ||
-	       strcasestr(name, "secret") != NULL ||
-	       strcasestr(name, "api-key") != NULL;
+	    strcasestr(name, "secret") != NULL ||
+	    strcasestr(name, "api-key") != NULL;
 }
 
 void
@@ -161,7 +161,7 @@ static int
 http_status_is_transient(long status)
 {
 	return status == 500 || status == 502 || status == 503 ||
-	       status == 504 || status == 429;
+	    status == 504 || status == 429;
 }
 
 static _Thread_local unsigned int jitter_seed;
@@ -169,10 +169,10 @@ static _Thread_local unsigned int jitter_seed;
 long
 http_backoff_ms(const struct http_retry *retry, int attempt)
 {
-	long base = retry && retry->base_delay_ms > 0 ? retry->base_delay_ms
-	                                              : HTTP_DEFAULT_BASE_MS;
-	long cap = retry && retry->max_delay_ms > 0 ? retry->max_delay_ms
-	                                            : HTTP_DEFAULT_CAP_MS;
+	long base = retry && retry->base_delay_ms > 0 ? retry->base_delay_ms :
+							HTTP_DEFAULT_BASE_MS;
+	long cap = retry && retry->max_delay_ms > 0 ? retry->max_delay_ms :
+						      HTTP_DEFAULT_CAP_MS;
 	long ceiling = base;
 	int i;
 
@@ -182,10 +182,9 @@ http_backoff_ms(const struct http_retry *retry, int attempt)
 		ceiling = cap;
 	if (jitter_seed == 0)
 		jitter_seed = (unsigned int)time(NULL) ^
-		              ((unsigned int)getpid() << 16) ^
-		              (unsigned int)(size_t)&i;
+		    ((unsigned int)getpid() << 16) ^ (unsigned int)(size_t)&i;
 	return (long)((double)rand_r(&jitter_seed) / RAND_MAX *
-	              (double)ceiling);
+	    (double)ceiling);
 }
 
 #define LIBCURL_SONAME "libcurl.so.4"
@@ -199,7 +198,7 @@ static struct {
 	void (*easy_cleanup)(CURL *c);
 	const char *(*easy_strerror)(CURLcode rc);
 	struct curl_slist *(*slist_append)(struct curl_slist *list,
-	                                   const char *s);
+	    const char *s);
 	void (*slist_free_all)(struct curl_slist *list);
 	curl_version_info_data *(*version_info)(CURLversion v);
 	char *error; /* why libcurl is unusable, or NULL */
@@ -242,8 +241,8 @@ curl_init_once(void)
 #undef LOAD
 	if (missing != NULL)
 		lc.error = xasprintf("%s has no %s: install libcurl 7.68 or "
-		                     "later",
-		                     name, missing);
+				     "later",
+		    name, missing);
 	else if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		lc.error = xasprintf("libcurl failed to initialise");
 }
@@ -252,9 +251,9 @@ const char *
 http_curl_version(void)
 {
 	pthread_once(&curl_once, curl_init_once);
-	return lc.version_info != NULL
-	           ? lc.version_info(CURLVERSION_NOW)->version
-	           : NULL;
+	return lc.version_info != NULL ?
+	    lc.version_info(CURLVERSION_NOW)->version :
+	    NULL;
 }
 
 /* The URL without its query string, for messages. */
@@ -309,7 +308,7 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 		value = colon + 1 + strspn(colon + 1, " \t");
 		vs = strlen(value);
 		while (vs > 0 &&
-		       (value[vs - 1] == ' ' || value[vs - 1] == '\t'))
+		    (value[vs - 1] == ' ' || value[vs - 1] == '\t'))
 			value[--vs] = '\0';
 		http_headers_add(&a->resp->headers, line, value);
 	}
@@ -368,9 +367,9 @@ on_seek(void *arg, curl_off_t offset, int origin)
 	if (origin != SEEK_SET || offset < 0)
 		return CURL_SEEKFUNC_CANTSEEK;
 	if (a->file != NULL)
-		return fseeko(a->file, (off_t)offset, SEEK_SET) == 0
-		           ? CURL_SEEKFUNC_OK
-		           : CURL_SEEKFUNC_FAIL;
+		return fseeko(a->file, (off_t)offset, SEEK_SET) == 0 ?
+		    CURL_SEEKFUNC_OK :
+		    CURL_SEEKFUNC_FAIL;
 	if ((size_t)offset > a->body_len)
 		return CURL_SEEKFUNC_FAIL;
 	a->offset = (size_t)offset;
@@ -379,7 +378,7 @@ on_seek(void *arg, curl_off_t offset, int origin)
 
 static void
 log_request(const struct http_request *req, const struct curl_slist *list,
-            int attempt)
+    int attempt)
 {
 	char *u;
 
@@ -390,15 +389,15 @@ log_request(const struct http_request *req, const struct curl_slist *list,
 	free(u);
 	for (; list != NULL; list = list->next) {
 		const char *colon = strchr(list->data, ':');
-		char *name =
-		    colon ? xstrndup(list->data, (size_t)(colon - list->data))
-		          : xstrdup(list->data);
+		char *name = colon ?
+		    xstrndup(list->data, (size_t)(colon - list->data)) :
+		    xstrdup(list->data);
 
 		if (colon != NULL && colon[1] != '\0')
 			log_debug("http: > %s: %s", name,
-			          http_header_is_secret(name)
-			              ? "[redacted]"
-			              : colon + 1 + strspn(colon + 1, " "));
+			    http_header_is_secret(name) ?
+				"[redacted]" :
+				colon + 1 + strspn(colon + 1, " "));
 		free(name);
 	}
 }
@@ -409,8 +408,8 @@ add_headers(struct curl_slist *list, const struct http_headers *h)
 	size_t i;
 
 	for (i = 0; h != NULL && i < h->count; i++) {
-		char *line =
-		    xasprintf("%s: %s", h->items[i].name, h->items[i].value);
+		char *line = xasprintf("%s: %s", h->items[i].name,
+		    h->items[i].value);
 
 		list = lc.slist_append(list, line);
 		explicit_bzero(line, strlen(line));
@@ -424,7 +423,7 @@ add_headers(struct curl_slist *list, const struct http_headers *h)
 /* Sets method and request body on the handle. 0, or -1 with *cause. */
 static int
 set_body(CURL *c, const struct http_request *req, struct attempt *a,
-         char **cause)
+    char **cause)
 {
 	const char *m = req->method;
 	int has_body = req->body != NULL || req->body_path != NULL;
@@ -435,7 +434,7 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 		a->file = fopen(req->body_path, "rb");
 		if (a->file == NULL || fstat(fileno(a->file), &st) != 0) {
 			*cause = xasprintf("cannot open %s: %s", req->body_path,
-			                   strerror(errno));
+			    strerror(errno));
 			return -1;
 		}
 		a->body_len = (size_t)st.st_size;
@@ -447,10 +446,10 @@ set_body(CURL *c, const struct http_request *req, struct attempt *a,
 	} else if (strcmp(m, "HEAD") == 0) {
 		lc.easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (has_body || strcmp(m, "PUT") == 0 ||
-	           strcmp(m, "POST") == 0) {
+	    strcmp(m, "POST") == 0) {
 		lc.easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		lc.easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-		               (curl_off_t)a->body_len);
+		    (curl_off_t)a->body_len);
 		lc.easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 		lc.easy_setopt(c, CURLOPT_READDATA, a);
 		lc.easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
@@ -496,12 +495,13 @@ classify_curl(CURLcode rc, const struct attempt *a)
 
 static void
 set_options(CURL *c, const struct http_request *req, struct attempt *a,
-            struct curl_slist *list)
+    struct curl_slist *list)
 {
-	long connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
-	                                              : HTTP_DEFAULT_CONNECT_MS;
-	long total_ms =
-	    req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS : req->timeout_ms;
+	long connect_ms = req->connect_timeout_ms > 0 ?
+	    req->connect_timeout_ms :
+	    HTTP_DEFAULT_CONNECT_MS;
+	long total_ms = req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS :
+					       req->timeout_ms;
 
 	lc.easy_setopt(c, CURLOPT_URL, req->url);
 	lc.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -511,13 +511,13 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 	if (lc.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK)
 #endif
 		lc.easy_setopt(c, CURLOPT_PROTOCOLS,
-		               (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+		    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 	lc.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (total_ms > 0)
 		lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
 	if (req->low_speed_bytes > 0 && req->low_speed_s > 0) {
 		lc.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
-		               req->low_speed_bytes);
+		    req->low_speed_bytes);
 		lc.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
 	}
 	lc.easy_setopt(c, CURLOPT_HTTPHEADER, list);
@@ -534,9 +534,9 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
  */
 static int
 attempt_once(const struct http_request *req, struct http_response *resp,
-             int number, int *delivered, char **cause)
+    int number, int *delivered, char **cause)
 {
-	struct attempt a = {.req = req, .resp = resp};
+	struct attempt a = { .req = req, .resp = resp };
 	struct http_headers extra;
 	struct curl_slist *list = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -545,8 +545,8 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	int ret = -2;
 
 	http_headers_init(&extra);
-	a.max_response =
-	    req->max_response ? req->max_response : HTTP_DEFAULT_MAX_RESPONSE;
+	a.max_response = req->max_response ? req->max_response :
+					     HTTP_DEFAULT_MAX_RESPONSE;
 	http_headers_free(&resp->headers);
 	buf_free(&resp->body);
 	resp->status = 0;
@@ -563,7 +563,7 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	/* No "Expect: 100-continue" wait; our bodies are small. */
 	list = lc.slist_append(list, "Expect:");
 	list = lc.slist_append(list,
-	                       "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
+	    "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (set_body(c, req, &a, cause) != 0) {
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;
@@ -576,11 +576,11 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	resp->error = classify_curl(rc, &a);
 	if (resp->error == HTTP_ERR_NONE) {
 		log_debug("http: < %ld (%zu bytes)", resp->status,
-		          resp->body.len);
+		    resp->body.len);
 		ret = 0;
 	} else if (resp->error == HTTP_ERR_TOO_LARGE) {
 		*cause = xasprintf("the response is larger than %zu bytes",
-		                   a.max_response);
+		    a.max_response);
 		ret = -1;
 	} else {
 		*cause = xstrdup(errbuf[0] ? errbuf : lc.easy_strerror(rc));
@@ -599,7 +599,7 @@ cleanup:
 static void
 real_sleep(long ms, void *arg)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	(void)arg;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -609,7 +609,7 @@ real_sleep(long ms, void *arg)
 /* Whether a finished attempt should be tried again. */
 static int
 should_retry(const struct http_request *req, const struct http_response *resp,
-             int rc, int delivered)
+    int rc, int delivered)
 {
 	const struct http_retry *r = req->retry;
 	enum http_verdict v = HTTP_VERDICT_DEFAULT;
@@ -618,7 +618,7 @@ should_retry(const struct http_request *req, const struct http_response *resp,
 		return 0;
 	if (rc == -1)
 		return resp->error == HTTP_ERR_CONNECT ||
-		       resp->error == HTTP_ERR_TIMEOUT;
+		    resp->error == HTTP_ERR_TIMEOUT;
 	if (r->classify != NULL)
 		v = r->classify(resp, r->classify_arg);
 	if (v != HTTP_VERDICT_DEFAULT)
@@ -629,7 +629,7 @@ should_retry(const struct http_request *req, const struct http_response *resp,
 /* Backoff, stretched to a Retry-After of a few seconds when one came. */
 static long
 retry_delay(const struct http_retry *r, const struct http_response *resp,
-            int attempt)
+    int attempt)
 {
 	long ms = http_backoff_ms(r, attempt);
 	long cap = r->max_delay_ms > 0 ? r->max_delay_ms : HTTP_DEFAULT_CAP_MS;
@@ -648,7 +648,7 @@ retry_delay(const struct http_retry *r, const struct http_response *resp,
 
 int
 http_perform(const struct http_request *req, struct http_response *resp,
-             char **cause)
+    char **cause)
 {
 	int max = 1, number, rc = -1, delivered = 0;
 	char *why = NULL, *u;
@@ -664,8 +664,8 @@ http_perform(const struct http_request *req, struct http_response *resp,
 		return -1;
 	}
 	if (req->retry != NULL)
-		max = req->retry->max_attempts > 0 ? req->retry->max_attempts
-		                                   : HTTP_DEFAULT_ATTEMPTS;
+		max = req->retry->max_attempts > 0 ? req->retry->max_attempts :
+						     HTTP_DEFAULT_ATTEMPTS;
 	for (number = 1; number <= max; number++) {
 		free(why);
 		why = NULL;
@@ -678,9 +678,8 @@ http_perform(const struct http_request *req, struct http_response *resp,
 			long ms = retry_delay(req->retry, resp, number);
 
 			log_debug("http: attempt %d failed (%s), retrying in "
-			          "%ld ms",
-			          number, rc == 0 ? "transient status" : why,
-			          ms);
+				  "%ld ms",
+			    number, rc == 0 ? "transient status" : why, ms);
 			if (req->retry->sleep != NULL)
 				req->retry->sleep(ms, req->retry->sleep_arg);
 			else
@@ -696,7 +695,7 @@ http_perform(const struct http_request *req, struct http_response *resp,
 		*cause = why;
 	else if (resp->attempts > 1)
 		*cause = xasprintf("%s %s: %s (after %d attempts)", req->method,
-		                   u, why, resp->attempts);
+		    u, why, resp->attempts);
 	else
 		*cause = xasprintf("%s %s: %s", req->method, u, why);
 	if (rc != -2)
@@ -720,9 +719,11 @@ http_authority_ok(const char *p, const char *end, const char **why)
 		p = at + 1;
 	if (p < end && *p == '[') {
 		for (q = p + 1; q < end && *q != ']'; q++)
-			if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
+			if (!isxdigit((unsigned char)*q) && *q != ':' &&
+			    *q != '.')
 				return *why = "the IPv6 address in [ ] holds "
-				    "other characters", -1;
+					      "other characters",
+				       -1;
 		if (q == end)
 			return *why = "the IPv6 address has no closing ]", -1;
 		if (q == p + 1)
@@ -730,13 +731,16 @@ http_authority_ok(const char *p, const char *end, const char **why)
 		colon = q + 1 < end ? q + 1 : NULL;
 		if (colon != NULL && *colon != ':')
 			return *why = "a host in [ ] is followed by other than "
-			    ":PORT", -1;
+				      ":PORT",
+			       -1;
 	} else {
 		for (q = p; q < end && *q != ':'; q++)
-			if (!isalnum((unsigned char)*q) && *q != '-' && *q != '.' &&
-			    *q != '_' && *q != '%')
-				return *why = "the host name holds a character a "
-				    "host cannot have", -1;
+			if (!isalnum((unsigned char)*q) && *q != '-' &&
+			    *q != '.' && *q != '_' && *q != '%')
+				return *why =
+					   "the host name holds a character a "
+					   "host cannot have",
+				       -1;
 		if (q == p)
 			return *why = "it names no host", -1;
 		colon = q < end ? q : NULL;

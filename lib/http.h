@@ -33,10 +33,10 @@ struct http_headers {
 void http_headers_init(struct http_headers *h);
 /* Appends a copy of name and value (repeated names are kept, in order). */
 void http_headers_add(struct http_headers *h, const char *name,
-                      const char *value);
+    const char *value);
 /* Replaces every header called name with one copy of value. */
 void http_headers_set(struct http_headers *h, const char *name,
-                      const char *value);
+    const char *value);
 /* First value of name (case-insensitive), or NULL; borrowed from h. */
 const char *http_headers_get(const struct http_headers *h, const char *name);
 void http_headers_free(struct http_headers *h);
@@ -49,8 +49,8 @@ struct http_response;
 /* What a caller's classifier says about a finished attempt. */
 enum http_verdict {
 	HTTP_VERDICT_DEFAULT = 0, /* use the built-in rules */
-	HTTP_VERDICT_RETRY = 1,   /* transient: try again */
-	HTTP_VERDICT_FINAL = 2,   /* do not retry */
+	HTTP_VERDICT_RETRY = 1,	  /* transient: try again */
+	HTTP_VERDICT_FINAL = 2,	  /* do not retry */
 };
 
 struct http_retry {
@@ -63,7 +63,7 @@ struct http_retry {
 	 * an error code. Called only for responses, not transport failures.
 	 */
 	enum http_verdict (*classify)(const struct http_response *resp,
-	                              void *arg);
+	    void *arg);
 	void *classify_arg;
 	/* Optional: replaces the real sleep (tests record the delays). */
 	void (*sleep)(long ms, void *arg);
@@ -76,7 +76,7 @@ struct http_retry {
  * or -1 with *cause set to stop without sending.
  */
 typedef int (*http_prepare_fn)(void *arg, struct http_headers *attempt_headers,
-                               char **cause);
+    char **cause);
 
 /*
  * Streaming: called for each chunk of a 2xx response body as it arrives.
@@ -90,17 +90,17 @@ struct http_request {
 	const char *method; /* "GET", "PUT", "POST", "HEAD", "DELETE" */
 	const char *url;
 	const struct http_headers *headers; /* may be NULL */
-	const void *body;                   /* request body, or NULL */
-	size_t body_len;                    /* bytes */
-	const char *body_path;              /* or: upload this file */
-	long connect_timeout_ms;            /* 0 means 10000 */
+	const void *body;		    /* request body, or NULL */
+	size_t body_len;		    /* bytes */
+	const char *body_path;		    /* or: upload this file */
+	long connect_timeout_ms;	    /* 0 means 10000 */
 	long timeout_ms; /* whole exchange; 0 means 120000, -1 none */
 	/* Abort when fewer than low_speed_bytes/s arrive for low_speed_s. */
 	long low_speed_bytes; /* 0: no low-speed limit */
 	long low_speed_s;
 	size_t max_response; /* response body bytes; 0 means 16 MiB */
 	const struct http_retry *retry; /* NULL: one attempt */
-	http_prepare_fn prepare;        /* may be NULL */
+	http_prepare_fn prepare;	/* may be NULL */
 	void *prepare_arg;
 	http_chunk_fn on_chunk; /* NULL: collect the body */
 	void *chunk_arg;
@@ -113,15 +113,15 @@ enum http_error {
 	HTTP_ERR_TIMEOUT,   /* connect, total or low-speed timeout */
 	HTTP_ERR_TOO_LARGE, /* response body past max_response */
 	HTTP_ERR_ABORTED,   /* the chunk callback stopped it */
-	HTTP_ERR_LOCAL,     /* request body file unreadable, bad URL */
-	HTTP_ERR_OTHER,     /* any other transport failure */
+	HTTP_ERR_LOCAL,	    /* request body file unreadable, bad URL */
+	HTTP_ERR_OTHER,	    /* any other transport failure */
 };
 
 struct http_response {
-	long status;                 /* HTTP status; 0 when none arrived */
+	long status;		     /* HTTP status; 0 when none arrived */
 	struct http_headers headers; /* of the final response */
 	struct buf body;       /* collected body (error body when streaming) */
-	int attempts;          /* attempts made */
+	int attempts;	       /* attempts made */
 	enum http_error error; /* HTTP_ERR_NONE when status is valid */
 };
 
@@ -146,7 +146,7 @@ void http_response_free(struct http_response *resp);
 int http_url_check(const char *url, char **cause);
 
 int http_perform(const struct http_request *req, struct http_response *resp,
-                 char **cause);
+    char **cause);
 
 /* The version of libcurl (loaded on first use), or NULL when it cannot be
  * loaded. */

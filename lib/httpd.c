@@ -81,7 +81,7 @@ struct httpd_request {
 	double start;  /* monotonic seconds */
 	const char *method, *path;
 	struct buf body; /* limit max_body */
-	char **hdrs; /* name, value pairs copied for a worker [2 * nhdrs] */
+	char **hdrs;	 /* name, value pairs copied for a worker [2 * nhdrs] */
 	size_t nhdrs;
 	char **out_hdrs; /* reply headers, pairs */
 	size_t n_out_hdrs;
@@ -90,7 +90,7 @@ struct httpd_request {
 	size_t bytes; /* body bytes of the reply */
 	int streaming, finished, gone;
 	struct buf sbuf; /* stream bytes not yet sent */
-	cJSON *log; /* extra access log fields */
+	cJSON *log;	 /* extra access log fields */
 };
 
 struct httpd {
@@ -283,15 +283,13 @@ static void
 httpd_copy_headers(struct httpd_request *r)
 {
 	r->hdrs = xcalloc(1, sizeof *r->hdrs);
-	MHD_get_connection_values(r->mc, MHD_HEADER_KIND, httpd_copy_header,
-	    r);
+	MHD_get_connection_values(r->mc, MHD_HEADER_KIND, httpd_copy_header, r);
 }
 
 /* ---- replies ------------------------------------------------------------ */
 
 void
-httpd_add_header(struct httpd_request *r, const char *name,
-    const char *value)
+httpd_add_header(struct httpd_request *r, const char *name, const char *value)
 {
 	r->out_hdrs = xreallocarray(r->out_hdrs, 2 * (r->n_out_hdrs + 1),
 	    sizeof *r->out_hdrs);
@@ -419,8 +417,7 @@ httpd_stream_free(void *cls)
 }
 
 int
-httpd_stream_open(struct httpd_request *r, int status,
-    const char *content_type)
+httpd_stream_open(struct httpd_request *r, int status, const char *content_type)
 {
 	struct MHD_Response *resp;
 
@@ -538,8 +535,8 @@ httpd_enqueue(struct httpd *h, struct httpd_request *r)
 	int before, rc = -1;
 
 	pthread_mutex_lock(&h->lock);
-	if (!h->stopping && h->queued + h->running <
-	    h->o.workers + h->o.queue) {
+	if (!h->stopping &&
+	    h->queued + h->running < h->o.workers + h->o.queue) {
 		before = h->queued + h->running;
 		if (h->qtail != NULL)
 			h->qtail->qnext = r;
@@ -718,7 +715,8 @@ httpd_check_head(struct httpd_request *r)
 		return -1;
 	}
 	if (r->route == NULL) {
-		httpd_reply_error(r, 404, "Not Found", "no such path; use "
+		httpd_reply_error(r, 404, "Not Found",
+		    "no such path; use "
 		    "POST /invocations or GET /ping");
 		return -1;
 	}
@@ -731,8 +729,10 @@ httpd_check_head(struct httpd_request *r)
 	}
 	cl = httpd_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && strtoull(cl, NULL, 10) > r->h->o.max_body) {
-		snprintf(msg, sizeof msg, "the body is over the %zu-byte "
-		    "limit", r->h->o.max_body);
+		snprintf(msg, sizeof msg,
+		    "the body is over the %zu-byte "
+		    "limit",
+		    r->h->o.max_body);
 		httpd_reply_error(r, 413, "Payload Too Large", msg);
 		return -1;
 	}
@@ -772,7 +772,8 @@ httpd_dispatch(struct httpd_request *r)
 		pthread_mutex_unlock(&r->lock);
 		httpd_request_unref(r);
 		httpd_add_header(r, "Retry-After", HTTPD_RETRY_AFTER);
-		httpd_reply_error(r, 503, "Service Unavailable", "every worker "
+		httpd_reply_error(r, 503, "Service Unavailable",
+		    "every worker "
 		    "is busy and the queue is full; retry later");
 		return httpd_queue(r);
 	}
@@ -848,7 +849,8 @@ httpd_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		return;
 	*con_cls = NULL;
 	if (h->o.access_log && r->method != NULL)
-		httpd_log(r, r->status, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+		httpd_log(r, r->status,
+		    toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	pthread_mutex_lock(&r->lock);
 	r->gone = 1;
 	pthread_mutex_unlock(&r->lock);
@@ -898,8 +900,8 @@ httpd_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
 
 /* ---- the watchdog ------------------------------------------------------ */
 
-#define HTTPD_408_BODY \
-	"{\"error\":\"Request Timeout\",\"message\":\"the request did not " \
+#define HTTPD_408_BODY                                                         \
+	"{\"error\":\"Request Timeout\",\"message\":\"the request did not "    \
 	"arrive in time\"}"
 static const char httpd_408[] = "HTTP/1.1 408 Request Timeout\r\n"
 				"Content-Type: application/json\r\n"
@@ -934,8 +936,8 @@ httpd_cut(struct httpd *h, struct httpd_conn *c)
 		w = send(c->fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		(void)w;
 		if (h->o.access_log)
-			httpd_log_cut((httpd_now() - c->deadline +
-			    h->o.timeout_s) * 1e3);
+			httpd_log_cut(
+			    (httpd_now() - c->deadline + h->o.timeout_s) * 1e3);
 	}
 	shutdown(c->fd, SHUT_RDWR);
 	c->state = CONN_CUT;
@@ -958,8 +960,10 @@ httpd_watch(void *arg)
 		}
 		now = httpd_now();
 		for (c = h->conns.next; c != &h->conns; c = c->next) {
-			if (c->fd >= 0 && (c->state == CONN_IDLE ||
-			    c->state == CONN_READING) && now > c->deadline)
+			if (c->fd >= 0 &&
+			    (c->state == CONN_IDLE ||
+				c->state == CONN_READING) &&
+			    now > c->deadline)
 				httpd_cut(h, c);
 		}
 		pthread_mutex_unlock(&h->lock);
@@ -983,7 +987,8 @@ httpd_address(const char *host, int port, struct sockaddr_storage *ss,
 	snprintf(serv, sizeof serv, "%d", port);
 	if ((rc = getaddrinfo(host, serv, &hints, &ai)) != 0) {
 		*cause = xasprintf("'%s' is not an IP address (%s); use "
-		    "e.g. 127.0.0.1, 0.0.0.0 or ::", host, gai_strerror(rc));
+				   "e.g. 127.0.0.1, 0.0.0.0 or ::",
+		    host, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
@@ -1008,8 +1013,7 @@ httpd_daemon(struct httpd *h, const struct sockaddr_storage *ss)
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(flags, (uint16_t)h->o.port, NULL, NULL,
-	    httpd_access, h,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+	    httpd_access, h, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s + 5,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_header + 4096,
@@ -1017,8 +1021,7 @@ httpd_daemon(struct httpd *h, const struct sockaddr_storage *ss)
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
 	    MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_log_mhd, h,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-	    MHD_OPTION_END);
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
 }
 
 static void
@@ -1030,7 +1033,7 @@ httpd_start_threads(struct httpd *h)
 	for (i = 0; i < h->o.workers; i++)
 		pthread_create(&h->workers[i], NULL, httpd_worker, h);
 	h->watchdog_started = pthread_create(&h->watchdog, NULL, httpd_watch,
-	    h) == 0;
+				  h) == 0;
 }
 
 static void

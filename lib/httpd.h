@@ -40,11 +40,11 @@ struct httpd_route {
 };
 
 struct httpd_opts {
-	const char *host; /* numeric IPv4 or IPv6 address */
-	int port;	  /* 0: any free port (see httpd_port) */
-	int workers;	  /* threads for offloaded routes */
-	int queue;	  /* offloaded requests that may wait for one */
-	size_t max_body;  /* bytes */
+	const char *host;  /* numeric IPv4 or IPv6 address */
+	int port;	   /* 0: any free port (see httpd_port) */
+	int workers;	   /* threads for offloaded routes */
+	int queue;	   /* offloaded requests that may wait for one */
+	size_t max_body;   /* bytes */
 	size_t max_header; /* bytes: request line and headers */
 	int max_connections;
 	int timeout_s; /* a request must arrive whole within this; an idle
@@ -101,13 +101,13 @@ void httpd_log_field(struct httpd_request *r, const char *key,
 void httpd_add_header(struct httpd_request *r, const char *name,
     const char *value);
 /* Replies STATUS with BODY (LEN bytes, copied) of CONTENT_TYPE. */
-void httpd_reply(struct httpd_request *r, int status,
-    const char *content_type, const char *body, size_t len);
+void httpd_reply(struct httpd_request *r, int status, const char *content_type,
+    const char *body, size_t len);
 /* Replies STATUS with BODY as application/json; takes BODY. */
 void httpd_reply_json(struct httpd_request *r, int status, cJSON *body);
 /* Replies STATUS with {"error": TITLE, "message": MESSAGE}. */
-void httpd_reply_error(struct httpd_request *r, int status,
-    const char *title, const char *message);
+void httpd_reply_error(struct httpd_request *r, int status, const char *title,
+    const char *message);
 
 /*
  * Starts a streamed reply (chunked) on an offloaded route: the status and

@@ -17,8 +17,8 @@ static enum i18n_lang i18n_current = I18N_EN;
 const char *
 i18n_default(void)
 {
-	static const char *const vars[] = { "LANGUAGE", "LC_ALL",
-		"LC_MESSAGES", "LANG" };
+	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES",
+		"LANG" };
 	const char *v;
 	size_t i;
 
@@ -39,7 +39,7 @@ i18n_localedir(void)
 	if (dir != NULL && *dir != '\0')
 		return dir;
 	if (access(STOCKAGENT_BUILDLOCALEDIR "/vi/LC_MESSAGES/" PACKAGE ".mo",
-	    R_OK) == 0)
+		R_OK) == 0)
 		return STOCKAGENT_BUILDLOCALEDIR;
 	return STOCKAGENT_LOCALEDIR;
 }

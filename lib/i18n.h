@@ -4,9 +4,10 @@
  * Messages are marked _("...") where they are used and N_("...") where
  * they sit in a table and are translated later with _(); xgettext finds
  * both (po/Makevars). The catalogs are gettext's, one per language of
- * po/LINGUAS. One language holds for the whole process: i18n_set picks it, and everything after
- * that (text output, observations, narrative, PDF, messages) follows it.
- * Machine output (JSON keys, enum values, CSV) never goes through _().
+ * po/LINGUAS. One language holds for the whole process: i18n_set picks it, and
+ * everything after that (text output, observations, narrative, PDF, messages)
+ * follows it. Machine output (JSON keys, enum values, CSV) never goes through
+ * _().
  *
  * Without NLS (configure --disable-nls) _() returns its argument and
  * only English exists, though the number and date conventions of

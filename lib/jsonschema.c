@@ -43,8 +43,7 @@ js_type_is(const char *type, const cJSON *v)
 }
 
 static int
-js_check_type(const cJSON *type, const cJSON *v, const char *path,
-    char **cause)
+js_check_type(const cJSON *type, const cJSON *v, const char *path, char **cause)
 {
 	const cJSON *t;
 	char *what;

@@ -95,8 +95,9 @@ jsonutil_utf8_len(const unsigned char *p)
 char *
 jsonutil_print_text(const cJSON *v, int formatted)
 {
-	char *s = v == NULL ? NULL : formatted ? cJSON_Print(v) :
-	    cJSON_PrintUnformatted(v);
+	char *s = v == NULL ? NULL :
+	    formatted	    ? cJSON_Print(v) :
+			      cJSON_PrintUnformatted(v);
 	const unsigned char *p;
 	struct buf b;
 	size_t n;

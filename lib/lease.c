@@ -107,7 +107,8 @@ lease_holder(struct store *s, const struct lease_kind *k, const char *key,
     struct lease_who *who, char **cause)
 {
 	char *sql = xasprintf("SELECT pid, host, started, since, heartbeat"
-	    " FROM %s WHERE %s = ?", k->table, k->key);
+			      " FROM %s WHERE %s = ?",
+	    k->table, k->key);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -147,14 +148,18 @@ lease_is_me(const struct lease_who *me, const struct lease_who *who)
 }
 
 static int
-lease_busy(struct store *s, const char *thread_id,
-    const struct lease_who *who, char **cause)
+lease_busy(struct store *s, const char *thread_id, const struct lease_who *who,
+    char **cause)
 {
-	return store_set_error(s, STORE_E_BUSY, cause, xasprintf("run %s is "
-	    "busy: process %ld on host %s has held it since %s; wait for it "
-	    "to end (a dead owner's hold is taken over: on another host once "
-	    "it is %d minutes without a checkpoint)", thread_id, who->pid,
-	    who->host, who->since, LEASE_STALE_S / 60));
+	return store_set_error(s, STORE_E_BUSY, cause,
+	    xasprintf("run %s is "
+		      "busy: process %ld on host %s has held it since %s; wait "
+		      "for it "
+		      "to end (a dead owner's hold is taken over: on another "
+		      "host once "
+		      "it is %d minutes without a checkpoint)",
+		thread_id, who->pid, who->host, who->since,
+		LEASE_STALE_S / 60));
 }
 
 /* Writes this process (ME) as the holder of KEY's hold of kind K. */
@@ -162,9 +167,10 @@ static int
 lease_put(struct store *s, const struct lease_kind *k, const char *key,
     const struct lease_who *me, char **cause)
 {
-	char *sql = xasprintf("INSERT OR REPLACE INTO %s (%s, pid, host,"
-	    " started, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?)", k->table,
-	    k->key);
+	char *sql = xasprintf(
+	    "INSERT OR REPLACE INTO %s (%s, pid, host,"
+	    " started, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?)",
+	    k->table, k->key);
 	sqlite3_stmt *st = NULL;
 	char now[STORE_TIME_SIZE];
 	int rc;
@@ -212,7 +218,8 @@ lease_take(struct store *s, const char *thread_id, char **cause)
 int
 lease_renew(struct store *s, const char *thread_id, char **cause)
 {
-	static const char sql[] = "UPDATE leases SET heartbeat = ?"
+	static const char sql[] =
+	    "UPDATE leases SET heartbeat = ?"
 	    " WHERE thread_id = ? AND pid = ? AND host = ?";
 	struct lease_who me, who;
 	sqlite3_stmt *st = NULL;
@@ -221,11 +228,14 @@ lease_renew(struct store *s, const char *thread_id, char **cause)
 	if ((rc = lease_read(s, thread_id, &me, &who, cause)) <= 0)
 		return rc;
 	if (!lease_is_me(&me, &who))
-		return store_set_error(s, STORE_E_BUSY, cause, xasprintf("run %s "
-		    "was taken over by process %ld on host %s at %s; this "
-		    "process stops", thread_id, who.pid, who.host, who.since));
+		return store_set_error(s, STORE_E_BUSY, cause,
+		    xasprintf(
+			"run %s "
+			"was taken over by process %ld on host %s at %s; this "
+			"process stops",
+			thread_id, who.pid, who.host, who.since));
 	if ((rc = store_prepare(s, sql, &st, "renewing the run's hold",
-	    cause)) != 0)
+		 cause)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, (long long)time(NULL));
 	store_bind_text(st, 2, thread_id);
@@ -239,15 +249,17 @@ static void
 lease_drop(struct store *s, const struct lease_kind *k, const char *key)
 {
 	char *sql = xasprintf("DELETE FROM %s WHERE %s = ? AND pid = ? AND"
-	    " host = ?", k->table, k->key);
+			      " host = ?",
+	    k->table, k->key);
 	struct lease_who me;
 	sqlite3_stmt *st = NULL;
 	char *ignored = NULL;
 	int rc;
 
 	lease_me(&me);
-	rc = s == NULL ? -1 : store_prepare(s, sql, &st, "releasing the run",
-	    &ignored);
+	rc = s == NULL ?
+	    -1 :
+	    store_prepare(s, sql, &st, "releasing the run", &ignored);
 	free(sql);
 	if (rc != 0) {
 		free(ignored);
@@ -268,8 +280,7 @@ lease_release(struct store *s, const char *thread_id)
 
 /* What holds lock NAME (the locks row's holder) into *OUT (heap). */
 static int
-lease_lock_holder(struct store *s, const char *name, char **out,
-    char **cause)
+lease_lock_holder(struct store *s, const char *name, char **out, char **cause)
 {
 	static const char sql[] = "SELECT holder FROM locks WHERE name = ?";
 	sqlite3_stmt *st = NULL;
@@ -288,8 +299,8 @@ lease_lock_holder(struct store *s, const char *name, char **out,
 
 /* Records HOLDER on lock NAME (taken by this process just now). */
 static int
-lease_lock_name_holder(struct store *s, const char *name,
-    const char *holder, char **cause)
+lease_lock_name_holder(struct store *s, const char *name, const char *holder,
+    char **cause)
 {
 	static const char sql[] = "UPDATE locks SET holder = ? WHERE name = ?";
 	sqlite3_stmt *st = NULL;
@@ -316,9 +327,11 @@ lease_lock_take_in(struct store *s, const char *name, const char *holder,
 	if (rc == 1 && !lease_is_me(&me, &who) && lease_alive(&me, &who)) {
 		if ((rc = lease_lock_holder(s, name, &what, cause)) != 0)
 			return rc;
-		rc = store_set_error(s, STORE_E_BUSY, cause, xasprintf("%s "
-		    "holds the lock '%s': process %ld on host %s since %s",
-		    what, name, who.pid, who.host, who.since));
+		rc = store_set_error(s, STORE_E_BUSY, cause,
+		    xasprintf(
+			"%s "
+			"holds the lock '%s': process %ld on host %s since %s",
+			what, name, who.pid, who.host, who.since));
 		free(what);
 		return rc;
 	}

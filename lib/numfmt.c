@@ -80,8 +80,7 @@ numfmt_symbol(const char *currency)
 }
 
 char *
-numfmt_currency(char *out, size_t size, const char *num,
-    const char *currency)
+numfmt_currency(char *out, size_t size, const char *num, const char *currency)
 {
 	const char *sym;
 
@@ -143,7 +142,8 @@ numfmt_parse(const char *s, int lang, const char **end)
 		if (isdigit((unsigned char)*p))
 			buf[n++] = *p;
 		else if (*p == group && isdigit((unsigned char)p[1]) &&
-		    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]))
+		    isdigit((unsigned char)p[2]) &&
+		    isdigit((unsigned char)p[3]))
 			continue;
 		else if (*p == point && isdigit((unsigned char)p[1]) &&
 		    strchr(buf, '.') == NULL)

@@ -31,8 +31,7 @@ enum numfmt_flags {
  * writes it: English "1234.56" ("1,234.56" with NUMFMT_GROUP), like
  * printf's "%.*f"; Vietnamese always "1.234,56". Returns OUT.
  */
-char *numfmt_local(char *out, size_t size, double v, int decimals,
-    int flags);
+char *numfmt_local(char *out, size_t size, double v, int decimals, int flags);
 
 /*
  * An amount V of CURRENCY (an ISO code; NULL: USD) in the current

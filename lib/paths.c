@@ -6,9 +6,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +48,8 @@ paths_data_file(const char *name, char **cause)
 	for (i = 0; i < n; i++)
 		buf_printf(&tried, "%s%s", i ? ", " : "", dirs[i]);
 	*cause = xasprintf("data file %s not found in %s; reinstall "
-	    "stockagent or set STOCKAGENT_DATA_DIR", name, tried.data);
+			   "stockagent or set STOCKAGENT_DATA_DIR",
+	    name, tried.data);
 	buf_free(&tried);
 	return NULL;
 }
@@ -106,8 +107,8 @@ paths_mkdirs_for(const char *file, int private_, char **cause)
  * nothing left behind.
  */
 static int
-paths_write_temp(const char *path, const void *data, size_t len,
-    char **tmp_out, char **cause)
+paths_write_temp(const char *path, const void *data, size_t len, char **tmp_out,
+    char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	const char *p = data;
@@ -144,8 +145,7 @@ fail:
 }
 
 int
-paths_write_atomic(const char *path, const void *data, size_t len,
-    char **cause)
+paths_write_atomic(const char *path, const void *data, size_t len, char **cause)
 {
 	char *tmp = NULL;
 	int rc = -1;
@@ -216,14 +216,15 @@ paths_write_new(const char *path, const void *data, size_t len,
 	for (n = 1; n <= PATHS_MAX_NUMBERED && taken == 1; n++) {
 		name = n == 1 ? xstrdup(path) : paths_numbered(path, n);
 		if ((taken = paths_take(tmp, name, data, len, claim, arg,
-		    cause)) == 0)
+			 cause)) == 0)
 			*path_out = name;
 		else
 			free(name);
 	}
 	if (taken == 1)
 		*cause = xasprintf("cannot write %s: %d files of that name "
-		    "exist already; move some away", path, PATHS_MAX_NUMBERED);
+				   "exist already; move some away",
+		    path, PATHS_MAX_NUMBERED);
 	unlink(tmp);
 	free(tmp);
 	return taken == 0 ? 0 : -1;
@@ -280,18 +281,21 @@ paths_check_dir(const char *dir, size_t extra, char **cause)
 	const char *p = dir, *end;
 
 	if (strlen(dir) + extra >= PATH_MAX) {
-		*cause = xasprintf("directory '%.60s...' is too long (%zu bytes; "
+		*cause = xasprintf(
+		    "directory '%.60s...' is too long (%zu bytes; "
 		    "the file names under it need %zu more of the %d the "
-		    "system allows); use a shorter path", dir, strlen(dir),
-		    extra, PATH_MAX);
+		    "system allows); use a shorter path",
+		    dir, strlen(dir), extra, PATH_MAX);
 		return -1;
 	}
 	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
 		end = p + strcspn(p, "/");
 		if ((size_t)(end - p) > NAME_MAX) {
-			*cause = xasprintf("directory '%.60s...' has a name of "
+			*cause = xasprintf(
+			    "directory '%.60s...' has a name of "
 			    "%zu bytes, over the %d the system allows; use "
-			    "shorter names", dir, (size_t)(end - p), NAME_MAX);
+			    "shorter names",
+			    dir, (size_t)(end - p), NAME_MAX);
 			return -1;
 		}
 	}

@@ -19,9 +19,23 @@
 
 /* Query parameters whose values are secrets (compared without case). */
 static const char *const redact_params[] = {
-	"access_token", "api-key", "api_key", "apikey", "auth", "client_secret",
-	"key", "passwd", "password", "pwd", "secret", "sig", "signature",
-	"token", "x-amz-credential", "x-amz-security-token", "x-amz-signature",
+	"access_token",
+	"api-key",
+	"api_key",
+	"apikey",
+	"auth",
+	"client_secret",
+	"key",
+	"passwd",
+	"password",
+	"pwd",
+	"secret",
+	"sig",
+	"signature",
+	"token",
+	"x-amz-credential",
+	"x-amz-security-token",
+	"x-amz-signature",
 };
 
 /* Appends N bytes of S to B (unbounded: the output is about as long as
@@ -95,7 +109,8 @@ redact_rest(struct buf *b, const char *p)
 		else if (c != '&' || !in_query)
 			continue;
 		/* P is at a parameter: NAME[=VALUE] up to & or # */
-		for (end = p; !redact_url_end(*end) && !strchr("&#", *end); end++)
+		for (end = p; !redact_url_end(*end) && !strchr("&#", *end);
+		     end++)
 			;
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (eq != NULL && redact_secret_param(p, (size_t)(eq - p))) {

@@ -21,7 +21,7 @@
 #include "lib/xmalloc.h"
 
 #define S3_DEFAULT_MAX_GET (64u * 1024 * 1024)
-#define S3_ERROR_BODY_MAX  (64 * 1024)
+#define S3_ERROR_BODY_MAX (64 * 1024)
 
 /* Checks that no "/"-separated segment of s is "." or "..". */
 static int
@@ -77,31 +77,31 @@ s3_uri_parse(const char *uri, struct s3_location *out, char **cause)
 	memset(out, 0, sizeof *out);
 	if (strncmp(uri, "s3://", 5) != 0) {
 		*cause = xasprintf("'%s' is not an S3 URI: use "
-		                   "s3://bucket/prefix",
-		                   uri);
+				   "s3://bucket/prefix",
+		    uri);
 		return -1;
 	}
 	rest = uri + 5;
 	slash = rest + strcspn(rest, "/");
 	if (slash == rest) {
 		*cause = xasprintf("'%s' names no bucket: use "
-		                   "s3://bucket/prefix",
-		                   uri);
+				   "s3://bucket/prefix",
+		    uri);
 		return -1;
 	}
 	out->bucket = xstrndup(rest, (size_t)(slash - rest));
 	if (!aws_endpoint_bucket_dns_ok(out->bucket)) {
 		*cause = xasprintf("'%s' is not a valid S3 bucket name (3-63 "
-		                   "lowercase letters, digits, '-' and '.')",
-		                   out->bucket);
+				   "lowercase letters, digits, '-' and '.')",
+		    out->bucket);
 		s3_location_free(out);
 		return -1;
 	}
 	out->prefix = clean_prefix(*slash == '/' ? slash + 1 : "");
 	if (!segments_ok(out->prefix) || has_control(out->prefix)) {
 		*cause = xasprintf("the key prefix in '%s' may not contain "
-		                   "'.' or '..' segments or control characters",
-		                   uri);
+				   "'.' or '..' segments or control characters",
+		    uri);
 		s3_location_free(out);
 		return -1;
 	}
@@ -124,11 +124,8 @@ s3_xml_text(const char *xml, const char *tag)
 	char *open = xasprintf("<%s>", tag), *close = xasprintf("</%s>", tag);
 	const char *a = strstr(xml, open), *b;
 	struct buf out;
-	static const char *const ent[][2] = {{"&amp;", "&"},
-	                                     {"&lt;", "<"},
-	                                     {"&gt;", ">"},
-	                                     {"&quot;", "\""},
-	                                     {"&apos;", "'"}};
+	static const char *const ent[][2] = { { "&amp;", "&" }, { "&lt;", "<" },
+		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&apos;", "'" } };
 	size_t i;
 
 	buf_init(&out, 0);
@@ -157,10 +154,10 @@ s3_xml_text(const char *xml, const char *tag)
 static int
 is_auth_code(const char *code)
 {
-	static const char *const codes[] = {
-	    "AccessDenied",      "InvalidAccessKeyId", "SignatureDoesNotMatch",
-	    "ExpiredToken",      "InvalidToken",       "TokenRefreshRequired",
-	    "AllAccessDisabled", "AccountProblem",     "InvalidSecurity"};
+	static const char *const codes[] = { "AccessDenied",
+		"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+		"InvalidToken", "TokenRefreshRequired", "AllAccessDisabled",
+		"AccountProblem", "InvalidSecurity" };
 	size_t i;
 
 	for (i = 0; i < sizeof codes / sizeof *codes; i++)
@@ -180,9 +177,10 @@ classify(const struct http_response *resp, void *arg)
 	if (resp->body.data == NULL)
 		return v;
 	code = s3_xml_text(resp->body.data, "Code");
-	if (code != NULL && (strcmp(code, "RequestTimeout") == 0 ||
-	                     strcmp(code, "SlowDown") == 0 ||
-	                     strcmp(code, "InternalError") == 0))
+	if (code != NULL &&
+	    (strcmp(code, "RequestTimeout") == 0 ||
+		strcmp(code, "SlowDown") == 0 ||
+		strcmp(code, "InternalError") == 0))
 		v = HTTP_VERDICT_RETRY;
 	free(code);
 	return v;
@@ -206,29 +204,28 @@ static int
 sign_attempt(void *arg, struct http_headers *out, char **cause)
 {
 	struct s3_call *c = arg;
-	struct sigv4_credentials sc = {c->cred->access_key_id,
-	                               c->cred->secret_access_key,
-	                               c->cred->session_token};
-	struct sigv4_request r = {.method = c->method,
-	                          .host = c->host,
-	                          .path = c->path,
-	                          .headers = &c->headers,
-	                          .payload_hash = c->hash,
-	                          .region = c->region,
-	                          .service = "s3",
-	                          .add_content_sha256 = 1};
+	struct sigv4_credentials sc = { c->cred->access_key_id,
+		c->cred->secret_access_key, c->cred->session_token };
+	struct sigv4_request r = { .method = c->method,
+		.host = c->host,
+		.path = c->path,
+		.headers = &c->headers,
+		.payload_hash = c->hash,
+		.region = c->region,
+		.service = "s3",
+		.add_content_sha256 = 1 };
 	size_t i;
 
 	for (i = 0; i < c->headers.count; i++)
 		http_headers_add(out, c->headers.items[i].name,
-		                 c->headers.items[i].value);
+		    c->headers.items[i].value);
 	return sigv4_sign(&r, &sc, out, cause);
 }
 
 /* Region, credentials and address; S3_OK or an error status. */
 static int
 call_setup(struct s3_call *c, const struct s3_location *loc, const char *key,
-           const struct s3_options *opts, char **cause)
+    const struct s3_options *opts, char **cause)
 {
 	struct aws_endpoint ep;
 	char *full, *why = NULL;
@@ -240,13 +237,12 @@ call_setup(struct s3_call *c, const struct s3_location *loc, const char *key,
 	c->uri = xasprintf("s3://%s/%s", loc->bucket, full);
 	if (*key == '\0' || !segments_ok(full) || has_control(full)) {
 		why = xasprintf("the key '%s' is empty or has '.'/'..' "
-		                "segments",
-		                key);
+				"segments",
+		    key);
 		goto cleanup;
 	}
 	if (awscred_region(opts ? opts->region : NULL,
-	                   opts ? opts->profile : NULL, &c->region,
-	                   &why) != 0) {
+		opts ? opts->profile : NULL, &c->region, &why) != 0) {
 		/* A local endpoint (s3rver, MinIO) needs no real region. */
 		if (endpoint == NULL && getenv("AWS_ENDPOINT_URL_S3") == NULL &&
 		    getenv("AWS_ENDPOINT_URL") == NULL)
@@ -258,8 +254,8 @@ call_setup(struct s3_call *c, const struct s3_location *loc, const char *key,
 	if (aws_endpoint_resolve("s3", c->region, endpoint, &ep, &why) != 0)
 		goto cleanup;
 	{
-		struct awscred_options co = {.profile =
-		                                 opts ? opts->profile : NULL};
+		struct awscred_options co = { .profile = opts ? opts->profile :
+								NULL };
 
 		if (awscred_resolve(&co, &c->cred, &why) != 0) {
 			rc = S3_ERR_AUTH;
@@ -267,7 +263,7 @@ call_setup(struct s3_call *c, const struct s3_location *loc, const char *key,
 		}
 	}
 	aws_endpoint_s3_object(&ep, loc->bucket, full, &c->url, &c->host,
-	                       &c->path);
+	    &c->path);
 	rc = S3_OK;
 cleanup:
 	if (rc != S3_OK)
@@ -293,15 +289,15 @@ call_free(struct s3_call *c)
 /* Turns a finished exchange into a status and message. */
 static int
 judge(const struct s3_call *c, int perform_rc, const struct http_response *r,
-      const char *why, char **cause)
+    const char *why, char **cause)
 {
 	char *code = NULL, *msg = NULL, *tries;
 	int rc;
 
 	if (perform_rc != 0) {
 		*cause = xasprintf("S3 %s %s failed: %s", c->op, c->uri, why);
-		return r->error == HTTP_ERR_LOCAL ? S3_ERR_INPUT
-		                                  : S3_ERR_TRANSIENT;
+		return r->error == HTTP_ERR_LOCAL ? S3_ERR_INPUT :
+						    S3_ERR_TRANSIENT;
 	}
 	if (r->status >= 200 && r->status < 300)
 		return S3_OK;
@@ -312,15 +308,16 @@ judge(const struct s3_call *c, int perform_rc, const struct http_response *r,
 	if (r->status == 401 || r->status == 403 || is_auth_code(code))
 		rc = S3_ERR_AUTH;
 	else if (r->status >= 500 || r->status == 429 ||
-	         (code && strcmp(code, "SlowDown") == 0))
+	    (code && strcmp(code, "SlowDown") == 0))
 		rc = S3_ERR_TRANSIENT;
 	else
 		rc = S3_ERR_REJECTED;
-	tries = r->attempts > 1 ? xasprintf(", after %d attempts", r->attempts)
-	                        : xstrdup("");
+	tries = r->attempts > 1 ?
+	    xasprintf(", after %d attempts", r->attempts) :
+	    xstrdup("");
 	*cause = xasprintf("S3 %s %s failed: %s%s%s (HTTP %ld%s)", c->op,
-	                   c->uri, code ? code : "no error code",
-	                   msg ? ": " : "", msg ? msg : "", r->status, tries);
+	    c->uri, code ? code : "no error code", msg ? ": " : "",
+	    msg ? msg : "", r->status, tries);
 	free(tries);
 	free(code);
 	free(msg);
@@ -362,30 +359,30 @@ cleanup:
 static struct http_retry
 s3_retry(const struct s3_options *opts)
 {
-	struct http_retry r = {.max_attempts = opts && opts->max_attempts > 0
-	                                           ? opts->max_attempts
-	                                           : 3,
-	                       .classify = classify};
+	struct http_retry r = { .max_attempts = opts && opts->max_attempts > 0 ?
+		    opts->max_attempts :
+		    3,
+		.classify = classify };
 
 	return r;
 }
 
 int
 s3_put_file(const struct s3_location *loc, const char *key, const char *path,
-            const char *content_type, const struct s3_options *opts,
-            char **uri_out, char **cause)
+    const char *content_type, const struct s3_options *opts, char **uri_out,
+    char **cause)
 {
-	struct s3_call c = {.op = "PutObject", .method = "PUT"};
+	struct s3_call c = { .op = "PutObject", .method = "PUT" };
 	struct http_retry retry = s3_retry(opts);
-	struct http_request req = {.method = "PUT",
-	                           .body_path = path,
-	                           .timeout_ms = 300000,
-	                           .low_speed_bytes = 1024,
-	                           .low_speed_s = 30,
-	                           .max_response = S3_ERROR_BODY_MAX,
-	                           .retry = &retry,
-	                           .prepare = sign_attempt,
-	                           .prepare_arg = &c};
+	struct http_request req = { .method = "PUT",
+		.body_path = path,
+		.timeout_ms = 300000,
+		.low_speed_bytes = 1024,
+		.low_speed_s = 30,
+		.max_response = S3_ERROR_BODY_MAX,
+		.retry = &retry,
+		.prepare = sign_attempt,
+		.prepare_arg = &c };
 	struct http_response resp;
 	char md5[25], *why = NULL, *fwhy = NULL;
 	int rc;
@@ -401,7 +398,7 @@ s3_put_file(const struct s3_location *loc, const char *key, const char *path,
 		goto cleanup;
 	}
 	http_headers_add(&c.headers, "Content-Type",
-	                 content_type ? content_type : "application/pdf");
+	    content_type ? content_type : "application/pdf");
 	http_headers_add(&c.headers, "Content-MD5", md5);
 	req.url = c.url;
 	rc = http_perform(&req, &resp, &why);
@@ -409,9 +406,9 @@ s3_put_file(const struct s3_location *loc, const char *key, const char *path,
 	if (rc == S3_OK) {
 		*uri_out = xstrdup(c.uri);
 		log_debug("s3: uploaded %s (ETag %s)", c.uri,
-		          http_headers_get(&resp.headers, "ETag")
-		              ? http_headers_get(&resp.headers, "ETag")
-		              : "none");
+		    http_headers_get(&resp.headers, "ETag") ?
+			http_headers_get(&resp.headers, "ETag") :
+			"none");
 	}
 cleanup:
 	http_response_free(&resp);
@@ -423,20 +420,19 @@ cleanup:
 
 int
 s3_get_object(const struct s3_location *loc, const char *key,
-              const struct s3_options *opts, size_t max_bytes, struct buf *out,
-              char **cause)
+    const struct s3_options *opts, size_t max_bytes, struct buf *out,
+    char **cause)
 {
-	struct s3_call c = {.op = "GetObject", .method = "GET"};
+	struct s3_call c = { .op = "GetObject", .method = "GET" };
 	struct http_retry retry = s3_retry(opts);
-	struct http_request req = {
-	    .method = "GET",
-	    .timeout_ms = 300000,
-	    .low_speed_bytes = 1024,
-	    .low_speed_s = 30,
-	    .max_response = max_bytes ? max_bytes : S3_DEFAULT_MAX_GET,
-	    .retry = &retry,
-	    .prepare = sign_attempt,
-	    .prepare_arg = &c};
+	struct http_request req = { .method = "GET",
+		.timeout_ms = 300000,
+		.low_speed_bytes = 1024,
+		.low_speed_s = 30,
+		.max_response = max_bytes ? max_bytes : S3_DEFAULT_MAX_GET,
+		.retry = &retry,
+		.prepare = sign_attempt,
+		.prepare_arg = &c };
 	struct http_response resp;
 	char *why = NULL;
 	int rc;
@@ -452,8 +448,8 @@ s3_get_object(const struct s3_location *loc, const char *key,
 	if (rc == S3_OK && resp.body.len > 0 &&
 	    buf_append(out, resp.body.data, resp.body.len) != 0) {
 		*cause = xasprintf("S3 GetObject %s failed: the object is "
-		                   "larger than the buffer allows",
-		                   c.uri);
+				   "larger than the buffer allows",
+		    c.uri);
 		rc = S3_ERR_INPUT;
 	}
 cleanup:

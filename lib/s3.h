@@ -50,8 +50,8 @@ void s3_location_free(struct s3_location *loc);
  * "S3 PutObject s3://b/k failed: AccessDenied: Access Denied (HTTP 403)".
  */
 int s3_put_file(const struct s3_location *loc, const char *key,
-                const char *path, const char *content_type,
-                const struct s3_options *opts, char **uri_out, char **cause);
+    const char *path, const char *content_type, const struct s3_options *opts,
+    char **uri_out, char **cause);
 
 /*
  * Reads loc->prefix + key into out (initialised by the caller; at most
@@ -59,8 +59,8 @@ int s3_put_file(const struct s3_location *loc, const char *key,
  * *cause, as s3_put_file.
  */
 int s3_get_object(const struct s3_location *loc, const char *key,
-                  const struct s3_options *opts, size_t max_bytes,
-                  struct buf *out, char **cause);
+    const struct s3_options *opts, size_t max_bytes, struct buf *out,
+    char **cause);
 
 /*
  * The text of the first <TAG>...</TAG> in XML, an S3 error body

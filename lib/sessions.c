@@ -45,8 +45,8 @@ sessions_row(sqlite3_stmt *st)
 	sessions_column_text(o, "symbol", st, 2);
 	cJSON_AddItemToObject(o, "result", sessions_column_json(st, 3));
 	h = sessions_column_json(st, 4);
-	cJSON_AddItemToObject(o, "history", cJSON_IsArray(h) ? h :
-	    (cJSON_Delete(h), cJSON_CreateArray()));
+	cJSON_AddItemToObject(o, "history",
+	    cJSON_IsArray(h) ? h : (cJSON_Delete(h), cJSON_CreateArray()));
 	sessions_column_text(o, "created_at", st, 5);
 	sessions_column_text(o, "updated_at", st, 6);
 	return o;
@@ -59,9 +59,11 @@ sessions_get(struct store *s, const char *id, cJSON **out, char **cause)
 	int rc;
 
 	*out = NULL;
-	if ((rc = store_prepare(s, "SELECT id, thread_id, symbol, result, "
-	    "history, created_at, updated_at FROM sessions WHERE id = ?1 "
-	    "AND expires_at > ?2", &st, "reading a session", cause)) != 0)
+	if ((rc = store_prepare(s,
+		 "SELECT id, thread_id, symbol, result, "
+		 "history, created_at, updated_at FROM sessions WHERE id = ?1 "
+		 "AND expires_at > ?2",
+		 &st, "reading a session", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
@@ -106,12 +108,14 @@ sessions_put(struct store *s, const cJSON *session, long long ttl_s,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prepare(s, "INSERT INTO sessions(id, thread_id, "
-	    "symbol, result, history, created_at, updated_at, expires_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(id) DO UPDATE "
-	    "SET thread_id = ?2, symbol = ?3, result = ?4, history = ?5, "
-	    "updated_at = ?6, expires_at = ?7", &st, "saving a session",
-	    cause)) != 0)
+	if ((rc = store_prepare(s,
+		 "INSERT INTO sessions(id, thread_id, "
+		 "symbol, result, history, created_at, updated_at, expires_at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(id) DO "
+		 "UPDATE "
+		 "SET thread_id = ?2, symbol = ?3, result = ?4, history = ?5, "
+		 "updated_at = ?6, expires_at = ?7",
+		 &st, "saving a session", cause)) != 0)
 		return rc;
 	if (cJSON_IsObject(res))
 		result = jsonutil_print(res);
@@ -134,8 +138,10 @@ sessions_expire(struct store *s, char **cause)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prepare(s, "DELETE FROM sessions WHERE expires_at <= "
-	    "?1", &st, "expiring sessions", cause)) != 0)
+	if ((rc = store_prepare(s,
+		 "DELETE FROM sessions WHERE expires_at <= "
+		 "?1",
+		 &st, "expiring sessions", cause)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
 	return store_step_done(s, st, "expiring sessions", cause);

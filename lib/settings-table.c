@@ -11,11 +11,10 @@
 
 #include "lib/settings.h"
 
-static const char *const settings_formats[] = { "text", "json", "ndjson",
-	"csv", NULL };
-static const char *const settings_papers[] = { "letter", "a4", NULL };
-static const char *const settings_efforts[] = { "low", "medium", "high",
+static const char *const settings_formats[] = { "text", "json", "ndjson", "csv",
 	NULL };
+static const char *const settings_papers[] = { "letter", "a4", NULL };
+static const char *const settings_efforts[] = { "low", "medium", "high", NULL };
 static const char *const settings_langs[] = { "en", "vi", NULL };
 static const char *const settings_colors[] = { "auto", "always", "never",
 	NULL };

@@ -26,10 +26,10 @@ struct settings_slot {
 };
 
 struct settings {
-	size_t n;		     /* rows in settings_table */
-	struct settings_slot *flag;  /* [n] */
-	struct settings_slot *file;  /* [n] */
-	char (*env_name)[64];	     /* [n] "STOCKAGENT_NAME" */
+	size_t n;		    /* rows in settings_table */
+	struct settings_slot *flag; /* [n] */
+	struct settings_slot *file; /* [n] */
+	char (*env_name)[64];	    /* [n] "STOCKAGENT_NAME" */
 };
 
 struct settings *
@@ -50,7 +50,8 @@ settings_new(void)
 		j = (size_t)snprintf(v, sizeof s->env_name[i], "STOCKAGENT_");
 		for (; *name != '\0' && j + 1 < sizeof s->env_name[i]; name++)
 			v[j++] = isalnum((unsigned char)*name) ?
-			    (char)toupper((unsigned char)*name) : '_';
+			    (char)toupper((unsigned char)*name) :
+			    '_';
 		v[j] = '\0';
 	}
 	return s;
@@ -123,7 +124,9 @@ settings_parse_int(const struct settings_entry *e, const char *v,
 	errno = 0;
 	*out = strtoll(v, &end, 10);
 	return errno != 0 || *end != '\0' || (double)*out < e->min ||
-	    (double)*out > e->max ? -1 : 0;
+		(double)*out > e->max ?
+	    -1 :
+	    0;
 }
 
 static int
@@ -135,7 +138,9 @@ settings_parse_number(const struct settings_entry *e, const char *v,
 	errno = 0;
 	*out = strtod(v, &end);
 	return errno != 0 || end == v || *end != '\0' || !isfinite(*out) ||
-	    !(*out >= e->min && *out <= e->max) ? -1 : 0;
+		!(*out >= e->min && *out <= e->max) ?
+	    -1 :
+	    0;
 }
 
 static int
@@ -168,8 +173,11 @@ settings_allowed(const struct settings_entry *e)
 	case SETTINGS_CHOICE:
 		for (i = 0; e->choices[i] != NULL; i++)
 			len += (size_t)snprintf(buf + len, sizeof buf - len,
-			    "%s%s", i == 0 ? "" : e->choices[i + 1] == NULL ?
-			    " or " : ", ", e->choices[i]);
+			    "%s%s",
+			    i == 0			  ? "" :
+				e->choices[i + 1] == NULL ? " or " :
+							    ", ",
+			    e->choices[i]);
 		return xasprintf("use %s", buf);
 	case SETTINGS_STRING:
 		break;
@@ -302,8 +310,9 @@ settings_string(const struct settings *s, const char *name)
 	const char *env, *v;
 
 	slot = settings_winner(s, i, &env);
-	v = slot != NULL ? slot->value : env != NULL ? env :
-	    settings_table[i].dflt;
+	v = slot != NULL ? slot->value :
+	    env != NULL	 ? env :
+			   settings_table[i].dflt;
 	return v == NULL || *v == '\0' ? NULL : v;
 }
 
@@ -414,7 +423,8 @@ settings_unknown(const char *where, const char *key)
 		    where, key, near);
 	else
 		log_warn("%s: unknown setting '%s' ignored; 'stockagent config "
-		    "list' shows the settings", where, key);
+			 "list' shows the settings",
+		    where, key);
 }
 
 /* One "key = value" line of the file, at WHERE ("FILE:LINE"). */
@@ -456,8 +466,10 @@ settings_parse_line(struct settings *s, char *line, char *section,
 	if (*p == '[') {
 		n = strlen(p);
 		if (p[n - 1] != ']' || n < 3 || n - 2 >= section_size) {
-			*cause = xasprintf("%s: a section header must look like "
-			    "[name]; fix or remove that line", where);
+			*cause = xasprintf(
+			    "%s: a section header must look like "
+			    "[name]; fix or remove that line",
+			    where);
 			return -1;
 		}
 		memcpy(section, p + 1, n - 2);
@@ -466,7 +478,8 @@ settings_parse_line(struct settings *s, char *line, char *section,
 	}
 	if ((eq = strchr(p, '=')) == NULL || eq == p) {
 		*cause = xasprintf("%s: expected 'key = value'; fix or remove "
-		    "that line", where);
+				   "that line",
+		    where);
 		return -1;
 	}
 	*eq = '\0';
@@ -487,13 +500,15 @@ settings_open(const char *path, int optional, int *missing, char **cause)
 		if (optional && errno == ENOENT)
 			return *missing = 1, NULL;
 		*cause = xasprintf("cannot read config file %s: %s; give an "
-		    "existing file with --config", path, strerror(errno));
+				   "existing file with --config",
+		    path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
 		*cause = xasprintf("config file %s is a directory; give the "
-		    "path of a file with --config", path);
+				   "path of a file with --config",
+		    path);
 		return NULL;
 	}
 	return f;
@@ -514,7 +529,8 @@ settings_load_file(struct settings *s, const char *path, int optional,
 		where = xasprintf("%s:%d", path, ++lineno);
 		if (strchr(line, '\n') == NULL && !feof(f)) {
 			*cause = xasprintf("%s: line too long (the limit is %d "
-			    "bytes); shorten it", where, SETTINGS_MAX_LINE - 2);
+					   "bytes); shorten it",
+			    where, SETTINGS_MAX_LINE - 2);
 			rc = -1;
 		} else {
 			rc = settings_parse_line(s, line, section,

@@ -26,7 +26,7 @@ enum settings_type {
 };
 
 struct settings_entry {
-	const char *name;	    /* "risk_free_rate" */
+	const char *name; /* "risk_free_rate" */
 	enum settings_type type;
 	const char *dflt;	    /* the default as text, NULL: unset */
 	double min, max;	    /* SETTINGS_INT and SETTINGS_NUMBER */

@@ -42,8 +42,8 @@ store_admin_rows(struct store *s, const char *sql, const char *what,
 	const char *v;
 	int rc, i;
 
-	if ((rc = store_prepare(s, sql, &st, "checking the database",
-	    cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, "checking the database", cause)) !=
+	    0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < sqlite3_column_count(st); i++) {
@@ -59,7 +59,8 @@ store_admin_rows(struct store *s, const char *sql, const char *what,
 		line = NULL;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 :
+	return rc == SQLITE_DONE ?
+	    0 :
 	    store_error(s, rc, "checking the database", cause);
 }
 
@@ -70,10 +71,10 @@ store_admin_check(struct store *s, cJSON **problems_out, char **cause)
 	int rc;
 
 	*problems_out = NULL;
-	if ((rc = store_admin_rows(s, "PRAGMA integrity_check", "integrity",
-	    p, cause)) != 0 ||
+	if ((rc = store_admin_rows(s, "PRAGMA integrity_check", "integrity", p,
+		 cause)) != 0 ||
 	    (rc = store_admin_rows(s, "PRAGMA foreign_key_check",
-	    "foreign key (table, row, parent, key)", p, cause)) != 0) {
+		 "foreign key (table, row, parent, key)", p, cause)) != 0) {
 		cJSON_Delete(p);
 		return rc;
 	}
@@ -93,22 +94,23 @@ store_admin_copy(struct store *s, const char *tmp, char **cause)
 	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) !=
 	    SQLITE_OK)
 		goto out;
-	if ((b = sqlite3_backup_init(dst, "main", store_handle(s),
-	    "main")) == NULL) {
+	if ((b = sqlite3_backup_init(dst, "main", store_handle(s), "main")) ==
+	    NULL) {
 		rc = sqlite3_errcode(dst);
 		goto out;
 	}
 	/* Busy: a writer is checkpointing; wait as a statement would. */
 	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
-	    rc == SQLITE_LOCKED) && tries++ < STORE_BUSY_MS / 20)
+		   rc == SQLITE_LOCKED) &&
+	    tries++ < STORE_BUSY_MS / 20)
 		sqlite3_sleep(20);
 	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
 		rc = sqlite3_errcode(dst);
 out:
 	if (rc != SQLITE_OK && rc != SQLITE_DONE)
-		*cause = xasprintf("cannot back up %s to %s: %s",
-		    store_path(s), tmp, dst != NULL ? sqlite3_errmsg(dst) :
-		    sqlite3_errstr(rc));
+		*cause = xasprintf("cannot back up %s to %s: %s", store_path(s),
+		    tmp,
+		    dst != NULL ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
 	if (sqlite3_close(dst) != SQLITE_OK && *cause == NULL)
 		*cause = xasprintf("cannot back up %s: closing %s failed",
 		    store_path(s), tmp);
@@ -135,8 +137,7 @@ store_admin_place(const char *tmp, const char *file, int force, char **cause)
 }
 
 int
-store_admin_backup(struct store *s, const char *file, int force,
-    char **cause)
+store_admin_backup(struct store *s, const char *file, int force, char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld.XXXXXX", file, (long)getpid());
 	int fd, rc;

@@ -24,7 +24,7 @@ store_batch_new_id(char buf[STORE_BATCH_ID_SIZE])
 	strftime(buf, STORE_BATCH_ID_SIZE, "%Y%m%d-%H%M%S-", &tm);
 	store_new_thread_id(tid);
 	snprintf(buf + strlen(buf), STORE_BATCH_ID_SIZE - strlen(buf), "%.6s",
-	         tid);
+	    tid);
 	return buf;
 }
 
@@ -40,8 +40,7 @@ store_batch_bind_json(sqlite3_stmt *st, int i, const cJSON *v)
 
 static int
 store_batch_insert(struct store *s, const char *id, const char *watchlist,
-                   const char *hash, const char *as_of, const cJSON *options,
-                   char **cause)
+    const char *hash, const char *as_of, const cJSON *options, char **cause)
 {
 	static const char sql[] =
 	    "INSERT INTO batches (id, watchlist,"
@@ -67,7 +66,7 @@ store_batch_insert(struct store *s, const char *id, const char *watchlist,
 
 static int
 store_batch_insert_items(struct store *s, const char *id, const cJSON *symbols,
-                         char **cause)
+    char **cause)
 {
 	static const char sql[] =
 	    "INSERT INTO batch_items (batch_id,"
@@ -78,17 +77,16 @@ store_batch_insert_items(struct store *s, const char *id, const cJSON *symbols,
 	int rc = 0, pos = 0;
 
 	store_now(now);
-	cJSON_ArrayForEach(sym, symbols)
-	{
+	cJSON_ArrayForEach(sym, symbols) {
 		if ((rc = store_prepare(s, sql, &st, "recording the batch",
-		                        cause)) != 0)
+			 cause)) != 0)
 			break;
 		store_bind_text(st, 1, id);
 		sqlite3_bind_int(st, 2, pos++);
 		store_bind_text(st, 3, cJSON_GetStringValue(sym));
 		store_bind_text(st, 4, now);
 		if ((rc = store_step_done(s, st, "recording the batch",
-		                          cause)) != 0)
+			 cause)) != 0)
 			break;
 	}
 	return rc;
@@ -96,15 +94,15 @@ store_batch_insert_items(struct store *s, const char *id, const cJSON *symbols,
 
 int
 store_batch_create(struct store *s, const char *id, const char *watchlist,
-                   const char *hash, const char *as_of, const cJSON *options,
-                   const cJSON *symbols, char **cause)
+    const char *hash, const char *as_of, const cJSON *options,
+    const cJSON *symbols, char **cause)
 {
 	int rc;
 
 	if ((rc = store_begin(s, cause)) != 0)
 		return rc;
 	if ((rc = store_batch_insert(s, id, watchlist, hash, as_of, options,
-	                             cause)) != 0 ||
+		 cause)) != 0 ||
 	    (rc = store_batch_insert_items(s, id, symbols, cause)) != 0) {
 		store_rollback(s);
 		return rc;
@@ -118,8 +116,7 @@ store_batch_parse_key(cJSON *arr, const char *key)
 {
 	cJSON *o, *v, *parsed;
 
-	cJSON_ArrayForEach(o, arr)
-	{
+	cJSON_ArrayForEach(o, arr) {
 		v = cJSON_GetObjectItemCaseSensitive(o, key);
 		if (!cJSON_IsString(v))
 			continue;
@@ -131,7 +128,7 @@ store_batch_parse_key(cJSON *arr, const char *key)
 /* Runs SQL with up to two text parameters into *OUT (rows). */
 static int
 store_batch_query(struct store *s, const char *sql, const char *p1,
-                  const char *p2, cJSON **out, char **cause)
+    const char *p2, cJSON **out, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -165,10 +162,9 @@ store_batch_get(struct store *s, const char *id, cJSON **out, char **cause)
 		return rc;
 	if (cJSON_GetArraySize(rows) == 0) {
 		cJSON_Delete(rows);
-		return store_set_error(
-		    s, STORE_E_NOTFOUND, cause,
+		return store_set_error(s, STORE_E_NOTFOUND, cause,
 		    xasprintf("no batch '%s'; see 'stockagent batch list'",
-		              id));
+			id));
 	}
 	if ((rc = store_batch_query(s, items, id, NULL, &its, cause)) != 0) {
 		cJSON_Delete(rows);
@@ -199,7 +195,7 @@ store_batch_list(struct store *s, cJSON **out, char **cause)
 
 int
 store_batch_find(struct store *s, const char *hash, const char *as_of,
-                 const char *before, char **id_out, char **cause)
+    const char *before, char **id_out, char **cause)
 {
 	static const char same[] =
 	    "SELECT id FROM batches WHERE"
@@ -216,7 +212,7 @@ store_batch_find(struct store *s, const char *hash, const char *as_of,
 
 	*id_out = NULL;
 	rc = store_batch_query(s, before != NULL ? prev : same, hash,
-	                       before != NULL ? before : as_of, &rows, cause);
+	    before != NULL ? before : as_of, &rows, cause);
 	if (rc != 0)
 		return rc;
 	id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
@@ -230,10 +226,10 @@ store_batch_find(struct store *s, const char *hash, const char *as_of,
 /* Sets the batch's updated_at (inside the caller's statement order). */
 static int
 store_batch_touch(struct store *s, const char *id, const char *status,
-                  char **cause)
+    char **cause)
 {
 	static const char sql[] = "UPDATE batches SET updated_at = ?,"
-	                          " status = coalesce(?, status) WHERE id = ?";
+				  " status = coalesce(?, status) WHERE id = ?";
 	char now[STORE_TIME_SIZE];
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -248,7 +244,7 @@ store_batch_touch(struct store *s, const char *id, const char *status,
 
 static int
 store_batch_item_update(struct store *s, const char *id,
-                        const struct store_batch_item *it, char **cause)
+    const struct store_batch_item *it, char **cause)
 {
 	static const char sql[] =
 	    "UPDATE batch_items SET state = ?,"
@@ -277,7 +273,7 @@ store_batch_item_update(struct store *s, const char *id,
 
 int
 store_batch_item_set(struct store *s, const char *id,
-                     const struct store_batch_item *it, char **cause)
+    const struct store_batch_item *it, char **cause)
 {
 	int rc;
 
@@ -285,8 +281,7 @@ store_batch_item_set(struct store *s, const char *id,
 		return rc;
 	if ((rc = store_batch_item_update(s, id, it, cause)) == 0 &&
 	    sqlite3_changes(store_handle(s)) == 0)
-		rc = store_set_error(
-		    s, STORE_E_NOTFOUND, cause,
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause,
 		    xasprintf("batch %s has no symbol %s", id, it->symbol));
 	if (rc != 0 || (rc = store_batch_touch(s, id, NULL, cause)) != 0) {
 		store_rollback(s);
@@ -297,14 +292,14 @@ store_batch_item_set(struct store *s, const char *id,
 
 int
 store_batch_set_status(struct store *s, const char *id, const char *status,
-                       char **cause)
+    char **cause)
 {
 	return store_batch_touch(s, id, status, cause);
 }
 
 int
 store_batch_requeue_failed(struct store *s, const char *id, int *n_out,
-                           char **cause)
+    char **cause)
 {
 	static const char sql[] =
 	    "UPDATE batch_items SET state = 'queued',"

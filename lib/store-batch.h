@@ -24,13 +24,13 @@ struct store;
 /* What a symbol's state becomes (store_batch_item_set). */
 struct store_batch_item {
 	const char *symbol;
-	const char *state;       /* queued|running|done|failed */
-	int exit_code;           /* failed: its exit code; else 0 */
-	const char *message;     /* failed: one line; else NULL */
-	const char *thread_id;   /* the run, or NULL */
+	const char *state;	 /* queued|running|done|failed */
+	int exit_code;		 /* failed: its exit code; else 0 */
+	const char *message;	 /* failed: one line; else NULL */
+	const char *thread_id;	 /* the run, or NULL */
 	const char *report_path; /* NULL: none */
-	const char *s3_uri;      /* NULL: none */
-	const cJSON *row;        /* summary numbers (borrowed), or NULL */
+	const char *s3_uri;	 /* NULL: none */
+	const cJSON *row;	 /* summary numbers (borrowed), or NULL */
 };
 
 /* A new batch id from the time and random bits into BUF; returns BUF. */
@@ -42,9 +42,8 @@ char *store_batch_new_id(char buf[STORE_BATCH_ID_SIZE]);
  * identifies the list; OPTIONS (borrowed, NULL allowed) is kept as JSON.
  */
 int store_batch_create(struct store *s, const char *id, const char *watchlist,
-                       const char *hash, const char *as_of,
-                       const cJSON *options, const cJSON *symbols,
-                       char **cause);
+    const char *hash, const char *as_of, const cJSON *options,
+    const cJSON *symbols, char **cause);
 
 /*
  * The batch as {id, watchlist, watchlist_hash, as_of, options, status,
@@ -65,20 +64,20 @@ int store_batch_list(struct store *s, cJSON **out, char **cause);
  * heap string, or NULL when there is none.
  */
 int store_batch_find(struct store *s, const char *hash, const char *as_of,
-                     const char *before, char **id_out, char **cause);
+    const char *before, char **id_out, char **cause);
 
 /* Sets one symbol's state (all of IT's fields) and the batch's
  * updated_at. STORE_E_NOTFOUND if the batch has no such symbol. */
 int store_batch_item_set(struct store *s, const char *id,
-                         const struct store_batch_item *it, char **cause);
+    const struct store_batch_item *it, char **cause);
 
 /* Sets the batch's status (running|done|failed|partial). */
 int store_batch_set_status(struct store *s, const char *id, const char *status,
-                           char **cause);
+    char **cause);
 
 /* Queues again, as new runs, the failed items of batch ID; *N_OUT (may
  * be NULL) counts them. */
 int store_batch_requeue_failed(struct store *s, const char *id, int *n_out,
-                               char **cause);
+    char **cause);
 
 #endif

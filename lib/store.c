@@ -139,7 +139,8 @@ store_on_readonly_fs(const char *path)
 	if (statvfs(path, &v) == 0)
 		return (v.f_flag & ST_RDONLY) != 0;
 	dir = strrchr(path, '/') != NULL ?
-	    xstrndup(path, (size_t)(strrchr(path, '/') - path)) : xstrdup(".");
+	    xstrndup(path, (size_t)(strrchr(path, '/') - path)) :
+	    xstrdup(".");
 	ro = statvfs(*dir != '\0' ? dir : "/", &v) == 0 &&
 	    (v.f_flag & ST_RDONLY) != 0;
 	free(dir);
@@ -162,7 +163,7 @@ store_has_our_header(const char *path)
 	close(fd);
 	return n == (ssize_t)sizeof h && memcmp(h, magic, 16) == 0 &&
 	    ((unsigned)h[68] << 24 | (unsigned)h[69] << 16 |
-	    (unsigned)h[70] << 8 | h[71]) == STORE_APP_ID;
+		(unsigned)h[70] << 8 | h[71]) == STORE_APP_ID;
 }
 
 /* The message of a file that SQLite cannot read as a database. */
@@ -172,13 +173,17 @@ store_fail_unreadable(struct store *s, int rc, char **cause)
 	const char *p = s->path;
 
 	if ((rc & 0xff) == SQLITE_CORRUPT || store_has_our_header(p))
-		return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
-		    "database %s is damaged (%s); restore a backup made with "
-		    "'stockagent db backup', or move it away to start afresh",
-		    p, sqlite3_errstr(rc)));
-	return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
-	    "%s is not a stockagent database (%s); move it away or pass "
-	    "--db", p, sqlite3_errstr(rc)));
+		return store_set_error(s, STORE_E_NOTADB, cause,
+		    xasprintf("database %s is damaged (%s); restore a backup "
+			      "made with "
+			      "'stockagent db backup', or move it away to "
+			      "start afresh",
+			p, sqlite3_errstr(rc)));
+	return store_set_error(s, STORE_E_NOTADB, cause,
+	    xasprintf(
+		"%s is not a stockagent database (%s); move it away or pass "
+		"--db",
+		p, sqlite3_errstr(rc)));
 }
 
 int
@@ -186,44 +191,52 @@ store_error(struct store *s, int rc, const char *doing, char **cause)
 {
 	const char *p = s->path;
 	int sys = s->db != NULL ? sqlite3_system_errno(s->db) : 0;
-	const char *msg = s->db != NULL ? sqlite3_errmsg(s->db)
-					: sqlite3_errstr(rc);
+	const char *msg = s->db != NULL ? sqlite3_errmsg(s->db) :
+					  sqlite3_errstr(rc);
 
 	if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
 		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return store_set_error(s, STORE_E_LOCKED, cause, xasprintf(
-		    "database %s is locked by another process; try again",
-		    p));
+		return store_set_error(s, STORE_E_LOCKED, cause,
+		    xasprintf(
+			"database %s is locked by another process; try again",
+			p));
 	case SQLITE_FULL:
-		return store_set_error(s, STORE_E_FULL, cause, xasprintf(
-		    "disk full writing %s; free space, then try again", p));
+		return store_set_error(s, STORE_E_FULL, cause,
+		    xasprintf(
+			"disk full writing %s; free space, then try again", p));
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
 		return store_fail_unreadable(s, rc, cause);
 	}
 	if (store_on_readonly_fs(p))
-		return store_set_error(s, STORE_E_IO, cause, xasprintf(
-		    "database %s is on a read-only file system; remount it "
-		    "read-write, or pass --db with a path on a writable one",
-		    p));
+		return store_set_error(s, STORE_E_IO, cause,
+		    xasprintf(
+			"database %s is on a read-only file system; remount it "
+			"read-write, or pass --db with a path on a writable "
+			"one",
+			p));
 	switch (rc & 0xff) {
 	case SQLITE_READONLY:
-		return store_set_error(s, STORE_E_IO, cause, xasprintf(
-		    "cannot write database %s (read-only file or directory); "
-		    "fix its permissions or pass --db", p));
+		return store_set_error(s, STORE_E_IO, cause,
+		    xasprintf("cannot write database %s (read-only file or "
+			      "directory); "
+			      "fix its permissions or pass --db",
+			p));
 	case SQLITE_CANTOPEN:
 	case SQLITE_IOERR:
 	case SQLITE_PERM:
-		return store_set_error(s, STORE_E_IO, cause, xasprintf(
-		    "cannot %s database %s: %s; check the path and its "
-		    "permissions, or pass --db", (rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write",
-		    p, sys != 0 ? strerror(sys) : msg));
+		return store_set_error(s, STORE_E_IO, cause,
+		    xasprintf(
+			"cannot %s database %s: %s; check the path and its "
+			"permissions, or pass --db",
+			(rc & 0xff) == SQLITE_CANTOPEN ? "open" : "write", p,
+			sys != 0 ? strerror(sys) : msg));
 	default:
-		return store_set_error(s, STORE_E_SQL, cause, xasprintf(
-		    "database %s: %s failed: %s", p, doing, msg));
+		return store_set_error(s, STORE_E_SQL, cause,
+		    xasprintf("database %s: %s failed: %s", p, doing, msg));
 	}
 }
 
@@ -360,22 +373,26 @@ store_check_schema(struct store *s, int *version, char **cause)
 {
 	int app = 0, tables = 0, rc;
 
-	if ((rc = store_query_int(s, "PRAGMA user_version", version,
-	    cause)) != 0 ||
-	    (rc = store_query_int(s, "PRAGMA application_id", &app,
-	    cause)) != 0 ||
+	if ((rc = store_query_int(s, "PRAGMA user_version", version, cause)) !=
+		0 ||
+	    (rc = store_query_int(s, "PRAGMA application_id", &app, cause)) !=
+		0 ||
 	    (rc = store_query_int(s, "SELECT count(*) FROM sqlite_master",
-	    &tables, cause)) != 0)
+		 &tables, cause)) != 0)
 		return rc;
 	if (*version > STORE_SCHEMA_VERSION)
-		return store_set_error(s, STORE_E_NEWER, cause, xasprintf(
-		    "database %s was written by a newer stockagent (schema "
-		    "v%d); upgrade stockagent", s->path, *version));
+		return store_set_error(s, STORE_E_NEWER, cause,
+		    xasprintf(
+			"database %s was written by a newer stockagent (schema "
+			"v%d); upgrade stockagent",
+			s->path, *version));
 	if ((*version == 0 && tables > 0) ||
 	    (*version > 0 && app != STORE_APP_ID))
-		return store_set_error(s, STORE_E_NOTADB, cause, xasprintf(
-		    "%s is not a stockagent database (it holds another "
-		    "program's tables); move it away or pass --db", s->path));
+		return store_set_error(s, STORE_E_NOTADB, cause,
+		    xasprintf(
+			"%s is not a stockagent database (it holds another "
+			"program's tables); move it away or pass --db",
+			s->path));
 	return 0;
 }
 
@@ -393,10 +410,10 @@ store_migrate(struct store *s, char **cause)
 
 	/* The usual case, without a write lock: the header says it is ours
 	 * and current (both only ever change in a committed migration). */
-	if ((rc = store_query_int(s, "PRAGMA user_version", &version,
-	    cause)) != 0 ||
-	    (rc = store_query_int(s, "PRAGMA application_id", &app,
-	    cause)) != 0)
+	if ((rc = store_query_int(s, "PRAGMA user_version", &version, cause)) !=
+		0 ||
+	    (rc = store_query_int(s, "PRAGMA application_id", &app, cause)) !=
+		0)
 		return rc;
 	if (version == STORE_SCHEMA_VERSION && app == STORE_APP_ID)
 		return 0;
@@ -406,7 +423,7 @@ store_migrate(struct store *s, char **cause)
 		goto out;
 	for (v = version + 1; v <= STORE_SCHEMA_VERSION; v++)
 		if ((rc = store_exec(s, store_migrations[v - 1],
-		    "migrating the schema", cause)) != 0)
+			 "migrating the schema", cause)) != 0)
 			goto out;
 	bump = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 	if (version < STORE_SCHEMA_VERSION &&
@@ -478,11 +495,11 @@ store_setup(struct store *s, int busy_ms, char **cause)
 	 * left as it was.
 	 */
 	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON", "opening",
-	    cause)) != 0 ||
+		 cause)) != 0 ||
 	    (rc = store_migrate(s, cause)) != 0 ||
 	    (rc = store_wal(s, cause)) != 0 ||
 	    (rc = store_exec(s, "PRAGMA synchronous = NORMAL", "opening",
-	    cause)) != 0)
+		 cause)) != 0)
 		return rc;
 	return 0;
 }
@@ -498,7 +515,8 @@ store_open_timeout(const char *path, int busy_ms, struct store **out,
 	*out = NULL;
 	if (paths_mkdirs_for(path, 1, &why) != 0) {
 		*cause = xasprintf("cannot create database %s: %s; pass --db "
-		    "or fix the permissions", path, why);
+				   "or fix the permissions",
+		    path, why);
 		free(why);
 		return STORE_E_IO;
 	}
@@ -601,8 +619,8 @@ store_row_object(sqlite3_stmt *st)
 }
 
 int
-store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
-    cJSON **out, char **cause)
+store_collect(struct store *s, sqlite3_stmt *st, const char *doing, cJSON **out,
+    char **cause)
 {
 	cJSON *arr = cJSON_CreateArray();
 	int rc;
@@ -622,7 +640,8 @@ store_run_create(struct store *s, const char *thread_id, const char *kind,
     const char *symbol, const char *as_of, const cJSON *request,
     const char *model, char **cause)
 {
-	static const char sql[] = "INSERT INTO runs (thread_id, kind, symbol,"
+	static const char sql[] =
+	    "INSERT INTO runs (thread_id, kind, symbol,"
 	    " as_of, status, request, created_at, updated_at, steps, model)"
 	    " VALUES (?, ?, ?, ?, 'running', ?, ?, ?, 0, ?)";
 	sqlite3_stmt *st = NULL;
@@ -646,9 +665,10 @@ store_run_create(struct store *s, const char *thread_id, const char *kind,
 	if (rc == SQLITE_DONE)
 		rc = 0;
 	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		rc = store_set_error(s, STORE_E_EXISTS, cause, xasprintf(
-		    "run %s already exists in %s; use a new thread id",
-		    thread_id, s->path));
+		rc = store_set_error(s, STORE_E_EXISTS, cause,
+		    xasprintf(
+			"run %s already exists in %s; use a new thread id",
+			thread_id, s->path));
 	else
 		rc = store_error(s, rc, "recording the run", cause);
 	sqlite3_finalize(st);
@@ -657,11 +677,11 @@ store_run_create(struct store *s, const char *thread_id, const char *kind,
 }
 
 int
-store_run_set_status(struct store *s, const char *thread_id,
-    const char *status, const char *error, char **cause)
+store_run_set_status(struct store *s, const char *thread_id, const char *status,
+    const char *error, char **cause)
 {
 	static const char sql[] = "UPDATE runs SET status = ?, error = ?,"
-	    " updated_at = ? WHERE thread_id = ?";
+				  " updated_at = ? WHERE thread_id = ?";
 	sqlite3_stmt *st = NULL;
 	char now[STORE_TIME_SIZE];
 	int rc;
@@ -676,17 +696,17 @@ store_run_set_status(struct store *s, const char *thread_id,
 	if (rc != SQLITE_DONE)
 		rc = store_error(s, rc, "updating the run", cause);
 	else if (sqlite3_changes(s->db) == 0)
-		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
-		    "no run %s in %s; see 'stockagent runs list'", thread_id,
-		    s->path));
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause,
+		    xasprintf("no run %s in %s; see 'stockagent runs list'",
+			thread_id, s->path));
 	else
 		rc = 0;
 	sqlite3_finalize(st);
 	return rc;
 }
 
-#define STORE_RUN_COLUMNS                                                    \
-	"thread_id, kind, symbol, as_of, status, error, created_at,"         \
+#define STORE_RUN_COLUMNS                                                      \
+	"thread_id, kind, symbol, as_of, status, error, created_at,"           \
 	" updated_at, steps, model"
 
 /* The checkpoints summary of THREAD_ID, oldest first. */
@@ -694,7 +714,8 @@ static int
 store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
     char **cause)
 {
-	static const char sql[] = "SELECT checkpoint_id AS id, step, node,"
+	static const char sql[] =
+	    "SELECT checkpoint_id AS id, step, node,"
 	    " next, source, created_at, length(state) AS state_bytes,"
 	    " (SELECT count(*) FROM writes w WHERE w.thread_id = c.thread_id"
 	    "  AND w.checkpoint_ns = c.checkpoint_ns"
@@ -708,8 +729,8 @@ store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st, "reading checkpoints",
-	    cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, "reading checkpoints", cause)) !=
+	    0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
 	rc = store_collect(s, st, "reading checkpoints", out, cause);
@@ -718,11 +739,10 @@ store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
 }
 
 int
-store_run_get(struct store *s, const char *thread_id, cJSON **out,
-    char **cause)
+store_run_get(struct store *s, const char *thread_id, cJSON **out, char **cause)
 {
 	static const char sql[] = "SELECT " STORE_RUN_COLUMNS ", request"
-	    " FROM runs WHERE thread_id = ?";
+				  " FROM runs WHERE thread_id = ?";
 	sqlite3_stmt *st = NULL;
 	cJSON *run = NULL, *cps = NULL, *req, *parsed;
 	int rc;
@@ -733,9 +753,9 @@ store_run_get(struct store *s, const char *thread_id, cJSON **out,
 	store_bind_text(st, 1, thread_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
-		    "no run %s in %s; see 'stockagent runs list'", thread_id,
-		    s->path));
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause,
+		    xasprintf("no run %s in %s; see 'stockagent runs list'",
+			thread_id, s->path));
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
@@ -763,7 +783,8 @@ int
 store_runs_list(struct store *s, int limit, const char *symbol,
     cJSON **array_out, char **cause)
 {
-	static const char sql[] = "SELECT " STORE_RUN_COLUMNS " FROM runs"
+	static const char sql[] =
+	    "SELECT " STORE_RUN_COLUMNS " FROM runs"
 	    " WHERE ?1 IS NULL OR symbol = ?1"
 	    " ORDER BY created_at DESC, rowid DESC LIMIT ?2";
 	sqlite3_stmt *st = NULL;
@@ -783,7 +804,8 @@ store_runs_list(struct store *s, int limit, const char *symbol,
 static int
 store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
 {
-	static const char pick[] = "INSERT INTO temp.prune_victims"
+	static const char pick[] =
+	    "INSERT INTO temp.prune_victims"
 	    " SELECT thread_id FROM runs"
 	    " ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?";
 	static const char rest[] =
@@ -805,9 +827,11 @@ store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS prune_victims"
-	    " (thread_id TEXT PRIMARY KEY); DELETE FROM temp.prune_victims",
-	    "pruning runs", cause)) != 0 ||
+	if ((rc = store_exec(s,
+		 "CREATE TEMP TABLE IF NOT EXISTS prune_victims"
+		 " (thread_id TEXT PRIMARY KEY); DELETE FROM "
+		 "temp.prune_victims",
+		 "pruning runs", cause)) != 0 ||
 	    (rc = store_prepare(s, pick, &st, "pruning runs", cause)) != 0)
 		return rc;
 	sqlite3_bind_int(st, 1, keep);
@@ -840,7 +864,7 @@ store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause)
 		*deleted_out = deleted;
 	/* Deleting rows does not give the space back. */
 	if ((rc = store_exec(s, "DROP TABLE IF EXISTS temp.prune_victims",
-	    "compacting", cause)) != 0)
+		 "compacting", cause)) != 0)
 		return rc;
 	return store_vacuum(s, cause);
 }
@@ -857,8 +881,8 @@ store_vacuum(struct store *s, char **cause)
 /* Binds a report's SYMBOL, PATH, SIZE, SHA256 and S3_URI to parameters
  * I to I + 4 of ST. */
 static void
-store_bind_report(sqlite3_stmt *st, int i, const char *symbol,
-    const char *path, long long size, const char *sha256, const char *s3_uri)
+store_bind_report(sqlite3_stmt *st, int i, const char *symbol, const char *path,
+    long long size, const char *sha256, const char *s3_uri)
 {
 	store_bind_text(st, i, symbol);
 	store_bind_text(st, i + 1, path);
@@ -873,14 +897,14 @@ store_report_add(struct store *s, const char *thread_id, const char *symbol,
     long long *id_out, char **cause)
 {
 	static const char sql[] = "INSERT INTO reports (thread_id, symbol,"
-	    " path, size, sha256, s3_uri, created_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+				  " path, size, sha256, s3_uri, created_at)"
+				  " VALUES (?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st = NULL;
 	char now[STORE_TIME_SIZE];
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st, "recording the report",
-	    cause)) != 0)
+	if ((rc = store_prepare(s, sql, &st, "recording the report", cause)) !=
+	    0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
 	store_bind_report(st, 2, symbol, path, size, sha256, s3_uri);
@@ -891,9 +915,9 @@ store_report_add(struct store *s, const char *thread_id, const char *symbol,
 		if (id_out != NULL)
 			*id_out = sqlite3_last_insert_rowid(s->db);
 	} else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
-		    "no run %s in %s for report %s", thread_id, s->path,
-		    path));
+		rc = store_set_error(s, STORE_E_NOTFOUND, cause,
+		    xasprintf("no run %s in %s for report %s", thread_id,
+			s->path, path));
 	else
 		rc = store_error(s, rc, "recording the report", cause);
 	sqlite3_finalize(st);
@@ -904,7 +928,8 @@ int
 store_report_of_run(struct store *s, const char *thread_id, cJSON **out,
     char **cause)
 {
-	static const char sql[] = "SELECT id, thread_id, symbol, path, size,"
+	static const char sql[] =
+	    "SELECT id, thread_id, symbol, path, size,"
 	    " sha256, s3_uri, created_at FROM reports WHERE thread_id = ?"
 	    " ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
@@ -921,8 +946,9 @@ store_report_of_run(struct store *s, const char *thread_id, cJSON **out,
 		return rc;
 	if (cJSON_GetArraySize(rows) == 0) {
 		cJSON_Delete(rows);
-		return store_set_error(s, STORE_E_NOTFOUND, cause, xasprintf(
-		    "run %s has no report in %s", thread_id, s->path));
+		return store_set_error(s, STORE_E_NOTFOUND, cause,
+		    xasprintf("run %s has no report in %s", thread_id,
+			s->path));
 	}
 	*out = cJSON_DetachItemFromArray(rows, 0);
 	cJSON_Delete(rows);
@@ -934,7 +960,8 @@ store_report_put(struct store *s, const char *thread_id, const char *symbol,
     const char *path, long long size, const char *sha256, const char *s3_uri,
     long long *id_out, char **cause)
 {
-	static const char sql[] = "UPDATE reports SET symbol = ?, path = ?,"
+	static const char sql[] =
+	    "UPDATE reports SET symbol = ?, path = ?,"
 	    " size = ?, sha256 = ?, s3_uri = ? WHERE id = ?";
 	sqlite3_stmt *st = NULL;
 	cJSON *old = NULL;
@@ -948,8 +975,9 @@ store_report_put(struct store *s, const char *thread_id, const char *symbol,
 		return store_report_add(s, thread_id, symbol, path, size,
 		    sha256, s3_uri, id_out, cause);
 	}
-	if (rc != 0 || (rc = store_prepare(s, sql, &st,
-	    "recording the report", cause)) != 0)
+	if (rc != 0 ||
+	    (rc = store_prepare(s, sql, &st, "recording the report", cause)) !=
+		0)
 		goto out;
 	id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(old, "id"));
 	store_bind_report(st, 1, symbol, path, size, sha256, s3_uri);
@@ -967,9 +995,9 @@ store_reports_list(struct store *s, const char *symbol, cJSON **out,
     char **cause)
 {
 	static const char sql[] = "SELECT id, thread_id, symbol, path, size,"
-	    " sha256, s3_uri, created_at FROM reports"
-	    " WHERE ?1 IS NULL OR symbol = ?1"
-	    " ORDER BY created_at DESC, id DESC";
+				  " sha256, s3_uri, created_at FROM reports"
+				  " WHERE ?1 IS NULL OR symbol = ?1"
+				  " ORDER BY created_at DESC, id DESC";
 	sqlite3_stmt *st = NULL;
 	int rc;
 

@@ -13,8 +13,8 @@
  * with *cause set to a one-line message the caller prints and frees. The
  * CLI maps every category to EXIT_STORAGE except STORE_E_NOTFOUND and
  * STORE_E_EXISTS, which are bad arguments (no such run, a thread id
- * taken), and STORE_E_BUSY (EXIT_BUSY). cJSON results are new objects the caller
- * deletes with cJSON_Delete.
+ * taken), and STORE_E_BUSY (EXIT_BUSY). cJSON results are new objects the
+ * caller deletes with cJSON_Delete.
  */
 #ifndef STOCKAGENT_STORE_H
 #define STOCKAGENT_STORE_H
@@ -54,7 +54,8 @@ enum store_error {
  * time wait for, checks the schema and applies the migrations the file
  * lacks; then switches to WAL (waiting up to the busy timeout for the file
  * to be free). Refuses a file that is not a database, one with tables but
- * no stockagent schema, and one written by a newer stockagent. On success *OUT is a handle for store_close.
+ * no stockagent schema, and one written by a newer stockagent. On success *OUT
+ * is a handle for store_close.
  */
 int store_open(const char *path, struct store **out, char **cause);
 /* store_open with a busy timeout of BUSY_MS milliseconds. */
@@ -145,8 +146,7 @@ int store_runs_list(struct store *s, int limit, const char *symbol,
  * *DELETED_OUT (may be NULL) is the number of runs deleted; it is set
  * even when only the VACUUM fails (the deletion is committed by then).
  */
-int store_runs_prune(struct store *s, int keep, int *deleted_out,
-    char **cause);
+int store_runs_prune(struct store *s, int keep, int *deleted_out, char **cause);
 /*
  * Rewrites the database file without its free pages (VACUUM) and truncates
  * the write-ahead log, so the file shrinks to its data.
@@ -157,17 +157,17 @@ int store_vacuum(struct store *s, char **cause);
  * Records a report file. THREAD_ID (NULL allowed) must name a run;
  * SHA256 (hex) and S3_URI may be NULL. *ID_OUT (may be NULL) is its id.
  */
-int store_report_add(struct store *s, const char *thread_id,
-    const char *symbol, const char *path, long long size, const char *sha256,
-    const char *s3_uri, long long *id_out, char **cause);
+int store_report_add(struct store *s, const char *thread_id, const char *symbol,
+    const char *path, long long size, const char *sha256, const char *s3_uri,
+    long long *id_out, char **cause);
 /*
  * Records the report of run THREAD_ID (not NULL): one report per run, so
  * the run's row is updated when it has one (a report step run again after
  * a kill), else a row is added. Arguments as store_report_add.
  */
-int store_report_put(struct store *s, const char *thread_id,
-    const char *symbol, const char *path, long long size, const char *sha256,
-    const char *s3_uri, long long *id_out, char **cause);
+int store_report_put(struct store *s, const char *thread_id, const char *symbol,
+    const char *path, long long size, const char *sha256, const char *s3_uri,
+    long long *id_out, char **cause);
 /*
  * The report of run THREAD_ID (the newest, where an older stockagent
  * recorded several) as {id, thread_id, symbol, path, size, sha256, s3_uri,

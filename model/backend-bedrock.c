@@ -19,12 +19,12 @@
 
 #include "lib/aws-eventstream.h"
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "model/converse-wire.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote-aws.h"
 #include "model/remote.h"
-#include "lib/xmalloc.h"
 
 static const char *const bedrock_options[] = { "region", "api", "guardrail",
 	"endpoint", NULL };
@@ -61,21 +61,24 @@ bedrock_configure(void *state, const struct remote_uri *u, char **cause)
 
 	if (*u->base == '\0') {
 		*cause = xstrdup("model 'bedrock:' names no model: write e.g. "
-		    "bedrock:openai.gpt-oss-120b-1:0");
+				 "bedrock:openai.gpt-oss-120b-1:0");
 		return -1;
 	}
 	if (api != NULL && strcmp(api, "invoke") != 0 &&
 	    strcmp(api, "converse") != 0) {
 		*cause = xasprintf("invalid bedrock option api=%s: use "
-		    "converse or invoke", api);
+				   "converse or invoke",
+		    api);
 		return -1;
 	}
 	st->invoke = api != NULL && strcmp(api, "invoke") == 0;
 	if (g != NULL) {
 		if ((colon = strrchr(g, ':')) == NULL || colon == g ||
 		    colon[1] == '\0') {
-			*cause = xasprintf("invalid bedrock option "
-			    "guardrail=%s: write guardrail=ID:VERSION", g);
+			*cause = xasprintf(
+			    "invalid bedrock option "
+			    "guardrail=%s: write guardrail=ID:VERSION",
+			    g);
 			return -1;
 		}
 		st->guard_id = xstrndup(g, (size_t)(colon - g));
@@ -86,9 +89,13 @@ bedrock_configure(void *state, const struct remote_uri *u, char **cause)
 }
 
 static const struct remote_aws_service bedrock_service = {
-	"bedrock", bedrock_options, "bedrock-runtime",
-	"AWS_BEARER_TOKEN_BEDROCK", sizeof(struct bedrock_state),
-	bedrock_configure, bedrock_free,
+	"bedrock",
+	bedrock_options,
+	"bedrock-runtime",
+	"AWS_BEARER_TOKEN_BEDROCK",
+	sizeof(struct bedrock_state),
+	bedrock_configure,
+	bedrock_free,
 };
 
 static int
@@ -157,7 +164,8 @@ bedrock_on_event(void *arg, const char *type,
 	}
 	if (bs->is_invoke)
 		rc = type != NULL && strcmp(type, "chunk") == 0 ?
-		    bedrock_invoke_chunk(bs, payload, cause) : 0;
+		    bedrock_invoke_chunk(bs, payload, cause) :
+		    0;
 	else
 		rc = converse_wire_event(&bs->converse, type, payload, cause);
 	cJSON_Delete(payload);
@@ -186,8 +194,9 @@ bedrock_headers(struct bedrock_state *st, struct http_headers *h)
 		http_headers_add(h, "Accept", "application/json");
 		return;
 	}
-	http_headers_add(h, st->aws.conf.stream ? "X-Amzn-Bedrock-Accept" :
-	    "Accept", "application/json");
+	http_headers_add(h,
+	    st->aws.conf.stream ? "X-Amzn-Bedrock-Accept" : "Accept",
+	    "application/json");
 	if (st->guard_id != NULL) {
 		http_headers_add(h, "X-Amzn-Bedrock-GuardrailIdentifier",
 		    st->guard_id);
@@ -202,7 +211,7 @@ bedrock_op(const struct bedrock_state *st)
 {
 	if (st->invoke)
 		return st->aws.conf.stream ? "invoke-with-response-stream" :
-		    "invoke";
+					     "invoke";
 	return st->aws.conf.stream ? "converse-stream" : "converse";
 }
 
@@ -233,17 +242,17 @@ bedrock_result(struct bedrock_state *st, struct bedrock_stream *bs,
 {
 	if (!st->aws.conf.stream)
 		return st->invoke ? bedrock_invoke_parse(hr, resp, cause) :
-		    converse_wire_parse(hr->body.data, hr->body.len, resp,
-			cause);
+				    converse_wire_parse(hr->body.data,
+					hr->body.len, resp, cause);
 	if (remote_events_finish(ev) != 0) {
-		*cause = xasprintf("bedrock %s: %s", bedrock_op(st),
-		    ev->error);
+		*cause = xasprintf("bedrock %s: %s", bedrock_op(st), ev->error);
 		return -1;
 	}
 	if (!st->invoke)
 		return converse_wire_finish(&bs->converse, resp, cause);
 	if (bs->invoke.resp.stop_reason == NULL) {
-		*cause = xstrdup("bedrock invoke-with-response-stream: the "
+		*cause = xstrdup(
+		    "bedrock invoke-with-response-stream: the "
 		    "stream ended before a finish_reason (connection cut?)");
 		return -1;
 	}

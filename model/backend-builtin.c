@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model-int.h"
 #include "lib/xmalloc.h"
+#include "model/model-int.h"
 
 #define BUILTIN_CONTEXT_MARK "Context:"
 
@@ -26,7 +26,8 @@ builtin_open(const char *rest, const struct model_params *defaults,
 	(void)defaults;
 	if (rest != NULL && *rest != '\0') {
 		*cause = xasprintf("model 'builtin' takes no options (got "
-		    "'builtin:%s')", rest);
+				   "'builtin:%s')",
+		    rest);
 		return MODEL_OPEN_USAGE;
 	}
 	*state_out = NULL;
@@ -40,8 +41,8 @@ builtin_last(const cJSON *messages, const char *role)
 
 	cJSON_ArrayForEach(m, messages) {
 		r = cJSON_GetObjectItemCaseSensitive(m, "role");
-		if (role == NULL || (cJSON_IsString(r) &&
-		    strcmp(r->valuestring, role) == 0))
+		if (role == NULL ||
+		    (cJSON_IsString(r) && strcmp(r->valuestring, role) == 0))
 			found = m;
 	}
 	return found;
@@ -86,8 +87,8 @@ builtin_call_tool(const cJSON *tool, const cJSON *messages,
 	resp->calls = xcalloc(1, sizeof *resp->calls);
 	resp->n_calls = 1;
 	resp->calls[0].id = xstrdup("builtin-1");
-	resp->calls[0].name = xstrdup(cJSON_IsString(name) ?
-	    name->valuestring : "");
+	resp->calls[0].name = xstrdup(cJSON_IsString(name) ? name->valuestring :
+							     "");
 	resp->calls[0].arguments = cJSON_PrintUnformatted(args);
 	resp->stop_reason = xstrdup("tool_calls");
 	cJSON_Delete(args);
@@ -99,14 +100,15 @@ static int
 builtin_answer(const cJSON *last, struct model_response *resp)
 {
 	const cJSON *content = cJSON_GetObjectItemCaseSensitive(last,
-	    "content"), *summary;
+			"content"),
+		    *summary;
 	cJSON *result = NULL;
 
 	if (cJSON_IsString(content))
 		result = cJSON_Parse(content->valuestring);
 	summary = cJSON_GetObjectItemCaseSensitive(result, "summary");
-	resp->content = xstrdup(cJSON_IsString(summary) ?
-	    summary->valuestring : "Done.");
+	resp->content = xstrdup(cJSON_IsString(summary) ? summary->valuestring :
+							  "Done.");
 	resp->stop_reason = xstrdup("stop");
 	cJSON_Delete(result);
 	return 0;
@@ -117,8 +119,7 @@ builtin_answer(const cJSON *last, struct model_response *resp)
 static int
 builtin_is_error(const cJSON *msg)
 {
-	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg,
-	    "content");
+	const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
 	cJSON *result;
 	int err;
 
@@ -143,8 +144,8 @@ builtin_chat(void *state, const struct model_request *req,
 	if (cJSON_IsString(role) && strcmp(role->valuestring, "tool") == 0 &&
 	    !builtin_is_error(last))
 		return builtin_answer(last, resp);
-	if (n_tools > 0 && (req->tool_choice == NULL ||
-	    strcmp(req->tool_choice, "none") != 0))
+	if (n_tools > 0 &&
+	    (req->tool_choice == NULL || strcmp(req->tool_choice, "none") != 0))
 		return builtin_call_tool(cJSON_GetArrayItem(req->tools, 0),
 		    req->messages, resp);
 	resp->content = xstrdup("");

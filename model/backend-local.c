@@ -29,11 +29,11 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "model/gptoss/gptoss.h"
 #include "model/gptoss/tokenizer.h"
 #include "model/local-map.h"
 #include "model/model-int.h"
-#include "lib/xmalloc.h"
 
 #define LOCAL_DEFAULT_CONTEXT 8192u
 #define LOCAL_MAX_CONTEXT (1u << 20)
@@ -49,16 +49,16 @@ struct local_state {
 	struct model_params defaults; /* the run's, from model_open */
 	float temperature, top_p;     /* generation_config.json */
 	uint32_t top_k;
-	uint32_t *cache;	      /* [n_cache] ids in the KV cache */
+	uint32_t *cache; /* [n_cache] ids in the KV cache */
 	size_t n_cache;
-	pthread_mutex_t lock;	      /* one chat at a time */
+	pthread_mutex_t lock; /* one chat at a time */
 };
 
 static const char *const local_efforts[] = { "low", "medium", "high" };
 
 static int
-local_uint(const char *key, const char *v, unsigned long lo,
-    unsigned long hi, unsigned long *out, char **cause)
+local_uint(const char *key, const char *v, unsigned long lo, unsigned long hi,
+    unsigned long *out, char **cause)
 {
 	char *end;
 	unsigned long n;
@@ -68,7 +68,8 @@ local_uint(const char *key, const char *v, unsigned long lo,
 	if (errno != 0 || end == v || *end != '\0' || *v == '-' || n < lo ||
 	    n > hi) {
 		*cause = xasprintf("model 'local:': invalid %s '%s': use a "
-		    "whole number from %lu to %lu", key, v, lo, hi);
+				   "whole number from %lu to %lu",
+		    key, v, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -100,13 +101,15 @@ local_option(struct local_state *st, struct gptoss_context_params *cp,
 			;
 		if (i == 3) {
 			*cause = xasprintf("model 'local:': invalid reasoning "
-			    "'%s': use low, medium or high", v);
+					   "'%s': use low, medium or high",
+			    v);
 			return -1;
 		}
 		st->uri.reasoning = local_efforts[i];
 	} else {
 		*cause = xasprintf("model 'local:': unknown option '%s': use "
-		    "threads, context, max_tokens or reasoning", key);
+				   "threads, context, max_tokens or reasoning",
+		    key);
 		return -1;
 	}
 	return 0;
@@ -122,13 +125,14 @@ local_parse_uri(const char *rest, struct local_state *st,
 	int rc = 0;
 
 	if (rest == NULL || *rest == '\0' || *rest == '?') {
-		*cause = xstrdup("model 'local' needs a model directory: "
+		*cause = xstrdup(
+		    "model 'local' needs a model directory: "
 		    "write local:DIR, e.g. local:/models/gpt-oss-20b");
 		return -1;
 	}
 	q = strchr(rest, '?');
 	st->dir = q != NULL ? xstrndup(rest, (size_t)(q - rest)) :
-	    xstrdup(rest);
+			      xstrdup(rest);
 	if (q == NULL)
 		return 0;
 	opts = xstrdup(q + 1);
@@ -136,7 +140,8 @@ local_parse_uri(const char *rest, struct local_state *st,
 	     pair = strtok_r(NULL, "&", &save)) {
 		if ((eq = strchr(pair, '=')) == NULL || eq[1] == '\0') {
 			*cause = xasprintf("model 'local:%s': option '%s' "
-			    "needs a value (key=value)", st->dir, pair);
+					   "needs a value (key=value)",
+			    st->dir, pair);
 			rc = -1;
 			break;
 		}
@@ -169,7 +174,8 @@ local_generation_config(struct local_state *st)
 	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "do_sample")))
 		st->temperature = 0;
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j,
-	    "temperature")) && v->valuedouble >= 0)
+			       "temperature")) &&
+	    v->valuedouble >= 0)
 		st->temperature = (float)v->valuedouble;
 	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "top_p")) &&
 	    v->valuedouble > 0 && v->valuedouble <= 1)
@@ -216,7 +222,8 @@ local_load(struct local_state *st, struct gptoss_context_params *cp,
 	gptoss_model_get_info(st->model, &st->info);
 	path = xasprintf("%s/tokenizer.json", st->dir);
 	if (access(path, R_OK) != 0) {
-		*cause = xasprintf("local model '%s': %s: %s (the chat needs "
+		*cause = xasprintf(
+		    "local model '%s': %s: %s (the chat needs "
 		    "the model's tokenizer.json next to its weights)",
 		    st->dir, path, strerror(errno));
 		free(path);
@@ -231,7 +238,8 @@ local_load(struct local_state *st, struct gptoss_context_params *cp,
 	}
 	if (cp->context_length == 0)
 		cp->context_length = LOCAL_DEFAULT_CONTEXT <
-		    st->info.max_position_embeddings ? LOCAL_DEFAULT_CONTEXT :
+			st->info.max_position_embeddings ?
+		    LOCAL_DEFAULT_CONTEXT :
 		    st->info.max_position_embeddings;
 	if ((s = gptoss_context_new(st->model, cp, &st->ctx, &msg)) !=
 	    GPTOSS_OK) {
@@ -253,7 +261,8 @@ local_open(const char *rest, const struct model_params *defaults,
 
 	pthread_mutex_init(&st->lock, NULL);
 	st->uri = (struct model_params){ NULL, 0, -1, -1, -1 };
-	st->defaults = defaults != NULL ? *defaults :
+	st->defaults = defaults != NULL ?
+	    *defaults :
 	    (struct model_params){ NULL, 0, -1, -1, -1 };
 	if (local_parse_uri(rest, st, &cp, cause) != 0) {
 		local_close(st);
@@ -301,7 +310,7 @@ local_prompt(struct local_state *st, const struct model_request *req,
 	int rc;
 
 	if ((conv = local_map_conversation(req, reasoning,
-	    local_map_date(req->date, date), cause)) == NULL)
+		 local_map_date(req->date, date), cause)) == NULL)
 		return -1;
 	rc = local_map_render(st->tok, conv, ids, n, cause);
 	cJSON_Delete(conv);
@@ -439,10 +448,11 @@ local_chat_locked(struct local_state *st, const struct model_request *req,
 		goto out;
 	room = gptoss_context_length(st->ctx);
 	if (n >= room) {
-		why = xasprintf("the prompt is %zu tokens but the context "
+		why = xasprintf(
+		    "the prompt is %zu tokens but the context "
 		    "holds %u: raise ?context= (up to the model's %u "
-		    "positions) or shorten the task", n, room,
-		    st->info.max_position_embeddings);
+		    "positions) or shorten the task",
+		    n, room, st->info.max_position_embeddings);
 		goto out;
 	}
 	max = room - (uint32_t)n;
@@ -453,14 +463,15 @@ local_chat_locked(struct local_state *st, const struct model_request *req,
 	g.lp = local_parse_new(st->tok, req);
 	resp->prompt_tokens = (long)n;
 	if (local_generate(st, &p, ids, n, reused, max, &g, out, &n_out,
-	    cause) != 0)
+		cause) != 0)
 		goto done;
 	resp->completion_tokens = n_out;
 	log_debug("local model '%s': %zu prompt tokens (%zu reused), %u "
-	    "generated, date %s", st->dir, n, reused, n_out,
-	    local_map_date(req->date, date));
-	how = g.ended ? LOCAL_END_TURN : g.model_stop ? LOCAL_END_STOP :
-	    LOCAL_END_LENGTH;
+		  "generated, date %s",
+	    st->dir, n, reused, n_out, local_map_date(req->date, date));
+	how = g.ended	 ? LOCAL_END_TURN :
+	    g.model_stop ? LOCAL_END_STOP :
+			   LOCAL_END_LENGTH;
 	rc = local_parse_finish(g.lp, how, max, resp, &why);
 out:
 	if (why != NULL) {

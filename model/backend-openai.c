@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "lib/http.h"
+#include "lib/xmalloc.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote.h"
-#include "lib/xmalloc.h"
 
 struct openai_state {
 	char *url; /* .../chat/completions */
@@ -73,20 +73,22 @@ openai_open(const char *rest, const struct model_params *defaults,
 	if (base == NULL || *base == '\0' ||
 	    (strncmp(base, "http://", 7) != 0 &&
 		strncmp(base, "https://", 8) != 0)) {
-		*cause = xasprintf("model 'openai:%s' needs a base URL: write "
+		*cause = xasprintf(
+		    "model 'openai:%s' needs a base URL: write "
 		    "openai:http://HOST:PORT/v1#MODEL or set OPENAI_BASE_URL",
 		    rest != NULL ? rest : "");
 		goto fail;
 	}
 	if (http_url_check(base, &why) != 0) {
-		*cause = xasprintf("model 'openai:%s': %s", rest != NULL ?
-		    rest : "", why);
+		*cause = xasprintf("model 'openai:%s': %s",
+		    rest != NULL ? rest : "", why);
 		free(why);
 		goto fail;
 	}
 	if (u.fragment == NULL || *u.fragment == '\0') {
 		*cause = xasprintf("model 'openai:%s' names no model: add "
-		    "#MODEL, e.g. openai:%s#openai/gpt-oss-20b", rest, base);
+				   "#MODEL, e.g. openai:%s#openai/gpt-oss-20b",
+		    rest, base);
 		goto fail;
 	}
 	st = xcalloc(1, sizeof *st);
@@ -119,8 +121,8 @@ openai_chat(void *state, const struct model_request *req,
     struct model_response *resp, char **cause)
 {
 	struct openai_state *st = state;
-	struct openai_wire_opts o = { st->model, "max_tokens",
-		st->conf.stream, 1, 1 };
+	struct openai_wire_opts o = { st->model, "max_tokens", st->conf.stream,
+		1, 1 };
 	struct remote_call call = { 0 };
 	struct http_response hr;
 	struct http_headers h;
@@ -134,8 +136,8 @@ openai_chat(void *state, const struct model_request *req,
 	body = openai_wire_body(req, &p, &o);
 	http_headers_init(&h);
 	http_headers_add(&h, "Content-Type", "application/json");
-	http_headers_add(&h, "Accept", st->conf.stream ?
-	    "text/event-stream" : "application/json");
+	http_headers_add(&h, "Accept",
+	    st->conf.stream ? "text/event-stream" : "application/json");
 	if (st->key != NULL) {
 		auth = xasprintf("Bearer %s", st->key);
 		http_headers_add(&h, "Authorization", auth);

@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "lib/aws-eventstream.h"
+#include "lib/xmalloc.h"
 #include "model/model-int.h"
 #include "model/openai-wire.h"
 #include "model/remote-aws.h"
 #include "model/remote.h"
-#include "lib/xmalloc.h"
 
 #define SAGEMAKER_MAX_NAME 63
 #define SAGEMAKER_MAX_ATTRS 1024
@@ -86,8 +86,9 @@ sagemaker_configure(void *state, const struct remote_uri *u, char **cause)
 
 	if (!sagemaker_name_ok(u->base)) {
 		*cause = xasprintf("invalid SageMaker endpoint name '%s': use "
-		    "1-63 letters, digits and hyphens, e.g. "
-		    "sagemaker:gpt-oss-20b-endpoint", u->base);
+				   "1-63 letters, digits and hyphens, e.g. "
+				   "sagemaker:gpt-oss-20b-endpoint",
+		    u->base);
 		return -1;
 	}
 	st->name = xstrdup(u->base);
@@ -97,15 +98,21 @@ sagemaker_configure(void *state, const struct remote_uri *u, char **cause)
 	if (st->attributes != NULL &&
 	    strlen(st->attributes) > SAGEMAKER_MAX_ATTRS) {
 		*cause = xasprintf("sagemaker custom-attributes is longer than "
-		    "%d characters", SAGEMAKER_MAX_ATTRS);
+				   "%d characters",
+		    SAGEMAKER_MAX_ATTRS);
 		return -1;
 	}
 	return 0;
 }
 
 static const struct remote_aws_service sagemaker_service = {
-	"sagemaker", sagemaker_options, "sagemaker-runtime", NULL,
-	sizeof(struct sagemaker_state), sagemaker_configure, sagemaker_free,
+	"sagemaker",
+	sagemaker_options,
+	"sagemaker-runtime",
+	NULL,
+	sizeof(struct sagemaker_state),
+	sagemaker_configure,
+	sagemaker_free,
 };
 
 static int
@@ -182,8 +189,9 @@ sagemaker_chat(void *state, const struct model_request *req,
 
 	remote_params(&req->params, &st->aws.defaults, &p);
 	body = openai_wire_body(req, &p, &o);
-	path = xasprintf("/endpoints/%s/%s", st->name, st->aws.conf.stream ?
-	    "invocations-response-stream" : "invocations");
+	path = xasprintf("/endpoints/%s/%s", st->name,
+	    st->aws.conf.stream ? "invocations-response-stream" :
+				  "invocations");
 	http_headers_init(&h);
 	sagemaker_headers(st, &h);
 	openai_wire_acc_init(&acc, req);

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/xmalloc.h"
 #include "model/converse-wire.h"
 #include "model/openai-wire.h"
 #include "model/remote.h"
-#include "lib/xmalloc.h"
 
 static const char *
 converse_str(const cJSON *obj, const char *key)
@@ -52,17 +52,18 @@ converse_tool_uses(cJSON *content, const cJSON *calls)
 
 	cJSON_ArrayForEach(c, calls) {
 		input = converse_str(c, "arguments") != NULL ?
-		    cJSON_Parse(converse_str(c, "arguments")) : NULL;
+		    cJSON_Parse(converse_str(c, "arguments")) :
+		    NULL;
 		if (!cJSON_IsObject(input)) {
 			cJSON_Delete(input);
 			input = cJSON_CreateObject();
 		}
 		b = cJSON_CreateObject();
 		u = cJSON_AddObjectToObject(b, "toolUse");
-		cJSON_AddStringToObject(u, "toolUseId", converse_str(c, "id") ?
-		    converse_str(c, "id") : "call");
-		cJSON_AddStringToObject(u, "name", converse_str(c, "name") ?
-		    converse_str(c, "name") : "");
+		cJSON_AddStringToObject(u, "toolUseId",
+		    converse_str(c, "id") ? converse_str(c, "id") : "call");
+		cJSON_AddStringToObject(u, "name",
+		    converse_str(c, "name") ? converse_str(c, "name") : "");
 		cJSON_AddItemToObject(u, "input", input);
 		cJSON_AddItemToArray(content, b);
 	}
@@ -78,8 +79,8 @@ converse_tool_result(cJSON *content, const cJSON *m)
 
 	r = cJSON_AddObjectToObject(b, "toolResult");
 	cJSON_AddStringToObject(r, "toolUseId",
-	    converse_str(m, "tool_call_id") ?
-		converse_str(m, "tool_call_id") : "call");
+	    converse_str(m, "tool_call_id") ? converse_str(m, "tool_call_id") :
+					      "call");
 	arr = cJSON_AddArrayToObject(r, "content");
 	item = cJSON_CreateObject();
 	if (cJSON_IsObject(json)) {
@@ -113,8 +114,8 @@ converse_messages(cJSON *body, const cJSON *messages)
 			cJSON *c = converse_turn(msgs, "assistant");
 
 			converse_text_block(c, converse_str(m, "content"));
-			converse_tool_uses(c, cJSON_GetObjectItemCaseSensitive(
-			    m, "tool_calls"));
+			converse_tool_uses(c,
+			    cJSON_GetObjectItemCaseSensitive(m, "tool_calls"));
 		} else if (strcmp(role, "tool") == 0) {
 			converse_tool_result(converse_turn(msgs, "user"), m);
 		} else {
@@ -137,23 +138,25 @@ converse_tools(cJSON *body, const cJSON *tools, const char *choice)
 	cJSON_ArrayForEach(tool, tools) {
 		t = cJSON_CreateObject();
 		spec = cJSON_AddObjectToObject(t, "toolSpec");
-		cJSON_AddStringToObject(spec, "name", converse_str(tool,
-		    "name") ? converse_str(tool, "name") : "");
+		cJSON_AddStringToObject(spec, "name",
+		    converse_str(tool, "name") ? converse_str(tool, "name") :
+						 "");
 		if (converse_str(tool, "description") != NULL)
 			cJSON_AddStringToObject(spec, "description",
 			    converse_str(tool, "description"));
 		schema = cJSON_AddObjectToObject(spec, "inputSchema");
 		params = cJSON_GetObjectItemCaseSensitive(tool, "parameters");
-		cJSON_AddItemToObject(schema, "json", params != NULL ?
-		    cJSON_Duplicate(params, 1) : cJSON_CreateObject());
+		cJSON_AddItemToObject(schema, "json",
+		    params != NULL ? cJSON_Duplicate(params, 1) :
+				     cJSON_CreateObject());
 		cJSON_AddItemToArray(arr, t);
 	}
 	if (choice != NULL && strcmp(choice, "required") == 0)
-		cJSON_AddObjectToObject(cJSON_AddObjectToObject(cfg,
-		    "toolChoice"), "any");
+		cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(cfg, "toolChoice"), "any");
 	else if (choice != NULL && strcmp(choice, "auto") == 0)
-		cJSON_AddObjectToObject(cJSON_AddObjectToObject(cfg,
-		    "toolChoice"), "auto");
+		cJSON_AddObjectToObject(
+		    cJSON_AddObjectToObject(cfg, "toolChoice"), "auto");
 }
 
 char *
@@ -226,7 +229,8 @@ converse_block(const cJSON *b, struct model_response *resp)
 	if ((s = converse_str(b, "text")) != NULL)
 		remote_append(&resp->content, s, strlen(s));
 	if ((s = converse_str(cJSON_GetObjectItemCaseSensitive(r,
-		"reasoningText"), "text")) != NULL) {
+				  "reasoningText"),
+		 "text")) != NULL) {
 		if (resp->reasoning != NULL)
 			remote_append(&resp->reasoning, "\n", 1);
 		remote_append(&resp->reasoning, s, strlen(s));
@@ -253,15 +257,14 @@ converse_wire_parse(const char *body, size_t len, struct model_response *resp,
 	if (!cJSON_IsArray(content)) {
 		*cause = xasprintf("the Converse response is %s",
 		    obj == NULL ? "malformed JSON" :
-		    "missing output.message.content");
+				  "missing output.message.content");
 		cJSON_Delete(obj);
 		return -1;
 	}
 	cJSON_ArrayForEach(b, content)
 		converse_block(b, resp);
 	remote_split_reasoning(&resp->content, &resp->reasoning);
-	resp->stop_reason = converse_wire_stop(converse_str(obj,
-	    "stopReason"));
+	resp->stop_reason = converse_wire_stop(converse_str(obj, "stopReason"));
 	converse_usage(obj, resp);
 	cJSON_Delete(obj);
 	return 0;
@@ -333,12 +336,14 @@ converse_wire_event(struct converse_wire_acc *a, const char *type,
 			free(a->blocks[i].id);
 			free(a->blocks[i].name);
 			a->blocks[i].id = converse_str(u, "toolUseId") ?
-			    xstrdup(converse_str(u, "toolUseId")) : NULL;
+			    xstrdup(converse_str(u, "toolUseId")) :
+			    NULL;
 			a->blocks[i].name = converse_str(u, "name") ?
-			    xstrdup(converse_str(u, "name")) : NULL;
+			    xstrdup(converse_str(u, "name")) :
+			    NULL;
 		}
-		converse_delta(a, i, cJSON_GetObjectItemCaseSensitive(payload,
-		    "delta"));
+		converse_delta(a, i,
+		    cJSON_GetObjectItemCaseSensitive(payload, "delta"));
 	} else if (strcmp(type, "messageStop") == 0) {
 		free(a->resp.stop_reason);
 		a->resp.stop_reason = converse_wire_stop(converse_str(payload,
@@ -358,7 +363,7 @@ converse_wire_finish(struct converse_wire_acc *a, struct model_response *resp,
 
 	if (!a->stopped) {
 		*cause = xstrdup("the ConverseStream ended before messageStop "
-		    "(connection cut?)");
+				 "(connection cut?)");
 		return -1;
 	}
 	for (i = 0; i < CONVERSE_WIRE_MAX_BLOCKS; i++) {

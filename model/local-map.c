@@ -17,11 +17,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/date.h"
+#include "lib/xmalloc.h"
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/tokenizer.h"
-#include "lib/date.h"
 #include "model/local-map.h"
-#include "lib/xmalloc.h"
 
 /* Most text kept per response field (reasoning, content). */
 #define LOCAL_MAX_TEXT ((size_t)16 << 20)
@@ -37,8 +37,9 @@ local_map_tokenizer_load(const char *path, struct gptoss_tokenizer **out,
 	*out = NULL;
 	if ((st = gptoss_tokenizer_load(path, out, &detail)) == GPTOSS_OK)
 		return 0;
-	*cause = detail != NULL ? detail : xasprintf("%s: %s", path,
-	    gptoss_status_str(st));
+	*cause = detail != NULL ?
+	    detail :
+	    xasprintf("%s: %s", path, gptoss_status_str(st));
 	return -1;
 }
 
@@ -54,12 +55,11 @@ local_map_encode(const struct gptoss_tokenizer *tok, const char *text,
 {
 	enum gptoss_status st;
 
-	st = gptoss_tokenizer_encode(tok, text, len, special ?
-	    GPTOSS_ENCODE_ALLOW_SPECIAL : 0, ids_out, n_out);
+	st = gptoss_tokenizer_encode(tok, text, len,
+	    special ? GPTOSS_ENCODE_ALLOW_SPECIAL : 0, ids_out, n_out);
 	if (st == GPTOSS_OK)
 		return 0;
-	*cause = xasprintf("cannot encode the text: %s",
-	    gptoss_status_str(st));
+	*cause = xasprintf("cannot encode the text: %s", gptoss_status_str(st));
 	return -1;
 }
 
@@ -73,8 +73,8 @@ local_map_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 	    GPTOSS_OK)
 		return 0;
 	*cause = xasprintf("token id %u is out of range for the tokenizer "
-	    "(%u ids)", bad < n ? ids[bad] : 0,
-	    gptoss_tokenizer_vocab_size(tok));
+			   "(%u ids)",
+	    bad < n ? ids[bad] : 0, gptoss_tokenizer_vocab_size(tok));
 	return -1;
 }
 
@@ -178,8 +178,8 @@ lm_assistant(const cJSON *m, cJSON *msgs)
 		    content);
 	cJSON_ArrayForEach(c, calls) {
 		args = lm_arguments(c);
-		to = xasprintf("functions.%s", lm_str(c, "name") != NULL ?
-		    lm_str(c, "name") : "");
+		to = xasprintf("functions.%s",
+		    lm_str(c, "name") != NULL ? lm_str(c, "name") : "");
 		out = lm_message(msgs, "assistant", "commentary", args);
 		cJSON_AddStringToObject(out, "recipient", to);
 		cJSON_AddStringToObject(out, "content_type",
@@ -199,8 +199,8 @@ lm_call_name(const cJSON *messages, const char *id)
 	if (id == NULL)
 		return NULL;
 	cJSON_ArrayForEach(m, messages) {
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(m,
-		    "tool_calls")) {
+		cJSON_ArrayForEach(c,
+		    cJSON_GetObjectItemCaseSensitive(m, "tool_calls")) {
 			if ((cid = lm_str(c, "id")) != NULL &&
 			    strcmp(cid, id) == 0)
 				return lm_str(c, "name");
@@ -220,8 +220,8 @@ lm_tool(const cJSON *m, const cJSON *messages, cJSON *msgs)
 	if (name == NULL)
 		name = lm_call_name(messages, lm_str(m, "tool_call_id"));
 	author = xasprintf("functions.%s", name != NULL ? name : "unknown");
-	out = lm_message(msgs, "tool", "commentary", content != NULL ?
-	    content : "");
+	out = lm_message(msgs, "tool", "commentary",
+	    content != NULL ? content : "");
 	cJSON_AddStringToObject(out, "name", author);
 	cJSON_AddStringToObject(out, "recipient", "assistant");
 	free(author);
@@ -246,8 +246,8 @@ local_map_date(const char *req_date, char buf[16])
 }
 
 cJSON *
-local_map_conversation(const struct model_request *req,
-    const char *reasoning, const char *date, char **cause)
+local_map_conversation(const struct model_request *req, const char *reasoning,
+    const char *date, char **cause)
 {
 	cJSON *conv = cJSON_CreateObject(), *msgs, *sys;
 	const cJSON *m;
@@ -272,11 +272,14 @@ local_map_conversation(const struct model_request *req,
 			lm_tool(m, req->messages, msgs);
 		else if (lm_is(m, "system") || lm_is(m, "developer"))
 			cJSON_AddStringToObject(lm_message(msgs, "developer",
-			    NULL, NULL), "instructions", text ? text : "");
+						    NULL, NULL),
+			    "instructions", text ? text : "");
 		else {
-			*cause = xasprintf("message %d has role '%s': the "
+			*cause = xasprintf(
+			    "message %d has role '%s': the "
 			    "local model takes system, developer, user, "
-			    "assistant and tool messages", i - 1,
+			    "assistant and tool messages",
+			    i - 1,
 			    lm_str(m, "role") ? lm_str(m, "role") : "(none)");
 			cJSON_Delete(conv);
 			return NULL;
@@ -314,9 +317,9 @@ struct local_parse {
 	struct buf content, reasoning;
 	struct model_tool_call *calls;
 	size_t n_calls;
-	uint32_t n_ids;	    /* ids pushed */
+	uint32_t n_ids; /* ids pushed */
 	enum harmony_stop stop;
-	char *error;	    /* why the output is malformed */
+	char *error; /* why the output is malformed */
 	uint32_t bad_id;
 };
 
@@ -370,8 +373,9 @@ lp_text(struct local_parse *lp, struct buf *b, const char *kind,
 	char *text;
 
 	if (buf_append(b, e->text, e->len) != 0) {
-		lp_fail(lp, xasprintf("the %s is over %zu bytes", kind,
-		    LOCAL_MAX_TEXT));
+		lp_fail(lp,
+		    xasprintf("the %s is over %zu bytes", kind,
+			LOCAL_MAX_TEXT));
 		return;
 	}
 	if (lp->req != NULL && lp->req->on_delta != NULL) {
@@ -387,8 +391,9 @@ lp_call(struct local_parse *lp, const struct harmony_event *e)
 	struct model_tool_call *c;
 
 	if (lp->n_calls == LOCAL_MAX_CALLS) {
-		lp_fail(lp, xasprintf("more than %d tool calls in one turn",
-		    LOCAL_MAX_CALLS));
+		lp_fail(lp,
+		    xasprintf("more than %d tool calls in one turn",
+			LOCAL_MAX_CALLS));
 		return;
 	}
 	lp->calls = xreallocarray(lp->calls, lp->n_calls + 1,
@@ -408,8 +413,10 @@ lp_event(struct local_parse *lp, const struct harmony_event *e)
 		break;
 	case HARMONY_EVENT_CONTENT:
 		if (e->role != NULL && strcmp(e->role, "assistant") != 0)
-			lp_fail(lp, xasprintf("the model wrote a message as "
-			    "'%s'", e->recipient ? e->recipient : e->role));
+			lp_fail(lp,
+			    xasprintf("the model wrote a message as "
+				      "'%s'",
+				e->recipient ? e->recipient : e->role));
 		else
 			lp_text(lp, &lp->content, "content", e);
 		break;
@@ -445,14 +452,18 @@ local_parse_push(struct local_parse *lp, uint32_t id)
 	lp->n_ids++;
 	if (harmony_parser_push(lp->parser, id, &ev, &n) != GPTOSS_OK) {
 		lp->bad_id = id;
-		lp_fail(lp, xasprintf("the output is not valid harmony at "
-		    "generated token %u (id %u)", lp->n_ids, id));
+		lp_fail(lp,
+		    xasprintf("the output is not valid harmony at "
+			      "generated token %u (id %u)",
+			lp->n_ids, id));
 		return -1;
 	}
 	if (lp_events(lp, ev, n) != 0)
 		return -1;
 	return lp->stop == HARMONY_STOP_RETURN ||
-	    lp->stop == HARMONY_STOP_CALL ? 1 : 0;
+		lp->stop == HARMONY_STOP_CALL ?
+	    1 :
+	    0;
 }
 
 /* Moves the collected text and calls into RESP. */
@@ -478,19 +489,28 @@ local_parse_finish(struct local_parse *lp, int how, uint32_t max,
 
 	if (lp->error == NULL && how != LOCAL_END_TURN) {
 		if (harmony_parser_finish(lp->parser, &ev, &n) != GPTOSS_OK)
-			lp_fail(lp, xasprintf("the output ended inside a "
-			    "message header after %u tokens%s", lp->n_ids,
-			    how == LOCAL_END_LENGTH ? " (max tokens reached)" :
-			    ""));
+			lp_fail(lp,
+			    xasprintf("the output ended inside a "
+				      "message header after %u tokens%s",
+				lp->n_ids,
+				how == LOCAL_END_LENGTH ?
+				    " (max tokens reached)" :
+				    ""));
 		else
 			lp_events(lp, ev, n);
 	}
 	if (lp->error == NULL && lp->content.len == 0 && lp->n_calls == 0)
-		lp_fail(lp, how == LOCAL_END_LENGTH ? xasprintf("max tokens "
-		    "(%u) reached before the model finished an answer or a "
-		    "tool call", max) : xasprintf("the model ended its turn "
-		    "after %u tokens without an answer or a tool call",
-		    lp->n_ids));
+		lp_fail(lp,
+		    how == LOCAL_END_LENGTH ?
+			xasprintf("max tokens "
+				  "(%u) reached before the model finished an "
+				  "answer or a "
+				  "tool call",
+			    max) :
+			xasprintf(
+			    "the model ended its turn "
+			    "after %u tokens without an answer or a tool call",
+			    lp->n_ids));
 	if (lp->error != NULL) {
 		*cause = xstrdup(lp->error);
 		return -1;
@@ -500,6 +520,6 @@ local_parse_finish(struct local_parse *lp, int how, uint32_t max,
 		resp->stop_reason = xstrdup("length");
 	else
 		resp->stop_reason = xstrdup(resp->n_calls > 0 ? "tool_calls" :
-		    "stop");
+								"stop");
 	return 0;
 }

@@ -33,8 +33,7 @@ void local_map_tokenizer_free(struct gptoss_tokenizer *tok);
 /* Encodes LEN bytes of TEXT (special-token text as the specials when
  * SPECIAL); *IDS_OUT is malloc'd. Returns 0, or -1 with *cause. */
 int local_map_encode(const struct gptoss_tokenizer *tok, const char *text,
-    size_t len, int special, uint32_t **ids_out, size_t *n_out,
-    char **cause);
+    size_t len, int special, uint32_t **ids_out, size_t *n_out, char **cause);
 
 /* Decodes N ids into a NUL-terminated heap string (invalid UTF-8 kept as
  * bytes). Returns 0, or -1 with *cause naming the id out of range. */

@@ -22,7 +22,7 @@ cJSON *model_prices_load(const char *path, char **cause);
  * The cost in USD of PROMPT and COMPLETION tokens of MODEL_ID, or -1 when
  * PRICES (may be NULL) has no entry for it.
  */
-double model_prices_cost(const cJSON *prices, const char *model_id,
-    long prompt, long completion);
+double model_prices_cost(const cJSON *prices, const char *model_id, long prompt,
+    long completion);
 
 #endif

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "model/model-int.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
+#include "model/model-int.h"
 
 static const struct model_backend *const model_backends[] = {
 	&model_backend_builtin,
@@ -94,7 +94,8 @@ model_open(const char *uri, const struct model_params *defaults,
 	if ((be = model_find_backend(uri, &rest)) == NULL) {
 		list = model_schemes();
 		*cause = xasprintf("unknown model '%s': use one of %s "
-		    "(see 'stockagent help analyze')", uri, list);
+				   "(see 'stockagent help analyze')",
+		    uri, list);
 		free(list);
 		*usage_error = 1;
 		return NULL;
@@ -224,8 +225,8 @@ model_number(const char *what, const char *text, double lo, double hi,
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !(v >= lo && v <= hi) ||
-	    (whole && v != (double)(long long)v)) {
+	if (errno != 0 || end == text || *end != '\0' ||
+	    !(v >= lo && v <= hi) || (whole && v != (double)(long long)v)) {
 		*cause = xasprintf("invalid %s '%s': use a %s from %g to %g",
 		    what, text, whole ? "whole number" : "number", lo, hi);
 		return -1;
@@ -249,7 +250,8 @@ model_params_parse(const char *reasoning, const char *temperature,
 			;
 		if (i == 3) {
 			*cause = xasprintf("invalid reasoning effort '%s': use "
-			    "low, medium or high", reasoning);
+					   "low, medium or high",
+			    reasoning);
 			return -1;
 		}
 		p->reasoning = efforts[i];

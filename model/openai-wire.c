@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/openai-wire.h"
 #include "lib/xmalloc.h"
+#include "model/openai-wire.h"
 
 const char *
 openai_wire_str(const cJSON *obj, const char *key)
@@ -25,8 +25,9 @@ openai_wire_long(const cJSON *obj, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	/* -(double)LONG_MIN is 2^63 exactly, where LONG_MAX is not. */
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)LONG_MIN &&
-	    v->valuedouble < -(double)LONG_MIN))
+	if (!cJSON_IsNumber(v) ||
+	    !(v->valuedouble >= (double)LONG_MIN &&
+		v->valuedouble < -(double)LONG_MIN))
 		return 0;
 	return (long)v->valuedouble;
 }
@@ -41,13 +42,15 @@ openai_wire_calls(const cJSON *calls)
 
 	cJSON_ArrayForEach(call, calls) {
 		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", openai_wire_str(call, "id") ?
-		    openai_wire_str(call, "id") : "call");
+		cJSON_AddStringToObject(c, "id",
+		    openai_wire_str(call, "id") ? openai_wire_str(call, "id") :
+						  "call");
 		cJSON_AddStringToObject(c, "type", "function");
 		fn = cJSON_AddObjectToObject(c, "function");
 		cJSON_AddStringToObject(fn, "name",
 		    openai_wire_str(call, "name") ?
-			openai_wire_str(call, "name") : "");
+			openai_wire_str(call, "name") :
+			"");
 		args = openai_wire_str(call, "arguments");
 		cJSON_AddStringToObject(fn, "arguments", args ? args : "{}");
 		cJSON_AddItemToArray(out, c);
@@ -79,7 +82,8 @@ openai_wire_message(const cJSON *m)
 	if (role != NULL && strcmp(role, "tool") == 0)
 		cJSON_AddStringToObject(out, "tool_call_id",
 		    openai_wire_str(m, "tool_call_id") ?
-			openai_wire_str(m, "tool_call_id") : "call");
+			openai_wire_str(m, "tool_call_id") :
+			"call");
 	return out;
 }
 
@@ -95,13 +99,15 @@ openai_wire_tools(const cJSON *tools)
 		fn = cJSON_AddObjectToObject(t, "function");
 		cJSON_AddStringToObject(fn, "name",
 		    openai_wire_str(tool, "name") ?
-			openai_wire_str(tool, "name") : "");
+			openai_wire_str(tool, "name") :
+			"");
 		if (openai_wire_str(tool, "description") != NULL)
 			cJSON_AddStringToObject(fn, "description",
 			    openai_wire_str(tool, "description"));
 		params = cJSON_GetObjectItemCaseSensitive(tool, "parameters");
-		cJSON_AddItemToObject(fn, "parameters", params != NULL ?
-		    cJSON_Duplicate(params, 1) : cJSON_CreateObject());
+		cJSON_AddItemToObject(fn, "parameters",
+		    params != NULL ? cJSON_Duplicate(params, 1) :
+				     cJSON_CreateObject());
 		cJSON_AddItemToArray(out, t);
 	}
 	return out;
@@ -114,8 +120,10 @@ openai_wire_params(cJSON *body, const struct model_params *p,
 	if (p->reasoning != NULL)
 		cJSON_AddStringToObject(body, "reasoning_effort", p->reasoning);
 	if (p->max_tokens > 0)
-		cJSON_AddNumberToObject(body, o->max_tokens_key != NULL ?
-		    o->max_tokens_key : "max_tokens", p->max_tokens);
+		cJSON_AddNumberToObject(body,
+		    o->max_tokens_key != NULL ? o->max_tokens_key :
+						"max_tokens",
+		    p->max_tokens);
 	if (p->temperature >= 0)
 		cJSON_AddNumberToObject(body, "temperature", p->temperature);
 	if (p->top_p >= 0)
@@ -125,8 +133,8 @@ openai_wire_params(cJSON *body, const struct model_params *p,
 }
 
 char *
-openai_wire_body(const struct model_request *req,
-    const struct model_params *p, const struct openai_wire_opts *o)
+openai_wire_body(const struct model_request *req, const struct model_params *p,
+    const struct openai_wire_opts *o)
 {
 	cJSON *body = cJSON_CreateObject(), *msgs, *so;
 	const cJSON *m;
@@ -188,8 +196,8 @@ openai_wire_tool_call(const cJSON *tc, struct model_response *resp)
 	if (args != NULL && !cJSON_IsString(args))
 		text = cJSON_PrintUnformatted(args);
 	remote_add_call(resp, openai_wire_str(tc, "id"),
-	    openai_wire_str(fn, "name"), text != NULL ? text :
-	    openai_wire_str(fn, "arguments"));
+	    openai_wire_str(fn, "name"),
+	    text != NULL ? text : openai_wire_str(fn, "arguments"));
 	free(text);
 }
 
@@ -202,13 +210,13 @@ openai_wire_parse(const char *body, size_t len, struct model_response *resp,
 	const char *s;
 	int rc = -1;
 
-	choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(obj,
-	    "choices"), 0);
+	choice = cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(obj, "choices"), 0);
 	msg = cJSON_GetObjectItemCaseSensitive(choice, "message");
 	if (!cJSON_IsObject(msg)) {
 		*cause = xasprintf("the response is not a chat completion "
-		    "(%s)", obj == NULL ? "malformed JSON" :
-		    "no choices[0].message");
+				   "(%s)",
+		    obj == NULL ? "malformed JSON" : "no choices[0].message");
 		goto out;
 	}
 	if ((s = openai_wire_str(msg, "content")) != NULL)
@@ -216,12 +224,13 @@ openai_wire_parse(const char *body, size_t len, struct model_response *resp,
 	if ((s = openai_wire_reasoning(msg)) != NULL)
 		resp->reasoning = xstrdup(s);
 	remote_split_reasoning(&resp->content, &resp->reasoning);
-	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(msg,
-	    "tool_calls"))
+	cJSON_ArrayForEach(tc,
+	    cJSON_GetObjectItemCaseSensitive(msg, "tool_calls"))
 		openai_wire_tool_call(tc, resp);
 	s = openai_wire_str(choice, "finish_reason");
-	resp->stop_reason = xstrdup(s != NULL ? s : resp->n_calls ?
-	    "tool_calls" : "stop");
+	resp->stop_reason = xstrdup(s != NULL ? s :
+		resp->n_calls		      ? "tool_calls" :
+						"stop");
 	openai_wire_usage(obj, resp);
 	rc = 0;
 out:
@@ -230,16 +239,15 @@ out:
 }
 
 void
-openai_wire_acc_init(struct openai_wire_acc *a,
-    const struct model_request *req)
+openai_wire_acc_init(struct openai_wire_acc *a, const struct model_request *req)
 {
 	memset(a, 0, sizeof *a);
 	a->req = req;
 }
 
 static void
-openai_wire_delta_text(struct openai_wire_acc *a, const char *kind,
-    char **dst, const char *text)
+openai_wire_delta_text(struct openai_wire_acc *a, const char *kind, char **dst,
+    const char *text)
 {
 	if (text == NULL || *text == '\0')
 		return;
@@ -283,15 +291,16 @@ openai_wire_acc_chunk(void *acc, const cJSON *chunk, char **cause)
 	err = cJSON_GetObjectItemCaseSensitive(chunk, "error");
 	if (err != NULL && !cJSON_IsNull(err)) {
 		s = cJSON_IsString(err) ? err->valuestring :
-		    openai_wire_str(err, "message");
+					  openai_wire_str(err, "message");
 		*cause = xasprintf("the server sent an error in the stream: "
-		    "%s", s != NULL ? s : "no message");
+				   "%s",
+		    s != NULL ? s : "no message");
 		return -1;
 	}
 	a->chunks++;
 	openai_wire_usage(chunk, &a->resp);
-	choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(chunk,
-	    "choices"), 0);
+	choice = cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(chunk, "choices"), 0);
 	delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
 	if (delta == NULL)
 		delta = cJSON_GetObjectItemCaseSensitive(choice, "message");
@@ -299,8 +308,8 @@ openai_wire_acc_chunk(void *acc, const cJSON *chunk, char **cause)
 	    openai_wire_reasoning(delta));
 	openai_wire_delta_text(a, "content", &a->resp.content,
 	    openai_wire_str(delta, "content"));
-	cJSON_ArrayForEach(tc, cJSON_GetObjectItemCaseSensitive(delta,
-	    "tool_calls")) {
+	cJSON_ArrayForEach(tc,
+	    cJSON_GetObjectItemCaseSensitive(delta, "tool_calls")) {
 		if (openai_wire_delta_call(a, tc, n++, cause) != 0)
 			return -1;
 	}
@@ -330,16 +339,15 @@ openai_wire_acc_finish(struct openai_wire_acc *a, struct model_response *resp,
 	remote_split_reasoning(&a->resp.content, &a->resp.reasoning);
 	if (a->resp.stop_reason == NULL)
 		a->resp.stop_reason = xstrdup(a->resp.n_calls ? "tool_calls" :
-		    "stop");
+								"stop");
 	*resp = a->resp;
 	memset(&a->resp, 0, sizeof a->resp);
 	return 0;
 }
 
 int
-openai_wire_stream_finish(struct openai_wire_acc *a,
-    struct remote_lines *lines, const char *what,
-    struct model_response *resp, char **cause)
+openai_wire_stream_finish(struct openai_wire_acc *a, struct remote_lines *lines,
+    const char *what, struct model_response *resp, char **cause)
 {
 	if (remote_lines_finish(lines) != 0) {
 		*cause = xasprintf("%s: %s", what, lines->error);
@@ -347,7 +355,8 @@ openai_wire_stream_finish(struct openai_wire_acc *a,
 	}
 	if (!lines->done && a->resp.stop_reason == NULL) {
 		*cause = xasprintf("%s: the stream ended before [DONE] or a "
-		    "finish_reason (connection cut?)", what);
+				   "finish_reason (connection cut?)",
+		    what);
 		return -1;
 	}
 	return openai_wire_acc_finish(a, resp, cause);

@@ -14,11 +14,12 @@
 #include "model/remote.h"
 
 struct openai_wire_opts {
-	const char *model;	    /* "model" field, or NULL to omit */
-	const char *max_tokens_key; /* "max_tokens" or "max_completion_tokens" */
-	int stream;		    /* ask for SSE chunks */
-	int seed;		    /* whether "seed" may be sent */
-	int stream_usage;	    /* ask for usage in the last chunk */
+	const char *model; /* "model" field, or NULL to omit */
+	const char
+	    *max_tokens_key; /* "max_tokens" or "max_completion_tokens" */
+	int stream;	     /* ask for SSE chunks */
+	int seed;	     /* whether "seed" may be sent */
+	int stream_usage;    /* ask for usage in the last chunk */
 };
 
 /* The request body (heap JSON text). */
@@ -26,8 +27,8 @@ char *openai_wire_body(const struct model_request *req,
     const struct model_params *p, const struct openai_wire_opts *o);
 
 /* Parses a chat.completion body into RESP; -1 with *cause if malformed. */
-int openai_wire_parse(const char *body, size_t len,
-    struct model_response *resp, char **cause);
+int openai_wire_parse(const char *body, size_t len, struct model_response *resp,
+    char **cause);
 
 #define OPENAI_WIRE_MAX_CALLS 32
 
@@ -60,8 +61,8 @@ void openai_wire_acc_free(struct openai_wire_acc *a);
  * "WHAT: ..." (WHAT names the stream: "chat completions stream").
  */
 int openai_wire_stream_finish(struct openai_wire_acc *a,
-    struct remote_lines *lines, const char *what,
-    struct model_response *resp, char **cause);
+    struct remote_lines *lines, const char *what, struct model_response *resp,
+    char **cause);
 
 /* Helpers the Converse translation shares: string member KEY of OBJ
  * (borrowed) or NULL; number member KEY cut to a whole number, or 0 when

@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include "lib/aws-sigv4.h"
-#include "model/model-int.h"
-#include "model/remote-aws.h"
 #include "lib/http.h"
 #include "lib/xmalloc.h"
+#include "model/model-int.h"
+#include "model/remote-aws.h"
 
 /* Credentials that expire within this many seconds are fetched again. */
 #define REMOTE_AWS_REFRESH_S 300
@@ -29,15 +29,15 @@ remote_aws_resolve(struct remote_aws *a, const char *region,
 	if (awscred_region(region, NULL, &a->region, &why) != 0) {
 		/* The model URI's own option first: it is the nearest. */
 		*cause = xasprintf("%s; or give the model URI a region, e.g. "
-		    "'%s:...?region=us-west-2'", why, a->svc->scheme);
+				   "'%s:...?region=us-west-2'",
+		    why, a->svc->scheme);
 		free(why);
 		return -1;
 	}
 	if (aws_endpoint_resolve(a->svc->endpoint_id, a->region, endpoint,
 		&a->ep, cause) != 0)
 		return -1;
-	bearer = a->svc->bearer_env != NULL ? getenv(a->svc->bearer_env) :
-	    NULL;
+	bearer = a->svc->bearer_env != NULL ? getenv(a->svc->bearer_env) : NULL;
 	if (bearer != NULL && *bearer != '\0') {
 		a->bearer = xstrdup(bearer);
 		return 0;
@@ -59,7 +59,7 @@ remote_aws_setup(struct remote_aws *a, const struct remote_uri *u,
 		return MODEL_OPEN_USAGE;
 	/* The URI is fine; what fails from here is the set-up. */
 	if (remote_aws_resolve(a, remote_uri_get(u, "region"),
-	    remote_uri_get(u, "endpoint"), cause) != 0)
+		remote_uri_get(u, "endpoint"), cause) != 0)
 		return -1;
 	remote_params(NULL, defaults, &a->defaults);
 	return 0;
@@ -176,8 +176,8 @@ remote_aws_send(struct remote_aws *a, const char *what, const char *path,
     struct http_response *hr, char **cause)
 {
 	struct remote_aws_req ar = { a, path, h, body, strlen(body) };
-	struct remote_call call = { what, NULL, h, body, strlen(body),
-		&a->conf, remote_aws_prepare, &ar, NULL, NULL };
+	struct remote_call call = { what, NULL, h, body, strlen(body), &a->conf,
+		remote_aws_prepare, &ar, NULL, NULL };
 	char *url = xasprintf("%s%s", a->ep.base, path), *why = NULL;
 	int rc;
 
@@ -187,8 +187,9 @@ remote_aws_send(struct remote_aws *a, const char *what, const char *path,
 		call.chunk_arg = ev;
 	}
 	if ((rc = remote_perform(&call, hr, &why)) != 0)
-		*cause = ev->error != NULL ? xasprintf("%s: %s", what,
-		    ev->error) : xstrdup(why);
+		*cause = ev->error != NULL ?
+		    xasprintf("%s: %s", what, ev->error) :
+		    xstrdup(why);
 	free(why);
 	free(url);
 	return rc;

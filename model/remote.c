@@ -12,8 +12,8 @@
 #include <openssl/evp.h>
 
 #include "lib/aws-eventstream.h"
-#include "model/remote.h"
 #include "lib/xmalloc.h"
+#include "model/remote.h"
 
 #define REMOTE_CONNECT_MS 10000L
 #define REMOTE_TIMEOUT_S 300L
@@ -45,15 +45,16 @@ remote_uri_pairs(const char *scheme, char *query, const char *const *allowed,
 	     pair = strtok_r(NULL, "&", &save)) {
 		if ((eq = strchr(pair, '=')) == NULL) {
 			*cause = xasprintf("model option '%s' in a %s: URI "
-			    "has no value; write it as %s=VALUE", pair, scheme,
-			    pair);
+					   "has no value; write it as %s=VALUE",
+			    pair, scheme, pair);
 			return -1;
 		}
 		*eq = '\0';
 		if (!remote_known(pair, remote_common) &&
 		    !remote_known(pair, allowed)) {
 			*cause = xasprintf("unknown option '%s' for %s: models "
-			    "(see 'man stockagent', MODELS)", pair, scheme);
+					   "(see 'man stockagent', MODELS)",
+			    pair, scheme);
 			return -1;
 		}
 		u->keys = xreallocarray(u->keys, u->n + 1, sizeof *u->keys);
@@ -78,8 +79,8 @@ remote_uri_parse(const char *scheme, const char *rest,
 		*hash++ = '\0';
 		if ((fq = strchr(hash, '?')) != NULL) {
 			*fq++ = '\0';
-			if (remote_uri_pairs(scheme, fq, allowed, out,
-				cause) != 0)
+			if (remote_uri_pairs(scheme, fq, allowed, out, cause) !=
+			    0)
 				goto out;
 		}
 		out->fragment = xstrdup(hash);
@@ -137,7 +138,8 @@ remote_long(const char *scheme, const char *key, const char *v, long lo,
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
 		*cause = xasprintf("invalid %s option %s=%s: use a whole "
-		    "number from %ld to %ld", scheme, key, v, lo, hi);
+				   "number from %ld to %ld",
+		    scheme, key, v, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -161,7 +163,8 @@ remote_conf_parse(const char *scheme, const struct remote_uri *u,
 			conf->stream = 0;
 		else {
 			*cause = xasprintf("invalid %s option stream=%s: use "
-			    "1 or 0", scheme, v);
+					   "1 or 0",
+			    scheme, v);
 			return -1;
 		}
 	}
@@ -288,13 +291,23 @@ remote_error_message(const struct remote_call *call,
 
 /* Error codes retried whatever the status (botocore's standard mode). */
 static const char *const remote_retry_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException",
-	"RequestThrottledException", "TooManyRequestsException",
-	"ProvisionedThroughputExceededException", "RequestLimitExceeded",
-	"LimitExceededException", "RequestThrottled", "SlowDown",
-	"ModelNotReadyException", "RequestTimeout", "RequestTimeoutException",
-	"PriorRequestNotComplete", "ServiceUnavailableException",
-	"InternalServerException", NULL,
+	"Throttling",
+	"ThrottlingException",
+	"ThrottledException",
+	"RequestThrottledException",
+	"TooManyRequestsException",
+	"ProvisionedThroughputExceededException",
+	"RequestLimitExceeded",
+	"LimitExceededException",
+	"RequestThrottled",
+	"SlowDown",
+	"ModelNotReadyException",
+	"RequestTimeout",
+	"RequestTimeoutException",
+	"PriorRequestNotComplete",
+	"ServiceUnavailableException",
+	"InternalServerException",
+	NULL,
 };
 
 static enum http_verdict
@@ -407,8 +420,8 @@ remote_split_reasoning(char **content, char **reasoning)
 }
 
 void
-remote_add_call(struct model_response *resp, const char *id,
-    const char *name, const char *arguments)
+remote_add_call(struct model_response *resp, const char *id, const char *name,
+    const char *arguments)
 {
 	struct model_tool_call *c;
 
@@ -418,7 +431,8 @@ remote_add_call(struct model_response *resp, const char *id,
 	c->id = xstrdup(id != NULL && *id != '\0' ? id : "call");
 	c->name = xstrdup(name != NULL ? name : "");
 	c->arguments = xstrdup(arguments != NULL && *arguments != '\0' ?
-	    arguments : "{}");
+		arguments :
+		"{}");
 }
 
 void
@@ -483,13 +497,15 @@ remote_lines_feed(struct remote_lines *l, const char *data, size_t len)
 		take = nl != NULL ? (size_t)(nl - data) : len;
 		if (buf_append(&l->line, data, take) != 0) {
 			l->error = xasprintf("a stream line is longer than %u "
-			    "bytes", REMOTE_MAX_LINE);
+					     "bytes",
+			    REMOTE_MAX_LINE);
 			return -1;
 		}
 		if (nl == NULL)
 			break;
-		if (remote_lines_one(l, l->line.data != NULL ? l->line.data :
-			(char *)"", l->line.len) != 0)
+		if (remote_lines_one(l,
+			l->line.data != NULL ? l->line.data : (char *)"",
+			l->line.len) != 0)
 			return -1;
 		l->line.len = 0;
 		if (l->line.data != NULL)
@@ -548,8 +564,8 @@ remote_events_one(struct remote_events *e, struct eventstream_message *m)
 	}
 	if (kind != EVENTSTREAM_KIND_EVENT)
 		return 0;
-	if (e->on_event(e->arg, eventstream_message_string(m, ":event-type"),
-		m, &why) != 0) {
+	if (e->on_event(e->arg, eventstream_message_string(m, ":event-type"), m,
+		&why) != 0) {
 		e->error = why != NULL ? why : xstrdup("bad stream event");
 		return -1;
 	}
@@ -621,8 +637,8 @@ remote_base64_decode(const char *in, size_t *len_out)
 	if (n % 4 != 0)
 		return NULL;
 	out = xmalloc(n / 4 * 3 + 1);
-	if ((got = EVP_DecodeBlock(out, (const unsigned char *)in,
-		 (int)n)) < 0) {
+	if ((got = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n)) <
+	    0) {
 		free(out);
 		return NULL;
 	}

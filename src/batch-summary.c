@@ -27,34 +27,34 @@
 static const struct {
 	const char *key, *path;
 } batch_row_paths[] = {
-    {"overall", "analysis.scores.overall"},
-    {"technical", "analysis.scores.technical"},
-    {"fundamental", "analysis.scores.fundamental"},
-    {"one_year_return_percent", "analysis.returns.one_year_percent"},
-    {"volatility_percent", "analysis.risk.volatility_percent"},
-    {"price", "analysis.price"},
-    {"sma200", "analysis.indicators.sma200"},
-    {"rsi14", "analysis.indicators.rsi14"},
-    {"prompt_tokens", "usage.prompt_tokens"},
-    {"completion_tokens", "usage.completion_tokens"},
-    {"cost_usd", "usage.cost_usd"},
+	{ "overall", "analysis.scores.overall" },
+	{ "technical", "analysis.scores.technical" },
+	{ "fundamental", "analysis.scores.fundamental" },
+	{ "one_year_return_percent", "analysis.returns.one_year_percent" },
+	{ "volatility_percent", "analysis.risk.volatility_percent" },
+	{ "price", "analysis.price" },
+	{ "sma200", "analysis.indicators.sma200" },
+	{ "rsi14", "analysis.indicators.rsi14" },
+	{ "prompt_tokens", "usage.prompt_tokens" },
+	{ "completion_tokens", "usage.completion_tokens" },
+	{ "cost_usd", "usage.cost_usd" },
 };
 
 /* The summary's columns (CSV and the text table read the same rows). */
 static const struct csv_column batch_columns[] = {
-    {"rank", "rank"},
-    {"symbol", "symbol"},
-    {"status", "status"},
-    {"overall_score", "overall"},
-    {"technical_score", "technical"},
-    {"fundamental_score", "fundamental"},
-    {"one_year_return_percent", "one_year_return_percent"},
-    {"volatility_percent", "volatility_percent"},
-    {"label", "label"},
-    {"changes", "changes_text"},
-    {"exit_code", "exit_code"},
-    {"message", "message"},
-    {"pdf", "pdf"},
+	{ "rank", "rank" },
+	{ "symbol", "symbol" },
+	{ "status", "status" },
+	{ "overall_score", "overall" },
+	{ "technical_score", "technical" },
+	{ "fundamental_score", "fundamental" },
+	{ "one_year_return_percent", "one_year_return_percent" },
+	{ "volatility_percent", "volatility_percent" },
+	{ "label", "label" },
+	{ "changes", "changes_text" },
+	{ "exit_code", "exit_code" },
+	{ "message", "message" },
+	{ "pdf", "pdf" },
 };
 #define BATCH_NCOLUMNS (sizeof batch_columns / sizeof *batch_columns)
 
@@ -66,8 +66,7 @@ batch_summary_row(const cJSON *final, const char *thread_id)
 	size_t i;
 
 	for (i = 0; i < sizeof batch_row_paths / sizeof *batch_row_paths; i++)
-		jsonutil_add_number(
-		    row, batch_row_paths[i].key,
+		jsonutil_add_number(row, batch_row_paths[i].key,
 		    jsonutil_number(r, batch_row_paths[i].path));
 	if ((v = jsonutil_string(r, "analysis.scores.label")) != NULL)
 		cJSON_AddStringToObject(row, "label", v);
@@ -84,8 +83,8 @@ batch_prev_item(const cJSON *prev, const char *symbol)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(prev, "items"))
-	{
+	cJSON_ArrayForEach(it,
+	    cJSON_GetObjectItemCaseSensitive(prev, "items")) {
 		if (strcmp(jsonutil_string(it, "symbol"), symbol) == 0)
 			return it;
 	}
@@ -109,12 +108,12 @@ batch_rsi_change(cJSON *ch, double a, double b)
 		return;
 	if ((a < 70) != (b < 70)) {
 		snprintf(buf, sizeof buf, "RSI %s 70",
-		         b >= 70 ? "entered" : "left");
+		    b >= 70 ? "entered" : "left");
 		batch_change(ch, buf);
 	}
 	if ((a > 30) != (b > 30)) {
 		snprintf(buf, sizeof buf, "RSI %s 30",
-		         b <= 30 ? "entered" : "left");
+		    b <= 30 ? "entered" : "left");
 		batch_change(ch, buf);
 	}
 }
@@ -137,12 +136,12 @@ batch_row_changes(cJSON *ch, const cJSON *a, const cJSON *b)
 	}
 	if (!isnan(pa) && !isnan(pb) && !isnan(ma) && !isnan(mb) &&
 	    (pa >= ma) != (pb >= mb))
-		batch_change(ch, pb >= mb
-		                     ? "close crossed above 200-day "
-		                       "average"
-		                     : "close crossed below 200-day average");
+		batch_change(ch,
+		    pb >= mb ? "close crossed above 200-day "
+			       "average" :
+			       "close crossed below 200-day average");
 	batch_rsi_change(ch, jsonutil_number(a, "rsi14"),
-	                 jsonutil_number(b, "rsi14"));
+	    jsonutil_number(b, "rsi14"));
 }
 
 /* The summary row of item IT, with its changes since PREV. */
@@ -151,8 +150,8 @@ batch_rank_row(const cJSON *it, const cJSON *prev)
 {
 	const cJSON *row = cJSON_GetObjectItemCaseSensitive(it, "row"), *p;
 	const char *state = jsonutil_string(it, "state"), *ps;
-	cJSON *r = cJSON_IsObject(row) ? cJSON_Duplicate(row, 1)
-	                               : cJSON_CreateObject();
+	cJSON *r = cJSON_IsObject(row) ? cJSON_Duplicate(row, 1) :
+					 cJSON_CreateObject();
 	cJSON *ch = cJSON_CreateArray();
 	char *text, *next;
 
@@ -160,23 +159,23 @@ batch_rank_row(const cJSON *it, const cJSON *prev)
 	cJSON_AddStringToObject(r, "status", state);
 	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "exit_code")))
 		cJSON_AddNumberToObject(r, "exit_code",
-		                        jsonutil_number(it, "exit_code"));
+		    jsonutil_number(it, "exit_code"));
 	if (jsonutil_string(it, "message") != NULL)
 		cJSON_AddStringToObject(r, "message",
-		                        jsonutil_string(it, "message"));
+		    jsonutil_string(it, "message"));
 	p = batch_prev_item(prev, jsonutil_string(it, "symbol"));
 	ps = p != NULL ? jsonutil_string(p, "state") : NULL;
 	if (strcmp(state, "failed") == 0 && ps != NULL &&
 	    strcmp(ps, "done") == 0)
 		batch_change(ch, "failed (done in the previous batch)");
 	else if (ps != NULL && strcmp(ps, "done") == 0)
-		batch_row_changes(
-		    ch, cJSON_GetObjectItemCaseSensitive(p, "row"), row);
+		batch_row_changes(ch,
+		    cJSON_GetObjectItemCaseSensitive(p, "row"), row);
 	cJSON_AddItemToObject(r, "changes", ch);
 	text = xstrdup("");
 	for (p = ch->child; p != NULL; p = p->next) {
 		next = xasprintf("%s%s%s", text, *text ? "; " : "",
-		                 p->valuestring);
+		    p->valuestring);
 		free(text);
 		text = next;
 	}
@@ -190,7 +189,7 @@ static int
 batch_rank_cmp(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a,
-	            *y = *(const cJSON *const *)b;
+		    *y = *(const cJSON *const *)b;
 	int fx = strcmp(jsonutil_string(x, "status"), "done") != 0;
 	int fy = strcmp(jsonutil_string(y, "status"), "done") != 0;
 	double sx = jsonutil_number(x, "overall"),
@@ -203,7 +202,7 @@ batch_rank_cmp(const void *a, const void *b)
 	if (sx != sy)
 		return sx < sy ? 1 : -1;
 	return strcmp(jsonutil_string(x, "symbol"),
-	              jsonutil_string(y, "symbol"));
+	    jsonutil_string(y, "symbol"));
 }
 
 cJSON *
@@ -213,7 +212,8 @@ batch_summary_rank(const cJSON *b, const cJSON *prev)
 	int i = 0, n = cJSON_GetArraySize(items);
 	cJSON **rows = xcalloc((size_t)n + 1, sizeof *rows), *arr;
 
-	cJSON_ArrayForEach(it, items) rows[i++] = batch_rank_row(it, prev);
+	cJSON_ArrayForEach(it, items)
+		rows[i++] = batch_rank_row(it, prev);
 	qsort(rows, (size_t)n, sizeof *rows, batch_rank_cmp);
 	arr = cJSON_CreateArray();
 	for (i = 0; i < n; i++) {
@@ -243,21 +243,20 @@ batch_print_table(FILE *f, const cJSON *b, const cJSON *rank)
 	const cJSON *r;
 
 	fprintf(f, "Batch %s (%s)\n", jsonutil_string(b, "id"),
-	        jsonutil_string(b, "as_of"));
+	    jsonutil_string(b, "as_of"));
 	fprintf(f, "%4s  %-12s %8s %8s %8s %8s %8s  %-7s %s\n", "rank",
-	        "symbol", "overall", "tech", "fund", "1y ret%", "vol%",
-	        "status", "changes");
-	cJSON_ArrayForEach(r, rank)
-	{
+	    "symbol", "overall", "tech", "fund", "1y ret%", "vol%", "status",
+	    "changes");
+	cJSON_ArrayForEach(r, rank) {
 		fprintf(f, "%4d  %-12s", (int)jsonutil_number(r, "rank"),
-		        jsonutil_string(r, "symbol"));
+		    jsonutil_string(r, "symbol"));
 		batch_cell(f, r, "overall");
 		batch_cell(f, r, "technical");
 		batch_cell(f, r, "fundamental");
 		batch_cell(f, r, "one_year_return_percent");
 		batch_cell(f, r, "volatility_percent");
 		fprintf(f, "  %-7s %s\n", jsonutil_string(r, "status"),
-		        jsonutil_string(r, "changes_text"));
+		    jsonutil_string(r, "changes_text"));
 	}
 }
 
@@ -268,8 +267,7 @@ batch_totals(cJSON *summary, const cJSON *rank)
 	double pt = 0, ct = 0, cost = 0, v;
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, rank)
-	{
+	cJSON_ArrayForEach(r, rank) {
 		if (!isnan(v = jsonutil_number(r, "prompt_tokens")))
 			pt += v;
 		if (!isnan(v = jsonutil_number(r, "completion_tokens")))
@@ -297,9 +295,9 @@ batch_write_csv(const char *path, const cJSON *rank, char **cause)
 	}
 	csv_write(f, rank, batch_columns, BATCH_NCOLUMNS, 1);
 	fclose(f);
-	rc = paths_mkdirs_for(path, 0, cause) != 0
-	         ? -1
-	         : paths_write_atomic(path, buf, len, cause);
+	rc = paths_mkdirs_for(path, 0, cause) != 0 ?
+	    -1 :
+	    paths_write_atomic(path, buf, len, cause);
 	free(buf);
 	return rc;
 }
@@ -307,10 +305,10 @@ batch_write_csv(const char *path, const cJSON *rank, char **cause)
 /* Uploads the CSV at PATH as batches/NAME under the s3 setting. */
 static int
 batch_upload(struct settings *s, const char *path, const char *name,
-             cJSON *summary, char **cause)
+    cJSON *summary, char **cause)
 {
 	const char *uri = settings_string(s, "s3");
-	struct s3_location loc = {NULL, NULL};
+	struct s3_location loc = { NULL, NULL };
 	char *key, *s3uri = NULL;
 	int rc;
 
@@ -318,7 +316,7 @@ batch_upload(struct settings *s, const char *path, const char *name,
 		return 0;
 	key = xasprintf("batches/%s", name);
 	rc = s3_uri_parse(uri, &loc, cause) != 0 ||
-	     s3_put_file(&loc, key, path, "text/csv", NULL, &s3uri, cause) != 0;
+	    s3_put_file(&loc, key, path, "text/csv", NULL, &s3uri, cause) != 0;
 	if (rc == 0)
 		cJSON_AddStringToObject(summary, "csv_s3_uri", s3uri);
 	free(s3uri);
@@ -335,7 +333,7 @@ batch_previous(struct store *st, const cJSON *b)
 	cJSON *prev = NULL;
 
 	if (store_batch_find(st, jsonutil_string(b, "watchlist_hash"), NULL,
-	                     jsonutil_string(b, "id"), &id, &cause) != 0 ||
+		jsonutil_string(b, "id"), &id, &cause) != 0 ||
 	    id == NULL || store_batch_get(st, id, &prev, &cause) != 0)
 		prev = NULL;
 	free(cause);
@@ -347,8 +345,8 @@ batch_previous(struct store *st, const cJSON *b)
 static void
 batch_print(const cJSON *b, const cJSON *summary, const struct output_opts *out)
 {
-	const cJSON *rank =
-	    cJSON_GetObjectItemCaseSensitive(summary, "ranking");
+	const cJSON *rank = cJSON_GetObjectItemCaseSensitive(summary,
+	    "ranking");
 	char *text;
 
 	switch (out->format) {
@@ -358,7 +356,7 @@ batch_print(const cJSON *b, const cJSON *summary, const struct output_opts *out)
 		break;
 	case OUTPUT_CSV:
 		csv_write(stdout, rank, batch_columns, BATCH_NCOLUMNS,
-		          out->header);
+		    out->header);
 		break;
 	case OUTPUT_NDJSON:
 		output_ndjson_event(stdout, "summary", summary);
@@ -384,14 +382,14 @@ batch_summary_new(const cJSON *b, const cJSON *prev)
 	batch_totals(summary, rank);
 	if (prev != NULL)
 		cJSON_AddStringToObject(summary, "previous",
-		                        jsonutil_string(prev, "id"));
+		    jsonutil_string(prev, "id"));
 	cJSON_AddItemToObject(summary, "ranking", rank);
 	return summary;
 }
 
 int
 batch_summary_finish(struct settings *s, struct store *st, const cJSON *b,
-                     const struct output_opts *out, char **cause)
+    const struct output_opts *out, char **cause)
 {
 	const char *dir = settings_string(s, "out");
 	cJSON *prev = batch_previous(st, b), *summary;
@@ -401,9 +399,9 @@ batch_summary_finish(struct settings *s, struct store *st, const cJSON *b,
 	summary = batch_summary_new(b, prev);
 	name = xasprintf("%s_summary.csv", jsonutil_string(b, "id"));
 	path = xasprintf("%s/batches/%s", dir != NULL ? dir : "reports", name);
-	if ((rc = batch_write_csv(
-	         path, cJSON_GetObjectItemCaseSensitive(summary, "ranking"),
-	         cause)) != 0)
+	if ((rc = batch_write_csv(path,
+		 cJSON_GetObjectItemCaseSensitive(summary, "ranking"),
+		 cause)) != 0)
 		rc = EXIT_STORAGE;
 	else {
 		cJSON_AddStringToObject(summary, "csv", path);

@@ -37,6 +37,6 @@ cJSON *batch_summary_rank(const cJSON *b, const cJSON *prev);
  * an exit code with *cause.
  */
 int batch_summary_finish(struct settings *s, struct store *st, const cJSON *b,
-                         const struct output_opts *out, char **cause);
+    const struct output_opts *out, char **cause);
 
 #endif

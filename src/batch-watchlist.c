@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/xmalloc.h"
 #include "src/batch-watchlist.h"
 #include "tools/symbol.h"
-#include "lib/xmalloc.h"
 
 int
 batch_watchlist_add(cJSON *list, const char *in, char **cause)
@@ -20,8 +20,7 @@ batch_watchlist_add(cJSON *list, const char *in, char **cause)
 
 	if (symbol_normalize(in, sym, cause) != 0)
 		return -1;
-	cJSON_ArrayForEach(it, list)
-	{
+	cJSON_ArrayForEach(it, list) {
 		if (strcmp(it->valuestring, sym) == 0)
 			return 0;
 	}
@@ -92,7 +91,7 @@ static void
 batch_watchlist_bad(char **all, const char *name, int line, char *why)
 {
 	char *m = xasprintf("%s%s%s:%d: %s", *all != NULL ? *all : "",
-	                    *all != NULL ? "\n" : "", name, line, why);
+	    *all != NULL ? "\n" : "", name, line, why);
 
 	free(*all);
 	free(why);
@@ -111,11 +110,10 @@ batch_watchlist_read(FILE *f, const char *name, cJSON *list, char **cause)
 			continue;
 		if (first && strchr(p, ',') != NULL) {
 			if ((col = batch_watchlist_column(p)) < 0) {
-				batch_watchlist_bad(
-				    &bad, name, n,
+				batch_watchlist_bad(&bad, name, n,
 				    xstrdup("a CSV watchlist needs a 'symbol' "
-				            "column "
-				            "in its header row"));
+					    "column "
+					    "in its header row"));
 				break;
 			}
 			first = 0;

@@ -15,7 +15,7 @@
 
 /* The most bytes of a watchlist line and the most symbols of a batch. */
 #define BATCH_WATCHLIST_LINE_MAX 4096
-#define BATCH_WATCHLIST_MAX      100000
+#define BATCH_WATCHLIST_MAX 100000
 
 /*
  * Adds the symbols of F (read to its end; NAME is how messages call it)

@@ -31,12 +31,17 @@
 #include "src/batch.h"
 #include "src/runner.h"
 
-#define BATCH_LOCK     "batch"
+#define BATCH_LOCK "batch"
 #define BATCH_MAX_JOBS 256
 
 /* Settings a batch records and a continued batch restores. */
 static const char *const batch_setting_keys[] = {
-    "provider", "model", "out", "s3", "paper", "no_pdf",
+	"provider",
+	"model",
+	"out",
+	"s3",
+	"paper",
+	"no_pdf",
 };
 
 struct batch_pool {
@@ -55,7 +60,7 @@ struct batch_pool {
 /* The ndjson event of one symbol's outcome. */
 static void
 batch_event(struct batch_pool *p, const char *symbol, const char *state,
-            int code, const char *message, const cJSON *row)
+    int code, const char *message, const cJSON *row)
 {
 	cJSON *e = cJSON_CreateObject();
 
@@ -81,10 +86,10 @@ batch_progress(struct batch_pool *p)
 
 	rate = secs > 0 ? n / secs : 0;
 	fprintf(stderr,
-	        "\rbatch %s: %d done, %d failed, %d total; %.1f/s; "
-	        "%s%.0f s left ",
-	        p->id, p->done, p->failed, p->total, rate, rate > 0 ? "" : "~",
-	        rate > 0 ? left / rate : 0.0);
+	    "\rbatch %s: %d done, %d failed, %d total; %.1f/s; "
+	    "%s%.0f s left ",
+	    p->id, p->done, p->failed, p->total, rate, rate > 0 ? "" : "~",
+	    rate > 0 ? left / rate : 0.0);
 	if (left == 0)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -116,7 +121,7 @@ batch_next(struct batch_pool *p, char *symbol, char *tid)
 /* Records IT; a failure to record is logged (the run itself is kept). */
 static void
 batch_record(struct store *st, struct batch_pool *p,
-             const struct store_batch_item *it)
+    const struct store_batch_item *it)
 {
 	char *cause = NULL;
 
@@ -141,7 +146,7 @@ batch_count(struct batch_pool *p, const struct store_batch_item *it)
 	}
 	if (p->o->out.format == OUTPUT_NDJSON)
 		batch_event(p, it->symbol, it->state, it->exit_code,
-		            it->message, it->row);
+		    it->message, it->row);
 	if (p->o->progress)
 		batch_progress(p);
 	pthread_mutex_unlock(&p->lock);
@@ -150,10 +155,10 @@ batch_count(struct batch_pool *p, const struct store_batch_item *it)
 /* Runs one symbol as run TID and records what became of it. */
 static void
 batch_one(struct batch_pool *p, struct store *st, struct model *m,
-          const cJSON *prices, const char *symbol, const char *tid)
+    const cJSON *prices, const char *symbol, const char *tid)
 {
-	struct store_batch_item it = {symbol, "running", 0,    NULL,
-	                              tid,    NULL,      NULL, NULL};
+	struct store_batch_item it = { symbol, "running", 0, NULL, tid, NULL,
+		NULL, NULL };
 	struct runner_opts ro;
 	cJSON *final = NULL, *row = NULL;
 	char *cause = NULL;
@@ -173,11 +178,10 @@ batch_one(struct batch_pool *p, struct store *st, struct model *m,
 	it.row = row;
 	it.state = rc == 0 ? "done" : "failed";
 	it.exit_code = rc;
-	it.message = rc == 0         ? NULL
-	             : cause != NULL ? cause
-	             : final != NULL
-	                 ? jsonutil_string(final, "report.pdf.upload_error")
-	                 : "the run failed";
+	it.message = rc == 0 ? NULL :
+	    cause != NULL    ? cause :
+	    final != NULL ? jsonutil_string(final, "report.pdf.upload_error") :
+			    "the run failed";
 	batch_record(st, p, &it);
 	if (rc != 0 && !p->o->progress && p->o->out.format != OUTPUT_NDJSON)
 		log_error("batch %s: %s: %s", p->id, symbol, it.message);
@@ -253,8 +257,7 @@ batch_todo(const cJSON *items)
 	const cJSON *it;
 	int n = 0;
 
-	cJSON_ArrayForEach(it, items)
-	{
+	cJSON_ArrayForEach(it, items) {
 		if (strcmp(jsonutil_string(it, "state"), "done") != 0)
 			n++;
 	}
@@ -287,15 +290,15 @@ batch_code(const cJSON *batch, int first_code)
 	const cJSON *it;
 	int done = 0, failed = 0, code = first_code;
 
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(batch, "items"))
-	{
+	cJSON_ArrayForEach(it,
+	    cJSON_GetObjectItemCaseSensitive(batch, "items")) {
 		if (strcmp(jsonutil_string(it, "state"), "done") == 0)
 			done++;
 		else {
 			failed++;
 			if (code == 0 &&
-			    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-			        it, "exit_code")))
+			    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it,
+				"exit_code")))
 				code = (int)jsonutil_number(it, "exit_code");
 		}
 	}
@@ -309,7 +312,7 @@ batch_code(const cJSON *batch, int first_code)
 /* Runs batch ID's items not done, then records and prints its summary. */
 static int
 batch_execute(struct settings *s, struct store *st, const char *id,
-              const struct batch_opts *o)
+    const struct batch_opts *o)
 {
 	struct batch_pool p;
 	const char *status;
@@ -337,13 +340,13 @@ batch_execute(struct settings *s, struct store *st, const char *id,
 	if ((rc = store_batch_get(st, id, &b, &cause)) != 0)
 		goto fail;
 	rc = batch_code(b, p.first_code);
-	status = rc == EXIT_OK        ? "done"
-	         : rc == EXIT_PARTIAL ? "partial"
-	                              : "failed";
+	status = rc == EXIT_OK ? "done" :
+	    rc == EXIT_PARTIAL ? "partial" :
+				 "failed";
 	if (store_batch_set_status(st, id, status, &cause) != 0)
 		goto fail;
 	cJSON_ReplaceItemInObjectCaseSensitive(b, "status",
-	                                       cJSON_CreateString(status));
+	    cJSON_CreateString(status));
 	if (batch_summary_finish(s, st, b, &o->out, &cause) != 0)
 		goto fail;
 	cJSON_Delete(b);
@@ -365,8 +368,8 @@ batch_lock(struct store *st, const char *holder, int wait_s)
 	int rc;
 
 	while ((rc = lease_lock_take(st, BATCH_LOCK, holder, &cause)) ==
-	           STORE_E_BUSY &&
-	       time(NULL) < until) {
+		STORE_E_BUSY &&
+	    time(NULL) < until) {
 		free(cause);
 		cause = NULL;
 		sleep(1);
@@ -384,7 +387,7 @@ batch_lock(struct store *st, const char *holder, int wait_s)
 /* Runs batch ID under the lock. */
 static int
 batch_locked(struct settings *s, struct store *st, const char *id,
-             const struct batch_opts *o)
+    const struct batch_opts *o)
 {
 	char holder[64];
 	int rc;
@@ -428,7 +431,7 @@ batch_restore(struct settings *s, const cJSON *b)
 		v = jsonutil_string(opt, batch_setting_keys[i]);
 		if (v != NULL &&
 		    settings_set(s, batch_setting_keys[i], v,
-		                 "the batch's options", &cause) != 0) {
+			"the batch's options", &cause) != 0) {
 			log_error("%s", cause);
 			free(cause);
 			return EXIT_USAGE;
@@ -444,8 +447,7 @@ batch_hash(const cJSON *symbols, char hex[65])
 	char *all = xstrdup(""), *t;
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, symbols)
-	{
+	cJSON_ArrayForEach(it, symbols) {
 		t = xasprintf("%s%s\n", all, it->valuestring);
 		free(all);
 		all = t;
@@ -457,7 +459,7 @@ batch_hash(const cJSON *symbols, char hex[65])
 /* The batch to run: the one recorded for the list and date, else new. */
 static int
 batch_pick(struct store *st, const struct batch_opts *o, const char *as_of,
-           char id[STORE_BATCH_ID_SIZE], struct settings *s)
+    char id[STORE_BATCH_ID_SIZE], struct settings *s)
 {
 	char hex[65], *found = NULL, *cause = NULL;
 	cJSON *opt;
@@ -470,16 +472,16 @@ batch_pick(struct store *st, const struct batch_opts *o, const char *as_of,
 	if (found != NULL) {
 		snprintf(id, STORE_BATCH_ID_SIZE, "%s", found);
 		log_info("batch %s: continuing the batch of this watchlist "
-		         "for %s (done symbols are skipped; --force for a new "
-		         "one)",
-		         id, as_of);
+			 "for %s (done symbols are skipped; --force for a new "
+			 "one)",
+		    id, as_of);
 		free(found);
 		return 0;
 	}
 	store_batch_new_id(id);
 	opt = batch_options(s, o);
 	rc = store_batch_create(st, id, o->watchlist, hex, as_of, opt,
-	                        o->symbols, &cause);
+	    o->symbols, &cause);
 	cJSON_Delete(opt);
 	if (rc == 0)
 		return 0;
@@ -535,7 +537,8 @@ batch_continue(struct settings *s, const char *id, const struct batch_opts *o)
 	if ((rc = runner_open_store(s, &st)) != 0)
 		return rc;
 	if ((rc = batch_read(st, id, &b)) != 0 ||
-	    (rc = batch_restore(s, b)) != 0 || (rc = runner_check_settings(s)) != 0)
+	    (rc = batch_restore(s, b)) != 0 ||
+	    (rc = runner_check_settings(s)) != 0)
 		goto out;
 	if (o->retry && store_batch_requeue_failed(st, id, NULL, &cause) != 0) {
 		log_error("%s", cause);

@@ -21,12 +21,12 @@ struct batch_opts {
 	const char *watchlist; /* where the symbols came from, or NULL */
 	const cJSON *symbols;  /* normalised, each once (borrowed) */
 	const char *as_of;     /* "YYYY-MM-DD" or NULL: today */
-	int jobs;              /* worker threads; 0: the cores */
-	int force;             /* a new batch even when one for the list and
-	                          date exists */
-	int retry;             /* batch_continue: failed symbols again */
-	int wait_s;            /* seconds to wait for another batch */
-	int progress;          /* a progress line on stderr */
+	int jobs;	       /* worker threads; 0: the cores */
+	int force;	       /* a new batch even when one for the list and
+				  date exists */
+	int retry;	       /* batch_continue: failed symbols again */
+	int wait_s;	       /* seconds to wait for another batch */
+	int progress;	       /* a progress line on stderr */
 	struct output_opts out;
 };
 
@@ -42,6 +42,6 @@ int batch_start(struct settings *s, const struct batch_opts *o);
 /* Continues batch ID (after a kill, or its failed symbols again with
  * O->retry); O->symbols and O->watchlist are not read. As batch_start. */
 int batch_continue(struct settings *s, const char *id,
-                   const struct batch_opts *o);
+    const struct batch_opts *o);
 
 #endif

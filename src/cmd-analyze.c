@@ -7,19 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/cmd.h"
 #include "lib/color.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
-#include "model/model.h"
-#include "src/runner.h"
 #include "lib/s3.h"
 #include "lib/settings.h"
-#include "tools/symbol.h"
 #include "lib/xmalloc.h"
+#include "model/model.h"
+#include "src/cmd.h"
+#include "src/runner.h"
+#include "tools/symbol.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
-
 
 enum {
 	OPT_NO_PDF = 256,
@@ -58,8 +57,8 @@ const struct option cmd_analyze_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *const cmd_analyze_nodes[] = { "gather", "analyze",
-	"report", NULL };
+static const char *const cmd_analyze_nodes[] = { "gather", "analyze", "report",
+	NULL };
 
 /* --format, --paper and --reasoning complete to their settings' choices.
  * ask takes the rows after the first (its operand is a prompt). */
@@ -101,8 +100,7 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_REASONING:
 		return cmd_set(e, s, "reasoning", arg, "--reasoning");
 	case OPT_TEMPERATURE:
-		return cmd_set(e, s, "temperature", arg,
-		    "--temperature");
+		return cmd_set(e, s, "temperature", arg, "--temperature");
 	case OPT_MAX_TOKENS:
 		return cmd_set(e, s, "max_tokens", arg, "--max-tokens");
 	case OPT_SEED:
@@ -116,8 +114,10 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		return cmd_set(e, s, "format", arg, "--format");
 	case OPT_THREAD:
 		if (!cmd_analyze_thread_ok(arg))
-			return cmd_usage_error(e, "invalid --thread '%s': use "
-			    "1-36 letters, digits, - or _", arg);
+			return cmd_usage_error(e,
+			    "invalid --thread '%s': use "
+			    "1-36 letters, digits, - or _",
+			    arg);
 		o->thread_id = arg;
 		return 0;
 	case 'm':
@@ -139,8 +139,10 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_APPROVE:
 		if (strcmp(arg, "gather") != 0 && strcmp(arg, "analyze") != 0 &&
 		    strcmp(arg, "report") != 0)
-			return cmd_usage_error(e, "invalid --approve '%s': use "
-			    "gather, analyze or report", arg);
+			return cmd_usage_error(e,
+			    "invalid --approve '%s': use "
+			    "gather, analyze or report",
+			    arg);
 		o->approve_before = arg;
 		return 0;
 	case OPT_NO_FALLBACK:
@@ -165,8 +167,8 @@ cmd_analyze_parse(const struct cmd_entry *e, int argc, char **argv,
 	memset(o, 0, sizeof *o);
 	o->out.format = OUTPUT_TEXT;
 	o->out.header = 1;
-	while ((c = cmd_getopt(e, argc, argv, "p:f:m:o:",
-		    cmd_analyze_longopts)) != -1) {
+	while ((c = cmd_getopt(e, argc, argv,
+		    "p:f:m:o:", cmd_analyze_longopts)) != -1) {
 		if (c == '?')
 			return EXIT_USAGE;
 		if ((rc = cmd_analyze_option(e, c, optarg, s, o)) != 0)
@@ -190,8 +192,9 @@ cmd_analyze_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_analyze_parse(e, argc, argv, ctx->settings, &o)) != 0)
 		return rc;
 	if (optind + 1 != argc)
-		return cmd_usage_error(e, optind == argc ? "missing SYMBOL" :
-		    "expected exactly one SYMBOL");
+		return cmd_usage_error(e,
+		    optind == argc ? "missing SYMBOL" :
+				     "expected exactly one SYMBOL");
 	if (symbol_normalize(argv[optind], sym, &cause) != 0) {
 		log_error("%s", cause);
 		free(cause);
@@ -218,12 +221,14 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "  --no-header         csv without the header row, to append a\n"
 	    "                      symbol's row to a sheet\n"
 	    "  --thread ID         name the run (default: a new UUID)\n"
-	    "  --model URI         model driving the agents (default: builtin)\n"
+	    "  --model URI         model driving the agents (default: "
+	    "builtin)\n"
 	    "  --out DIR           report directory (default: ./reports)\n"
 	    "  --no-pdf            do not write the PDF report\n"
 	    "  --paper letter|a4   PDF paper size (default: letter)\n"
 	    "  --s3 s3://BUCKET/PREFIX  also upload the PDF to Amazon S3\n"
-	    "  --approve NODE      ask before running gather, analyze or report\n"
+	    "  --approve NODE      ask before running gather, analyze or "
+	    "report\n"
 	    "  --no-fallback       fail instead of using the built-in policy\n"
 	    "                      when the model fails\n"
 	    "  --show-reasoning    print the model's reasoning on stderr\n"
@@ -234,8 +239,10 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "Text on a terminal is coloured (scores, changes, headings); see\n"
 	    "  --color in 'stockagent help'.\n"
 	    "Models: builtin (default), openai:URL#MODEL,\n"
-	    "  bedrock:MODEL_ID[?region=R&api=converse|invoke&guardrail=ID:V],\n"
-	    "  sagemaker:ENDPOINT[?region=R&component=IC&custom-attributes=A];\n"
+	    "  "
+	    "bedrock:MODEL_ID[?region=R&api=converse|invoke&guardrail=ID:V],\n"
+	    "  "
+	    "sagemaker:ENDPOINT[?region=R&component=IC&custom-attributes=A];\n"
 	    "  see 'man stockagent', MODELS.\n",
 	.exec = cmd_analyze_exec,
 	.options = cmd_analyze_longopts,

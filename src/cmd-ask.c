@@ -10,25 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
-#include "lib/exitcode.h"
 #include "agents/ask-symbol.h"
+#include "lib/exitcode.h"
 #include "lib/log.h"
-#include "model/model.h"
-#include "src/runner.h"
 #include "lib/settings.h"
+#include "lib/xmalloc.h"
+#include "model/model.h"
+#include "src/cmd.h"
+#include "src/runner.h"
 #include "tools/market/market.h"
 #include "tools/symbol.h"
-#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_ask_entry;
 
 /* With a real model configured: the model picks the symbol. Returns 0,
  * 1 (fall back to the rules), or an exit code with *cause. */
 static int
-cmd_ask_model(struct settings *s, const char *prompt,
-    const char *const *known, size_t n, int no_fallback, char *out,
-    char **why)
+cmd_ask_model(struct settings *s, const char *prompt, const char *const *known,
+    size_t n, int no_fallback, char *out, char **why)
 {
 	struct model *m;
 	char *cause = NULL;
@@ -43,11 +42,12 @@ cmd_ask_model(struct settings *s, const char *prompt,
 		*why = cause;
 		return EXIT_USAGE;
 	}
-	if (m == NULL || ask_symbol_pick(m, prompt, known, n, out,
-	    &cause) != 0) {
+	if (m == NULL ||
+	    ask_symbol_pick(m, prompt, known, n, out, &cause) != 0) {
 		if (no_fallback) {
 			*why = xasprintf("ask: %s (fallback disabled by "
-			    "--no-fallback)", cause);
+					 "--no-fallback)",
+			    cause);
 			rc = EXIT_MODEL;
 		} else {
 			log_warn("ask: %s; finding the symbol by rule", cause);
@@ -75,8 +75,9 @@ cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
 	}
 	rc = cmd_ask_model(s, prompt, (const char *const *)known, n,
 	    no_fallback, out, cause);
-	if (rc == 1 && symbol_from_prompt(prompt, (const char *const *)known,
-	    n, out, cause) != 0) {
+	if (rc == 1 &&
+	    symbol_from_prompt(prompt, (const char *const *)known, n, out,
+		cause) != 0) {
 		rc = EXIT_USAGE;
 	} else if (rc == 1) {
 		rc = 0;
@@ -100,7 +101,7 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one PROMPT in quotes");
 	if ((rc = cmd_ask_symbol(ctx->settings, argv[optind], o.no_fallback,
-	    sym, &cause)) != 0) {
+		 sym, &cause)) != 0) {
 		log_error("%s", cause);
 		free(cause);
 		return rc;

@@ -40,24 +40,27 @@ enum {
 };
 
 static const struct option cmd_batch_longopts[] = {
-    {"watchlist", required_argument, NULL, OPT_WATCHLIST},
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"as-of", required_argument, NULL, OPT_AS_OF},
-    {"out", required_argument, NULL, 'o'},
-    {"s3", required_argument, NULL, OPT_S3},
-    {"model", required_argument, NULL, 'm'},
-    {"provider", required_argument, NULL, 'p'},
-    {"format", required_argument, NULL, 'f'},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"wait", required_argument, NULL, OPT_WAIT},
-    {NULL, 0, NULL, 0},
+	{ "watchlist", required_argument, NULL, OPT_WATCHLIST },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "out", required_argument, NULL, 'o' },
+	{ "s3", required_argument, NULL, OPT_S3 },
+	{ "model", required_argument, NULL, 'm' },
+	{ "provider", required_argument, NULL, 'p' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ NULL, 0, NULL, 0 },
 };
 
 static const struct cmd_arg cmd_batch_args[] = {
-    {NULL, CMD_VALUE_SYMBOL, NULL}, {"watchlist", CMD_VALUE_FILE, NULL},
-    {"out", CMD_VALUE_DIR, NULL},   {"as-of", CMD_VALUE_NONE, NULL},
-    {"jobs", CMD_VALUE_NONE, NULL}, {"wait", CMD_VALUE_NONE, NULL},
-    {NULL, CMD_VALUE_NONE, NULL},
+	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "watchlist", CMD_VALUE_FILE, NULL },
+	{ "out", CMD_VALUE_DIR, NULL },
+	{ "as-of", CMD_VALUE_NONE, NULL },
+	{ "jobs", CMD_VALUE_NONE, NULL },
+	{ "wait", CMD_VALUE_NONE, NULL },
+	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
 /* A whole number from 0 to MAX for option NAME; -1 when it is not. */
@@ -77,7 +80,7 @@ cmd_batch_count(const char *arg, long max)
 /* One option into O (or the settings); 0 or EXIT_USAGE. */
 static int
 cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
-                 struct settings *s, struct batch_opts *o)
+    struct settings *s, struct batch_opts *o)
 {
 	long v;
 
@@ -88,17 +91,17 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_JOBS:
 		if ((v = cmd_batch_count(arg, 256)) < 1)
 			return cmd_usage_error(e,
-			                       "invalid --jobs '%s': use "
-			                       "1-256",
-			                       arg);
+			    "invalid --jobs '%s': use "
+			    "1-256",
+			    arg);
 		o->jobs = (int)v;
 		return 0;
 	case OPT_WAIT:
 		if ((v = cmd_batch_count(arg, 86400)) < 0)
 			return cmd_usage_error(e,
-			                       "invalid --wait '%s': use "
-			                       "0-86400 seconds",
-			                       arg);
+			    "invalid --wait '%s': use "
+			    "0-86400 seconds",
+			    arg);
 		o->wait_s = (int)v;
 		return 0;
 	case OPT_AS_OF:
@@ -124,7 +127,7 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 /* Parses the options of E into O; 0 with optind at the operands. */
 static int
 cmd_batch_parse(const struct cmd_entry *e, int argc, char **argv,
-                struct settings *s, struct batch_opts *o)
+    struct settings *s, struct batch_opts *o)
 {
 	int c, rc;
 
@@ -132,17 +135,17 @@ cmd_batch_parse(const struct cmd_entry *e, int argc, char **argv,
 	o->out.header = 1;
 	o->jobs = (int)settings_int(s, "batch_jobs");
 	while ((c = cmd_getopt(e, argc, argv,
-	                       "o:m:p:f:", cmd_batch_longopts)) != -1) {
+		    "o:m:p:f:", cmd_batch_longopts)) != -1) {
 		if (c == '?')
 			return EXIT_USAGE;
 		if ((rc = cmd_batch_option(e, c, optarg, s, o)) != 0)
 			return rc;
 	}
 	(void)output_format_parse(settings_string(s, "format"), &o->out.format);
-	o->out.color =
-	    color_enabled(settings_string(s, "color"), STDOUT_FILENO);
-	o->progress =
-	    isatty(STDERR_FILENO) && log_get_level() >= LOG_LEVEL_INFO;
+	o->out.color = color_enabled(settings_string(s, "color"),
+	    STDOUT_FILENO);
+	o->progress = isatty(STDERR_FILENO) &&
+	    log_get_level() >= LOG_LEVEL_INFO;
 	return 0;
 }
 
@@ -156,11 +159,11 @@ cmd_batch_watchlist(const char *name, cJSON *list)
 
 	if (f == NULL) {
 		log_error("cannot read watchlist %s: %s", name,
-		          strerror(errno));
+		    strerror(errno));
 		return EXIT_USAGE;
 	}
 	rc = batch_watchlist_read(f, strcmp(name, "-") == 0 ? "stdin" : name,
-	                          list, &cause);
+	    list, &cause);
 	if (f != stdin)
 		fclose(f);
 	if (rc == 0)
@@ -173,7 +176,7 @@ cmd_batch_watchlist(const char *name, cJSON *list)
 /* The operands and the watchlist into LIST; EXIT_USAGE when empty. */
 static int
 cmd_batch_symbols(const struct cmd_entry *e, int argc, char **argv,
-                  const struct batch_opts *o, cJSON *list)
+    const struct batch_opts *o, cJSON *list)
 {
 	char *cause = NULL;
 	int i, rc;
@@ -189,8 +192,9 @@ cmd_batch_symbols(const struct cmd_entry *e, int argc, char **argv,
 	    (rc = cmd_batch_watchlist(o->watchlist, list)) != 0)
 		return rc;
 	if (cJSON_GetArraySize(list) == 0)
-		return cmd_usage_error(e, "no symbols: give SYMBOL operands "
-		                          "or --watchlist FILE");
+		return cmd_usage_error(e,
+		    "no symbols: give SYMBOL operands "
+		    "or --watchlist FILE");
 	return 0;
 }
 
@@ -220,7 +224,7 @@ cmd_batch_exec(struct cmd_ctx *ctx, int argc, char **argv)
 /* resume and retry: BATCH_ID and the batch options. */
 static int
 cmd_batch_again(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc,
-                char **argv, int retry)
+    char **argv, int retry)
 {
 	struct batch_opts o;
 	int rc;
@@ -262,28 +266,26 @@ cmd_batch_print_list(const cJSON *list)
 	const cJSON *b;
 
 	printf("%-24s %-10s %-8s %5s %5s %6s  %s\n", "ID", "AS OF", "STATUS",
-	       "DONE", "FAIL", "TOTAL", "WATCHLIST");
-	cJSON_ArrayForEach(b, list)
-	{
+	    "DONE", "FAIL", "TOTAL", "WATCHLIST");
+	cJSON_ArrayForEach(b, list) {
 		printf("%-24s %-10s %-8s %5.0f %5.0f %6.0f  %s\n",
-		       jsonutil_string(b, "id"), jsonutil_string(b, "as_of"),
-		       jsonutil_string(b, "status"), jsonutil_number(b, "done"),
-		       jsonutil_number(b, "failed"),
-		       jsonutil_number(b, "total"),
-		       jsonutil_string(b, "watchlist") != NULL
-		           ? jsonutil_string(b, "watchlist")
-		           : "");
+		    jsonutil_string(b, "id"), jsonutil_string(b, "as_of"),
+		    jsonutil_string(b, "status"), jsonutil_number(b, "done"),
+		    jsonutil_number(b, "failed"), jsonutil_number(b, "total"),
+		    jsonutil_string(b, "watchlist") != NULL ?
+			jsonutil_string(b, "watchlist") :
+			"");
 	}
 }
 
 /* --format for list and show: 1 for json, 0 for text, -1 bad. */
 static int
 cmd_batch_json(const struct cmd_entry *e, int argc, char **argv,
-               struct settings *s)
+    struct settings *s)
 {
 	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -328,19 +330,18 @@ cmd_batch_print_items(const cJSON *b)
 	const cJSON *it;
 
 	printf("batch %s  as of %s  %s  watchlist %s\n",
-	       jsonutil_string(b, "id"), jsonutil_string(b, "as_of"),
-	       jsonutil_string(b, "status"),
-	       jsonutil_string(b, "watchlist") ? jsonutil_string(b, "watchlist")
-	                                       : "");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(b, "items"))
-	{
+	    jsonutil_string(b, "id"), jsonutil_string(b, "as_of"),
+	    jsonutil_string(b, "status"),
+	    jsonutil_string(b, "watchlist") ? jsonutil_string(b, "watchlist") :
+					      "");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(b, "items")) {
 		printf("  %-12s %-8s %s\n", jsonutil_string(it, "symbol"),
-		       jsonutil_string(it, "state"),
-		       jsonutil_string(it, "message") != NULL
-		           ? jsonutil_string(it, "message")
-		       : jsonutil_string(it, "report_path") != NULL
-		           ? jsonutil_string(it, "report_path")
-		           : "");
+		    jsonutil_string(it, "state"),
+		    jsonutil_string(it, "message") != NULL ?
+			jsonutil_string(it, "message") :
+			jsonutil_string(it, "report_path") != NULL ?
+			jsonutil_string(it, "report_path") :
+			"");
 	}
 }
 
@@ -385,63 +386,64 @@ cmd_batch_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	"                      (default: exit 9 at once)\n"
 
 const struct cmd_entry cmd_batch_list_entry = {
-    .name = "batch list",
-    .usage = "[--format text|json]",
-    .summary = "list the batches, newest first",
-    .help = "",
-    .exec = cmd_batch_list_exec,
+	.name = "batch list",
+	.usage = "[--format text|json]",
+	.summary = "list the batches, newest first",
+	.help = "",
+	.exec = cmd_batch_list_exec,
 };
 
 const struct cmd_entry cmd_batch_show_entry = {
-    .name = "batch show",
-    .usage = "BATCH_ID [--format text|json]",
-    .summary = "show a batch and the state of each symbol",
-    .help = "",
-    .exec = cmd_batch_show_exec,
+	.name = "batch show",
+	.usage = "BATCH_ID [--format text|json]",
+	.summary = "show a batch and the state of each symbol",
+	.help = "",
+	.exec = cmd_batch_show_exec,
 };
 
 const struct cmd_entry cmd_batch_resume_entry = {
-    .name = "batch resume",
-    .usage = "BATCH_ID [OPTIONS]",
-    .summary = "continue a batch that was stopped; done symbols are kept",
-    .help = "Options:\n" CMD_BATCH_RUN_HELP,
-    .exec = cmd_batch_resume_exec,
-    .options = cmd_batch_longopts,
+	.name = "batch resume",
+	.usage = "BATCH_ID [OPTIONS]",
+	.summary = "continue a batch that was stopped; done symbols are kept",
+	.help = "Options:\n" CMD_BATCH_RUN_HELP,
+	.exec = cmd_batch_resume_exec,
+	.options = cmd_batch_longopts,
 };
 
 const struct cmd_entry cmd_batch_retry_entry = {
-    .name = "batch retry",
-    .usage = "BATCH_ID [OPTIONS]",
-    .summary = "run the failed symbols of a batch again",
-    .help = "Options:\n" CMD_BATCH_RUN_HELP,
-    .exec = cmd_batch_retry_exec,
-    .options = cmd_batch_longopts,
+	.name = "batch retry",
+	.usage = "BATCH_ID [OPTIONS]",
+	.summary = "run the failed symbols of a batch again",
+	.help = "Options:\n" CMD_BATCH_RUN_HELP,
+	.exec = cmd_batch_retry_exec,
+	.options = cmd_batch_longopts,
 };
 
 static const struct cmd_entry *const cmd_batch_subcommands[] = {
-    &cmd_batch_list_entry,
-    &cmd_batch_show_entry,
-    &cmd_batch_resume_entry,
-    &cmd_batch_retry_entry,
-    NULL,
+	&cmd_batch_list_entry,
+	&cmd_batch_show_entry,
+	&cmd_batch_resume_entry,
+	&cmd_batch_retry_entry,
+	NULL,
 };
 
 const struct cmd_entry cmd_batch_entry = {
-    .name = "batch",
-    .usage = "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--as-of DATE] "
-             "[OPTIONS]",
-    .summary = "analyze a watchlist: a report per symbol and a ranking",
-    .help = "Options:\n"
-            "  --watchlist FILE    one symbol a line ('#' comments), or CSV\n"
-            "                      with a 'symbol' column; '-' reads stdin\n"
-            "  --as-of YYYY-MM-DD  analysis date (default: today)\n"
-            "  --force             a new batch even when this watchlist was\n"
-            "                      run for this date (else done symbols are\n"
-            "                      skipped)\n" CMD_BATCH_RUN_HELP
-            "Exit status: 0 all done, 10 some symbols failed, 9 another\n"
-            "  batch holds the database.\n",
-    .exec = cmd_batch_exec,
-    .subcommands = cmd_batch_subcommands,
-    .options = cmd_batch_longopts,
-    .args = cmd_batch_args,
+	.name = "batch",
+	.usage = "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--as-of DATE] "
+		 "[OPTIONS]",
+	.summary = "analyze a watchlist: a report per symbol and a ranking",
+	.help =
+	    "Options:\n"
+	    "  --watchlist FILE    one symbol a line ('#' comments), or CSV\n"
+	    "                      with a 'symbol' column; '-' reads stdin\n"
+	    "  --as-of YYYY-MM-DD  analysis date (default: today)\n"
+	    "  --force             a new batch even when this watchlist was\n"
+	    "                      run for this date (else done symbols are\n"
+	    "                      skipped)\n" CMD_BATCH_RUN_HELP
+	    "Exit status: 0 all done, 10 some symbols failed, 9 another\n"
+	    "  batch holds the database.\n",
+	.exec = cmd_batch_exec,
+	.subcommands = cmd_batch_subcommands,
+	.options = cmd_batch_longopts,
+	.args = cmd_batch_args,
 };

@@ -62,7 +62,7 @@ complete_print(const struct complete *c, const char *cand, int fold)
 	size_t n = strlen(c->cur);
 
 	if (fold ? strncasecmp(cand, c->cur, n) == 0 :
-	    strncmp(cand, c->cur, n) == 0)
+		   strncmp(cand, c->cur, n) == 0)
 		printf("%s%s\n", c->prefix, cand);
 }
 
@@ -88,7 +88,8 @@ complete_option(const struct complete *c, const char *word)
 			n = strlen(o->name);
 			if (word[1] != '-' && word[1] == o->val && word[2] == 0)
 				return o;
-			if (word[1] == '-' && strncmp(word + 2, o->name, n) == 0 &&
+			if (word[1] == '-' &&
+			    strncmp(word + 2, o->name, n) == 0 &&
 			    (word[2 + n] == '\0' || word[2 + n] == '='))
 				return o;
 		}
@@ -100,10 +101,12 @@ complete_option(const struct complete *c, const char *word)
 static const struct cmd_arg *
 complete_row(const struct cmd_arg *rows, const char *option)
 {
-	for (; rows != NULL && (rows->option != NULL ||
-	    rows->value != CMD_VALUE_NONE); rows++) {
+	for (; rows != NULL &&
+	     (rows->option != NULL || rows->value != CMD_VALUE_NONE);
+	     rows++) {
 		if (option == NULL ? rows->option == NULL :
-		    rows->option != NULL && strcmp(rows->option, option) == 0)
+				     rows->option != NULL &&
+			    strcmp(rows->option, option) == 0)
 			return rows;
 	}
 	return NULL;
@@ -202,23 +205,38 @@ complete_value(const struct complete *c, const struct cmd_arg *row)
 	size_t i;
 
 	switch (row != NULL ? row->value : CMD_VALUE_NONE) {
-	case CMD_VALUE_WORDS: complete_words(c, row->words); break;
-	case CMD_VALUE_SYMBOL: complete_symbols(c); break;
-	case CMD_VALUE_RUN: complete_runs(c); break;
-	case CMD_VALUE_MODEL: complete_schemes(c); break;
-	case CMD_VALUE_COMMAND: complete_commands(c); break;
-	case CMD_VALUE_FILE: printf(":file\n"); break;
-	case CMD_VALUE_DIR: printf(":dir\n"); break;
+	case CMD_VALUE_WORDS:
+		complete_words(c, row->words);
+		break;
+	case CMD_VALUE_SYMBOL:
+		complete_symbols(c);
+		break;
+	case CMD_VALUE_RUN:
+		complete_runs(c);
+		break;
+	case CMD_VALUE_MODEL:
+		complete_schemes(c);
+		break;
+	case CMD_VALUE_COMMAND:
+		complete_commands(c);
+		break;
+	case CMD_VALUE_FILE:
+		printf(":file\n");
+		break;
+	case CMD_VALUE_DIR:
+		printf(":dir\n");
+		break;
 	case CMD_VALUE_PROVIDER:
 		for (i = 0; market_provider_at(i) != NULL; i++)
-			complete_print(c, market_provider_name(
-			    market_provider_at(i)), 0);
+			complete_print(c,
+			    market_provider_name(market_provider_at(i)), 0);
 		break;
 	case CMD_VALUE_SETTING:
 		for (s = settings_table; s->name != NULL; s++)
 			complete_print(c, s->name, 0);
 		break;
-	case CMD_VALUE_NONE: break;
+	case CMD_VALUE_NONE:
+		break;
 	}
 }
 
@@ -332,7 +350,9 @@ complete_current(struct complete *c, const char *cur, int dashdash)
 		complete_commands(c);
 	} else if (complete_wants_sub(c)) {
 		complete_commands(&(struct complete){ .ctx = c->ctx,
-		    .operand0 = c->entry->name, .operands = 1, .prefix = "",
+		    .operand0 = c->entry->name,
+		    .operands = 1,
+		    .prefix = "",
 		    .cur = cur });
 	} else if ((row = complete_row(c->entry->args, NULL)) != NULL &&
 	    (c->operands == 0 || row->value == CMD_VALUE_COMMAND)) {
@@ -376,10 +396,11 @@ const struct cmd_entry cmd_complete_entry = {
 	.usage = "WORDS...",
 	.summary = "print the completions of a command line (for the shell "
 		   "completion scripts)",
-	.help = "  WORDS  the words after 'stockagent', the last one the word "
-		"being\n"
-		"         completed (\"\" for a new one); prints one candidate a "
-		"line\n",
+	.help =
+	    "  WORDS  the words after 'stockagent', the last one the word "
+	    "being\n"
+	    "         completed (\"\" for a new one); prints one candidate a "
+	    "line\n",
 	.exec = cmd_complete_exec,
 	.flags = CMD_ANY_SETTINGS | CMD_HIDDEN | CMD_RAW_ARGS,
 };

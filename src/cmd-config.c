@@ -40,12 +40,12 @@ cmd_config_json_row(const struct settings *s, const struct settings_entry *e)
 	size_t i;
 
 	cJSON_AddStringToObject(o, "name", e->name);
-	cJSON_AddItemToObject(o, "value", v != NULL ? cJSON_CreateString(v) :
-	    cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "value",
+	    v != NULL ? cJSON_CreateString(v) : cJSON_CreateNull());
 	cJSON_AddStringToObject(o, "origin", settings_origin(s, e->name));
 	cJSON_AddStringToObject(o, "type", cmd_config_types[e->type]);
-	cJSON_AddItemToObject(o, "default", e->dflt != NULL ?
-	    cJSON_CreateString(e->dflt) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "default",
+	    e->dflt != NULL ? cJSON_CreateString(e->dflt) : cJSON_CreateNull());
 	if (e->type == SETTINGS_INT || e->type == SETTINGS_NUMBER) {
 		cJSON_AddNumberToObject(o, "min", e->min);
 		cJSON_AddNumberToObject(o, "max", e->max);
@@ -56,8 +56,8 @@ cmd_config_json_row(const struct settings *s, const struct settings_entry *e)
 			cJSON_AddItemToArray(c,
 			    cJSON_CreateString(e->choices[i]));
 	}
-	cJSON_AddItemToObject(o, "flag", e->flag != NULL ?
-	    cJSON_CreateString(e->flag) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "flag",
+	    e->flag != NULL ? cJSON_CreateString(e->flag) : cJSON_CreateNull());
 	cJSON_AddStringToObject(o, "doc", e->doc);
 	return o;
 }
@@ -102,8 +102,10 @@ cmd_config_list(struct cmd_ctx *ctx, int argc, char **argv)
 		format = optarg;
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use text or "
-		    "json", format);
+		return cmd_usage_error(e,
+		    "invalid --format '%s': use text or "
+		    "json",
+		    format);
 	if (optind != argc)
 		return cmd_usage_error(e, "list takes no arguments");
 	cmd_config_print(ctx->settings, strcmp(format, "json") == 0);
@@ -124,8 +126,10 @@ cmd_config_get(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != 2)
 		return cmd_usage_error(e, "get takes one setting NAME");
 	if (settings_entry_find(argv[1]) == NULL)
-		return cmd_usage_error(e, "unknown setting '%s'; 'stockagent "
-		    "config list' shows the settings", argv[1]);
+		return cmd_usage_error(e,
+		    "unknown setting '%s'; 'stockagent "
+		    "config list' shows the settings",
+		    argv[1]);
 	if ((v = settings_string(ctx->settings, argv[1])) != NULL)
 		printf("%s\n", v);
 	return EXIT_OK;

@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/date.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "src/runner.h"
 #include "lib/settings.h"
+#include "lib/xmalloc.h"
+#include "src/cmd.h"
+#include "src/runner.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
-#include "lib/xmalloc.h"
 
 extern const struct cmd_entry cmd_data_entry;
 
@@ -83,8 +83,10 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 			header = 0;
 	}
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use csv or "
-		    "json", format);
+		return cmd_usage_error(e,
+		    "invalid --format '%s': use csv or "
+		    "json",
+		    format);
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "history takes one SYMBOL");
 	if (symbol_normalize(argv[optind], sym, &cause) != 0 ||
@@ -119,11 +121,14 @@ cmd_data_symbols(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 
 	if (argc != 1)
-		return cmd_usage_error(&cmd_data_entry, "symbols takes no "
+		return cmd_usage_error(&cmd_data_entry,
+		    "symbols takes no "
 		    "arguments");
 	if ((p = market_provider_find(prov)) == NULL)
-		return cmd_usage_error(&cmd_data_entry, "unknown provider "
-		    "'%s': use one of %s", prov, market_provider_names());
+		return cmd_usage_error(&cmd_data_entry,
+		    "unknown provider "
+		    "'%s': use one of %s",
+		    prov, market_provider_names());
 	if (market_symbols(p, &syms, &n) != 0) {
 		log_error("provider %s does not list its symbols", prov);
 		return EXIT_MARKET;
@@ -156,11 +161,12 @@ static const struct cmd_entry cmd_data_history_entry = {
 		 "[--no-header]",
 	.summary = "the daily bars (three years up to the as-of date) that "
 		   "'analyze' uses",
-	.help = "  --as-of YYYY-MM-DD  the last day (default: today)\n"
-		"  --format FORMAT     csv (default: date,open,high,low,close,\n"
-		"                      volume) or json\n"
-		"  --provider NAME     market data provider (default: sim)\n"
-		"  --no-header         csv without its header row\n",
+	.help =
+	    "  --as-of YYYY-MM-DD  the last day (default: today)\n"
+	    "  --format FORMAT     csv (default: date,open,high,low,close,\n"
+	    "                      volume) or json\n"
+	    "  --provider NAME     market data provider (default: sim)\n"
+	    "  --no-header         csv without its header row\n",
 	.exec = cmd_data_history,
 	.options = cmd_data_longopts,
 	.args = cmd_data_history_args,

@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
-#include "src/runner.h"
 #include "lib/store-admin.h"
 #include "lib/store.h"
+#include "src/cmd.h"
+#include "src/runner.h"
 
 extern const struct cmd_entry cmd_db_entry;
 static const struct cmd_entry cmd_db_check_entry;
@@ -40,8 +40,8 @@ cmd_db_args(const struct cmd_entry *e, int argc, char **argv, int nargs,
 		*force = 1;
 	}
 	if (argc - optind != nargs)
-		return cmd_usage_error(e, "takes %s", nargs == 0 ?
-		    "no arguments" : "one FILE");
+		return cmd_usage_error(e, "takes %s",
+		    nargs == 0 ? "no arguments" : "one FILE");
 	return 0;
 }
 
@@ -77,7 +77,7 @@ cmd_db_check(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc, n;
 
 	if ((rc = cmd_db_open(ctx, &cmd_db_check_entry, argc, argv, 0, NULL,
-	    &st)) != 0)
+		 &st)) != 0)
 		return rc;
 	if ((rc = store_admin_check(st, &problems, &cause)) != 0) {
 		rc = cmd_db_failed(rc, cause);
@@ -91,7 +91,7 @@ cmd_db_check(struct cmd_ctx *ctx, int argc, char **argv)
 	cJSON_ArrayForEach(p, problems)
 		printf("%s\n", p->valuestring);
 	log_error("database %s has %d problem%s; restore a backup made with "
-	    "'stockagent db backup', or move it away to start afresh",
+		  "'stockagent db backup', or move it away to start afresh",
 	    store_path(st), n, n == 1 ? "" : "s");
 	rc = EXIT_STORAGE;
 out:
@@ -107,8 +107,8 @@ cmd_db_backup(struct cmd_ctx *ctx, int argc, char **argv)
 	char *cause = NULL;
 	int rc, force = 0;
 
-	if ((rc = cmd_db_open(ctx, &cmd_db_backup_entry, argc, argv, 1,
-	    &force, &st)) != 0)
+	if ((rc = cmd_db_open(ctx, &cmd_db_backup_entry, argc, argv, 1, &force,
+		 &st)) != 0)
 		return rc;
 	if ((rc = store_admin_backup(st, argv[optind], force, &cause)) != 0)
 		rc = cmd_db_failed(rc, cause);
@@ -126,7 +126,7 @@ cmd_db_vacuum(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if ((rc = cmd_db_open(ctx, &cmd_db_vacuum_entry, argc, argv, 0, NULL,
-	    &st)) != 0)
+		 &st)) != 0)
 		return rc;
 	if ((rc = store_vacuum(st, &cause)) != 0)
 		rc = cmd_db_failed(rc, cause);
@@ -174,11 +174,14 @@ cmd_db_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct cmd_entry *s;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_db_entry, "missing subcommand "
+		return cmd_usage_error(&cmd_db_entry,
+		    "missing subcommand "
 		    "(check, backup or vacuum)");
 	if ((s = cmd_find_sub(&cmd_db_entry, argv[1])) == NULL)
-		return cmd_usage_error(&cmd_db_entry, "unknown subcommand "
-		    "'%s'", argv[1]);
+		return cmd_usage_error(&cmd_db_entry,
+		    "unknown subcommand "
+		    "'%s'",
+		    argv[1]);
 	return s->exec(ctx, argc - 1, argv + 1);
 }
 

@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
+#include "src/cmd.h"
 
 /* 'help COMMAND [SUBCOMMAND]'. */
 static int
@@ -16,13 +16,17 @@ cmd_help_one(int argc, char **argv)
 	const struct cmd_entry *entry, *sub = NULL;
 
 	if ((entry = cmd_find(argv[1])) == NULL) {
-		log_line("stockagent help", "unknown command '%s'; run "
-		    "'stockagent help' for the list", argv[1]);
+		log_line("stockagent help",
+		    "unknown command '%s'; run "
+		    "'stockagent help' for the list",
+		    argv[1]);
 		return EXIT_USAGE;
 	}
 	if (argc == 3 && (sub = cmd_find_sub(entry, argv[2])) == NULL) {
-		log_line("stockagent help", "'%s' has no subcommand '%s'; run "
-		    "'stockagent help %s'", argv[1], argv[2], argv[1]);
+		log_line("stockagent help",
+		    "'%s' has no subcommand '%s'; run "
+		    "'stockagent help %s'",
+		    argv[1], argv[2], argv[1]);
 		return EXIT_USAGE;
 	}
 	cmd_print_help(argc == 3 ? sub : entry);
@@ -34,8 +38,9 @@ cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	if (argc > 3) {
-		fprintf(stderr, "stockagent help: takes at most a command "
-				"and a subcommand name\n");
+		fprintf(stderr,
+		    "stockagent help: takes at most a command "
+		    "and a subcommand name\n");
 		return EXIT_USAGE;
 	}
 	if (argc > 1)

@@ -17,21 +17,21 @@
 
 #include <cjson/cJSON.h>
 
-#include "model/gptoss/gptoss.h"
-#include "model/gptoss/tokenizer.h"
-#include "src/cmd.h"
-#include "src/cmd-model.h"
 #include "lib/exitcode.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss.h"
+#include "model/gptoss/tokenizer.h"
+#include "src/cmd-model.h"
+#include "src/cmd.h"
 
 #define MAX_TOKENS_ARG (1u << 20)
 #define BENCH_ROUNDS 3
 
 /* Options shared by the subcommands. */
 struct eng_opts {
-	const char *model;	/* directory */
+	const char *model; /* directory */
 	char *tokens_arg;
-	char *prompt_arg;	/* text, encoded with the model's tokenizer */
+	char *prompt_arg; /* text, encoded with the model's tokenizer */
 	uint32_t max_tokens, top_k, threads, context, batch;
 	uint32_t bench_prompt, bench_decode;
 	float temperature, top_p;
@@ -40,28 +40,40 @@ struct eng_opts {
 };
 
 enum {
-	OPT_MODEL = 256, OPT_TOKENS, OPT_MAX_TOKENS, OPT_TEMP, OPT_TOP_P,
-	OPT_TOP_K, OPT_SEED, OPT_FORMAT, OPT_ALL, OPT_THREADS, OPT_CONTEXT,
-	OPT_BATCH, OPT_PROMPT_N, OPT_DECODE_N, OPT_PROMPT
+	OPT_MODEL = 256,
+	OPT_TOKENS,
+	OPT_MAX_TOKENS,
+	OPT_TEMP,
+	OPT_TOP_P,
+	OPT_TOP_K,
+	OPT_SEED,
+	OPT_FORMAT,
+	OPT_ALL,
+	OPT_THREADS,
+	OPT_CONTEXT,
+	OPT_BATCH,
+	OPT_PROMPT_N,
+	OPT_DECODE_N,
+	OPT_PROMPT
 };
 
 static const struct option long_opts[] = {
-	{"model", required_argument, NULL, OPT_MODEL},
-	{"tokens", required_argument, NULL, OPT_TOKENS},
-	{"prompt", required_argument, NULL, OPT_PROMPT},
-	{"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
-	{"temperature", required_argument, NULL, OPT_TEMP},
-	{"top-p", required_argument, NULL, OPT_TOP_P},
-	{"top-k", required_argument, NULL, OPT_TOP_K},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"all-positions", no_argument, NULL, OPT_ALL},
-	{"threads", required_argument, NULL, OPT_THREADS},
-	{"context", required_argument, NULL, OPT_CONTEXT},
-	{"batch", required_argument, NULL, OPT_BATCH},
-	{"prompt-tokens", required_argument, NULL, OPT_PROMPT_N},
-	{"decode-tokens", required_argument, NULL, OPT_DECODE_N},
-	{NULL, 0, NULL, 0},
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "tokens", required_argument, NULL, OPT_TOKENS },
+	{ "prompt", required_argument, NULL, OPT_PROMPT },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "temperature", required_argument, NULL, OPT_TEMP },
+	{ "top-p", required_argument, NULL, OPT_TOP_P },
+	{ "top-k", required_argument, NULL, OPT_TOP_K },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "all-positions", no_argument, NULL, OPT_ALL },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "prompt-tokens", required_argument, NULL, OPT_PROMPT_N },
+	{ "decode-tokens", required_argument, NULL, OPT_DECODE_N },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int
@@ -94,8 +106,8 @@ parse_float(const char *s, float lo, float hi, float *out)
 
 /* Parses argv into O; returns -1 (done, exit code in *rc) or 0. */
 static int
-parse_opts(const struct cmd_entry *e, int argc, char **argv,
-    struct eng_opts *o, int *rc)
+parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
+    int *rc)
 {
 	uint32_t u;
 	int c;
@@ -113,8 +125,12 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv,
 		case OPT_MODEL:
 			o->model = strncmp(a, "local:", 6) == 0 ? a + 6 : a;
 			break;
-		case OPT_TOKENS: o->tokens_arg = optarg; break;
-		case OPT_PROMPT: o->prompt_arg = optarg; break;
+		case OPT_TOKENS:
+			o->tokens_arg = optarg;
+			break;
+		case OPT_PROMPT:
+			o->prompt_arg = optarg;
+			break;
 		case OPT_MAX_TOKENS:
 			if (parse_u32(a, 1, MAX_TOKENS_ARG, &o->max_tokens))
 				goto bad;
@@ -141,7 +157,9 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv,
 				goto bad;
 			o->json = strcmp(a, "json") == 0;
 			break;
-		case OPT_ALL: o->all_positions = 1; break;
+		case OPT_ALL:
+			o->all_positions = 1;
+			break;
 		case OPT_THREADS:
 			if (parse_u32(a, 1, 256, &o->threads))
 				goto bad;
@@ -233,32 +251,32 @@ static int
 open_model(const struct cmd_entry *e, const struct eng_opts *o,
     struct gptoss_model **m, struct gptoss_context **ctx)
 {
-	struct gptoss_context_params p = {.context_length = o->context,
-					  .num_threads = o->threads,
-					  .batch_size = o->batch};
+	struct gptoss_context_params p = { .context_length = o->context,
+		.num_threads = o->threads,
+		.batch_size = o->batch };
 	enum gptoss_status st;
 	char *msg = NULL;
 
 	if ((st = gptoss_model_load(o->model, m, &msg)) != GPTOSS_OK)
 		return status_exit(e, st, msg);
-	if (ctx != NULL && (st = gptoss_context_new(*m, &p, ctx, &msg)) !=
-	    GPTOSS_OK)
+	if (ctx != NULL &&
+	    (st = gptoss_context_new(*m, &p, ctx, &msg)) != GPTOSS_OK)
 		return status_exit(e, st, msg);
 	return EXIT_OK;
 }
 
 static int
-get_tokens(const struct cmd_entry *e, const struct eng_opts *o,
-    uint32_t **toks, size_t *n)
+get_tokens(const struct cmd_entry *e, const struct eng_opts *o, uint32_t **toks,
+    size_t *n)
 {
 	if (o->tokens_arg == NULL)
 		return cmd_usage_error(e, "needs --tokens ID,ID,...");
 	if (parse_tokens(o->tokens_arg, toks, n) != 0)
-		return cmd_usage_error(e, "--tokens must be comma-separated "
+		return cmd_usage_error(e,
+		    "--tokens must be comma-separated "
 		    "ids, e.g. 1,2,3");
 	return EXIT_OK;
 }
-
 
 /* 'model info DIR': architecture, sizes, bytes per token, backend. */
 static int
@@ -277,12 +295,12 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
 	printf("architecture:     %s\n", in.architecture);
-	printf("layers:           %u (%u sliding, window %u)\n",
-	    in.num_layers, in.num_sliding_layers, in.sliding_window);
+	printf("layers:           %u (%u sliding, window %u)\n", in.num_layers,
+	    in.num_sliding_layers, in.sliding_window);
 	printf("hidden / expert:  %u / %u\n", in.hidden_size,
 	    in.intermediate_size);
-	printf("heads:            %u query, %u kv, head_dim %u\n",
-	    in.num_heads, in.num_kv_heads, in.head_dim);
+	printf("heads:            %u query, %u kv, head_dim %u\n", in.num_heads,
+	    in.num_kv_heads, in.head_dim);
 	printf("experts:          %u, %u per token\n", in.num_experts,
 	    in.experts_per_token);
 	printf("vocabulary:       %u\n", in.vocab_size);
@@ -332,8 +350,8 @@ prompt_tokens(const struct cmd_entry *e, const struct eng_opts *o,
 		return EXIT_MODEL;
 	}
 	if ((st = gptoss_tokenizer_encode(*tok_out, o->prompt_arg,
-	    strlen(o->prompt_arg), GPTOSS_ENCODE_ALLOW_SPECIAL, toks, n)) !=
-	    GPTOSS_OK)
+		 strlen(o->prompt_arg), GPTOSS_ENCODE_ALLOW_SPECIAL, toks,
+		 n)) != GPTOSS_OK)
 		return status_exit(e, st, NULL);
 	if (*n == 0)
 		return cmd_usage_error(e, "--prompt is empty");
@@ -356,8 +374,8 @@ generated_text(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 	buf_init(&b, 0);
 	for (i = 0; i < n; i++) {
 		cause = NULL;
-		if (cmd_model_decode(tok, &ids[i], 1, &text, NULL,
-		    &cause) == 0) {
+		if (cmd_model_decode(tok, &ids[i], 1, &text, NULL, &cause) ==
+		    0) {
 			buf_printf(&b, "%s", text);
 			free(text);
 		} else {
@@ -391,7 +409,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_sampler *s = NULL;
 	struct gptoss_tokenizer *tok = NULL;
 	struct gptoss_model_info in;
-	struct gen_print gp = {0};
+	struct gen_print gp = { 0 };
 	struct eng_opts o;
 	uint32_t *toks = NULL, *out = NULL, nout = 0, i, j;
 	size_t n = 0;
@@ -406,14 +424,18 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cmd_usage_error(e, "give --tokens or --prompt, not both");
 		goto cleanup;
 	}
-	if ((rc = o.prompt_arg != NULL ? prompt_tokens(e, &o, &tok, &toks,
-	    &n) : get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
+	if ((rc = o.prompt_arg != NULL ?
+		    prompt_tokens(e, &o, &tok, &toks, &n) :
+		    get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
 	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
-	st = gptoss_sampler_new(&(struct gptoss_sampler_params){
-	    .temperature = o.temperature, .top_k = o.top_k, .top_p = o.top_p,
-	    .seed = o.seed}, in.vocab_size, &s);
+	st = gptoss_sampler_new(
+	    &(struct gptoss_sampler_params){ .temperature = o.temperature,
+		.top_k = o.top_k,
+		.top_p = o.top_p,
+		.seed = o.seed },
+	    in.vocab_size, &s);
 	if (st != GPTOSS_OK) {
 		rc = status_exit(e, st, NULL);
 		goto cleanup;
@@ -421,8 +443,8 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	out = xcalloc(o.max_tokens, sizeof *out);
 	gp.json = o.json;
 	gp.quiet = tok != NULL;
-	st = gptoss_generate(c, s, toks, n, o.max_tokens, print_token, &gp,
-	    out, &nout, &msg);
+	st = gptoss_generate(c, s, toks, n, o.max_tokens, print_token, &gp, out,
+	    &nout, &msg);
 	if (st != GPTOSS_OK) {
 		if (gp.count)
 			printf("\n");
@@ -487,8 +509,7 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 			n = gptoss_context_length(c) + 1; /* fails below */
 		all = xcalloc(n * in.vocab_size, sizeof *all);
 	}
-	if ((st = gptoss_context_append(c, toks, n, all, &msg)) !=
-	    GPTOSS_OK) {
+	if ((st = gptoss_context_append(c, toks, n, all, &msg)) != GPTOSS_OK) {
 		rc = status_exit(e, st, msg);
 		goto cleanup;
 	}
@@ -555,10 +576,11 @@ copy_bandwidth(uint32_t nt)
 	for (r = 0; r < 5; r++) {
 		t0 = now();
 		for (i = 0; i < nt; i++) {
-			a[i] = (struct copy_arg){dst + i * chunk,
-						 src + i * chunk, chunk};
-			started[i] = i > 0 && pthread_create(&th[i], NULL,
-			    copy_worker, &a[i]) == 0;
+			a[i] = (struct copy_arg){ dst + i * chunk,
+				src + i * chunk, chunk };
+			started[i] = i > 0 &&
+			    pthread_create(&th[i], NULL, copy_worker, &a[i]) ==
+				0;
 			if (i > 0 && !started[i])
 				copy_worker(&a[i]);
 		}
@@ -615,14 +637,14 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		gptoss_context_reset(c);
 		t0 = now();
 		if ((st = gptoss_context_append(c, toks, o.bench_prompt, NULL,
-		    &msg)) != GPTOSS_OK)
+			 &msg)) != GPTOSS_OK)
 			goto fail;
 		v = o.bench_prompt / (now() - t0);
 		pre = v > pre ? v : pre;
 		t0 = now();
 		for (i = 0; i < o.bench_decode; i++)
 			if ((st = gptoss_context_append(c,
-			    &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
+				 &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
 			    GPTOSS_OK)
 				goto fail;
 		v = o.bench_decode / (now() - t0);
@@ -631,8 +653,7 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		bw = v > bw ? v : bw;
 	}
 	floor_tps = bw / in.bytes_per_token;
-	printf("threads:          %u (best of %d rounds)\n", nt,
-	    BENCH_ROUNDS);
+	printf("threads:          %u (best of %d rounds)\n", nt, BENCH_ROUNDS);
 	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre,
 	    o.bench_prompt);
 	printf("decode:           %.2f tokens/s (%u tokens)\n", dec,
@@ -653,9 +674,9 @@ cleanup:
 	return rc;
 }
 
-#define COMMON_HELP                                                          \
-	"  --threads N        worker threads (default: online CPUs)\n"        \
-	"  --context N        context length in tokens (default 4096)\n"      \
+#define COMMON_HELP                                                            \
+	"  --threads N        worker threads (default: online CPUs)\n"         \
+	"  --context N        context length in tokens (default 4096)\n"       \
 	"  --batch N          prefill batch (default 256)\n"
 
 static const struct cmd_arg info_args[] = {
@@ -693,8 +714,8 @@ const struct cmd_entry cmd_model_generate_entry = {
 		"  --max-tokens N     most tokens to generate (default 64)\n"
 		"  --temperature T    0 (default) is greedy\n"
 		"  --top-p P, --top-k K, --seed S\n"
-		"  --format text|json ids on one line, or a JSON object\n"
-		COMMON_HELP,
+		"  --format text|json ids on one line, or a JSON "
+		"object\n" COMMON_HELP,
 	.exec = cmd_model_engine_generate,
 	.options = long_opts,
 	.args = generate_args,
@@ -706,8 +727,8 @@ const struct cmd_entry cmd_model_logits_entry = {
 	.summary = "print a local gpt-oss model's logits as JSON",
 	.help = "  --model local:DIR  the model directory\n"
 		"  --tokens IDS       token ids, comma-separated\n"
-		"  --all-positions    every position, not only the last\n"
-		COMMON_HELP,
+		"  --all-positions    every position, not only the "
+		"last\n" COMMON_HELP,
 	.exec = cmd_model_engine_logits,
 	.options = long_opts,
 };
@@ -718,8 +739,7 @@ const struct cmd_entry cmd_model_bench_entry = {
 	.summary = "measure prefill and decode speed against memory bandwidth",
 	.help = "  --model local:DIR  the model directory\n"
 		"  --prompt-tokens N  prefill length (default 128)\n"
-		"  --decode-tokens N  decode steps (default 16)\n"
-		COMMON_HELP,
+		"  --decode-tokens N  decode steps (default 16)\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
 };

@@ -19,14 +19,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "src/cmd.h"
-#include "src/cmd-model.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
-#include "model/gptoss/harmony.h"
-#include "model/gptoss/tokenizer.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/harmony.h"
+#include "model/gptoss/tokenizer.h"
+#include "src/cmd-model.h"
+#include "src/cmd.h"
 
 /* Largest text or JSON read from a file or stdin. */
 #define MODEL_MAX_INPUT ((size_t)64 << 20)
@@ -47,8 +47,8 @@ model_read(const char *path, size_t *len)
 	buf_init(&b, MODEL_MAX_INPUT);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf_append(&b, chunk, n) != 0) {
-			log_error("%s: larger than %zu MiB",
-			    path, MODEL_MAX_INPUT >> 20);
+			log_error("%s: larger than %zu MiB", path,
+			    MODEL_MAX_INPUT >> 20);
 			buf_free(&b);
 			b.data = NULL;
 			break;
@@ -69,7 +69,7 @@ cmd_model_tokenizer_load(const char *path, struct gptoss_tokenizer **tok_out,
 	*tok_out = NULL;
 	/* On failure the loader's detail names the file and the problem. */
 	return gptoss_tokenizer_load(path, tok_out, cause) == GPTOSS_OK ? 0 :
-	    -1;
+									  -1;
 }
 
 int
@@ -82,7 +82,8 @@ cmd_model_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
 	if (gptoss_tokenizer_decode(tok, ids, n, text_out, &len, &bad) !=
 	    GPTOSS_OK) {
 		*cause = xasprintf("token id %u is out of range (vocabulary "
-		    "has %u ids)", ids[bad], gptoss_tokenizer_vocab_size(tok));
+				   "has %u ids)",
+		    ids[bad], gptoss_tokenizer_vocab_size(tok));
 		return -1;
 	}
 	if (len_out != NULL)
@@ -105,7 +106,8 @@ model_tokenizer(struct cmd_ctx *ctx, const char *path)
 	    strncmp(model, "local:", 6) == 0)
 		path = model + 6;
 	if (path == NULL) {
-		cmd_usage_error(&cmd_model_entry, "no tokenizer: give "
+		cmd_usage_error(&cmd_model_entry,
+		    "no tokenizer: give "
 		    "--tokenizer FILE (tokenizer.json, .tiktoken or a model "
 		    "directory)");
 		return NULL;
@@ -150,15 +152,26 @@ model_getopt(int argc, char **argv, struct model_opts *o)
 
 	memset(o, 0, sizeof *o);
 	optind = 1;
-	while ((c = cmd_getopt(&cmd_model_entry, argc, argv, "t:sT:r:d:",
-	    model_tok_opts)) != -1) {
+	while ((c = cmd_getopt(&cmd_model_entry, argc, argv,
+		    "t:sT:r:d:", model_tok_opts)) != -1) {
 		switch (c) {
-		case 't': o->tokenizer = optarg; break;
-		case 's': o->special = 1; break;
-		case 'T': o->tools = optarg; break;
-		case 'r': o->reasoning = optarg; break;
-		case 'd': o->date = optarg; break;
-		default: return -1;
+		case 't':
+			o->tokenizer = optarg;
+			break;
+		case 's':
+			o->special = 1;
+			break;
+		case 'T':
+			o->tools = optarg;
+			break;
+		case 'r':
+			o->reasoning = optarg;
+			break;
+		case 'd':
+			o->date = optarg;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return 0;
@@ -177,7 +190,8 @@ model_tokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	if (model_getopt(argc, argv, &o) != 0)
 		return EXIT_USAGE;
 	if (optind + 1 != argc)
-		return cmd_usage_error(&cmd_model_entry, "tokenize takes one "
+		return cmd_usage_error(&cmd_model_entry,
+		    "tokenize takes one "
 		    "TEXT (or - for stdin)");
 	if ((tok = model_tokenizer(ctx, o.tokenizer)) == NULL)
 		goto cleanup;
@@ -188,8 +202,8 @@ model_tokenize(struct cmd_ctx *ctx, int argc, char **argv)
 		text = xstrdup(argv[optind]);
 		len = strlen(text);
 	}
-	gptoss_tokenizer_encode(tok, text, len, o.special ?
-	    GPTOSS_ENCODE_ALLOW_SPECIAL : 0, &ids, &n);
+	gptoss_tokenizer_encode(tok, text, len,
+	    o.special ? GPTOSS_ENCODE_ALLOW_SPECIAL : 0, &ids, &n);
 	model_print_ids(ids, n);
 	rc = EXIT_OK;
 cleanup:
@@ -215,8 +229,10 @@ model_parse_ids(const char *words, uint32_t **ids, size_t *n, size_t *cap)
 		v = strtoul(p, &end, 10);
 		if (end == p || errno != 0 || v > UINT32_MAX || *p == '-' ||
 		    (*end != '\0' && strchr(" \t\r\n,[]", *end) == NULL)) {
-			cmd_usage_error(&cmd_model_entry, "'%.*s' is not a "
-			    "token id", (int)strcspn(p, " \t\r\n,"), p);
+			cmd_usage_error(&cmd_model_entry,
+			    "'%.*s' is not a "
+			    "token id",
+			    (int)strcspn(p, " \t\r\n,"), p);
 			return -1;
 		}
 		if (*n == *cap) {
@@ -241,7 +257,8 @@ model_detokenize(struct cmd_ctx *ctx, int argc, char **argv)
 	if (model_getopt(argc, argv, &o) != 0)
 		return EXIT_USAGE;
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_model_entry, "detokenize needs "
+		return cmd_usage_error(&cmd_model_entry,
+		    "detokenize needs "
 		    "IDS (or - for stdin)");
 	for (i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "-") == 0) {
@@ -293,8 +310,10 @@ model_find_role(cJSON *msgs, const char *role)
 	cJSON *m;
 
 	cJSON_ArrayForEach(m, msgs) {
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(m,
-		    "role")) ?: "", role) == 0)
+		if (strcmp(
+			cJSON_GetStringValue(cJSON_GetObjectItem(m, "role")) ?:
+									       "",
+			role) == 0)
 			return m;
 	}
 	return NULL;
@@ -344,15 +363,16 @@ model_apply_opts(cJSON *msgs, const struct model_opts *o)
 	if (o->tools != NULL) {
 		if ((tools = model_read_json(o->tools)) == NULL)
 			return -1;
-		if (cJSON_IsObject(tools) && cJSON_HasObjectItem(tools,
-		    "tools")) {
+		if (cJSON_IsObject(tools) &&
+		    cJSON_HasObjectItem(tools, "tools")) {
 			dev = tools;
 			tools = cJSON_DetachItemFromObject(dev, "tools");
 			cJSON_Delete(dev);
 		}
 		if (!cJSON_IsArray(tools)) {
 			log_error("%s: expected a list of "
-			    "tools", o->tools);
+				  "tools",
+			    o->tools);
 			cJSON_Delete(tools);
 			return -1;
 		}
@@ -392,24 +412,23 @@ model_render(struct cmd_ctx *ctx, int argc, char **argv)
 	if (model_getopt(argc, argv, &o) != 0)
 		return EXIT_USAGE;
 	if (optind + 1 != argc)
-		return cmd_usage_error(&cmd_model_entry, "render takes one "
+		return cmd_usage_error(&cmd_model_entry,
+		    "render takes one "
 		    "CONVERSATION.json (or - for stdin)");
 	if ((tok = model_tokenizer(ctx, o.tokenizer)) == NULL ||
 	    (json = model_read_json(argv[optind])) == NULL)
 		goto cleanup;
 	/* Validate as written, so messages are numbered as in the file. */
-	if (harmony_conversation_from_json(json, &conv, &detail) !=
-	    GPTOSS_OK) {
+	if (harmony_conversation_from_json(json, &conv, &detail) != GPTOSS_OK) {
 		log_error("%s: %s", argv[optind], detail);
 		goto cleanup;
 	}
 	harmony_conversation_free(conv);
 	conv = NULL;
-	msgs = cJSON_IsArray(json) ? json : cJSON_GetObjectItem(json,
-	    "messages");
+	msgs = cJSON_IsArray(json) ? json :
+				     cJSON_GetObjectItem(json, "messages");
 	if (model_apply_opts(msgs, &o) != 0 ||
-	    harmony_conversation_from_json(json, &conv, &detail) !=
-	    GPTOSS_OK) {
+	    harmony_conversation_from_json(json, &conv, &detail) != GPTOSS_OK) {
 		if (detail != NULL)
 			log_error("%s: %s", argv[optind], detail);
 		goto cleanup;
@@ -434,9 +453,9 @@ cleanup:
 }
 
 /* The --tokenizer line of tokenize, detokenize and render. */
-#define MODEL_TOKENIZER_HELP                                                 \
+#define MODEL_TOKENIZER_HELP                                                   \
 	"  --tokenizer FILE   a tokenizer.json, an o200k_base.tiktoken or a\n" \
-	"                     model directory (default\n"                     \
+	"                     model directory (default\n"                      \
 	"                     $STOCKAGENT_TOKENIZER, then model=local:DIR)\n"
 
 static const struct cmd_arg cmd_model_render_args[] = {
@@ -449,8 +468,8 @@ static const struct cmd_entry cmd_model_tokenize_entry = {
 	.usage = "--tokenizer FILE [--special] TEXT|-",
 	.summary = "print the token ids of TEXT (- reads stdin)",
 	.help = MODEL_TOKENIZER_HELP
-		"  --special          read <|start|> and the like as special "
-		"tokens\n",
+	"  --special          read <|start|> and the like as special "
+	"tokens\n",
 	.exec = model_tokenize,
 	.options = model_tok_opts,
 };
@@ -470,8 +489,8 @@ static const struct cmd_entry cmd_model_render_entry = {
 	.summary = "print the harmony prompt of a conversation, then its ids",
 	.help = "  --tools FILE.json  functions for the developer message\n"
 		"  --reasoning R      low, medium or high\n"
-		"  --date YYYY-MM-DD  the system message's current date\n"
-		MODEL_TOKENIZER_HELP,
+		"  --date YYYY-MM-DD  the system message's current "
+		"date\n" MODEL_TOKENIZER_HELP,
 	.exec = model_render,
 	.options = model_tok_opts,
 	.args = cmd_model_render_args,

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "model/model.h"
-#include "src/output.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
+#include "model/model.h"
+#include "src/cmd.h"
+#include "src/output.h"
 
 extern const struct cmd_entry cmd_models_entry;
 
@@ -53,11 +53,16 @@ static void
 cmd_models_probe(cJSON **messages, cJSON **tools)
 {
 	*messages = cJSON_CreateArray();
-	cJSON_AddItemToArray(*messages, model_message("system", "You are a "
-	    "connectivity check. Be brief."));
-	cJSON_AddItemToArray(*messages, model_message("user", "Call the "
-	    "echo tool with text \"ok\"."));
-	*tools = cJSON_Parse("[{\"name\":\"echo\",\"description\":\"Echoes "
+	cJSON_AddItemToArray(*messages,
+	    model_message("system",
+		"You are a "
+		"connectivity check. Be brief."));
+	cJSON_AddItemToArray(*messages,
+	    model_message("user",
+		"Call the "
+		"echo tool with text \"ok\"."));
+	*tools = cJSON_Parse(
+	    "[{\"name\":\"echo\",\"description\":\"Echoes "
 	    "its text back.\",\"parameters\":{\"type\":\"object\","
 	    "\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":"
 	    "[\"text\"]}}]");
@@ -89,12 +94,12 @@ cmd_models_report(const struct model *m, const struct model_response *r)
 	cJSON_AddStringToObject(o, "stop_reason",
 	    r->stop_reason != NULL ? r->stop_reason : "");
 	cJSON_AddBoolToObject(o, "tool_calls", r->n_calls > 0);
-	cJSON_AddBoolToObject(o, "tool_arguments_valid", r->n_calls > 0 &&
-	    cmd_models_args_ok(&r->calls[0]));
-	cJSON_AddBoolToObject(o, "reasoning", r->reasoning != NULL &&
-	    *r->reasoning != '\0');
-	cJSON_AddStringToObject(o, "answer", r->content != NULL ?
-	    r->content : "");
+	cJSON_AddBoolToObject(o, "tool_arguments_valid",
+	    r->n_calls > 0 && cmd_models_args_ok(&r->calls[0]));
+	cJSON_AddBoolToObject(o, "reasoning",
+	    r->reasoning != NULL && *r->reasoning != '\0');
+	cJSON_AddStringToObject(o, "answer",
+	    r->content != NULL ? r->content : "");
 	return o;
 }
 
@@ -109,19 +114,23 @@ cmd_models_print(const cJSON *o, int json)
 		free(text);
 		return;
 	}
-	printf("model:       %s\n", cJSON_GetObjectItem(o, "model")->valuestring);
+	printf("model:       %s\n",
+	    cJSON_GetObjectItem(o, "model")->valuestring);
 	printf("reachable:   yes, %.0f ms\n",
 	    cJSON_GetObjectItem(o, "latency_ms")->valuedouble);
 	printf("tokens:      %.0f prompt, %.0f completion\n",
 	    cJSON_GetObjectItem(o, "prompt_tokens")->valuedouble,
 	    cJSON_GetObjectItem(o, "completion_tokens")->valuedouble);
-	printf("tool calls:  %s\n", !cJSON_IsTrue(cJSON_GetObjectItem(o,
-	    "tool_calls")) ? "no (the agents will fall back to the built-in "
-	    "policy)" : cJSON_IsTrue(cJSON_GetObjectItem(o,
-	    "tool_arguments_valid")) ? "yes" : "yes, but with invalid "
-	    "arguments");
-	printf("reasoning:   %s\n", cJSON_IsTrue(cJSON_GetObjectItem(o,
-	    "reasoning")) ? "yes" : "no");
+	printf("tool calls:  %s\n",
+	    !cJSON_IsTrue(cJSON_GetObjectItem(o, "tool_calls")) ?
+		"no (the agents will fall back to the built-in "
+		"policy)" :
+		cJSON_IsTrue(cJSON_GetObjectItem(o, "tool_arguments_valid")) ?
+		"yes" :
+		"yes, but with invalid "
+		"arguments");
+	printf("reasoning:   %s\n",
+	    cJSON_IsTrue(cJSON_GetObjectItem(o, "reasoning")) ? "yes" : "no");
 	printf("stop reason: %s\n",
 	    cJSON_GetObjectItem(o, "stop_reason")->valuestring);
 }
@@ -180,8 +189,10 @@ cmd_models_sub(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		if (c == 'f' && strcmp(optarg, "json") != 0 &&
 		    strcmp(optarg, "text") != 0)
-			return cmd_usage_error(e, "invalid --format '%s': use "
-			    "text or json", optarg);
+			return cmd_usage_error(e,
+			    "invalid --format '%s': use "
+			    "text or json",
+			    optarg);
 		json = c == 'f' ? strcmp(optarg, "json") == 0 : json;
 		reasoning = c == OPT_REASONING ? optarg : reasoning;
 		max_tokens = c == OPT_MAX_TOKENS ? optarg : max_tokens;
@@ -194,8 +205,8 @@ cmd_models_sub(struct cmd_ctx *ctx, int argc, char **argv)
 		snprintf(tokens, sizeof tokens, "%d", MODELS_CHECK_TOKENS);
 		max_tokens = tokens;
 	}
-	if (model_params_parse(reasoning, NULL, max_tokens, NULL, &p,
-		&cause) != 0) {
+	if (model_params_parse(reasoning, NULL, max_tokens, NULL, &p, &cause) !=
+	    0) {
 		c = cmd_usage_error(e, "%s", cause);
 		free(cause);
 		return c;
@@ -226,9 +237,10 @@ static const struct cmd_entry cmd_models_check_entry = {
 	.summary = "send one small request with one tool and report latency, "
 		   "tokens, tool calling and reasoning (exit 4 when the model "
 		   "fails)",
-	.help = "  --format text|json  output format (default: text)\n"
-		"  --reasoning low|medium|high  reasoning effort for the check\n"
-		"  --max-tokens N      answer limit (default: 512)\n",
+	.help =
+	    "  --format text|json  output format (default: text)\n"
+	    "  --reasoning low|medium|high  reasoning effort for the check\n"
+	    "  --max-tokens N      answer limit (default: 512)\n",
 	.exec = cmd_models_sub,
 	.options = cmd_models_longopts,
 	.args = cmd_models_check_args,

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "src/runner.h"
 #include "lib/store.h"
+#include "src/cmd.h"
+#include "src/runner.h"
 #include "tools/symbol.h"
 
 extern const struct cmd_entry cmd_reports_entry;
@@ -26,9 +26,14 @@ static const struct option cmd_reports_longopts[] = {
 
 /* The columns of 'reports list --format csv'. */
 static const struct csv_column cmd_reports_columns[] = {
-	{ "created_at", "created_at" }, { "symbol", "symbol" },
-	{ "size", "size" }, { "path", "path" }, { "s3_uri", "s3_uri" },
-	{ "sha256", "sha256" }, { "thread_id", "thread_id" }, { "id", "id" },
+	{ "created_at", "created_at" },
+	{ "symbol", "symbol" },
+	{ "size", "size" },
+	{ "path", "path" },
+	{ "s3_uri", "s3_uri" },
+	{ "sha256", "sha256" },
+	{ "thread_id", "thread_id" },
+	{ "id", "id" },
 };
 
 static void
@@ -37,8 +42,7 @@ cmd_reports_text(const cJSON *list)
 	const cJSON *r;
 	const char *s3;
 
-	printf("%-24s  %-10s  %9s  %s\n", "CREATED", "SYMBOL", "BYTES",
-	    "PATH");
+	printf("%-24s  %-10s  %9s  %s\n", "CREATED", "SYMBOL", "BYTES", "PATH");
 	cJSON_ArrayForEach(r, list) {
 		s3 = jsonutil_string(r, "s3_uri");
 		printf("%-24s  %-10s  %9.0f  %s%s%s\n",
@@ -69,12 +73,14 @@ cmd_reports_list(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
 	    strcmp(format, "csv") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use text, "
-		    "json or csv", format);
+		return cmd_usage_error(e,
+		    "invalid --format '%s': use text, "
+		    "json or csv",
+		    format);
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "list takes at most one SYMBOL");
-	if (argc - optind == 1 && symbol_normalize(argv[optind], sym,
-	    &cause) != 0) {
+	if (argc - optind == 1 &&
+	    symbol_normalize(argv[optind], sym, &cause) != 0) {
 		log_error("%s", cause);
 		free(cause);
 		return EXIT_USAGE;
@@ -117,10 +123,11 @@ static const struct cmd_entry cmd_reports_list_entry = {
 	.name = "reports list",
 	.usage = "[SYMBOL] [--format text|json|csv] [--no-header]",
 	.summary = "the PDF reports written (of SYMBOL), newest first",
-	.help = "  --format FORMAT  text (default), json (with the SHA-256) or\n"
-		"                   csv (created_at, symbol, size, path, s3_uri,\n"
-		"                   sha256, thread_id, id)\n"
-		"  --no-header      csv without its header row\n",
+	.help =
+	    "  --format FORMAT  text (default), json (with the SHA-256) or\n"
+	    "                   csv (created_at, symbol, size, path, s3_uri,\n"
+	    "                   sha256, thread_id, id)\n"
+	    "  --no-header      csv without its header row\n",
 	.exec = cmd_reports_list,
 	.options = cmd_reports_longopts,
 	.args = cmd_reports_list_args,

@@ -8,16 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/cmd.h"
 #include "lib/color.h"
 #include "lib/csv.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
-#include "src/runner.h"
 #include "lib/settings.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
+#include "src/cmd.h"
+#include "src/runner.h"
 #include "tools/symbol.h"
 
 extern const struct cmd_entry cmd_runs_entry;
@@ -42,10 +42,15 @@ struct cmd_runs_args {
 
 /* The columns of 'runs list --format csv'. */
 static const struct csv_column cmd_runs_columns[] = {
-	{ "thread_id", "thread_id" }, { "kind", "kind" },
-	{ "symbol", "symbol" }, { "as_of", "as_of" }, { "status", "status" },
-	{ "steps", "steps" }, { "model", "model" },
-	{ "created_at", "created_at" }, { "updated_at", "updated_at" },
+	{ "thread_id", "thread_id" },
+	{ "kind", "kind" },
+	{ "symbol", "symbol" },
+	{ "as_of", "as_of" },
+	{ "status", "status" },
+	{ "steps", "steps" },
+	{ "model", "model" },
+	{ "created_at", "created_at" },
+	{ "updated_at", "updated_at" },
 	{ "error", "error" },
 };
 
@@ -71,8 +76,10 @@ cmd_runs_number(const char *opt, const char *arg, long min, long *out)
 	long v = strtol(arg, &end, 10);
 
 	if (*arg == '\0' || *end != '\0' || v < min || v > 1000000)
-		return cmd_usage_error(&cmd_runs_entry, "invalid %s '%s': use "
-		    "a whole number from %ld", opt, arg, min);
+		return cmd_usage_error(&cmd_runs_entry,
+		    "invalid %s '%s': use "
+		    "a whole number from %ld",
+		    opt, arg, min);
 	*out = v;
 	return 0;
 }
@@ -87,8 +94,8 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 	a->limit = 50;
 	a->keep = -1;
 	a->header = 1;
-	while ((c = cmd_getopt(&cmd_runs_entry, argc, argv, "f:n:s:k:",
-		    cmd_runs_longopts)) != -1) {
+	while ((c = cmd_getopt(&cmd_runs_entry, argc, argv,
+		    "f:n:s:k:", cmd_runs_longopts)) != -1) {
 		if (c == '?')
 			return EXIT_USAGE;
 		if (c == 'f')
@@ -97,17 +104,19 @@ cmd_runs_parse(int argc, char **argv, struct cmd_runs_args *a)
 			return EXIT_USAGE;
 		else if (c == 'H')
 			a->header = 0;
-		else if (c == 'n' && cmd_runs_number("--limit", optarg, 1,
-		    &a->limit) != 0)
+		else if (c == 'n' &&
+		    cmd_runs_number("--limit", optarg, 1, &a->limit) != 0)
 			return EXIT_USAGE;
-		else if (c == 'k' && cmd_runs_number("--keep", optarg, 0,
-		    &a->keep) != 0)
+		else if (c == 'k' &&
+		    cmd_runs_number("--keep", optarg, 0, &a->keep) != 0)
 			return EXIT_USAGE;
 	}
 	if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0 &&
 	    strcmp(a->format, "ndjson") != 0 && strcmp(a->format, "csv") != 0)
-		return cmd_usage_error(&cmd_runs_entry, "invalid --format "
-		    "'%s': use text, json or csv", a->format);
+		return cmd_usage_error(&cmd_runs_entry,
+		    "invalid --format "
+		    "'%s': use text, json or csv",
+		    a->format);
 	return 0;
 }
 
@@ -172,7 +181,7 @@ cmd_runs_show(struct store *st, const char *id, const struct cmd_runs_args *a)
 		return EXIT_OK;
 	}
 	printf("thread:   %s\nsymbol:   %s\nas of:    %s\nstatus:   %s\n"
-	    "model:    %s\ncreated:  %s\nupdated:  %s\n",
+	       "model:    %s\ncreated:  %s\nupdated:  %s\n",
 	    jsonutil_string(run, "thread_id"), jsonutil_string(run, "symbol"),
 	    jsonutil_string(run, "as_of"), jsonutil_string(run, "status"),
 	    jsonutil_string(run, "model"), jsonutil_string(run, "created_at"),
@@ -184,9 +193,10 @@ cmd_runs_show(struct store *st, const char *id, const struct cmd_runs_args *a)
 		printf("  step %3.0f  %-8s -> %-8s  %s\n",
 		    jsonutil_number(c, "step"),
 		    jsonutil_string(c, "node") ? jsonutil_string(c, "node") :
-		    "(input)", jsonutil_string(c, "next") ?
-		    jsonutil_string(c, "next") : "", jsonutil_string(c,
-		    "created_at"));
+						 "(input)",
+		    jsonutil_string(c, "next") ? jsonutil_string(c, "next") :
+						 "",
+		    jsonutil_string(c, "created_at"));
 	cJSON_Delete(run);
 	return EXIT_OK;
 }
@@ -225,22 +235,25 @@ cmd_runs_sub(struct cmd_ctx *ctx, int argc, char **argv)
 	argv += optind;
 	if (strcmp(sub, "resume") == 0) {
 		if (argc != 1)
-			return cmd_usage_error(&cmd_runs_entry, "resume takes "
+			return cmd_usage_error(&cmd_runs_entry,
+			    "resume takes "
 			    "one thread ID");
 		if (output_format_parse(a.format, &out.format) != 0)
 			return EXIT_USAGE;
 		out.header = a.header;
-		out.color = color_enabled(settings_string(ctx->settings,
-		    "color"), STDOUT_FILENO);
+		out.color = color_enabled(
+		    settings_string(ctx->settings, "color"), STDOUT_FILENO);
 		return runner_resume(ctx->settings, argv[0], &out);
 	}
 	if (strcmp(sub, "list") != 0 && strcmp(a.format, "csv") == 0)
-		return cmd_usage_error(&cmd_runs_entry, "%s has no csv "
-		    "format: use text or json", sub);
+		return cmd_usage_error(&cmd_runs_entry,
+		    "%s has no csv "
+		    "format: use text or json",
+		    sub);
 	if ((strcmp(sub, "show") == 0) != (argc == 1) || argc > 1)
 		return cmd_usage_error(&cmd_runs_entry, "%s takes %s", sub,
 		    strcmp(sub, "show") == 0 ? "one thread ID" :
-		    "no arguments");
+					       "no arguments");
 	if ((rc = runner_open_store(ctx->settings, &st)) != 0)
 		return rc;
 	if (strcmp(sub, "list") == 0)
@@ -256,8 +269,8 @@ cmd_runs_sub(struct cmd_ctx *ctx, int argc, char **argv)
 static const char *const cmd_runs_list_formats[] = { "text", "json", "csv",
 	NULL };
 static const char *const cmd_runs_show_formats[] = { "text", "json", NULL };
-static const char *const cmd_runs_resume_formats[] = { "text", "json",
-	"ndjson", "csv", NULL };
+static const char *const cmd_runs_resume_formats[] = { "text", "json", "ndjson",
+	"csv", NULL };
 
 static const struct cmd_arg cmd_runs_list_args[] = {
 	{ "format", CMD_VALUE_WORDS, cmd_runs_list_formats },
@@ -284,12 +297,13 @@ static const struct cmd_entry cmd_runs_list_entry = {
 	.usage = "[--symbol S] [--limit N] [--format text|json|csv] "
 		 "[--no-header]",
 	.summary = "the recorded runs, newest first (default 50)",
-	.help = "  --symbol S         only the runs of S\n"
-		"  --limit N          at most N runs (default 50)\n"
-		"  --format FORMAT    text (default), json or csv (thread_id,\n"
-		"                     kind, symbol, as_of, status, steps, model,\n"
-		"                     created_at, updated_at, error)\n"
-		"  --no-header        csv without its header row\n",
+	.help =
+	    "  --symbol S         only the runs of S\n"
+	    "  --limit N          at most N runs (default 50)\n"
+	    "  --format FORMAT    text (default), json or csv (thread_id,\n"
+	    "                     kind, symbol, as_of, status, steps, model,\n"
+	    "                     created_at, updated_at, error)\n"
+	    "  --no-header        csv without its header row\n",
 	.exec = cmd_runs_sub,
 	.options = cmd_runs_longopts,
 	.args = cmd_runs_list_args,

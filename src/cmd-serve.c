@@ -39,7 +39,11 @@ static const struct httpd_route serve_routes[] = {
 
 /* Headers the access log shows (never one that carries credentials). */
 static const char *const serve_log_headers[] = {
-	SERVE_H_REQUEST, "request_id", SERVE_H_SESSION, "session_id", NULL,
+	SERVE_H_REQUEST,
+	"request_id",
+	SERVE_H_SESSION,
+	"session_id",
+	NULL,
 };
 
 static const struct option serve_longopts[] = {
@@ -107,7 +111,7 @@ serve_parse(const struct cmd_entry *e, int argc, char **argv,
 			;
 		snprintf(flag, sizeof flag, "--%s", o->name);
 		if (settings_set(s, serve_optnames[o - serve_longopts], optarg,
-		    flag, &cause) != 0) {
+			flag, &cause) != 0) {
 			rc = cmd_usage_error(e, "%s", cause);
 			free(cause);
 			return rc;
@@ -151,7 +155,8 @@ static int
 serve_db(struct settings *s)
 {
 	char *path = settings_string(s, "db") != NULL ?
-	    xstrdup(settings_string(s, "db")) : settings_default_db_path();
+	    xstrdup(settings_string(s, "db")) :
+	    settings_default_db_path();
 	struct store *st = NULL;
 	char *cause = NULL;
 	int rc = 0;
@@ -244,8 +249,8 @@ serve_loop(struct serve *sv, const sigset_t *set)
 	while (sigwait(set, &sig) != 0)
 		;
 	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "signal", sig == SIGTERM ? "SIGTERM" :
-	    "SIGINT");
+	cJSON_AddStringToObject(f, "signal",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	cJSON_AddNumberToObject(f, "in_flight", httpd_inflight(h));
 	serve_log("stopping", f);
 	httpd_quiesce(h);

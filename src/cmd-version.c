@@ -10,10 +10,10 @@
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/http.h"
 #include "model/gptoss/cuda/cuda-probe.h"
+#include "src/cmd.h"
 
 static int
 cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -25,9 +25,9 @@ cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	printf("stockagent %s\n", PACKAGE_VERSION);
 	printf("libcurl %s, cJSON %s, SQLite %s, libharu %s, %s\n",
-	    http_curl_version() != NULL ? http_curl_version() :
-	    "not loadable", cJSON_Version(),
-	    sqlite3_libversion(), HPDF_VERSION_TEXT, OPENSSL_VERSION_TEXT);
+	    http_curl_version() != NULL ? http_curl_version() : "not loadable",
+	    cJSON_Version(), sqlite3_libversion(), HPDF_VERSION_TEXT,
+	    OPENSSL_VERSION_TEXT);
 	if (CUDA_PROBE_BUILT)
 		printf("CUDA backend: built, %d device(s) found\n",
 		    cuda_probe_device_count());

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
+#include "src/cmd.h"
 
 extern const struct cmd_entry cmd_analyze_entry;
 extern const struct cmd_entry cmd_ask_entry;
@@ -118,8 +118,11 @@ cmd_sub_names(const struct cmd_entry *entry)
 	char *s = xstrdup(""), *t;
 
 	for (e = entry->subcommands; *e != NULL; e++) {
-		t = xasprintf("%s%s%s", s, e == entry->subcommands ? "" :
-		    e[1] == NULL ? " or " : ", ", cmd_sub_name(entry, *e));
+		t = xasprintf("%s%s%s", s,
+		    e == entry->subcommands ? "" :
+			e[1] == NULL	    ? " or " :
+					      ", ",
+		    cmd_sub_name(entry, *e));
 		free(s);
 		s = t;
 	}
@@ -157,7 +160,8 @@ cmd_print_subcommands(const struct cmd_entry *entry)
 		printf("  %s%s%s\n      %s\n", cmd_sub_name(entry, *e),
 		    *(*e)->usage ? " " : "", (*e)->usage, (*e)->summary);
 	printf("\nRun 'stockagent help %s SUBCOMMAND' for a subcommand's "
-	       "options.\n", entry->name);
+	       "options.\n",
+	    entry->name);
 }
 
 void

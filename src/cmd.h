@@ -33,7 +33,7 @@ enum cmd_value {
  * is, or the defaults of src/cmd-complete.c (--provider, --model, ...).
  */
 struct cmd_arg {
-	const char *option;	  /* "format" (long name); NULL: the operands */
+	const char *option; /* "format" (long name); NULL: the operands */
 	enum cmd_value value;
 	const char *const *words; /* CMD_VALUE_WORDS: NULL-terminated */
 };
@@ -41,7 +41,7 @@ struct cmd_arg {
 /* What every command gets from main: resolved global settings. */
 struct cmd_ctx {
 	struct settings *settings; /* flags > environment > file > defaults */
-	const char *argv0;     /* "stockagent" */
+	const char *argv0;	   /* "stockagent" */
 };
 
 struct cmd_entry {
@@ -92,8 +92,8 @@ const struct cmd_entry *cmd_find_sub(const struct cmd_entry *entry,
  * The entry whose help 'stockagent NAME ARGS... --help' asks for: the
  * subcommand ARGV[1] names, else ENTRY. ARGV[0] is NAME.
  */
-const struct cmd_entry *cmd_find_help(const struct cmd_entry *entry,
-    int argc, char **argv);
+const struct cmd_entry *cmd_find_help(const struct cmd_entry *entry, int argc,
+    char **argv);
 
 /*
  * Prints "usage: stockagent NAME USAGE", the summary, the help text and
@@ -115,8 +115,8 @@ int cmd_usage_error(const struct cmd_entry *entry, const char *fmt, ...)
 
 /* Sets setting NAME to ARG from the flag FLAG; a value its settings row
  * does not allow is a usage error of ENTRY. Returns 0 or EXIT_USAGE. */
-int cmd_set(const struct cmd_entry *entry, struct settings *s,
-    const char *name, const char *arg, const char *flag);
+int cmd_set(const struct cmd_entry *entry, struct settings *s, const char *name,
+    const char *arg, const char *flag);
 
 /* The options of analyze, which ask takes too. */
 extern const struct option cmd_analyze_longopts[];
@@ -127,8 +127,8 @@ extern const struct cmd_arg cmd_analyze_args[];
  * a missing or unknown one is a usage error. How main runs a command made
  * of subcommands.
  */
-int cmd_exec_sub(const struct cmd_entry *entry, struct cmd_ctx *ctx,
-    int argc, char **argv);
+int cmd_exec_sub(const struct cmd_entry *entry, struct cmd_ctx *ctx, int argc,
+    char **argv);
 
 struct runner_opts;
 

@@ -12,23 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/cmd.h"
 #include "lib/exitcode.h"
 #include "lib/i18n.h"
 #include "lib/log.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
+#include "src/cmd.h"
 
 static void
 main_usage(FILE *f)
 {
-	fprintf(f, _("usage: stockagent [--db PATH] [--config FILE] [--color "
-		     "WHEN] [--lang en|vi] [--quiet] [--verbose] COMMAND "
-		     "[ARGS]\n\nCommands:\n"));
+	fprintf(f,
+	    _("usage: stockagent [--db PATH] [--config FILE] [--color "
+	      "WHEN] [--lang en|vi] [--quiet] [--verbose] COMMAND "
+	      "[ARGS]\n\nCommands:\n"));
 	cmd_print_list(f);
-	fprintf(f, _("\nRun 'stockagent help COMMAND' for a command's "
-		     "options.\nSee stockagent(1) for files, environment and "
-		     "exit codes.\n"));
+	fprintf(f,
+	    _("\nRun 'stockagent help COMMAND' for a command's "
+	      "options.\nSee stockagent(1) for files, environment and "
+	      "exit codes.\n"));
 }
 
 /* A global option's value: "--db=X" or "--db X". Returns NULL if absent. */
@@ -44,8 +46,10 @@ main_optval(int argc, char **argv, int *i, const char *name)
 	if (argv[*i][n] != '\0')
 		return NULL;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, _("stockagent: option '%s' needs a value; "
-				  "see 'stockagent help'\n"), name);
+		fprintf(stderr,
+		    _("stockagent: option '%s' needs a value; "
+		      "see 'stockagent help'\n"),
+		    name);
 		exit(EXIT_USAGE);
 	}
 	return argv[++*i];
@@ -57,9 +61,10 @@ static void
 main_db(struct settings *s, const char *path)
 {
 	if (*path == '\0') {
-		fprintf(stderr, _("stockagent: --db needs a file path (an "
-				  "empty one would keep nothing); give a path "
-				  "or leave --db out\n"));
+		fprintf(stderr,
+		    _("stockagent: --db needs a file path (an "
+		      "empty one would keep nothing); give a path "
+		      "or leave --db out\n"));
 		exit(EXIT_USAGE);
 	}
 	(void)settings_set(s, "db", path, "--db", NULL);
@@ -119,7 +124,8 @@ main_wants_help(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
 			return 1;
 	}
 	return 0;
@@ -161,8 +167,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 		argv[1] = (char *)"version";
 	if ((entry = cmd_find(argv[1])) == NULL) {
-		log_line("stockagent", _("unknown command '%s'; run "
-		    "'stockagent help' for the list"), argv[1]);
+		log_line("stockagent",
+		    _("unknown command '%s'; run "
+		      "'stockagent help' for the list"),
+		    argv[1]);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -178,7 +186,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	rc = entry->exec != NULL ? entry->exec(&ctx, argc - 1, argv + 1) :
+	rc = entry->exec != NULL ?
+	    entry->exec(&ctx, argc - 1, argv + 1) :
 	    cmd_exec_sub(entry, &ctx, argc - 1, argv + 1);
 out:
 	free(cause);

@@ -56,7 +56,7 @@ output_csv(FILE *f, const cJSON *state, const char *thread_id, int header)
 {
 	cJSON *r = output_result(state, thread_id);
 
-	csv_write(f, r, output_csv_columns, sizeof output_csv_columns /
-	    sizeof *output_csv_columns, header);
+	csv_write(f, r, output_csv_columns,
+	    sizeof output_csv_columns / sizeof *output_csv_columns, header);
 	cJSON_Delete(r);
 }

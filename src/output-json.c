@@ -44,8 +44,9 @@ output_market(const cJSON *market)
 	static const char *const keys[] = { "symbol", "as_of", "provider",
 		"benchmark", "profile", "quote", "fundamentals", "news" };
 	const char *first = NULL, *last = NULL;
-	size_t i, n = gather_bars_span(cJSON_GetObjectItem(market, "bars"),
-	    &first, &last);
+	size_t i,
+	    n = gather_bars_span(cJSON_GetObjectItem(market, "bars"), &first,
+		&last);
 	cJSON *m = cJSON_CreateObject(), *h;
 
 	for (i = 0; i < sizeof keys / sizeof *keys; i++)
@@ -83,7 +84,7 @@ output_usage(cJSON *r, const cJSON *state)
 		ct += jsonutil_number(u, "completion_tokens");
 		ms += jsonutil_number(u, "latency_ms");
 		if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u,
-		    "cost_usd")))
+			"cost_usd")))
 			cost += jsonutil_number(u, "cost_usd");
 		calls++;
 	}
@@ -93,8 +94,8 @@ output_usage(cJSON *r, const cJSON *state)
 	cJSON_AddNumberToObject(total, "latency_ms", ms);
 	/* Calls of models missing from the price table count as 0. */
 	cJSON_AddNumberToObject(total, "cost_usd", cost);
-	cJSON_AddItemToObject(total, "calls", usage != NULL ?
-	    cJSON_Duplicate(usage, 1) : cJSON_CreateArray());
+	cJSON_AddItemToObject(total, "calls",
+	    usage != NULL ? cJSON_Duplicate(usage, 1) : cJSON_CreateArray());
 	cJSON_AddItemToObject(r, "usage", total);
 }
 
@@ -112,22 +113,24 @@ output_result(const cJSON *state, const char *thread_id)
 	output_copy(r, req, "provider");
 	output_copy(r, req, "model");
 	output_copy(r, req, "lang");
-	cJSON_AddItemToObject(r, "generated_at", cJSON_Duplicate(
-	    jsonutil_path(state, "request.started_at"), 1));
-	cJSON_AddItemToObject(r, "market", output_market(
-	    cJSON_GetObjectItemCaseSensitive(state, "market")));
-	cJSON_AddItemToObject(r, "analysis", output_analysis(
-	    cJSON_GetObjectItemCaseSensitive(state, "analysis")));
+	cJSON_AddItemToObject(r, "generated_at",
+	    cJSON_Duplicate(jsonutil_path(state, "request.started_at"), 1));
+	cJSON_AddItemToObject(r, "market",
+	    output_market(cJSON_GetObjectItemCaseSensitive(state, "market")));
+	cJSON_AddItemToObject(r, "analysis",
+	    output_analysis(cJSON_GetObjectItemCaseSensitive(state,
+		"analysis")));
 	report = cJSON_AddObjectToObject(r, "report");
-	cJSON_AddItemToObject(report, "pdf", cJSON_Duplicate(
-	    jsonutil_path(state, "report.pdf"), 1));
+	cJSON_AddItemToObject(report, "pdf",
+	    cJSON_Duplicate(jsonutil_path(state, "report.pdf"), 1));
 	if (cJSON_GetObjectItem(report, "pdf") == NULL)
 		cJSON_AddNullToObject(report, "pdf");
 	output_usage(r, state);
-	cJSON_AddItemToObject(r, "fallbacks", fb != NULL ?
-	    cJSON_Duplicate(fb, 1) : cJSON_CreateArray());
-	cJSON_AddStringToObject(r, "disclaimer", _("This analysis is for "
-	    "informational purposes only and does not constitute investment "
-	    "advice."));
+	cJSON_AddItemToObject(r, "fallbacks",
+	    fb != NULL ? cJSON_Duplicate(fb, 1) : cJSON_CreateArray());
+	cJSON_AddStringToObject(r, "disclaimer",
+	    _("This analysis is for "
+	      "informational purposes only and does not constitute investment "
+	      "advice."));
 	return r;
 }

@@ -14,7 +14,8 @@ void
 output_ndjson_event(FILE *f, const char *type, const cJSON *data)
 {
 	cJSON *e = data != NULL && cJSON_IsObject(data) ?
-	    cJSON_Duplicate(data, 1) : cJSON_CreateObject();
+	    cJSON_Duplicate(data, 1) :
+	    cJSON_CreateObject();
 	struct timeval tv;
 	struct tm tm;
 	char ts[40];

@@ -81,12 +81,12 @@ text_money(const struct tx *t, char *buf, size_t size, int digits, double v)
 /* V as text_fixed writes it, then UNIT ("%"), green when up and red when
  * down (with colour C); "N/A" and UNIT when V is missing. */
 static const char *
-text_change(char *buf, size_t size, int c, int digits, int signed_,
-    double v, const char *unit)
+text_change(char *buf, size_t size, int c, int digits, int signed_, double v,
+    const char *unit)
 {
 	char num[32];
-	const char *sgr = "", *t = text_fixed(num, sizeof num, digits,
-	    signed_, v);
+	const char *sgr = "",
+		   *t = text_fixed(num, sizeof num, digits, signed_, v);
 
 	if (c && isfinite(v) && fabs(v) >= 0.5 * pow(10, -digits))
 		sgr = v > 0 ? COLOR_GREEN : COLOR_RED;
@@ -197,8 +197,8 @@ text_num_item(const struct tx *t, const char *label, const cJSON *root,
 {
 	char b[64];
 
-	text_item(t, label, text_fixed(b, sizeof b, digits, 0,
-	    jsonutil_number(root, path)));
+	text_item(t, label,
+	    text_fixed(b, sizeof b, digits, 0, jsonutil_number(root, path)));
 }
 
 /* "- LABEL: VALUE%" for a percentage at PATH of ROOT. */
@@ -218,8 +218,8 @@ text_money_item(const struct tx *t, const char *label, const cJSON *root,
 {
 	char b[64];
 
-	text_item(t, label, text_money(t, b, sizeof b, digits,
-	    jsonutil_number(root, path)));
+	text_item(t, label,
+	    text_money(t, b, sizeof b, digits, jsonutil_number(root, path)));
 }
 
 static void
@@ -229,18 +229,19 @@ text_market(const struct tx *t, const cJSON *m, const cJSON *a)
 
 	text_heading(t, _("CURRENT MARKET DATA"));
 	text_money_item(t, _("Current Price"), m, "quote.price", 2);
-	snprintf(b3, sizeof b3, "%s (%s)", text_change(b1, sizeof b1, t->c,
-	    2, 1, jsonutil_number(m, "quote.change"), ""), text_change(b2,
-	    sizeof b2, t->c, 2, 1, jsonutil_number(m, "quote.change_percent"),
-	    "%"));
+	snprintf(b3, sizeof b3, "%s (%s)",
+	    text_change(b1, sizeof b1, t->c, 2, 1,
+		jsonutil_number(m, "quote.change"), ""),
+	    text_change(b2, sizeof b2, t->c, 2, 1,
+		jsonutil_number(m, "quote.change_percent"), "%"));
 	text_item(t, _("Change"), b3);
 	text_money_item(t, _("Market Cap"), m, "fundamentals.market_cap", 0);
 	text_money_item(t, _("52-Week High"), a, "range_52w.high", 2);
 	text_money_item(t, _("52-Week Low"), a, "range_52w.low", 2);
-	text_item(t, _("YTD Return"), text_returns(b1, sizeof b1, t->c, a,
-	    "returns.ytd_percent"));
-	text_item(t, _("1-Year Return"), text_returns(b1, sizeof b1, t->c, a,
-	    "returns.one_year_percent"));
+	text_item(t, _("YTD Return"),
+	    text_returns(b1, sizeof b1, t->c, a, "returns.ytd_percent"));
+	text_item(t, _("1-Year Return"),
+	    text_returns(b1, sizeof b1, t->c, a, "returns.one_year_percent"));
 	text_pct_item(t, _("Volatility (Annualized)"), a,
 	    "risk.volatility_percent");
 	fprintf(t->f, "\n");
@@ -264,8 +265,9 @@ text_financials(const struct tx *t, const cJSON *m, const cJSON *a)
 	    "fundamentals.profit_margin_percent");
 	fprintf(t->f, "\n");
 	text_heading(t, _("TRADING METRICS"));
-	text_item(t, _("Average Volume"), text_grouped(b1, sizeof b1,
-	    jsonutil_number(m, "fundamentals.average_volume")));
+	text_item(t, _("Average Volume"),
+	    text_grouped(b1, sizeof b1,
+		jsonutil_number(m, "fundamentals.average_volume")));
 	text_num_item(t, _("Beta"), a, "risk.beta", 2);
 	text_money_item(t, _("EPS (TTM)"), m, "fundamentals.eps_ttm", 2);
 	text_money_item(t, _("Book Value"), m,
@@ -282,21 +284,24 @@ text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 
 	text_heading(t, _("STOCK DATA GATHERING REPORT"));
 	fprintf(t->f, RULE "\n");
-	fprintf(t->f, _("Stock Symbol: %s\nCompany Name: %s\nSector: %s\n"
-	    "Industry: %s\n\n"), text_str(m, "symbol"),
-	    text_str(m, "profile.name"), text_str(m, "profile.sector"),
-	    text_str(m, "profile.industry"));
+	fprintf(t->f,
+	    _("Stock Symbol: %s\nCompany Name: %s\nSector: %s\n"
+	      "Industry: %s\n\n"),
+	    text_str(m, "symbol"), text_str(m, "profile.name"),
+	    text_str(m, "profile.sector"), text_str(m, "profile.industry"));
 	text_market(t, m, a);
 	text_financials(t, m, a);
 	text_heading(t, _("RECENT NEWS HEADLINES"));
 	cJSON_ArrayForEach(n, cJSON_GetObjectItem(m, "news"))
-		fprintf(t->f, "- %s %s (%s, %s)\n", text_date(b1, sizeof b1, n,
-		    "date"), text_str(n, "headline"), text_str(n, "source"),
+		fprintf(t->f, "- %s %s (%s, %s)\n",
+		    text_date(b1, sizeof b1, n, "date"),
+		    text_str(n, "headline"), text_str(n, "source"),
 		    ta_words(text_str(n, "sentiment")));
 	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n\n"),
 	    text_date(b1, sizeof b1, m, "as_of"), text_str(m, "provider"),
-	    text_fixed(b2, sizeof b2, 0, 0, (double)gather_bars_span(
-		cJSON_GetObjectItem(m, "bars"), &first, &last)));
+	    text_fixed(b2, sizeof b2, 0, 0,
+		(double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
+		    &last)));
 }
 
 static void
@@ -321,10 +326,11 @@ text_technical(const struct tx *t, const cJSON *a)
 	char b1[64], b2[64], b3[64], line[256];
 
 	text_heading(t, _("TECHNICAL ANALYSIS"));
-	text_item(t, _("Price Trend"), text_word(b2, sizeof b2, t->c,
-	    text_str(a, "trend"), "DOWN", NULL, "UP"));
-	text_item(t, _("1-Year Performance"), text_returns(b1, sizeof b1,
-	    t->c, a, "returns.one_year_percent"));
+	text_item(t, _("Price Trend"),
+	    text_word(b2, sizeof b2, t->c, text_str(a, "trend"), "DOWN", NULL,
+		"UP"));
+	text_item(t, _("1-Year Performance"),
+	    text_returns(b1, sizeof b1, t->c, a, "returns.one_year_percent"));
 	snprintf(line, sizeof line, "%s / %s / %s",
 	    text_fixed(b1, sizeof b1, 2, 0,
 		jsonutil_number(a, "indicators.sma20")),
@@ -349,8 +355,9 @@ text_technical(const struct tx *t, const cJSON *a)
 		jsonutil_number(a, "indicators.bb_upper")));
 	text_item(t, _("Bollinger Bands (20,2)"), line);
 	text_num_item(t, _("ATR (14)"), a, "indicators.atr14", 2);
-	text_item(t, _("Technical Score"), text_score(b1, sizeof b1, t->c,
-	    jsonutil_number(a, "scores.technical")));
+	text_item(t, _("Technical Score"),
+	    text_score(b1, sizeof b1, t->c,
+		jsonutil_number(a, "scores.technical")));
 	fprintf(t->f, "\n");
 }
 
@@ -360,12 +367,14 @@ text_risks(const struct tx *t, const cJSON *a)
 	char b1[64], b2[64], b3[64], line[256];
 
 	text_heading(t, _("RISK ASSESSMENT"));
-	snprintf(line, sizeof line, _("%s (%s RISK)"), text_pct(b1, sizeof b1,
-	    jsonutil_number(a, "risk.volatility_percent")),
+	snprintf(line, sizeof line, _("%s (%s RISK)"),
+	    text_pct(b1, sizeof b1,
+		jsonutil_number(a, "risk.volatility_percent")),
 	    text_risk(b2, sizeof b2, t->c, a));
 	text_item(t, _("Volatility Level"), line);
-	snprintf(line, sizeof line, _("%s (%s to %s)"), text_pct(b1,
-	    sizeof b1, jsonutil_number(a, "risk.max_drawdown_percent")),
+	snprintf(line, sizeof line, _("%s (%s to %s)"),
+	    text_pct(b1, sizeof b1,
+		jsonutil_number(a, "risk.max_drawdown_percent")),
 	    text_date(b2, sizeof b2, a, "risk.max_drawdown_peak"),
 	    text_date(b3, sizeof b3, a, "risk.max_drawdown_trough"));
 	text_item(t, _("Max Drawdown (1 year)"), line);
@@ -381,8 +390,8 @@ text_analysis(const struct tx *t, const cJSON *m, const cJSON *a)
 	text_heading(t, _("STOCK PERFORMANCE ANALYSIS"));
 	fprintf(t->f, RULE "\n");
 	fprintf(t->f, _("Stock: %s | Current Price: %s\n\n"),
-	    text_str(m, "symbol"), text_money(t, b1, sizeof b1, 2,
-	    jsonutil_number(a, "price")));
+	    text_str(m, "symbol"),
+	    text_money(t, b1, sizeof b1, 2, jsonutil_number(a, "price")));
 	text_technical(t, a);
 	text_heading(t, _("FUNDAMENTAL ANALYSIS"));
 	text_num_item(t, _("P/E Ratio"), m, "fundamentals.pe_ratio", 2);
@@ -391,8 +400,9 @@ text_analysis(const struct tx *t, const cJSON *m, const cJSON *a)
 	text_pct_item(t, _("Dividend Yield"), m,
 	    "fundamentals.dividend_yield_percent");
 	text_num_item(t, _("Beta"), a, "risk.beta", 2);
-	text_item(t, _("Fundamental Score"), text_score(b2, sizeof b2, t->c,
-	    jsonutil_number(a, "scores.fundamental")));
+	text_item(t, _("Fundamental Score"),
+	    text_score(b2, sizeof b2, t->c,
+		jsonutil_number(a, "scores.fundamental")));
 	fprintf(t->f, "\n");
 	text_risks(t, a);
 	text_observations(t, a);
@@ -428,8 +438,8 @@ text_report(const struct tx *t, const cJSON *state)
 	fprintf(t->f, RULE "\n");
 	fprintf(t->f, _("Stock: %s (%s)\nSector: %s\nCurrent Price: %s\n\n"),
 	    text_str(m, "symbol"), text_str(m, "profile.name"),
-	    text_str(m, "profile.sector"), text_money(t, b1, sizeof b1, 2,
-	    jsonutil_number(a, "price")));
+	    text_str(m, "profile.sector"),
+	    text_money(t, b1, sizeof b1, 2, jsonutil_number(a, "price")));
 	text_heading(t, _("REPORT SUMMARY"));
 	fprintf(t->f, _("- Technical Analysis: %s 1-year performance (%s)\n"),
 	    text_returns(b1, sizeof b1, t->c, a, "returns.one_year_percent"),
@@ -437,10 +447,11 @@ text_report(const struct tx *t, const cJSON *state)
 		"UP"));
 	fprintf(t->f, _("- Risk Assessment: %s volatility risk\n"),
 	    text_risk(b1, sizeof b1, t->c, a));
-	fprintf(t->f, _("- Report Type: Comprehensive stock analysis for "
-	    "informational purposes\n"));
-	fprintf(t->f, _("- Generated: %s\n\n"), text_time(gen, sizeof gen,
-	    jsonutil_string(r, "generated_at")));
+	fprintf(t->f,
+	    _("- Report Type: Comprehensive stock analysis for "
+	      "informational purposes\n"));
+	fprintf(t->f, _("- Generated: %s\n\n"),
+	    text_time(gen, sizeof gen, jsonutil_string(r, "generated_at")));
 	text_pdf(t, r);
 }
 
@@ -454,8 +465,11 @@ text_ungrounded(const struct tx *t, const cJSON *a)
 	cJSON_ArrayForEach(v, u) {
 		if (!cJSON_IsString(v))
 			continue;
-		fprintf(t->f, "%s%s", n++ ? ", " : _("NOT FOUND IN THE DATA "
-		    "(check before relying on them): "), v->valuestring);
+		fprintf(t->f, "%s%s",
+		    n++ ? ", " :
+			  _("NOT FOUND IN THE DATA "
+			    "(check before relying on them): "),
+		    v->valuestring);
 	}
 	if (n > 0)
 		fprintf(t->f, "\n\n");
@@ -470,13 +484,15 @@ text_scores(const struct tx *t, const cJSON *a)
 	const char *sgr = t->c ? text_score_sgr(overall) : "";
 
 	text_heading(t, _("SCORES"));
-	text_item(t, _("Technical Score"), text_score(b1, sizeof b1, t->c,
-	    jsonutil_number(a, "scores.technical")));
-	text_item(t, _("Fundamental Score"), text_score(b1, sizeof b1, t->c,
-	    jsonutil_number(a, "scores.fundamental")));
-	snprintf(b2, sizeof b2, "%s (%s%s%s)", text_score(b1, sizeof b1, t->c,
-	    overall), sgr, ta_words(text_str(a, "scores.label")),
-	    *sgr ? COLOR_RESET : "");
+	text_item(t, _("Technical Score"),
+	    text_score(b1, sizeof b1, t->c,
+		jsonutil_number(a, "scores.technical")));
+	text_item(t, _("Fundamental Score"),
+	    text_score(b1, sizeof b1, t->c,
+		jsonutil_number(a, "scores.fundamental")));
+	snprintf(b2, sizeof b2, "%s (%s%s%s)",
+	    text_score(b1, sizeof b1, t->c, overall), sgr,
+	    ta_words(text_str(a, "scores.label")), *sgr ? COLOR_RESET : "");
 	text_item(t, _("Overall Score"), b2);
 	fprintf(t->f, "\n");
 }
@@ -496,8 +512,9 @@ text_all(FILE *f, int c, const cJSON *state)
 	text_heading(&t, _("SUMMARY"));
 	fprintf(f, "%s\n\n", text_str(a, "narrative.text"));
 	text_ungrounded(&t, a);
-	fprintf(f, "%s\n", _("DISCLAIMER: This analysis is for informational "
-	    "purposes only and does not constitute investment advice."));
+	fprintf(f, "%s\n",
+	    _("DISCLAIMER: This analysis is for informational "
+	      "purposes only and does not constitute investment advice."));
 }
 
 /* Writes S to F with "$N/A" and "N/A%" shown as plain "N/A". */

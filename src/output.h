@@ -35,8 +35,7 @@ void output_text(FILE *f, const cJSON *state, int color);
 
 /* The run as one CSV row (output-csv.c has the columns), under a header
  * row when HEADER is set. */
-void output_csv(FILE *f, const cJSON *state, const char *thread_id,
-    int header);
+void output_csv(FILE *f, const cJSON *state, const char *thread_id, int header);
 
 /* One JSON line: {"type": TYPE, ...DATA fields, "ts": ...}. */
 void output_ndjson_event(FILE *f, const char *type, const cJSON *data);

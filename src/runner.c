@@ -19,21 +19,32 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/redact.h"
+#include "lib/settings.h"
+#include "lib/store.h"
+#include "lib/xmalloc.h"
 #include "model/model-prices.h"
 #include "model/model.h"
 #include "src/runner.h"
-#include "lib/settings.h"
-#include "lib/store.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
 
 /* Request keys that carry settings into a resumed run. */
 static const char *const runner_setting_keys[] = {
-	"provider", "model", "out", "paper", "no_pdf", "s3", "risk_free_rate",
-	"reasoning", "temperature", "max_tokens", "seed", "max_steps",
-	"token_budget", "model_prices",
+	"provider",
+	"model",
+	"out",
+	"paper",
+	"no_pdf",
+	"s3",
+	"risk_free_rate",
+	"reasoning",
+	"temperature",
+	"max_tokens",
+	"seed",
+	"max_steps",
+	"token_budget",
+	"model_prices",
 };
 
 #define RUNNER_MAX_BAD_ARGS 2
@@ -67,12 +78,14 @@ runner_as_of(const char *in, char out[11], char **cause)
 		day = today;
 	} else if (date_parse(in, &day) != 0) {
 		*cause = xasprintf("invalid date '%s': use YYYY-MM-DD, e.g. "
-		    "2025-09-04", in);
+				   "2025-09-04",
+		    in);
 		return EXIT_USAGE;
 	}
 	if (day > today) {
 		*cause = xasprintf("as-of date %s is in the future; use a date "
-		    "up to today", in);
+				   "up to today",
+		    in);
 		return EXIT_USAGE;
 	}
 	if (day < date_from_ymd(1990, 1, 1)) {
@@ -109,7 +122,8 @@ runner_request(struct settings *s, const struct runner_opts *o,
 	cJSON_AddStringToObject(req, "started_at", now);
 	if (o->prompt != NULL)
 		cJSON_AddStringToObject(req, "prompt", o->prompt);
-	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
+	for (i = 0;
+	     i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
 		if ((v = settings_string(s, runner_setting_keys[i])) == NULL)
 			continue;
@@ -148,9 +162,11 @@ runner_recorded_ok(struct settings *s, const char *key, const char *v,
 	for (i = 0; key[i] != '\0' && i + 1 < sizeof var; i++)
 		var[i] = (char)toupper((unsigned char)key[i]);
 	var[i] = '\0';
-	*cause = xasprintf("the run's %s '%s' held a secret, which is never "
+	*cause = xasprintf(
+	    "the run's %s '%s' held a secret, which is never "
 	    "stored; give the full value again in the config file or "
-	    "STOCKAGENT_%s", key, v, var);
+	    "STOCKAGENT_%s",
+	    key, v, var);
 	return -1;
 }
 
@@ -163,15 +179,16 @@ runner_restore_settings(struct settings *s, const cJSON *req, char **cause)
 	size_t i;
 	int ok;
 
-	for (i = 0; i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
+	for (i = 0;
+	     i < sizeof runner_setting_keys / sizeof *runner_setting_keys;
 	     i++) {
 		key = runner_setting_keys[i];
 		if ((v = jsonutil_string(req, key)) == NULL)
 			continue;
 		if ((ok = runner_recorded_ok(s, key, v, cause)) < 0)
 			return -1;
-		if (ok && settings_set(s, key, v, "the run's request",
-		    cause) != 0)
+		if (ok &&
+		    settings_set(s, key, v, "the run's request", cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -218,7 +235,8 @@ static int
 runner_final_code(const cJSON *state)
 {
 	return jsonutil_string(state, "report.pdf.upload_error") != NULL ?
-	    EXIT_UPLOAD : EXIT_OK;
+	    EXIT_UPLOAD :
+	    EXIT_OK;
 }
 
 /* The model's sampling settings (checked when they were set). */
@@ -302,7 +320,8 @@ static cJSON *
 runner_prices(struct settings *s)
 {
 	char *cause = NULL;
-	cJSON *t = model_prices_load(settings_string(s, "model_prices"), &cause);
+	cJSON *t = model_prices_load(settings_string(s, "model_prices"),
+	    &cause);
 
 	if (t == NULL) {
 		log_warn("%s; model costs are left out", cause);
@@ -343,7 +362,7 @@ runner_finish(int rc, cJSON *final, const char *thread_id,
 		if (rc == EXIT_STORAGE || rc == EXIT_MODEL ||
 		    rc == EXIT_NETWORK || rc == EXIT_FAILURE_ANY)
 			log_info("run %s is saved; after fixing the cause, "
-			    "continue it with 'stockagent runs resume %s'",
+				 "continue it with 'stockagent runs resume %s'",
 			    thread_id, thread_id);
 	} else {
 		runner_print(final, thread_id, out);
@@ -373,15 +392,16 @@ runner_store_code(int category)
  */
 static int
 runner_create(struct store *st, const char *kind, const char *tid,
-    const char *symbol, const char *as_of, const cJSON *req,
-    const char *model, char **cause)
+    const char *symbol, const char *as_of, const cJSON *req, const char *model,
+    char **cause)
 {
 	int rc;
 
 	if ((rc = store_begin(st, cause)) != 0)
 		return runner_store_code(rc);
 	if ((rc = store_run_create(st, tid, kind, symbol, as_of, req, model,
-	    cause)) != 0 || (rc = lease_take_in(st, tid, cause)) != 0) {
+		 cause)) != 0 ||
+	    (rc = lease_take_in(st, tid, cause)) != 0) {
 		store_rollback(st);
 		return runner_store_code(rc);
 	}
@@ -416,7 +436,7 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 		store_new_thread_id(tid);
 	req = runner_request(s, o, as_of, tid);
 	if ((rc = runner_create(st, "analyze", tid, o->symbol, as_of, req,
-	    model_name(m), &cause)) != 0) {
+		 model_name(m), &cause)) != 0) {
 		log_error("%s", cause);
 		free(cause);
 		goto out;
@@ -449,8 +469,8 @@ runner_finished(const cJSON *info)
 	    "checkpoints");
 	const char *next;
 
-	next = jsonutil_string(cJSON_GetArrayItem(cps,
-	    cJSON_GetArraySize(cps) - 1), "next");
+	next = jsonutil_string(
+	    cJSON_GetArrayItem(cps, cJSON_GetArraySize(cps) - 1), "next");
 	return next != NULL && strcmp(next, "__end__") == 0;
 }
 
@@ -465,11 +485,12 @@ runner_continue(struct stock_run *run, const cJSON *info, cJSON **final,
 	cJSON *input;
 
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(info,
-	    "checkpoints")) > 0)
+		"checkpoints")) > 0)
 		return stock_graph_resume(run, final, cause);
 	input = cJSON_CreateObject();
-	cJSON_AddItemToObject(input, "request", cJSON_Duplicate(
-	    cJSON_GetObjectItemCaseSensitive(info, "request"), 1));
+	cJSON_AddItemToObject(input, "request",
+	    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(info, "request"),
+		1));
 	return stock_graph_run(run, input, final, cause);
 }
 
@@ -574,8 +595,7 @@ runner_model_cause(struct settings *s, struct model **out, char **cause)
 	int usage_error = 1;
 
 	runner_params(s, &p);
-	*out = model_open(settings_string(s, "model"), &p, &usage_error,
-	    cause);
+	*out = model_open(settings_string(s, "model"), &p, &usage_error, cause);
 	if (*out != NULL)
 		return 0;
 	return usage_error ? EXIT_USAGE : EXIT_MODEL;
@@ -594,7 +614,7 @@ runner_record(struct settings *s, const struct runner_opts *o,
 		cJSON_AddItemToObject(req, "metadata",
 		    cJSON_Duplicate(h->metadata, 1));
 	if (runner_create(st, h->kind != NULL ? h->kind : "analyze", tid,
-	    o->symbol, as_of, req, model_name(m), cause) != 0) {
+		o->symbol, as_of, req, model_name(m), cause) != 0) {
 		cJSON_Delete(req);
 		return NULL;
 	}
@@ -687,8 +707,8 @@ runner_batch_continue(struct stock_run *run, struct store *st,
 
 int
 runner_batch_one(struct settings *s, const struct runner_opts *o,
-    struct store *st, struct model *m, const cJSON *prices,
-    cJSON **final_out, char **cause)
+    struct store *st, struct model *m, const cJSON *prices, cJSON **final_out,
+    char **cause)
 {
 	char as_of[DATE_STR_SIZE];
 	struct stock_run run;
@@ -714,7 +734,7 @@ runner_batch_one(struct settings *s, const struct runner_opts *o,
 	*cause = NULL;
 	req = runner_request(s, o, as_of, o->thread_id);
 	if ((rc = runner_create(st, "analyze", o->thread_id, o->symbol, as_of,
-	    req, model_name(m), cause)) != 0) {
+		 req, model_name(m), cause)) != 0) {
 		cJSON_Delete(req);
 		goto out;
 	}

@@ -46,8 +46,8 @@ int runner_resume(struct settings *s, const char *thread_id,
  * *CAUSE (one line; caller frees).
  */
 int runner_batch_one(struct settings *s, const struct runner_opts *o,
-    struct store *st, struct model *m, const cJSON *prices,
-    cJSON **final_out, char **cause);
+    struct store *st, struct model *m, const cJSON *prices, cJSON **final_out,
+    char **cause);
 
 /* The price table of the settings (see runner_batch_one), or NULL with a
  * warning. Caller deletes. */

@@ -30,9 +30,12 @@ static const struct {
 	const char *name;
 	int type; /* cJSON_String, cJSON_True (any boolean) */
 } serve_fields[] = {
-	{ "prompt", cJSON_String }, { "symbol", cJSON_String },
-	{ "as_of", cJSON_String },  { "model", cJSON_String },
-	{ "pdf", cJSON_True },	    { "s3", cJSON_String },
+	{ "prompt", cJSON_String },
+	{ "symbol", cJSON_String },
+	{ "as_of", cJSON_String },
+	{ "model", cJSON_String },
+	{ "pdf", cJSON_True },
+	{ "s3", cJSON_String },
 	{ "format", cJSON_String },
 };
 
@@ -104,11 +107,12 @@ serve_check_fields(struct serve_call *c)
 			if (strcmp(f->string, serve_fields[i].name) == 0)
 				break;
 		if (i == sizeof serve_fields / sizeof *serve_fields)
-			return serve_bad(c, "unknown field '%s': use prompt, "
+			return serve_bad(c,
+			    "unknown field '%s': use prompt, "
 			    "symbol, as_of, model, pdf, s3 or format",
 			    f->string);
 		if (serve_fields[i].type == cJSON_True ? !cJSON_IsBool(f) :
-		    !cJSON_IsString(f))
+							 !cJSON_IsString(f))
 			return serve_bad(c, "field '%s' has the wrong type",
 			    f->string);
 	}
@@ -124,8 +128,8 @@ serve_model_ok(const struct serve_call *c, const char *uri)
 	size_t n = strlen(uri);
 	const char *p;
 
-	if (strcmp(uri, "builtin") == 0 || (own != NULL &&
-	    strcmp(uri, own) == 0))
+	if (strcmp(uri, "builtin") == 0 ||
+	    (own != NULL && strcmp(uri, own) == 0))
 		return 1;
 	for (p = list; p != NULL && *p != '\0'; p += strcspn(p, ",")) {
 		p += strspn(p, ", ");
@@ -157,13 +161,14 @@ serve_choices(struct serve_call *c)
 	char *why = NULL;
 
 	if (model != NULL && !serve_model_ok(c, model))
-		return serve_bad(c, "model '%s' is not offered here: use "
+		return serve_bad(c,
+		    "model '%s' is not offered here: use "
 		    "builtin, the server's model, or one of serve_models",
 		    model);
 	if (model != NULL && serve_set(c, "model", model) != 0)
 		return -1;
-	if (pdf != NULL && serve_set(c, "no_pdf", cJSON_IsTrue(pdf) ? "0" :
-	    "1") != 0)
+	if (pdf != NULL &&
+	    serve_set(c, "no_pdf", cJSON_IsTrue(pdf) ? "0" : "1") != 0)
 		return -1;
 	if (s3 != NULL && s3_uri_parse(s3, &loc, &why) != 0)
 		return serve_bad_cause(c, why);
@@ -184,8 +189,10 @@ serve_format(struct serve_call *c)
 	else if (f != NULL && strcmp(f, "ndjson") == 0)
 		c->stream = 1;
 	else if (f != NULL && strcmp(f, "json") != 0)
-		return serve_bad(c, "invalid format '%s': use json, text or "
-		    "ndjson (server-sent events)", f);
+		return serve_bad(c,
+		    "invalid format '%s': use json, text or "
+		    "ndjson (server-sent events)",
+		    f);
 	if (accept != NULL && strstr(accept, "text/event-stream") != NULL)
 		c->stream = 1;
 	return 0;
@@ -201,7 +208,8 @@ serve_symbol(struct serve_call *c)
 
 	if (sym != NULL)
 		rc = symbol_normalize(sym, c->symbol, &cause) != 0 ?
-		    EXIT_USAGE : 0;
+		    EXIT_USAGE :
+		    0;
 	else
 		rc = cmd_ask_symbol(c->s, c->prompt, 0, c->symbol, &cause);
 	if (rc != 0)
@@ -238,8 +246,10 @@ serve_headers(struct serve_call *c)
 		for (i = 0; sid[i] > ' ' && sid[i] < 0x7f; i++)
 			;
 		if (sid[i] != '\0' || i == 0 || i > 256)
-			return serve_bad(c, "invalid %s: use 1-256 printable "
-			    "characters", SERVE_H_SESSION);
+			return serve_bad(c,
+			    "invalid %s: use 1-256 printable "
+			    "characters",
+			    SERVE_H_SESSION);
 		httpd_add_header(c->r, SERVE_H_SESSION, sid);
 		cJSON_AddStringToObject(c->metadata, "session_id", sid);
 		c->session_id = sid;
@@ -249,7 +259,8 @@ serve_headers(struct serve_call *c)
 	return 0;
 }
 
-/* ---- the request ---------------------------------------------------------- */
+/* ---- the request ----------------------------------------------------------
+ */
 
 /* The as-of date, checked as analyze checks it. Returns 0 or -1. */
 static int
@@ -272,8 +283,10 @@ serve_parse(struct serve_call *c)
 
 	c->body = cJSON_ParseWithLength(body, len);
 	if (c->body == NULL) {
-		httpd_reply_error(c->r, 400, "Invalid JSON", "the body is not "
-		    "JSON; send e.g. {\"prompt\": \"Analyze SIM_STOCK stock\"}");
+		httpd_reply_error(c->r, 400, "Invalid JSON",
+		    "the body is not "
+		    "JSON; send e.g. {\"prompt\": \"Analyze SIM_STOCK "
+		    "stock\"}");
 		return -1;
 	}
 	if (!cJSON_IsObject(c->body))
@@ -291,10 +304,13 @@ serve_parse(struct serve_call *c)
 		httpd_log_field(c->r, "prompt", prompt_log);
 	}
 	return serve_headers(c) != 0 || serve_format(c) != 0 ||
-	    serve_choices(c) != 0 ? -1 : 0;
+		serve_choices(c) != 0 ?
+	    -1 :
+	    0;
 }
 
-/* ---- the reply ------------------------------------------------------------ */
+/* ---- the reply ------------------------------------------------------------
+ */
 
 /* A graph event, as --format ndjson writes it. */
 static void
@@ -366,7 +382,8 @@ serve_stream_error(struct serve_call *c, int rc, const char *cause)
 			type = serve_codes[i].type;
 	cJSON_AddStringToObject(e, "error", cause);
 	cJSON_AddStringToObject(e, "error_type", type);
-	cJSON_AddStringToObject(e, "message", "An error occurred during "
+	cJSON_AddStringToObject(e, "message",
+	    "An error occurred during "
 	    "streaming");
 	(void)serve_sse(c, e);
 	cJSON_Delete(e);

@@ -105,8 +105,7 @@ serve_session_set(cJSON *s, const char *key, cJSON *v)
 }
 
 void
-serve_session_save(struct serve_call *c, const cJSON *result,
-    const char *text)
+serve_session_save(struct serve_call *c, const cJSON *result, const char *text)
 {
 	cJSON *s, *h;
 	char *user, *said;
@@ -116,11 +115,11 @@ serve_session_save(struct serve_call *c, const cJSON *result,
 		return;
 	s = serve_session_base(c);
 	serve_session_set(s, "result", cJSON_Duplicate(result, 1));
-	serve_session_set(s, "thread_id", cJSON_CreateString(
-	    jsonutil_string(result, "thread_id")));
+	serve_session_set(s, "thread_id",
+	    cJSON_CreateString(jsonutil_string(result, "thread_id")));
 	serve_session_set(s, "symbol", cJSON_CreateString(c->symbol));
 	user = c->prompt != NULL ? xstrdup(c->prompt) :
-	    xasprintf("Analyze %s", c->symbol);
+				   xasprintf("Analyze %s", c->symbol);
 	said = followup_builtin(result, "summary");
 	h = cJSON_GetObjectItemCaseSensitive(s, "history");
 	serve_turn(h, "user", user);
@@ -143,10 +142,10 @@ serve_followup_reply(struct serve_call *c, const char *answer,
 	cJSON_AddStringToObject(reply, "response", answer);
 	cJSON_AddStringToObject(reply, "status", "success");
 	f = cJSON_AddObjectToObject(reply, "followup");
-	cJSON_AddStringToObject(f, "symbol", jsonutil_string(c->session,
-	    "symbol"));
-	cJSON_AddStringToObject(f, "thread_id", jsonutil_string(c->session,
-	    "thread_id"));
+	cJSON_AddStringToObject(f, "symbol",
+	    jsonutil_string(c->session, "symbol"));
+	cJSON_AddStringToObject(f, "thread_id",
+	    jsonutil_string(c->session, "thread_id"));
 	cJSON_AddStringToObject(f, "source", source);
 	if (!c->stream) {
 		httpd_reply_json(c->r, 200, reply);
@@ -185,17 +184,17 @@ serve_answer(struct serve_call *c)
 	char *answer = NULL, *cause = NULL;
 	cJSON *s;
 
-	(void)followup_answer(m, result, cJSON_GetObjectItemCaseSensitive(
-	    c->session, "history"), c->prompt, 0, &answer, &source, &cause);
+	(void)followup_answer(m, result,
+	    cJSON_GetObjectItemCaseSensitive(c->session, "history"), c->prompt,
+	    0, &answer, &source, &cause);
 	model_close(m);
-	httpd_log_field(c->r, "symbol", jsonutil_string(c->session,
-	    "symbol"));
+	httpd_log_field(c->r, "symbol", jsonutil_string(c->session, "symbol"));
 	serve_followup_reply(c, answer, source);
 	s = serve_session_base(c);
 	serve_turn(cJSON_GetObjectItemCaseSensitive(s, "history"), "user",
 	    c->prompt);
-	serve_turn(cJSON_GetObjectItemCaseSensitive(s, "history"),
-	    "assistant", answer);
+	serve_turn(cJSON_GetObjectItemCaseSensitive(s, "history"), "assistant",
+	    answer);
 	serve_session_put(c, s);
 	cJSON_Delete(s);
 	free(answer);

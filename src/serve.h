@@ -33,16 +33,16 @@ struct serve {
 struct serve_call {
 	struct serve *sv;
 	struct httpd_request *r;
-	cJSON *body;		   /* the parsed request */
-	struct settings *s;	   /* the server's, with the body's choices */
-	const char *prompt;	   /* in BODY, or NULL */
-	const char *as_of;	   /* in BODY, or NULL */
-	const char *session_id;    /* the header, or NULL */
+	cJSON *body;		     /* the parsed request */
+	struct settings *s;	     /* the server's, with the body's choices */
+	const char *prompt;	     /* in BODY, or NULL */
+	const char *as_of;	     /* in BODY, or NULL */
+	const char *session_id;	     /* the header, or NULL */
 	char symbol[SYMBOL_MAX + 1]; /* "" until known */
-	int stream;		   /* reply as server-sent events */
-	int with_result;	   /* "result" in the JSON reply */
-	cJSON *metadata;	   /* kept with the run */
-	cJSON *session;		   /* the session as loaded, or NULL */
+	int stream;		     /* reply as server-sent events */
+	int with_result;	     /* "result" in the JSON reply */
+	cJSON *metadata;	     /* kept with the run */
+	cJSON *session;		     /* the session as loaded, or NULL */
 };
 
 /* POST /invocations (a worker runs it). */

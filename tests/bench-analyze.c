@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/runner.h"
 #include "lib/settings.h"
+#include "src/runner.h"
 
 static double
 bench_now(void)
@@ -56,8 +56,9 @@ main(int argc, char **argv)
 	}
 	t1 = bench_now();
 	settings_free(s);
-	fprintf(stderr, "in-process: %d analyses in %.2f s: %.2f ms each, "
-	    "%.0f analyses/s, %d failed\n", n, t1 - t0, (t1 - t0) * 1e3 / n,
-	    n / (t1 - t0), fails);
+	fprintf(stderr,
+	    "in-process: %d analyses in %.2f s: %.2f ms each, "
+	    "%.0f analyses/s, %d failed\n",
+	    n, t1 - t0, (t1 - t0) * 1e3 / n, n / (t1 - t0), fails);
 	return fails != 0;
 }

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/report/report.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report.h"
 
 #define STATE_MAX (64u << 20) /* bytes of JSON we accept */
 
@@ -50,7 +50,7 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	struct report_pdf_opts o = {0};
+	struct report_pdf_opts o = { 0 };
 	int n = 1, i, ch;
 	char *text, *cause = NULL;
 	cJSON *state;
@@ -66,8 +66,9 @@ main(int argc, char **argv)
 			return 2;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: bench-report [-n N] [-p letter|a4] "
-		                "STATE.json OUT.pdf\n");
+		fprintf(stderr,
+		    "usage: bench-report [-n N] [-p letter|a4] "
+		    "STATE.json OUT.pdf\n");
 		return 2;
 	}
 	if ((text = slurp(argv[optind])) == NULL ||
@@ -89,7 +90,7 @@ main(int argc, char **argv)
 	}
 	stat(argv[optind + 1], &st);
 	printf("reports %d  mean %.2f ms  best %.2f ms  size %lld bytes\n", n,
-	       total / n, best, (long long)st.st_size);
+	    total / n, best, (long long)st.st_size);
 	cJSON_Delete(state);
 	free(text);
 	return 0;

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tests/fake-http.h"
 #include "lib/xmalloc.h"
+#include "tests/fake-http.h"
 
 #define REQUEST_MARK "=== request\n"
 
@@ -68,7 +68,7 @@ write_all(int fd, const char *p, size_t n)
 static void
 sleep_ms(int ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -121,8 +121,8 @@ serve(int fd, int log, const struct fake_response *script, size_t n)
 			_exit(1);
 		read_request(c, log);
 		head = xasprintf("HTTP/1.1 %d Fake\r\nContent-Length: %zu\r\n"
-		                 "Connection: close\r\n%s\r\n",
-		                 r->status, blen, r->headers ? r->headers : "");
+				 "Connection: close\r\n%s\r\n",
+		    r->status, blen, r->headers ? r->headers : "");
 		write_all(c, head, strlen(head));
 		free(head);
 		write_all(c, body, half);
@@ -139,7 +139,7 @@ serve(int fd, int log, const struct fake_response *script, size_t n)
 
 int
 fake_server_start(struct fake_server *s, const struct fake_response *script,
-                  size_t n)
+    size_t n)
 {
 	int fd, log;
 

@@ -15,7 +15,7 @@ struct fake_response {
 	int status;
 	const char *headers; /* extra "Name: value\r\n" lines, or NULL */
 	const char *body;    /* or NULL */
-	int stall_ms;        /* pause after half the body is sent */
+	int stall_ms;	     /* pause after half the body is sent */
 };
 
 struct fake_server {
@@ -26,7 +26,7 @@ struct fake_server {
 
 /* Starts the child; 0 on success. */
 int fake_server_start(struct fake_server *s, const struct fake_response *script,
-                      size_t n);
+    size_t n);
 /* Stops the child (if still running) and removes the log. */
 void fake_server_stop(struct fake_server *s);
 /* The requests seen so far (heap string, "" when none). */

@@ -25,10 +25,10 @@ struct mock_reply {
 	int status;
 	const char *headers; /* extra "Name: value\r\n" lines, or NULL */
 	const char *body;
-	size_t body_len;     /* 0: strlen(body) */
-	long cut;	     /* > 0: send only this many body bytes */
-	int stall_ms;	     /* wait before answering */
-	int chunk;	     /* > 0: write the body in pieces of this size */
+	size_t body_len; /* 0: strlen(body) */
+	long cut;	 /* > 0: send only this many body bytes */
+	int stall_ms;	 /* wait before answering */
+	int chunk;	 /* > 0: write the body in pieces of this size */
 };
 
 struct mock_server {
@@ -91,20 +91,20 @@ static void
 mock_answer(int fd, const struct mock_reply *r)
 {
 	size_t len = r->body_len ? r->body_len : strlen(r->body), off, step;
-	size_t send = r->cut > 0 && (size_t)r->cut < len ? (size_t)r->cut :
-							    len;
+	size_t send = r->cut > 0 && (size_t)r->cut < len ? (size_t)r->cut : len;
 	char head[1024];
 
 	if (r->stall_ms > 0)
 		usleep((useconds_t)r->stall_ms * 1000);
-	snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n%s\r\n", r->status, len,
-	    r->headers != NULL ? r->headers : "");
+	snprintf(head, sizeof head,
+	    "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n%s\r\n",
+	    r->status, len, r->headers != NULL ? r->headers : "");
 	mock_write_all(fd, head, strlen(head));
 	step = r->chunk > 0 ? (size_t)r->chunk : send;
 	for (off = 0; off < send; off += step) {
-		mock_write_all(fd, r->body + off, off + step > send ?
-		    send - off : step);
+		mock_write_all(fd, r->body + off,
+		    off + step > send ? send - off : step);
 		if (r->chunk > 0)
 			usleep(2000);
 	}
@@ -119,7 +119,8 @@ mock_start(struct mock_server *s, const struct mock_reply *replies, int n)
 	int fd, c, i, one = 1;
 	FILE *log;
 
-	snprintf(s->log, sizeof s->log, "/tmp/mock-model-%d.log", (int)getpid());
+	snprintf(s->log, sizeof s->log, "/tmp/mock-model-%d.log",
+	    (int)getpid());
 	unlink(s->log);
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		return -1;

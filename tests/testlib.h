@@ -19,50 +19,50 @@
 
 static int test_failed, test_passed, test_skipped;
 
-#define TEST_CHECK(descr, expr)                                              \
-	do {                                                                 \
-		if (expr) {                                                  \
-			test_passed++;                                       \
-		} else {                                                     \
-			test_failed++;                                       \
-			printf("FAIL %s:%d: %s [%s]\n", __FILE__, __LINE__,  \
-			    descr, #expr);                                   \
-		}                                                            \
+#define TEST_CHECK(descr, expr)                                                \
+	do {                                                                   \
+		if (expr) {                                                    \
+			test_passed++;                                         \
+		} else {                                                       \
+			test_failed++;                                         \
+			printf("FAIL %s:%d: %s [%s]\n", __FILE__, __LINE__,    \
+			    descr, #expr);                                     \
+		}                                                              \
 	} while (0)
 
 /* |a - b| <= rel * max(|a|, |b|) + abs */
-#define TEST_NEAR(descr, a, b, rel, abs_)                                    \
-	do {                                                                 \
-		double ta_ = (a), tb_ = (b);                                 \
-		double tm_ = fabs(ta_) > fabs(tb_) ? fabs(ta_) : fabs(tb_);  \
-		if (fabs(ta_ - tb_) <= (rel) * tm_ + (abs_)) {               \
-			test_passed++;                                       \
-		} else {                                                     \
-			test_failed++;                                       \
-			printf("FAIL %s:%d: %s: %.12g != %.12g\n", __FILE__, \
-			    __LINE__, descr, ta_, tb_);                      \
-		}                                                            \
+#define TEST_NEAR(descr, a, b, rel, abs_)                                      \
+	do {                                                                   \
+		double ta_ = (a), tb_ = (b);                                   \
+		double tm_ = fabs(ta_) > fabs(tb_) ? fabs(ta_) : fabs(tb_);    \
+		if (fabs(ta_ - tb_) <= (rel)*tm_ + (abs_)) {                   \
+			test_passed++;                                         \
+		} else {                                                       \
+			test_failed++;                                         \
+			printf("FAIL %s:%d: %s: %.12g != %.12g\n", __FILE__,   \
+			    __LINE__, descr, ta_, tb_);                        \
+		}                                                              \
 	} while (0)
 
-#define TEST_STREQ(descr, a, b)                                              \
-	do {                                                                 \
-		const char *sa_ = (a), *sb_ = (b);                           \
-		if (sa_ != NULL && sb_ != NULL && strcmp(sa_, sb_) == 0) {   \
-			test_passed++;                                       \
-		} else {                                                     \
-			test_failed++;                                       \
-			printf("FAIL %s:%d: %s: \"%s\" != \"%s\"\n",         \
-			    __FILE__, __LINE__, descr, sa_ ? sa_ : "(null)", \
-			    sb_ ? sb_ : "(null)");                           \
-		}                                                            \
+#define TEST_STREQ(descr, a, b)                                                \
+	do {                                                                   \
+		const char *sa_ = (a), *sb_ = (b);                             \
+		if (sa_ != NULL && sb_ != NULL && strcmp(sa_, sb_) == 0) {     \
+			test_passed++;                                         \
+		} else {                                                       \
+			test_failed++;                                         \
+			printf("FAIL %s:%d: %s: \"%s\" != \"%s\"\n", __FILE__, \
+			    __LINE__, descr, sa_ ? sa_ : "(null)",             \
+			    sb_ ? sb_ : "(null)");                             \
+		}                                                              \
 	} while (0)
 
 /* A check that cannot run here (no such CPU feature, no tool): counted,
  * with the reason printed, instead of a check that always passes. */
-#define TEST_SKIP(reason)                                                    \
-	do {                                                                 \
-		test_skipped++;                                              \
-		printf("SKIP %s:%d: %s\n", __FILE__, __LINE__, (reason));    \
+#define TEST_SKIP(reason)                                                      \
+	do {                                                                   \
+		test_skipped++;                                                \
+		printf("SKIP %s:%d: %s\n", __FILE__, __LINE__, (reason));      \
 	} while (0)
 
 static inline int

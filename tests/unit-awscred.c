@@ -62,19 +62,18 @@ static char *creds_path, *config_path;
 static void
 setup_files(void)
 {
-	creds_path =
-	    write_file("credentials", "[default]\n"
-	                              "aws_access_key_id = AKIDDEFAULT\n"
-	                              "aws_secret_access_key = secret-default\n"
-	                              "\n# a comment\n; another\n"
-	                              "[dev]\n"
-	                              "aws_access_key_id=AKIDDEV\n"
-	                              "aws_secret_access_key=  secret-dev  \n"
-	                              "aws_session_token = token-dev\n"
-	                              "[half]\n"
-	                              "aws_access_key_id = AKIDHALF\n");
-	config_path = write_file(
-	    "config",
+	creds_path = write_file("credentials",
+	    "[default]\n"
+	    "aws_access_key_id = AKIDDEFAULT\n"
+	    "aws_secret_access_key = secret-default\n"
+	    "\n# a comment\n; another\n"
+	    "[dev]\n"
+	    "aws_access_key_id=AKIDDEV\n"
+	    "aws_secret_access_key=  secret-dev  \n"
+	    "aws_session_token = token-dev\n"
+	    "[half]\n"
+	    "aws_access_key_id = AKIDHALF\n");
+	config_path = write_file("config",
 	    "[default]\nregion = eu-west-1\n"
 	    "[profile dev]\nregion = ap-southeast-1\n"
 	    "s3 =\n  addressing_style = path\n"
@@ -90,7 +89,7 @@ static void
 test_env_and_files(void)
 {
 	struct aws_credentials *c = NULL;
-	struct awscred_options o = {0};
+	struct awscred_options o = { 0 };
 	char *cause = NULL, *region = NULL;
 
 	clear_aws_env();
@@ -98,101 +97,101 @@ test_env_and_files(void)
 	setenv("AWS_CONFIG_FILE", config_path, 1);
 
 	TEST_CHECK("default profile from the credentials file",
-	           awscred_resolve(NULL, &c, &cause) == 0 && c &&
-	               strcmp(c->access_key_id, "AKIDDEFAULT") == 0 &&
-	               c->session_token == NULL);
+	    awscred_resolve(NULL, &c, &cause) == 0 && c &&
+		strcmp(c->access_key_id, "AKIDDEFAULT") == 0 &&
+		c->session_token == NULL);
 	awscred_free(c);
 
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "secret-env", 1);
 	setenv("AWS_SESSION_TOKEN", "token-env", 1);
 	TEST_CHECK("environment wins over files",
-	           awscred_resolve(NULL, &c, &cause) == 0 &&
-	               strcmp(c->access_key_id, "AKIDENV") == 0 &&
-	               strcmp(c->session_token, "token-env") == 0 &&
-	               strcmp(c->source, "environment") == 0);
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "AKIDENV") == 0 &&
+		strcmp(c->session_token, "token-env") == 0 &&
+		strcmp(c->source, "environment") == 0);
 	awscred_free(c);
 
 	o.profile = "dev";
 	TEST_CHECK("an explicit profile skips the environment",
-	           awscred_resolve(&o, &c, &cause) == 0 &&
-	               strcmp(c->access_key_id, "AKIDDEV") == 0 &&
-	               strcmp(c->secret_access_key, "secret-dev") == 0 &&
-	               strcmp(c->session_token, "token-dev") == 0);
+	    awscred_resolve(&o, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "AKIDDEV") == 0 &&
+		strcmp(c->secret_access_key, "secret-dev") == 0 &&
+		strcmp(c->session_token, "token-dev") == 0);
 	TEST_CHECK("source names profile and file",
-	           c && strstr(c->source, "'dev'") &&
-	               strstr(c->source, "credentials"));
+	    c && strstr(c->source, "'dev'") &&
+		strstr(c->source, "credentials"));
 	awscred_free(c);
 
 	unsetenv("AWS_SECRET_ACCESS_KEY");
 	TEST_CHECK("a key id without secret in the environment is an error",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "AWS_SECRET_ACCESS_KEY"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "AWS_SECRET_ACCESS_KEY"));
 	free(cause);
 	unsetenv("AWS_ACCESS_KEY_ID");
 	unsetenv("AWS_SESSION_TOKEN");
 
 	setenv("AWS_PROFILE", "cfgonly", 1);
 	TEST_CHECK("keys in the config file's [profile x]",
-	           awscred_resolve(NULL, &c, &cause) == 0 &&
-	               strcmp(c->access_key_id, "AKIDCFG") == 0);
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "AKIDCFG") == 0);
 	awscred_free(c);
 
 	setenv("AWS_PROFILE", "cfgbare", 1);
 	TEST_CHECK("config's [x] without 'profile' is not profile x",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "'cfgbare' not found"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "'cfgbare' not found"));
 	free(cause);
 
 	setenv("AWS_PROFILE", "half", 1);
 	TEST_CHECK("a profile with a key id but no secret is an error",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "no aws_secret_access_key"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "no aws_secret_access_key"));
 	free(cause);
 
 	setenv("AWS_PROFILE", "role", 1);
 	TEST_CHECK("assume-role profiles are refused with advice",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "role_arn") &&
-	               strstr(cause, "export-credentials"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "role_arn") &&
+		strstr(cause, "export-credentials"));
 	free(cause);
 
 	setenv("AWS_PROFILE", "nosuch", 1);
 	TEST_CHECK("a missing named profile is named",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "'nosuch' not found"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "'nosuch' not found"));
 	free(cause);
 
 	/* Region order. */
 	setenv("AWS_PROFILE", "dev", 1);
 	TEST_CHECK("region from the profile",
-	           awscred_region(NULL, NULL, &region, &cause) == 0 &&
-	               strcmp(region, "ap-southeast-1") == 0);
+	    awscred_region(NULL, NULL, &region, &cause) == 0 &&
+		strcmp(region, "ap-southeast-1") == 0);
 	free(region);
 	setenv("AWS_DEFAULT_REGION", "us-west-1", 1);
 	TEST_CHECK("AWS_DEFAULT_REGION over the profile",
-	           awscred_region(NULL, NULL, &region, &cause) == 0 &&
-	               strcmp(region, "us-west-1") == 0);
+	    awscred_region(NULL, NULL, &region, &cause) == 0 &&
+		strcmp(region, "us-west-1") == 0);
 	free(region);
 	setenv("AWS_REGION", "us-west-2", 1);
 	TEST_CHECK("AWS_REGION over AWS_DEFAULT_REGION",
-	           awscred_region(NULL, NULL, &region, &cause) == 0 &&
-	               strcmp(region, "us-west-2") == 0);
+	    awscred_region(NULL, NULL, &region, &cause) == 0 &&
+		strcmp(region, "us-west-2") == 0);
 	free(region);
 	TEST_CHECK("explicit over all",
-	           awscred_region("sa-east-1", NULL, &region, &cause) == 0 &&
-	               strcmp(region, "sa-east-1") == 0);
+	    awscred_region("sa-east-1", NULL, &region, &cause) == 0 &&
+		strcmp(region, "sa-east-1") == 0);
 	free(region);
 	unsetenv("AWS_REGION");
 	unsetenv("AWS_DEFAULT_REGION");
 	TEST_CHECK("default profile's region from [default]",
-	           awscred_region(NULL, "default", &region, &cause) == 0 &&
-	               strcmp(region, "eu-west-1") == 0);
+	    awscred_region(NULL, "default", &region, &cause) == 0 &&
+		strcmp(region, "eu-west-1") == 0);
 	free(region);
 	setenv("AWS_PROFILE", "cfgonly", 1);
 	TEST_CHECK("no region is an error saying how to set one",
-	           awscred_region(NULL, NULL, &region, &cause) == -1 &&
-	               strstr(cause, "AWS_REGION"));
+	    awscred_region(NULL, NULL, &region, &cause) == -1 &&
+		strstr(cause, "AWS_REGION"));
 	free(cause);
 }
 
@@ -204,15 +203,14 @@ test_nothing_found(void)
 
 	clear_aws_env();
 	TEST_CHECK("nothing found is an error",
-	           awscred_resolve(NULL, &c, &cause) == -1 && c == NULL);
+	    awscred_resolve(NULL, &c, &cause) == -1 && c == NULL);
 	TEST_CHECK("the message names each place searched",
-	           cause && strstr(cause, "no AWS credentials found") &&
-	               strstr(cause, "environment") &&
-	               strstr(cause, ".aws/credentials") &&
-	               strstr(cause, ".aws/config") &&
-	               strstr(cause, "container") &&
-	               strstr(cause, "EC2 instance metadata (disabled)") &&
-	               strchr(cause, '\n') == NULL);
+	    cause && strstr(cause, "no AWS credentials found") &&
+		strstr(cause, "environment") &&
+		strstr(cause, ".aws/credentials") &&
+		strstr(cause, ".aws/config") && strstr(cause, "container") &&
+		strstr(cause, "EC2 instance metadata (disabled)") &&
+		strchr(cause, '\n') == NULL);
 	free(cause);
 }
 
@@ -248,11 +246,11 @@ static void
 container_case(void)
 {
 	struct fake_response script[] = {
-	    {200, "Content-Type: application/json\r\n",
-	     "{\"AccessKeyId\":\"AKIDCONT\",\"SecretAccessKey\":"
-	     "\"secret-container\",\"Token\":\"token-container\","
-	     "\"Expiration\":\"2030-01-02T03:04:05Z\"}",
-	     0},
+		{ 200, "Content-Type: application/json\r\n",
+		    "{\"AccessKeyId\":\"AKIDCONT\",\"SecretAccessKey\":"
+		    "\"secret-container\",\"Token\":\"token-container\","
+		    "\"Expiration\":\"2030-01-02T03:04:05Z\"}",
+		    0 },
 	};
 	struct fake_server s;
 	struct aws_credentials *c = NULL;
@@ -265,26 +263,26 @@ container_case(void)
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri, 1);
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tok, 1);
 	TEST_CHECK("container credentials",
-	           awscred_resolve(NULL, &c, &cause) == 0 &&
-	               strcmp(c->access_key_id, "AKIDCONT") == 0 &&
-	               strcmp(c->session_token, "token-container") == 0);
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "AKIDCONT") == 0 &&
+		strcmp(c->session_token, "token-container") == 0);
 	TEST_CHECK("expiration parsed",
-	           c && c->expiration == 1893553445 &&
-	               awscred_expiring(c, 1893553445 - 100, 300) &&
-	               !awscred_expiring(c, 1893553445 - 1000, 300));
+	    c && c->expiration == 1893553445 &&
+		awscred_expiring(c, 1893553445 - 100, 300) &&
+		!awscred_expiring(c, 1893553445 - 1000, 300));
 	log = fake_server_log(&s);
 	TEST_CHECK("token file sent as Authorization",
-	           strstr(log, "GET /v2/credentials/abc HTTP/1.1") &&
-	               strstr(log, "Authorization: container-auth-token\r\n"));
+	    strstr(log, "GET /v2/credentials/abc HTTP/1.1") &&
+		strstr(log, "Authorization: container-auth-token\r\n"));
 	free(log);
 	awscred_free(c);
 	fake_server_stop(&s);
 
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	       "http://198.51.100.7/creds", 1);
+	    "http://198.51.100.7/creds", 1);
 	TEST_CHECK("full URI to another host is refused before connecting",
-	           awscred_resolve(NULL, &c, &cause) == -1 &&
-	               strstr(cause, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+	    awscred_resolve(NULL, &c, &cause) == -1 &&
+		strstr(cause, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
 	free(cause);
 	free(uri);
 	free(tok);
@@ -294,13 +292,14 @@ static void
 imds_case(void)
 {
 	struct fake_response script[] = {
-	    {200, NULL, "IMDSTOKEN123", 0},
-	    {200, NULL, "my-role\n", 0},
-	    {200, NULL,
-	     "{\"Code\":\"Success\",\"AccessKeyId\":\"AKIDEC2\","
-	     "\"SecretAccessKey\":\"secret-ec2\",\"Token\":\"token-ec2\","
-	     "\"Expiration\":\"2030-01-02T03:04:05Z\"}",
-	     0},
+		{ 200, NULL, "IMDSTOKEN123", 0 },
+		{ 200, NULL, "my-role\n", 0 },
+		{ 200, NULL,
+		    "{\"Code\":\"Success\",\"AccessKeyId\":\"AKIDEC2\","
+		    "\"SecretAccessKey\":\"secret-ec2\",\"Token\":\"token-"
+		    "ec2\","
+		    "\"Expiration\":\"2030-01-02T03:04:05Z\"}",
+		    0 },
 	};
 	struct fake_server s;
 	struct aws_credentials *c = NULL;
@@ -312,21 +311,20 @@ imds_case(void)
 	ep = xasprintf("http://127.0.0.1:%d/", s.port);
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
 	TEST_CHECK("IMDSv2 credentials",
-	           awscred_resolve(NULL, &c, &cause) == 0 &&
-	               strcmp(c->access_key_id, "AKIDEC2") == 0 &&
-	               strcmp(c->secret_access_key, "secret-ec2") == 0 &&
-	               strstr(c->source, "my-role"));
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "AKIDEC2") == 0 &&
+		strcmp(c->secret_access_key, "secret-ec2") == 0 &&
+		strstr(c->source, "my-role"));
 	log = fake_server_log(&s);
-	TEST_CHECK(
-	    "token requested with PUT and a TTL",
+	TEST_CHECK("token requested with PUT and a TTL",
 	    strstr(log, "PUT /latest/api/token HTTP/1.1") &&
-	        strstr(log, "x-aws-ec2-metadata-token-ttl-seconds: 21600"));
-	TEST_CHECK(
-	    "role and credentials fetched with the token",
+		strstr(log, "x-aws-ec2-metadata-token-ttl-seconds: 21600"));
+	TEST_CHECK("role and credentials fetched with the token",
 	    strstr(log, "GET /latest/meta-data/iam/security-credentials/ ") &&
-	        strstr(log, "GET /latest/meta-data/iam/security-credentials/"
-	                    "my-role ") &&
-	        strstr(log, "x-aws-ec2-metadata-token: IMDSTOKEN123"));
+		strstr(log,
+		    "GET /latest/meta-data/iam/security-credentials/"
+		    "my-role ") &&
+		strstr(log, "x-aws-ec2-metadata-token: IMDSTOKEN123"));
 	free(log);
 	awscred_free(c);
 	fake_server_stop(&s);
@@ -339,15 +337,15 @@ test_remote_and_secrets(void)
 	char *log = capture_stderr(container_case);
 
 	TEST_CHECK("container secrets never logged",
-	           strstr(log, "secret-container") == NULL &&
-	               strstr(log, "container-auth-token") == NULL);
+	    strstr(log, "secret-container") == NULL &&
+		strstr(log, "container-auth-token") == NULL);
 	free(log);
 	log = capture_stderr(imds_case);
 	TEST_CHECK("IMDS secrets never logged",
-	           strstr(log, "secret-ec2") == NULL &&
-	               strstr(log, "IMDSTOKEN123") == NULL);
+	    strstr(log, "secret-ec2") == NULL &&
+		strstr(log, "IMDSTOKEN123") == NULL);
 	TEST_CHECK("debug log did show the exchange",
-	           strstr(log, "/latest/api/token") != NULL);
+	    strstr(log, "/latest/api/token") != NULL);
 	free(log);
 }
 
@@ -364,8 +362,8 @@ test_imds_absent(void)
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	TEST_CHECK("no metadata service: not found",
-	           awscred_resolve(NULL, &c, &cause) == -1 && cause &&
-	               strstr(cause, "no answer"));
+	    awscred_resolve(NULL, &c, &cause) == -1 && cause &&
+		strstr(cause, "no answer"));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TEST_CHECK("and quickly", t1.tv_sec - t0.tv_sec < 3);
 	free(cause);

@@ -12,8 +12,8 @@
 
 #include "lib/aws-sigv4.h"
 #include "model/model.h"
-#include "tests/testlib.h"
 #include "tests/mock-server.h"
+#include "tests/testlib.h"
 
 /* --- event-stream frames, written from the spec's layout --------------- */
 
@@ -82,9 +82,8 @@ t_event(unsigned char *out, const char *type, const char *json)
 static size_t
 t_exception(unsigned char *out, const char *type, const char *json)
 {
-	const char *hdrs[] = { ":message-type", "exception",
-		":exception-type", type, ":content-type", "application/json",
-		NULL };
+	const char *hdrs[] = { ":message-type", "exception", ":exception-type",
+		type, ":content-type", "application/json", NULL };
 
 	return t_frame(out, hdrs, json, strlen(json));
 }
@@ -116,7 +115,8 @@ test_frame_vectors(void)
 	size_t n;
 	char *hex;
 
-	n = t_event(f, "chunk", "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbmRleCI6MC"
+	n = t_event(f, "chunk",
+	    "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbmRleCI6MC"
 	    "wiZGVsdGEiOnsiY29udGVudCI6IkhpIn19XX0=\"}");
 	hex = t_hex(f, n);
 	TEST_STREQ("test encoder matches the spec's chunk frame", hex,
@@ -147,7 +147,8 @@ t_chat(const char *uri, struct model_response *resp, char **cause)
 	struct model_params p = { "medium", 256, 0.2, -1, -1 };
 	struct model_request req = { 0 };
 	cJSON *msgs = cJSON_CreateArray(), *a, *calls, *c, *res;
-	cJSON *tools = cJSON_Parse("[{\"name\":\"analyze_stock_performance\","
+	cJSON *tools = cJSON_Parse(
+	    "[{\"name\":\"analyze_stock_performance\","
 	    "\"description\":\"Scores\",\"parameters\":{\"type\":\"object\","
 	    "\"properties\":{\"symbol\":{\"type\":\"string\"}}}}]");
 	struct model *m;
@@ -164,8 +165,8 @@ t_chat(const char *uri, struct model_response *resp, char **cause)
 	cJSON_AddItemToArray(calls, c);
 	cJSON_AddItemToArray(msgs, a);
 	res = cJSON_Parse("{\"score\":61}");
-	cJSON_AddItemToArray(msgs, model_tool_result("tooluse_1",
-	    "analyze_stock_performance", res));
+	cJSON_AddItemToArray(msgs,
+	    model_tool_result("tooluse_1", "analyze_stock_performance", res));
 	cJSON_Delete(res);
 	*cause = NULL;
 	memset(resp, 0, sizeof *resp);
@@ -193,8 +194,7 @@ struct t_run {
 };
 
 static void
-t_run(struct t_run *r, const char *fmt, const struct mock_reply *replies,
-    int n)
+t_run(struct t_run *r, const char *fmt, const struct mock_reply *replies, int n)
 {
 	char uri[512];
 
@@ -202,7 +202,8 @@ t_run(struct t_run *r, const char *fmt, const struct mock_reply *replies,
 	r->rc = -2;
 	if (mock_start(&r->s, replies, n) != 0)
 		return;
-	/* fmt is one of this file's URI templates with one %d (the port). */
+		/* fmt is one of this file's URI templates with one %d (the
+		 * port). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	snprintf(uri, sizeof uri, fmt, r->s.port);
@@ -223,8 +224,9 @@ t_done(struct t_run *r)
 
 /* --- Bedrock ------------------------------------------------------------ */
 
-#define BR "bedrock:openai.gpt-oss-120b-1:0?region=us-east-1&" \
-	   "endpoint=http://127.0.0.1:%d"
+#define BR                                                                     \
+	"bedrock:openai.gpt-oss-120b-1:0?region=us-east-1&"                    \
+	"endpoint=http://127.0.0.1:%d"
 
 static void
 test_sigv4_vector(void)
@@ -234,7 +236,7 @@ test_sigv4_vector(void)
 	struct sigv4_request sr = { 0 };
 	struct http_headers h, out;
 	const char *body = "{\"messages\":[{\"role\":\"user\",\"content\":"
-	    "\"hi\"}],\"max_completion_tokens\":16}";
+			   "\"hi\"}],\"max_completion_tokens\":16}";
 	char *label = sigv4_uri_encode("openai.gpt-oss-120b-1:0", 23, 0);
 	char *path = NULL, *cause = NULL;
 
@@ -254,13 +256,14 @@ test_sigv4_vector(void)
 	sr.region = "us-east-1";
 	sr.service = "bedrock";
 	sr.when = 1440938160; /* 20150830T123600Z */
-	TEST_CHECK("bedrock vector signs", sigv4_sign(&sr, &cred, &out,
-	    &cause) == 0);
+	TEST_CHECK("bedrock vector signs",
+	    sigv4_sign(&sr, &cred, &out, &cause) == 0);
 	TEST_CHECK("signature equals the spec's vector",
 	    http_headers_get(&out, "Authorization") != NULL &&
-	    strstr(http_headers_get(&out, "Authorization"), "Signature="
-	    "5396cc0a9f541cfe78a01e7acdf28dda7cfcc1d97c076da9f16046016e927b0c")
-	    != NULL);
+		strstr(http_headers_get(&out, "Authorization"),
+		    "Signature="
+		    "5396cc0a9f541cfe78a01e7acdf28dda7cfcc1d97c076da9f16046016e"
+		    "927b0c") != NULL);
 	http_headers_free(&h);
 	http_headers_free(&out);
 	free(label);
@@ -315,13 +318,14 @@ static void
 test_converse(void)
 {
 	static const struct mock_reply r[] = { { 200,
-		"Content-Type: application/json\r\n",
-		"{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":["
-		"{\"reasoningContent\":{\"reasoningText\":{\"text\":\"Score is "
-		"61.\"}}},{\"text\":\"<reasoning>tag</reasoning>SIM_STOCK "
-		"scores 61.\"}]}},\"stopReason\":\"end_turn\",\"usage\":{"
-		"\"inputTokens\":120,\"outputTokens\":40,\"totalTokens\":160},"
-		"\"metrics\":{\"latencyMs\":812}}", 0, 0, 0, 0 } };
+	    "Content-Type: application/json\r\n",
+	    "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":["
+	    "{\"reasoningContent\":{\"reasoningText\":{\"text\":\"Score is "
+	    "61.\"}}},{\"text\":\"<reasoning>tag</reasoning>SIM_STOCK "
+	    "scores 61.\"}]}},\"stopReason\":\"end_turn\",\"usage\":{"
+	    "\"inputTokens\":120,\"outputTokens\":40,\"totalTokens\":160},"
+	    "\"metrics\":{\"latencyMs\":812}}",
+	    0, 0, 0, 0 } };
 	struct t_run t;
 
 	t_run(&t, BR "&stream=0&guardrail=gr-abc:3", r, 1);
@@ -330,39 +334,51 @@ test_converse(void)
 	TEST_STREQ("reasoning block and tag both kept", t.resp.reasoning,
 	    "Score is 61.\ntag");
 	TEST_STREQ("end_turn is stop", t.resp.stop_reason, "stop");
-	TEST_CHECK("Converse usage", t.resp.prompt_tokens == 120 &&
-	    t.resp.completion_tokens == 40);
+	TEST_CHECK("Converse usage",
+	    t.resp.prompt_tokens == 120 && t.resp.completion_tokens == 40);
 	if (t.log == NULL) {
 		t_done(&t);
 		return;
 	}
-	TEST_CHECK("Converse path with the encoded model id", strstr(t.log,
-	    "POST /model/openai.gpt-oss-120b-1%3A0/converse HTTP") != NULL);
-	TEST_CHECK("SigV4 for service bedrock", strstr(t.log,
-	    "Credential=AKIDTEST/") && strstr(t.log,
-	    "/us-east-1/bedrock/aws4_request"));
-	TEST_CHECK("signature verifies", t_signature_matches(t.log,
-	    t.s.port, "/model/openai.gpt-oss-120b-1%3A0/converse"));
-	TEST_CHECK("system block", strstr(t.log,
-	    "\"system\":[{\"text\":\"You analyze.\"}]") != NULL);
-	TEST_CHECK("toolUse block sent back", strstr(t.log,
-	    "{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":"
-	    "\"analyze_stock_performance\",\"input\":{\"symbol\":"
-	    "\"SIM_STOCK\"}}}") != NULL);
-	TEST_CHECK("toolResult in a user message", strstr(t.log,
-	    "{\"role\":\"user\",\"content\":[{\"toolResult\":{\"toolUseId\":"
-	    "\"tooluse_1\",\"content\":[{\"json\":{\"score\":61}}],"
-	    "\"status\":\"success\"}}]}") != NULL);
-	TEST_CHECK("toolSpec", strstr(t.log, "\"toolConfig\":{\"tools\":[{"
-	    "\"toolSpec\":{\"name\":\"analyze_stock_performance\"") != NULL);
-	TEST_CHECK("inference config", strstr(t.log,
-	    "\"inferenceConfig\":{\"maxTokens\":256,\"temperature\":0.2}"));
-	TEST_CHECK("reasoning effort as an additional field", strstr(t.log,
-	    "\"additionalModelRequestFields\":{\"reasoning_effort\":"
-	    "\"medium\"}") != NULL);
-	TEST_CHECK("guardrail config", strstr(t.log, "\"guardrailConfig\":{"
-	    "\"guardrailIdentifier\":\"gr-abc\",\"guardrailVersion\":\"3\"")
-	    != NULL);
+	TEST_CHECK("Converse path with the encoded model id",
+	    strstr(t.log,
+		"POST /model/openai.gpt-oss-120b-1%3A0/converse HTTP") != NULL);
+	TEST_CHECK("SigV4 for service bedrock",
+	    strstr(t.log, "Credential=AKIDTEST/") &&
+		strstr(t.log, "/us-east-1/bedrock/aws4_request"));
+	TEST_CHECK("signature verifies",
+	    t_signature_matches(t.log, t.s.port,
+		"/model/openai.gpt-oss-120b-1%3A0/converse"));
+	TEST_CHECK("system block",
+	    strstr(t.log, "\"system\":[{\"text\":\"You analyze.\"}]") != NULL);
+	TEST_CHECK("toolUse block sent back",
+	    strstr(t.log,
+		"{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":"
+		"\"analyze_stock_performance\",\"input\":{\"symbol\":"
+		"\"SIM_STOCK\"}}}") != NULL);
+	TEST_CHECK("toolResult in a user message",
+	    strstr(t.log,
+		"{\"role\":\"user\",\"content\":[{\"toolResult\":{"
+		"\"toolUseId\":"
+		"\"tooluse_1\",\"content\":[{\"json\":{\"score\":61}}],"
+		"\"status\":\"success\"}}]}") != NULL);
+	TEST_CHECK("toolSpec",
+	    strstr(t.log,
+		"\"toolConfig\":{\"tools\":[{"
+		"\"toolSpec\":{\"name\":\"analyze_stock_performance\"") !=
+		NULL);
+	TEST_CHECK("inference config",
+	    strstr(t.log,
+		"\"inferenceConfig\":{\"maxTokens\":256,\"temperature\":0.2}"));
+	TEST_CHECK("reasoning effort as an additional field",
+	    strstr(t.log,
+		"\"additionalModelRequestFields\":{\"reasoning_effort\":"
+		"\"medium\"}") != NULL);
+	TEST_CHECK("guardrail config",
+	    strstr(t.log,
+		"\"guardrailConfig\":{"
+		"\"guardrailIdentifier\":\"gr-abc\",\"guardrailVersion\":"
+		"\"3\"") != NULL);
 	t_done(&t);
 }
 
@@ -371,28 +387,34 @@ test_converse_stream(void)
 {
 	static unsigned char body[8192];
 	static struct mock_reply r[] = { { 200,
-		"Content-Type: application/vnd.amazon.eventstream\r\n",
-		(const char *)body, 0, 0, 0, 7 } };
+	    "Content-Type: application/vnd.amazon.eventstream\r\n",
+	    (const char *)body, 0, 0, 0, 7 } };
 	size_t n = 0;
 	struct t_run t;
 
-	n += t_event(body + n, "messageStart", "{\"p\":\"abcdef\","
+	n += t_event(body + n, "messageStart",
+	    "{\"p\":\"abcdef\","
 	    "\"role\":\"assistant\"}");
-	n += t_event(body + n, "contentBlockDelta", "{\"contentBlockIndex\":0,"
+	n += t_event(body + n, "contentBlockDelta",
+	    "{\"contentBlockIndex\":0,"
 	    "\"delta\":{\"reasoningContent\":{\"text\":\"Need scores.\"}},"
 	    "\"p\":\"xy\"}");
 	n += t_event(body + n, "contentBlockStop", "{\"contentBlockIndex\":0}");
-	n += t_event(body + n, "contentBlockStart", "{\"contentBlockIndex\":1,"
+	n += t_event(body + n, "contentBlockStart",
+	    "{\"contentBlockIndex\":1,"
 	    "\"start\":{\"toolUse\":{\"toolUseId\":\"tooluse_B\",\"name\":"
 	    "\"analyze_stock_performance\"}}}");
-	n += t_event(body + n, "contentBlockDelta", "{\"contentBlockIndex\":1,"
+	n += t_event(body + n, "contentBlockDelta",
+	    "{\"contentBlockIndex\":1,"
 	    "\"delta\":{\"toolUse\":{\"input\":\"{\\\"sym\"}}}");
-	n += t_event(body + n, "contentBlockDelta", "{\"contentBlockIndex\":1,"
+	n += t_event(body + n, "contentBlockDelta",
+	    "{\"contentBlockIndex\":1,"
 	    "\"delta\":{\"toolUse\":{\"input\":\"bol\\\":\\\"SIM_STOCK\\\"}\"}}"
 	    "}");
 	n += t_event(body + n, "contentBlockStop", "{\"contentBlockIndex\":1}");
 	n += t_event(body + n, "messageStop", "{\"stopReason\":\"tool_use\"}");
-	n += t_event(body + n, "metadata", "{\"usage\":{\"inputTokens\":30,"
+	n += t_event(body + n, "metadata",
+	    "{\"usage\":{\"inputTokens\":30,"
 	    "\"outputTokens\":7,\"totalTokens\":37},\"metrics\":{"
 	    "\"latencyMs\":5}}");
 	r[0].body_len = n;
@@ -406,10 +428,13 @@ test_converse_stream(void)
 	}
 	TEST_STREQ("streamed reasoning", t.resp.reasoning, "Need scores.");
 	TEST_STREQ("tool_use is tool_calls", t.resp.stop_reason, "tool_calls");
-	TEST_CHECK("metadata usage", t.resp.prompt_tokens == 30 &&
-	    t.resp.completion_tokens == 7);
-	TEST_CHECK("converse-stream path", t.log && strstr(t.log,
-	    "POST /model/openai.gpt-oss-120b-1%3A0/converse-stream HTTP"));
+	TEST_CHECK("metadata usage",
+	    t.resp.prompt_tokens == 30 && t.resp.completion_tokens == 7);
+	TEST_CHECK("converse-stream path",
+	    t.log &&
+		strstr(t.log,
+		    "POST /model/openai.gpt-oss-120b-1%3A0/converse-stream "
+		    "HTTP"));
 	t_done(&t);
 }
 
@@ -421,34 +446,38 @@ test_stream_errors(void)
 		0, 0 };
 	static struct mock_reply r_crc = { 200, NULL, (const char *)crc, 0, 0,
 		0, 0 };
-	static struct mock_reply r_cut = { 200, NULL, (const char *)ok, 0, 0,
-		0, 0 };
+	static struct mock_reply r_cut = { 200, NULL, (const char *)ok, 0, 0, 0,
+		0 };
 	size_t n, m;
 	struct t_run t;
 
-	n = t_event(ok, "contentBlockDelta", "{\"contentBlockIndex\":0,"
+	n = t_event(ok, "contentBlockDelta",
+	    "{\"contentBlockIndex\":0,"
 	    "\"delta\":{\"text\":\"Hel\"}}");
-	m = n + t_exception(ok + n, "throttlingException",
-	    "{\"message\":\"Too many requests\"}");
+	m = n +
+	    t_exception(ok + n, "throttlingException",
+		"{\"message\":\"Too many requests\"}");
 	memcpy(exc, ok, m);
 	r_exc.body_len = m;
 	t_run(&t, BR, &r_exc, 1);
 	TEST_CHECK("mid-stream exception reported with its type",
-	    t.rc == -1 && t.cause && strstr(t.cause,
-	    "throttlingException: Too many requests"));
+	    t.rc == -1 && t.cause &&
+		strstr(t.cause, "throttlingException: Too many requests"));
 	t_done(&t);
 	memcpy(crc, ok, n);
 	crc[n - 6] ^= 0x20; /* payload byte: message CRC breaks */
 	r_crc.body_len = n;
 	t_run(&t, BR, &r_crc, 1);
-	TEST_CHECK("bad CRC reported", t.rc == -1 && t.cause &&
-	    (strstr(t.cause, "CRC") || strstr(t.cause, "crc")));
+	TEST_CHECK("bad CRC reported",
+	    t.rc == -1 && t.cause &&
+		(strstr(t.cause, "CRC") || strstr(t.cause, "crc")));
 	t_done(&t);
 	r_cut.body_len = n + 20;
 	memcpy(ok + n, exc + n, 20);
 	t_run(&t, BR, &r_cut, 1);
-	TEST_CHECK("stream cut mid-frame reported", t.rc == -1 && t.cause &&
-	    strstr(t.cause, "bedrock converse-stream"));
+	TEST_CHECK("stream cut mid-frame reported",
+	    t.rc == -1 && t.cause &&
+		strstr(t.cause, "bedrock converse-stream"));
 	t_done(&t);
 }
 
@@ -456,19 +485,25 @@ static void
 test_bedrock_errors(void)
 {
 	static const struct mock_reply retry[] = {
-		{ 400, "x-amzn-ErrorType: ThrottlingException:http://internal."
-		    "amazon.com/coral/\r\n", "{\"message\":\"Rate exceeded\"}",
-		    0, 0, 0, 0 },
+		{ 400,
+		    "x-amzn-ErrorType: ThrottlingException:http://internal."
+		    "amazon.com/coral/\r\n",
+		    "{\"message\":\"Rate exceeded\"}", 0, 0, 0, 0 },
 		{ 503, NULL, "{\"message\":\"unavailable\"}", 0, 0, 0, 0 },
-		{ 200, NULL, "{\"output\":{\"message\":{\"role\":\"assistant\","
+		{ 200, NULL,
+		    "{\"output\":{\"message\":{\"role\":\"assistant\","
 		    "\"content\":[{\"text\":\"ok\"}]}},\"stopReason\":"
-		    "\"end_turn\",\"usage\":{\"inputTokens\":1,\"outputTokens\":"
-		    "1,\"totalTokens\":2}}", 0, 0, 0, 0 },
+		    "\"end_turn\",\"usage\":{\"inputTokens\":1,"
+		    "\"outputTokens\":"
+		    "1,\"totalTokens\":2}}",
+		    0, 0, 0, 0 },
 	};
 	static const struct mock_reply invalid[] = {
-		{ 400, "x-amzn-ErrorType: ValidationException\r\n"
+		{ 400,
+		    "x-amzn-ErrorType: ValidationException\r\n"
 		    "x-amzn-RequestId: req-42\r\n",
-		    "{\"message\":\"The provided model identifier is invalid.\"}",
+		    "{\"message\":\"The provided model identifier is "
+		    "invalid.\"}",
 		    0, 0, 0, 0 },
 		{ 200, NULL, "{}", 0, 0, 0, 0 },
 	};
@@ -481,11 +516,14 @@ test_bedrock_errors(void)
 	t_done(&t);
 	t_run(&t, BR "&stream=0", invalid, 2);
 	TEST_CHECK("validation error shown with code, message, request id",
-	    t.rc == -1 && t.cause && strstr(t.cause, "ValidationException: "
-	    "The provided model identifier is invalid. (HTTP 400, request id "
-	    "req-42)"));
-	TEST_CHECK("validation error not retried", t.log &&
-	    mock_count(t.log) == 1);
+	    t.rc == -1 && t.cause &&
+		strstr(t.cause,
+		    "ValidationException: "
+		    "The provided model identifier is invalid. (HTTP 400, "
+		    "request id "
+		    "req-42)"));
+	TEST_CHECK("validation error not retried",
+	    t.log && mock_count(t.log) == 1);
 	t_done(&t);
 }
 
@@ -493,13 +531,13 @@ static void
 test_invoke(void)
 {
 	static const struct mock_reply r[] = { { 200, NULL,
-		"{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
-		"\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-		"\"content\":\"<reasoning>Check score.</reasoning>Score 61.\"},"
-		"\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,"
-		"\"completion_tokens\":3,\"total_tokens\":12},"
-		"\"amazon-bedrock-guardrailAction\":\"INTERVENED\"}",
-		0, 0, 0, 0 } };
+	    "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\","
+	    "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+	    "\"content\":\"<reasoning>Check score.</reasoning>Score 61.\"},"
+	    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,"
+	    "\"completion_tokens\":3,\"total_tokens\":12},"
+	    "\"amazon-bedrock-guardrailAction\":\"INTERVENED\"}",
+	    0, 0, 0, 0 } };
 	struct t_run t;
 
 	t_run(&t, BR "&api=invoke&stream=0&guardrail=gr-1:DRAFT", r, 1);
@@ -509,16 +547,19 @@ test_invoke(void)
 	TEST_STREQ("reasoning from the tags", t.resp.reasoning, "Check score.");
 	TEST_STREQ("guardrail intervention reported", t.resp.stop_reason,
 	    "guardrail_intervened");
-	TEST_CHECK("invoke path", t.log && strstr(t.log,
-	    "POST /model/openai.gpt-oss-120b-1%3A0/invoke HTTP"));
-	TEST_CHECK("guardrail headers", t.log && strstr(t.log,
-	    "X-Amzn-Bedrock-GuardrailIdentifier: gr-1") && strstr(t.log,
-	    "X-Amzn-Bedrock-GuardrailVersion: DRAFT"));
-	TEST_CHECK("OpenAI body with max_completion_tokens", t.log &&
-	    strstr(t.log, "\"max_completion_tokens\":256") &&
-	    strstr(t.log, "\"tool_call_id\":\"tooluse_1\""));
-	TEST_CHECK("model field omitted", t.log &&
-	    strstr(t.log, "\"model\"") == NULL);
+	TEST_CHECK("invoke path",
+	    t.log &&
+		strstr(t.log,
+		    "POST /model/openai.gpt-oss-120b-1%3A0/invoke HTTP"));
+	TEST_CHECK("guardrail headers",
+	    t.log &&
+		strstr(t.log, "X-Amzn-Bedrock-GuardrailIdentifier: gr-1") &&
+		strstr(t.log, "X-Amzn-Bedrock-GuardrailVersion: DRAFT"));
+	TEST_CHECK("OpenAI body with max_completion_tokens",
+	    t.log && strstr(t.log, "\"max_completion_tokens\":256") &&
+		strstr(t.log, "\"tool_call_id\":\"tooluse_1\""));
+	TEST_CHECK("model field omitted",
+	    t.log && strstr(t.log, "\"model\"") == NULL);
 	t_done(&t);
 }
 
@@ -527,17 +568,19 @@ test_invoke_stream(void)
 {
 	static unsigned char body[4096];
 	static struct mock_reply r[] = { { 200, NULL, (const char *)body, 0, 0,
-		0, 3 } };
+	    0, 3 } };
 	size_t n = 0;
 	struct t_run t;
 
 	/* {"choices":[{"index":0,"delta":{"content":"Hi"}}]} (spec vector) */
-	n += t_event(body + n, "chunk", "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbm"
+	n += t_event(body + n, "chunk",
+	    "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbm"
 	    "RleCI6MCwiZGVsdGEiOnsiY29udGVudCI6IkhpIn19XX0=\"}");
 	/* {"choices":[{"index":0,"delta":{"content":" there"},
 	 *  "finish_reason":"stop"}],"amazon-bedrock-invocationMetrics":
 	 *  {"inputTokenCount":11,"outputTokenCount":2}} */
-	n += t_event(body + n, "chunk", "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbm"
+	n += t_event(body + n, "chunk",
+	    "{\"bytes\":\"eyJjaG9pY2VzIjpbeyJpbm"
 	    "RleCI6MCwiZGVsdGEiOnsiY29udGVudCI6IiB0aGVyZSJ9LCJmaW5pc2hfcmVh"
 	    "c29uIjoic3RvcCJ9XSwiYW1hem9uLWJlZHJvY2staW52b2NhdGlvbk1ldHJpY3Mi"
 	    "OnsiaW5wdXRUb2tlbkNvdW50IjoxMSwib3V0cHV0VG9rZW5Db3VudCI6Mn19\"}");
@@ -545,11 +588,11 @@ test_invoke_stream(void)
 	t_run(&t, BR "&api=invoke", r, 1);
 	TEST_CHECK("InvokeModelWithResponseStream accepted", t.rc == 0);
 	TEST_STREQ("chunks joined", t.resp.content, "Hi there");
-	TEST_CHECK("invocation metrics as usage", t.resp.prompt_tokens == 11 &&
-	    t.resp.completion_tokens == 2);
-	TEST_CHECK("stream path and accept header", t.log && strstr(t.log,
-	    "/invoke-with-response-stream HTTP") && strstr(t.log,
-	    "X-Amzn-Bedrock-Accept: application/json"));
+	TEST_CHECK("invocation metrics as usage",
+	    t.resp.prompt_tokens == 11 && t.resp.completion_tokens == 2);
+	TEST_CHECK("stream path and accept header",
+	    t.log && strstr(t.log, "/invoke-with-response-stream HTTP") &&
+		strstr(t.log, "X-Amzn-Bedrock-Accept: application/json"));
 	t_done(&t);
 }
 
@@ -557,10 +600,10 @@ static void
 test_bearer_and_env(void)
 {
 	static const struct mock_reply r[] = { { 200, NULL,
-		"{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":"
-		"[{\"text\":\"k\"}]}},\"stopReason\":\"end_turn\",\"usage\":{"
-		"\"inputTokens\":1,\"outputTokens\":1,\"totalTokens\":2}}",
-		0, 0, 0, 0 } };
+	    "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "[{\"text\":\"k\"}]}},\"stopReason\":\"end_turn\",\"usage\":{"
+	    "\"inputTokens\":1,\"outputTokens\":1,\"totalTokens\":2}}",
+	    0, 0, 0, 0 } };
 	char env[64];
 	struct t_run t;
 	struct model *m;
@@ -576,32 +619,35 @@ test_bearer_and_env(void)
 		    &t.resp, &t.cause);
 		t.log = mock_stop(&t.s);
 		TEST_CHECK("API key request succeeds via the endpoint "
-			   "variable", t.rc == 0);
-		TEST_CHECK("Bearer API key sent, no SigV4", t.log &&
-		    strstr(t.log, "Authorization: Bearer bedrock-api-key-TEST")
-		    && strstr(t.log, "X-Amz-Date") == NULL);
+			   "variable",
+		    t.rc == 0);
+		TEST_CHECK("Bearer API key sent, no SigV4",
+		    t.log &&
+			strstr(t.log,
+			    "Authorization: Bearer bedrock-api-key-TEST") &&
+			strstr(t.log, "X-Amz-Date") == NULL);
 	}
 	t_done(&t);
 	unsetenv("AWS_BEARER_TOKEN_BEDROCK");
 	unsetenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
 	unsetenv("AWS_REGION");
 	m = model_open("bedrock:openai.gpt-oss-20b-1:0", NULL, &ue, &cause);
-	TEST_CHECK("missing region explained", m == NULL && cause &&
-	    strstr(cause, "AWS_REGION") && !ue);
+	TEST_CHECK("missing region explained",
+	    m == NULL && cause && strstr(cause, "AWS_REGION") && !ue);
 	free(cause);
 	cause = NULL;
-	m = model_open("bedrock:m?region=x&guardrail=nover", NULL, &ue,
-	    &cause);
-	TEST_CHECK("bad guardrail option explained", m == NULL && cause &&
-	    strstr(cause, "ID:VERSION"));
+	m = model_open("bedrock:m?region=x&guardrail=nover", NULL, &ue, &cause);
+	TEST_CHECK("bad guardrail option explained",
+	    m == NULL && cause && strstr(cause, "ID:VERSION"));
 	free(cause);
 	setenv("AWS_REGION", "us-east-1", 1);
 }
 
 /* --- SageMaker ---------------------------------------------------------- */
 
-#define SM "sagemaker:gpt-oss-ep?region=us-east-1&" \
-	   "endpoint=http://127.0.0.1:%d"
+#define SM                                                                     \
+	"sagemaker:gpt-oss-ep?region=us-east-1&"                               \
+	"endpoint=http://127.0.0.1:%d"
 
 static void
 test_sagemaker(void)
@@ -609,7 +655,8 @@ test_sagemaker(void)
 	static const struct mock_reply r[] = {
 		{ 429, "x-amzn-ErrorType: ModelNotReadyException\r\n",
 		    "{\"message\":\"Model is loading\"}", 0, 0, 0, 0 },
-		{ 200, NULL, "{\"choices\":[{\"index\":0,\"message\":{\"role\":"
+		{ 200, NULL,
+		    "{\"choices\":[{\"index\":0,\"message\":{\"role\":"
 		    "\"assistant\",\"content\":\"Fine.\",\"reasoning_content\":"
 		    "\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{"
 		    "\"prompt_tokens\":4,\"completion_tokens\":1}}",
@@ -617,20 +664,24 @@ test_sagemaker(void)
 	};
 	struct t_run t;
 
-	t_run(&t, SM "&stream=0&component=ic-gptoss&custom-attributes=a=1",
-	    r, 2);
-	TEST_CHECK("InvokeEndpoint after ModelNotReady retry", t.rc == 0 &&
-	    t.resp.content && strcmp(t.resp.content, "Fine.") == 0);
+	t_run(&t, SM "&stream=0&component=ic-gptoss&custom-attributes=a=1", r,
+	    2);
+	TEST_CHECK("InvokeEndpoint after ModelNotReady retry",
+	    t.rc == 0 && t.resp.content &&
+		strcmp(t.resp.content, "Fine.") == 0);
 	TEST_STREQ("vLLM reasoning_content", t.resp.reasoning, "ok");
 	TEST_CHECK("two attempts", t.log && mock_count(t.log) == 2);
-	TEST_CHECK("invocations path", t.log && strstr(t.log,
-	    "POST /endpoints/gpt-oss-ep/invocations HTTP"));
-	TEST_CHECK("inference component header", t.log && strstr(t.log,
-	    "X-Amzn-SageMaker-Inference-Component: ic-gptoss"));
-	TEST_CHECK("custom attributes header", t.log && strstr(t.log,
-	    "X-Amzn-SageMaker-Custom-Attributes: a=1"));
-	TEST_CHECK("signed for sagemaker", t.log && strstr(t.log,
-	    "/us-east-1/sagemaker/aws4_request"));
+	TEST_CHECK("invocations path",
+	    t.log &&
+		strstr(t.log, "POST /endpoints/gpt-oss-ep/invocations HTTP"));
+	TEST_CHECK("inference component header",
+	    t.log &&
+		strstr(t.log,
+		    "X-Amzn-SageMaker-Inference-Component: ic-gptoss"));
+	TEST_CHECK("custom attributes header",
+	    t.log && strstr(t.log, "X-Amzn-SageMaker-Custom-Attributes: a=1"));
+	TEST_CHECK("signed for sagemaker",
+	    t.log && strstr(t.log, "/us-east-1/sagemaker/aws4_request"));
 	t_done(&t);
 }
 
@@ -639,7 +690,7 @@ test_sagemaker_stream(int sse)
 {
 	static unsigned char body[4096];
 	static struct mock_reply r[] = { { 200, NULL, (const char *)body, 0, 0,
-		0, 5 } };
+	    0, 5 } };
 	const char *text = sse ?
 	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":"
 	    "\"Think\"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{"
@@ -661,7 +712,8 @@ test_sagemaker_stream(int sse)
 	r[0].body_len = n;
 	t_run(&t, SM, r, 1);
 	TEST_CHECK(sse ? "SSE stream over PayloadParts" :
-			 "JSON lines over PayloadParts", t.rc == 0);
+			 "JSON lines over PayloadParts",
+	    t.rc == 0);
 	if (sse) {
 		TEST_STREQ("reasoning reassembled", t.resp.reasoning, "Think");
 		TEST_CHECK("tool call reassembled", t.resp.n_calls == 1);
@@ -669,8 +721,10 @@ test_sagemaker_stream(int sse)
 		TEST_STREQ("content reassembled", t.resp.content,
 		    "Line one done");
 	}
-	TEST_CHECK("stream path", t.log && strstr(t.log,
-	    "/endpoints/gpt-oss-ep/invocations-response-stream HTTP"));
+	TEST_CHECK("stream path",
+	    t.log &&
+		strstr(t.log,
+		    "/endpoints/gpt-oss-ep/invocations-response-stream HTTP"));
 	t_done(&t);
 }
 

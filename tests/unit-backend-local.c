@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "model/gptoss/harmony.h"
 #include "model/local-map.h"
 #include "model/model.h"
 #include "tests/testlib.h"
-#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-backend-local-XXXXXX";
 static struct gptoss_tokenizer *tok;
@@ -40,8 +40,8 @@ on_delta(void *arg, const char *kind, const char *text)
 	struct deltas *d = arg;
 
 	d->calls++;
-	buf_printf(strcmp(kind, "content") == 0 ? &d->content :
-	    &d->reasoning, "%s", text);
+	buf_printf(strcmp(kind, "content") == 0 ? &d->content : &d->reasoning,
+	    "%s", text);
 }
 
 static void
@@ -57,8 +57,9 @@ test_uri(void)
 
 	for (i = 0; i < sizeof usage / sizeof usage[0]; i++) {
 		m = model_open(usage[i], NULL, &usage_error, &cause);
-		TEST_CHECK(usage[i], m == NULL && usage_error == 1 &&
-		    cause != NULL && strstr(cause, "local") != NULL);
+		TEST_CHECK(usage[i],
+		    m == NULL && usage_error == 1 && cause != NULL &&
+			strstr(cause, "local") != NULL);
 		free(cause);
 		cause = NULL;
 	}
@@ -66,7 +67,7 @@ test_uri(void)
 	    &usage_error, &cause);
 	TEST_CHECK("a missing directory is a load error naming it",
 	    m == NULL && usage_error == 0 && cause != NULL &&
-	    strstr(cause, "/nonexistent/gpt-oss") != NULL);
+		strstr(cause, "/nonexistent/gpt-oss") != NULL);
 	free(cause);
 }
 
@@ -103,7 +104,9 @@ static const char harmony_json[] =
     "{\"messages\":[{\"role\":\"system\",\"reasoning\":\"low\","
     "\"current_date\":\"2025-09-04\"},"
     "{\"role\":\"developer\",\"instructions\":\"You are the data agent.\","
-    "\"tools\":" "TOOLS" "},"
+    "\"tools\":"
+    "TOOLS"
+    "},"
     "{\"role\":\"user\",\"content\":\"Gather SIM.\\n\\nContext:\\n"
     "{\\\"symbol\\\":\\\"SIM\\\"}\"},"
     "{\"role\":\"assistant\",\"channel\":\"analysis\",\"content\":\"I need "
@@ -157,44 +160,62 @@ test_render(void)
 	req.tool_choice = "auto";
 	conv = local_map_conversation(&req, "low", "2025-09-04", &cause);
 	TEST_CHECK("the request maps", conv != NULL);
-	TEST_CHECK("it renders", conv != NULL &&
-	    local_map_render(tok, conv, &ids, &n, &cause) == 0);
+	TEST_CHECK("it renders",
+	    conv != NULL && local_map_render(tok, conv, &ids, &n, &cause) == 0);
 	at = strstr(harmony_json, "TOOLS");
 	wj = xasprintf("%.*s%s%s", (int)(at - harmony_json), harmony_json,
 	    tools_json, at + 5);
 	want_json = cJSON_Parse(wj);
 	TEST_CHECK("the hand-written conversation validates",
 	    harmony_conversation_from_json(want_json, &hc, NULL) == GPTOSS_OK);
-	TEST_CHECK("harmony renders it", hc != NULL &&
-	    harmony_render(tok, hc, &want, &nw, NULL) == GPTOSS_OK);
-	TEST_CHECK("the ids equal harmony_render's", n == nw && n > 0 &&
-	    memcmp(ids, want, n * sizeof *ids) == 0);
+	TEST_CHECK("harmony renders it",
+	    hc != NULL &&
+		harmony_render(tok, hc, &want, &nw, NULL) == GPTOSS_OK);
+	TEST_CHECK("the ids equal harmony_render's",
+	    n == nw && n > 0 && memcmp(ids, want, n * sizeof *ids) == 0);
 	text = ids_text(ids, n);
-	TEST_CHECK("system first", text != NULL && strncmp(text,
-	    "<|start|>system<|message|>You are ChatGPT", 40) == 0);
-	TEST_CHECK("reasoning and date", text != NULL &&
-	    strstr(text, "Current date: 2025-09-04\n\nReasoning: low") != NULL);
-	TEST_CHECK("instructions in the developer message", text != NULL &&
-	    strstr(text, "<|start|>developer<|message|># Instructions\n\n"
-	    "You are the data agent.") != NULL);
-	TEST_CHECK("the tool in the functions namespace", text != NULL &&
-	    strstr(text, "namespace functions {\n\n// Prices for a symbol.\n"
-	    "type gather_stock_data = (_: {\nsymbol: string,\n}) => any;") !=
-	    NULL);
-	TEST_CHECK("the analysis before the call is kept", text != NULL &&
-	    strstr(text, "<|start|>assistant<|channel|>analysis<|message|>I "
-	    "need the data.<|end|>") != NULL);
-	TEST_CHECK("the call", text != NULL && strstr(text,
-	    "<|start|>assistant to=functions.gather_stock_data<|channel|>"
-	    "commentary <|constrain|>json<|message|>{\"symbol\":\"SIM\"}"
-	    "<|call|>") != NULL);
-	TEST_CHECK("the result", text != NULL && strstr(text,
-	    "<|start|>functions.gather_stock_data to=assistant<|channel|>"
-	    "commentary<|message|>{\"close\":12.5}<|end|><|start|>assistant")
-	    != NULL);
-	TEST_CHECK("ends ready for the answer", text != NULL &&
-	    strlen(text) > 18 &&
-	    strcmp(text + strlen(text) - 18, "<|start|>assistant") == 0);
+	TEST_CHECK("system first",
+	    text != NULL &&
+		strncmp(text, "<|start|>system<|message|>You are ChatGPT",
+		    40) == 0);
+	TEST_CHECK("reasoning and date",
+	    text != NULL &&
+		strstr(text, "Current date: 2025-09-04\n\nReasoning: low") !=
+		    NULL);
+	TEST_CHECK("instructions in the developer message",
+	    text != NULL &&
+		strstr(text,
+		    "<|start|>developer<|message|># Instructions\n\n"
+		    "You are the data agent.") != NULL);
+	TEST_CHECK("the tool in the functions namespace",
+	    text != NULL &&
+		strstr(text,
+		    "namespace functions {\n\n// Prices for a symbol.\n"
+		    "type gather_stock_data = (_: {\nsymbol: string,\n}) => "
+		    "any;") != NULL);
+	TEST_CHECK("the analysis before the call is kept",
+	    text != NULL &&
+		strstr(text,
+		    "<|start|>assistant<|channel|>analysis<|message|>I "
+		    "need the data.<|end|>") != NULL);
+	TEST_CHECK("the call",
+	    text != NULL &&
+		strstr(text,
+		    "<|start|>assistant "
+		    "to=functions.gather_stock_data<|channel|>"
+		    "commentary "
+		    "<|constrain|>json<|message|>{\"symbol\":\"SIM\"}"
+		    "<|call|>") != NULL);
+	TEST_CHECK("the result",
+	    text != NULL &&
+		strstr(text,
+		    "<|start|>functions.gather_stock_data "
+		    "to=assistant<|channel|>"
+		    "commentary<|message|>{\"close\":12.5}<|end|><|start|>"
+		    "assistant") != NULL);
+	TEST_CHECK("ends ready for the answer",
+	    text != NULL && strlen(text) > 18 &&
+		strcmp(text + strlen(text) - 18, "<|start|>assistant") == 0);
 	free(text);
 	free(ids);
 	free(want);
@@ -206,23 +227,26 @@ test_render(void)
 
 	/* tool_choice none: no tools; a final answer drops earlier CoT. */
 	cJSON_Delete(msgs);
-	msgs = cJSON_Parse("[{\"role\":\"user\",\"content\":\"Hi\"},"
+	msgs = cJSON_Parse(
+	    "[{\"role\":\"user\",\"content\":\"Hi\"},"
 	    "{\"role\":\"assistant\",\"content\":\"Hello\",\"reasoning\":"
 	    "\"greet\"},{\"role\":\"user\",\"content\":\"Bye\"}]");
 	req.messages = msgs;
 	req.tool_choice = "none";
 	conv = local_map_conversation(&req, "high", NULL, &cause);
 	ids = NULL;
-	TEST_CHECK("renders", conv != NULL &&
-	    local_map_render(tok, conv, &ids, &n, &cause) == 0);
+	TEST_CHECK("renders",
+	    conv != NULL && local_map_render(tok, conv, &ids, &n, &cause) == 0);
 	text = ids != NULL ? ids_text(ids, n) : NULL;
 	TEST_CHECK("no developer message without instructions or tools",
 	    text != NULL && strstr(text, "developer") == NULL &&
-	    strstr(text, "namespace") == NULL);
-	TEST_CHECK("the answer on final, its CoT dropped", text != NULL &&
-	    strstr(text, "<|start|>assistant<|channel|>final<|message|>Hello"
-	    "<|end|><|start|>user<|message|>Bye<|end|>") != NULL &&
-	    strstr(text, "greet") == NULL);
+		strstr(text, "namespace") == NULL);
+	TEST_CHECK("the answer on final, its CoT dropped",
+	    text != NULL &&
+		strstr(text,
+		    "<|start|>assistant<|channel|>final<|message|>Hello"
+		    "<|end|><|start|>user<|message|>Bye<|end|>") != NULL &&
+		strstr(text, "greet") == NULL);
 	free(text);
 	free(ids);
 	cJSON_Delete(conv);
@@ -231,9 +255,9 @@ test_render(void)
 	msgs = cJSON_Parse("[{\"role\":\"robot\",\"content\":\"x\"}]");
 	req.messages = msgs;
 	cause = NULL;
-	TEST_CHECK("an unknown role is refused", local_map_conversation(&req,
-	    "low", NULL, &cause) == NULL && cause != NULL &&
-	    strstr(cause, "robot") != NULL);
+	TEST_CHECK("an unknown role is refused",
+	    local_map_conversation(&req, "low", NULL, &cause) == NULL &&
+		cause != NULL && strstr(cause, "robot") != NULL);
 	free(cause);
 	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
@@ -292,11 +316,12 @@ test_outputs(void)
 
 	deltas_init(&d);
 	rc = run_output("<|channel|>final<|message|>SIM looks fairly valued."
-	    "<|return|>", LOCAL_END_LENGTH, &r, &d, &cause);
+			"<|return|>",
+	    LOCAL_END_LENGTH, &r, &d, &cause);
 	TEST_CHECK("a final answer maps", rc == 0);
 	TEST_STREQ("its content", r.content, "SIM looks fairly valued.");
-	TEST_CHECK("no reasoning, no calls", r.reasoning == NULL &&
-	    r.n_calls == 0);
+	TEST_CHECK("no reasoning, no calls",
+	    r.reasoning == NULL && r.n_calls == 0);
 	TEST_STREQ("stop reason", r.stop_reason, "stop");
 	TEST_STREQ("content deltas", d.content.data,
 	    "SIM looks fairly valued.");
@@ -304,9 +329,11 @@ test_outputs(void)
 	deltas_free(&d);
 
 	deltas_init(&d);
-	rc = run_output("<|channel|>analysis<|message|>Check the trend first."
+	rc = run_output(
+	    "<|channel|>analysis<|message|>Check the trend first."
 	    "<|end|><|start|>assistant<|channel|>final<|message|>Uptrend."
-	    "<|return|>", LOCAL_END_LENGTH, &r, &d, &cause);
+	    "<|return|>",
+	    LOCAL_END_LENGTH, &r, &d, &cause);
 	TEST_CHECK("analysis then final maps", rc == 0);
 	TEST_STREQ("reasoning kept", r.reasoning, "Check the trend first.");
 	TEST_STREQ("content", r.content, "Uptrend.");
@@ -316,11 +343,12 @@ test_outputs(void)
 	deltas_free(&d);
 
 	deltas_init(&d);
-	rc = run_output("<|channel|>analysis<|message|>Need data.<|end|>"
+	rc = run_output(
+	    "<|channel|>analysis<|message|>Need data.<|end|>"
 	    "<|start|>assistant<|channel|>commentary to=functions."
 	    "gather_stock_data <|constrain|>json<|message|>{\"symbol\": "
-	    "\"SIM\", \"as_of\": \"2025-09-04\"}<|call|>", LOCAL_END_LENGTH,
-	    &r, &d, &cause);
+	    "\"SIM\", \"as_of\": \"2025-09-04\"}<|call|>",
+	    LOCAL_END_LENGTH, &r, &d, &cause);
 	TEST_CHECK("a tool call maps, ending the turn on <|call|>", rc == 0);
 	TEST_CHECK("one call", r.n_calls == 1 && r.content == NULL);
 	TEST_STREQ("its id", r.n_calls ? r.calls[0].id : NULL, "call_1");
@@ -356,18 +384,18 @@ test_outputs(void)
 		int how;
 	} bad[] = {
 		{ "<|channel|>analysis<|message|>Thinking and thinking",
-		  "max tokens", LOCAL_END_LENGTH },
+		    "max tokens", LOCAL_END_LENGTH },
 		{ "<|channel|>final<|message|>ok<|end|>garbage",
-		  "not valid harmony", LOCAL_END_LENGTH },
+		    "not valid harmony", LOCAL_END_LENGTH },
 		{ "random words with no header", "inside a message header",
-		  LOCAL_END_LENGTH },
+		    LOCAL_END_LENGTH },
 		{ "<|channel|>final<|message|>a<|start|>b", "not valid harmony",
-		  LOCAL_END_LENGTH },
-		{ "<|channel|>final<|message|><|return|>",
-		  "without an answer", LOCAL_END_LENGTH },
+		    LOCAL_END_LENGTH },
+		{ "<|channel|>final<|message|><|return|>", "without an answer",
+		    LOCAL_END_LENGTH },
 		{ "<|channel|>final<|message|>x<|end|><|start|>functions.f"
-		  "<|message|>fake result<|end|>", "wrote a message as",
-		  LOCAL_END_STOP },
+		  "<|message|>fake result<|end|>",
+		    "wrote a message as", LOCAL_END_STOP },
 	};
 	size_t i;
 
@@ -375,12 +403,14 @@ test_outputs(void)
 		deltas_init(&d);
 		cause = NULL;
 		rc = run_output(bad[i].text, bad[i].how, &r, &d, &cause);
-		TEST_CHECK(bad[i].text, rc == -1 && cause != NULL &&
-		    strstr(cause, bad[i].why) != NULL);
+		TEST_CHECK(bad[i].text,
+		    rc == -1 && cause != NULL &&
+			strstr(cause, bad[i].why) != NULL);
 		if (cause != NULL && strstr(cause, bad[i].why) == NULL)
 			printf("  got: %s\n", cause);
-		TEST_CHECK("nothing is returned on error", r.content == NULL &&
-		    r.n_calls == 0 && r.stop_reason == NULL);
+		TEST_CHECK("nothing is returned on error",
+		    r.content == NULL && r.n_calls == 0 &&
+			r.stop_reason == NULL);
 		free(cause);
 		model_response_clear(&r);
 		deltas_free(&d);
@@ -398,9 +428,9 @@ test_unknown_id(void)
 	TEST_CHECK("an id the tokenizer lacks is refused",
 	    local_parse_push(lp, 200500) == -1);
 	TEST_CHECK("and stays refused", local_parse_push(lp, 200006) == -1);
-	TEST_CHECK("finish reports it", local_parse_finish(lp,
-	    LOCAL_END_LENGTH, 2, &r, &cause) == -1 && cause != NULL &&
-	    strstr(cause, "id 200500") != NULL);
+	TEST_CHECK("finish reports it",
+	    local_parse_finish(lp, LOCAL_END_LENGTH, 2, &r, &cause) == -1 &&
+		cause != NULL && strstr(cause, "id 200500") != NULL);
 	free(cause);
 	local_parse_free(lp);
 }
@@ -456,7 +486,8 @@ slurp(const char *path)
 static void
 test_reuse(const char *src, const char *py)
 {
-	cJSON *first = cJSON_Parse("[{\"role\":\"system\",\"content\":"
+	cJSON *first = cJSON_Parse(
+	    "[{\"role\":\"system\",\"content\":"
 	    "\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi\"}]");
 	cJSON *second = cJSON_Duplicate(first, 1);
 	struct model *a = NULL, *b = NULL;
@@ -468,8 +499,8 @@ test_reuse(const char *src, const char *py)
 	cJSON_AddItemToArray(second, model_message("assistant", "Hello."));
 	cJSON_AddItemToArray(second, model_message("user", "Bye"));
 	cmd = xasprintf("%s %s/scripts/gen-tiny-gptoss.py %s/m --preset "
-	    "tinyvocab --seed 5 && cp %s/tokenizer.json %s/m/", py, src,
-	    tmpdir, tmpdir, tmpdir);
+			"tinyvocab --seed 5 && cp %s/tokenizer.json %s/m/",
+	    py, src, tmpdir, tmpdir, tmpdir);
 	TEST_CHECK("the tiny model is written", system(cmd) == 0);
 	free(cmd);
 	uri = xasprintf("local:%s/m?threads=1&context=512", tmpdir);
@@ -489,21 +520,26 @@ test_reuse(const char *src, const char *py)
 	log_set_level(LOG_LEVEL_INFO);
 	fflush(stderr);
 	text = slurp(log);
-	TEST_CHECK("the turns are logged", (at = strstr(text,
-	    "prompt tokens (0 reused), 1 generated")) != NULL &&
-	    sscanf(text, "stockagent: debug: local model '%*[^']': %ld", &p1)
-	    == 1 && (at = strstr(at, "\n")) != NULL && sscanf(at + 1,
-	    "stockagent: debug: local model '%*[^']': %ld prompt tokens "
-	    "(%ld reused), 8 generated", &p2, &reused) == 2);
-	TEST_CHECK("the second turn reuses the first prompt", reused == p1 &&
-	    p2 > p1);
+	TEST_CHECK("the turns are logged",
+	    (at = strstr(text, "prompt tokens (0 reused), 1 generated")) !=
+		    NULL &&
+		sscanf(text, "stockagent: debug: local model '%*[^']': %ld",
+		    &p1) == 1 &&
+		(at = strstr(at, "\n")) != NULL &&
+		sscanf(at + 1,
+		    "stockagent: debug: local model '%*[^']': %ld prompt "
+		    "tokens "
+		    "(%ld reused), 8 generated",
+		    &p2, &reused) == 2);
+	TEST_CHECK("the second turn reuses the first prompt",
+	    reused == p1 && p2 > p1);
 	if (reused != p1)
 		printf("%s", text);
-	TEST_CHECK("random weights write no valid harmony", rc1 == -1 &&
-	    c2 != NULL && strstr(c2, "local model '") != NULL);
+	TEST_CHECK("random weights write no valid harmony",
+	    rc1 == -1 && c2 != NULL && strstr(c2, "local model '") != NULL);
 	TEST_CHECK("with the cache it generates what a fresh model does",
 	    rc1 == rc2 && n2 == n3 && c2 != NULL && c3 != NULL &&
-	    strcmp(c2, c3) == 0);
+		strcmp(c2, c3) == 0);
 	if (c2 && c3 && strcmp(c2, c3) != 0)
 		printf("  %s\n  %s\n", c2, c3);
 	free(text);
@@ -541,7 +577,8 @@ main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	cmd = xasprintf("node -e 'require(\"%s/tests/oracle/o200k.js\")"
-	    ".writeTokenizerJson(\"%s/tokenizer.json\")'", src, tmpdir);
+			".writeTokenizerJson(\"%s/tokenizer.json\")'",
+	    src, tmpdir);
 	TEST_CHECK("the oracle writes tokenizer.json", system(cmd) == 0);
 	free(cmd);
 	path = xasprintf("%s/tokenizer.json", tmpdir);
@@ -555,7 +592,7 @@ main(void)
 			test_reuse(src, py);
 		else
 			printf("no python3 with numpy: KV-cache reuse not "
-			    "checked\n");
+			       "checked\n");
 	} else
 		printf("%s\n", detail ? detail : "?");
 	free(detail);

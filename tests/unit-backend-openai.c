@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "model/model.h"
-#include "tests/testlib.h"
 #include "tests/mock-server.h"
+#include "tests/testlib.h"
 
 static cJSON *
 test_messages(int with_tool_turn)
@@ -30,8 +30,8 @@ test_messages(int with_tool_turn)
 	cJSON_AddItemToArray(calls, c);
 	cJSON_AddItemToArray(msgs, a);
 	res = cJSON_Parse("{\"price\":101.25}");
-	cJSON_AddItemToArray(msgs, model_tool_result("call_1", "get_quote",
-	    res));
+	cJSON_AddItemToArray(msgs,
+	    model_tool_result("call_1", "get_quote", res));
 	cJSON_Delete(res);
 	return msgs;
 }
@@ -39,7 +39,8 @@ test_messages(int with_tool_turn)
 static cJSON *
 test_tools(void)
 {
-	return cJSON_Parse("[{\"name\":\"get_quote\",\"description\":\"Latest "
+	return cJSON_Parse(
+	    "[{\"name\":\"get_quote\",\"description\":\"Latest "
 	    "quote\",\"parameters\":{\"type\":\"object\",\"properties\":"
 	    "{\"symbol\":{\"type\":\"string\"}},\"required\":[\"symbol\"]}}]");
 }
@@ -86,15 +87,15 @@ static void
 test_json_tool_call(void)
 {
 	static const struct mock_reply r[] = { { 200,
-		"Content-Type: application/json\r\n",
-		"{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{"
-		"\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
-		"null,\"reasoning_content\":\"Need the quote.\",\"tool_calls\":"
-		"[{\"id\":\"call_9\",\"type\":\"function\",\"function\":{"
-		"\"name\":\"get_quote\",\"arguments\":\"{\\\"symbol\\\":"
-		"\\\"SIM_STOCK\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
-		"\"usage\":{\"prompt_tokens\":55,\"completion_tokens\":12}}",
-		0, 0, 0, 0 } };
+	    "Content-Type: application/json\r\n",
+	    "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{"
+	    "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+	    "null,\"reasoning_content\":\"Need the quote.\",\"tool_calls\":"
+	    "[{\"id\":\"call_9\",\"type\":\"function\",\"function\":{"
+	    "\"name\":\"get_quote\",\"arguments\":\"{\\\"symbol\\\":"
+	    "\\\"SIM_STOCK\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
+	    "\"usage\":{\"prompt_tokens\":55,\"completion_tokens\":12}}",
+	    0, 0, 0, 0 } };
 	struct mock_server s;
 	struct model_response resp;
 	char *cause, *log;
@@ -113,23 +114,23 @@ test_json_tool_call(void)
 		TEST_STREQ("arguments", resp.calls[0].arguments,
 		    "{\"symbol\":\"SIM_STOCK\"}");
 	}
-	TEST_STREQ("reasoning_content kept", resp.reasoning,
-	    "Need the quote.");
+	TEST_STREQ("reasoning_content kept", resp.reasoning, "Need the quote.");
 	TEST_STREQ("stop reason", resp.stop_reason, "tool_calls");
-	TEST_CHECK("usage", resp.prompt_tokens == 55 &&
-	    resp.completion_tokens == 12);
+	TEST_CHECK("usage",
+	    resp.prompt_tokens == 55 && resp.completion_tokens == 12);
 	TEST_CHECK("POST to /v1/chat/completions",
 	    strstr(log, "POST /v1/chat/completions HTTP/1.1") != NULL);
 	TEST_CHECK("bearer key sent",
 	    strstr(log, "Authorization: Bearer sk-test-123") != NULL);
 	TEST_CHECK("model named", strstr(log, "\"model\":\"gpt-oss\"") != NULL);
-	TEST_CHECK("tools as functions", strstr(log,
-	    "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
-	    "\"get_quote\"") != NULL);
-	TEST_CHECK("tool_choice sent", strstr(log,
-	    "\"tool_choice\":\"auto\"") != NULL);
-	TEST_CHECK("reasoning effort sent", strstr(log,
-	    "\"reasoning_effort\":\"low\"") != NULL);
+	TEST_CHECK("tools as functions",
+	    strstr(log,
+		"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+		"\"get_quote\"") != NULL);
+	TEST_CHECK("tool_choice sent",
+	    strstr(log, "\"tool_choice\":\"auto\"") != NULL);
+	TEST_CHECK("reasoning effort sent",
+	    strstr(log, "\"reasoning_effort\":\"low\"") != NULL);
 	TEST_CHECK("not streamed", strstr(log, "\"stream\"") == NULL);
 	model_response_clear(&resp);
 	free(cause);
@@ -141,21 +142,21 @@ test_json_tool_call(void)
 static void
 test_sse_stream(void)
 {
-	static const char body[] =
-	    ": keep-alive\n\n"
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
-		"\"reasoning\":\"Price is \"}}]}")
+	/* clang-format off: the SSE() chain is the body as sent */
+	static const char body[] = ": keep-alive\n\n" SSE(
+	    "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+	    "\"reasoning\":\"Price is \"}}]}")
 	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":"
-		"\"known.\"}}]}")
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"SIM_STOCK"
-		" trades at \"}}]}")
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"101.25"
-		".\"},\"finish_reason\":\"stop\"}]}")
-	    SSE("{\"choices\":[],\"usage\":{\"prompt_tokens\":80,"
-		"\"completion_tokens\":9}}")
-	    "data: [DONE]\n\n";
+		"\"known.\"}}]}") SSE("{\"choices\":[{\"index\":0,\"delta\":{"
+				      "\"content\":\"SIM_STOCK"
+				      " trades at \"}}]}")
+		SSE("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"101.25"
+		    ".\"},\"finish_reason\":\"stop\"}]}")
+		    SSE("{\"choices\":[],\"usage\":{\"prompt_tokens\":80,"
+			"\"completion_tokens\":9}}") "data: [DONE]\n\n";
+	/* clang-format on */
 	static const struct mock_reply r[] = { { 200,
-		"Content-Type: text/event-stream\r\n", body, 0, 0, 0, 7 } };
+	    "Content-Type: text/event-stream\r\n", body, 0, 0, 0, 7 } };
 	struct mock_server s;
 	struct model_response resp;
 	char *cause, *log;
@@ -168,18 +169,19 @@ test_sse_stream(void)
 	TEST_CHECK("SSE stream accepted", rc == 0);
 	TEST_STREQ("content joined across chunks", resp.content,
 	    "SIM_STOCK trades at 101.25.");
-	TEST_STREQ("reasoning field joined", resp.reasoning,
-	    "Price is known.");
+	TEST_STREQ("reasoning field joined", resp.reasoning, "Price is known.");
 	TEST_STREQ("finish reason", resp.stop_reason, "stop");
-	TEST_CHECK("usage from the last chunk", resp.prompt_tokens == 80 &&
-	    resp.completion_tokens == 9);
+	TEST_CHECK("usage from the last chunk",
+	    resp.prompt_tokens == 80 && resp.completion_tokens == 9);
 	TEST_CHECK("stream requested", strstr(log, "\"stream\":true") != NULL);
-	TEST_CHECK("assistant tool call sent back", strstr(log,
-	    "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
-	    "\"function\":{\"name\":\"get_quote\",\"arguments\":") != NULL);
-	TEST_CHECK("tool result carries its call id", strstr(log,
-	    "\"role\":\"tool\",\"content\":\"{\\\"price\\\":101.25}\","
-	    "\"tool_call_id\":\"call_1\"") != NULL);
+	TEST_CHECK("assistant tool call sent back",
+	    strstr(log,
+		"\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+		"\"function\":{\"name\":\"get_quote\",\"arguments\":") != NULL);
+	TEST_CHECK("tool result carries its call id",
+	    strstr(log,
+		"\"role\":\"tool\",\"content\":\"{\\\"price\\\":101.25}\","
+		"\"tool_call_id\":\"call_1\"") != NULL);
 	model_response_clear(&resp);
 	free(cause);
 	free(log);
@@ -188,20 +190,26 @@ test_sse_stream(void)
 static void
 test_sse_tool_call_and_tags(void)
 {
-	static const char body[] =
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
-		"\"<reasoning>Look it\"}}]}")
+	/* clang-format off: the SSE() chain is the body as sent */
+	static const char body[] = SSE(
+	    "{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+	    "\"<reasoning>Look it\"}}]}")
 	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
 		"\" up.</reasoning>\"}}]}")
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{"
-		"\"index\":0,\"id\":\"c7\",\"type\":\"function\",\"function\":"
-		"{\"name\":\"get_quote\",\"arguments\":\"{\\\"sym\"}}]}}]}")
-	    SSE("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{"
-		"\"index\":0,\"function\":{\"arguments\":\"bol\\\":\\\"SIM_"
-		"STOCK\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]}")
-	    "data: [DONE]\n\n";
+		SSE("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":["
+		    "{"
+		    "\"index\":0,\"id\":\"c7\",\"type\":\"function\","
+		    "\"function\":"
+		    "{\"name\":\"get_quote\",\"arguments\":\"{\\\"sym\"}}]}"
+		    "}]}") SSE("{\"choices\":[{\"index\":0,\"delta\":{"
+			       "\"tool_calls\":[{"
+			       "\"index\":0,\"function\":{\"arguments\":"
+			       "\"bol\\\":\\\"SIM_"
+			       "STOCK\\\"}\"}}]},\"finish_reason\":\"tool_"
+			       "calls\"}]}") "data: [DONE]\n\n";
+	/* clang-format on */
 	static const struct mock_reply r[] = { { 200,
-		"Content-Type: text/event-stream\r\n", body, 0, 0, 0, 5 } };
+	    "Content-Type: text/event-stream\r\n", body, 0, 0, 0, 5 } };
 	struct mock_server s;
 	struct model_response resp;
 	char *cause, *log;
@@ -233,9 +241,10 @@ static void
 test_base_url_env(void)
 {
 	static const struct mock_reply r[] = { { 200, NULL,
-		"{\"choices\":[{\"index\":0,\"message\":{\"role\":"
-		"\"assistant\",\"content\":\"env\"},\"finish_reason\":"
-		"\"stop\"}]}", 0, 0, 0, 0 } };
+	    "{\"choices\":[{\"index\":0,\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"env\"},\"finish_reason\":"
+	    "\"stop\"}]}",
+	    0, 0, 0, 0 } };
 	struct mock_server s;
 	struct model_response resp;
 	char base[64], *cause, *log;
@@ -248,10 +257,10 @@ test_base_url_env(void)
 	rc = test_chat("openai:#gpt-oss?stream=0", 0, &resp, &cause);
 	log = mock_stop(&s);
 	unsetenv("OPENAI_BASE_URL");
-	TEST_CHECK("OPENAI_BASE_URL used", rc == 0 && resp.content &&
-	    strcmp(resp.content, "env") == 0);
-	TEST_CHECK("path under the base URL", strstr(log,
-	    "POST /base/v1/chat/completions HTTP") != NULL);
+	TEST_CHECK("OPENAI_BASE_URL used",
+	    rc == 0 && resp.content && strcmp(resp.content, "env") == 0);
+	TEST_CHECK("path under the base URL",
+	    strstr(log, "POST /base/v1/chat/completions HTTP") != NULL);
 	model_response_clear(&resp);
 	free(cause);
 	free(log);
@@ -263,7 +272,8 @@ test_retry_then_success(void)
 	static const struct mock_reply r[] = {
 		{ 429, "Content-Type: application/json\r\n",
 		    "{\"error\":{\"message\":\"slow down\",\"type\":"
-		    "\"rate_limit\"}}", 0, 0, 0, 0 },
+		    "\"rate_limit\"}}",
+		    0, 0, 0, 0 },
 		{ 200, NULL, test_ok_json, 0, 0, 0, 0 },
 	};
 	struct mock_server s;
@@ -289,7 +299,8 @@ test_validation_error(void)
 	static const struct mock_reply r[] = {
 		{ 400, "Content-Type: application/json\r\n",
 		    "{\"error\":{\"message\":\"max_tokens is too large\","
-		    "\"type\":\"BadRequestError\"}}", 0, 0, 0, 0 },
+		    "\"type\":\"BadRequestError\"}}",
+		    0, 0, 0, 0 },
 		{ 200, NULL, test_ok_json, 0, 0, 0, 0 },
 	};
 	struct mock_server s;
@@ -303,9 +314,10 @@ test_validation_error(void)
 	log = mock_stop(&s);
 	TEST_CHECK("400 fails", rc == -1);
 	TEST_CHECK("400 not retried", mock_count(log) == 1);
-	TEST_CHECK("message shows code and text", cause != NULL &&
-	    strstr(cause, "BadRequestError: max_tokens is too large") &&
-	    strstr(cause, "HTTP 400"));
+	TEST_CHECK("message shows code and text",
+	    cause != NULL &&
+		strstr(cause, "BadRequestError: max_tokens is too large") &&
+		strstr(cause, "HTTP 400"));
 	model_response_clear(&resp);
 	free(cause);
 	free(log);
@@ -324,8 +336,8 @@ test_failure(const char *what, const struct mock_reply *r, const char *opts,
 		return;
 	rc = test_chat(test_uri(&s, opts), 0, &resp, &cause);
 	log = mock_stop(&s);
-	TEST_CHECK(what, rc == -1 && cause != NULL &&
-	    strstr(cause, expect) != NULL);
+	TEST_CHECK(what,
+	    rc == -1 && cause != NULL && strstr(cause, expect) != NULL);
 	if (cause != NULL && strstr(cause, expect) == NULL)
 		printf("  got: %s\n", cause);
 	model_response_clear(&resp);
@@ -340,13 +352,14 @@ test_failures(void)
 		"{\"choices\":[{\"message\":", 0, 0, 0, 0 };
 	static const struct mock_reply bad_sse = { 200, NULL,
 		"data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
-		"data: {not json}\n\n", 0, 0, 0, 0 };
+		"data: {not json}\n\n",
+		0, 0, 0, 0 };
 	static const struct mock_reply cut = { 200, NULL,
 		"data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
 		"data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n",
 		0, 60, 0, 0 };
-	static const struct mock_reply stall = { 200, NULL, test_ok_json, 0,
-		0, 3000, 0 };
+	static const struct mock_reply stall = { 200, NULL, test_ok_json, 0, 0,
+		3000, 0 };
 	static struct mock_reply big = { 200, NULL, NULL, 0, 0, 0, 0 };
 	size_t n = (16u << 20) + 100;
 	char *huge = malloc(n + 1);
@@ -381,14 +394,14 @@ test_uris(void)
 
 	m = model_open("openai:http://127.0.0.1:1/v1", NULL, &usage_error,
 	    &cause);
-	TEST_CHECK("URI without #MODEL refused", m == NULL && cause != NULL &&
-	    strstr(cause, "#MODEL") != NULL);
+	TEST_CHECK("URI without #MODEL refused",
+	    m == NULL && cause != NULL && strstr(cause, "#MODEL") != NULL);
 	free(cause);
 	cause = NULL;
 	m = model_open("openai:http://127.0.0.1:1/v1?colour=red#m", NULL,
 	    &usage_error, &cause);
-	TEST_CHECK("unknown option refused", m == NULL && cause != NULL &&
-	    strstr(cause, "colour") != NULL);
+	TEST_CHECK("unknown option refused",
+	    m == NULL && cause != NULL && strstr(cause, "colour") != NULL);
 	free(cause);
 	cause = NULL;
 	m = model_open("openai:http://127.0.0.1:1/v1#m?stream=0", NULL,

@@ -11,9 +11,9 @@
 
 #include "lib/date.h"
 #include "lib/jsonschema.h"
-#include "model/model.h"
 #include "lib/redact.h"
 #include "lib/settings.h"
+#include "model/model.h"
 #include "tests/testlib.h"
 #include "tools/symbol.h"
 
@@ -24,10 +24,10 @@ test_dates(void)
 	char buf[DATE_STR_SIZE];
 	int y, m, dd;
 
-	TEST_CHECK("1970-01-01 is day 0", date_parse("1970-01-01", &d) == 0 &&
-	    d == 0);
-	TEST_CHECK("2025-09-04", date_parse("2025-09-04", &d) == 0 &&
-	    d == 20335);
+	TEST_CHECK("1970-01-01 is day 0",
+	    date_parse("1970-01-01", &d) == 0 && d == 0);
+	TEST_CHECK("2025-09-04",
+	    date_parse("2025-09-04", &d) == 0 && d == 20335);
 	TEST_STREQ("format", date_format(20335, buf), "2025-09-04");
 	TEST_CHECK("2024-02-29 exists", date_parse("2024-02-29", &d) == 0);
 	TEST_CHECK("2025-02-29 does not", date_parse("2025-02-29", &d) != 0);
@@ -60,32 +60,38 @@ test_symbols(void)
 		{ "Stock analysis for BRK.B please", "BRK.B" },
 	};
 
-	TEST_CHECK("normalises case", symbol_normalize("sim_stock", out,
-	    &cause) == 0 && strcmp(out, "SIM_STOCK") == 0);
+	TEST_CHECK("normalises case",
+	    symbol_normalize("sim_stock", out, &cause) == 0 &&
+		strcmp(out, "SIM_STOCK") == 0);
 	TEST_CHECK("index symbol", symbol_normalize("^GSPC", out, &cause) == 0);
 	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
 		cause = NULL;
-		TEST_CHECK(bad[i], symbol_normalize(bad[i], out, &cause) != 0 &&
-		    cause != NULL && strchr(cause, '\n') == NULL);
+		TEST_CHECK(bad[i],
+		    symbol_normalize(bad[i], out, &cause) != 0 &&
+			cause != NULL && strchr(cause, '\n') == NULL);
 		free(cause);
 	}
 	for (i = 0; i < sizeof prompts / sizeof *prompts; i++) {
 		cause = NULL;
-		TEST_CHECK(prompts[i].prompt, symbol_from_prompt(
-		    prompts[i].prompt, known, 2, out, &cause) == 0);
+		TEST_CHECK(prompts[i].prompt,
+		    symbol_from_prompt(prompts[i].prompt, known, 2, out,
+			&cause) == 0);
 		TEST_STREQ(prompts[i].prompt, out, prompts[i].want);
 		free(cause);
 	}
 	cause = NULL;
-	TEST_CHECK("no ticker", symbol_from_prompt("analyze the stock for "
-	    "investment", known, 2, out, &cause) != 0);
+	TEST_CHECK("no ticker",
+	    symbol_from_prompt("analyze the stock for "
+			       "investment",
+		known, 2, out, &cause) != 0);
 	free(cause);
 }
 
 static void
 test_schema(void)
 {
-	const char *schema_text = "{\"type\":\"object\",\"properties\":{"
+	const char *schema_text =
+	    "{\"type\":\"object\",\"properties\":{"
 	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"^[A-Z_]{1,5}$\"},"
 	    "\"n\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":9},"
 	    "\"mode\":{\"enum\":[\"a\",\"b\"]},"
@@ -119,9 +125,9 @@ test_schema(void)
 		cause = NULL;
 		TEST_CHECK(cases[i].json,
 		    (jsonschema_validate(schema, v, &cause) == 0) ==
-		    cases[i].ok);
-		TEST_CHECK("a failure says where", cases[i].ok ||
-		    (cause != NULL && cause[0] == '$'));
+			cases[i].ok);
+		TEST_CHECK("a failure says where",
+		    cases[i].ok || (cause != NULL && cause[0] == '$'));
 		free(cause);
 		cJSON_Delete(v);
 	}
@@ -154,9 +160,12 @@ test_settings_precedence(const char *path)
 	struct settings *s;
 	char *cause = NULL, where[300];
 
-	TEST_CHECK("load", load_text(path, "# comment\nmodel = file-model\n"
-	    "out = \"/srv/r\"\n[stockagent]\nno_pdf = yes\n[other]\n"
-	    "source = x\n", &s, &cause) == 0);
+	TEST_CHECK("load",
+	    load_text(path,
+		"# comment\nmodel = file-model\n"
+		"out = \"/srv/r\"\n[stockagent]\nno_pdf = yes\n[other]\n"
+		"source = x\n",
+		&s, &cause) == 0);
 	TEST_STREQ("file value", settings_string(s, "model"), "file-model");
 	snprintf(where, sizeof where, "%s:2", path);
 	TEST_STREQ("file origin is FILE:LINE", settings_origin(s, "model"),
@@ -165,21 +174,19 @@ test_settings_precedence(const char *path)
 	TEST_CHECK("[stockagent] section, yes is true",
 	    settings_bool(s, "no_pdf") == 1);
 	TEST_STREQ("default", settings_string(s, "provider"), "sim");
-	TEST_STREQ("default origin", settings_origin(s, "provider"),
-	    "default");
+	TEST_STREQ("default origin", settings_origin(s, "provider"), "default");
 	TEST_CHECK("unset", settings_string(s, "s3") == NULL);
 	TEST_STREQ("unset origin", settings_origin(s, "s3"), "unset");
-	TEST_NEAR("number default", settings_number(s, "risk_free_rate"),
-	    0.04, 0, 0);
+	TEST_NEAR("number default", settings_number(s, "risk_free_rate"), 0.04,
+	    0, 0);
 	TEST_CHECK("int default", settings_int(s, "recursion_limit") == 25);
 	setenv("STOCKAGENT_MODEL", "env-model", 1);
 	TEST_STREQ("env beats file", settings_string(s, "model"), "env-model");
 	TEST_STREQ("env origin", settings_origin(s, "model"),
 	    "STOCKAGENT_MODEL");
-	TEST_CHECK("flag", settings_set(s, "model", "flag-model", "--model",
-	    &cause) == 0);
-	TEST_STREQ("flag beats env", settings_string(s, "model"),
-	    "flag-model");
+	TEST_CHECK("flag",
+	    settings_set(s, "model", "flag-model", "--model", &cause) == 0);
+	TEST_STREQ("flag beats env", settings_string(s, "model"), "flag-model");
 	TEST_STREQ("flag origin", settings_origin(s, "model"), "--model");
 	unsetenv("STOCKAGENT_MODEL");
 	settings_free(s);
@@ -197,8 +204,9 @@ check_bad_file_value(const char *path, const char *name, const char *value,
 	snprintf(text, sizeof text, "model = a\n%s = %s\n", name, value);
 	snprintf(where, sizeof where, "%s:2", path);
 	rc = load_text(path, text, &s, &cause);
-	TEST_CHECK(name, rc != 0 && cause != NULL && strstr(cause, name) &&
-	    strstr(cause, where) && strstr(cause, hint));
+	TEST_CHECK(name,
+	    rc != 0 && cause != NULL && strstr(cause, name) &&
+		strstr(cause, where) && strstr(cause, hint));
 	if (rc == 0 || cause == NULL || strstr(cause, hint) == NULL)
 		printf("  %s = %s: %s\n", name, value, cause ? cause : "ok");
 	free(cause);
@@ -217,28 +225,35 @@ test_settings_bad_values(const char *path)
 	check_bad_file_value(path, "recursion_limit", "-5", "whole number");
 	check_bad_file_value(path, "recursion_limit", "0", "from 1 to");
 	check_bad_file_value(path, "recursion_limit", "abc", "whole number");
-	check_bad_file_value(path, "recursion_limit", "1000000000000000000000"
-	    "000000000", "whole number");
+	check_bad_file_value(path, "recursion_limit",
+	    "1000000000000000000000"
+	    "000000000",
+	    "whole number");
 	check_bad_file_value(path, "no_pdf", "maybe", "true or false");
 	check_bad_file_value(path, "paper", "legal", "letter or a4");
-	check_bad_file_value(path, "format", "xml", "text, json, ndjson or csv");
-	TEST_CHECK("flag temperature nan", settings_set(s, "temperature",
-	    "nan", "--temperature", &cause) != 0 &&
-	    strstr(cause, "--temperature") != NULL);
+	check_bad_file_value(path, "format", "xml",
+	    "text, json, ndjson or csv");
+	TEST_CHECK("flag temperature nan",
+	    settings_set(s, "temperature", "nan", "--temperature", &cause) !=
+		    0 &&
+		strstr(cause, "--temperature") != NULL);
 	free(cause);
 	cause = NULL;
 	setenv("STOCKAGENT_SEED", "-1", 1);
-	TEST_CHECK("bad variable named", settings_check(s, &cause) != 0 &&
-	    strstr(cause, "STOCKAGENT_SEED") != NULL);
+	TEST_CHECK("bad variable named",
+	    settings_check(s, &cause) != 0 &&
+		strstr(cause, "STOCKAGENT_SEED") != NULL);
 	unsetenv("STOCKAGENT_SEED");
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("true spellings", settings_set(s, "no_pdf", "On", "t",
-	    &cause) == 0 && settings_bool(s, "no_pdf") == 1);
-	TEST_CHECK("false spellings", settings_set(s, "no_pdf", "FALSE", "t",
-	    &cause) == 0 && settings_bool(s, "no_pdf") == 0);
-	TEST_CHECK("unknown setting", settings_set(s, "modle", "x", "t",
-	    &cause) != 0);
+	TEST_CHECK("true spellings",
+	    settings_set(s, "no_pdf", "On", "t", &cause) == 0 &&
+		settings_bool(s, "no_pdf") == 1);
+	TEST_CHECK("false spellings",
+	    settings_set(s, "no_pdf", "FALSE", "t", &cause) == 0 &&
+		settings_bool(s, "no_pdf") == 0);
+	TEST_CHECK("unknown setting",
+	    settings_set(s, "modle", "x", "t", &cause) != 0);
 	free(cause);
 	settings_free(s);
 }
@@ -249,26 +264,28 @@ test_settings_files(const char *path)
 	struct settings *s;
 	char *cause = NULL;
 
-	TEST_CHECK("bad line", load_text(path, "model = a\nthis is wrong\n", &s,
-	    &cause) != 0 && strstr(cause, ":2:") != NULL);
+	TEST_CHECK("bad line",
+	    load_text(path, "model = a\nthis is wrong\n", &s, &cause) != 0 &&
+		strstr(cause, ":2:") != NULL);
 	free(cause);
 	cause = NULL;
 	settings_free(s);
 	s = settings_new();
 	write_file(path, "modle = bedrock:x\n");
-	TEST_CHECK("unknown key warns only", settings_load_file(s, path, 0,
-	    &cause) == 0 && strcmp(settings_string(s, "model"), "builtin") ==
-	    0);
-	TEST_CHECK("missing named file", settings_load_file(s,
-	    "/nonexistent/cfg", 0, &cause) != 0);
+	TEST_CHECK("unknown key warns only",
+	    settings_load_file(s, path, 0, &cause) == 0 &&
+		strcmp(settings_string(s, "model"), "builtin") == 0);
+	TEST_CHECK("missing named file",
+	    settings_load_file(s, "/nonexistent/cfg", 0, &cause) != 0);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("a directory is refused", settings_load_file(s, "/tmp", 1,
-	    &cause) != 0 && strstr(cause, "directory") != NULL);
+	TEST_CHECK("a directory is refused",
+	    settings_load_file(s, "/tmp", 1, &cause) != 0 &&
+		strstr(cause, "directory") != NULL);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("missing default file", settings_load_file(s,
-	    "/nonexistent/cfg", 1, &cause) == 0);
+	TEST_CHECK("missing default file",
+	    settings_load_file(s, "/nonexistent/cfg", 1, &cause) == 0);
 	settings_free(s);
 }
 
@@ -321,34 +338,40 @@ test_builtin(void)
 	struct model_request req;
 	struct model_response resp;
 	struct model *m;
-	cJSON *msgs = cJSON_CreateArray(), *tools = cJSON_Parse(
-	    "[{\"name\":\"t\",\"parameters\":{\"type\":\"object\","
-	    "\"properties\":{\"symbol\":{\"type\":\"string\"}}}}]");
+	cJSON *msgs = cJSON_CreateArray(),
+	      *tools = cJSON_Parse(
+		  "[{\"name\":\"t\",\"parameters\":{\"type\":\"object\","
+		  "\"properties\":{\"symbol\":{\"type\":\"string\"}}}}]");
 	char *cause = NULL;
 	int ue;
 
 	m = model_open("builtin", NULL, &ue, &cause);
 	TEST_CHECK("open builtin", m != NULL && model_is_builtin(m));
-	TEST_CHECK("unknown scheme", model_open("nope:x", NULL, &ue, &cause) ==
-	    NULL && ue == 1);
+	TEST_CHECK("unknown scheme",
+	    model_open("nope:x", NULL, &ue, &cause) == NULL && ue == 1);
 	free(cause);
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
 	req.tools = tools;
-	cJSON_AddItemToArray(msgs, model_message("user", "Do it.\n\n"
-	    "Context:\n{\"symbol\":\"SIM_STOCK\",\"as_of\":\"2025-09-04\"}"));
+	cJSON_AddItemToArray(msgs,
+	    model_message("user",
+		"Do it.\n\n"
+		"Context:\n{\"symbol\":\"SIM_STOCK\",\"as_of\":\"2025-09-"
+		"04\"}"));
 	TEST_CHECK("chat", model_chat(m, &req, &resp, &cause) == 0);
-	TEST_CHECK("calls the tool", resp.n_calls == 1 &&
-	    strcmp(resp.calls[0].name, "t") == 0);
+	TEST_CHECK("calls the tool",
+	    resp.n_calls == 1 && strcmp(resp.calls[0].name, "t") == 0);
 	TEST_STREQ("only the tool's parameters", resp.calls[0].arguments,
 	    "{\"symbol\":\"SIM_STOCK\"}");
 	model_response_clear(&resp);
-	cJSON_AddItemToArray(msgs, cJSON_Parse("{\"role\":\"tool\","
-	    "\"tool_call_id\":\"builtin-1\",\"name\":\"t\",\"content\":"
-	    "\"{\\\"summary\\\":\\\"all done\\\"}\"}"));
+	cJSON_AddItemToArray(msgs,
+	    cJSON_Parse(
+		"{\"role\":\"tool\","
+		"\"tool_call_id\":\"builtin-1\",\"name\":\"t\",\"content\":"
+		"\"{\\\"summary\\\":\\\"all done\\\"}\"}"));
 	TEST_CHECK("chat 2", model_chat(m, &req, &resp, &cause) == 0);
-	TEST_CHECK("answers with the summary", resp.n_calls == 0 &&
-	    strcmp(resp.content, "all done") == 0);
+	TEST_CHECK("answers with the summary",
+	    resp.n_calls == 0 && strcmp(resp.content, "all done") == 0);
 	model_response_clear(&resp);
 	model_close(m);
 	cJSON_Delete(msgs);

@@ -32,41 +32,48 @@ test_header(void)
 	struct gptoss_st_tensor *t = NULL;
 	char *err = NULL;
 	size_t n = 0;
-	const char *good = "{\"__metadata__\":{\"format\":\"pt\"},"
+	const char *good =
+	    "{\"__metadata__\":{\"format\":\"pt\"},"
 	    "\"b\":{\"dtype\":\"U8\",\"shape\":[2,3],\"data_offsets\":[8,14]},"
 	    "\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}";
 
 	TEST_CHECK("a good header parses",
-	    gptoss_st_parse_header("x", good, strlen(good), 14, &t, &n,
-	    &err) == GPTOSS_OK && n == 2);
-	TEST_CHECK("tensors are sorted by name", n == 2 &&
-	    strcmp(t[0].name, "a") == 0 && t[1].shape[1] == 3 &&
-	    t[1].begin == 8 && t[1].dtype == GPTOSS_DT_U8);
+	    gptoss_st_parse_header("x", good, strlen(good), 14, &t, &n, &err) ==
+		    GPTOSS_OK &&
+		n == 2);
+	TEST_CHECK("tensors are sorted by name",
+	    n == 2 && strcmp(t[0].name, "a") == 0 && t[1].shape[1] == 3 &&
+		t[1].begin == 8 && t[1].dtype == GPTOSS_DT_U8);
 	gptoss_st_tensors_free(t, n);
 	TEST_CHECK("data past the end is refused",
 	    parse(good, 13, &err) == GPTOSS_ERR_FORMAT &&
-	    strstr(err, "past the end") != NULL);
+		strstr(err, "past the end") != NULL);
 	TEST_CHECK("a range that does not match the shape is refused",
 	    parse("{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],"
-	    "\"data_offsets\":[0,6]}}", 8, &err) == GPTOSS_ERR_FORMAT &&
-	    strstr(err, "'a'") != NULL);
+		  "\"data_offsets\":[0,6]}}",
+		8, &err) == GPTOSS_ERR_FORMAT &&
+		strstr(err, "'a'") != NULL);
 	TEST_CHECK("an unknown dtype is refused",
 	    parse("{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],"
-	    "\"data_offsets\":[0,1]}}", 8, &err) == GPTOSS_ERR_FORMAT);
+		  "\"data_offsets\":[0,1]}}",
+		8, &err) == GPTOSS_ERR_FORMAT);
 	TEST_CHECK("a repeated name is refused",
-	    parse("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
-	    "[0,1]},\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
-	    "[0,1]}}", 8, &err) == GPTOSS_ERR_FORMAT &&
-	    strstr(err, "twice") != NULL);
+	    parse(
+		"{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
+		"[0,1]},\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":"
+		"[0,1]}}",
+		8, &err) == GPTOSS_ERR_FORMAT &&
+		strstr(err, "twice") != NULL);
 	TEST_CHECK("an overflowing shape is refused",
 	    parse("{\"a\":{\"dtype\":\"F64\",\"shape\":[4294967296,"
-	    "4294967296],\"data_offsets\":[0,0]}}", 8, &err) ==
-	    GPTOSS_ERR_FORMAT);
+		  "4294967296],\"data_offsets\":[0,0]}}",
+		8, &err) == GPTOSS_ERR_FORMAT);
 	TEST_CHECK("a negative offset is refused",
 	    parse("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],"
-	    "\"data_offsets\":[-1,0]}}", 8, &err) == GPTOSS_ERR_FORMAT);
-	TEST_CHECK("non-JSON is refused", parse("{\"a\":", 8, &err) ==
-	    GPTOSS_ERR_FORMAT);
+		  "\"data_offsets\":[-1,0]}}",
+		8, &err) == GPTOSS_ERR_FORMAT);
+	TEST_CHECK("non-JSON is refused",
+	    parse("{\"a\":", 8, &err) == GPTOSS_ERR_FORMAT);
 	free(err);
 }
 
@@ -74,8 +81,8 @@ static void
 test_decode(void)
 {
 	/* Byte 0x9F: low nibble 15 (-6.0) is element 0, high 9 (-0.5). */
-	uint8_t blk[16] = {0x9F, 0x21, 0x70}, sc = 127 + 2;
-	uint16_t bf[3] = {0x3F80, 0xC040, 0x0000};
+	uint8_t blk[16] = { 0x9F, 0x21, 0x70 }, sc = 127 + 2;
+	uint16_t bf[3] = { 0x3F80, 0xC040, 0x0000 };
 	float out[32], f[3];
 
 	gptoss_mxfp4_to_f32(out, blk, &sc, 1);
@@ -87,8 +94,8 @@ test_decode(void)
 	TEST_NEAR("element 5", out[5], 6.0 * 4, 0, 0);
 	TEST_NEAR("element 31", out[31], 0.0, 0, 0);
 	gptoss_bf16_to_f32(f, bf, 3);
-	TEST_CHECK("bf16 decodes", f[0] == 1.0f && f[1] == -3.0f &&
-	    f[2] == 0.0f);
+	TEST_CHECK("bf16 decodes",
+	    f[0] == 1.0f && f[1] == -3.0f && f[2] == 0.0f);
 }
 
 static void
@@ -109,8 +116,8 @@ test_dot(void)
 		for (i = 0; i < 37; i++)
 			ref += (double)w[i] * x[t * 37 + i];
 		TEST_NEAR("dot product", many[t], ref, 1e-5, 1e-5);
-		TEST_CHECK("a dot does not depend on the tile", one[t] ==
-		    many[t]);
+		TEST_CHECK("a dot does not depend on the tile",
+		    one[t] == many[t]);
 	}
 }
 
@@ -215,7 +222,7 @@ static void
 test_pool(void)
 {
 	struct gptoss_pool *p = gptoss_pool_new(3);
-	uint32_t v[100] = {0}, i, ok = 1;
+	uint32_t v[100] = { 0 }, i, ok = 1;
 
 	for (i = 0; i < 5; i++)
 		gptoss_pool_run(p, count_task, v, 100);
@@ -229,17 +236,24 @@ static void
 test_sampler(void)
 {
 	struct gptoss_sampler *s = NULL, *s2 = NULL;
-	float logits[5] = {0.1f, 3.0f, 2.9f, -1.0f, 0.0f};
-	uint32_t i, a, b, seen[5] = {0}, same = 1;
+	float logits[5] = { 0.1f, 3.0f, 2.9f, -1.0f, 0.0f };
+	uint32_t i, a, b, seen[5] = { 0 }, same = 1;
 
-	gptoss_sampler_new(&(struct gptoss_sampler_params){.top_p = 1}, 5, &s);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){ .top_p = 1 }, 5,
+	    &s);
 	TEST_CHECK("temperature 0 is argmax",
 	    gptoss_sampler_sample(s, logits) == 1);
 	gptoss_sampler_free(s);
-	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
-	    .top_k = 2, .top_p = 1, .seed = 3}, 5, &s);
-	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
-	    .top_k = 2, .top_p = 1, .seed = 3}, 5, &s2);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){ .temperature = 1,
+			       .top_k = 2,
+			       .top_p = 1,
+			       .seed = 3 },
+	    5, &s);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){ .temperature = 1,
+			       .top_k = 2,
+			       .top_p = 1,
+			       .seed = 3 },
+	    5, &s2);
 	for (i = 0; i < 200; i++) {
 		a = gptoss_sampler_sample(s, logits);
 		b = gptoss_sampler_sample(s2, logits);
@@ -247,19 +261,21 @@ test_sampler(void)
 		seen[a]++;
 	}
 	TEST_CHECK("a seed reproduces the draws", same);
-	TEST_CHECK("top-k 2 keeps only the two best", seen[1] > 50 &&
-	    seen[2] > 50 && seen[0] + seen[3] + seen[4] == 0);
+	TEST_CHECK("top-k 2 keeps only the two best",
+	    seen[1] > 50 && seen[2] > 50 && seen[0] + seen[3] + seen[4] == 0);
 	gptoss_sampler_free(s);
 	gptoss_sampler_free(s2);
-	gptoss_sampler_new(&(struct gptoss_sampler_params){.temperature = 1,
-	    .top_p = 0.3f, .seed = 1}, 5, &s);
+	gptoss_sampler_new(&(struct gptoss_sampler_params){ .temperature = 1,
+			       .top_p = 0.3f,
+			       .seed = 1 },
+	    5, &s);
 	for (same = 1, i = 0; i < 50; i++)
 		same &= gptoss_sampler_sample(s, logits) == 1;
 	TEST_CHECK("top-p 0.3 keeps only the best token", same);
 	gptoss_sampler_free(s);
-	TEST_CHECK("top-p 0 is refused", gptoss_sampler_new(
-	    &(struct gptoss_sampler_params){.top_p = 0}, 5, &s) ==
-	    GPTOSS_ERR_ARGUMENT);
+	TEST_CHECK("top-p 0 is refused",
+	    gptoss_sampler_new(&(struct gptoss_sampler_params){ .top_p = 0 }, 5,
+		&s) == GPTOSS_ERR_ARGUMENT);
 }
 
 int

@@ -40,7 +40,7 @@ put32(unsigned char *p, uint32_t v)
 /* Wraps already-encoded headers and a payload into a frame. */
 static unsigned char *
 frame(const unsigned char *hdr, size_t hlen, const void *payload, size_t plen,
-      size_t *len_out)
+    size_t *len_out)
 {
 	size_t total = 16 + hlen + plen;
 	unsigned char *f = xmalloc(total);
@@ -88,7 +88,7 @@ unhex(const char *s, size_t *len)
 /* Decodes f pushed in two pieces split at cut; returns messages seen. */
 static int
 decode_split(const unsigned char *f, size_t len, size_t cut,
-             struct eventstream_message **first)
+    struct eventstream_message **first)
 {
 	struct eventstream_decoder *d = eventstream_decoder_new(0);
 	struct eventstream_message *m = NULL;
@@ -134,7 +134,7 @@ test_spec_vectors(void)
 	    "6174696f6e2f6a736f6e7b226d657373616765223a22546f6f206d616e79207265"
 	    "717565737473227d9d6b6211";
 	const char *elixir = "0000001e00000000baf2f68a7b22666f6f223a2022626172"
-	                     "227dae7258e4";
+			     "227dae7258e4";
 	struct eventstream_message *m;
 	unsigned char *b;
 	size_t len;
@@ -142,15 +142,13 @@ test_spec_vectors(void)
 
 	b = unhex(chunk_hex, &len);
 	TEST_CHECK("bedrock chunk frame decodes",
-	           decode_split(b, len, len, &m) == 1 && m != NULL);
+	    decode_split(b, len, len, &m) == 1 && m != NULL);
 	if (m != NULL) {
 		TEST_STREQ("event type",
-		           eventstream_message_string(m, ":event-type"),
-		           "chunk");
-		TEST_CHECK("it is an event", eventstream_message_kind(m) ==
-		                                 EVENTSTREAM_KIND_EVENT);
-		TEST_CHECK(
-		    "payload is the JSON with bytes",
+		    eventstream_message_string(m, ":event-type"), "chunk");
+		TEST_CHECK("it is an event",
+		    eventstream_message_kind(m) == EVENTSTREAM_KIND_EVENT);
+		TEST_CHECK("payload is the JSON with bytes",
 		    strncmp((char *)m->payload, "{\"bytes\":\"eyJ", 12) == 0);
 	}
 	eventstream_message_free(m);
@@ -158,14 +156,13 @@ test_spec_vectors(void)
 
 	b = unhex(exc_hex, &len);
 	TEST_CHECK("exception frame decodes",
-	           decode_split(b, len, 7, &m) == 1 && m != NULL);
+	    decode_split(b, len, 7, &m) == 1 && m != NULL);
 	if (m != NULL) {
 		TEST_CHECK("it is an exception",
-		           eventstream_message_kind(m) ==
-		               EVENTSTREAM_KIND_EXCEPTION);
+		    eventstream_message_kind(m) == EVENTSTREAM_KIND_EXCEPTION);
 		s = eventstream_message_describe_error(m);
 		TEST_STREQ("exception described", s,
-		           "throttlingException: Too many requests");
+		    "throttlingException: Too many requests");
 		free(s);
 	}
 	eventstream_message_free(m);
@@ -173,7 +170,7 @@ test_spec_vectors(void)
 
 	b = unhex(elixir, &len);
 	TEST_CHECK("no-header frame decodes",
-	           decode_split(b, len, 0, &m) == 1 && m != NULL);
+	    decode_split(b, len, 0, &m) == 1 && m != NULL);
 	if (m != NULL)
 		TEST_STREQ("payload", (char *)m->payload, "{\"foo\": \"bar\"}");
 	eventstream_message_free(m);
@@ -185,8 +182,8 @@ static unsigned char *
 all_types_frame(size_t *len)
 {
 	unsigned char h[256], *p = h;
-	static const unsigned char uuid[16] = {1, 2,  3,  4,  5,  6,  7,  8,
-	                                       9, 10, 11, 12, 13, 14, 15, 16};
+	static const unsigned char uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		11, 12, 13, 14, 15, 16 };
 
 	p += str_header(p, ":message-type", "event");
 	*p++ = 1;
@@ -248,7 +245,7 @@ test_all_types(void)
 
 	f = all_types_frame(&len);
 	TEST_CHECK("all header types decode",
-	           decode_split(f, len, len / 2, &m) == 1 && m != NULL);
+	    decode_split(f, len, len / 2, &m) == 1 && m != NULL);
 	if (m == NULL) {
 		free(f);
 		return;
@@ -258,7 +255,7 @@ test_all_types(void)
 	TEST_CHECK("true", h && h->type == EVENTSTREAM_TRUE && h->integer == 1);
 	h = eventstream_message_header(m, "f");
 	TEST_CHECK("false",
-	           h && h->type == EVENTSTREAM_FALSE && h->integer == 0);
+	    h && h->type == EVENTSTREAM_FALSE && h->integer == 0);
 	h = eventstream_message_header(m, "b");
 	TEST_CHECK("byte is signed", h && h->integer == -1);
 	h = eventstream_message_header(m, "s");
@@ -268,11 +265,12 @@ test_all_types(void)
 	h = eventstream_message_header(m, "l");
 	TEST_CHECK("int64", h && h->integer == ((int64_t)1 << 32 | 2));
 	h = eventstream_message_header(m, "y");
-	TEST_CHECK("bytes", h && h->type == EVENTSTREAM_BYTES && h->len == 3 &&
-	                        memcmp(h->bytes, "\0a\xfe", 3) == 0);
+	TEST_CHECK("bytes",
+	    h && h->type == EVENTSTREAM_BYTES && h->len == 3 &&
+		memcmp(h->bytes, "\0a\xfe", 3) == 0);
 	h = eventstream_message_header(m, "ts");
 	TEST_CHECK("timestamp ms",
-	           h && h->type == EVENTSTREAM_TIMESTAMP && h->integer == 1000);
+	    h && h->type == EVENTSTREAM_TIMESTAMP && h->integer == 1000);
 	h = eventstream_message_header(m, "u");
 	TEST_CHECK("uuid", h && h->len == 16 && h->bytes[15] == 16);
 	TEST_STREQ("payload", (char *)m->payload, "hello");
@@ -323,7 +321,7 @@ test_every_split(void)
 		}
 		TEST_CHECK("byte-by-byte push yields both messages", n == 2);
 		TEST_CHECK("clean end",
-		           eventstream_finish(d) == EVENTSTREAM_OK);
+		    eventstream_finish(d) == EVENTSTREAM_OK);
 		eventstream_decoder_free(d);
 	}
 	free(a);
@@ -356,16 +354,16 @@ test_errors(void)
 	f = all_types_frame(&len);
 	f[len - 10] ^= 1;
 	TEST_CHECK("a flipped payload bit fails the message CRC",
-	           decode_status(f, len, 0) == EVENTSTREAM_ERR_MESSAGE_CRC);
+	    decode_status(f, len, 0) == EVENTSTREAM_ERR_MESSAGE_CRC);
 	f[len - 10] ^= 1;
 	f[3] ^= 1;
 	TEST_CHECK("a corrupted length fails the prelude CRC",
-	           decode_status(f, len, 0) == EVENTSTREAM_ERR_PRELUDE_CRC);
+	    decode_status(f, len, 0) == EVENTSTREAM_ERR_PRELUDE_CRC);
 	f[3] ^= 1;
 	TEST_CHECK("a truncated frame is reported at the end",
-	           decode_status(f, len - 1, 0) == EVENTSTREAM_ERR_TRUNCATED);
+	    decode_status(f, len - 1, 0) == EVENTSTREAM_ERR_TRUNCATED);
 	TEST_CHECK("a payload over the limit is refused before buffering",
-	           decode_status(f, 12, 4) == EVENTSTREAM_ERR_TOO_LARGE);
+	    decode_status(f, 12, 4) == EVENTSTREAM_ERR_TOO_LARGE);
 	free(f);
 
 	/* Duplicate header names are malformed (botocore DuplicateHeader). */
@@ -373,7 +371,7 @@ test_errors(void)
 	hl += str_header(h + hl, "a", "2");
 	f = frame(h, hl, "", 0, &len);
 	TEST_CHECK("duplicate header is malformed",
-	           decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
+	    decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
 	free(f);
 
 	/* A header length that runs past the headers block. */
@@ -381,7 +379,7 @@ test_errors(void)
 	h[hl - 6] = 0x40; /* string length 0x4005 */
 	f = frame(h, hl, "", 0, &len);
 	TEST_CHECK("header overrunning its block is malformed",
-	           decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
+	    decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
 	free(f);
 
 	/* Unknown header type. */
@@ -390,23 +388,21 @@ test_errors(void)
 	h[2] = 42;
 	f = frame(h, 3, "", 0, &len);
 	TEST_CHECK("unknown header type is malformed",
-	           decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
+	    decode_status(f, len, 0) == EVENTSTREAM_ERR_MALFORMED);
 	free(f);
 
 	/* The error stays: a later good frame is not decoded. */
 	{
 		struct eventstream_decoder *d = eventstream_decoder_new(0);
 		struct eventstream_message *m;
-		unsigned char bad[16] = {0};
+		unsigned char bad[16] = { 0 };
 
 		eventstream_push(d, bad, sizeof bad);
 		TEST_CHECK("zeros fail the prelude CRC",
-		           eventstream_next(d, &m) ==
-		               EVENTSTREAM_ERR_PRELUDE_CRC);
+		    eventstream_next(d, &m) == EVENTSTREAM_ERR_PRELUDE_CRC);
 		f = all_types_frame(&len);
 		TEST_CHECK("errors are sticky",
-		           eventstream_push(d, f, len) ==
-		               EVENTSTREAM_ERR_PRELUDE_CRC);
+		    eventstream_push(d, f, len) == EVENTSTREAM_ERR_PRELUDE_CRC);
 		free(f);
 		eventstream_decoder_free(d);
 	}
@@ -421,13 +417,14 @@ test_errors(void)
 		hl += str_header(h + hl, ":error-message", "boom");
 		f = frame(h, hl, "", 0, &len);
 		TEST_CHECK("error frame decodes",
-		           decode_split(f, len, 3, &m) == 1 && m != NULL);
+		    decode_split(f, len, 3, &m) == 1 && m != NULL);
 		if (m != NULL) {
-			TEST_CHECK("kind error", eventstream_message_kind(m) ==
-			                             EVENTSTREAM_KIND_ERROR);
+			TEST_CHECK("kind error",
+			    eventstream_message_kind(m) ==
+				EVENTSTREAM_KIND_ERROR);
 			s = eventstream_message_describe_error(m);
 			TEST_STREQ("error described", s,
-			           "InternalFailure: boom");
+			    "InternalFailure: boom");
 			free(s);
 		}
 		eventstream_message_free(m);
@@ -439,9 +436,9 @@ int
 main(void)
 {
 	TEST_CHECK("table CRC matches the bit-by-bit CRC",
-	           eventstream_crc32(0, "123456789", 9) == 0xCBF43926u &&
-	               slow_crc32((const unsigned char *)"123456789", 9) ==
-	                   0xCBF43926u);
+	    eventstream_crc32(0, "123456789", 9) == 0xCBF43926u &&
+		slow_crc32((const unsigned char *)"123456789", 9) ==
+		    0xCBF43926u);
 	test_spec_vectors();
 	test_all_types();
 	test_every_split();

@@ -15,20 +15,20 @@
 #include "lib/checkpoint.h"
 #include "lib/graph.h"
 #include "lib/store.h"
-#include "tests/testlib.h"
 #include "lib/xmalloc.h"
+#include "tests/testlib.h"
 
 static char tmpdir[] = "/tmp/unit-graph.XXXXXX";
 
 /* What the toy nodes do and what they saw. */
 struct toy {
 	int gather_calls, analyze_calls, report_calls, inc_calls;
-	int fail_left;		/* flaky: fail this many more times */
-	int fail_code;		/* flaky: with this code */
-	int loop_target;	/* inc: loop until counter reaches it */
-	int kill_in_analyze;	/* SIGKILL self inside analyze */
-	int exit_after_step;	/* _exit(9) after checkpoint of step N */
-	int fill_disk;		/* analyze caps the database's size */
+	int fail_left;	     /* flaky: fail this many more times */
+	int fail_code;	     /* flaky: with this code */
+	int loop_target;     /* inc: loop until counter reaches it */
+	int kill_in_analyze; /* SIGKILL self inside analyze */
+	int exit_after_step; /* _exit(9) after checkpoint of step N */
+	int fill_disk;	     /* analyze caps the database's size */
 	struct store *store;
 };
 
@@ -85,8 +85,9 @@ static int
 node_analyze(void *ctx, const cJSON *state, cJSON **update, char **cause)
 {
 	struct toy *t = ctx;
-	double price = cJSON_GetObjectItem(cJSON_GetObjectItem(state,
-	    "market"), "price")->valuedouble;
+	double price = cJSON_GetObjectItem(cJSON_GetObjectItem(state, "market"),
+	    "price")
+			   ->valuedouble;
 	cJSON *u = cJSON_CreateObject(), *a;
 	char *blob;
 
@@ -114,8 +115,9 @@ static int
 node_report(void *ctx, const cJSON *state, cJSON **update, char **cause)
 {
 	struct toy *t = ctx;
-	double score = cJSON_GetObjectItem(cJSON_GetObjectItem(state,
-	    "analysis"), "score")->valuedouble;
+	double score = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(state, "analysis"), "score")
+			   ->valuedouble;
 	cJSON *u = cJSON_CreateObject();
 	char *text = xasprintf("score %.0f", score);
 
@@ -286,7 +288,7 @@ static cJSON *
 pipeline_input(void)
 {
 	return cJSON_Parse("{\"n\":5,\"messages\":[\"input\"],"
-	    "\"meta\":{\"z\":0}}");
+			   "\"meta\":{\"z\":0}}");
 }
 
 static void
@@ -332,8 +334,9 @@ test_pipeline_and_reducers(void)
 	char *cause = NULL;
 
 	opts_init(&o, &t, &r);
-	TEST_CHECK("pipeline runs", graph_invoke(g, &o, pipeline_input(),
-	    &final, &cause) == 0 && final != NULL);
+	TEST_CHECK("pipeline runs",
+	    graph_invoke(g, &o, pipeline_input(), &final, &cause) == 0 &&
+		final != NULL);
 	want = cJSON_Parse("[\"input\",\"gather\",\"analyze\",\"report\"]");
 	TEST_CHECK("append reducer collects messages in order",
 	    cJSON_Compare(cJSON_GetObjectItem(final, "messages"), want, 1));
@@ -345,9 +348,10 @@ test_pipeline_and_reducers(void)
 	TEST_STREQ("overwrite default: report computed from earlier nodes",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(final, "report")),
 	    "score 210");
-	TEST_CHECK("each node once", t.gather_calls == 1 &&
-	    t.analyze_calls == 1 && t.report_calls == 1);
-	TEST_STREQ("events in order", r.log, "run_start node_start node_end "
+	TEST_CHECK("each node once",
+	    t.gather_calls == 1 && t.analyze_calls == 1 && t.report_calls == 1);
+	TEST_STREQ("events in order", r.log,
+	    "run_start node_start node_end "
 	    "node_start node_end node_start node_end run_end");
 	TEST_STREQ("run_end done", r.run_end, "done");
 	cJSON_Delete(final);
@@ -374,22 +378,24 @@ test_routes(void)
 	TEST_CHECK("compiles", graph_compile(g, &cause) == 0);
 	opts_init(&o, &t, &r);
 	graph_invoke(g, &o, cJSON_Parse("{\"n\":50}"), &final, &cause);
-	TEST_STREQ("route to big", cJSON_GetStringValue(cJSON_GetObjectItem(
-	    final, "size")), "big");
-	TEST_STREQ("route saw the updated state", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(final, "tag")), "tagged");
+	TEST_STREQ("route to big",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(final, "size")), "big");
+	TEST_STREQ("route saw the updated state",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(final, "tag")), "tagged");
 	cJSON_Delete(final);
 	graph_invoke(g, &o, cJSON_Parse("{\"n\":3}"), &final, &cause);
-	TEST_STREQ("route to small", cJSON_GetStringValue(cJSON_GetObjectItem(
-	    final, "size")), "small");
+	TEST_STREQ("route to small",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(final, "size")), "small");
 	cJSON_Delete(final);
 	TEST_CHECK("a route naming no node is an error",
 	    graph_invoke(g, &o, cJSON_Parse("{\"n\":-1}"), &final, &cause) ==
-	    GRAPH_E_INVALID && final == NULL && contains(cause, "nowhere"));
+		    GRAPH_E_INVALID &&
+		final == NULL && contains(cause, "nowhere"));
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("input must be an object", graph_invoke(g, &o,
-	    cJSON_Parse("[1]"), &final, &cause) == GRAPH_E_INVALID);
+	TEST_CHECK("input must be an object",
+	    graph_invoke(g, &o, cJSON_Parse("[1]"), &final, &cause) ==
+		GRAPH_E_INVALID);
 	free(cause);
 	graph_free(g);
 }
@@ -420,34 +426,36 @@ test_recursion(struct store *s)
 	opts_init(&o, &t, &r);
 	t.loop_target = 5;
 	o.recursion_limit = 10;
-	TEST_CHECK("a loop that ends within the limit", graph_invoke(g, &o,
-	    cJSON_Parse("{}"), &final, &cause) == 0 &&
-	    cJSON_GetObjectItem(final, "counter")->valueint == 5);
+	TEST_CHECK("a loop that ends within the limit",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) == 0 &&
+		cJSON_GetObjectItem(final, "counter")->valueint == 5);
 	cJSON_Delete(final);
 	opts_init(&o, &t, &r);
 	t.loop_target = 1000;
 	o.recursion_limit = 10;
 	o.store = s;
 	o.thread_id = "loop";
-	TEST_CHECK("an endless loop stops at the limit", graph_invoke(g, &o,
-	    cJSON_Parse("{}"), &final, &cause) == GRAPH_E_RECURSION &&
-	    final == NULL);
+	TEST_CHECK("an endless loop stops at the limit",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) ==
+		    GRAPH_E_RECURSION &&
+		final == NULL);
 	TEST_CHECK("after exactly 10 steps", t.inc_calls == 10);
-	TEST_CHECK("message names the limit", contains(cause,
-	    "recursion limit of 10 steps"));
+	TEST_CHECK("message names the limit",
+	    contains(cause, "recursion limit of 10 steps"));
 	free(cause);
 	cause = NULL;
 	store_run_get(s, "loop", &run, &cause);
-	TEST_STREQ("run marked failed", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(run, "status")), "failed");
-	TEST_CHECK("11 checkpoints (input + 10 steps)", cJSON_GetArraySize(
-	    cJSON_GetObjectItem(run, "checkpoints")) == 11);
+	TEST_STREQ("run marked failed",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")), "failed");
+	TEST_CHECK("11 checkpoints (input + 10 steps)",
+	    cJSON_GetArraySize(cJSON_GetObjectItem(run, "checkpoints")) == 11);
 	cJSON_Delete(run);
 	opts_init(&o, &t, &r);
 	t.loop_target = 1000;
-	TEST_CHECK("default limit is 25", graph_invoke(g, &o,
-	    cJSON_Parse("{}"), &final, &cause) == GRAPH_E_RECURSION &&
-	    t.inc_calls == GRAPH_RECURSION_LIMIT);
+	TEST_CHECK("default limit is 25",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) ==
+		    GRAPH_E_RECURSION &&
+		t.inc_calls == GRAPH_RECURSION_LIMIT);
 	free(cause);
 	graph_free(g);
 }
@@ -476,20 +484,22 @@ test_retry(void)
 	cJSON *final = NULL;
 	char *cause = NULL;
 
-	TEST_CHECK("LangGraph defaults", p.max_attempts == 3 &&
-	    p.initial_interval_s == 0.5 && p.backoff_factor == 2.0 &&
-	    p.max_interval_s == 128.0 && p.jitter);
+	TEST_CHECK("LangGraph defaults",
+	    p.max_attempts == 3 && p.initial_interval_s == 0.5 &&
+		p.backoff_factor == 2.0 && p.max_interval_s == 128.0 &&
+		p.jitter);
 	p.jitter = 0;
 	g = flaky_graph(&p);
 	opts_init(&o, &t, &r);
 	t.fail_left = 2;
 	t.fail_code = 3;
-	TEST_CHECK("two failures then success", graph_invoke(g, &o,
-	    cJSON_Parse("{}"), &final, &cause) == 0 && final != NULL);
-	TEST_CHECK("three attempts, two retries", t.inc_calls == 3 &&
-	    r.n_retry == 2 && r.n_node_start == 3);
-	TEST_CHECK("backoff 0.5 s then 1 s", r.nsleeps == 2 &&
-	    r.sleeps[0] == 0.5 && r.sleeps[1] == 1.0);
+	TEST_CHECK("two failures then success",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) == 0 &&
+		final != NULL);
+	TEST_CHECK("three attempts, two retries",
+	    t.inc_calls == 3 && r.n_retry == 2 && r.n_node_start == 3);
+	TEST_CHECK("backoff 0.5 s then 1 s",
+	    r.nsleeps == 2 && r.sleeps[0] == 0.5 && r.sleeps[1] == 1.0);
 	cJSON_Delete(final);
 
 	opts_init(&o, &t, &r);
@@ -497,7 +507,7 @@ test_retry(void)
 	t.fail_code = 3;
 	TEST_CHECK("gives up after max_attempts with the node's code",
 	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) == 3 &&
-	    final == NULL && t.inc_calls == 3 && r.nsleeps == 2);
+		final == NULL && t.inc_calls == 3 && r.nsleeps == 2);
 	TEST_CHECK("cause is the node's last message",
 	    contains(cause, "flaky failed (7 left)"));
 	TEST_STREQ("run_end failed", r.run_end, "failed");
@@ -512,18 +522,20 @@ test_retry(void)
 	opts_init(&o, &t, &r);
 	t.fail_left = 10;
 	t.fail_code = 4;
-	TEST_CHECK("a non-retryable code fails at once", graph_invoke(g, &o,
-	    cJSON_Parse("{}"), &final, &cause) == 4 && t.inc_calls == 1 &&
-	    r.nsleeps == 0);
+	TEST_CHECK("a non-retryable code fails at once",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) == 4 &&
+		t.inc_calls == 1 && r.nsleeps == 0);
 	free(cause);
 	cause = NULL;
 	opts_init(&o, &t, &r);
 	t.fail_left = 3;
 	t.fail_code = 3;
-	TEST_CHECK("retryable code", graph_invoke(g, &o, cJSON_Parse("{}"),
-	    &final, &cause) == 0 && t.inc_calls == 4);
-	TEST_CHECK("the interval is capped at max_interval", r.nsleeps == 3 &&
-	    r.sleeps[0] == 100 && r.sleeps[1] == 128 && r.sleeps[2] == 128);
+	TEST_CHECK("retryable code",
+	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) == 0 &&
+		t.inc_calls == 4);
+	TEST_CHECK("the interval is capped at max_interval",
+	    r.nsleeps == 3 && r.sleeps[0] == 100 && r.sleeps[1] == 128 &&
+		r.sleeps[2] == 128);
 	cJSON_Delete(final);
 	graph_free(g);
 
@@ -533,9 +545,9 @@ test_retry(void)
 	t.fail_left = 2;
 	t.fail_code = 8;
 	graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause);
-	TEST_CHECK("jitter adds up to 1 s", r.nsleeps == 2 &&
-	    r.sleeps[0] >= 0.5 && r.sleeps[0] < 1.5 && r.sleeps[1] >= 1.0 &&
-	    r.sleeps[1] < 2.0);
+	TEST_CHECK("jitter adds up to 1 s",
+	    r.nsleeps == 2 && r.sleeps[0] >= 0.5 && r.sleeps[0] < 1.5 &&
+		r.sleeps[1] >= 1.0 && r.sleeps[1] < 2.0);
 	cJSON_Delete(final);
 	graph_free(g);
 }
@@ -556,41 +568,44 @@ test_interrupt(struct store *s)
 	o.store = s;
 	o.thread_id = "approval";
 	o.approve = approve_no_tty;
-	TEST_CHECK("pauses before report", graph_invoke(g, &o,
-	    pipeline_input(), &final, &cause) == GRAPH_E_INTERRUPTED &&
-	    final == NULL && t.report_calls == 0 && r.n_interrupt == 1);
-	TEST_CHECK("message says how to resume", contains(cause,
-	    "stockagent runs resume approval"));
+	TEST_CHECK("pauses before report",
+	    graph_invoke(g, &o, pipeline_input(), &final, &cause) ==
+		    GRAPH_E_INTERRUPTED &&
+		final == NULL && t.report_calls == 0 && r.n_interrupt == 1);
+	TEST_CHECK("message says how to resume",
+	    contains(cause, "stockagent runs resume approval"));
 	free(cause);
 	cause = NULL;
 	store_run_get(s, "approval", &run, &cause);
-	TEST_STREQ("run marked interrupted", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(run, "status")), "interrupted");
+	TEST_STREQ("run marked interrupted",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")),
+	    "interrupted");
 	cJSON_Delete(run);
 	checkpoint_get_latest(s, "approval", &st, &step, &next, &cause);
-	TEST_CHECK("latest checkpoint waits for report", step == 1 &&
-	    next != NULL && strcmp(next, "report") == 0);
+	TEST_CHECK("latest checkpoint waits for report",
+	    step == 1 && next != NULL && strcmp(next, "report") == 0);
 	cJSON_Delete(st);
 	free(next);
 
 	o.approve = approve_decline;
-	TEST_CHECK("declined on resume", graph_resume(g, &o, &final,
-	    &cause) == GRAPH_E_DECLINED && t.report_calls == 0);
+	TEST_CHECK("declined on resume",
+	    graph_resume(g, &o, &final, &cause) == GRAPH_E_DECLINED &&
+		t.report_calls == 0);
 	free(cause);
 	cause = NULL;
 
 	o.approve = approve_yes;
-	TEST_CHECK("approved on resume", graph_resume(g, &o, &final,
-	    &cause) == 0);
-	TEST_CHECK("only report ran", t.gather_calls == 1 &&
-	    t.analyze_calls == 1 && t.report_calls == 1);
+	TEST_CHECK("approved on resume",
+	    graph_resume(g, &o, &final, &cause) == 0);
+	TEST_CHECK("only report ran",
+	    t.gather_calls == 1 && t.analyze_calls == 1 && t.report_calls == 1);
 	TEST_CHECK("same final state as an uninterrupted run",
 	    cJSON_Compare(final, ref, 1));
 	cJSON_Delete(final);
 
 	TEST_CHECK("resuming a finished thread runs nothing",
-	    graph_resume(g, &o, &final, &cause) == 0 &&
-	    t.report_calls == 1 && cJSON_Compare(final, ref, 1));
+	    graph_resume(g, &o, &final, &cause) == 0 && t.report_calls == 1 &&
+		cJSON_Compare(final, ref, 1));
 	cJSON_Delete(final);
 	o.thread_id = "edited";
 	o.approve = approve_no_tty;
@@ -598,7 +613,7 @@ test_interrupt(struct store *s)
 	free(cause);
 	cause = NULL;
 	edit = cJSON_Parse("{\"analysis\":{\"score\":7},"
-	    "\"messages\":[\"human\"]}");
+			   "\"messages\":[\"human\"]}");
 	TEST_CHECK("a paused thread's state can be edited",
 	    graph_update_state(g, &o, edit, NULL, &cause) == 0);
 	cJSON_Delete(edit);
@@ -608,23 +623,25 @@ test_interrupt(struct store *s)
 	cJSON_Delete(st);
 	free(next);
 	store_run_get(s, "edited", &run, &cause);
-	TEST_STREQ("an edit leaves the run interrupted", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(run, "status")), "interrupted");
+	TEST_STREQ("an edit leaves the run interrupted",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")),
+	    "interrupted");
 	cJSON_Delete(run);
 	o.approve = approve_yes;
-	TEST_CHECK("resume after the edit", graph_resume(g, &o, &final,
-	    &cause) == 0);
-	TEST_STREQ("report used the edited score", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(final, "report")), "score 7");
+	TEST_CHECK("resume after the edit",
+	    graph_resume(g, &o, &final, &cause) == 0);
+	TEST_STREQ("report used the edited score",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(final, "report")),
+	    "score 7");
 	edit = cJSON_Parse("[\"input\",\"gather\",\"analyze\",\"human\","
-	    "\"report\"]");
-	TEST_CHECK("the edit went through the append reducer", cJSON_Compare(
-	    cJSON_GetObjectItem(final, "messages"), edit, 1));
+			   "\"report\"]");
+	TEST_CHECK("the edit went through the append reducer",
+	    cJSON_Compare(cJSON_GetObjectItem(final, "messages"), edit, 1));
 	cJSON_Delete(edit);
 	cJSON_Delete(final);
 	o.thread_id = "no-such-thread";
-	TEST_CHECK("resuming an unknown thread", graph_resume(g, &o, &final,
-	    &cause) == GRAPH_E_NOTFOUND);
+	TEST_CHECK("resuming an unknown thread",
+	    graph_resume(g, &o, &final, &cause) == GRAPH_E_NOTFOUND);
 	free(cause);
 	cause = NULL;
 	o.store = NULL;
@@ -634,7 +651,7 @@ test_interrupt(struct store *s)
 	o.approve = NULL;
 	TEST_CHECK("no approve callback means cannot ask",
 	    graph_invoke(g, &o, pipeline_input(), &final, &cause) ==
-	    GRAPH_E_INTERRUPTED);
+		GRAPH_E_INTERRUPTED);
 	free(cause);
 	cJSON_Delete(ref);
 	graph_free(g);
@@ -646,8 +663,8 @@ expect_compile_error(struct graph *g, const char *descr, const char *part)
 {
 	char *cause = NULL;
 
-	TEST_CHECK(descr, graph_compile(g, &cause) == -1 &&
-	    contains(cause, part));
+	TEST_CHECK(descr,
+	    graph_compile(g, &cause) == -1 && contains(cause, part));
 	if (!contains(cause, part))
 		printf("# got: %s\n", cause ? cause : "(none)");
 	free(cause);
@@ -728,7 +745,8 @@ test_compile_errors(void)
 	opts_init(&o, &t, &r);
 	TEST_CHECK("a changed graph must be compiled again",
 	    graph_invoke(g, &o, cJSON_Parse("{}"), &final, &cause) ==
-	    GRAPH_E_INVALID && contains(cause, "not compiled"));
+		    GRAPH_E_INVALID &&
+		contains(cause, "not compiled"));
 	free(cause);
 	graph_free(g);
 }
@@ -753,28 +771,35 @@ test_checkpoint_rows(struct store *s)
 	o.thread_id = "rows";
 	store_run_create(s, "rows", "analyze", "SIM", "2025-09-04", NULL,
 	    "builtin", &cause);
-	TEST_CHECK("runs with a store", graph_invoke(g, &o, pipeline_input(),
-	    &final, &cause) == 0);
+	TEST_CHECK("runs with a store",
+	    graph_invoke(g, &o, pipeline_input(), &final, &cause) == 0);
 	TEST_CHECK("a checkpoint event per step", r.n_checkpoint == 4);
 	checkpoint_list(s, "rows", &list, &cause);
 	TEST_CHECK("four checkpoints", cJSON_GetArraySize(list) == 4);
 	for (i = 0; i < 4 && i < cJSON_GetArraySize(list); i++) {
 		cp = cJSON_GetArrayItem(list, i);
-		TEST_CHECK("step", cJSON_GetObjectItem(cp, "step")->valueint ==
-		    i - 1);
-		TEST_CHECK("node", nodes[i] == NULL ? cJSON_IsNull(
-		    cJSON_GetObjectItem(cp, "node")) : strcmp(
-		    cJSON_GetStringValue(cJSON_GetObjectItem(cp, "node")),
-		    nodes[i]) == 0);
-		TEST_STREQ("next", cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cp, "next")), nexts[i]);
-		TEST_STREQ("source", cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cp, "source")), i == 0 ? "input" : "loop");
+		TEST_CHECK("step",
+		    cJSON_GetObjectItem(cp, "step")->valueint == i - 1);
+		TEST_CHECK("node",
+		    nodes[i] == NULL ?
+			cJSON_IsNull(cJSON_GetObjectItem(cp, "node")) :
+			strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cp,
+				   "node")),
+			    nodes[i]) == 0);
+		TEST_STREQ("next",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(cp, "next")),
+		    nexts[i]);
+		TEST_STREQ("source",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(cp, "source")),
+		    i == 0 ? "input" : "loop");
 		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(cp, "id")),
-		    prev_id) <= 0)
+			prev_id) <= 0)
 			ok_ids = 0;
-		if (i > 0 && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cp, "parent_id")) ?: "", prev_id) != 0)
+		if (i > 0 &&
+		    strcmp(
+			cJSON_GetStringValue(cJSON_GetObjectItem(cp, "parent_id")) ?:
+			    "",
+			prev_id) != 0)
 			ok_ids = 0;
 		prev_id = cJSON_GetStringValue(cJSON_GetObjectItem(cp, "id"));
 	}
@@ -784,25 +809,29 @@ test_checkpoint_rows(struct store *s)
 	    cJSON_Compare(cJSON_GetObjectItem(cp, "state"), final, 1));
 	w = cJSON_GetObjectItem(cp, "writes");
 	TEST_CHECK("writes hold the node's update, one row per key",
-	    cJSON_GetArraySize(w) == 3 && strcmp(cJSON_GetStringValue(
-	    cJSON_GetObjectItem(w, "report")), "score 210") == 0);
+	    cJSON_GetArraySize(w) == 3 &&
+		strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(w, "report")),
+		    "score 210") == 0);
 	cJSON_Delete(list);
 	store_run_get(s, "rows", &run, &cause);
-	TEST_STREQ("run done", cJSON_GetStringValue(cJSON_GetObjectItem(run,
-	    "status")), "done");
-	TEST_CHECK("run counts 3 steps", cJSON_GetObjectItem(run,
-	    "steps")->valueint == 3);
-	TEST_STREQ("run keeps its symbol", cJSON_GetStringValue(
-	    cJSON_GetObjectItem(run, "symbol")), "SIM");
+	TEST_STREQ("run done",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")), "done");
+	TEST_CHECK("run counts 3 steps",
+	    cJSON_GetObjectItem(run, "steps")->valueint == 3);
+	TEST_STREQ("run keeps its symbol",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "symbol")), "SIM");
 	TEST_CHECK("summary lists 4 checkpoints with sizes",
 	    cJSON_GetArraySize(cJSON_GetObjectItem(run, "checkpoints")) == 4 &&
-	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(run,
-	    "checkpoints"), 2), "state_bytes")->valueint > 100000);
+		cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(run,
+							   "checkpoints"),
+					2),
+		    "state_bytes")
+			->valueint > 100000);
 	cJSON_Delete(run);
 	cJSON_Delete(final);
 	TEST_CHECK("invoking an existing thread is refused",
 	    graph_invoke(g, &o, pipeline_input(), &final, &cause) ==
-	    GRAPH_E_INVALID);
+		GRAPH_E_INVALID);
 	free(cause);
 	cJSON_Delete(final);
 	graph_free(g);
@@ -834,9 +863,11 @@ test_atomicity(struct store *s)
 	char *cause = NULL;
 	int good_cps, good_writes, rc;
 
-	good_cps = count_rows(s, "SELECT count(*) FROM checkpoints WHERE "
+	good_cps = count_rows(s,
+	    "SELECT count(*) FROM checkpoints WHERE "
 	    "thread_id = 'rows'");
-	good_writes = count_rows(s, "SELECT count(*) FROM writes WHERE "
+	good_writes = count_rows(s,
+	    "SELECT count(*) FROM writes WHERE "
 	    "thread_id = 'rows'");
 	opts_init(&o, &t, &r);
 	o.store = s;
@@ -844,35 +875,42 @@ test_atomicity(struct store *s)
 	t.fill_disk = 1;
 	t.store = s;
 	rc = graph_invoke(g, &o, pipeline_input(), &final, &cause);
-	TEST_CHECK("a full disk fails the step as storage", rc ==
-	    GRAPH_E_STORAGE && final == NULL);
+	TEST_CHECK("a full disk fails the step as storage",
+	    rc == GRAPH_E_STORAGE && final == NULL);
 	TEST_CHECK("message says disk full and how to resume",
 	    contains(cause, "disk full writing") &&
-	    contains(cause, "stockagent runs resume full"));
+		contains(cause, "stockagent runs resume full"));
 	if (!contains(cause, "disk full"))
 		printf("# got %d: %s\n", rc, cause ? cause : "(none)");
 	free(cause);
 	cause = NULL;
 	TEST_CHECK("no partial step: checkpoints stop at step 0",
-	    count_rows(s, "SELECT max(step) FROM checkpoints WHERE "
-	    "thread_id = 'full'") == 0);
+	    count_rows(s,
+		"SELECT max(step) FROM checkpoints WHERE "
+		"thread_id = 'full'") == 0);
 	TEST_CHECK("and no writes of the failed step",
-	    count_rows(s, "SELECT count(*) FROM writes WHERE thread_id = "
-	    "'full' AND channel = 'analysis'") == 0);
-	TEST_CHECK("the run row counts 1 step", count_rows(s,
-	    "SELECT steps FROM runs WHERE thread_id = 'full'") == 1);
-	TEST_CHECK("earlier runs are intact", count_rows(s,
-	    "SELECT count(*) FROM checkpoints WHERE thread_id = 'rows'") ==
-	    good_cps && count_rows(s, "SELECT count(*) FROM writes WHERE "
-	    "thread_id = 'rows'") == good_writes);
-	TEST_CHECK("the cap is lifted", store_exec(s,
-	    "PRAGMA max_page_count = 1073741823", "uncapping", &cause) == 0);
+	    count_rows(s,
+		"SELECT count(*) FROM writes WHERE thread_id = "
+		"'full' AND channel = 'analysis'") == 0);
+	TEST_CHECK("the run row counts 1 step",
+	    count_rows(s, "SELECT steps FROM runs WHERE thread_id = 'full'") ==
+		1);
+	TEST_CHECK("earlier runs are intact",
+	    count_rows(s,
+		"SELECT count(*) FROM checkpoints WHERE thread_id = 'rows'") ==
+		    good_cps &&
+		count_rows(s,
+		    "SELECT count(*) FROM writes WHERE "
+		    "thread_id = 'rows'") == good_writes);
+	TEST_CHECK("the cap is lifted",
+	    store_exec(s, "PRAGMA max_page_count = 1073741823", "uncapping",
+		&cause) == 0);
 	t.fill_disk = 0;
 	TEST_CHECK("after freeing space the thread resumes",
 	    graph_resume(g, &o, &final, &cause) == 0 &&
-	    cJSON_Compare(final, ref, 1));
-	TEST_CHECK("gather did not run again", t.gather_calls == 1 &&
-	    t.analyze_calls == 2);
+		cJSON_Compare(final, ref, 1));
+	TEST_CHECK("gather did not run again",
+	    t.gather_calls == 1 && t.analyze_calls == 2);
 	checkpoint_list(s, "full", &list, &cause);
 	TEST_CHECK("four checkpoints now", cJSON_GetArraySize(list) == 4);
 	cJSON_Delete(list);
@@ -943,19 +981,21 @@ test_kill_and_resume(const char *path)
 	opts_init(&o, &t, &r);
 	o.store = s;
 	o.thread_id = "killed-in-node";
-	TEST_CHECK("resume after a kill inside a node", graph_resume(g, &o,
-	    &final, &cause) == 0 && cJSON_Compare(final, ref, 1));
-	TEST_CHECK("resumed from gather's checkpoint", t.gather_calls == 0 &&
-	    t.analyze_calls == 1 && t.report_calls == 1);
+	TEST_CHECK("resume after a kill inside a node",
+	    graph_resume(g, &o, &final, &cause) == 0 &&
+		cJSON_Compare(final, ref, 1));
+	TEST_CHECK("resumed from gather's checkpoint",
+	    t.gather_calls == 0 && t.analyze_calls == 1 && t.report_calls == 1);
 	cJSON_Delete(final);
 
 	opts_init(&o, &t, &r);
 	o.store = s;
 	o.thread_id = "killed-between";
-	TEST_CHECK("resume after a kill between nodes", graph_resume(g, &o,
-	    &final, &cause) == 0 && cJSON_Compare(final, ref, 1));
-	TEST_CHECK("only report ran", t.gather_calls == 0 &&
-	    t.analyze_calls == 0 && t.report_calls == 1);
+	TEST_CHECK("resume after a kill between nodes",
+	    graph_resume(g, &o, &final, &cause) == 0 &&
+		cJSON_Compare(final, ref, 1));
+	TEST_CHECK("only report ran",
+	    t.gather_calls == 0 && t.analyze_calls == 0 && t.report_calls == 1);
 	cJSON_Delete(final);
 	cJSON_Delete(ref);
 	store_close(s);

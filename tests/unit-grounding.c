@@ -31,8 +31,7 @@ ungrounded(const char *text, const char *source)
 }
 
 static void
-check(const char *what, const char *text, const char *source,
-    const char *want)
+check(const char *what, const char *text, const char *source, const char *want)
 {
 	char *got = ungrounded(text, source);
 
@@ -43,26 +42,30 @@ check(const char *what, const char *text, const char *source,
 int
 main(void)
 {
-	const char *src = "{\"price\":26.96,\"ret_1y\":-18.1036,"
+	const char *src =
+	    "{\"price\":26.96,\"ret_1y\":-18.1036,"
 	    "\"vol\":0.3776,\"market_cap\":64704000000,\"score\":2,"
 	    "\"as_of\":\"2025-09-04\",\"volume\":42253845,"
 	    "\"tool\":\"{\\\"rsi\\\":56.4015}\"}";
 
 	check("all quoted figures grounded",
 	    "SIM_STOCK closed at $26.96, down 18.10% over one year, "
-	    "volatility 37.76%.", src, "");
+	    "volatility 37.76%.",
+	    src, "");
 	check("invented figures flagged in order, once",
 	    "Price 26.96; target 31.50 and 31.50 again; upside 16.8%.", src,
 	    "31.50 16.8");
-	check("scale words", "Market cap $64.7 billion (64,704,000,000).",
-	    src, "");
+	check("scale words", "Market cap $64.7 billion (64,704,000,000).", src,
+	    "");
 	check("wrong scale flagged", "Market cap $64.7 million.", src, "64.7");
-	check("thousands separators", "Average volume 42,253,845 shares.",
-	    src, "");
+	check("thousands separators", "Average volume 42,253,845 shares.", src,
+	    "");
 	check("dates and small whole numbers are not claims",
 	    "As of 2025-09-04 the score is 2/5 in three of 4 areas.", src, "");
-	check("numbers in words skipped", "SIM_STOCK2 and gpt-oss-120b "
-	    "and Q3 are names.", src, "");
+	check("numbers in words skipped",
+	    "SIM_STOCK2 and gpt-oss-120b "
+	    "and Q3 are names.",
+	    src, "");
 	check("numbers inside JSON text of tool messages",
 	    "RSI stands at 56.4.", src, "");
 	check("negative sign kept in the flag", "Return was -25.5%.", src,
@@ -74,9 +77,12 @@ main(void)
 	i18n_set("vi");
 	check("vi: decimal comma and dates grounded",
 	    "SIM_STOCK đóng cửa ở mức 26,96 USD ngày 04/09/2025, giảm "
-	    "18,10% trong một năm, biến động 37,76%.", src, "");
-	check("vi: dot groups thousands", "Khối lượng bình quân 42.253.845 "
-	    "cổ phiếu, vốn hóa 64.704.000.000 USD.", src, "");
+	    "18,10% trong một năm, biến động 37,76%.",
+	    src, "");
+	check("vi: dot groups thousands",
+	    "Khối lượng bình quân 42.253.845 "
+	    "cổ phiếu, vốn hóa 64.704.000.000 USD.",
+	    src, "");
 	check("vi: scale words", "Vốn hóa 64,7 tỷ USD.", src, "");
 	check("vi: invented figures flagged as written",
 	    "Giá mục tiêu 31,50 USD, vốn hóa 64,7 triệu USD.", src,

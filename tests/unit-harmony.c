@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/harmony.h"
 #include "tests/testlib.h"
-#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-harmony-XXXXXX";
 static const char *src;
@@ -170,9 +170,11 @@ collect(struct harmony_parser *p, const uint32_t *ids, size_t n, int finish,
 				free(c->ctype);
 				c->tool = xstrdup(ev[k].tool_name);
 				c->channel = ev[k].channel ?
-				    xstrdup(ev[k].channel) : NULL;
+				    xstrdup(ev[k].channel) :
+				    NULL;
 				c->ctype = ev[k].content_type ?
-				    xstrdup(ev[k].content_type) : NULL;
+				    xstrdup(ev[k].content_type) :
+				    NULL;
 				break;
 			case HARMONY_EVENT_MESSAGE:
 				c->messages++;
@@ -210,11 +212,10 @@ test_parse_reasoning(void)
 	    collect(p, ids, n, 1, &c) == GPTOSS_OK);
 	TEST_STREQ("reasoning is the analysis text", c.reasoning.data,
 	    "User asks: \"What is 2 + 2?\" Simple arithmetic. Provide answer.");
-	TEST_STREQ("content is the final answer", c.content.data,
-	    "2 + 2 = 4.");
+	TEST_STREQ("content is the final answer", c.content.data, "2 + 2 = 4.");
 	TEST_CHECK("<|return|> stops, the truncated final ends at EOS",
 	    c.stops[HARMONY_STOP_RETURN] == 1 &&
-	    c.stops[HARMONY_STOP_EOS] == 1 && c.messages == 2);
+		c.stops[HARMONY_STOP_EOS] == 1 && c.messages == 2);
 	collected_free(&c);
 	harmony_parser_free(p);
 	free(ids);
@@ -246,7 +247,7 @@ test_parse_tool_call(void)
 	    harmony_parser_push(p, 1428, &ev, &ne) == GPTOSS_ERR_FORMAT);
 	TEST_CHECK("a failed parser stays failed",
 	    harmony_parser_push(p, GPTOSS_TOKEN_START, &ev, &ne) ==
-	    GPTOSS_ERR_FORMAT);
+		GPTOSS_ERR_FORMAT);
 	collected_free(&c);
 	harmony_parser_free(p);
 	free(ids);
@@ -318,7 +319,7 @@ test_round_trip(const char *name)
 		harmony_render(tok, conv2, &ids2, &n2, NULL);
 	TEST_CHECK("render -> parse -> render is the identity",
 	    n2 == n - 2 && ids2 != NULL &&
-	    memcmp(ids, ids2, n2 * sizeof *ids) == 0);
+		memcmp(ids, ids2, n2 * sizeof *ids) == 0);
 	cJSON_Delete(wrap);
 	collected_free(&c);
 	harmony_parser_free(p);
@@ -336,7 +337,8 @@ test_bad_input(void)
 		"{\"messages\": [{\"role\": \"robot\", \"content\": \"x\"}]}",
 		"{\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}",
 		"{\"messages\": [{\"role\": \"user\", \"content\": 5}]}",
-		"{\"messages\": [{\"role\": \"system\", \"reasoning\": \"max\"}]}",
+		"{\"messages\": [{\"role\": \"system\", \"reasoning\": "
+		"\"max\"}]}",
 		"{\"messages\": [{\"role\": \"developer\", \"tools\": [{}]}]}",
 		"[{\"role\": \"developer\", \"tools\": [{\"name\": \"f\", "
 		"\"parameters\": 7}]}]",
@@ -356,7 +358,8 @@ test_bad_input(void)
 		detail = NULL;
 		TEST_CHECK("an invalid conversation is refused with a reason",
 		    harmony_conversation_from_json(json, &conv, &detail) ==
-		    GPTOSS_ERR_FORMAT && detail != NULL && conv == NULL);
+			    GPTOSS_ERR_FORMAT &&
+			detail != NULL && conv == NULL);
 		free(detail);
 		cJSON_Delete(json);
 	}
@@ -368,7 +371,7 @@ test_bad_input(void)
 	harmony_parser_push(p, GPTOSS_TOKEN_START, &ev, &ne);
 	TEST_CHECK("a special inside a header is an error",
 	    harmony_parser_push(p, GPTOSS_TOKEN_MESSAGE, &ev, &ne) ==
-	    GPTOSS_ERR_FORMAT);
+		GPTOSS_ERR_FORMAT);
 	harmony_parser_free(p);
 	harmony_parser_new(tok, "assistant", &p);
 	TEST_CHECK("an unknown id is an error",
@@ -380,7 +383,7 @@ test_bad_input(void)
 		for (k = 0; k < 40; k++) {
 			seed = seed * 1103515245u + 12345u;
 			id = (seed >> 8) % 4 == 0 ? 200000 + (seed >> 4) % 14 :
-			    (seed >> 12) % 201100;
+						    (seed >> 12) % 201100;
 			if (harmony_parser_push(p, id, &ev, &ne) != GPTOSS_OK)
 				break;
 		}
@@ -417,7 +420,8 @@ main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	cmd = xasprintf("node -e 'require(\"%s/tests/oracle/o200k.js\")"
-	    ".writeTiktoken(\"%s/o200k_base.tiktoken\")'", src, tmpdir);
+			".writeTiktoken(\"%s/o200k_base.tiktoken\")'",
+	    src, tmpdir);
 	TEST_CHECK("the oracle writes the ranks", system(cmd) == 0);
 	free(cmd);
 	TEST_CHECK("the tokenizer loads",

@@ -21,8 +21,8 @@
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
 
-static const char *const stocks[] = { "SIM_STOCK", "SIM_GROWTH",
-	"SIM_VALUE", "SIM_SMALL", "SIM_DECLINE", "SIM_UTILITY" };
+static const char *const stocks[] = { "SIM_STOCK", "SIM_GROWTH", "SIM_VALUE",
+	"SIM_SMALL", "SIM_DECLINE", "SIM_UTILITY" };
 #define NSTOCKS (sizeof stocks / sizeof stocks[0])
 
 static const struct market_provider *sim;
@@ -48,8 +48,7 @@ history(const char *symbol, int32_t as_of)
 }
 
 static int
-bars_equal(const struct market_bars *a, const struct market_bars *b,
-    size_t n)
+bars_equal(const struct market_bars *a, const struct market_bars *b, size_t n)
 {
 	return memcmp(a->date, b->date, n * sizeof *a->date) == 0 &&
 	    memcmp(a->open, b->open, n * sizeof *a->open) == 0 &&
@@ -103,8 +102,8 @@ test_registry(void)
 	TEST_STREQ("its name", market_provider_name(sim), "sim");
 	TEST_CHECK("unknown provider", market_provider_find("yahoo!") == NULL);
 	TEST_CHECK("names list sim", strstr(market_provider_names(), "sim"));
-	TEST_CHECK("benchmark", market_benchmark(sim, bench, sizeof bench)
-	    == 0);
+	TEST_CHECK("benchmark",
+	    market_benchmark(sim, bench, sizeof bench) == 0);
 	TEST_STREQ("benchmark is SIM_INDEX", bench, "SIM_INDEX");
 	TEST_CHECK("benchmark buffer too small",
 	    market_benchmark(sim, small, sizeof small) == -1);
@@ -161,14 +160,14 @@ test_calendar(void)
 		    closed[i].name);
 	}
 	/* Saturday New Year's Day 2022: NYSE stays open on Friday 12-31. */
-	TEST_CHECK("2021-12-31 open", calendar_is_trading_day(ymd(2021, 12,
-	    31)));
+	TEST_CHECK("2021-12-31 open",
+	    calendar_is_trading_day(ymd(2021, 12, 31)));
 	TEST_CHECK("no Juneteenth before 2022",
 	    calendar_is_trading_day(ymd(2021, 6, 18)));
 	TEST_CHECK("no MLK Day before 1998",
 	    calendar_is_trading_day(ymd(1997, 1, 20)));
-	TEST_CHECK("weekend closed", !calendar_is_trading_day(ymd(2024, 3,
-	    30)));
+	TEST_CHECK("weekend closed",
+	    !calendar_is_trading_day(ymd(2024, 3, 30)));
 	TEST_CHECK("weekend has no holiday name",
 	    calendar_holiday_name(ymd(2024, 3, 30)) == NULL);
 	TEST_CHECK("ordinary day has no name",
@@ -197,18 +196,20 @@ test_determinism(void)
 	char *cause = NULL;
 	size_t k = 0;
 
-	TEST_CHECK("same inputs, same bars", a.n == b.n &&
-	    bars_equal(&a, &b, a.n));
-	TEST_CHECK("earlier as-of is a prefix", c.n < a.n &&
-	    bars_equal(&a, &c, c.n));
+	TEST_CHECK("same inputs, same bars",
+	    a.n == b.n && bars_equal(&a, &b, a.n));
+	TEST_CHECK("earlier as-of is a prefix",
+	    c.n < a.n && bars_equal(&a, &c, c.n));
 	TEST_CHECK("earlier as-of ends on its last trading day",
 	    c.date[c.n - 1] == early);
-	TEST_CHECK("from", market_history(sim, "SIM_STOCK", early,
-	    ymd(2019, 1, 1), &d, &cause) == 0);
+	TEST_CHECK("from",
+	    market_history(sim, "SIM_STOCK", early, ymd(2019, 1, 1), &d,
+		&cause) == 0);
 	while (k < c.n && c.date[k] < ymd(2019, 1, 1))
 		k++;
-	TEST_CHECK("from selects the tail", d.n == c.n - k && d.n > 100 &&
-	    d.date[0] == ymd(2019, 1, 2) && d.close[0] == c.close[k]);
+	TEST_CHECK("from selects the tail",
+	    d.n == c.n - k && d.n > 100 && d.date[0] == ymd(2019, 1, 2) &&
+		d.close[0] == c.close[k]);
 	market_bars_free(&a);
 	market_bars_free(&b);
 	market_bars_free(&c);
@@ -249,8 +250,8 @@ test_bars_of(const char *symbol, int32_t as_of)
 	TEST_CHECK("no weekend or known holiday", !holiday);
 	TEST_CHECK("low <= open, close <= high", ohlc);
 	TEST_CHECK("cents and whole shares", round_ok);
-	TEST_CHECK("3 years of history", b.n >= 3 * 250 &&
-	    b.date[0] <= as_of - 3 * 365);
+	TEST_CHECK("3 years of history",
+	    b.n >= 3 * 250 && b.date[0] <= as_of - 3 * 365);
 	market_bars_free(&b);
 }
 
@@ -288,16 +289,16 @@ test_profiles(void)
 	struct market_profile p;
 	char *cause = NULL;
 
-	TEST_CHECK("profile", market_profile(sim, "sim_stock", &p, &cause)
-	    == 0);
+	TEST_CHECK("profile",
+	    market_profile(sim, "sim_stock", &p, &cause) == 0);
 	TEST_STREQ("canonical symbol", p.symbol, "SIM_STOCK");
 	TEST_STREQ("name", p.name, "Simulated Stock Inc.");
 	TEST_STREQ("sector", p.sector, "SIM_SECTOR");
 	TEST_STREQ("industry", p.industry, "SIM INDUSTRY");
 	TEST_STREQ("currency", p.currency, "USD");
 	TEST_CHECK("description", strlen(p.description) > 40);
-	TEST_CHECK("index profile", market_profile(sim, "SIM_INDEX", &p,
-	    &cause) == 0);
+	TEST_CHECK("index profile",
+	    market_profile(sim, "SIM_INDEX", &p, &cause) == 0);
 }
 
 /* Every 3-year window (756 bars) of SYMBOL: the worst and best return. */
@@ -355,7 +356,7 @@ test_behaviour(void)
 		if (b[2].date[k] < ymd(2018, 1, 2))
 			continue;
 		value_yield &= market_fundamentals(sim, "SIM_VALUE",
-		    b[2].date[k], &f, &cause) == 0 &&
+				   b[2].date[k], &f, &cause) == 0 &&
 		    f.dividend_yield_pct > 3;
 	}
 	TEST_CHECK("SIM_VALUE yields over 3% every month", value_yield);
@@ -380,24 +381,24 @@ test_fundamentals_of(const char *symbol, int32_t as_of)
 			n++;
 		}
 	}
-	TEST_CHECK("fundamentals", market_fundamentals(sim, symbol, as_of,
-	    &f, &cause) == 0);
+	TEST_CHECK("fundamentals",
+	    market_fundamentals(sim, symbol, as_of, &f, &cause) == 0);
 	TEST_NEAR("market cap", f.market_cap, close * f.shares_outstanding,
 	    1e-9, 0);
 	TEST_NEAR("P/E", f.pe_ratio, close / f.eps_ttm, 1e-9, 0);
-	TEST_NEAR("forward P/E", f.forward_pe, close / f.forward_eps, 1e-9,
-	    0);
+	TEST_NEAR("forward P/E", f.forward_pe, close / f.forward_eps, 1e-9, 0);
 	TEST_NEAR("price to book", f.price_to_book,
 	    close / f.book_value_per_share, 1e-9, 0);
 	TEST_NEAR("dividend yield", f.dividend_yield_pct,
 	    f.dividend_per_share / close * 100, 1e-9, 0);
-	TEST_NEAR("revenue", f.revenue_ttm, f.eps_ttm *
-	    f.shares_outstanding / (f.profit_margin_pct / 100), 1e-9, 0);
-	TEST_NEAR("average volume", f.average_volume, sum / (double)n, 1e-9,
-	    0);
+	TEST_NEAR("revenue", f.revenue_ttm,
+	    f.eps_ttm * f.shares_outstanding / (f.profit_margin_pct / 100),
+	    1e-9, 0);
+	TEST_NEAR("average volume", f.average_volume, sum / (double)n, 1e-9, 0);
 	TEST_CHECK("about 3 months of volume", n >= 58 && n <= 66);
-	TEST_CHECK("all figures present", !isnan(f.pe_ratio) &&
-	    f.market_cap > 0 && f.eps_ttm > 0 && f.revenue_ttm > 0);
+	TEST_CHECK("all figures present",
+	    !isnan(f.pe_ratio) && f.market_cap > 0 && f.eps_ttm > 0 &&
+		f.revenue_ttm > 0);
 	market_bars_free(&b);
 }
 
@@ -412,11 +413,14 @@ test_fundamentals(void)
 		test_fundamentals_of(stocks[i], ymd(2024, 3, 31));
 		test_fundamentals_of(stocks[i], date_today());
 	}
-	TEST_CHECK("index has no fundamentals", market_fundamentals(sim,
-	    "SIM_INDEX", date_today(), &a, &cause) == -1 && cause != NULL &&
-	    strstr(cause, "SIM_INDEX is an index") != NULL);
-	TEST_CHECK("and reports none", isnan(a.market_cap) &&
-	    isnan(a.pe_ratio) && isnan(a.average_volume));
+	TEST_CHECK("index has no fundamentals",
+	    market_fundamentals(sim, "SIM_INDEX", date_today(), &a, &cause) ==
+		    -1 &&
+		cause != NULL &&
+		strstr(cause, "SIM_INDEX is an index") != NULL);
+	TEST_CHECK("and reports none",
+	    isnan(a.market_cap) && isnan(a.pe_ratio) &&
+		isnan(a.average_volume));
 	free(cause);
 	cause = NULL;
 	market_fundamentals(sim, "SIM_GROWTH", ymd(2018, 3, 1), &a, &cause);
@@ -427,8 +431,8 @@ test_fundamentals(void)
 	TEST_CHECK("SIM_DECLINE earnings fall", b.eps_ttm < a.eps_ttm * 0.6);
 	market_fundamentals(sim, "SIM_STOCK", ymd(2024, 3, 1), &a, &cause);
 	market_fundamentals(sim, "SIM_STOCK", ymd(2024, 3, 28), &b, &cause);
-	TEST_CHECK("EPS steps quarterly", a.eps_ttm == b.eps_ttm &&
-	    a.market_cap != b.market_cap);
+	TEST_CHECK("EPS steps quarterly",
+	    a.eps_ttm == b.eps_ttm && a.market_cap != b.market_cap);
 }
 
 /* 30-day log return of SYMBOL's closes ending on AS_OF. */
@@ -456,21 +460,25 @@ test_news(void)
 	double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, x, y, corr;
 	int samples = 0;
 
-	TEST_CHECK("news", market_news(sim, "SIM_STOCK", as_of, &n, &nn,
-	    &cause) == 0);
+	TEST_CHECK("news",
+	    market_news(sim, "SIM_STOCK", as_of, &n, &nn, &cause) == 0);
 	TEST_CHECK("4 to 8 headlines", nn >= 4 && nn <= 8);
-	TEST_CHECK("news again", market_news(sim, "SIM_STOCK", as_of, &m,
-	    &nm, &cause) == 0);
-	TEST_CHECK("same inputs, same news", nn == nm &&
-	    memcmp(n, m, nn * sizeof *n) == 0);
+	TEST_CHECK("news again",
+	    market_news(sim, "SIM_STOCK", as_of, &m, &nm, &cause) == 0);
+	TEST_CHECK("same inputs, same news",
+	    nn == nm && memcmp(n, m, nn * sizeof *n) == 0);
 	for (k = 0; k < nn; k++) {
 		ok &= n[k].date <= as_of && n[k].date > as_of - 30;
 		sorted &= k == 0 || n[k].date <= n[k - 1].date;
-		label &= strcmp(n[k].sentiment, n[k].sentiment_score >= 0.2 ?
-		    "positive" : n[k].sentiment_score <= -0.2 ? "negative" :
-		    "neutral") == 0 && fabs(n[k].sentiment_score) <= 1;
+		label &= strcmp(n[k].sentiment,
+			     n[k].sentiment_score >= 0.2 ? "positive" :
+				 n[k].sentiment_score <= -0.2 ?
+							   "negative" :
+							   "neutral") == 0 &&
+		    fabs(n[k].sentiment_score) <= 1;
 		named &= strstr(n[k].headline, "Simulated Stock Inc.") !=
-		    NULL || strstr(n[k].headline, "SIM_STOCK") != NULL;
+			NULL ||
+		    strstr(n[k].headline, "SIM_STOCK") != NULL;
 		named &= n[k].source[0] != '\0';
 	}
 	TEST_CHECK("dated within the 30 days before as-of", ok);
@@ -479,9 +487,10 @@ test_news(void)
 	TEST_CHECK("headlines name the company, sources named", named);
 	free(n);
 	free(m);
-	TEST_CHECK("index news", market_news(sim, "SIM_INDEX", as_of, &n,
-	    &nn, &cause) == 0 && nn >= 4 && strstr(n[0].headline,
-	    "SIM Composite Index") != NULL);
+	TEST_CHECK("index news",
+	    market_news(sim, "SIM_INDEX", as_of, &n, &nn, &cause) == 0 &&
+		nn >= 4 &&
+		strstr(n[0].headline, "SIM Composite Index") != NULL);
 	free(n);
 	/* Sentiment leans with the month's return. */
 	for (d = ymd(2018, 2, 1); d < ymd(2025, 1, 1); d += 17) {
@@ -502,7 +511,8 @@ test_news(void)
 	corr = (sxy - sx * sy / samples) /
 	    sqrt((sxx - sx * sx / samples) * (syy - sy * sy / samples));
 	printf("news sentiment vs 30-day return: correlation %.2f over %d "
-	    "dates\n", corr, samples);
+	       "dates\n",
+	    corr, samples);
 	TEST_CHECK("news on every date", samples > 100 && count_ok);
 	TEST_CHECK("sentiment leans with the return", corr > 0.4);
 	market_bars_free(&b);
@@ -516,43 +526,52 @@ test_errors(void)
 	char *cause = NULL;
 	int32_t today = date_today();
 
-	TEST_CHECK("unknown symbol", market_history(sim, "AAPL", today, 0,
-	    &b, &cause) == -1 && b.n == 0 && b.date == NULL);
-	TEST_CHECK("message names the symbol and the universe", cause &&
-	    strstr(cause, "no market data for AAPL: the sim provider covers "
-	    "SIM_STOCK, SIM_GROWTH") != NULL &&
-	    strstr(cause, "real market data provider") != NULL);
+	TEST_CHECK("unknown symbol",
+	    market_history(sim, "AAPL", today, 0, &b, &cause) == -1 &&
+		b.n == 0 && b.date == NULL);
+	TEST_CHECK("message names the symbol and the universe",
+	    cause &&
+		strstr(cause,
+		    "no market data for AAPL: the sim provider covers "
+		    "SIM_STOCK, SIM_GROWTH") != NULL &&
+		strstr(cause, "real market data provider") != NULL);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("unknown profile", market_profile(sim, "SIM", &p, &cause)
-	    == -1 && cause != NULL);
+	TEST_CHECK("unknown profile",
+	    market_profile(sim, "SIM", &p, &cause) == -1 && cause != NULL);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("as-of too early", market_history(sim, "SIM_STOCK",
-	    ymd(2017, 12, 29), 0, &b, &cause) == -1);
-	TEST_CHECK("says why and from when", cause && strstr(cause,
-	    "too early") && strstr(cause, "use 2018-01-02 or later"));
+	TEST_CHECK("as-of too early",
+	    market_history(sim, "SIM_STOCK", ymd(2017, 12, 29), 0, &b,
+		&cause) == -1);
+	TEST_CHECK("says why and from when",
+	    cause && strstr(cause, "too early") &&
+		strstr(cause, "use 2018-01-02 or later"));
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("first as-of works", market_history(sim, "SIM_STOCK",
-	    ymd(2018, 1, 2), 0, &b, &cause) == 0);
+	TEST_CHECK("first as-of works",
+	    market_history(sim, "SIM_STOCK", ymd(2018, 1, 2), 0, &b, &cause) ==
+		0);
 	market_bars_free(&b);
-	TEST_CHECK("as-of in the future", market_history(sim, "SIM_STOCK",
-	    today + 1, 0, &b, &cause) == -1);
+	TEST_CHECK("as-of in the future",
+	    market_history(sim, "SIM_STOCK", today + 1, 0, &b, &cause) == -1);
 	TEST_CHECK("says future", cause && strstr(cause, "in the future"));
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("future news", market_news(sim, "SIM_STOCK", today + 1,
-	    &(struct market_news *){ NULL }, &(size_t){ 0 }, &cause) == -1);
+	TEST_CHECK("future news",
+	    market_news(sim, "SIM_STOCK", today + 1,
+		&(struct market_news *){ NULL }, &(size_t){ 0 }, &cause) == -1);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("from after as-of", market_history(sim, "SIM_STOCK",
-	    ymd(2020, 1, 2), ymd(2020, 2, 1), &b, &cause) == -1 && cause &&
-	    strstr(cause, "after the as-of date"));
+	TEST_CHECK("from after as-of",
+	    market_history(sim, "SIM_STOCK", ymd(2020, 1, 2), ymd(2020, 2, 1),
+		&b, &cause) == -1 &&
+		cause && strstr(cause, "after the as-of date"));
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("empty symbol", market_history(sim, "", today, 0, &b,
-	    &cause) == -1 && cause != NULL);
+	TEST_CHECK("empty symbol",
+	    market_history(sim, "", today, 0, &b, &cause) == -1 &&
+		cause != NULL);
 	free(cause);
 }
 
@@ -577,8 +596,8 @@ corrupt_cause(const char *dir, const char *text)
 	char *cause = NULL;
 
 	write_universe(dir, text);
-	if (market_history(sim, "SIM_STOCK", date_today(), 0, &b, &cause)
-	    == 0) {
+	if (market_history(sim, "SIM_STOCK", date_today(), 0, &b, &cause) ==
+	    0) {
 		market_bars_free(&b);
 		return NULL;
 	}
@@ -605,8 +624,8 @@ duplicate_cause(const char *dir)
 	list = cJSON_GetObjectItemCaseSensitive(root, "companies");
 	cJSON_ArrayForEach(o, list) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "symbol");
-		if (cJSON_IsString(s) && strcmp(s->valuestring, "SIM_STOCK")
-		    == 0)
+		if (cJSON_IsString(s) &&
+		    strcmp(s->valuestring, "SIM_STOCK") == 0)
 			break;
 	}
 	if (o == NULL) {
@@ -635,33 +654,35 @@ test_corrupt(void)
 	}
 	setenv("STOCKAGENT_DATA_DIR", dir, 1);
 	c = corrupt_cause(dir, "{\"version\": 1, \"companies\": [");
-	TEST_CHECK("truncated JSON is an error", c != NULL &&
-	    strstr(c, "sim market universe") && strstr(c, "not valid JSON")
-	    && strstr(c, dir));
+	TEST_CHECK("truncated JSON is an error",
+	    c != NULL && strstr(c, "sim market universe") &&
+		strstr(c, "not valid JSON") && strstr(c, dir));
 	printf("corrupt universe: %s\n", c ? c : "(accepted)");
 	free(c);
-	c = corrupt_cause(dir, "{\"version\": 1, \"start_date\": "
+	c = corrupt_cause(dir,
+	    "{\"version\": 1, \"start_date\": "
 	    "\"2015-01-02\", \"benchmark\": \"SIM_INDEX\", \"companies\": "
 	    "[{\"symbol\": \"SIM_INDEX\", \"kind\": \"index\", \"name\": "
 	    "\"I\", \"sector\": \"S\", \"industry\": \"I\", "
 	    "\"currency\": \"USD\", \"exchange\": \"X\", "
 	    "\"description\": \"D\", \"market\": {\"start_price\": 100, "
 	    "\"drift\": 0, \"volatility\": -1}}, 3]}");
-	TEST_CHECK("bad parameter is named", c != NULL &&
-	    strstr(c, "market.volatility must be a number"));
+	TEST_CHECK("bad parameter is named",
+	    c != NULL && strstr(c, "market.volatility must be a number"));
 	free(c);
-	c = corrupt_cause(dir, "{\"version\": 1, \"start_date\": "
+	c = corrupt_cause(dir,
+	    "{\"version\": 1, \"start_date\": "
 	    "\"2015-01-02\", \"benchmark\": \"SIM_INDEX\", \"companies\": "
 	    "[{\"symbol\": \"SIM_INDEX\"}, {}]}");
-	TEST_CHECK("missing name is named", c != NULL &&
-	    strstr(c, "companies[0]: \"name\" must be a string"));
+	TEST_CHECK("missing name is named",
+	    c != NULL && strstr(c, "companies[0]: \"name\" must be a string"));
 	free(c);
 	c = corrupt_cause(dir, "[]");
 	TEST_CHECK("not an object", c != NULL && strstr(c, "JSON object"));
 	free(c);
 	c = duplicate_cause(dir);
-	TEST_CHECK("a symbol listed twice is named", c != NULL &&
-	    strstr(c, "symbol SIM_STOCK appears twice"));
+	TEST_CHECK("a symbol listed twice is named",
+	    c != NULL && strstr(c, "symbol SIM_STOCK appears twice"));
 	free(c);
 	TEST_CHECK("no benchmark from a corrupt universe",
 	    market_benchmark(sim, bench, sizeof bench) == -1);

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/xmalloc.h"
 #include "tests/testlib.h"
 #include "tools/report/report.h"
-#include "lib/xmalloc.h"
 
 static char dir[] = "/tmp/unit-report.XXXXXX";
 
@@ -50,7 +50,7 @@ load(const char *name)
 {
 	const char *top = getenv("top_srcdir");
 	char *path = xasprintf("%s/tests/fixtures/report/%s", top ? top : ".",
-	                       name),
+		 name),
 	     *cmd = xasprintf("cat '%s'", path), *text = run(cmd);
 	cJSON *j = text ? cJSON_Parse(text) : NULL;
 
@@ -102,52 +102,35 @@ test_relpath(void)
 	char *p = report_pdf_relpath("SIM_STOCK", 1757027515);
 
 	TEST_STREQ("relative path from one UTC timestamp", p,
-	           "2025/09/04/SIM_STOCK_Stock_Report_20250904_231155.pdf");
+	    "2025/09/04/SIM_STOCK_Stock_Report_20250904_231155.pdf");
 	free(p);
 	p = report_pdf_relpath("../BRK/B", 0);
 	TEST_STREQ("symbol cannot leave its directory", p,
-	           "1970/01/01/.._BRK_B_Stock_Report_19700101_000000.pdf");
+	    "1970/01/01/.._BRK_B_Stock_Report_19700101_000000.pdf");
 	free(p);
 }
 
 static void
 test_english(const cJSON *st)
 {
-	static const char *const want[] = {
-	    "SIM_STOCK",
-	    "Simulated Stock Inc.",
-	    "$226.19",
-	    "5/5",
-	    "3/5",
-	    "4/5",
-	    "POSITIVE",
-	    "Executive Summary",
-	    "Price History",
-	    "Momentum Indicators",
-	    "Market Data",
-	    "Fundamentals",
-	    "Technical Analysis",
-	    "Fundamental Analysis",
-	    "Analyst Commentary",
-	    "Recent News",
-	    "Risk Assessment",
-	    "Methodology",
-	    "Disclaimer",
-	    "2025-09-03",
-	    "Page 1 of",
-	    "3f6b2c1e-8d4a-4f7e-9a51-0c2d7e9b4a10",
-	    "12.5%†"};
-	struct report_pdf_opts o = {0};
+	static const char *const want[] = { "SIM_STOCK", "Simulated Stock Inc.",
+		"$226.19", "5/5", "3/5", "4/5", "POSITIVE", "Executive Summary",
+		"Price History", "Momentum Indicators", "Market Data",
+		"Fundamentals", "Technical Analysis", "Fundamental Analysis",
+		"Analyst Commentary", "Recent News", "Risk Assessment",
+		"Methodology", "Disclaimer", "2025-09-03", "Page 1 of",
+		"3f6b2c1e-8d4a-4f7e-9a51-0c2d7e9b4a10", "12.5%†" };
+	struct report_pdf_opts o = { 0 };
 	char *pdf = xasprintf("%s/letter.pdf", dir), *cause = NULL, *t, *cmd;
 	size_t i;
 	int ok = 1;
 
 	TEST_CHECK("letter report is written",
-	           report_pdf_write(st, &o, pdf, &cause) == 0);
+	    report_pdf_write(st, &o, pdf, &cause) == 0);
 	free(cause);
 	cause = NULL;
 	TEST_CHECK("rewriting over an existing report works",
-	           report_pdf_write(st, &o, pdf, &cause) == 0);
+	    report_pdf_write(st, &o, pdf, &cause) == 0);
 	if (cause != NULL)
 		printf("  cause: %s\n", cause);
 	t = pdftext(pdf);
@@ -165,7 +148,7 @@ test_english(const cJSON *st)
 	TEST_CHECK("Letter by default", t && strstr(t, "612 x 792 pts"));
 	TEST_CHECK("metadata author", t && strstr(t, "stockagent"));
 	TEST_CHECK("metadata title",
-	           t && strstr(t, "Stock Analysis Report: SIM_STOCK"));
+	    t && strstr(t, "Stock Analysis Report: SIM_STOCK"));
 	TEST_CHECK("metadata creation date", t && strstr(t, "Sep  4 23:12:03"));
 	free(t);
 	free(cmd);
@@ -179,7 +162,7 @@ test_english(const cJSON *st)
 static void
 test_series_apart(const cJSON *st)
 {
-	struct report_pdf_opts o = {0};
+	struct report_pdf_opts o = { 0 };
 	cJSON *ref = cJSON_Duplicate(st, 1), *analysis, *series;
 	char *inl = xasprintf("%s/inline.pdf", dir);
 	char *apart = xasprintf("%s/apart.pdf", dir), *cause = NULL, *cmd, *t;
@@ -187,12 +170,12 @@ test_series_apart(const cJSON *st)
 	analysis = cJSON_GetObjectItemCaseSensitive(ref, "analysis");
 	series = cJSON_DetachItemFromObject(analysis, "series");
 	cJSON_AddItemToObject(analysis, "series",
-	                      cJSON_Parse("{\"blob\":\"5d5916cb\"}"));
+	    cJSON_Parse("{\"blob\":\"5d5916cb\"}"));
 	o.series = series;
 	TEST_CHECK("series inline",
-	           report_pdf_write(st, NULL, inl, &cause) == 0);
+	    report_pdf_write(st, NULL, inl, &cause) == 0);
 	TEST_CHECK("series apart from the state",
-	           report_pdf_write(ref, &o, apart, &cause) == 0);
+	    report_pdf_write(ref, &o, apart, &cause) == 0);
 	cmd = xasprintf("cmp -s '%s' '%s' && echo same", inl, apart);
 	t = run(cmd);
 	TEST_CHECK("the same PDF either way", t && strncmp(t, "same", 4) == 0);
@@ -234,10 +217,10 @@ static void
 test_render(void)
 {
 	char *cmd = xasprintf(
-	         "cd '%s' && pdftoppm -f 1 -l 1 -r 50 -png "
-	         "letter.pdf page && pdftoppm -f 1 -l 1 -r 50 -gray letter.pdf "
-	         "gray 2>/dev/null && ls",
-	         dir),
+		 "cd '%s' && pdftoppm -f 1 -l 1 -r 50 -png "
+		 "letter.pdf page && pdftoppm -f 1 -l 1 -r 50 -gray letter.pdf "
+		 "gray 2>/dev/null && ls",
+		 dir),
 	     *t = run(cmd);
 	char *pgm = xasprintf("%s/gray-1.pgm", dir);
 	struct stat st;
@@ -245,7 +228,7 @@ test_render(void)
 	double f = ink(pgm);
 
 	TEST_CHECK("page 1 renders to PNG",
-	           t && stat(png, &st) == 0 && st.st_size > 10000);
+	    t && stat(png, &st) == 0 && st.st_size > 10000);
 	TEST_CHECK("page 1 is not blank (and not solid)", f > 0.03 && f < 0.6);
 	printf("  page 1: %.1f%% of pixels inked\n", f * 100);
 	free(t);
@@ -265,7 +248,7 @@ test_margins(const char *pdf, double pw)
 
 	for (p = t; p && (p = strstr(p, "<word xMin=\"")); p++) {
 		if (sscanf(p, "<word xMin=\"%lf\" yMin=\"%*f\" xMax=\"%lf\"",
-		           &x0, &x1) != 2)
+			&x0, &x1) != 2)
 			continue;
 		words++;
 		worst_l = x0 < worst_l ? x0 : worst_l;
@@ -273,10 +256,10 @@ test_margins(const char *pdf, double pw)
 	}
 	TEST_CHECK("text found for the margin check", words > 100);
 	TEST_CHECK("no word runs past the margins",
-	           worst_l >= 53 && worst_r <= pw - 53);
+	    worst_l >= 53 && worst_r <= pw - 53);
 	if (!(worst_l >= 53 && worst_r <= pw - 53))
 		printf("  words span %.1f..%.1f of %.1f\n", worst_l, worst_r,
-		       pw);
+		    pw);
 	free(t);
 	free(cmd);
 }
@@ -284,17 +267,17 @@ test_margins(const char *pdf, double pw)
 static void
 test_vietnamese_a4(const cJSON *st)
 {
-	struct report_pdf_opts o = {.paper = "a4", .run_id = "run-vi-1"};
+	struct report_pdf_opts o = { .paper = "a4", .run_id = "run-vi-1" };
 	char *pdf = xasprintf("%s/vi-a4.pdf", dir), *cause = NULL, *t, *cmd;
 
 	TEST_CHECK("A4 Vietnamese report is written",
-	           report_pdf_write(st, &o, pdf, &cause) == 0);
+	    report_pdf_write(st, &o, pdf, &cause) == 0);
 	free(cause);
 	t = pdftext(pdf);
 	TEST_CHECK("Vietnamese company name round-trips",
-	           has(t, "Công ty Cổ phần Mô phỏng"));
+	    has(t, "Công ty Cổ phần Mô phỏng"));
 	TEST_CHECK("Vietnamese headline round-trips",
-	           has(t, "Cổ phiếu tăng mạnh sau báo cáo lợi nhuận quý"));
+	    has(t, "Cổ phiếu tăng mạnh sau báo cáo lợi nhuận quý"));
 	TEST_CHECK("run id option in the footer", has(t, "Run run-vi-1"));
 	TEST_CHECK("missing fundamentals print n/a", has(t, "n/a"));
 	free(t);
@@ -302,7 +285,7 @@ test_vietnamese_a4(const cJSON *st)
 	t = run(cmd);
 	TEST_CHECK("A4 page size", t && strstr(t, "595.276 x 841.89 pts"));
 	TEST_CHECK("UTF-8 title in the metadata",
-	           t && strstr(t, "SIM_VN (Công ty Cổ phần Mô phỏng)"));
+	    t && strstr(t, "SIM_VN (Công ty Cổ phần Mô phỏng)"));
 	free(t);
 	free(cmd);
 	test_margins(pdf, 595.276);
@@ -315,7 +298,7 @@ test_long_text(const cJSON *base)
 {
 	cJSON *st = cJSON_Duplicate(base, 1), *news, *item;
 	cJSON *narr = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "analysis"),
-	                                  "narrative");
+	    "narrative");
 	struct buf b;
 	char *pdf = xasprintf("%s/long.pdf", dir), *cause = NULL, *cmd, *t;
 	int i;
@@ -323,9 +306,9 @@ test_long_text(const cJSON *base)
 	buf_init(&b, 0);
 	for (i = 0; i < 400; i++)
 		buf_printf(&b,
-		           "Sentence %d of a long narrative that must wrap "
-		           "and flow onto further pages. %s",
-		           i, i % 40 == 39 ? "\n\n" : "");
+		    "Sentence %d of a long narrative that must wrap "
+		    "and flow onto further pages. %s",
+		    i, i % 40 == 39 ? "\n\n" : "");
 	for (i = 0; i < 60; i++)
 		buf_printf(&b, "Unbreakable");
 	cJSON_ReplaceItemInObject(narr, "text", cJSON_CreateString(b.data));
@@ -333,8 +316,7 @@ test_long_text(const cJSON *base)
 	for (i = 0; i < 80; i++) {
 		item = cJSON_CreateObject();
 		cJSON_AddStringToObject(item, "date", "2025-08-01");
-		cJSON_AddStringToObject(
-		    item, "headline",
+		cJSON_AddStringToObject(item, "headline",
 		    "A long headline that "
 		    "goes on and on about the simulated company and its "
 		    "simulated quarterly results in great detail");
@@ -342,7 +324,7 @@ test_long_text(const cJSON *base)
 		cJSON_AddItemToArray(news, item);
 	}
 	TEST_CHECK("long report is written",
-	           report_pdf_write(st, NULL, pdf, &cause) == 0);
+	    report_pdf_write(st, NULL, pdf, &cause) == 0);
 	free(cause);
 	cmd = xasprintf("pdfinfo '%s' 2>/dev/null | grep '^Pages:'", pdf);
 	t = run(cmd);
@@ -358,15 +340,14 @@ test_long_text(const cJSON *base)
 static void
 test_sparse_states(void)
 {
-	static const char *const states[] = {
-	    "{}", "null",
-	    "{\"analysis\":{\"series\":{\"close\":[1,null,\"x\"],"
-	    "\"date\":[\"bad\"]},\"scores\":{\"overall\":\"high\"},"
-	    "\"observations\":{\"technical\":[{\"text\":null}]}},"
-	    "\"market\":{\"news\":\"nope\",\"profile\":[]}}",
-	    "{\"analysis\":{\"series\":{\"date\":[\"2025-01-02\","
-	    "\"2025-01-03\"],\"close\":[5,5],\"volume\":[0,0],"
-	    "\"rsi14\":[null,null],\"macd\":[0,0]}}}"};
+	static const char *const states[] = { "{}", "null",
+		"{\"analysis\":{\"series\":{\"close\":[1,null,\"x\"],"
+		"\"date\":[\"bad\"]},\"scores\":{\"overall\":\"high\"},"
+		"\"observations\":{\"technical\":[{\"text\":null}]}},"
+		"\"market\":{\"news\":\"nope\",\"profile\":[]}}",
+		"{\"analysis\":{\"series\":{\"date\":[\"2025-01-02\","
+		"\"2025-01-03\"],\"close\":[5,5],\"volume\":[0,0],"
+		"\"rsi14\":[null,null],\"macd\":[0,0]}}}" };
 	char *pdf = xasprintf("%s/sparse.pdf", dir), *cause = NULL, *t;
 	size_t i;
 	cJSON *st;
@@ -374,7 +355,7 @@ test_sparse_states(void)
 	for (i = 0; i < sizeof states / sizeof states[0]; i++) {
 		st = cJSON_Parse(states[i]);
 		TEST_CHECK("a sparse or malformed state still renders",
-		           report_pdf_write(st, NULL, pdf, &cause) == 0);
+		    report_pdf_write(st, NULL, pdf, &cause) == 0);
 		if (cause != NULL)
 			printf("  state %zu: %s\n", i, cause);
 		free(cause);
@@ -390,13 +371,13 @@ test_sparse_states(void)
 static void
 test_errors(const cJSON *st)
 {
-	struct report_pdf_opts o = {0};
+	struct report_pdf_opts o = { 0 };
 	char *sub = xasprintf("%s/errs", dir);
 	char *pdf = xasprintf("%s/missing/out.pdf", sub), *cause = NULL;
 
 	mkdir(sub, 0755);
 	TEST_CHECK("unwritable directory fails",
-	           report_pdf_write(st, NULL, pdf, &cause) == -1);
+	    report_pdf_write(st, NULL, pdf, &cause) == -1);
 	TEST_CHECK("the cause names the path", cause && strstr(cause, pdf));
 	TEST_CHECK("nothing is left behind", entries(sub) == 0);
 	free(cause);
@@ -407,7 +388,7 @@ test_errors(const cJSON *st)
 		pdf = xasprintf("%s/out.pdf", sub);
 		chmod(sub, 0555);
 		TEST_CHECK("read-only directory fails",
-		           report_pdf_write(st, NULL, pdf, &cause) == -1);
+		    report_pdf_write(st, NULL, pdf, &cause) == -1);
 		chmod(sub, 0755);
 		TEST_CHECK("nothing is left in it", entries(sub) == 0);
 		free(cause);
@@ -418,10 +399,10 @@ test_errors(const cJSON *st)
 	pdf = xasprintf("%s/font.pdf", sub);
 	o.font_regular = "/nonexistent/NoSuchFont.ttf";
 	TEST_CHECK("missing font fails",
-	           report_pdf_write(st, &o, pdf, &cause) == -1);
+	    report_pdf_write(st, &o, pdf, &cause) == -1);
 	TEST_CHECK("the cause names the font and the package",
-	           cause && strstr(cause, "/nonexistent/NoSuchFont.ttf") &&
-	               strstr(cause, "apt-get install fonts-dejavu-core"));
+	    cause && strstr(cause, "/nonexistent/NoSuchFont.ttf") &&
+		strstr(cause, "apt-get install fonts-dejavu-core"));
 	TEST_CHECK("no PDF after a font error", access(pdf, F_OK) != 0);
 	free(cause);
 	cause = NULL;
@@ -429,16 +410,15 @@ test_errors(const cJSON *st)
 	o.font_regular = NULL;
 	o.font_bold = "/etc/hostname";
 	TEST_CHECK("a file that is not a font fails",
-	           report_pdf_write(st, &o, pdf, &cause) == -1 &&
-	               cause != NULL);
+	    report_pdf_write(st, &o, pdf, &cause) == -1 && cause != NULL);
 	free(cause);
 	cause = NULL;
 
 	o.font_bold = NULL;
 	o.paper = "legal";
 	TEST_CHECK("unknown paper size fails",
-	           report_pdf_write(st, &o, pdf, &cause) == -1 && cause &&
-	               strstr(cause, "legal"));
+	    report_pdf_write(st, &o, pdf, &cause) == -1 && cause &&
+		strstr(cause, "legal"));
 	free(cause);
 	TEST_CHECK("directory still empty", entries(sub) == 0);
 	free(pdf);
@@ -449,7 +429,7 @@ int
 main(void)
 {
 	char *t = run("command -v pdftotext pdftoppm pdfinfo qpdf "
-	              ">/dev/null 2>&1 && echo ok");
+		      ">/dev/null 2>&1 && echo ok");
 	cJSON *en, *vi;
 	char *cmd;
 

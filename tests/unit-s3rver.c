@@ -59,12 +59,12 @@ int
 main(void)
 {
 	const char *top = getenv("top_srcdir");
-	char *module =
-	    xasprintf("%s/tests/node_modules/s3rver", top ? top : ".");
+	char *module = xasprintf("%s/tests/node_modules/s3rver",
+	    top ? top : ".");
 	char dir[] = "/tmp/unit-s3rver-XXXXXX",
 	     file[] = "/tmp/s3rver-pdfXXXXXX";
 	struct s3_location l;
-	struct s3_options o = {.region = "us-east-1"};
+	struct s3_options o = { .region = "us-east-1" };
 	unsigned char body[70000];
 	struct buf got;
 	char *cause = NULL, *uri = NULL, *ep, *rm;
@@ -102,38 +102,38 @@ main(void)
 
 	s3_uri_parse("s3://reports/2026-11-23", &l, &cause);
 	TEST_CHECK("upload to s3rver",
-	           s3_put_file(&l, "SIM STOCK.pdf", file, NULL, &o, &uri,
-	                       &cause) == S3_OK);
+	    s3_put_file(&l, "SIM STOCK.pdf", file, NULL, &o, &uri, &cause) ==
+		S3_OK);
 	if (cause != NULL)
 		printf("# %s\n", cause);
 	TEST_STREQ("uri", uri, "s3://reports/2026-11-23/SIM STOCK.pdf");
 	buf_init(&got, 0);
-	TEST_CHECK("read back", s3_get_object(&l, "SIM STOCK.pdf", &o, 0, &got,
-	                                      &cause) == S3_OK);
-	TEST_CHECK("same bytes", got.len == sizeof body &&
-	                             memcmp(got.data, body, sizeof body) == 0);
+	TEST_CHECK("read back",
+	    s3_get_object(&l, "SIM STOCK.pdf", &o, 0, &got, &cause) == S3_OK);
+	TEST_CHECK("same bytes",
+	    got.len == sizeof body && memcmp(got.data, body, sizeof body) == 0);
 	buf_free(&got);
 	free(cause);
 	cause = NULL;
 	TEST_CHECK("missing key is rejected",
-	           s3_get_object(&l, "none.pdf", &o, 0, &got, &cause) ==
-	                   S3_ERR_REJECTED &&
-	               cause && strstr(cause, "NoSuchKey"));
+	    s3_get_object(&l, "none.pdf", &o, 0, &got, &cause) ==
+		    S3_ERR_REJECTED &&
+		cause && strstr(cause, "NoSuchKey"));
 	free(cause);
 	cause = NULL;
 	s3_location_free(&l);
 	s3_uri_parse("s3://no-such-bucket", &l, &cause);
 	TEST_CHECK("missing bucket is rejected",
-	           s3_put_file(&l, "a.pdf", file, NULL, &o, &uri, &cause) ==
-	                   S3_ERR_REJECTED &&
-	               cause && strstr(cause, "NoSuchBucket"));
+	    s3_put_file(&l, "a.pdf", file, NULL, &o, &uri, &cause) ==
+		    S3_ERR_REJECTED &&
+		cause && strstr(cause, "NoSuchBucket"));
 	free(cause);
 	cause = NULL;
 	setenv("AWS_ACCESS_KEY_ID", "UNKNOWNKEY", 1);
 	TEST_CHECK("an unknown access key is an auth failure",
-	           s3_put_file(&l, "a.pdf", file, NULL, &o, &uri, &cause) ==
-	                   S3_ERR_AUTH &&
-	               cause && strstr(cause, "InvalidAccessKeyId"));
+	    s3_put_file(&l, "a.pdf", file, NULL, &o, &uri, &cause) ==
+		    S3_ERR_AUTH &&
+		cause && strstr(cause, "InvalidAccessKeyId"));
 	free(cause);
 	s3_location_free(&l);
 

@@ -106,7 +106,7 @@ parse_request(char *text, size_t len, struct parsed *p)
 		} else if (strcasecmp(line, "Authorization") == 0) {
 			p->expected_auth = xstrdup(sp + 1);
 		} else if (strcasecmp(line, "X-Amz-Date") != 0 &&
-		           strcasecmp(line, "X-Amz-Security-Token") != 0) {
+		    strcasecmp(line, "X-Amz-Security-Token") != 0) {
 			http_headers_add(&p->headers, line, sp + 1);
 			last = &p->headers.items[p->headers.count - 1];
 		}
@@ -196,11 +196,11 @@ run_case(const char *dir, const char *name)
 		req.path_mode = SIGV4_PATH_NORMALIZE;
 	TEST_CHECK(descr, sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_STREQ(descr, http_headers_get(&out, "Authorization"),
-	           p.expected_auth);
+	    p.expected_auth);
 	if (cred.session_token != NULL)
 		TEST_STREQ("the session token is sent",
-		           http_headers_get(&out, "X-Amz-Security-Token"),
-		           cred.session_token);
+		    http_headers_get(&out, "X-Amz-Security-Token"),
+		    cred.session_token);
 cleanup:
 	free(descr);
 	free(cause);
@@ -241,31 +241,31 @@ test_paths(void)
 	char *s;
 
 	s = sigv4_canonical_uri("/model/openai.gpt-oss-120b-1%3A0/invoke",
-	                        SIGV4_PATH_AUTO, "bedrock");
+	    SIGV4_PATH_AUTO, "bedrock");
 	TEST_STREQ("bedrock model ids are double-encoded", s,
-	           "/model/openai.gpt-oss-120b-1%253A0/invoke");
+	    "/model/openai.gpt-oss-120b-1%253A0/invoke");
 	free(s);
 	s = sigv4_canonical_uri("/b/a%20b/../c.pdf", SIGV4_PATH_AUTO, "s3");
 	TEST_STREQ("S3 keys are signed as sent, not normalised", s,
-	           "/b/a%20b/../c.pdf");
+	    "/b/a%20b/../c.pdf");
 	free(s);
 	s = sigv4_canonical_uri("", SIGV4_PATH_AUTO, "sagemaker");
 	TEST_STREQ("an empty path is /", s, "/");
 	free(s);
 	s = sigv4_canonical_query("b=2&a=&c&a=1+2&x=%2b");
 	TEST_STREQ("query pairs sorted, empty values kept, + is literal", s,
-	           "a=&a=1%2B2&b=2&c=&x=%2B");
+	    "a=&a=1%2B2&b=2&c=&x=%2B");
 	free(s);
 	s = sigv4_uri_encode("reports/2026 11/x$y.pdf", 23, 1);
 	TEST_STREQ("key encoding keeps slashes", s,
-	           "reports/2026%2011/x%24y.pdf");
+	    "reports/2026%2011/x%24y.pdf");
 	free(s);
 }
 
 static void
 test_headers_and_errors(void)
 {
-	struct sigv4_credentials cred = {"AKID", "SECRET", NULL};
+	struct sigv4_credentials cred = { "AKID", "SECRET", NULL };
 	struct sigv4_request req;
 	struct http_headers h, out;
 	char *cause = NULL, *creq;
@@ -286,38 +286,35 @@ test_headers_and_errors(void)
 	req.when = 1440938160;
 	creq = sigv4_canonical_request(&req, &cred);
 	TEST_CHECK("user-agent is never signed",
-	           creq != NULL && strstr(creq, "user-agent") == NULL);
+	    creq != NULL && strstr(creq, "user-agent") == NULL);
 	TEST_CHECK("S3 signs the body hash",
-	           creq != NULL &&
-	               strstr(creq, "x-amz-content-sha256:") != NULL);
+	    creq != NULL && strstr(creq, "x-amz-content-sha256:") != NULL);
 	free(creq);
 	TEST_CHECK("S3 request signs",
-	           sigv4_sign(&req, &cred, &out, &cause) == 0);
+	    sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_CHECK("S3 gets X-Amz-Content-SHA256",
-	           http_headers_get(&out, "X-Amz-Content-SHA256") != NULL);
+	    http_headers_get(&out, "X-Amz-Content-SHA256") != NULL);
 	http_headers_free(&out);
 
 	req.unsigned_payload = 1;
 	req.service = "bedrock";
 	req.add_content_sha256 = 1;
 	TEST_CHECK("unsigned payload signs",
-	           sigv4_sign(&req, &cred, &out, &cause) == 0);
+	    sigv4_sign(&req, &cred, &out, &cause) == 0);
 	TEST_STREQ("UNSIGNED-PAYLOAD is sent",
-	           http_headers_get(&out, "X-Amz-Content-SHA256"),
-	           "UNSIGNED-PAYLOAD");
+	    http_headers_get(&out, "X-Amz-Content-SHA256"), "UNSIGNED-PAYLOAD");
 	http_headers_free(&out);
 
 	req.region = NULL;
 	TEST_CHECK("a missing region is an error",
-	           sigv4_sign(&req, &cred, &out, &cause) == -1 &&
-	               cause != NULL && strstr(cause, "region") != NULL);
+	    sigv4_sign(&req, &cred, &out, &cause) == -1 && cause != NULL &&
+		strstr(cause, "region") != NULL);
 	free(cause);
 	cause = NULL;
 	req.region = "us-east-1";
 	cred.secret_access_key = "";
 	TEST_CHECK("missing credentials are an error",
-	           sigv4_sign(&req, &cred, &out, &cause) == -1 &&
-	               cause != NULL);
+	    sigv4_sign(&req, &cred, &out, &cause) == -1 && cause != NULL);
 	free(cause);
 	http_headers_free(&h);
 	http_headers_free(&out);
@@ -334,11 +331,15 @@ test_sha256(void)
 	int fd, i;
 
 	sigv4_sha256_hex("", 0, hex);
-	TEST_CHECK("sha256 of nothing", strcmp(hex, "e3b0c44298fc1c149afbf4c8"
-	    "996fb92427ae41e4649b934ca495991b7852b855") == 0);
+	TEST_CHECK("sha256 of nothing",
+	    strcmp(hex,
+		"e3b0c44298fc1c149afbf4c8"
+		"996fb92427ae41e4649b934ca495991b7852b855") == 0);
 	sigv4_sha256_hex("abc", 3, hex);
-	TEST_CHECK("sha256 of abc", strcmp(hex, "ba7816bf8f01cfea414140de5dae"
-	    "2223b00361a396177a9cb410ff61f20015ad") == 0);
+	TEST_CHECK("sha256 of abc",
+	    strcmp(hex,
+		"ba7816bf8f01cfea414140de5dae"
+		"2223b00361a396177a9cb410ff61f20015ad") == 0);
 	memcpy(path, tmpl, sizeof tmpl);
 	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
 		TEST_CHECK("temporary file", 0);
@@ -347,12 +348,15 @@ test_sha256(void)
 	for (i = 0; i < 1000000; i++)
 		fputc('a', f);
 	fclose(f);
-	TEST_CHECK("sha256 of a file", sigv4_sha256_file_hex(path, hex,
-	    &cause) == 0 && strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1"
-	    "809a48a497200e046d39ccc7112cd0") == 0);
+	TEST_CHECK("sha256 of a file",
+	    sigv4_sha256_file_hex(path, hex, &cause) == 0 &&
+		strcmp(hex,
+		    "cdc76e5c9914fb9281a1c7e284d73e67f1"
+		    "809a48a497200e046d39ccc7112cd0") == 0);
 	remove(path);
-	TEST_CHECK("a missing file is an error", sigv4_sha256_file_hex(path,
-	    hex, &cause) == -1 && cause != NULL && strstr(cause, path));
+	TEST_CHECK("a missing file is an error",
+	    sigv4_sha256_file_hex(path, hex, &cause) == -1 && cause != NULL &&
+		strstr(cause, path));
 	free(cause);
 }
 

@@ -13,8 +13,8 @@
 #include "lib/checkpoint.h"
 #include "lib/lease.h"
 #include "lib/store.h"
-#include "tests/testlib.h"
 #include "lib/xmalloc.h"
+#include "tests/testlib.h"
 
 static char tmpdir[] = "/tmp/unit-store.XXXXXX";
 
@@ -81,19 +81,22 @@ test_open_and_migrate(void)
 	TEST_CHECK("parent directories are created private",
 	    stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
 	TEST_CHECK("no error recorded", store_last_error(s) == STORE_OK);
-	TEST_CHECK("run recorded", store_run_create(s, "t1", "analyze",
-	    "SIM_STOCK", "2025-09-04", NULL, "builtin", &cause) == 0);
+	TEST_CHECK("run recorded",
+	    store_run_create(s, "t1", "analyze", "SIM_STOCK", "2025-09-04",
+		NULL, "builtin", &cause) == 0);
 	store_close(s);
 	s = NULL;
 	TEST_CHECK("schema version 1 after the migration",
 	    raw_int(path, "PRAGMA user_version") == STORE_SCHEMA_VERSION);
 	TEST_CHECK("WAL journal",
-	    raw_int(path, "SELECT journal_mode = 'wal' FROM "
-	    "pragma_journal_mode") == 1);
+	    raw_int(path,
+		"SELECT journal_mode = 'wal' FROM "
+		"pragma_journal_mode") == 1);
 	TEST_CHECK("four tables",
-	    raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = "
-	    "'table' AND name IN ('runs', 'checkpoints', 'writes', "
-	    "'reports')") == 4);
+	    raw_int(path,
+		"SELECT count(*) FROM sqlite_master WHERE type = "
+		"'table' AND name IN ('runs', 'checkpoints', 'writes', "
+		"'reports')") == 4);
 	TEST_CHECK("reopening is idempotent",
 	    store_open(path, &s, &cause) == 0);
 	TEST_CHECK("still schema 1",
@@ -123,8 +126,10 @@ test_newer_schema(void)
 	TEST_CHECK("newer schema refused",
 	    store_open(path, &s, &cause) == STORE_E_NEWER && s == NULL);
 	TEST_CHECK("message says upgrade",
-	    contains(cause, "written by a newer stockagent (schema v99); "
-	    "upgrade stockagent") && contains(cause, path));
+	    contains(cause,
+		"written by a newer stockagent (schema v99); "
+		"upgrade stockagent") &&
+		contains(cause, path));
 	free(cause);
 	free(path);
 }
@@ -145,8 +150,9 @@ test_not_a_database(void)
 	    store_open(path, &s, &cause) == STORE_E_NOTADB && s == NULL);
 	TEST_CHECK("message names the file and the way out",
 	    contains(cause, path) &&
-	    contains(cause, "is not a stockagent database (file is not a "
-	    "database); move it away or pass --db"));
+		contains(cause,
+		    "is not a stockagent database (file is not a "
+		    "database); move it away or pass --db"));
 	free(cause);
 	cause = NULL;
 
@@ -156,8 +162,9 @@ test_not_a_database(void)
 	TEST_CHECK("message says so", contains(cause, "not a stockagent"));
 	TEST_CHECK("and it is left alone (no WAL, no tables added)",
 	    raw_int(other, "SELECT count(*) FROM sqlite_master") == 1 &&
-	    raw_int(other, "SELECT journal_mode = 'delete' FROM "
-	    "pragma_journal_mode") == 1);
+		raw_int(other,
+		    "SELECT journal_mode = 'delete' FROM "
+		    "pragma_journal_mode") == 1);
 	free(cause);
 	free(path);
 	free(other);
@@ -200,11 +207,15 @@ hold_lock(const char *path, int exclusive)
 	int rc;
 
 	sqlite3_open(path, &db);
-	rc = sqlite3_exec(db, exclusive ? "PRAGMA locking_mode = EXCLUSIVE; "
-	    "BEGIN EXCLUSIVE; INSERT INTO runs (thread_id, created_at, "
-	    "updated_at) VALUES ('x', 'now', 'now')" : "BEGIN EXCLUSIVE; "
-	    "INSERT INTO runs (thread_id, created_at, updated_at) VALUES "
-	    "('x', 'now', 'now')", NULL, NULL, NULL);
+	rc = sqlite3_exec(db,
+	    exclusive ?
+		"PRAGMA locking_mode = EXCLUSIVE; "
+		"BEGIN EXCLUSIVE; INSERT INTO runs (thread_id, created_at, "
+		"updated_at) VALUES ('x', 'now', 'now')" :
+		"BEGIN EXCLUSIVE; "
+		"INSERT INTO runs (thread_id, created_at, updated_at) VALUES "
+		"('x', 'now', 'now')",
+	    NULL, NULL, NULL);
 	TEST_CHECK("second connection holds the lock", rc == SQLITE_OK);
 	if (rc != SQLITE_OK)
 		printf("# %s\n", sqlite3_errmsg(db));
@@ -223,23 +234,23 @@ test_locked(void)
 	db = hold_lock(path, 0);
 	TEST_CHECK("a write is refused as locked",
 	    store_begin(s, &cause) == STORE_E_LOCKED &&
-	    store_last_error(s) == STORE_E_LOCKED);
+		store_last_error(s) == STORE_E_LOCKED);
 	TEST_CHECK("message says try again",
 	    contains(cause, "database ") && contains(cause, path) &&
-	    contains(cause, "is locked by another process; try again"));
+		contains(cause, "is locked by another process; try again"));
 	free(cause);
 	cause = NULL;
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db);
 	TEST_CHECK("after the lock is gone the store writes again",
 	    store_run_create(s, "after", NULL, NULL, NULL, NULL, NULL,
-	    &cause) == 0);
+		&cause) == 0);
 	store_close(s);
 
 	db = hold_lock(path, 1);
 	TEST_CHECK("opening is refused as locked",
 	    store_open_timeout(path, 100, &s2, &cause) == STORE_E_LOCKED &&
-	    s2 == NULL);
+		s2 == NULL);
 	TEST_CHECK("message says try again",
 	    contains(cause, "is locked by another process; try again"));
 	free(cause);
@@ -257,40 +268,49 @@ test_runs(void)
 	cJSON *run = NULL, *list = NULL;
 
 	store_open(path, &s, &cause);
-	TEST_CHECK("create", store_run_create(s, "r1", "analyze", "AAA",
-	    "2025-09-04", req, "builtin", &cause) == 0);
-	TEST_CHECK("duplicate thread refused", store_run_create(s, "r1",
-	    "analyze", "AAA", NULL, NULL, NULL, &cause) == STORE_E_EXISTS);
+	TEST_CHECK("create",
+	    store_run_create(s, "r1", "analyze", "AAA", "2025-09-04", req,
+		"builtin", &cause) == 0);
+	TEST_CHECK("duplicate thread refused",
+	    store_run_create(s, "r1", "analyze", "AAA", NULL, NULL, NULL,
+		&cause) == STORE_E_EXISTS);
 	free(cause);
 	cause = NULL;
 	store_run_create(s, "r2", "analyze", "BBB", NULL, NULL, NULL, &cause);
 	store_run_create(s, "r3", "analyze", "AAA", NULL, NULL, NULL, &cause);
-	TEST_CHECK("set status", store_run_set_status(s, "r1", "failed",
-	    "market data unavailable", &cause) == 0);
-	TEST_CHECK("unknown run", store_run_set_status(s, "nope", "done",
-	    NULL, &cause) == STORE_E_NOTFOUND && contains(cause, "nope"));
+	TEST_CHECK("set status",
+	    store_run_set_status(s, "r1", "failed", "market data unavailable",
+		&cause) == 0);
+	TEST_CHECK("unknown run",
+	    store_run_set_status(s, "nope", "done", NULL, &cause) ==
+		    STORE_E_NOTFOUND &&
+		contains(cause, "nope"));
 	free(cause);
 	cause = NULL;
 	TEST_CHECK("get", store_run_get(s, "r1", &run, &cause) == 0);
-	TEST_STREQ("status", cJSON_GetStringValue(cJSON_GetObjectItem(run,
-	    "status")), "failed");
-	TEST_STREQ("error", cJSON_GetStringValue(cJSON_GetObjectItem(run,
-	    "error")), "market data unavailable");
-	TEST_CHECK("request comes back as JSON", cJSON_Compare(
-	    cJSON_GetObjectItem(run, "request"), req, 1));
-	TEST_CHECK("no checkpoints yet", cJSON_GetArraySize(
-	    cJSON_GetObjectItem(run, "checkpoints")) == 0);
+	TEST_STREQ("status",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")), "failed");
+	TEST_STREQ("error",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "error")),
+	    "market data unavailable");
+	TEST_CHECK("request comes back as JSON",
+	    cJSON_Compare(cJSON_GetObjectItem(run, "request"), req, 1));
+	TEST_CHECK("no checkpoints yet",
+	    cJSON_GetArraySize(cJSON_GetObjectItem(run, "checkpoints")) == 0);
 	cJSON_Delete(run);
 	run = NULL;
-	TEST_CHECK("get unknown", store_run_get(s, "zz", &run, &cause) ==
-	    STORE_E_NOTFOUND && run == NULL);
+	TEST_CHECK("get unknown",
+	    store_run_get(s, "zz", &run, &cause) == STORE_E_NOTFOUND &&
+		run == NULL);
 	free(cause);
 	cause = NULL;
 
 	TEST_CHECK("list", store_runs_list(s, 0, NULL, &list, &cause) == 0);
 	TEST_CHECK("three runs", cJSON_GetArraySize(list) == 3);
-	TEST_STREQ("newest first", cJSON_GetStringValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(list, 0), "thread_id")), "r3");
+	TEST_STREQ("newest first",
+	    cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "thread_id")),
+	    "r3");
 	cJSON_Delete(list);
 	store_runs_list(s, 0, "AAA", &list, &cause);
 	TEST_CHECK("by symbol", cJSON_GetArraySize(list) == 2);
@@ -313,23 +333,30 @@ test_reports(void)
 
 	store_open(path, &s, &cause);
 	store_run_create(s, "t", "analyze", "AAA", NULL, NULL, NULL, &cause);
-	TEST_CHECK("report added", store_report_add(s, "t", "AAA",
-	    "/out/AAA.pdf", 12345, "ab12", NULL, &id, &cause) == 0 && id > 0);
+	TEST_CHECK("report added",
+	    store_report_add(s, "t", "AAA", "/out/AAA.pdf", 12345, "ab12", NULL,
+		&id, &cause) == 0 &&
+		id > 0);
 	store_report_add(s, NULL, "BBB", "/out/BBB.pdf", 1, NULL,
 	    "s3://bucket/BBB.pdf", NULL, &cause);
-	TEST_CHECK("unknown run refused", store_report_add(s, "nope", "AAA",
-	    "/x.pdf", 1, NULL, NULL, NULL, &cause) == STORE_E_NOTFOUND);
+	TEST_CHECK("unknown run refused",
+	    store_report_add(s, "nope", "AAA", "/x.pdf", 1, NULL, NULL, NULL,
+		&cause) == STORE_E_NOTFOUND);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("listed", store_reports_list(s, NULL, &list, &cause) == 0 &&
-	    cJSON_GetArraySize(list) == 2);
+	TEST_CHECK("listed",
+	    store_reports_list(s, NULL, &list, &cause) == 0 &&
+		cJSON_GetArraySize(list) == 2);
 	cJSON_Delete(list);
 	store_reports_list(s, "AAA", &list, &cause);
 	TEST_CHECK("by symbol", cJSON_GetArraySize(list) == 1);
-	TEST_STREQ("path", cJSON_GetStringValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(list, 0), "path")), "/out/AAA.pdf");
-	TEST_CHECK("size", cJSON_GetNumberValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(list, 0), "size")) == 12345);
+	TEST_STREQ("path",
+	    cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "path")),
+	    "/out/AAA.pdf");
+	TEST_CHECK("size",
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(list, 0), "size")) == 12345);
 	cJSON_Delete(list);
 	store_close(s);
 	free(path);
@@ -354,13 +381,14 @@ test_prune(void)
 		store_run_create(s, tid, "analyze", "AAA", NULL, NULL, NULL,
 		    &cause);
 		for (step = -1; step < 3; step++)
-			checkpoint_put(s, tid, step, step < 0 ? NULL : "n",
-			    "n", "loop", state, state, NULL, &cause);
+			checkpoint_put(s, tid, step, step < 0 ? NULL : "n", "n",
+			    "loop", state, state, NULL, &cause);
 		store_report_add(s, tid, "AAA", "/x.pdf", 1, NULL, NULL, NULL,
 		    &cause);
 	}
-	TEST_CHECK("the WAL is checkpointed", store_exec(s,
-	    "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing", &cause) == 0);
+	TEST_CHECK("the WAL is checkpointed",
+	    store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing",
+		&cause) == 0);
 	before = file_size(path);
 	TEST_CHECK("prune", store_runs_prune(s, 5, &deleted, &cause) == 0);
 	after = file_size(path);
@@ -369,16 +397,19 @@ test_prune(void)
 	    before > 1000000 && after > 0 && after < before / 2);
 	store_runs_list(s, 0, NULL, &list, &cause);
 	TEST_CHECK("five kept", cJSON_GetArraySize(list) == 5);
-	TEST_STREQ("the newest kept", cJSON_GetStringValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(list, 4), "thread_id")), "thread-15");
+	TEST_STREQ("the newest kept",
+	    cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(list, 4), "thread_id")),
+	    "thread-15");
 	cJSON_Delete(list);
 	TEST_CHECK("their checkpoints and writes are gone",
 	    raw_int(path, "SELECT count(*) FROM checkpoints") == 20 &&
-	    raw_int(path, "SELECT count(DISTINCT thread_id) FROM writes") ==
-	    5 && raw_int(path, "SELECT count(*) FROM reports") == 5);
-	TEST_CHECK("prune keep 0", store_runs_prune(s, 0, &deleted,
-	    &cause) == 0 && deleted == 5 &&
-	    raw_int(path, "SELECT count(*) FROM checkpoints") == 0);
+		raw_int(path, "SELECT count(DISTINCT thread_id) FROM writes") ==
+		    5 &&
+		raw_int(path, "SELECT count(*) FROM reports") == 5);
+	TEST_CHECK("prune keep 0",
+	    store_runs_prune(s, 0, &deleted, &cause) == 0 && deleted == 5 &&
+		raw_int(path, "SELECT count(*) FROM checkpoints") == 0);
 	cJSON_Delete(state);
 	free(blob);
 	store_close(s);
@@ -394,14 +425,15 @@ test_thread_id(void)
 	store_new_thread_id(a);
 	store_new_thread_id(b);
 	TEST_CHECK("36 characters", strlen(a) == 36);
-	TEST_CHECK("UUID shape", a[8] == '-' && a[13] == '-' && a[18] == '-' &&
-	    a[23] == '-');
+	TEST_CHECK("UUID shape",
+	    a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
 	TEST_CHECK("version 4", a[14] == '4');
 	TEST_CHECK("RFC 4122 variant", strchr("89ab", a[19]) != NULL);
 	TEST_CHECK("random", strcmp(a, b) != 0);
 	store_now(now);
-	TEST_CHECK("ISO 8601 UTC with ms", strlen(now) == 24 &&
-	    now[10] == 'T' && now[19] == '.' && now[23] == 'Z');
+	TEST_CHECK("ISO 8601 UTC with ms",
+	    strlen(now) == 24 && now[10] == 'T' && now[19] == '.' &&
+		now[23] == 'Z');
 }
 
 /* One report row per run, however often its report step runs. */
@@ -416,16 +448,21 @@ test_report_per_run(void)
 	TEST_CHECK("opened", store_open(path, &s, &cause) == 0);
 	store_run_create(s, "r1", "analyze", "SIM_STOCK", NULL, NULL, NULL,
 	    &cause);
-	TEST_CHECK("no report yet", store_report_of_run(s, "r1", &rec,
-	    &cause) == STORE_E_NOTFOUND);
+	TEST_CHECK("no report yet",
+	    store_report_of_run(s, "r1", &rec, &cause) == STORE_E_NOTFOUND);
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("recorded", store_report_put(s, "r1", "SIM_STOCK", "a.pdf",
-	    10, "aa", NULL, &a, &cause) == 0);
-	TEST_CHECK("recorded again", store_report_put(s, "r1", "SIM_STOCK",
-	    "a-2.pdf", 11, "bb", "s3://b/a-2.pdf", &b, &cause) == 0);
-	TEST_CHECK("the same row", a == b && raw_int(path,
-	    "SELECT count(*) FROM reports WHERE thread_id = 'r1'") == 1);
+	TEST_CHECK("recorded",
+	    store_report_put(s, "r1", "SIM_STOCK", "a.pdf", 10, "aa", NULL, &a,
+		&cause) == 0);
+	TEST_CHECK("recorded again",
+	    store_report_put(s, "r1", "SIM_STOCK", "a-2.pdf", 11, "bb",
+		"s3://b/a-2.pdf", &b, &cause) == 0);
+	TEST_CHECK("the same row",
+	    a == b &&
+		raw_int(path,
+		    "SELECT count(*) FROM reports WHERE thread_id = 'r1'") ==
+		    1);
 	TEST_CHECK("found", store_report_of_run(s, "r1", &rec, &cause) == 0);
 	TEST_STREQ("it describes the last file",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(rec, "path")), "a-2.pdf");
@@ -444,22 +481,23 @@ test_lease(void)
 	TEST_CHECK("opened", store_open(path, &s, &cause) == 0);
 	store_run_create(s, "l1", "analyze", NULL, NULL, NULL, NULL, &cause);
 	TEST_CHECK("taken", lease_take(s, "l1", &cause) == 0);
-	TEST_CHECK("taken again by its holder", lease_take(s, "l1",
-	    &cause) == 0);
+	TEST_CHECK("taken again by its holder",
+	    lease_take(s, "l1", &cause) == 0);
 	TEST_CHECK("renewed", lease_renew(s, "l1", &cause) == 0);
 	/* pid 1 (init) runs as long as the machine does */
 	raw_exec(path, "UPDATE leases SET pid = 1, started = NULL");
-	TEST_CHECK("refused while pid 1 holds it", lease_take(s, "l1",
-	    &cause) == STORE_E_BUSY && contains(cause, "process 1 on host"));
+	TEST_CHECK("refused while pid 1 holds it",
+	    lease_take(s, "l1", &cause) == STORE_E_BUSY &&
+		contains(cause, "process 1 on host"));
 	free(cause);
 	cause = NULL;
-	TEST_CHECK("a checkpoint of the old owner fails", lease_renew(s, "l1",
-	    &cause) == STORE_E_BUSY);
+	TEST_CHECK("a checkpoint of the old owner fails",
+	    lease_renew(s, "l1", &cause) == STORE_E_BUSY);
 	free(cause);
 	cause = NULL;
 	lease_release(s, "l1");
-	TEST_CHECK("not released by another process", raw_int(path,
-	    "SELECT count(*) FROM leases") == 1);
+	TEST_CHECK("not released by another process",
+	    raw_int(path, "SELECT count(*) FROM leases") == 1);
 	store_close(s);
 	free(path);
 }

@@ -30,8 +30,8 @@
 #include "tests/testlib.h"
 #include "tools/ta/ta.h"
 
-#define REL 1e-6  /* relative tolerance against the oracles */
-#define ABS 1e-9  /* absolute slack for values near 0 (MACD, histograms) */
+#define REL 1e-6 /* relative tolerance against the oracles */
+#define ABS 1e-9 /* absolute slack for values near 0 (MACD, histograms) */
 #define FIXTURE_MAX (4 * 1024 * 1024)
 
 /* One fixture: its bars and the parsed document (for the cases). */
@@ -160,11 +160,11 @@ check_series(const char *what, const double *ours, size_t n, size_t begin,
 	}
 	for (i = 0; i < n && !bad; i++) {
 		int ok = i < begin ? isnan(ours[i]) :
-		    near(ours[i], w[i - begin]);
+				     near(ours[i], w[i - begin]);
 
 		if (!ok) {
-			printf("FAIL %s at %zu: %.12g, TA-Lib %.12g\n", what,
-			    i, ours[i], i < begin ? NAN : w[i - begin]);
+			printf("FAIL %s at %zu: %.12g, TA-Lib %.12g\n", what, i,
+			    ours[i], i < begin ? NAN : w[i - begin]);
 			bad++;
 		}
 	}
@@ -264,16 +264,16 @@ test_numpy_series_stats(const cJSON *stats, const char *name)
 		return;
 	}
 	dd = get(s, "drawdown");
-	TEST_NEAR("volatility vs numpy", ta_volatility_annual_pct(fx.close,
-	    fx.n), get(s, "volatility_percent")->valuedouble, 1e-9, 0);
-	TEST_CHECK("drawdown computable", ta_max_drawdown(fx.close, fx.n,
-	    &got) == 0);
+	TEST_NEAR("volatility vs numpy",
+	    ta_volatility_annual_pct(fx.close, fx.n),
+	    get(s, "volatility_percent")->valuedouble, 1e-9, 0);
+	TEST_CHECK("drawdown computable",
+	    ta_max_drawdown(fx.close, fx.n, &got) == 0);
 	TEST_NEAR("max drawdown vs numpy", got.percent,
 	    get(dd, "percent")->valuedouble, 1e-9, 0);
-	TEST_CHECK("drawdown peak index", got.peak ==
-	    (size_t)num(dd, "peak"));
-	TEST_CHECK("drawdown trough index", got.trough ==
-	    (size_t)num(dd, "trough"));
+	TEST_CHECK("drawdown peak index", got.peak == (size_t)num(dd, "peak"));
+	TEST_CHECK("drawdown trough index",
+	    got.trough == (size_t)num(dd, "trough"));
 	r = xcalloc(fx.n, sizeof *r);
 	for (i = 1; i < fx.n; i++)
 		r[i - 1] = fx.close[i] / fx.close[i - 1] - 1;
@@ -339,9 +339,8 @@ check_str(const char *what, const cJSON *obj, const char *name,
 
 /* The indicator NAME at the last bar <= as_of equals TA-Lib's there. */
 static void
-check_indicator_at(const struct fixture *fx, const cJSON *ind,
-    const char *name, const char *fn, int period, const char *out,
-    size_t last)
+check_indicator_at(const struct fixture *fx, const cJSON *ind, const char *name,
+    const char *fn, int period, const char *out, size_t last)
 {
 	const cJSON *c, *w;
 	size_t begin;
@@ -357,7 +356,8 @@ check_indicator_at(const struct fixture *fx, const cJSON *ind,
 		} else {
 			TEST_NEAR(name, get(ind, name)->valuedouble,
 			    cJSON_GetArrayItem(w, (int)(last - begin))
-				->valuedouble, REL, ABS);
+				->valuedouble,
+			    REL, ABS);
 		}
 		return;
 	}
@@ -378,8 +378,7 @@ check_analysis_indicators(const struct fixture *fx, const cJSON *res,
 	check_indicator_at(fx, ind, "ema26", "ema", 26, "real", last);
 	check_indicator_at(fx, ind, "rsi14", "rsi", 14, "real", last);
 	check_indicator_at(fx, ind, "macd", "macd", 26, "macd", last);
-	check_indicator_at(fx, ind, "macd_signal", "macd", 26, "signal",
-	    last);
+	check_indicator_at(fx, ind, "macd_signal", "macd", 26, "signal", last);
 	check_indicator_at(fx, ind, "bb_lower", "bbands", 20, "lower", last);
 	check_indicator_at(fx, ind, "atr14", "atr", 14, "real", last);
 }
@@ -389,9 +388,9 @@ check_analysis_series(const cJSON *res, const cJSON *want)
 {
 	const cJSON *s = get(res, "series"), *a;
 	int len = num(want, "series_len");
-	const char *keys[] = { "close", "volume", "sma50", "sma200",
-		"bb_upper", "bb_middle", "bb_lower", "rsi14", "macd",
-		"macd_signal", "macd_hist" };
+	const char *keys[] = { "close", "volume", "sma50", "sma200", "bb_upper",
+		"bb_middle", "bb_lower", "rsi14", "macd", "macd_signal",
+		"macd_hist" };
 	size_t i;
 
 	TEST_CHECK("series covers the 52-week window",
@@ -433,8 +432,7 @@ check_analysis(const cJSON *res, const cJSON *w)
 	    get(w, "range_low"));
 	check_num("volatility", risk, "volatility_percent",
 	    get(w, "volatility_percent"));
-	check_num("beta on date-aligned returns", risk, "beta",
-	    get(w, "beta"));
+	check_num("beta on date-aligned returns", risk, "beta", get(w, "beta"));
 	check_num("max drawdown", risk, "max_drawdown_percent",
 	    get(w, "max_drawdown_percent"));
 	check_str("drawdown peak", risk, "max_drawdown_peak",
@@ -466,9 +464,9 @@ test_numpy_analysis(const cJSON *w)
 	}
 	/* Only the index's dates and closes may be read. */
 	m.bars.open = m.bars.high = m.bars.low = m.bars.volume = NULL;
-	TEST_CHECK("ta_analyze succeeds", ta_analyze(&s.bars,
-	    cJSON_IsNull(ix) ? NULL : &m.bars, as_of, NULL,
-	    get(w, "rf")->valuedouble, &res, &cause) == 0);
+	TEST_CHECK("ta_analyze succeeds",
+	    ta_analyze(&s.bars, cJSON_IsNull(ix) ? NULL : &m.bars, as_of, NULL,
+		get(w, "rf")->valuedouble, &res, &cause) == 0);
 	if (res != NULL) {
 		check_analysis(res, w);
 		check_analysis_indicators(&s, res, as_of);
@@ -575,8 +573,9 @@ test_technical_rules(void)
 
 		ta_score_technical(&t, &s);
 		snprintf(what, sizeof what, "technical case %zu", i);
-		TEST_CHECK(what, s.points == c->points && s.nobs == c->nobs &&
-		    s.score == ta_score_from_points(c->points));
+		TEST_CHECK(what,
+		    s.points == c->points && s.nobs == c->nobs &&
+			s.score == ta_score_from_points(c->points));
 	}
 }
 
@@ -592,7 +591,7 @@ test_fundamental_rules(void)
 	static const struct fund_case cases[] = {
 		{ NAN, NAN, NAN, NAN, NAN, 0, 0 },
 		{ 0, NAN, NAN, NAN, NAN, -1, 1 },
-		{ -5, 10, NAN, NAN, NAN, -1, 1 },  /* forward needs PE > 0 */
+		{ -5, 10, NAN, NAN, NAN, -1, 1 }, /* forward needs PE > 0 */
 		{ 14.99, NAN, NAN, NAN, NAN, 1, 1 },
 		{ 15, NAN, NAN, NAN, NAN, 0, 1 },
 		{ 24.99, NAN, NAN, NAN, NAN, 0, 1 },
@@ -627,8 +626,9 @@ test_fundamental_rules(void)
 
 		ta_score_fundamental(&f, &s);
 		snprintf(what, sizeof what, "fundamental case %zu", i);
-		TEST_CHECK(what, s.points == c->points && s.nobs == c->nobs &&
-		    s.score == ta_score_from_points(c->points));
+		TEST_CHECK(what,
+		    s.points == c->points && s.nobs == c->nobs &&
+			s.score == ta_score_from_points(c->points));
 	}
 }
 
@@ -640,8 +640,8 @@ test_labels_and_overall(void)
 	int p;
 
 	for (p = -5; p <= 5; p++)
-		TEST_CHECK("score from points", ta_score_from_points(p) ==
-		    want[p + 5]);
+		TEST_CHECK("score from points",
+		    ta_score_from_points(p) == want[p + 5]);
 	TEST_STREQ("trend >20", ta_trend_label(20.01), "STRONG UPTREND");
 	TEST_STREQ("trend 20", ta_trend_label(20), "MODERATE UPTREND");
 	TEST_STREQ("trend 10", ta_trend_label(10), "SLIGHT UPTREND");
@@ -656,8 +656,8 @@ test_labels_and_overall(void)
 	TEST_CHECK("4.5 rounds up to 5", o.score == 5);
 	TEST_STREQ("5 label", o.label, "VERY FAVORABLE");
 	ta_overall(5, 4, "HIGH", &o);
-	TEST_CHECK("high risk takes half a point", o.score == 4 &&
-	    o.average == 4.0);
+	TEST_CHECK("high risk takes half a point",
+	    o.score == 4 && o.average == 4.0);
 	ta_overall(3, 2, "HIGH", &o);
 	TEST_CHECK("2.5 - 0.5 = 2", o.score == 2);
 	TEST_STREQ("2 label", o.label, "UNFAVORABLE");
@@ -697,11 +697,11 @@ test_short_and_flat(void)
 	ta_ema(c, 30, 0, a);
 	TEST_CHECK("period 0: all NAN", all_nan(a, 30));
 	ta_rsi(c, 30, 14, a);
-	TEST_CHECK("RSI on flat data is 0 (TA-Lib)", a[14] == 0 &&
-	    a[29] == 0 && isnan(a[13]));
+	TEST_CHECK("RSI on flat data is 0 (TA-Lib)",
+	    a[14] == 0 && a[29] == 0 && isnan(a[13]));
 	ta_bbands(c, 30, 20, 2, a, b, d);
-	TEST_CHECK("flat Bollinger bands collapse", a[29] == b[29] &&
-	    d[29] == b[29] && fabs(b[29] - 50.25) < 1e-12);
+	TEST_CHECK("flat Bollinger bands collapse",
+	    a[29] == b[29] && d[29] == b[29] && fabs(b[29] - 50.25) < 1e-12);
 	ta_sma(c, 30, 1, a);
 	TEST_CHECK("SMA(1) is the input", a[0] == 50.25 && a[29] == 50.25);
 	TEST_CHECK("volatility needs 2 returns",
@@ -722,8 +722,9 @@ test_drawdown_small(void)
 	TEST_CHECK("drawdown ok", ta_max_drawdown(v, 6, &dd) == 0);
 	TEST_NEAR("drawdown -25%", dd.percent, -25.0, 1e-12, 0);
 	TEST_CHECK("peak 1, trough 2", dd.peak == 1 && dd.trough == 2);
-	TEST_CHECK("rising series", ta_max_drawdown(up, 3, &dd) == 0 &&
-	    dd.percent == 0 && dd.peak == 0 && dd.trough == 0);
+	TEST_CHECK("rising series",
+	    ta_max_drawdown(up, 3, &dd) == 0 && dd.percent == 0 &&
+		dd.peak == 0 && dd.trough == 0);
 	TEST_CHECK("one value is an error", ta_max_drawdown(v, 1, &dd) == -1);
 }
 
@@ -755,19 +756,20 @@ test_risk_minimum(void)
 
 	TEST_CHECK("20 returns analyze", analyze_rising(21, &out) == 0);
 	risk = get(out, "risk");
-	TEST_CHECK("20 returns: volatility", cJSON_IsNumber(get(risk,
-	    "volatility_percent")));
-	TEST_CHECK("20 returns: beta on itself is 1", cJSON_IsNumber(get(risk,
-	    "beta")) && fabs(get(risk, "beta")->valuedouble - 1) < 1e-12);
+	TEST_CHECK("20 returns: volatility",
+	    cJSON_IsNumber(get(risk, "volatility_percent")));
+	TEST_CHECK("20 returns: beta on itself is 1",
+	    cJSON_IsNumber(get(risk, "beta")) &&
+		fabs(get(risk, "beta")->valuedouble - 1) < 1e-12);
 	cJSON_Delete(out);
 	out = NULL;
 	TEST_CHECK("19 returns analyze", analyze_rising(20, &out) == 0);
 	risk = get(out, "risk");
-	TEST_CHECK("19 returns: no volatility", cJSON_IsNull(get(risk,
-	    "volatility_percent")));
+	TEST_CHECK("19 returns: no volatility",
+	    cJSON_IsNull(get(risk, "volatility_percent")));
 	TEST_CHECK("19 returns: no Sharpe", cJSON_IsNull(get(risk, "sharpe")));
-	TEST_CHECK("19 returns: no drawdown dates", cJSON_IsNull(get(risk,
-	    "max_drawdown_peak")));
+	TEST_CHECK("19 returns: no drawdown dates",
+	    cJSON_IsNull(get(risk, "max_drawdown_peak")));
 	cJSON_Delete(out);
 }
 
@@ -805,27 +807,27 @@ test_analyze_errors(void)
 
 	TEST_CHECK("duplicate date refused",
 	    ta_analyze(&b, NULL, 20005, NULL, 0.04, &out, &cause) == -1 &&
-	    cause != NULL && strstr(cause, "ascending") != NULL);
+		cause != NULL && strstr(cause, "ascending") != NULL);
 	free(cause);
 	cause = NULL;
 	date[2] = 20002;
 	TEST_CHECK("one bar before as_of refused",
 	    ta_analyze(&b, NULL, 20000, NULL, 0.04, &out, &cause) == -1 &&
-	    cause != NULL && strstr(cause, "at least 2") != NULL);
+		cause != NULL && strstr(cause, "at least 2") != NULL);
 	free(cause);
 	cause = NULL;
 	b.close = nanp;
 	TEST_CHECK("missing close refused",
 	    ta_analyze(&b, NULL, 20005, NULL, 0.04, &out, &cause) == -1 &&
-	    cause != NULL && strstr(cause, "price") != NULL);
+		cause != NULL && strstr(cause, "price") != NULL);
 	free(cause);
 	cause = NULL;
 	b.close = p;
 	TEST_CHECK("two bars are enough",
 	    ta_analyze(&b, NULL, 20001, NULL, 0.04, &out, &cause) == 0);
 	if (out != NULL) {
-		TEST_NEAR("change percent", get(out, "change_percent")
-		    ->valuedouble, 10.0, 1e-12, 0);
+		TEST_NEAR("change percent",
+		    get(out, "change_percent")->valuedouble, 10.0, 1e-12, 0);
 		TEST_CHECK("short history: null volatility",
 		    cJSON_IsNull(get(get(out, "risk"), "volatility_percent")));
 		TEST_CHECK("short history: null risk level",
@@ -873,7 +875,8 @@ bench_analyze(size_t n, int reps)
 	free(h);
 	free(l);
 	return ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / reps;
+		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
+	    reps;
 }
 
 /* --- live-oracle dump ------------------------------------------------- */
@@ -885,8 +888,9 @@ array_of(const double *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		cJSON_AddItemToArray(arr, isfinite(v[i]) ?
-		    cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr,
+		    isfinite(v[i]) ? cJSON_CreateNumber(v[i]) :
+				     cJSON_CreateNull());
 	}
 	return arr;
 }
@@ -924,9 +928,11 @@ make_walk(uint64_t seed, size_t n, double *h, double *l, double *c)
 		c[i] = round(open * (1 + 0.05 * (uniform(&st) - 0.5)) * 100) /
 		    100;
 		h[i] = round(fmax(open, c[i]) * (1 + 0.01 * uniform(&st)) *
-		    100) / 100;
+			   100) /
+		    100;
 		l[i] = round(fmin(open, c[i]) * (1 - 0.01 * uniform(&st)) *
-		    100) / 100;
+			   100) /
+		    100;
 		if (i >= n / 4 && i < n / 4 + 25)
 			h[i] = l[i] = c[i] = prev;
 		prev = c[i];
@@ -981,8 +987,9 @@ test_negative_book(void)
 	struct ta_score sc;
 
 	ta_score_fundamental(&f, &sc);
-	TEST_CHECK("P/B <= 0 scores -1", sc.points == -1 && sc.nobs == 1 &&
-	    strstr(sc.obs[0].text, "negative") != NULL);
+	TEST_CHECK("P/B <= 0 scores -1",
+	    sc.points == -1 && sc.nobs == 1 &&
+		strstr(sc.obs[0].text, "negative") != NULL);
 }
 
 int

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
 #include "tests/testlib.h"
-#include "lib/xmalloc.h"
 
 static char tmpdir[] = "/tmp/unit-tokenizer-XXXXXX";
 
@@ -69,7 +69,7 @@ check_case(const struct gptoss_tokenizer *tok, unsigned flags,
 	int ok;
 
 	if (gptoss_tokenizer_encode(tok, (const char *)text, len,
-	    flags ? GPTOSS_ENCODE_ALLOW_SPECIAL : 0, &ids, &n) != GPTOSS_OK)
+		flags ? GPTOSS_ENCODE_ALLOW_SPECIAL : 0, &ids, &n) != GPTOSS_OK)
 		return 0;
 	ok = n == nwant;
 	for (i = 0; ok && i < n; i++)
@@ -107,22 +107,23 @@ check_decode(const struct gptoss_tokenizer *tok, const uint8_t *text,
 	buf_init(&stream, 0);
 	clen = pretok_sanitize(text, len, clean);
 	if (gptoss_tokenizer_encode(tok, (const char *)text, len, 0, &ids,
-	    &n) != GPTOSS_OK ||
+		&n) != GPTOSS_OK ||
 	    gptoss_tokenizer_decode(tok, ids, n, &dtext, &dlen, NULL) !=
-	    GPTOSS_OK || gptoss_decoder_new(tok, &dec) != GPTOSS_OK)
+		GPTOSS_OK ||
+	    gptoss_decoder_new(tok, &dec) != GPTOSS_OK)
 		goto cleanup;
 	for (i = 0; i < n; i++) {
 		if (gptoss_decoder_push(dec, ids[i], &piece, &slen) !=
-		    GPTOSS_OK || pretok_valid_prefix((const uint8_t *)piece,
-		    slen) != slen)
+			GPTOSS_OK ||
+		    pretok_valid_prefix((const uint8_t *)piece, slen) != slen)
 			goto cleanup;
 		buf_append(&stream, piece, slen);
 	}
 	gptoss_decoder_flush(dec, &piece, &slen);
 	buf_append(&stream, piece, slen);
 	ok = dlen == clen && memcmp(dtext, clean, clen) == 0 &&
-	    stream.len == clen && memcmp(stream.data ? stream.data : "",
-	    clean, clen) == 0;
+	    stream.len == clen &&
+	    memcmp(stream.data ? stream.data : "", clean, clen) == 0;
 cleanup:
 	buf_free(&stream);
 	gptoss_decoder_free(dec);
@@ -156,13 +157,13 @@ test_corpus(const struct gptoss_tokenizer *tok, const char *what,
 		flags = rd32(cases + off);
 		tlen = rd32(cases + off + 4);
 		nids = rd32(cases + off + 8 + tlen);
-		if (hf_specials && flags && harmony_only(cases + off + 8,
-		    tlen)) {
+		if (hf_specials && flags &&
+		    harmony_only(cases + off + 8, tlen)) {
 			off += 12 + tlen + 4 * nids;
 			continue;
 		}
 		if (!check_case(tok, flags, cases + off + 8, tlen,
-		    cases + off + 12 + tlen, nids, bad < 5))
+			cases + off + 12 + tlen, nids, bad < 5))
 			bad++;
 		if (!flags && !check_decode(tok, cases + off + 8, tlen))
 			badrt++;
@@ -179,11 +180,11 @@ test_corpus(const struct gptoss_tokenizer *tok, const char *what,
 static void
 test_specials(const struct gptoss_tokenizer *tok)
 {
-	static const char *const names[] = { "<|startoftext|>",
-		"<|endoftext|>", "<|return|>", "<|constrain|>", "<|channel|>",
-		"<|start|>", "<|end|>", "<|message|>", "<|call|>" };
-	static const uint32_t want[] = { 199998, 199999, 200002, 200003,
-		200005, 200006, 200007, 200008, 200012 };
+	static const char *const names[] = { "<|startoftext|>", "<|endoftext|>",
+		"<|return|>", "<|constrain|>", "<|channel|>", "<|start|>",
+		"<|end|>", "<|message|>", "<|call|>" };
+	static const uint32_t want[] = { 199998, 199999, 200002, 200003, 200005,
+		200006, 200007, 200008, 200012 };
 	uint32_t id = 0, *ids = NULL;
 	size_t i, n;
 	const char *bytes;
@@ -192,15 +193,14 @@ test_specials(const struct gptoss_tokenizer *tok)
 	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
 		TEST_CHECK("special token ids are harmony's",
 		    gptoss_tokenizer_special(tok, names[i], &id) == GPTOSS_OK &&
-		    id == want[i]);
+			id == want[i]);
 	}
 	TEST_CHECK("an unknown special is out of range",
-	    gptoss_tokenizer_special(tok, "<|nope|>", &id) ==
-	    GPTOSS_ERR_RANGE);
+	    gptoss_tokenizer_special(tok, "<|nope|>", &id) == GPTOSS_ERR_RANGE);
 	TEST_CHECK("token 200006 is the special <|start|>",
 	    gptoss_tokenizer_token(tok, 200006, &bytes, &n, &special) ==
-	    GPTOSS_OK && n == 9 && memcmp(bytes, "<|start|>", 9) == 0 &&
-	    special == 1);
+		    GPTOSS_OK &&
+		n == 9 && memcmp(bytes, "<|start|>", 9) == 0 && special == 1);
 	gptoss_tokenizer_encode(tok, "<|start|>user", 13,
 	    GPTOSS_ENCODE_ALLOW_SPECIAL, &ids, &n);
 	TEST_CHECK("allowed specials encode as one token",
@@ -233,7 +233,8 @@ test_decode_errors(const struct gptoss_tokenizer *tok)
 
 	TEST_CHECK("an id out of range is an error",
 	    gptoss_tokenizer_decode(tok, ids, 2, &text, &len, &bad) ==
-	    GPTOSS_ERR_RANGE && bad == 1);
+		    GPTOSS_ERR_RANGE &&
+		bad == 1);
 	for (id = 0; id < 256 * 4 && (b1 == 0 || b2 == 0); id++) {
 		gptoss_tokenizer_token(tok, id, &bytes, &len, &special);
 		if (len == 1 && (uint8_t)bytes[0] == 0xC3)
@@ -244,17 +245,17 @@ test_decode_errors(const struct gptoss_tokenizer *tok)
 	gptoss_decoder_new(tok, &dec);
 	TEST_CHECK("a streaming decoder holds back half a character",
 	    gptoss_decoder_push(dec, b1, &piece, &len) == GPTOSS_OK &&
-	    len == 0);
+		len == 0);
 	TEST_CHECK("and emits it when complete",
 	    gptoss_decoder_push(dec, b2, &piece, &len) == GPTOSS_OK &&
-	    len == 2 && memcmp(piece, "\xC3\xA9", 2) == 0);
+		len == 2 && memcmp(piece, "\xC3\xA9", 2) == 0);
 	gptoss_decoder_push(dec, b1, &piece, &len);
 	TEST_CHECK("a dangling byte comes out as U+FFFD at the end",
-	    gptoss_decoder_flush(dec, &piece, &len) == GPTOSS_OK &&
-	    len == 3 && memcmp(piece, "\xEF\xBF\xBD", 3) == 0);
+	    gptoss_decoder_flush(dec, &piece, &len) == GPTOSS_OK && len == 3 &&
+		memcmp(piece, "\xEF\xBF\xBD", 3) == 0);
 	TEST_CHECK("the decoder rejects unknown ids",
 	    gptoss_decoder_push(dec, 5000000, &piece, &len) ==
-	    GPTOSS_ERR_RANGE);
+		GPTOSS_ERR_RANGE);
 	gptoss_decoder_free(dec);
 }
 
@@ -282,27 +283,33 @@ test_load_errors(void)
 
 	TEST_CHECK("a missing file is an I/O error",
 	    gptoss_tokenizer_load("/nonexistent/tokenizer.json", &tok,
-	    &detail) == GPTOSS_ERR_IO && detail != NULL &&
-	    strstr(detail, "/nonexistent") != NULL);
+		&detail) == GPTOSS_ERR_IO &&
+		detail != NULL && strstr(detail, "/nonexistent") != NULL);
 	free(detail);
 	TEST_CHECK("another model type is unsupported",
-	    load_text("wp.json", "{\"model\":{\"type\":\"WordPiece\","
-	    "\"vocab\":{\"a\":0}}}", &detail) == GPTOSS_ERR_UNSUPPORTED);
+	    load_text("wp.json",
+		"{\"model\":{\"type\":\"WordPiece\","
+		"\"vocab\":{\"a\":0}}}",
+		&detail) == GPTOSS_ERR_UNSUPPORTED);
 	free(detail);
 	TEST_CHECK("a BPE with another regex is unsupported",
-	    load_text("bpe.json", "{\"pre_tokenizer\":{\"type\":\"Split\","
-	    "\"pattern\":{\"Regex\":\"\\\\w+\"}},\"model\":{\"type\":\"BPE\","
-	    "\"vocab\":{\"a\":0},\"merges\":[]}}", &detail) ==
-	    GPTOSS_ERR_UNSUPPORTED);
+	    load_text("bpe.json",
+		"{\"pre_tokenizer\":{\"type\":\"Split\","
+		"\"pattern\":{\"Regex\":\"\\\\w+\"}},\"model\":{\"type\":"
+		"\"BPE\","
+		"\"vocab\":{\"a\":0},\"merges\":[]}}",
+		&detail) == GPTOSS_ERR_UNSUPPORTED);
 	free(detail);
 	TEST_CHECK("a bad .tiktoken line is a format error",
 	    load_text("bad.tiktoken", "QQ== 0\nnot base64!! x\n", &detail) ==
-	    GPTOSS_ERR_FORMAT && strstr(detail, "line 2") != NULL);
+		    GPTOSS_ERR_FORMAT &&
+		strstr(detail, "line 2") != NULL);
 	free(detail);
 	TEST_CHECK("an empty file is a format error",
 	    load_text("empty.json", "", &detail) == GPTOSS_ERR_FORMAT);
 	free(detail);
-	cmd = xasprintf("head -c 5000000 %s/tokenizer.json > %s/cut.json && "
+	cmd = xasprintf(
+	    "head -c 5000000 %s/tokenizer.json > %s/cut.json && "
 	    "head -n 150000 %s/o200k_base.tiktoken > %s/cut.tiktoken",
 	    tmpdir, tmpdir, tmpdir, tmpdir);
 	run(cmd);
@@ -315,7 +322,7 @@ test_load_errors(void)
 	cmd = xasprintf("%s/cut.tiktoken", tmpdir);
 	TEST_CHECK("a truncated .tiktoken is a format error",
 	    gptoss_tokenizer_load(cmd, &tok, &detail) == GPTOSS_ERR_FORMAT &&
-	    strstr(detail, "truncated") != NULL);
+		strstr(detail, "truncated") != NULL);
 	free(detail);
 	free(cmd);
 }
@@ -341,9 +348,9 @@ main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	cmd = xasprintf("node %s/tests/oracle/make-files.js %s && "
-	    "node %s/tests/oracle/make-cases.js %s/cases.bin "
-	    "%s/tests/fixtures/tokenizer --random 3000", src, tmpdir, src,
-	    tmpdir, src);
+			"node %s/tests/oracle/make-cases.js %s/cases.bin "
+			"%s/tests/fixtures/tokenizer --random 3000",
+	    src, tmpdir, src, tmpdir, src);
 	TEST_CHECK("the oracle runs", run(cmd) == 0);
 	free(cmd);
 	path = xasprintf("%s/tokenizer.json", tmpdir);
@@ -358,7 +365,7 @@ main(void)
 	free(path);
 	TEST_CHECK("a model directory loads its tokenizer.json",
 	    gptoss_tokenizer_load(tmpdir, &td, NULL) == GPTOSS_OK &&
-	    gptoss_tokenizer_vocab_size(td) == 200019);
+		gptoss_tokenizer_vocab_size(td) == 200019);
 	TEST_CHECK("the .tiktoken vocabulary ends at harmony's 201088",
 	    tt != NULL && gptoss_tokenizer_vocab_size(tt) == 201089);
 	path = xasprintf("%s/cases.bin", tmpdir);

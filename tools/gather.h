@@ -32,12 +32,11 @@ struct store;
  * "last"} read from ST, or columnar bars inline. Returns 0, or an exit
  * code (EXIT_MARKET, EXIT_STORAGE) with *cause.
  */
-int gather_bars_load(const cJSON *j, struct store *st,
-    struct market_bars *out, char **cause);
+int gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
+    char **cause);
 
 /* Number of bars and first/last dates ("YYYY-MM-DD", borrowed, may be
  * NULL) of J, a reference or inline bars, without loading them. */
-size_t gather_bars_span(const cJSON *j, const char **first,
-    const char **last);
+size_t gather_bars_span(const cJSON *j, const char **first, const char **last);
 
 #endif

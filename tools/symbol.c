@@ -8,21 +8,78 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tools/symbol.h"
 #include "lib/xmalloc.h"
+#include "tools/symbol.h"
 
 #define SYMBOL_MAX_WORDS 256
 
 /* Words of a request that are never a ticker. */
 static const char *const symbol_stopwords[] = {
-	"A", "ABOUT", "AN", "ANALYSE", "ANALYSIS", "ANALYZE", "AND", "ARE",
-	"AS", "AT", "BE", "BUY", "BY", "CAN", "CHECK", "COMPANY", "DATA",
-	"DO", "EQUITY", "EVALUATE", "FOR", "FROM", "GET", "GIVE", "HOLD",
-	"HOW", "I", "IN", "INFO", "INVEST", "INVESTING", "INVESTMENT", "IS",
-	"IT", "LOOK", "ME", "MY", "OF", "ON", "OR", "PERFORMANCE", "PLEASE",
-	"PURPOSE", "PURPOSES", "REPORT", "REVIEW", "RUN", "SELL", "SHARE",
-	"SHARES", "SHOULD", "SHOW", "STOCK", "STOCKS", "SYMBOL", "TELL", "THE",
-	"THIS", "TICKER", "TO", "TODAY", "US", "WHAT", "WITH", "YOU",
+	"A",
+	"ABOUT",
+	"AN",
+	"ANALYSE",
+	"ANALYSIS",
+	"ANALYZE",
+	"AND",
+	"ARE",
+	"AS",
+	"AT",
+	"BE",
+	"BUY",
+	"BY",
+	"CAN",
+	"CHECK",
+	"COMPANY",
+	"DATA",
+	"DO",
+	"EQUITY",
+	"EVALUATE",
+	"FOR",
+	"FROM",
+	"GET",
+	"GIVE",
+	"HOLD",
+	"HOW",
+	"I",
+	"IN",
+	"INFO",
+	"INVEST",
+	"INVESTING",
+	"INVESTMENT",
+	"IS",
+	"IT",
+	"LOOK",
+	"ME",
+	"MY",
+	"OF",
+	"ON",
+	"OR",
+	"PERFORMANCE",
+	"PLEASE",
+	"PURPOSE",
+	"PURPOSES",
+	"REPORT",
+	"REVIEW",
+	"RUN",
+	"SELL",
+	"SHARE",
+	"SHARES",
+	"SHOULD",
+	"SHOW",
+	"STOCK",
+	"STOCKS",
+	"SYMBOL",
+	"TELL",
+	"THE",
+	"THIS",
+	"TICKER",
+	"TO",
+	"TODAY",
+	"US",
+	"WHAT",
+	"WITH",
+	"YOU",
 };
 
 int
@@ -32,7 +89,8 @@ symbol_normalize(const char *in, char *out, char **cause)
 	unsigned char c;
 
 	if (n == 0 || n > SYMBOL_MAX) {
-		*cause = xasprintf("invalid symbol '%s': use 1-%d characters "
+		*cause = xasprintf(
+		    "invalid symbol '%s': use 1-%d characters "
 		    "(letters, digits, . _ - ^ =), e.g. SIM_STOCK",
 		    in != NULL ? in : "", SYMBOL_MAX);
 		return -1;
@@ -46,9 +104,11 @@ symbol_normalize(const char *in, char *out, char **cause)
 		out[i] = (char)toupper(c);
 	}
 	if (i < n || strstr(in, "..") != NULL) {
-		*cause = xasprintf("invalid symbol '%s': use letters, digits "
+		*cause = xasprintf(
+		    "invalid symbol '%s': use letters, digits "
 		    "and . _ - ^ = only, starting with a letter, digit or ^, "
-		    "with no two dots in a row, e.g. SIM_STOCK", in);
+		    "with no two dots in a row, e.g. SIM_STOCK",
+		    in);
 		return -1;
 	}
 	out[n] = '\0';
@@ -82,8 +142,9 @@ symbol_words(char *text, char **words, size_t max)
 		if (*p == '\0')
 			break;
 		words[n++] = p;
-		while (*p != '\0' && (isalnum((unsigned char)*p) ||
-		    strchr("$^_.-=", *p) != NULL))
+		while (*p != '\0' &&
+		    (isalnum((unsigned char)*p) ||
+			strchr("$^_.-=", *p) != NULL))
 			p++;
 		end = p;
 		while (end > words[n - 1] && strchr(".-=", end[-1]) != NULL)
@@ -109,8 +170,7 @@ symbol_known(const char *w, const char *const *known, size_t n_known)
 
 /* Score of a word as a ticker candidate; 0 = not one. */
 static int
-symbol_rank(char **words, size_t i, const char *const *known,
-    size_t n_known)
+symbol_rank(char **words, size_t i, const char *const *known, size_t n_known)
 {
 	const char *w = words[i], *q;
 	int upper = 1, special = 0;
@@ -121,8 +181,9 @@ symbol_rank(char **words, size_t i, const char *const *known,
 		return 0;
 	if (symbol_known(w, known, n_known))
 		return 6;
-	if (i > 0 && (strcasecmp(words[i - 1], "ticker") == 0 ||
-	    strcasecmp(words[i - 1], "symbol") == 0))
+	if (i > 0 &&
+	    (strcasecmp(words[i - 1], "ticker") == 0 ||
+		strcasecmp(words[i - 1], "symbol") == 0))
 		return 4;
 	for (q = w; *q != '\0'; q++) {
 		if (islower((unsigned char)*q))
@@ -136,11 +197,11 @@ symbol_rank(char **words, size_t i, const char *const *known,
 }
 
 int
-symbol_from_prompt(const char *prompt, const char *const *known,
-    size_t n_known, char *out, char **cause)
+symbol_from_prompt(const char *prompt, const char *const *known, size_t n_known,
+    char *out, char **cause)
 {
-	char *text = xstrdup(prompt != NULL ? prompt : ""), *words[
-	    SYMBOL_MAX_WORDS], *best = NULL;
+	char *text = xstrdup(prompt != NULL ? prompt : ""),
+	     *words[SYMBOL_MAX_WORDS], *best = NULL;
 	size_t n, i;
 	int rank, best_rank = 0, rc = -1;
 
@@ -154,7 +215,8 @@ symbol_from_prompt(const char *prompt, const char *const *known,
 	}
 	if (best == NULL) {
 		*cause = xasprintf("no ticker symbol found in \"%s\"; name "
-		    "one, e.g. \"Analyze SIM_STOCK stock\"", prompt);
+				   "one, e.g. \"Analyze SIM_STOCK stock\"",
+		    prompt);
 	} else {
 		rc = symbol_normalize(*best == '$' ? best + 1 : best, out,
 		    cause);

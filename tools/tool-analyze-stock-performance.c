@@ -19,13 +19,12 @@
 #include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
+#include "lib/xmalloc.h"
 #include "tools/analyze.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/ta/ta.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
-
 
 static void
 analyze_ta_bars(const struct market_bars *m, struct ta_bars *t)
@@ -72,7 +71,7 @@ analyze_compute(const cJSON *state, const struct tool_opts *opts,
 	if (!cJSON_IsObject(market) || asof_s == NULL ||
 	    date_parse(asof_s, &as_of) != 0) {
 		*cause = xstrdup("analyze_stock_performance: no market data in "
-		    "the state; gather_stock_data must run first");
+				 "the state; gather_stock_data must run first");
 		return EXIT_MARKET;
 	}
 	if ((rc = gather_bars_load(cJSON_GetObjectItem(market, "bars"), st,
@@ -81,8 +80,10 @@ analyze_compute(const cJSON *state, const struct tool_opts *opts,
 	rc = EXIT_MARKET;
 	have_index = cJSON_IsObject(cJSON_GetObjectItem(market,
 	    "benchmark_bars"));
-	if (have_index && (rc = gather_bars_load(cJSON_GetObjectItem(market,
-	    "benchmark_bars"), st, &index, cause)) != 0) {
+	if (have_index &&
+	    (rc = gather_bars_load(cJSON_GetObjectItem(market,
+				       "benchmark_bars"),
+		 st, &index, cause)) != 0) {
 		market_bars_free(&stock);
 		return rc;
 	}
@@ -129,8 +130,7 @@ analyze_series_load(const cJSON *state, const struct tool_opts *opts,
  * EXIT_STORAGE with *cause.
  */
 static int
-analyze_keep_series(struct tool_ctx *ctx, cJSON *a, cJSON *series,
-    char **cause)
+analyze_keep_series(struct tool_ctx *ctx, cJSON *a, cJSON *series, char **cause)
 {
 	char id[BLOBS_ID_SIZE];
 	cJSON *ref;
@@ -183,18 +183,20 @@ analyze_para_thesis(struct buf *b, const cJSON *m, const cJSON *a)
 	char p[48], r[32], d[32];
 	double ret = jsonutil_number(a, "returns.one_year_percent");
 
-	buf_printf(b, isfinite(ret) && ret < 0 ?
-	    _("%s (%s) closed at %s on %s, down %s%% over the past year, "
-	      "a %s. ") :
-	    _("%s (%s) closed at %s on %s, up %s%% over the past year, "
-	      "a %s. "),
+	buf_printf(b,
+	    isfinite(ret) && ret < 0 ?
+		_("%s (%s) closed at %s on %s, down %s%% over the past year, "
+		  "a %s. ") :
+		_("%s (%s) closed at %s on %s, up %s%% over the past year, "
+		  "a %s. "),
 	    analyze_str(m, "profile.name"), analyze_str(m, "symbol"),
 	    analyze_money(p, sizeof p, m, jsonutil_number(a, "price")),
 	    numfmt_date(d, sizeof d, analyze_str(a, "as_of")),
 	    analyze_fixed(r, sizeof r, 2, fabs(ret)),
 	    ta_words(analyze_str(a, "trend")));
-	buf_printf(b, _("The technical score is %.0f/5 and the fundamental "
-	    "score %.0f/5, for an overall %.0f/5 (%s)."),
+	buf_printf(b,
+	    _("The technical score is %.0f/5 and the fundamental "
+	      "score %.0f/5, for an overall %.0f/5 (%s)."),
 	    jsonutil_number(a, "scores.technical"),
 	    jsonutil_number(a, "scores.fundamental"),
 	    jsonutil_number(a, "scores.overall"),
@@ -229,8 +231,9 @@ analyze_para_risk(struct buf *b, const cJSON *m, const cJSON *a)
 	const char *bench = jsonutil_string(m, "benchmark");
 
 	buf_printf(b, "\n\n");
-	buf_printf(b, _("Risks: annualized volatility of %s%% puts risk at "
-	    "%s; the deepest drawdown over the past year was %s%%"),
+	buf_printf(b,
+	    _("Risks: annualized volatility of %s%% puts risk at "
+	      "%s; the deepest drawdown over the past year was %s%%"),
 	    analyze_fixed(v, sizeof v, 2,
 		jsonutil_number(a, "risk.volatility_percent")),
 	    ta_words(analyze_str(a, "risk.level")),
@@ -252,16 +255,18 @@ analyze_para_change(struct buf *b, const cJSON *m, const cJSON *a)
 
 	buf_printf(b, "\n\n%s", _("What would change the view: "));
 	if (isfinite(sma200) && isfinite(price))
-		buf_printf(b, price >= sma200 ?
-		    _("a close below the 200-day average of %s would flip "
-		      "the long-term trend signal; ") :
-		    _("a close above the 200-day average of %s would flip "
-		      "the long-term trend signal; "),
+		buf_printf(b,
+		    price >= sma200 ?
+			_("a close below the 200-day average of %s would flip "
+			  "the long-term trend signal; ") :
+			_("a close above the 200-day average of %s would flip "
+			  "the long-term trend signal; "),
 		    analyze_money(s2, sizeof s2, m, sma200));
-	buf_printf(b, _("the 50-day average stands at %s and RSI(14) at %s, "
-	    "where readings above 70 or below 30 would move the technical "
-	    "score; new earnings that shift the P/E would move the "
-	    "fundamental score."),
+	buf_printf(b,
+	    _("the 50-day average stands at %s and RSI(14) at %s, "
+	      "where readings above 70 or below 30 would move the technical "
+	      "score; new earnings that shift the P/E would move the "
+	      "fundamental score."),
 	    analyze_money(s5, sizeof s5, m,
 		jsonutil_number(a, "indicators.sma50")),
 	    analyze_fixed(rsi, sizeof rsi, 1,
@@ -302,17 +307,18 @@ analyze_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 
 	if (msym != NULL && sym != NULL && strcmp(sym, msym) != 0) {
 		*cause = xasprintf("analyze_stock_performance: the gathered "
-		    "data is for %s, not %s", msym, sym);
+				   "data is for %s, not %s",
+		    msym, sym);
 		return TOOL_EARGS;
 	}
 	if ((rc = analyze_compute(ctx->state, ctx->opts, ctx->store, &a,
-	    cause)) != 0)
+		 cause)) != 0)
 		return rc;
 	series = cJSON_DetachItemFromObject(a, "series");
 	cJSON_AddItemToObject(a, "narrative", analyze_narrative(market, a));
 	s = xasprintf(_("%s: %s, technical %.0f/5, fundamental %.0f/5, "
-	    "overall %.0f/5 (%s), %s risk."), msym,
-	    ta_words(analyze_str(a, "trend")),
+			"overall %.0f/5 (%s), %s risk."),
+	    msym, ta_words(analyze_str(a, "trend")),
 	    jsonutil_number(a, "scores.technical"),
 	    jsonutil_number(a, "scores.fundamental"),
 	    jsonutil_number(a, "scores.overall"),
@@ -340,11 +346,13 @@ analyze_for_model(const cJSON *result)
 
 const struct tool_entry tool_analyze_stock_performance_entry = {
 	.name = "analyze_stock_performance",
-	.description = "Analyze the gathered stock data: returns, 52-week "
+	.description =
+	    "Analyze the gathered stock data: returns, 52-week "
 	    "range, volatility, beta, drawdown, Sharpe ratio, SMA/EMA/RSI/"
 	    "MACD/Bollinger/ATR, trend, and technical, fundamental and "
 	    "overall scores from 1 to 5 with the observations behind them.",
-	.parameters = "{\"type\":\"object\",\"properties\":{"
+	.parameters =
+	    "{\"type\":\"object\",\"properties\":{"
 	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
 	    "\",\"description\":\"the symbol whose data was gathered\"}},"
 	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",

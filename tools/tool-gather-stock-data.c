@@ -17,10 +17,10 @@
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/xmalloc.h"
 #include "tools/gather.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
 
 /* The first day of the history window for AS_OF. */
 static int32_t
@@ -41,7 +41,8 @@ gather_provider(const char *name, int *rc, char **cause)
 
 	if (p == NULL) {
 		*cause = xasprintf("unknown market data provider '%s': use "
-		    "one of %s", name, market_provider_names());
+				   "one of %s",
+		    name, market_provider_names());
 		*rc = EXIT_USAGE;
 	}
 	return p;
@@ -63,7 +64,8 @@ gather_history(const char *provider, const char *symbol, int32_t as_of,
 	if (out->n < 2) {
 		market_bars_free(out);
 		*cause = xasprintf("no market data for %s up to %s: fewer than "
-		    "two daily bars", symbol, date_format(as_of, ds));
+				   "two daily bars",
+		    symbol, date_format(as_of, ds));
 		return EXIT_MARKET;
 	}
 	return 0;
@@ -76,8 +78,9 @@ gather_array(const double *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, isfinite(v[i]) ?
-		    cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+		cJSON_AddItemToArray(a,
+		    isfinite(v[i]) ? cJSON_CreateNumber(v[i]) :
+				     cJSON_CreateNull());
 	return a;
 }
 
@@ -166,10 +169,10 @@ gather_bars_load(const cJSON *j, struct store *st, struct market_bars *out,
 
 	if (id == NULL)
 		return gather_bars_from_json(j, out, cause) == 0 ? 0 :
-		    EXIT_MARKET;
+								   EXIT_MARKET;
 	if (st == NULL) {
 		*cause = xstrdup("the run's daily bars are in the database, "
-		    "which is not open");
+				 "which is not open");
 		return EXIT_STORAGE;
 	}
 	if (blobs_get_json(st, id, &bars, cause) != 0)
@@ -219,10 +222,10 @@ gather_bars_store(struct tool_ctx *ctx, cJSON *bars, char **cause)
 	cJSON_AddStringToObject(ref, "blob", id);
 	cJSON_AddNumberToObject(ref, "count", n);
 	if (n > 0) {
-		cJSON_AddItemToObject(ref, "first", cJSON_Duplicate(
-		    cJSON_GetArrayItem(dates, 0), 1));
-		cJSON_AddItemToObject(ref, "last", cJSON_Duplicate(
-		    cJSON_GetArrayItem(dates, n - 1), 1));
+		cJSON_AddItemToObject(ref, "first",
+		    cJSON_Duplicate(cJSON_GetArrayItem(dates, 0), 1));
+		cJSON_AddItemToObject(ref, "last",
+		    cJSON_Duplicate(cJSON_GetArrayItem(dates, n - 1), 1));
 	}
 	cJSON_Delete(bars);
 	return ref;
@@ -258,8 +261,7 @@ gather_fundamentals_json(const struct market_fundamentals *f)
 	jsonutil_add_number(j, "profit_margin_percent", f->profit_margin_pct);
 	jsonutil_add_number(j, "eps_ttm", f->eps_ttm);
 	jsonutil_add_number(j, "forward_eps", f->forward_eps);
-	jsonutil_add_number(j, "book_value_per_share",
-	    f->book_value_per_share);
+	jsonutil_add_number(j, "book_value_per_share", f->book_value_per_share);
 	jsonutil_add_number(j, "average_volume", f->average_volume);
 	return j;
 }
@@ -308,8 +310,8 @@ gather_news_json(const struct market_news *news, size_t n)
 
 /* The benchmark's dates and closes over the same window (no beta without). */
 static cJSON *
-gather_benchmark(const struct market_provider *p, int32_t as_of,
-    char *bench, size_t size)
+gather_benchmark(const struct market_provider *p, int32_t as_of, char *bench,
+    size_t size)
 {
 	struct market_bars b = { 0 };
 	char *why = NULL;
@@ -338,9 +340,8 @@ gather_benchmark(const struct market_provider *p, int32_t as_of,
  * provider may have no news. What is missing is reported as null / empty.
  */
 static void
-gather_optional(const struct market_provider *p, const char *sym,
-    int32_t as_of, struct market_fundamentals *fund,
-    struct market_news **news, size_t *n_news)
+gather_optional(const struct market_provider *p, const char *sym, int32_t as_of,
+    struct market_fundamentals *fund, struct market_news **news, size_t *n_news)
 {
 	char *why = NULL;
 
@@ -384,10 +385,10 @@ gather_summary(cJSON *r, const struct market_profile *prof,
 	char first[DATE_STR_SIZE], last[DATE_STR_SIZE], *s;
 
 	s = xasprintf("Gathered %zu daily bars for %s (%s) from %s to %s, the "
-	    "quote, fundamentals and %zu news headlines from the %s "
-	    "provider.", b->n, prof->symbol, prof->name,
-	    date_format(b->date[0], first), date_format(b->date[b->n - 1], last),
-	    n_news, provider);
+		      "quote, fundamentals and %zu news headlines from the %s "
+		      "provider.",
+	    b->n, prof->symbol, prof->name, date_format(b->date[0], first),
+	    date_format(b->date[b->n - 1], last), n_news, provider);
 	cJSON_AddStringToObject(r, "summary", s);
 	free(s);
 }
@@ -408,12 +409,12 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	cJSON *r = NULL, *bj;
 	int rc = EXIT_MARKET;
 
-	prov = gather_arg(args, ctx->state, "provider",
-	    ctx->opts->provider);
+	prov = gather_arg(args, ctx->state, "provider", ctx->opts->provider);
 	asof_s = gather_arg(args, ctx->state, "as_of", NULL);
 	if (asof_s == NULL || date_parse(asof_s, &as_of) != 0) {
 		*cause = xasprintf("gather_stock_data: invalid as_of '%s'; use "
-		    "YYYY-MM-DD", asof_s ? asof_s : "");
+				   "YYYY-MM-DD",
+		    asof_s ? asof_s : "");
 		return EXIT_USAGE;
 	}
 	if ((p = gather_provider(prov, &rc, cause)) == NULL)
@@ -478,18 +479,21 @@ gather_for_model(const cJSON *result)
 
 const struct tool_entry tool_gather_stock_data_entry = {
 	.name = "gather_stock_data",
-	.description = "Gather a stock's company profile, three years of "
+	.description =
+	    "Gather a stock's company profile, three years of "
 	    "daily prices, the latest quote, fundamentals (P/E, margins, "
 	    "dividend yield, market cap) and recent news headlines as of a "
 	    "date.",
-	.parameters = "{\"type\":\"object\",\"properties\":{"
+	.parameters =
+	    "{\"type\":\"object\",\"properties\":{"
 	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
 	    "\",\"description\":\"ticker symbol, upper case, e.g. "
 	    "SIM_STOCK\"},"
 	    "\"as_of\":{\"type\":\"string\",\"pattern\":"
 	    "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"analysis "
 	    "date YYYY-MM-DD; defaults to the run's date\"},"
-	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_-]{1,32}$\","
+	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_-]{1,32}$"
+	    "\","
 	    "\"description\":\"market data provider; defaults to the "
 	    "configured one\"}},"
 	    "\"required\":[\"symbol\"],\"additionalProperties\":false}",

@@ -14,10 +14,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lib/aws-sigv4.h"
@@ -27,11 +27,11 @@
 #include "lib/paths.h"
 #include "lib/s3.h"
 #include "lib/store.h"
+#include "lib/xmalloc.h"
 #include "tools/analyze.h"
 #include "tools/report/report.h"
 #include "tools/symbol.h"
 #include "tools/tool.h"
-#include "lib/xmalloc.h"
 
 /* Seconds since the epoch of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 static time_t
@@ -67,7 +67,9 @@ report_claim(void *arg, const char *name, const void *data, size_t len,
 
 	sigv4_sha256_hex(data, len, hex);
 	return store_report_put(c->ctx->store, c->ctx->thread_id, c->symbol,
-	    name, (long long)len, hex, NULL, NULL, cause) != 0 ? -1 : 0;
+		   name, (long long)len, hex, NULL, NULL, cause) != 0 ?
+	    -1 :
+	    0;
 }
 
 /*
@@ -92,7 +94,7 @@ report_write_pdf(struct tool_ctx *ctx, const char *path, const char *symbol,
 	paths_remove_stale_temps(dir);
 	free(dir);
 	if ((rc = analyze_series_load(ctx->state, ctx->opts, ctx->store,
-	    &series, cause)) != 0)
+		 &series, cause)) != 0)
 		return rc;
 	memset(&o, 0, sizeof o);
 	o.paper = ctx->opts->paper;
@@ -153,8 +155,8 @@ report_file_intact(const cJSON *rec)
  */
 static int
 report_file(struct tool_ctx *ctx, const cJSON *rec, const char *rel,
-    const char *symbol, const char *generated_at, char **path_out,
-    int *reused, char **cause)
+    const char *symbol, const char *generated_at, char **path_out, int *reused,
+    char **cause)
 {
 	char *target;
 	int rc;
@@ -164,7 +166,7 @@ report_file(struct tool_ctx *ctx, const cJSON *rec, const char *rel,
 		return 0;
 	}
 	target = rec != NULL ? xstrdup(jsonutil_string(rec, "path")) :
-	    xasprintf("%s/%s", report_out_dir(ctx), rel);
+			       xasprintf("%s/%s", report_out_dir(ctx), rel);
 	rc = report_write_pdf(ctx, target, symbol, generated_at, path_out,
 	    cause);
 	free(target);
@@ -213,8 +215,8 @@ report_key(struct tool_ctx *ctx, const char *path)
 
 /* Uploads PATH unless the run's record says it is uploaded already. */
 static void
-report_s3(struct tool_ctx *ctx, const char *path, const cJSON *rec,
-    int reused, cJSON *pdf)
+report_s3(struct tool_ctx *ctx, const char *path, const cJSON *rec, int reused,
+    cJSON *pdf)
 {
 	const char *done = jsonutil_string(rec, "s3_uri");
 
@@ -242,7 +244,7 @@ report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
 
 	if ((rc = report_recorded(ctx, &rec, cause)) != 0 ||
 	    (rc = report_file(ctx, rec, rel, symbol, generated_at, &path,
-	    &reused, cause)) != 0)
+		 &reused, cause)) != 0)
 		goto out;
 	if (stat(path, &st) != 0) {
 		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
@@ -259,9 +261,9 @@ report_pdf(struct tool_ctx *ctx, const char *symbol, time_t t,
 	cJSON_AddNumberToObject(pdf, "size", (double)size);
 	cJSON_AddStringToObject(pdf, "sha256", hex);
 	report_s3(ctx, path, rec, reused, pdf);
-	if (ctx->store != NULL && store_report_put(ctx->store, ctx->thread_id,
-	    symbol, path, size, hex, jsonutil_string(pdf, "s3_uri"), NULL,
-	    cause) != 0)
+	if (ctx->store != NULL &&
+	    store_report_put(ctx->store, ctx->thread_id, symbol, path, size,
+		hex, jsonutil_string(pdf, "s3_uri"), NULL, cause) != 0)
 		rc = EXIT_STORAGE;
 out:
 	cJSON_Delete(rec);
@@ -282,7 +284,8 @@ report_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	int rc;
 
 	if (jsonutil_path(ctx->state, "analysis.scores") == NULL) {
-		*cause = xstrdup("generate_stock_report: no analysis in the "
+		*cause = xstrdup(
+		    "generate_stock_report: no analysis in the "
 		    "state; analyze_stock_performance must run first");
 		cJSON_Delete(r);
 		return EXIT_MARKET;
@@ -309,11 +312,13 @@ report_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 
 const struct tool_entry tool_generate_stock_report_entry = {
 	.name = "generate_stock_report",
-	.description = "Generate the professional PDF stock report (charts, "
+	.description =
+	    "Generate the professional PDF stock report (charts, "
 	    "scores, analysis, news, risks, methodology) from the gathered "
 	    "data and the analysis, store it under the reports directory and "
 	    "upload it to S3 when configured.",
-	.parameters = "{\"type\":\"object\",\"properties\":{"
+	.parameters =
+	    "{\"type\":\"object\",\"properties\":{"
 	    "\"symbol\":{\"type\":\"string\",\"pattern\":\"" SYMBOL_PATTERN
 	    "\",\"description\":\"the analysed symbol\"},"
 	    "\"pdf\":{\"type\":\"boolean\",\"description\":\"write the PDF "

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "lib/jsonschema.h"
-#include "tools/tool.h"
 #include "lib/xmalloc.h"
+#include "tools/tool.h"
 
 extern const struct tool_entry tool_gather_stock_data_entry;
 extern const struct tool_entry tool_analyze_stock_performance_entry;

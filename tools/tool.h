@@ -25,10 +25,10 @@ struct tool_opts {
 
 /* What a tool may read while it runs. */
 struct tool_ctx {
-	const cJSON *state;	     /* the run state so far (borrowed) */
+	const cJSON *state;	      /* the run state so far (borrowed) */
 	const struct tool_opts *opts; /* configuration (borrowed) */
-	struct store *store;	     /* the database, or NULL */
-	const char *thread_id;	     /* the run */
+	struct store *store;	      /* the database, or NULL */
+	const char *thread_id;	      /* the run */
 };
 
 struct tool_entry {
@@ -38,8 +38,8 @@ struct tool_entry {
 	const char *state_key;	 /* where the result goes: "market" */
 	/* Runs the tool: 0 with *result_out (new object), or an exit code
 	 * from exitcode.h with *cause set. */
-	int (*exec)(struct tool_ctx *ctx, const cJSON *args,
-	    cJSON **result_out, char **cause);
+	int (*exec)(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
+	    char **cause);
 	/* The part of a result a model is shown (drops bulky arrays); NULL
 	 * means the whole result. Returns a new object. */
 	cJSON *(*for_model)(const cJSON *result);

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/backend.h"
 #include "model/gptoss/gptoss-impl.h"
-#include "lib/xmalloc.h"
 
 #define TASKS_PER_THREAD 4
 #define MIN_ROWS_PER_TASK 4
@@ -82,15 +82,16 @@ fused_row(const struct mm_job *j, uint32_t r)
 	float out[4];
 	uint32_t k, nb = j->cols / 32;
 
-	if (j->w16 != NULL && j->n <= 4 && gptoss_dot_bf16_tile(out,
-	    j->w16 + (size_t)r * j->cols, j->x, j->ldx, j->n, j->cols) == 0) {
+	if (j->w16 != NULL && j->n <= 4 &&
+	    gptoss_dot_bf16_tile(out, j->w16 + (size_t)r * j->cols, j->x,
+		j->ldx, j->n, j->cols) == 0) {
 		for (k = 0; k < j->n; k++)
 			put(j, r, k, out[k]);
 		return 0;
 	}
-	if (j->w16 == NULL && j->n == 1 && gptoss_dot_mxfp4_1(out,
-	    j->blocks + (size_t)r * nb * 16, j->scales + (size_t)r * nb,
-	    j->x, nb) == 0) {
+	if (j->w16 == NULL && j->n == 1 &&
+	    gptoss_dot_mxfp4_1(out, j->blocks + (size_t)r * nb * 16,
+		j->scales + (size_t)r * nb, j->x, nb) == 0) {
 		put(j, r, 0, out[0]);
 		return 0;
 	}
@@ -134,7 +135,8 @@ mm_task(void *arg, uint32_t task, uint32_t thread)
 			for (t = 0; t < j->n; t += k) {
 				k = j->n - t < 4 ? j->n - t : 4;
 				if (gptoss_dot_f32_3xn(out, w, j->cols,
-				    j->x + t * j->ldx, j->ldx, k, j->cols) != 0)
+					j->x + t * j->ldx, j->ldx, k,
+					j->cols) != 0)
 					break;
 				for (i = 0; i < 3; i++)
 					for (m = 0; m < k; m++)
@@ -186,9 +188,15 @@ cpu_matmul_bf16(struct gptoss_backend *be, float *y, size_t ldy,
     const uint16_t *w, const uint16_t *bias, const float *x, size_t ldx,
     uint32_t rows, uint32_t cols, uint32_t n)
 {
-	struct mm_job j = {.y = y, .ldy = ldy, .ldx = ldx, .w16 = w,
-			   .bias = bias, .x = x, .rows = rows, .cols = cols,
-			   .n = n};
+	struct mm_job j = { .y = y,
+		.ldy = ldy,
+		.ldx = ldx,
+		.w16 = w,
+		.bias = bias,
+		.x = x,
+		.rows = rows,
+		.cols = cols,
+		.n = n };
 
 	run_mm(be, &j);
 }
@@ -198,9 +206,16 @@ cpu_matmul_mxfp4(struct gptoss_backend *be, float *y, size_t ldy,
     const uint8_t *blocks, const uint8_t *scales, const uint16_t *bias,
     const float *x, size_t ldx, uint32_t rows, uint32_t cols, uint32_t n)
 {
-	struct mm_job j = {.y = y, .ldy = ldy, .ldx = ldx, .blocks = blocks,
-			   .scales = scales, .bias = bias, .x = x, .rows = rows,
-			   .cols = cols, .n = n};
+	struct mm_job j = { .y = y,
+		.ldy = ldy,
+		.ldx = ldx,
+		.blocks = blocks,
+		.scales = scales,
+		.bias = bias,
+		.x = x,
+		.rows = rows,
+		.cols = cols,
+		.n = n };
 
 	run_mm(be, &j);
 }
@@ -221,8 +236,8 @@ attn_task(void *arg, uint32_t task, uint32_t thread)
 	uint32_t p = a->pos0 + i, lo, kp, c, nk;
 	size_t qw = (size_t)a->num_heads * d, kw = (size_t)a->num_kv_heads * d;
 	const float *q = a->q + i * qw + (size_t)h * d, *kv;
-	float *s = j->cpu->scratch[thread], *o = a->out + i * qw +
-	    (size_t)h * d;
+	float *s = j->cpu->scratch[thread],
+	      *o = a->out + i * qw + (size_t)h * d;
 	float sink = gptoss_bf16(a->sinks[h]), m = sink, acc, sum, e;
 
 	lo = a->window && p + 1 > a->window ? p + 1 - a->window : 0;
@@ -251,7 +266,7 @@ attn_task(void *arg, uint32_t task, uint32_t thread)
 static void
 cpu_attention(struct gptoss_backend *be, const struct gptoss_attn_args *a)
 {
-	struct attn_job j = {.a = a, .cpu = be->impl};
+	struct attn_job j = { .a = a, .cpu = be->impl };
 
 	reserve(j.cpu, (size_t)a->pos0 + a->n);
 	gptoss_pool_run(j.cpu->pool, attn_task, &j, a->n * a->num_heads);

@@ -28,10 +28,10 @@ struct gptoss_attn_args {
 	const float *v_cache;  /* [slots][num_kv_heads * head_dim] */
 	const uint16_t *sinks; /* [num_heads] bf16 logits */
 	uint32_t n, pos0;
-	uint32_t slots;	       /* position p lives in slot p % slots */
-	uint32_t window;       /* 0: full causal; else keys p-window < k <= p */
+	uint32_t slots;	 /* position p lives in slot p % slots */
+	uint32_t window; /* 0: full causal; else keys p-window < k <= p */
 	uint32_t num_heads, num_kv_heads, head_dim;
-	float scale;	       /* 1/sqrt(head_dim) */
+	float scale; /* 1/sqrt(head_dim) */
 };
 
 struct gptoss_backend {
@@ -43,8 +43,8 @@ struct gptoss_backend {
 	 * apart, y rows LDY.
 	 */
 	void (*matmul_bf16)(struct gptoss_backend *be, float *y, size_t ldy,
-	    const uint16_t *w, const uint16_t *bias, const float *x,
-	    size_t ldx, uint32_t rows, uint32_t cols, uint32_t n);
+	    const uint16_t *w, const uint16_t *bias, const float *x, size_t ldx,
+	    uint32_t rows, uint32_t cols, uint32_t n);
 	/* The same with W in MXFP4: BLOCKS [rows][cols/32][16], SCALES
 	 * [rows][cols/32]. */
 	void (*matmul_mxfp4)(struct gptoss_backend *be, float *y, size_t ldy,

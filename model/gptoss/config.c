@@ -17,8 +17,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "model/gptoss/gptoss-impl.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss-impl.h"
 
 enum gptoss_status
 gptoss_read_file(const char *path, size_t limit, char **data_out,
@@ -35,8 +35,10 @@ gptoss_read_file(const char *path, size_t limit, char **data_out,
 		goto cleanup;
 	}
 	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > limit) {
-		gptoss_set_err(err_out, "%s: not a regular file of at most %zu "
-		    "bytes", path, limit);
+		gptoss_set_err(err_out,
+		    "%s: not a regular file of at most %zu "
+		    "bytes",
+		    path, limit);
 		st = GPTOSS_ERR_TOO_LARGE;
 		goto cleanup;
 	}
@@ -90,8 +92,10 @@ get_u32(const cJSON *root, const char *name, long def, long lo, long hi,
 	}
 	v = cJSON_IsNumber(j) ? j->valuedouble : NAN;
 	if (!(v >= lo && v <= hi) || v != floor(v)) {
-		gptoss_set_err(err_out, "config.json: '%s' must be an integer "
-		    "in [%ld, %ld]", name, lo, hi);
+		gptoss_set_err(err_out,
+		    "config.json: '%s' must be an integer "
+		    "in [%ld, %ld]",
+		    name, lo, hi);
 		return -1;
 	}
 	*out = (uint32_t)v;
@@ -99,8 +103,8 @@ get_u32(const cJSON *root, const char *name, long def, long lo, long hi,
 }
 
 static int
-get_num(const cJSON *root, const char *name, double def, double lo,
-    double hi, double *out, char **err_out)
+get_num(const cJSON *root, const char *name, double def, double lo, double hi,
+    double *out, char **err_out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(root, name);
 
@@ -108,10 +112,12 @@ get_num(const cJSON *root, const char *name, double def, double lo,
 		*out = def;
 		return 0;
 	}
-	if (!cJSON_IsNumber(j) || !(j->valuedouble >= lo &&
-	    j->valuedouble <= hi)) {
-		gptoss_set_err(err_out, "config.json: '%s' must be a number in "
-		    "[%g, %g]", name, lo, hi);
+	if (!cJSON_IsNumber(j) ||
+	    !(j->valuedouble >= lo && j->valuedouble <= hi)) {
+		gptoss_set_err(err_out,
+		    "config.json: '%s' must be a number in "
+		    "[%g, %g]",
+		    name, lo, hi);
 		return -1;
 	}
 	*out = j->valuedouble;
@@ -131,29 +137,34 @@ parse_sizes(const cJSON *root, struct gptoss_config *c, char **err_out)
 {
 	double v;
 
-	if (get_u32(root, "vocab_size", -1, 1, GPTOSS_MAX_VOCAB,
-	    &c->vocab_size, err_out) || get_u32(root, "hidden_size", -1, 32,
-	    GPTOSS_MAX_DIM, &c->hidden_size, err_out) ||
+	if (get_u32(root, "vocab_size", -1, 1, GPTOSS_MAX_VOCAB, &c->vocab_size,
+		err_out) ||
+	    get_u32(root, "hidden_size", -1, 32, GPTOSS_MAX_DIM,
+		&c->hidden_size, err_out) ||
 	    get_u32(root, "intermediate_size", -1, 32, GPTOSS_MAX_DIM,
-	    &c->intermediate_size, err_out) || get_u32(root,
-	    "num_hidden_layers", -1, 1, GPTOSS_MAX_LAYERS, &c->num_layers,
-	    err_out) || get_u32(root, "num_attention_heads", -1, 1, 4096,
-	    &c->num_heads, err_out) || get_u32(root, "num_key_value_heads",
-	    c->num_heads, 1, 4096, &c->num_kv_heads, err_out) ||
+		&c->intermediate_size, err_out) ||
+	    get_u32(root, "num_hidden_layers", -1, 1, GPTOSS_MAX_LAYERS,
+		&c->num_layers, err_out) ||
+	    get_u32(root, "num_attention_heads", -1, 1, 4096, &c->num_heads,
+		err_out) ||
+	    get_u32(root, "num_key_value_heads", c->num_heads, 1, 4096,
+		&c->num_kv_heads, err_out) ||
 	    get_u32(root, "num_local_experts", -1, 1, GPTOSS_MAX_EXPERTS,
-	    &c->num_experts, err_out) || get_u32(root, "sliding_window", 0, 0,
-	    1u << 30, &c->sliding_window, err_out) || get_u32(root,
-	    "max_position_embeddings", 131072, 1, 1u << 30,
-	    &c->max_position_embeddings, err_out))
+		&c->num_experts, err_out) ||
+	    get_u32(root, "sliding_window", 0, 0, 1u << 30, &c->sliding_window,
+		err_out) ||
+	    get_u32(root, "max_position_embeddings", 131072, 1, 1u << 30,
+		&c->max_position_embeddings, err_out))
 		return -1;
 	if (get_u32(root, "head_dim", c->hidden_size / c->num_heads, 2, 1024,
-	    &c->head_dim, err_out))
+		&c->head_dim, err_out))
 		return -1;
 	if (get_u32(root, "num_experts_per_tok", 0, 0, GPTOSS_MAX_EXPERTS,
-	    &c->experts_per_token, err_out))
+		&c->experts_per_token, err_out))
 		return -1;
-	if (c->experts_per_token == 0 && get_u32(root, "experts_per_token",
-	    4, 1, GPTOSS_MAX_EXPERTS, &c->experts_per_token, err_out))
+	if (c->experts_per_token == 0 &&
+	    get_u32(root, "experts_per_token", 4, 1, GPTOSS_MAX_EXPERTS,
+		&c->experts_per_token, err_out))
 		return -1;
 	if (get_num(root, "rms_norm_eps", 1e-5, 0, 1, &v, err_out))
 		return -1;
@@ -177,8 +188,8 @@ check_sizes(const struct gptoss_config *c, char **err_out)
 	else if (c->num_heads % c->num_kv_heads)
 		why = "num_attention_heads must be a multiple of "
 		      "num_key_value_heads";
-	else if (c->head_dim % 2 || (uint64_t)c->head_dim * c->num_heads >
-	    GPTOSS_MAX_DIM)
+	else if (c->head_dim % 2 ||
+	    (uint64_t)c->head_dim * c->num_heads > GPTOSS_MAX_DIM)
 		why = "head_dim must be even and head_dim * heads at most "
 		      "65536";
 	else if (c->experts_per_token < 1 ||
@@ -206,8 +217,10 @@ parse_layer_types(const cJSON *root, struct gptoss_config *c, char **err_out)
 	}
 	if (!cJSON_IsArray(lt) ||
 	    (uint32_t)cJSON_GetArraySize(lt) != c->num_layers) {
-		gptoss_set_err(err_out, "config.json: 'layer_types' must list "
-		    "num_hidden_layers (%u) entries", c->num_layers);
+		gptoss_set_err(err_out,
+		    "config.json: 'layer_types' must list "
+		    "num_hidden_layers (%u) entries",
+		    c->num_layers);
 		return -1;
 	}
 	cJSON_ArrayForEach(e, lt) {
@@ -218,13 +231,15 @@ parse_layer_types(const cJSON *root, struct gptoss_config *c, char **err_out)
 		    strcmp(e->valuestring, "full_attention") == 0) {
 			c->layer_sliding[i++] = 0;
 		} else {
-			gptoss_set_err(err_out, "config.json: layer_types[%u] "
+			gptoss_set_err(err_out,
+			    "config.json: layer_types[%u] "
 			    "is not 'sliding_attention' or 'full_attention'",
 			    i);
 			return -1;
 		}
 		if (c->layer_sliding[i - 1] && c->sliding_window == 0) {
-			gptoss_set_err(err_out, "config.json: sliding layers "
+			gptoss_set_err(err_out,
+			    "config.json: sliding layers "
 			    "need a sliding_window");
 			return -1;
 		}
@@ -259,18 +274,22 @@ parse_rope(const cJSON *root, struct gptoss_config *c, char **err_out)
 	if (!cJSON_IsString(ty))
 		ty = cJSON_GetObjectItemCaseSensitive(rs, "type");
 	if (!cJSON_IsString(ty) || strcmp(ty->valuestring, "yarn") != 0) {
-		gptoss_set_err(err_out, "config.json: rope_scaling type '%s' "
-		    "is not supported (only yarn)", cJSON_IsString(ty) ?
-		    ty->valuestring : "?");
+		gptoss_set_err(err_out,
+		    "config.json: rope_scaling type '%s' "
+		    "is not supported (only yarn)",
+		    cJSON_IsString(ty) ? ty->valuestring : "?");
 		return -1;
 	}
 	if (get_u32(root, "initial_context_length", 4096, 1, 1u << 30, &ictx,
-	    err_out) || get_num(rs, "factor", 1.0, 1.0, 1e6, &factor,
-	    err_out) || get_num(rs, "original_max_position_embeddings", ictx,
-	    1, 1e9, &orig, err_out) || get_num(rs, "beta_fast", 32.0, 1e-6,
-	    1e6, &bf, err_out) || get_num(rs, "beta_slow", 1.0, 1e-6, 1e6,
-	    &bs, err_out) || get_num(rs, "attention_factor",
-	    factor > 1 ? 0.1 * log(factor) + 1.0 : 1.0, 0, 1e6, &att, err_out))
+		err_out) ||
+	    get_num(rs, "factor", 1.0, 1.0, 1e6, &factor, err_out) ||
+	    get_num(rs, "original_max_position_embeddings", ictx, 1, 1e9, &orig,
+		err_out) ||
+	    get_num(rs, "beta_fast", 32.0, 1e-6, 1e6, &bf, err_out) ||
+	    get_num(rs, "beta_slow", 1.0, 1e-6, 1e6, &bs, err_out) ||
+	    get_num(rs, "attention_factor",
+		factor > 1 ? 0.1 * log(factor) + 1.0 : 1.0, 0, 1e6, &att,
+		err_out))
 		return -1;
 	c->rope_attention_factor = att;
 	dh = c->head_dim / 2.0;
@@ -335,12 +354,12 @@ load_generation(const char *dir, const cJSON *root, struct gptoss_config *c,
 	enum gptoss_status st = GPTOSS_OK;
 
 	if (access(path, F_OK) != 0) {
-		add_stops(c, cJSON_GetObjectItemCaseSensitive(root,
-		    "eos_token_id"));
+		add_stops(c,
+		    cJSON_GetObjectItemCaseSensitive(root, "eos_token_id"));
 		goto cleanup;
 	}
 	if ((st = gptoss_read_file(path, GPTOSS_JSON_FILE_MAX, &data, NULL,
-	    err_out)) != GPTOSS_OK)
+		 err_out)) != GPTOSS_OK)
 		goto cleanup;
 	if ((gen = cJSON_Parse(data)) == NULL || !cJSON_IsObject(gen)) {
 		gptoss_set_err(err_out, "%s: not a JSON object", path);
@@ -366,7 +385,7 @@ gptoss_config_load(const char *dir, struct gptoss_config **cfg_out,
 	cJSON *root = NULL;
 
 	if ((st = gptoss_read_file(path, GPTOSS_JSON_FILE_MAX, &data, NULL,
-	    err_out)) != GPTOSS_OK)
+		 err_out)) != GPTOSS_OK)
 		goto cleanup;
 	st = GPTOSS_ERR_FORMAT;
 	if ((root = cJSON_Parse(data)) == NULL || !cJSON_IsObject(root)) {
@@ -375,16 +394,17 @@ gptoss_config_load(const char *dir, struct gptoss_config **cfg_out,
 	}
 	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
 	if (!cJSON_IsString(mt) || strcmp(mt->valuestring, "gpt_oss") != 0) {
-		gptoss_set_err(err_out, "%s: model_type '%.64s' is not "
-		    "supported (only gpt_oss)", path, cJSON_IsString(mt) ?
-		    mt->valuestring : "(missing)");
+		gptoss_set_err(err_out,
+		    "%s: model_type '%.64s' is not "
+		    "supported (only gpt_oss)",
+		    path, cJSON_IsString(mt) ? mt->valuestring : "(missing)");
 		st = GPTOSS_ERR_UNSUPPORTED;
 		goto cleanup;
 	}
-	arch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root,
-	    "architectures"), 0);
+	arch = cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(root, "architectures"), 0);
 	c->architecture = xstrdup(cJSON_IsString(arch) ? arch->valuestring :
-	    "GptOssForCausalLM");
+							 "GptOssForCausalLM");
 	if (parse_sizes(root, c, err_out) || check_sizes(c, err_out) ||
 	    parse_layer_types(root, c, err_out) || parse_rope(root, c, err_out))
 		goto cleanup;

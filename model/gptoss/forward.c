@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/backend.h"
 #include "model/gptoss/gptoss-impl.h"
-#include "lib/xmalloc.h"
 
 #define DEFAULT_CONTEXT 4096
 #define DEFAULT_BATCH 256
@@ -29,18 +29,18 @@ struct gptoss_context {
 	struct gptoss_model *model;
 	struct gptoss_backend *cpu, *be;
 	uint32_t ctx_len, batch, ntok;
-	uint32_t *slots;	 /* [layers] ring sizes */
-	float **kc, **vc;	 /* [layers][slots][nkv * d] */
+	uint32_t *slots;  /* [layers] ring sizes */
+	float **kc, **vc; /* [layers][slots][nkv * d] */
 	/* Activations for one batch of B tokens. */
 	float *x, *t, *q, *k, *v, *att, *tmp; /* [B][H or widths] */
-	float *cosb, *sinb;	 /* [B][d / 2] */
-	float *router;		 /* [B][E] */
-	uint32_t *sel;		 /* [B][K] expert ids */
-	float *selw;		 /* [B][K] weights */
+	float *cosb, *sinb;		      /* [B][d / 2] */
+	float *router;			      /* [B][E] */
+	uint32_t *sel;			      /* [B][K] expert ids */
+	float *selw;			      /* [B][K] weights */
 	float *xin, *gu, *act, *dn; /* expert gather buffers [B][...] */
-	uint32_t *rowmap;	 /* [B] token*K+slot for the gathered rows */
-	float *moe;		 /* [B][K][H] expert outputs */
-	float *logits;		 /* [vocab] last token */
+	uint32_t *rowmap;	    /* [B] token*K+slot for the gathered rows */
+	float *moe;		    /* [B][K][H] expert outputs */
+	float *logits;		    /* [vocab] last token */
 	int have_logits;
 };
 
@@ -53,7 +53,7 @@ gptoss_model_load(const char *dir, struct gptoss_model **model_out,
 
 	if ((st = gptoss_config_load(dir, &m->cfg, err_out)) != GPTOSS_OK ||
 	    (st = gptoss_weights_load(dir, m->cfg, &m->w, err_out)) !=
-	    GPTOSS_OK) {
+		GPTOSS_OK) {
 		gptoss_model_free(m);
 		return st;
 	}
@@ -73,19 +73,17 @@ gptoss_model_free(struct gptoss_model *m)
 }
 
 void
-gptoss_model_get_info(const struct gptoss_model *m,
-    struct gptoss_model_info *o)
+gptoss_model_get_info(const struct gptoss_model *m, struct gptoss_model_info *o)
 {
 	const struct gptoss_config *c = m->cfg;
-	uint64_t H = c->hidden_size, I = c->intermediate_size, E =
-	    c->num_experts, L = c->num_layers, V = c->vocab_size;
+	uint64_t H = c->hidden_size, I = c->intermediate_size,
+		 E = c->num_experts, L = c->num_layers, V = c->vocab_size;
 	uint64_t Q = (uint64_t)c->num_heads * c->head_dim;
 	uint64_t K = (uint64_t)c->num_kv_heads * c->head_dim;
-	uint64_t attn = H * Q * 2 + H * K * 2 + (Q + 2 * K + H) +
-	    c->num_heads + 2 * H + E * H + E;
+	uint64_t attn = H * Q * 2 + H * K * 2 + (Q + 2 * K + H) + c->num_heads +
+	    2 * H + E * H + E;
 	uint64_t expert = 2 * I * H + 2 * I + H * I + H;
-	uint64_t expert_bytes = (2 * I * H + H * I) / 32 * 17 + (2 * I + H) *
-	    2;
+	uint64_t expert_bytes = (2 * I * H + H * I) / 32 * 17 + (2 * I + H) * 2;
 	const char *k;
 	uint32_t i;
 
@@ -93,8 +91,8 @@ gptoss_model_get_info(const struct gptoss_model *m,
 	o->architecture = c->architecture;
 	k = gptoss_kernel_name();
 	o->backend = strcmp(k, "avx512") == 0 ? "cpu (avx-512 kernels)" :
-	    strcmp(k, "avx2") == 0 ? "cpu (avx2+fma kernels)" :
-	    "cpu (portable kernels)";
+	    strcmp(k, "avx2") == 0	      ? "cpu (avx2+fma kernels)" :
+						"cpu (portable kernels)";
 	o->vocab_size = c->vocab_size;
 	o->hidden_size = c->hidden_size;
 	o->intermediate_size = c->intermediate_size;
@@ -114,8 +112,9 @@ gptoss_model_get_info(const struct gptoss_model *m,
 	    V * H;
 	o->bytes_total = m->w->bytes_total;
 	/* attention/router/norm bf16 + k experts + lm_head + one embed row */
-	o->bytes_per_token = L * (attn * 2 + c->experts_per_token *
-	    expert_bytes) + 2 * H + V * H * 2 + H * 2;
+	o->bytes_per_token = L *
+		(attn * 2 + c->experts_per_token * expert_bytes) +
+	    2 * H + V * H * 2 + H * 2;
 	o->num_stop_tokens = c->num_stop_tokens;
 	o->stop_tokens = c->stop_tokens;
 }
@@ -136,11 +135,25 @@ gptoss_context_free(struct gptoss_context *x)
 	free(x->kc);
 	free(x->vc);
 	free(x->slots);
-	free(x->x); free(x->t); free(x->q); free(x->k); free(x->v);
-	free(x->att); free(x->tmp); free(x->cosb); free(x->sinb);
-	free(x->router); free(x->sel); free(x->selw); free(x->xin);
-	free(x->gu); free(x->act); free(x->dn); free(x->rowmap);
-	free(x->moe); free(x->logits);
+	free(x->x);
+	free(x->t);
+	free(x->q);
+	free(x->k);
+	free(x->v);
+	free(x->att);
+	free(x->tmp);
+	free(x->cosb);
+	free(x->sinb);
+	free(x->router);
+	free(x->sel);
+	free(x->selw);
+	free(x->xin);
+	free(x->gu);
+	free(x->act);
+	free(x->dn);
+	free(x->rowmap);
+	free(x->moe);
+	free(x->logits);
 	if (x->cpu != NULL)
 		x->cpu->free(x->cpu);
 	free(x);
@@ -155,8 +168,10 @@ kv_bytes(const struct gptoss_config *c, uint32_t len,
 	double slots = 0;
 
 	for (l = 0; l < c->num_layers; l++)
-		slots += c->layer_sliding[l] && c->sliding_window + b - 1.0 <
-		    len ? c->sliding_window + b - 1.0 : len;
+		slots += c->layer_sliding[l] &&
+			c->sliding_window + b - 1.0 < len ?
+		    c->sliding_window + b - 1.0 :
+		    len;
 	return slots * 2 * c->num_kv_heads * c->head_dim * sizeof(float);
 }
 
@@ -185,17 +200,20 @@ gptoss_context_new(struct gptoss_model *m,
 	want = p && p->context_length ? p->context_length : DEFAULT_CONTEXT;
 	if (want > c->max_position_embeddings) {
 		if (p && p->context_length) {
-			gptoss_set_err(err_out, "context length %u is over the "
-			    "model's max_position_embeddings (%u)", want,
-			    c->max_position_embeddings);
+			gptoss_set_err(err_out,
+			    "context length %u is over the "
+			    "model's max_position_embeddings (%u)",
+			    want, c->max_position_embeddings);
 			return GPTOSS_ERR_ARGUMENT;
 		}
 		want = c->max_position_embeddings;
 	}
 	if (kv_bytes(c, want, p) > mem_limit()) {
-		gptoss_set_err(err_out, "context length %u needs %.1f GiB of KV "
+		gptoss_set_err(err_out,
+		    "context length %u needs %.1f GiB of KV "
 		    "cache, over half this machine's memory; use a shorter "
-		    "context", want, kv_bytes(c, want, p) / 1073741824.0);
+		    "context",
+		    want, kv_bytes(c, want, p) / 1073741824.0);
 		return GPTOSS_ERR_TOO_LARGE;
 	}
 	x = xcalloc(1, sizeof *x);
@@ -211,8 +229,8 @@ gptoss_context_new(struct gptoss_model *m,
 	x->vc = xcalloc(c->num_layers, sizeof *x->vc);
 	for (l = 0; l < c->num_layers; l++) {
 		uint64_t s = want;
-		if (c->layer_sliding[l] && (uint64_t)c->sliding_window +
-		    x->batch - 1 < s)
+		if (c->layer_sliding[l] &&
+		    (uint64_t)c->sliding_window + x->batch - 1 < s)
 			s = (uint64_t)c->sliding_window + x->batch - 1;
 		x->slots[l] = (uint32_t)s;
 		x->kc[l] = xcalloc(s * KV, sizeof(float));
@@ -319,8 +337,7 @@ rope(float *v, uint32_t nh, uint32_t d, const float *cs, const float *sn)
 }
 
 static void
-attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0,
-    uint32_t n)
+attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0, uint32_t n)
 {
 	const struct gptoss_config *c = x->model->cfg;
 	const struct gptoss_layer *w = &x->model->w->layers[l];
@@ -350,13 +367,19 @@ attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0,
 		memcpy(x->vc[l] + (size_t)slot * KV, x->v + (size_t)i * KV,
 		    KV * sizeof(float));
 	}
-	a = (struct gptoss_attn_args){.out = x->att, .q = x->q,
-	    .k_cache = x->kc[l], .v_cache = x->vc[l], .sinks = w->sinks,
-	    .n = n, .pos0 = pos0, .slots = x->slots[l],
-	    .window = w->sliding ? c->sliding_window : 0,
-	    .num_heads = c->num_heads, .num_kv_heads = c->num_kv_heads,
-	    .head_dim = c->head_dim,
-	    .scale = (float)(1.0 / sqrt((double)c->head_dim))};
+	a = (struct gptoss_attn_args){ .out = x->att,
+		.q = x->q,
+		.k_cache = x->kc[l],
+		.v_cache = x->vc[l],
+		.sinks = w->sinks,
+		.n = n,
+		.pos0 = pos0,
+		.slots = x->slots[l],
+		.window = w->sliding ? c->sliding_window : 0,
+		.num_heads = c->num_heads,
+		.num_kv_heads = c->num_kv_heads,
+		.head_dim = c->head_dim,
+		.scale = (float)(1.0 / sqrt((double)c->head_dim)) };
 	ab->attention(ab, &a);
 	mm->matmul_bf16(mm, x->tmp, H, w->o_w, w->o_b, x->att, Q, H, Q, n);
 	for (j = 0; j < n * H; j++)
@@ -421,8 +444,8 @@ moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
 	for (i = 0; i < n; i++)
 		rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H, w->ln2, H,
 		    c->rms_norm_eps);
-	mm->matmul_bf16(mm, x->router, E, w->router_w, w->router_b, x->t, H,
-	    E, H, n);
+	mm->matmul_bf16(mm, x->router, E, w->router_w, w->router_b, x->t, H, E,
+	    H, n);
 	for (i = 0; i < n; i++)
 		route(x->router + (size_t)i * E, E, K, x->sel + i * K,
 		    x->selw + i * K);
@@ -431,8 +454,9 @@ moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
 		for (m = 0, i = 0; i < n; i++)
 			for (k = 0; k < K; k++)
 				if (x->sel[i * K + k] == e) {
-					memcpy(x->xin + (size_t)m * H, x->t +
-					    (size_t)i * H, H * sizeof(float));
+					memcpy(x->xin + (size_t)m * H,
+					    x->t + (size_t)i * H,
+					    H * sizeof(float));
 					x->rowmap[m++] = i * K + k;
 				}
 		if (m == 0)
@@ -441,14 +465,14 @@ moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
 		    w->gu_scales + e * gub, w->gu_bias + (size_t)e * 2 * I,
 		    x->xin, H, 2 * I, H, m);
 		for (r = 0; r < m; r++)
-			swiglu(x->act + (size_t)r * I, x->gu + (size_t)r * 2 *
-			    I, I, c->swiglu_limit);
+			swiglu(x->act + (size_t)r * I,
+			    x->gu + (size_t)r * 2 * I, I, c->swiglu_limit);
 		mx->matmul_mxfp4(mx, x->dn, H, w->dn_blocks + e * dnb * 16,
-		    w->dn_scales + e * dnb, w->dn_bias + (size_t)e * H,
-		    x->act, I, H, I, m);
+		    w->dn_scales + e * dnb, w->dn_bias + (size_t)e * H, x->act,
+		    I, H, I, m);
 		for (r = 0; r < m; r++)
-			memcpy(x->moe + (size_t)x->rowmap[r] * H, x->dn +
-			    (size_t)r * H, H * sizeof(float));
+			memcpy(x->moe + (size_t)x->rowmap[r] * H,
+			    x->dn + (size_t)r * H, H * sizeof(float));
 	}
 	/* The weighted sum in routing order, the same for every batch. */
 	for (i = 0; i < n; i++) {
@@ -477,8 +501,8 @@ forward_batch(struct gptoss_context *x, const uint32_t *tok, uint32_t n,
 	uint32_t H = c->hidden_size, i, l, pos0 = x->ntok;
 
 	for (i = 0; i < n; i++)
-		gptoss_bf16_to_f32(x->x + (size_t)i * H, w->embed +
-		    (size_t)tok[i] * H, H);
+		gptoss_bf16_to_f32(x->x + (size_t)i * H,
+		    w->embed + (size_t)tok[i] * H, H);
 	rope_tables(x, pos0, n);
 	for (l = 0; l < c->num_layers; l++) {
 		attention_block(x, l, pos0, n);
@@ -488,15 +512,15 @@ forward_batch(struct gptoss_context *x, const uint32_t *tok, uint32_t n,
 		for (i = 0; i < n; i++)
 			rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H,
 			    w->norm, H, c->rms_norm_eps);
-		mm->matmul_bf16(mm, all_logits, c->vocab_size, w->lm_head,
-		    NULL, x->t, H, c->vocab_size, H, n);
-		memcpy(x->logits, all_logits + (size_t)(n - 1) *
-		    c->vocab_size, c->vocab_size * sizeof(float));
+		mm->matmul_bf16(mm, all_logits, c->vocab_size, w->lm_head, NULL,
+		    x->t, H, c->vocab_size, H, n);
+		memcpy(x->logits, all_logits + (size_t)(n - 1) * c->vocab_size,
+		    c->vocab_size * sizeof(float));
 	} else {
 		rmsnorm(x->t, x->x + (size_t)(n - 1) * H, w->norm, H,
 		    c->rms_norm_eps);
-		mm->matmul_bf16(mm, x->logits, c->vocab_size, w->lm_head,
-		    NULL, x->t, H, c->vocab_size, H, 1);
+		mm->matmul_bf16(mm, x->logits, c->vocab_size, w->lm_head, NULL,
+		    x->t, H, c->vocab_size, H, 1);
 	}
 	x->ntok += n;
 	x->have_logits = 1;
@@ -511,31 +535,32 @@ gptoss_context_append(struct gptoss_context *x, const uint32_t *tokens,
 
 	for (i = 0; i < n; i++) {
 		if (tokens[i] >= c->vocab_size) {
-			gptoss_set_err(err_out, "token %u (at %zu) is out of "
-			    "range: the vocabulary has %u ids", tokens[i], i,
-			    c->vocab_size);
+			gptoss_set_err(err_out,
+			    "token %u (at %zu) is out of "
+			    "range: the vocabulary has %u ids",
+			    tokens[i], i, c->vocab_size);
 			return GPTOSS_ERR_ARGUMENT;
 		}
 	}
 	if (n > (size_t)(x->ctx_len - x->ntok)) {
-		gptoss_set_err(err_out, "%zu more tokens do not fit: %u of the "
+		gptoss_set_err(err_out,
+		    "%zu more tokens do not fit: %u of the "
 		    "context length %u are used (raise the context length)",
 		    n, x->ntok, x->ctx_len);
 		return GPTOSS_ERR_CONTEXT_OVERFLOW;
 	}
 	for (i = 0; i < n; i += b) {
 		b = n - i < x->batch ? n - i : x->batch;
-		forward_batch(x, tokens + i, (uint32_t)b, all_logits_out ?
-		    all_logits_out + i * c->vocab_size : NULL);
+		forward_batch(x, tokens + i, (uint32_t)b,
+		    all_logits_out ? all_logits_out + i * c->vocab_size : NULL);
 	}
 	return GPTOSS_OK;
 }
 
 enum gptoss_status
 gptoss_generate(struct gptoss_context *x, struct gptoss_sampler *sampler,
-    const uint32_t *prompt, size_t n, uint32_t max_tokens,
-    gptoss_token_cb cb, void *user, uint32_t *out, uint32_t *n_out,
-    char **err_out)
+    const uint32_t *prompt, size_t n, uint32_t max_tokens, gptoss_token_cb cb,
+    void *user, uint32_t *out, uint32_t *n_out, char **err_out)
 {
 	const struct gptoss_config *c = x->model->cfg;
 	enum gptoss_status st;
@@ -543,11 +568,13 @@ gptoss_generate(struct gptoss_context *x, struct gptoss_sampler *sampler,
 	int stop = 0;
 
 	*n_out = 0;
-	if (n > 0 && (st = gptoss_context_append(x, prompt, n, NULL,
-	    err_out)) != GPTOSS_OK)
+	if (n > 0 &&
+	    (st = gptoss_context_append(x, prompt, n, NULL, err_out)) !=
+		GPTOSS_OK)
 		return st;
 	if (!x->have_logits) {
-		gptoss_set_err(err_out, "generation needs at least one prompt "
+		gptoss_set_err(err_out,
+		    "generation needs at least one prompt "
 		    "token");
 		return GPTOSS_ERR_ARGUMENT;
 	}

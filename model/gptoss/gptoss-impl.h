@@ -20,7 +20,7 @@
 #define GPTOSS_JSON_FILE_MAX (64u << 20)  /* config / index JSON files */
 #define GPTOSS_ST_MAX_DIMS 8
 #define GPTOSS_MAX_LAYERS 1024
-#define GPTOSS_MAX_DIM 65536	   /* hidden, intermediate, head widths */
+#define GPTOSS_MAX_DIM 65536 /* hidden, intermediate, head widths */
 #define GPTOSS_MAX_VOCAB (1u << 24)
 #define GPTOSS_MAX_EXPERTS 4096
 #define GPTOSS_MAX_STOP 64
@@ -32,10 +32,22 @@ void gptoss_set_err(char **err_out, const char *fmt, ...)
 /* ---- safetensors.c ---- */
 
 enum gptoss_dtype {
-	GPTOSS_DT_BOOL, GPTOSS_DT_U8, GPTOSS_DT_I8, GPTOSS_DT_F8_E5M2,
-	GPTOSS_DT_F8_E4M3, GPTOSS_DT_I16, GPTOSS_DT_U16, GPTOSS_DT_F16,
-	GPTOSS_DT_BF16, GPTOSS_DT_I32, GPTOSS_DT_U32, GPTOSS_DT_F32,
-	GPTOSS_DT_F64, GPTOSS_DT_I64, GPTOSS_DT_U64, GPTOSS_DT_COUNT
+	GPTOSS_DT_BOOL,
+	GPTOSS_DT_U8,
+	GPTOSS_DT_I8,
+	GPTOSS_DT_F8_E5M2,
+	GPTOSS_DT_F8_E4M3,
+	GPTOSS_DT_I16,
+	GPTOSS_DT_U16,
+	GPTOSS_DT_F16,
+	GPTOSS_DT_BF16,
+	GPTOSS_DT_I32,
+	GPTOSS_DT_U32,
+	GPTOSS_DT_F32,
+	GPTOSS_DT_F64,
+	GPTOSS_DT_I64,
+	GPTOSS_DT_U64,
+	GPTOSS_DT_COUNT
 };
 
 const char *gptoss_dtype_name(enum gptoss_dtype dt);
@@ -51,9 +63,9 @@ struct gptoss_st_tensor {
 struct gptoss_st_file {
 	char *path;
 	int fd;
-	uint8_t *map;	  /* whole file, PROT_READ */
-	uint64_t size;	  /* file bytes */
-	const uint8_t *data; /* map + 8 + header length */
+	uint8_t *map;			  /* whole file, PROT_READ */
+	uint64_t size;			  /* file bytes */
+	const uint8_t *data;		  /* map + 8 + header length */
 	struct gptoss_st_tensor *tensors; /* [n], sorted by name */
 	size_t n;
 };
@@ -86,7 +98,7 @@ struct gptoss_config {
 	uint32_t num_layers, num_heads, num_kv_heads, head_dim;
 	uint32_t num_experts, experts_per_token;
 	uint32_t sliding_window;
-	uint8_t *layer_sliding;	  /* [num_layers] 1 = sliding */
+	uint8_t *layer_sliding; /* [num_layers] 1 = sliding */
 	uint32_t max_position_embeddings;
 	float rms_norm_eps, swiglu_limit;
 	int attention_bias, tie_word_embeddings;
@@ -108,15 +120,15 @@ enum gptoss_status gptoss_read_file(const char *path, size_t limit,
 /* ---- weights.c ---- */
 
 struct gptoss_layer {
-	const uint16_t *ln1, *ln2;		    /* [H] bf16 */
-	const uint16_t *q_w, *k_w, *v_w, *o_w;	    /* [out, in] bf16 */
-	const uint16_t *q_b, *k_b, *v_b, *o_b;	    /* [out] or NULL */
-	const uint16_t *sinks;			    /* [nq] */
-	const uint16_t *router_w, *router_b;	    /* [E, H], [E] */
-	const uint8_t *gu_blocks, *gu_scales;	    /* [E, 2I, H/32, 16|] */
-	const uint16_t *gu_bias;		    /* [E, 2I] */
-	const uint8_t *dn_blocks, *dn_scales;	    /* [E, H, I/32, 16|] */
-	const uint16_t *dn_bias;		    /* [E, H] */
+	const uint16_t *ln1, *ln2;	       /* [H] bf16 */
+	const uint16_t *q_w, *k_w, *v_w, *o_w; /* [out, in] bf16 */
+	const uint16_t *q_b, *k_b, *v_b, *o_b; /* [out] or NULL */
+	const uint16_t *sinks;		       /* [nq] */
+	const uint16_t *router_w, *router_b;   /* [E, H], [E] */
+	const uint8_t *gu_blocks, *gu_scales;  /* [E, 2I, H/32, 16|] */
+	const uint16_t *gu_bias;	       /* [E, 2I] */
+	const uint8_t *dn_blocks, *dn_scales;  /* [E, H, I/32, 16|] */
+	const uint16_t *dn_bias;	       /* [E, H] */
 	int sliding;
 };
 
@@ -178,8 +190,8 @@ void gptoss_panel_mxfp4(float *out, const uint8_t *blocks,
  * long, both in the same order. The result for one x does not depend on
  * n or on the thread.
  */
-void gptoss_dot_f32_tile(float *out, const float *w, const float *x,
-    size_t ldx, uint32_t n, uint32_t cols);
+void gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols);
 /*
  * The same straight from a bf16 weight row, with x in panel order:
  * bit-identical to gptoss_panel_bf16 then gptoss_dot_f32_tile. Returns -1
@@ -192,15 +204,15 @@ int gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
  * bit-identical to gptoss_panel_mxfp4 then gptoss_dot_f32_tile with n = 1.
  * Returns -1 (nothing done) where the portable path is in use.
  */
-int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks,
-    const uint8_t *scales, const float *x, uint32_t nblocks);
+int gptoss_dot_mxfp4_1(float *out, const uint8_t *blocks, const uint8_t *scales,
+    const float *x, uint32_t nblocks);
 /*
  * out[r * 4 + t] = w[r] . x[t] for 3 rows LDW apart and N (1-4) vectors,
  * bit-identical to gptoss_dot_f32_tile; -1 (nothing done) without
  * AVX-512VL.
  */
-int gptoss_dot_f32_3xn(float *out, const float *w, size_t ldw,
-    const float *x, size_t ldx, uint32_t n, uint32_t cols);
+int gptoss_dot_f32_3xn(float *out, const float *w, size_t ldw, const float *x,
+    size_t ldx, uint32_t n, uint32_t cols);
 /* y[i] += a * x[i] for i < n. */
 void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
 /* "avx512", "avx2" or "portable": the kernel family in use. */
@@ -212,7 +224,7 @@ gptoss_bf16(uint16_t h)
 	union {
 		uint32_t u;
 		float f;
-	} v = {.u = (uint32_t)h << 16};
+	} v = { .u = (uint32_t)h << 16 };
 	return v.f;
 }
 

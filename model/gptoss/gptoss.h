@@ -23,15 +23,14 @@
 
 #include "model/gptoss/status.h"
 
-
 struct gptoss_model;
 struct gptoss_context;
 struct gptoss_sampler;
 
 /* What gptoss_model_get_info reports. */
 struct gptoss_model_info {
-	const char *architecture;  /* "GptOssForCausalLM" */
-	const char *backend;	   /* "cpu" */
+	const char *architecture; /* "GptOssForCausalLM" */
+	const char *backend;	  /* "cpu" */
 	uint32_t vocab_size;
 	uint32_t hidden_size;
 	uint32_t intermediate_size;
@@ -41,10 +40,10 @@ struct gptoss_model_info {
 	uint32_t num_experts, experts_per_token;
 	uint32_t sliding_window;
 	uint32_t max_position_embeddings;
-	uint64_t params_total;	   /* every weight, MXFP4 counted per element */
-	uint64_t params_active;	   /* per token: k experts + rest - embedding */
-	uint64_t bytes_total;	   /* tensor bytes in the shards */
-	uint64_t bytes_per_token;  /* weight bytes a decode step reads */
+	uint64_t params_total;	  /* every weight, MXFP4 counted per element */
+	uint64_t params_active;	  /* per token: k experts + rest - embedding */
+	uint64_t bytes_total;	  /* tensor bytes in the shards */
+	uint64_t bytes_per_token; /* weight bytes a decode step reads */
 	uint32_t num_stop_tokens;
 	const uint32_t *stop_tokens; /* [num_stop_tokens], generation_config */
 };
@@ -68,8 +67,8 @@ struct gptoss_context_params {
 
 /* A context (KV cache + activations) for MODEL, which must outlive it. */
 enum gptoss_status gptoss_context_new(struct gptoss_model *model,
-    const struct gptoss_context_params *params,
-    struct gptoss_context **ctx_out, char **err_out);
+    const struct gptoss_context_params *params, struct gptoss_context **ctx_out,
+    char **err_out);
 void gptoss_context_free(struct gptoss_context *ctx);
 /* Forgets every token (the cache is emptied). */
 void gptoss_context_reset(struct gptoss_context *ctx);

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/harmony.h"
 #include "model/gptoss/pretokenize.h"
-#include "lib/xmalloc.h"
 
-#define HP_MAX_HEADER 256                 /* tokens */
+#define HP_MAX_HEADER 256		  /* tokens */
 #define HP_MAX_CONTENT ((size_t)16 << 20) /* bytes per message */
 #define HP_MAX_EVENTS 6
 
@@ -29,18 +29,18 @@ enum hp_state { HP_EXPECT_START, HP_HEADER, HP_CONTENT, HP_FAILED };
 struct harmony_parser {
 	const struct gptoss_tokenizer *tok;
 	enum hp_state state;
-	char *next_role;           /* role given for the next header */
+	char *next_role; /* role given for the next header */
 	uint32_t header[HP_MAX_HEADER];
 	size_t n_header;
 	/* the current message */
 	char *role, *name, *channel, *recipient, *content_type, *tool_name;
-	struct buf content;        /* raw bytes of the content tokens */
+	struct buf content; /* raw bytes of the content tokens */
 	struct gptoss_decoder *dec;
-	struct buf delta;          /* text of the last delta event */
-	char *final_text;          /* sanitized content of the last message */
+	struct buf delta; /* text of the last delta event */
+	char *final_text; /* sanitized content of the last message */
 	struct harmony_event events[HP_MAX_EVENTS];
 	size_t n_events;
-	cJSON *messages;           /* completed messages */
+	cJSON *messages; /* completed messages */
 };
 
 static void
@@ -201,8 +201,8 @@ hp_parse_header(struct harmony_parser *p)
 	    (p->recipient != NULL && *p->recipient == '\0') ||
 	    *(p->name ? p->name : p->role) == '\0')
 		return GPTOSS_ERR_FORMAT;
-	if (p->recipient != NULL && strncmp(p->recipient, "functions.",
-	    10) == 0)
+	if (p->recipient != NULL &&
+	    strncmp(p->recipient, "functions.", 10) == 0)
 		p->tool_name = xstrdup(p->recipient + 10);
 	else if (p->recipient != NULL)
 		p->tool_name = xstrdup(p->recipient);
@@ -246,7 +246,8 @@ hp_end_message(struct harmony_parser *p, uint32_t end)
 	gptoss_decoder_flush(p->dec, &text, &len);
 	hp_delta(p, text, len);
 	clean = xmalloc(p->content.len * 3 + 1);
-	len = pretok_sanitize((const uint8_t *)p->content.data, p->content.len, (uint8_t *)clean);
+	len = pretok_sanitize((const uint8_t *)p->content.data, p->content.len,
+	    (uint8_t *)clean);
 	clean[len] = '\0';
 	free(p->final_text);
 	p->final_text = clean;
@@ -273,8 +274,8 @@ hp_end_message(struct harmony_parser *p, uint32_t end)
 	    end == UINT32_MAX) {
 		e = hp_event(p, HARMONY_EVENT_STOP);
 		e->stop = end == GPTOSS_TOKEN_RETURN ? HARMONY_STOP_RETURN :
-		    end == GPTOSS_TOKEN_CALL ? HARMONY_STOP_CALL :
-		    HARMONY_STOP_EOS;
+		    end == GPTOSS_TOKEN_CALL	     ? HARMONY_STOP_CALL :
+						       HARMONY_STOP_EOS;
 	}
 	gptoss_decoder_free(p->dec);
 	p->dec = NULL;
@@ -352,8 +353,7 @@ harmony_parser_push(struct harmony_parser *p, uint32_t id,
 	p->n_events = 0;
 	*events_out = p->events;
 	*n_out = 0;
-	if (gptoss_tokenizer_token(p->tok, id, &bytes, &len, NULL) !=
-	    GPTOSS_OK)
+	if (gptoss_tokenizer_token(p->tok, id, &bytes, &len, NULL) != GPTOSS_OK)
 		st = GPTOSS_ERR_FORMAT;
 	else
 		st = hp_step(p, id);

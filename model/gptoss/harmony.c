@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/gptoss/harmony.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/harmony.h"
 
 struct harmony_conversation {
 	cJSON *messages; /* validated array of message objects */
@@ -24,8 +24,7 @@ struct harmony_conversation {
 static const char hm_identity[] =
     "You are ChatGPT, a large language model trained by OpenAI.";
 
-static enum gptoss_status
-hm_fail(char **detail, const char *fmt, ...)
+static enum gptoss_status hm_fail(char **detail, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static enum gptoss_status
@@ -64,8 +63,8 @@ hm_check_message(const cJSON *m, int i, char **detail)
 	static const char *const roles[] = { "system", "developer", "user",
 		"assistant", "tool" };
 	static const char *const strs[] = { "name", "recipient", "channel",
-		"content_type", "content", "model_identity",
-		"knowledge_cutoff", "current_date", "instructions" };
+		"content_type", "content", "model_identity", "knowledge_cutoff",
+		"current_date", "instructions" };
 	const char *role = hm_str(m, "role");
 	const cJSON *v;
 	size_t k;
@@ -76,32 +75,51 @@ hm_check_message(const cJSON *m, int i, char **detail)
 		if (strcmp(role, roles[k]) == 0)
 			break;
 	if (role == NULL || k == 5)
-		return hm_fail(detail, "messages[%d]: \"role\" must be system, "
-		    "developer, user, assistant or tool", i), -1;
+		return hm_fail(detail,
+			   "messages[%d]: \"role\" must be system, "
+			   "developer, user, assistant or tool",
+			   i),
+		       -1;
 	for (k = 0; k < sizeof strs / sizeof strs[0]; k++) {
 		v = hm_get(m, strs[k]);
 		if (v != NULL && !cJSON_IsString(v) && !cJSON_IsNull(v))
-			return hm_fail(detail, "messages[%d]: \"%s\" must be "
-			    "a string", i, strs[k]), -1;
+			return hm_fail(detail,
+				   "messages[%d]: \"%s\" must be "
+				   "a string",
+				   i, strs[k]),
+			       -1;
 	}
 	if (strcmp(role, "tool") == 0 && hm_str(m, "name") == NULL)
-		return hm_fail(detail, "messages[%d]: a tool message needs "
-		    "\"name\" (e.g. \"functions.get_weather\")", i), -1;
+		return hm_fail(detail,
+			   "messages[%d]: a tool message needs "
+			   "\"name\" (e.g. \"functions.get_weather\")",
+			   i),
+		       -1;
 	v = hm_get(m, "reasoning");
-	if (v != NULL && !cJSON_IsNull(v) && (!cJSON_IsString(v) ||
-	    (strcmp(v->valuestring, "low") != 0 &&
-	    strcmp(v->valuestring, "medium") != 0 &&
-	    strcmp(v->valuestring, "high") != 0)))
-		return hm_fail(detail, "messages[%d]: \"reasoning\" must be "
-		    "low, medium or high", i), -1;
+	if (v != NULL && !cJSON_IsNull(v) &&
+	    (!cJSON_IsString(v) ||
+		(strcmp(v->valuestring, "low") != 0 &&
+		    strcmp(v->valuestring, "medium") != 0 &&
+		    strcmp(v->valuestring, "high") != 0)))
+		return hm_fail(detail,
+			   "messages[%d]: \"reasoning\" must be "
+			   "low, medium or high",
+			   i),
+		       -1;
 	v = hm_get(m, "channels");
 	if (v != NULL && !cJSON_IsArray(v))
-		return hm_fail(detail, "messages[%d]: \"channels\" must be a "
-		    "list", i), -1;
+		return hm_fail(detail,
+			   "messages[%d]: \"channels\" must be a "
+			   "list",
+			   i),
+		       -1;
 	v = hm_get(m, "tools");
 	if (v != NULL && !cJSON_IsArray(v))
-		return hm_fail(detail, "messages[%d]: \"tools\" must be a "
-		    "list", i), -1;
+		return hm_fail(detail,
+			   "messages[%d]: \"tools\" must be a "
+			   "list",
+			   i),
+		       -1;
 	return 0;
 }
 
@@ -125,13 +143,19 @@ hm_check_tools(const cJSON *m, int i, char **detail)
 		params = hm_get(fn, "parameters");
 		if (!cJSON_IsObject(tool) || hm_str(fn, "name") == NULL ||
 		    hm_str(fn, "name")[0] == '\0')
-			return hm_fail(detail, "messages[%d].tools[%d]: needs "
-			    "a \"name\"", i, k), -1;
+			return hm_fail(detail,
+				   "messages[%d].tools[%d]: needs "
+				   "a \"name\"",
+				   i, k),
+			       -1;
 		if (params != NULL && !cJSON_IsObject(params) &&
 		    !cJSON_IsNull(params))
-			return hm_fail(detail, "messages[%d].tools[%d]: "
-			    "\"parameters\" must be a JSON schema object", i,
-			    k), -1;
+			return hm_fail(detail,
+				   "messages[%d].tools[%d]: "
+				   "\"parameters\" must be a JSON schema "
+				   "object",
+				   i, k),
+			       -1;
 		k++;
 	}
 	return 0;
@@ -155,7 +179,8 @@ harmony_conversation_from_json(const cJSON *json,
 			drop = cJSON_IsTrue(v);
 	}
 	if (!cJSON_IsArray(msgs))
-		return hm_fail(detail_out, "the conversation needs a "
+		return hm_fail(detail_out,
+		    "the conversation needs a "
 		    "\"messages\" list");
 	cJSON_ArrayForEach(m, msgs) {
 		if (hm_check_message(m, i, detail_out) != 0 ||
@@ -373,8 +398,8 @@ hm_object(struct buf *b, const cJSON *schema, const char *indent)
 		req = hm_required(schema, val->string);
 		hm_prop_comments(b, val, indent);
 		if (cJSON_IsArray(hm_get(val, "oneOf"))) {
-			hm_prop_one_of(b, val->string, val, hm_get(val,
-			    "oneOf"), req, indent);
+			hm_prop_one_of(b, val->string, val,
+			    hm_get(val, "oneOf"), req, indent);
 			continue;
 		}
 		buf_printf(b, "%s%s%s: ", indent, val->string, req ? "" : "?");
@@ -409,7 +434,8 @@ hm_schema_ts(struct buf *b, const cJSON *schema, const char *indent)
 			if (!cJSON_IsString(t))
 				continue;
 			ty = strcmp(t->valuestring, "integer") == 0 ?
-			    "number" : t->valuestring;
+			    "number" :
+			    t->valuestring;
 			buf_printf(b, "%s%s", n++ ? " | " : "", ty);
 		}
 		if (n > 0)
@@ -561,7 +587,8 @@ hm_system_text(struct buf *b, const cJSON *m, int has_functions)
 	if (v == NULL || cJSON_IsTrue(v))
 		buf_printf(b, " Channel must be included for every message.");
 	if (has_functions)
-		buf_printf(b, "\nCalls to these tools must go to the "
+		buf_printf(b,
+		    "\nCalls to these tools must go to the "
 		    "commentary channel: 'functions'.");
 }
 
@@ -630,8 +657,9 @@ hm_render_message(struct hm_out *o, const cJSON *m, int has_functions)
 	if (b.data != NULL)
 		hm_text(o, b.data);
 	buf_free(&b);
-	hm_push(o, strcmp(role, "assistant") == 0 && rcpt != NULL ?
-	    GPTOSS_TOKEN_CALL : GPTOSS_TOKEN_END);
+	hm_push(o,
+	    strcmp(role, "assistant") == 0 && rcpt != NULL ? GPTOSS_TOKEN_CALL :
+							     GPTOSS_TOKEN_END);
 }
 
 /* Whether a developer message declares function tools. */
@@ -651,8 +679,8 @@ hm_has_functions(const cJSON *msgs)
 
 enum gptoss_status
 harmony_render(const struct gptoss_tokenizer *tok,
-    const struct harmony_conversation *conv, uint32_t **ids_out,
-    size_t *n_out, char **detail_out)
+    const struct harmony_conversation *conv, uint32_t **ids_out, size_t *n_out,
+    char **detail_out)
 {
 	struct hm_out o = { tok, NULL, 0, 0 };
 	const cJSON *m, *last_asst = NULL;
@@ -666,7 +694,8 @@ harmony_render(const struct gptoss_tokenizer *tok,
 		return GPTOSS_ERR_ARGUMENT;
 	if (gptoss_tokenizer_special(tok, "<|constrain|>", &id) != GPTOSS_OK ||
 	    id != GPTOSS_TOKEN_CONSTRAIN)
-		return hm_fail(detail_out, "the tokenizer lacks the harmony "
+		return hm_fail(detail_out,
+		    "the tokenizer lacks the harmony "
 		    "special tokens");
 	has_fn = hm_has_functions(conv->messages);
 	cJSON_ArrayForEach(m, conv->messages) {
@@ -684,7 +713,7 @@ harmony_render(const struct gptoss_tokenizer *tok,
 	cJSON_ArrayForEach(m, conv->messages) {
 		ch = hm_str(m, "channel");
 		if (!(drop && first_final >= 0 && idx < first_final &&
-		    ch != NULL && strcmp(ch, "analysis") == 0))
+			ch != NULL && strcmp(ch, "analysis") == 0))
 			hm_render_message(&o, m, has_fn);
 		idx++;
 	}

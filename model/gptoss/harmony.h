@@ -60,17 +60,17 @@ void harmony_conversation_free(struct harmony_conversation *conv);
  * tokenizer must have the harmony specials.
  */
 enum gptoss_status harmony_render(const struct gptoss_tokenizer *tok,
-    const struct harmony_conversation *conv, uint32_t **ids_out,
-    size_t *n_out, char **detail_out);
+    const struct harmony_conversation *conv, uint32_t **ids_out, size_t *n_out,
+    char **detail_out);
 
 /* What a parser event is. */
 enum harmony_event_kind {
 	HARMONY_EVENT_REASONING, /* text on the analysis channel */
-	HARMONY_EVENT_CONTENT,   /* text for the user (final, or no recipient) */
+	HARMONY_EVENT_CONTENT, /* text for the user (final, or no recipient) */
 	HARMONY_EVENT_TOOL_ARGS, /* text of a tool call's arguments */
-	HARMONY_EVENT_MESSAGE,   /* a message ended; all fields set */
+	HARMONY_EVENT_MESSAGE,	 /* a message ended; all fields set */
 	HARMONY_EVENT_TOOL_CALL, /* an assistant message to a recipient ended */
-	HARMONY_EVENT_STOP,      /* <|return|> or <|call|>: the turn is over */
+	HARMONY_EVENT_STOP,	 /* <|return|> or <|call|>: the turn is over */
 };
 
 enum harmony_stop {
@@ -83,14 +83,14 @@ enum harmony_stop {
 /* One event; strings belong to the parser, valid until its next call. */
 struct harmony_event {
 	enum harmony_event_kind kind;
-	const char *text;      /* deltas: new text; MESSAGE: whole content */
+	const char *text; /* deltas: new text; MESSAGE: whole content */
 	size_t len;
 	const char *role;      /* "assistant", or the tool author */
 	const char *channel;   /* NULL if none */
 	const char *recipient; /* "functions.get_weather" or NULL */
 	const char *tool_name; /* TOOL_CALL: recipient without "functions." */
 	const char *content_type; /* "<|constrain|>json" or NULL */
-	enum harmony_stop stop;   /* STOP */
+	enum harmony_stop stop;	  /* STOP */
 };
 
 /*

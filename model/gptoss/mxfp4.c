@@ -28,8 +28,8 @@
 #endif
 
 /* Doubled E2M1 values; the scale table holds 2^(e - 128) to compensate. */
-static const int8_t fp4x2[16] = {0, 1, 2, 3, 4, 6, 8, 12,
-				 0, -1, -2, -3, -4, -6, -8, -12};
+static const int8_t fp4x2[16] = { 0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4,
+	-6, -8, -12 };
 static float e8m0_half[256];
 static int use_avx2, use_avx512vl;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -93,8 +93,8 @@ mxfp4_to_f32_c(float *out, const uint8_t *blocks, const uint8_t *scales,
 }
 
 static void
-dot_tile_c(float *out, const float *w, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
+dot_tile_c(float *out, const float *w, const float *x, size_t ldx, uint32_t n,
+    uint32_t cols)
 {
 	uint32_t t, i;
 	float a0, a1, a2, a3;
@@ -125,10 +125,10 @@ bf16_to_f32_avx2(float *out, const uint16_t *in, size_t n)
 	__m256i v;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		v = _mm256_cvtepu16_epi32(_mm_loadu_si128((const void *)
-		    (in + i)));
-		_mm256_storeu_ps(out + i, _mm256_castsi256_ps(
-		    _mm256_slli_epi32(v, 16)));
+		v = _mm256_cvtepu16_epi32(
+		    _mm_loadu_si128((const void *)(in + i)));
+		_mm256_storeu_ps(out + i,
+		    _mm256_castsi256_ps(_mm256_slli_epi32(v, 16)));
 	}
 	for (; i < n; i++)
 		out[i] = gptoss_bf16(in[i]);
@@ -149,8 +149,8 @@ hsum(__m256 v)
 __attribute__((target("avx2,fma"))) static inline __m256
 load_bf16(const uint16_t *w, uint32_t i)
 {
-	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(
-	    _mm_loadu_si128((const void *)(w + i))), 16));
+	return _mm256_castsi256_ps(_mm256_slli_epi32(
+	    _mm256_cvtepu16_epi32(_mm_loadu_si128((const void *)(w + i))), 16));
 }
 
 /*
@@ -171,7 +171,7 @@ finish(__m256 s02, __m256 s13, const void *w, int bf, const float *x,
 
 	for (i = end; i < cols; i++) {
 		wi = bf ? gptoss_bf16(((const uint16_t *)w)[i]) :
-		    ((const float *)w)[i];
+			  ((const float *)w)[i];
 		tail += wi * x[i];
 	}
 	return hsum(_mm256_add_ps(s02, s13)) + tail;
@@ -216,8 +216,8 @@ load_w(const void *w, int bf, uint32_t i)
  * give what their float decoding gives.
  */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
-    uint32_t n, uint32_t cols)
+dot_n(float *out, const void *w, int bf, const float *x, size_t ldx, uint32_t n,
+    uint32_t cols)
 {
 	__m256 a[2][4], q[4];
 	uint32_t t, k, i, end32 = cols & ~31u, end = cols & ~15u;
@@ -233,10 +233,10 @@ dot_n(float *out, const void *w, int bf, const float *x, size_t ldx,
 			    a[t][0]);
 			a[t][1] = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xt + 8),
 			    a[t][1]);
-			a[t][2] = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xt + 16),
-			    a[t][2]);
-			a[t][3] = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xt + 24),
-			    a[t][3]);
+			a[t][2] = _mm256_fmadd_ps(q[2],
+			    _mm256_loadu_ps(xt + 16), a[t][2]);
+			a[t][3] = _mm256_fmadd_ps(q[3],
+			    _mm256_loadu_ps(xt + 24), a[t][3]);
 		}
 	}
 	if (i < end) {
@@ -282,9 +282,9 @@ finish512(__m512 c01, __m512 c23, const void *w, int bf, const float *x,
 {
 	__m512 s = _mm512_add_ps(c01, c23);
 
-	return finish(_mm512_castps512_ps256(s), _mm256_castpd_ps(
-	    _mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)), w, bf, x, end,
-	    cols);
+	return finish(_mm512_castps512_ps256(s),
+	    _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)), w,
+	    bf, x, end, cols);
 }
 
 /*
@@ -294,47 +294,61 @@ finish512(__m512 c01, __m512 c23, const void *w, int bf, const float *x,
  * accumulators and six weight registers fill AVX-512's 32; the
  * accumulators are named so that they stay there.
  */
-#define ACC(R, T) __m512 c##R##T##l = _mm512_setzero_ps(), \
-	c##R##T##h = _mm512_setzero_ps()
-#define FMA2(R, T)                                                         \
-	do {                                                               \
-		c##R##T##l = _mm512_fmadd_ps(w##R##l, xl, c##R##T##l);     \
-		c##R##T##h = _mm512_fmadd_ps(w##R##h, xh, c##R##T##h);     \
+#define ACC(R, T)                                                              \
+	__m512 c##R##T##l = _mm512_setzero_ps(),                               \
+	       c##R##T##h = _mm512_setzero_ps()
+#define FMA2(R, T)                                                             \
+	do {                                                                   \
+		c##R##T##l = _mm512_fmadd_ps(w##R##l, xl, c##R##T##l);         \
+		c##R##T##h = _mm512_fmadd_ps(w##R##h, xh, c##R##T##h);         \
 	} while (0)
-#define FMA1(R, T)                                                         \
-	c##R##T##l = _mm512_fmadd_ps(_mm512_loadu_ps(r##R + i),            \
+#define FMA1(R, T)                                                             \
+	c##R##T##l = _mm512_fmadd_ps(_mm512_loadu_ps(r##R + i),                \
 	    _mm512_loadu_ps(xr##T + i), c##R##T##l)
-#define COL(T, OP)                                                         \
-	do {                                                               \
-		if ((T) < m) {                                             \
-			OP(0, T); OP(1, T); OP(2, T);                      \
-		}                                                          \
+#define COL(T, OP)                                                             \
+	do {                                                                   \
+		if ((T) < m) {                                                 \
+			OP(0, T);                                              \
+			OP(1, T);                                              \
+			OP(2, T);                                              \
+		}                                                              \
 	} while (0)
-#define XCOL(T)                                                            \
-	do {                                                               \
-		if ((T) < m) {                                             \
-			xl = _mm512_loadu_ps(xr##T + i);                   \
-			xh = _mm512_loadu_ps(xr##T + i + 16);              \
-			FMA2(0, T); FMA2(1, T); FMA2(2, T);                \
-		}                                                          \
+#define XCOL(T)                                                                \
+	do {                                                                   \
+		if ((T) < m) {                                                 \
+			xl = _mm512_loadu_ps(xr##T + i);                       \
+			xh = _mm512_loadu_ps(xr##T + i + 16);                  \
+			FMA2(0, T);                                            \
+			FMA2(1, T);                                            \
+			FMA2(2, T);                                            \
+		}                                                              \
 	} while (0)
-#define FIN(R, T) out[(R) * 4 + (T)] = finish512(c##R##T##l, c##R##T##h, \
-	r##R, 0, xr##T, end, cols)
+#define FIN(R, T)                                                              \
+	out[(R)*4 + (T)] = finish512(c##R##T##l, c##R##T##h, r##R, 0, xr##T,   \
+	    end, cols)
 
-__attribute__((target("avx2,fma,avx512f,avx512vl"), always_inline))
-static inline void
+__attribute__((target("avx2,fma,avx512f,avx512vl"),
+    always_inline)) static inline void
 dot_3xm(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
     uint32_t m, uint32_t cols)
 {
 	const float *r0 = w, *r1 = w + ldw, *r2 = w + 2 * ldw;
 	const float *xr0 = x, *xr1 = x + ldx, *xr2 = x + 2 * ldx,
-	    *xr3 = x + 3 * ldx;
+		    *xr3 = x + 3 * ldx;
 	__m512 w0l, w0h, w1l, w1h, w2l, w2h, xl, xh;
 	uint32_t i, end32 = cols & ~31u, end = cols & ~15u;
-	ACC(0, 0); ACC(1, 0); ACC(2, 0);
-	ACC(0, 1); ACC(1, 1); ACC(2, 1);
-	ACC(0, 2); ACC(1, 2); ACC(2, 2);
-	ACC(0, 3); ACC(1, 3); ACC(2, 3);
+	ACC(0, 0);
+	ACC(1, 0);
+	ACC(2, 0);
+	ACC(0, 1);
+	ACC(1, 1);
+	ACC(2, 1);
+	ACC(0, 2);
+	ACC(1, 2);
+	ACC(2, 2);
+	ACC(0, 3);
+	ACC(1, 3);
+	ACC(2, 3);
 
 	for (i = 0; i < end32; i += 32) {
 		w0l = _mm512_loadu_ps(r0 + i);
@@ -343,12 +357,21 @@ dot_3xm(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
 		w1h = _mm512_loadu_ps(r1 + i + 16);
 		w2l = _mm512_loadu_ps(r2 + i);
 		w2h = _mm512_loadu_ps(r2 + i + 16);
-		XCOL(0); XCOL(1); XCOL(2); XCOL(3);
+		XCOL(0);
+		XCOL(1);
+		XCOL(2);
+		XCOL(3);
 	}
 	if (i < end) {
-		COL(0, FMA1); COL(1, FMA1); COL(2, FMA1); COL(3, FMA1);
+		COL(0, FMA1);
+		COL(1, FMA1);
+		COL(2, FMA1);
+		COL(3, FMA1);
 	}
-	COL(0, FIN); COL(1, FIN); COL(2, FIN); COL(3, FIN);
+	COL(0, FIN);
+	COL(1, FIN);
+	COL(2, FIN);
+	COL(3, FIN);
 }
 #undef ACC
 #undef FMA2
@@ -359,14 +382,22 @@ dot_3xm(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
 
 /* Three rows times N (1-4) vectors, out[r * 4 + t]. */
 __attribute__((target("avx2,fma,avx512f,avx512vl"))) static void
-dot_3xn_any(float *out, const float *w, size_t ldw, const float *x,
-    size_t ldx, uint32_t n, uint32_t cols)
+dot_3xn_any(float *out, const float *w, size_t ldw, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
 {
 	switch (n) {
-	case 1: dot_3xm(out, w, ldw, x, ldx, 1, cols); break;
-	case 2: dot_3xm(out, w, ldw, x, ldx, 2, cols); break;
-	case 3: dot_3xm(out, w, ldw, x, ldx, 3, cols); break;
-	default: dot_3xm(out, w, ldw, x, ldx, 4, cols); break;
+	case 1:
+		dot_3xm(out, w, ldw, x, ldx, 1, cols);
+		break;
+	case 2:
+		dot_3xm(out, w, ldw, x, ldx, 2, cols);
+		break;
+	case 3:
+		dot_3xm(out, w, ldw, x, ldx, 3, cols);
+		break;
+	default:
+		dot_3xm(out, w, ldw, x, ldx, 4, cols);
+		break;
 	}
 }
 
@@ -385,16 +416,16 @@ mxfp4_block_avx2(const uint8_t *block, uint8_t scale, __m256 w[4])
 	const __m128i m4 = _mm_set1_epi8(15);
 	__m128i b = _mm_loadu_si128((const void *)block);
 	__m128i e0 = _mm_shuffle_epi8(lut, _mm_and_si128(b, m4));
-	__m128i e1 = _mm_shuffle_epi8(lut, _mm_and_si128(_mm_srli_epi16(b, 4),
-	    m4));
+	__m128i e1 = _mm_shuffle_epi8(lut,
+	    _mm_and_si128(_mm_srli_epi16(b, 4), m4));
 	__m256 s = _mm256_set1_ps(e8m0_half[scale]);
 
 	w[0] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(e0)));
-	w[1] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
-	    _mm_srli_si128(e0, 8))));
+	w[1] = _mm256_mul_ps(s,
+	    _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(e0, 8))));
 	w[2] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(e1)));
-	w[3] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
-	    _mm_srli_si128(e1, 8))));
+	w[3] = _mm256_mul_ps(s,
+	    _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(e1, 8))));
 }
 
 __attribute__((target("avx2,fma"))) static void
@@ -427,8 +458,8 @@ dot_mxfp4_1_avx2(const uint8_t *blocks, const uint8_t *scales, const float *x,
 		a2 = _mm256_fmadd_ps(w[2], _mm256_loadu_ps(x + 16), a2);
 		a3 = _mm256_fmadd_ps(w[3], _mm256_loadu_ps(x + 24), a3);
 	}
-	return finish(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3), NULL, 0,
-	    x, 0, 0);
+	return finish(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3), NULL, 0, x,
+	    0, 0);
 }
 
 /* AVX-512: a block's bytes widened to 32-bit lanes index a 16-entry table
@@ -438,10 +469,10 @@ __attribute__((target("avx2,fma,avx512f"), always_inline)) static inline void
 mxfp4_block_512(const uint8_t *block, uint8_t scale, __m512 *w0, __m512 *w1)
 {
 	__m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
-	    _mm_loadu_si128((const void *)fp4x2))),
+				     _mm_loadu_si128((const void *)fp4x2))),
 	    _mm512_set1_ps(e8m0_half[scale]));
-	__m512i idx = _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)
-	    block));
+	__m512i idx = _mm512_cvtepu8_epi32(
+	    _mm_loadu_si128((const void *)block));
 
 	*w0 = _mm512_permutexvar_ps(idx, t);
 	*w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(idx, 4), t);
@@ -486,7 +517,8 @@ bf16_panel_avx2(float *out, const uint16_t *in, uint32_t cols)
 	for (c = 0; c < end; c += 32) {
 		v0 = _mm256_loadu_si256((const void *)(in + c));
 		v1 = _mm256_loadu_si256((const void *)(in + c + 16));
-		_mm256_storeu_si256((void *)(out + c), _mm256_slli_epi32(v0, 16));
+		_mm256_storeu_si256((void *)(out + c),
+		    _mm256_slli_epi32(v0, 16));
 		_mm256_storeu_si256((void *)(out + c + 8),
 		    _mm256_slli_epi32(v1, 16));
 		_mm256_storeu_si256((void *)(out + c + 16),
@@ -504,8 +536,9 @@ axpy_avx2(float *y, float a, const float *x, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(y + i, _mm256_fmadd_ps(va,
-		    _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+		_mm256_storeu_ps(y + i,
+		    _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i),
+			_mm256_loadu_ps(y + i)));
 	for (; i < n; i++)
 		y[i] += a * x[i];
 }
@@ -651,8 +684,8 @@ gptoss_dot_f32_tile(float *out, const float *w, const float *x, size_t ldx,
 }
 
 int
-gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x,
-    size_t ldx, uint32_t n, uint32_t cols)
+gptoss_dot_bf16_tile(float *out, const uint16_t *w, const float *x, size_t ldx,
+    uint32_t n, uint32_t cols)
 {
 	pthread_once(&once, init);
 #ifdef HAVE_X86

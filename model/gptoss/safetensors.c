@@ -20,21 +20,28 @@
 
 #include <cjson/cJSON.h>
 
-#include "model/gptoss/gptoss-impl.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss-impl.h"
 
 static const struct {
 	const char *name;
 	unsigned size;
 } dtypes[GPTOSS_DT_COUNT] = {
-	[GPTOSS_DT_BOOL] = {"BOOL", 1}, [GPTOSS_DT_U8] = {"U8", 1},
-	[GPTOSS_DT_I8] = {"I8", 1}, [GPTOSS_DT_F8_E5M2] = {"F8_E5M2", 1},
-	[GPTOSS_DT_F8_E4M3] = {"F8_E4M3", 1}, [GPTOSS_DT_I16] = {"I16", 2},
-	[GPTOSS_DT_U16] = {"U16", 2}, [GPTOSS_DT_F16] = {"F16", 2},
-	[GPTOSS_DT_BF16] = {"BF16", 2}, [GPTOSS_DT_I32] = {"I32", 4},
-	[GPTOSS_DT_U32] = {"U32", 4}, [GPTOSS_DT_F32] = {"F32", 4},
-	[GPTOSS_DT_F64] = {"F64", 8}, [GPTOSS_DT_I64] = {"I64", 8},
-	[GPTOSS_DT_U64] = {"U64", 8},
+	[GPTOSS_DT_BOOL] = { "BOOL", 1 },
+	[GPTOSS_DT_U8] = { "U8", 1 },
+	[GPTOSS_DT_I8] = { "I8", 1 },
+	[GPTOSS_DT_F8_E5M2] = { "F8_E5M2", 1 },
+	[GPTOSS_DT_F8_E4M3] = { "F8_E4M3", 1 },
+	[GPTOSS_DT_I16] = { "I16", 2 },
+	[GPTOSS_DT_U16] = { "U16", 2 },
+	[GPTOSS_DT_F16] = { "F16", 2 },
+	[GPTOSS_DT_BF16] = { "BF16", 2 },
+	[GPTOSS_DT_I32] = { "I32", 4 },
+	[GPTOSS_DT_U32] = { "U32", 4 },
+	[GPTOSS_DT_F32] = { "F32", 4 },
+	[GPTOSS_DT_F64] = { "F64", 8 },
+	[GPTOSS_DT_I64] = { "I64", 8 },
+	[GPTOSS_DT_U64] = { "U64", 8 },
 };
 
 void
@@ -158,8 +165,10 @@ gptoss_st_parse_header(const char *name, const char *json, size_t len,
 	size_t n = 0, cap, i;
 
 	if (len > GPTOSS_ST_HEADER_MAX) {
-		gptoss_set_err(err_out, "%s: header of %zu bytes is over the "
-		    "limit of %u", name, len, GPTOSS_ST_HEADER_MAX);
+		gptoss_set_err(err_out,
+		    "%s: header of %zu bytes is over the "
+		    "limit of %u",
+		    name, len, GPTOSS_ST_HEADER_MAX);
 		return GPTOSS_ERR_TOO_LARGE;
 	}
 	root = cJSON_ParseWithLength(json, len);
@@ -172,15 +181,17 @@ gptoss_st_parse_header(const char *name, const char *json, size_t len,
 	t = xcalloc(cap ? cap : 1, sizeof *t);
 	cJSON_ArrayForEach(e, root) {
 		if (e->string == NULL) {
-			gptoss_set_err(err_out, "%s: header entry without a "
-			    "name", name);
+			gptoss_set_err(err_out,
+			    "%s: header entry without a "
+			    "name",
+			    name);
 			goto cleanup;
 		}
 		if (strcmp(e->string, "__metadata__") == 0)
 			continue;
 		if ((why = parse_entry(e, data_len, &t[n])) != NULL) {
-			gptoss_set_err(err_out, "%s: tensor '%.200s' %s",
-			    name, e->string, why);
+			gptoss_set_err(err_out, "%s: tensor '%.200s' %s", name,
+			    e->string, why);
 			goto cleanup;
 		}
 		t[n++].name = xstrdup(e->string);
@@ -188,8 +199,10 @@ gptoss_st_parse_header(const char *name, const char *json, size_t len,
 	qsort(t, n, sizeof *t, cmp_tensor);
 	for (i = 1; i < n; i++) {
 		if (strcmp(t[i - 1].name, t[i].name) == 0) {
-			gptoss_set_err(err_out, "%s: tensor '%.200s' appears "
-			    "twice", name, t[i].name);
+			gptoss_set_err(err_out,
+			    "%s: tensor '%.200s' appears "
+			    "twice",
+			    name, t[i].name);
 			goto cleanup;
 		}
 	}
@@ -238,31 +251,34 @@ gptoss_st_open(const char *path, struct gptoss_st_file **file_out,
 	}
 	f->size = (uint64_t)sb.st_size;
 	if (!S_ISREG(sb.st_mode) || f->size < 8) {
-		gptoss_set_err(err_out, "%s: not a safetensors file (too "
-		    "short)", path);
+		gptoss_set_err(err_out,
+		    "%s: not a safetensors file (too "
+		    "short)",
+		    path);
 		goto cleanup;
 	}
 	f->map = mmap(NULL, f->size, PROT_READ, MAP_SHARED, f->fd, 0);
 	if (f->map == MAP_FAILED) {
 		f->map = NULL;
-		gptoss_set_err(err_out, "%s: mmap: %s", path,
-		    strerror(errno));
+		gptoss_set_err(err_out, "%s: mmap: %s", path, strerror(errno));
 		st = GPTOSS_ERR_IO;
 		goto cleanup;
 	}
 	for (i = 7; i >= 0; i--)
 		hlen = hlen << 8 | f->map[i];
 	if (hlen > GPTOSS_ST_HEADER_MAX) {
-		gptoss_set_err(err_out, "%s: header of %llu bytes is over the "
-		    "limit of %u", path, (unsigned long long)hlen,
-		    GPTOSS_ST_HEADER_MAX);
+		gptoss_set_err(err_out,
+		    "%s: header of %llu bytes is over the "
+		    "limit of %u",
+		    path, (unsigned long long)hlen, GPTOSS_ST_HEADER_MAX);
 		st = GPTOSS_ERR_TOO_LARGE;
 		goto cleanup;
 	}
 	if (hlen > f->size - 8) {
-		gptoss_set_err(err_out, "%s: file is shorter (%llu bytes) "
-		    "than its header says", path,
-		    (unsigned long long)f->size);
+		gptoss_set_err(err_out,
+		    "%s: file is shorter (%llu bytes) "
+		    "than its header says",
+		    path, (unsigned long long)f->size);
 		goto cleanup;
 	}
 	f->data = f->map + 8 + hlen;

@@ -7,15 +7,15 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "model/gptoss/gptoss-impl.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss-impl.h"
 
 struct gptoss_sampler {
 	struct gptoss_sampler_params p;
 	uint32_t vocab;
 	uint64_t state;
-	uint32_t *idx;	/* [vocab] candidate ids */
-	float *prob;	/* [vocab] */
+	uint32_t *idx; /* [vocab] candidate ids */
+	float *prob;   /* [vocab] */
 };
 
 enum gptoss_status
@@ -24,8 +24,8 @@ gptoss_sampler_new(const struct gptoss_sampler_params *p, uint32_t vocab,
 {
 	struct gptoss_sampler *s;
 
-	if (vocab == 0 || !(p->temperature >= 0) || !(p->top_p > 0 &&
-	    p->top_p <= 1))
+	if (vocab == 0 || !(p->temperature >= 0) ||
+	    !(p->top_p > 0 && p->top_p <= 1))
 		return GPTOSS_ERR_ARGUMENT;
 	s = xcalloc(1, sizeof *s);
 	s->p = *p;
@@ -93,8 +93,7 @@ gptoss_sampler_sample(struct gptoss_sampler *s, const float *logits)
 		s->idx[i] = i;
 	/* Sorting the whole vocabulary is needed only for top-k / top-p. */
 	if ((s->p.top_k > 0 && s->p.top_k < n) || s->p.top_p < 1) {
-		qsort_r(s->idx, n, sizeof *s->idx, cmp_desc,
-		    (void *)logits);
+		qsort_r(s->idx, n, sizeof *s->idx, cmp_desc, (void *)logits);
 		if (s->p.top_k > 0 && s->p.top_k < n)
 			n = s->p.top_k;
 	}

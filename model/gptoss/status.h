@@ -9,13 +9,13 @@
 
 enum gptoss_status {
 	GPTOSS_OK = 0,
-	GPTOSS_ERR_ARGUMENT,    /* a caller's argument is invalid */
-	GPTOSS_ERR_IO,          /* a file is missing or unreadable */
-	GPTOSS_ERR_FORMAT,      /* a file or input is malformed or truncated */
+	GPTOSS_ERR_ARGUMENT,	/* a caller's argument is invalid */
+	GPTOSS_ERR_IO,		/* a file is missing or unreadable */
+	GPTOSS_ERR_FORMAT,	/* a file or input is malformed or truncated */
 	GPTOSS_ERR_UNSUPPORTED, /* well-formed, but not what gpt-oss uses */
-	GPTOSS_ERR_TOO_LARGE,   /* over an explicit size limit */
-	GPTOSS_ERR_RANGE,       /* a token id outside the vocabulary */
-	GPTOSS_ERR_SHAPE,       /* a tensor's dtype or shape is wrong */
+	GPTOSS_ERR_TOO_LARGE,	/* over an explicit size limit */
+	GPTOSS_ERR_RANGE,	/* a token id outside the vocabulary */
+	GPTOSS_ERR_SHAPE,	/* a tensor's dtype or shape is wrong */
 	GPTOSS_ERR_CONTEXT_OVERFLOW, /* more tokens than the context holds */
 };
 

@@ -16,8 +16,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "model/gptoss/gptoss-impl.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss-impl.h"
 
 struct gptoss_pool {
 	uint32_t nthreads;
@@ -32,7 +32,7 @@ struct gptoss_pool {
 	/* generation << 32 | next task: a claim succeeds only for the job
 	 * the claimer read, so a late worker never runs a stale task. */
 	_Atomic uint64_t claim;
-	atomic_uint done;    /* tasks of the current job finished */
+	atomic_uint done; /* tasks of the current job finished */
 };
 
 struct worker_arg {

@@ -20,9 +20,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
-#include "lib/xmalloc.h"
 
 #define TK_NONE UINT32_MAX
 #define TK_MAX_IDS ((uint32_t)1 << 21)
@@ -55,10 +55,14 @@ static const struct {
 	const char *text;
 	uint32_t id;
 } tk_harmony_specials[] = {
-	{ "<|startoftext|>", 199998 }, { "<|endoftext|>", 199999 },
-	{ "<|return|>", 200002 },      { "<|constrain|>", 200003 },
-	{ "<|channel|>", 200005 },     { "<|start|>", 200006 },
-	{ "<|end|>", 200007 },         { "<|message|>", 200008 },
+	{ "<|startoftext|>", 199998 },
+	{ "<|endoftext|>", 199999 },
+	{ "<|return|>", 200002 },
+	{ "<|constrain|>", 200003 },
+	{ "<|channel|>", 200005 },
+	{ "<|start|>", 200006 },
+	{ "<|end|>", 200007 },
+	{ "<|message|>", 200008 },
 	{ "<|call|>", 200012 },
 };
 #define TK_HARMONY_FIRST 199998
@@ -70,16 +74,16 @@ struct tk_table {
 };
 
 struct gptoss_tokenizer {
-	uint8_t *pool;      /* token bytes, all tokens back to back */
+	uint8_t *pool; /* token bytes, all tokens back to back */
 	size_t pool_len, pool_cap;
-	uint32_t *off;      /* [n_ids] offset in pool */
-	uint32_t *len;      /* [n_ids] byte length; TK_NONE = no token */
-	uint8_t *special;   /* [n_ids] 1 for special tokens */
-	uint32_t n_ids;     /* one past the largest id */
-	uint32_t cap_ids;   /* allocated entries of off/len/special */
-	uint32_t n_ranks;   /* mergeable tokens */
+	uint32_t *off;	  /* [n_ids] offset in pool */
+	uint32_t *len;	  /* [n_ids] byte length; TK_NONE = no token */
+	uint8_t *special; /* [n_ids] 1 for special tokens */
+	uint32_t n_ids;	  /* one past the largest id */
+	uint32_t cap_ids; /* allocated entries of off/len/special */
+	uint32_t n_ranks; /* mergeable tokens */
 	uint32_t n_special;
-	struct tk_table ranks;    /* mergeable bytes -> id */
+	struct tk_table ranks;	  /* mergeable bytes -> id */
 	struct tk_table specials; /* special text -> id */
 };
 
@@ -112,8 +116,8 @@ tk_find(const struct gptoss_tokenizer *tok, const struct tk_table *t,
 
 	while ((s = t->slots[i]) != 0) {
 		id = s - 1;
-		if (tok->len[id] == n && memcmp(tok->pool + tok->off[id], p,
-		    n) == 0)
+		if (tok->len[id] == n &&
+		    memcmp(tok->pool + tok->off[id], p, n) == 0)
 			return id;
 		i = (i + 1) & t->mask;
 	}
@@ -195,12 +199,13 @@ tk_index(struct gptoss_tokenizer *tok, uint32_t *dup)
 			if (tok->len[id] == TK_NONE || tok->special[id] != kind)
 				continue;
 			if (tk_find(tok, t, tok->pool + tok->off[id],
-			    tok->len[id]) != TK_NONE) {
+				tok->len[id]) != TK_NONE) {
 				*dup = id;
 				return -1;
 			}
 			i = (uint32_t)tk_hash(tok->pool + tok->off[id],
-			    tok->len[id]) & t->mask;
+				tok->len[id]) &
+			    t->mask;
 			while (t->slots[i] != 0)
 				i = (i + 1) & t->mask;
 			t->slots[i] = id + 1;
@@ -264,9 +269,8 @@ gptoss_status_str(enum gptoss_status status)
 /* ---- loading ------------------------------------------------------------ */
 
 /* Sets *DETAIL (if wanted) to a formatted message; returns STATUS. */
-static enum gptoss_status
-tk_fail(char **detail, enum gptoss_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static enum gptoss_status tk_fail(char **detail, enum gptoss_status status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static enum gptoss_status
 tk_fail(char **detail, enum gptoss_status status, const char *fmt, ...)
@@ -284,8 +288,7 @@ tk_fail(char **detail, enum gptoss_status status, const char *fmt, ...)
 
 /* Reads PATH whole (at most the limit) into *DATA_OUT, NUL-terminated. */
 static enum gptoss_status
-tk_read_file(const char *path, char **data_out, size_t *len_out,
-    char **detail)
+tk_read_file(const char *path, char **data_out, size_t *len_out, char **detail)
 {
 	FILE *f = NULL;
 	struct buf b;
@@ -351,8 +354,8 @@ tk_b64decode(const char *s, size_t n, uint8_t *out)
 	for (i = 0; i < n; i += 4) {
 		for (k = 0; k < 4; k++) {
 			v[k] = tk_b64val((unsigned char)s[i + k]);
-			if (v[k] < 0 && !(s[i + k] == '=' && i + 4 == n &&
-			    k >= 2))
+			if (v[k] < 0 &&
+			    !(s[i + k] == '=' && i + 4 == n && k >= 2))
 				return -1;
 		}
 		if (v[2] < 0 && v[3] >= 0)
@@ -374,11 +377,12 @@ tk_add_harmony_specials(struct gptoss_tokenizer *tok)
 	uint32_t id;
 	size_t i;
 
-	for (i = 0; i < sizeof tk_harmony_specials /
-	    sizeof tk_harmony_specials[0]; i++) {
+	for (i = 0;
+	     i < sizeof tk_harmony_specials / sizeof tk_harmony_specials[0];
+	     i++) {
 		if (tk_set(tok, tk_harmony_specials[i].id,
-		    tk_harmony_specials[i].text,
-		    strlen(tk_harmony_specials[i].text), 1) != 0)
+			tk_harmony_specials[i].text,
+			strlen(tk_harmony_specials[i].text), 1) != 0)
 			return -1;
 	}
 	for (id = TK_HARMONY_FIRST; id <= TK_HARMONY_LAST; id++) {
@@ -410,7 +414,8 @@ tk_check_ranks(struct gptoss_tokenizer *tok, const char *path, char **detail)
 		if (tk_find(tok, &tok->ranks, &byte, 1) == TK_NONE)
 			return tk_fail(detail, GPTOSS_ERR_FORMAT,
 			    "%s: byte 0x%02x has no token; not a byte-level "
-			    "BPE vocabulary", path, id);
+			    "BPE vocabulary",
+			    path, id);
 	}
 	return GPTOSS_OK;
 }
@@ -435,29 +440,40 @@ tk_load_tiktoken(struct gptoss_tokenizer *tok, const char *path, char *data,
 			nl[-1] = '\0';
 		if ((sp = strchr(p, ' ')) == NULL ||
 		    (size_t)(sp - p) > TK_MAX_TOKEN_LEN)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: line "
-			    "%zu: expected 'BASE64 RANK'", path, line);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: line "
+			    "%zu: expected 'BASE64 RANK'",
+			    path, line);
 		errno = 0;
 		rank = strtoul(sp + 1, &q, 10);
 		if (q == sp + 1 || *q != '\0' || errno != 0 ||
 		    rank >= TK_HARMONY_FIRST)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: line "
-			    "%zu: bad rank", path, line);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: line "
+			    "%zu: bad rank",
+			    path, line);
 		if ((n = tk_b64decode(p, (size_t)(sp - p), bytes)) <= 0)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: line "
-			    "%zu: bad base64 token", path, line);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: line "
+			    "%zu: bad base64 token",
+			    path, line);
 		if (tk_set(tok, (uint32_t)rank, bytes, (size_t)n, 0) != 0)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: line "
-			    "%zu: rank %lu appears twice", path, line, rank);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: line "
+			    "%zu: rank %lu appears twice",
+			    path, line, rank);
 		p = nl + 1;
 	}
 	if (tok->n_ranks != TK_HARMONY_FIRST)
-		return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: %u ranks, "
-		    "o200k_base has %u (file truncated?)", path,
-		    tok->n_ranks, TK_HARMONY_FIRST);
+		return tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: %u ranks, "
+		    "o200k_base has %u (file truncated?)",
+		    path, tok->n_ranks, TK_HARMONY_FIRST);
 	if (tk_add_harmony_specials(tok) != 0)
-		return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: special token "
-		    "ids clash", path);
+		return tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: special token "
+		    "ids clash",
+		    path);
 	return GPTOSS_OK;
 }
 
@@ -539,18 +555,23 @@ tk_check_pretokenizer(const cJSON *root, const char *path, char **detail)
 		if (strcmp(re->valuestring, tk_o200k_pattern) == 0 ||
 		    strcmp(re->valuestring, tk_o200k_pattern_js) == 0)
 			return GPTOSS_OK;
-		return tk_fail(detail, GPTOSS_ERR_UNSUPPORTED, "%s: the "
+		return tk_fail(detail, GPTOSS_ERR_UNSUPPORTED,
+		    "%s: the "
 		    "pre-tokenizer regex is not o200k's; only gpt-oss "
-		    "tokenizers are supported", path);
+		    "tokenizers are supported",
+		    path);
 	}
-	if (cJSON_IsObject(pre) && (item = cJSON_GetObjectItemCaseSensitive(
-	    pre, "pattern")) != NULL &&
+	if (cJSON_IsObject(pre) &&
+	    (item = cJSON_GetObjectItemCaseSensitive(pre, "pattern")) != NULL &&
 	    cJSON_IsString(re = cJSON_GetObjectItemCaseSensitive(item,
-	    "Regex")) && (strcmp(re->valuestring, tk_o200k_pattern) == 0 ||
-	    strcmp(re->valuestring, tk_o200k_pattern_js) == 0))
+			       "Regex")) &&
+	    (strcmp(re->valuestring, tk_o200k_pattern) == 0 ||
+		strcmp(re->valuestring, tk_o200k_pattern_js) == 0))
 		return GPTOSS_OK;
-	return tk_fail(detail, GPTOSS_ERR_UNSUPPORTED, "%s: no o200k Split "
-	    "pre-tokenizer; not a gpt-oss tokenizer.json", path);
+	return tk_fail(detail, GPTOSS_ERR_UNSUPPORTED,
+	    "%s: no o200k Split "
+	    "pre-tokenizer; not a gpt-oss tokenizer.json",
+	    path);
 }
 
 /* Reads model.vocab into TOK. */
@@ -564,56 +585,68 @@ tk_load_vocab(struct gptoss_tokenizer *tok, const cJSON *model,
 	long n;
 
 	if (!cJSON_IsObject(vocab) || vocab->child == NULL)
-		return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: model.vocab "
-		    "is missing or empty", path);
-	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(model,
-	    "merges")))
-		return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: model.merges "
-		    "is missing", path);
+		return tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: model.vocab "
+		    "is missing or empty",
+		    path);
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(model, "merges")))
+		return tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: model.merges "
+		    "is missing",
+		    path);
 	cJSON_ArrayForEach(item, vocab) {
 		if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
 		    item->valuedouble >= TK_MAX_IDS ||
 		    item->valuedouble != (double)(uint32_t)item->valuedouble)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: vocab "
-			    "entry has a bad id", path);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: vocab "
+			    "entry has a bad id",
+			    path);
 		if ((n = tk_bytelevel_decode(item->string, bytes)) <= 0)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: vocab "
-			    "entry is not byte-level text", path);
-		if (tk_set(tok, (uint32_t)item->valuedouble, bytes,
-		    (size_t)n, 0) != 0)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: vocab "
-			    "id %u appears twice", path,
-			    (uint32_t)item->valuedouble);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: vocab "
+			    "entry is not byte-level text",
+			    path);
+		if (tk_set(tok, (uint32_t)item->valuedouble, bytes, (size_t)n,
+			0) != 0)
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: vocab "
+			    "id %u appears twice",
+			    path, (uint32_t)item->valuedouble);
 	}
 	return GPTOSS_OK;
 }
 
 /* Reads added_tokens into TOK as special tokens. */
 static enum gptoss_status
-tk_load_added(struct gptoss_tokenizer *tok, const cJSON *root,
-    const char *path, char **detail)
+tk_load_added(struct gptoss_tokenizer *tok, const cJSON *root, const char *path,
+    char **detail)
 {
 	const cJSON *added = cJSON_GetObjectItemCaseSensitive(root,
 	    "added_tokens");
 	const cJSON *item, *id, *content;
 
 	if (added != NULL && !cJSON_IsArray(added))
-		return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: added_tokens "
-		    "is not a list", path);
+		return tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: added_tokens "
+		    "is not a list",
+		    path);
 	cJSON_ArrayForEach(item, added) {
 		id = cJSON_GetObjectItemCaseSensitive(item, "id");
 		content = cJSON_GetObjectItemCaseSensitive(item, "content");
 		if (!cJSON_IsNumber(id) || !cJSON_IsString(content) ||
 		    id->valuedouble < 0 || id->valuedouble >= TK_MAX_IDS ||
 		    content->valuestring[0] == '\0')
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: bad "
-			    "added_tokens entry", path);
-		if (tk_set(tok, (uint32_t)id->valuedouble,
-		    content->valuestring, strlen(content->valuestring),
-		    1) != 0)
-			return tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: added "
-			    "token id %u clashes", path,
-			    (uint32_t)id->valuedouble);
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: bad "
+			    "added_tokens entry",
+			    path);
+		if (tk_set(tok, (uint32_t)id->valuedouble, content->valuestring,
+			strlen(content->valuestring), 1) != 0)
+			return tk_fail(detail, GPTOSS_ERR_FORMAT,
+			    "%s: added "
+			    "token id %u clashes",
+			    path, (uint32_t)id->valuedouble);
 	}
 	return GPTOSS_OK;
 }
@@ -628,22 +661,27 @@ tk_load_json(struct gptoss_tokenizer *tok, const char *path, const char *data,
 	enum gptoss_status st;
 
 	if (root == NULL || !cJSON_IsObject(root)) {
-		st = tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: not valid JSON "
-		    "(file truncated?)", path);
+		st = tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: not valid JSON "
+		    "(file truncated?)",
+		    path);
 		goto cleanup;
 	}
 	model = cJSON_GetObjectItemCaseSensitive(root, "model");
 	type = cJSON_GetObjectItemCaseSensitive(model, "type");
 	if (!cJSON_IsObject(model)) {
-		st = tk_fail(detail, GPTOSS_ERR_FORMAT, "%s: no \"model\" "
-		    "object; not a tokenizer.json", path);
+		st = tk_fail(detail, GPTOSS_ERR_FORMAT,
+		    "%s: no \"model\" "
+		    "object; not a tokenizer.json",
+		    path);
 		goto cleanup;
 	}
-	if (type != NULL && (!cJSON_IsString(type) ||
-	    strcmp(type->valuestring, "BPE") != 0)) {
-		st = tk_fail(detail, GPTOSS_ERR_UNSUPPORTED, "%s: a %s model, "
-		    "not gpt-oss's byte-level BPE", path,
-		    cJSON_IsString(type) ? type->valuestring : "non-BPE");
+	if (type != NULL &&
+	    (!cJSON_IsString(type) || strcmp(type->valuestring, "BPE") != 0)) {
+		st = tk_fail(detail, GPTOSS_ERR_UNSUPPORTED,
+		    "%s: a %s model, "
+		    "not gpt-oss's byte-level BPE",
+		    path, cJSON_IsString(type) ? type->valuestring : "non-BPE");
 		goto cleanup;
 	}
 	if ((st = tk_check_pretokenizer(root, path, detail)) != GPTOSS_OK ||
@@ -708,8 +746,10 @@ gptoss_tokenizer_load(const char *path, struct gptoss_tokenizer **tok_out,
 	if (st != GPTOSS_OK)
 		goto cleanup;
 	if (tk_index(tok, &dup) != 0) {
-		st = tk_fail(detail_out, GPTOSS_ERR_FORMAT, "%s: token %u "
-		    "duplicates another token's bytes", file, dup);
+		st = tk_fail(detail_out, GPTOSS_ERR_FORMAT,
+		    "%s: token %u "
+		    "duplicates another token's bytes",
+		    file, dup);
 		goto cleanup;
 	}
 	if ((st = tk_check_ranks(tok, file, detail_out)) != GPTOSS_OK)
@@ -744,7 +784,7 @@ tk_push(struct tk_ids *a, uint32_t id)
 /* Scratch space for merging, reused across pre-tokens. */
 struct tk_work {
 	uint32_t *start; /* [n + 1] part start offsets */
-	uint32_t *rank;  /* [n + 1] rank of part i merged with part i+1 */
+	uint32_t *rank;	 /* [n + 1] rank of part i merged with part i+1 */
 	uint32_t *next, *prev;
 	struct tk_heap_ent *heap;
 	size_t cap;
@@ -814,8 +854,9 @@ tk_merge_scan(const struct gptoss_tokenizer *tok, const uint8_t *p, size_t n,
 		memmove(rank + k + 1, rank + k + 2,
 		    (parts - k - 2) * sizeof *rank);
 		parts--;
-		rank[k] = k + 2 < parts ? tk_rank(tok, p, start[k],
-		    start[k + 2]) : TK_NONE;
+		rank[k] = k + 2 < parts ?
+		    tk_rank(tok, p, start[k], start[k + 2]) :
+		    TK_NONE;
 		if (k > 0)
 			rank[k - 1] = tk_rank(tok, p, start[k - 1],
 			    start[k + 1]);
@@ -890,15 +931,14 @@ tk_merge_heap(const struct gptoss_tokenizer *tok, const uint8_t *p, size_t n,
 	for (i = 0; i < n; i++) {
 		w->next[i] = i + 1;
 		w->prev[i] = i - 1; /* wraps for i = 0: no predecessor */
-		w->rank[i] = 1;     /* alive */
+		w->rank[i] = 1;	    /* alive */
 	}
 	for (i = 0; i + 1 < n; i++)
 		tk_heap_pair(tok, p, n, w, &hn, i);
 	while (hn > 0) {
 		e = tk_heap_pop(w->heap, &hn);
 		i = e.pos;
-		if (!w->rank[i] || (j = w->next[i]) >= n ||
-		    w->next[j] != e.end)
+		if (!w->rank[i] || (j = w->next[i]) >= n || w->next[j] != e.end)
 			continue;
 		w->rank[j] = 0;
 		w->next[i] = w->next[j];
@@ -963,9 +1003,9 @@ tk_next_special(const struct gptoss_tokenizer *tok, const uint8_t *p, size_t n,
 				if (close[0] == '|' && close[1] == '>')
 					break;
 			}
-			if (close + 1 < e && (*id = tk_find(tok,
-			    &tok->specials, s, (size_t)(close + 2 - s))) !=
-			    TK_NONE) {
+			if (close + 1 < e &&
+			    (*id = tk_find(tok, &tok->specials, s,
+				 (size_t)(close + 2 - s))) != TK_NONE) {
 				*at = (size_t)(s - p);
 				return 1;
 			}
@@ -1038,8 +1078,7 @@ gptoss_tokenizer_special(const struct gptoss_tokenizer *tok, const char *name,
 
 	if (tok == NULL || name == NULL)
 		return GPTOSS_ERR_ARGUMENT;
-	id = tk_find(tok, &tok->specials, (const uint8_t *)name,
-	    strlen(name));
+	id = tk_find(tok, &tok->specials, (const uint8_t *)name, strlen(name));
 	if (id == TK_NONE)
 		return GPTOSS_ERR_RANGE;
 	*id_out = id;
@@ -1047,9 +1086,8 @@ gptoss_tokenizer_special(const struct gptoss_tokenizer *tok, const char *name,
 }
 
 enum gptoss_status
-gptoss_tokenizer_decode(const struct gptoss_tokenizer *tok,
-    const uint32_t *ids, size_t n, char **text_out, size_t *len_out,
-    size_t *bad_index_out)
+gptoss_tokenizer_decode(const struct gptoss_tokenizer *tok, const uint32_t *ids,
+    size_t n, char **text_out, size_t *len_out, size_t *bad_index_out)
 {
 	size_t i, total = 0;
 	char *out;
@@ -1082,7 +1120,7 @@ struct gptoss_decoder {
 	const struct gptoss_tokenizer *tok;
 	uint8_t held[4]; /* bytes of an unfinished character */
 	size_t n_held;
-	struct buf out;  /* the last push's text */
+	struct buf out; /* the last push's text */
 };
 
 enum gptoss_status

@@ -122,8 +122,8 @@ enum gptoss_status gptoss_decoder_new(const struct gptoss_tokenizer *tok,
  * the next call on DEC), *LEN_OUT its length (may be 0).
  * GPTOSS_ERR_RANGE if ID has no token (nothing changes).
  */
-enum gptoss_status gptoss_decoder_push(struct gptoss_decoder *dec,
-    uint32_t id, const char **text_out, size_t *len_out);
+enum gptoss_status gptoss_decoder_push(struct gptoss_decoder *dec, uint32_t id,
+    const char **text_out, size_t *len_out);
 
 /* Ends the stream: held-back bytes come out as U+FFFD. Same outputs. */
 enum gptoss_status gptoss_decoder_flush(struct gptoss_decoder *dec,

@@ -12,13 +12,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "model/gptoss/gptoss-impl.h"
 #include "lib/xmalloc.h"
+#include "model/gptoss/gptoss-impl.h"
 
 struct binder {
 	struct gptoss_weights *w;
-	const cJSON *map;	/* weight_map, or NULL: a single shard */
-	char **shard_names;	/* [w->num_shards] */
+	const cJSON *map;   /* weight_map, or NULL: a single shard */
+	char **shard_names; /* [w->num_shards] */
 	char **err_out;
 	enum gptoss_status st;
 };
@@ -71,7 +71,7 @@ bind(struct binder *b, const char *name, enum gptoss_dtype dt, uint32_t ndim,
 	if (b->map == NULL) {
 		f = b->w->shards[0];
 	} else if (cJSON_IsString(j = cJSON_GetObjectItemCaseSensitive(b->map,
-	    name))) {
+				      name))) {
 		for (i = 0; i < b->w->num_shards; i++)
 			if (strcmp(b->shard_names[i], j->valuestring) == 0)
 				f = b->w->shards[i];
@@ -80,39 +80,44 @@ bind(struct binder *b, const char *name, enum gptoss_dtype dt, uint32_t ndim,
 		t = gptoss_st_find(f, name);
 	shape_str(want, sizeof want, shape, ndim);
 	if (t == NULL) {
-		gptoss_set_err(b->err_out, "tensor '%s' (%s %s) is missing "
-		    "from the checkpoint", name, gptoss_dtype_name(dt), want);
+		gptoss_set_err(b->err_out,
+		    "tensor '%s' (%s %s) is missing "
+		    "from the checkpoint",
+		    name, gptoss_dtype_name(dt), want);
 		b->st = GPTOSS_ERR_SHAPE;
 		return NULL;
 	}
 	shape_str(got, sizeof got, t->shape, t->ndim);
 	if (t->dtype != dt || t->ndim != ndim ||
 	    memcmp(t->shape, shape, ndim * sizeof *shape) != 0) {
-		gptoss_set_err(b->err_out, "tensor '%s' in %s is %s %s; "
-		    "config.json needs %s %s", name, f->path,
-		    gptoss_dtype_name(t->dtype), got, gptoss_dtype_name(dt),
-		    want);
+		gptoss_set_err(b->err_out,
+		    "tensor '%s' in %s is %s %s; "
+		    "config.json needs %s %s",
+		    name, f->path, gptoss_dtype_name(t->dtype), got,
+		    gptoss_dtype_name(dt), want);
 		b->st = GPTOSS_ERR_SHAPE;
 		return NULL;
 	}
 	if (((uintptr_t)(f->data + t->begin)) % 2 != 0 &&
 	    dt == GPTOSS_DT_BF16) {
-		gptoss_set_err(b->err_out, "tensor '%s' in %s is not 2-byte "
-		    "aligned", name, f->path);
+		gptoss_set_err(b->err_out,
+		    "tensor '%s' in %s is not 2-byte "
+		    "aligned",
+		    name, f->path);
 		b->st = GPTOSS_ERR_FORMAT;
 		return NULL;
 	}
 	return f->data + t->begin;
 }
 
-#define BF(b, name, ...)                                                     \
-	((const uint16_t *)bind((b), (name), GPTOSS_DT_BF16,                 \
-	    sizeof((uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t),            \
-	    (uint64_t[]){__VA_ARGS__}))
-#define U8(b, name, ...)                                                     \
-	((const uint8_t *)bind((b), (name), GPTOSS_DT_U8,                    \
-	    sizeof((uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t),            \
-	    (uint64_t[]){__VA_ARGS__}))
+#define BF(b, name, ...)                                                       \
+	((const uint16_t *)bind((b), (name), GPTOSS_DT_BF16,                   \
+	    sizeof((uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t),            \
+	    (uint64_t[]){ __VA_ARGS__ }))
+#define U8(b, name, ...)                                                       \
+	((const uint8_t *)bind((b), (name), GPTOSS_DT_U8,                      \
+	    sizeof((uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t),            \
+	    (uint64_t[]){ __VA_ARGS__ }))
 
 static void
 bind_layer(struct binder *b, const struct gptoss_config *c, uint32_t n,
@@ -147,10 +152,9 @@ bind_layer(struct binder *b, const struct gptoss_config *c, uint32_t n,
 	l->gu_scales = U8(b, NM("mlp.experts.gate_up_proj_scales"), E, 2 * I,
 	    H / 32);
 	l->gu_bias = BF(b, NM("mlp.experts.gate_up_proj_bias"), E, 2 * I);
-	l->dn_blocks = U8(b, NM("mlp.experts.down_proj_blocks"), E, H,
-	    I / 32, 16);
-	l->dn_scales = U8(b, NM("mlp.experts.down_proj_scales"), E, H,
-	    I / 32);
+	l->dn_blocks = U8(b, NM("mlp.experts.down_proj_blocks"), E, H, I / 32,
+	    16);
+	l->dn_scales = U8(b, NM("mlp.experts.down_proj_scales"), E, H, I / 32);
 	l->dn_bias = BF(b, NM("mlp.experts.down_proj_bias"), E, H);
 #undef NM
 }
@@ -182,10 +186,12 @@ open_shards(const char *dir, struct binder *b, cJSON **index_out,
 		w->shards = xcalloc(1, sizeof *w->shards);
 		b->shard_names = xcalloc(2, sizeof *b->shard_names);
 		if (access(path, F_OK) != 0) {
-			gptoss_set_err(err_out, "%s: neither "
+			gptoss_set_err(err_out,
+			    "%s: neither "
 			    "model.safetensors.index.json nor "
 			    "model.safetensors "
-			    "is there", dir);
+			    "is there",
+			    dir);
 			st = GPTOSS_ERR_IO;
 			goto cleanup;
 		}
@@ -197,7 +203,7 @@ open_shards(const char *dir, struct binder *b, cJSON **index_out,
 		goto cleanup;
 	}
 	if ((st = gptoss_read_file(path, GPTOSS_JSON_FILE_MAX, &data, NULL,
-	    err_out)) != GPTOSS_OK)
+		 err_out)) != GPTOSS_OK)
 		goto cleanup;
 	idx = cJSON_Parse(data);
 	b->map = cJSON_GetObjectItemCaseSensitive(idx, "weight_map");
@@ -211,7 +217,8 @@ open_shards(const char *dir, struct binder *b, cJSON **index_out,
 	b->shard_names = xcalloc(cap + 1, sizeof *b->shard_names);
 	cJSON_ArrayForEach(e, b->map) {
 		if (!cJSON_IsString(e) || !safe_name(e->valuestring)) {
-			gptoss_set_err(err_out, "%s: bad shard name for "
+			gptoss_set_err(err_out,
+			    "%s: bad shard name for "
 			    "'%.200s'",
 			    path, e->string ? e->string : "?");
 			goto cleanup;
@@ -241,7 +248,7 @@ enum gptoss_status
 gptoss_weights_load(const char *dir, const struct gptoss_config *c,
     struct gptoss_weights **w_out, char **err_out)
 {
-	struct binder b = {0};
+	struct binder b = { 0 };
 	cJSON *idx = NULL;
 	uint64_t H = c->hidden_size, V = c->vocab_size;
 	size_t i;
@@ -255,7 +262,7 @@ gptoss_weights_load(const char *dir, const struct gptoss_config *c,
 	b.w->embed = BF(&b, "model.embed_tokens.weight", V, H);
 	b.w->norm = BF(&b, "model.norm.weight", H);
 	b.w->lm_head = c->tie_word_embeddings ? b.w->embed :
-	    BF(&b, "lm_head.weight", V, H);
+						BF(&b, "lm_head.weight", V, H);
 	for (n = 0; n < c->num_layers; n++)
 		bind_layer(&b, c, n, &b.w->layers[n]);
 	if (b.st != GPTOSS_OK)

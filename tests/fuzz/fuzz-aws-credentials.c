@@ -21,17 +21,12 @@
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char *const unset[] = {
-	    "AWS_ACCESS_KEY_ID",
-	    "AWS_SECRET_ACCESS_KEY",
-	    "AWS_SESSION_TOKEN",
-	    "AWS_SECURITY_TOKEN",
-	    "AWS_PROFILE",
-	    "AWS_DEFAULT_PROFILE",
-	    "AWS_REGION",
-	    "AWS_DEFAULT_REGION",
-	    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-	    "AWS_CONTAINER_CREDENTIALS_FULL_URI"};
+	static const char *const unset[] = { "AWS_ACCESS_KEY_ID",
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+		"AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_REGION", "AWS_DEFAULT_REGION",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI" };
 	size_t i;
 
 	(void)argc;
@@ -54,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", fuzz_file(0, data, first), 1);
 	rest = first < size ? first + 1 : size;
 	setenv("AWS_CONFIG_FILE", fuzz_file(1, data + rest, size - rest), 1);
-	if (awscred_resolve(&(struct awscred_options){.profile = profile}, &c,
-	                    &cause) == 0) {
+	if (awscred_resolve(&(struct awscred_options){ .profile = profile }, &c,
+		&cause) == 0) {
 		if (c->access_key_id == NULL || c->secret_access_key == NULL)
 			abort();
 	} else if (cause == NULL) {

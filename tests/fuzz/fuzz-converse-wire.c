@@ -38,7 +38,7 @@ static void
 stream(const uint8_t *data, size_t size)
 {
 	struct converse_wire_acc acc;
-	struct model_response resp = {0};
+	struct model_response resp = { 0 };
 	char *text = fuzz_string(data, size), *line, *save = NULL;
 	char *cause = NULL;
 	int rc = 0;
@@ -60,7 +60,7 @@ stream(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct model_response resp = {0};
+	struct model_response resp = { 0 };
 	char *cause = NULL;
 
 	if (converse_wire_parse((const char *)data, size, &resp, &cause) != 0 &&

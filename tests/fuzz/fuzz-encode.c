@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/pretokenize.h"
 #include "model/gptoss/tokenizer.h"
-#include "lib/xmalloc.h"
 
 static struct gptoss_tokenizer *tok;
 
@@ -24,9 +24,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (path == NULL || gptoss_tokenizer_load(path, &tok, NULL) !=
-	    GPTOSS_OK) {
-		fprintf(stderr, "fuzz-encode: set FUZZ_TOKENIZER to a "
+	if (path == NULL ||
+	    gptoss_tokenizer_load(path, &tok, NULL) != GPTOSS_OK) {
+		fprintf(stderr,
+		    "fuzz-encode: set FUZZ_TOKENIZER to a "
 		    "tokenizer file\n");
 		exit(2);
 	}
@@ -48,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	clen = pretok_sanitize(data, size, clean);
 	gptoss_tokenizer_encode(tok, (const char *)data, size, 0, &ids, &n);
 	if (gptoss_tokenizer_decode(tok, ids, n, &text, &len, NULL) !=
-	    GPTOSS_OK || len != clen || memcmp(text, clean, len) != 0)
+		GPTOSS_OK ||
+	    len != clen || memcmp(text, clean, len) != 0)
 		abort();
 	gptoss_decoder_new(tok, &dec);
 	for (i = 0; i < n; i++) {

@@ -22,7 +22,7 @@ static uint32_t
 get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 static void
@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An empty piece first: a transfer may deliver one. */
 	if (feed(d, copy, 0) == 0 &&
 	    fuzz_pieces(copy + 1, size - 1, 1 + (data[0] & 0x3f) * 7, feed,
-	                d) == 0)
+		d) == 0)
 		(void)eventstream_strerror(eventstream_finish(d));
 	eventstream_decoder_free(d);
 	free(copy);

@@ -20,8 +20,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (path == NULL || gptoss_tokenizer_load(path, &tok, NULL) !=
-	    GPTOSS_OK) {
+	if (path == NULL ||
+	    gptoss_tokenizer_load(path, &tok, NULL) != GPTOSS_OK) {
 		fprintf(stderr, "fuzz-harmony-parser: set FUZZ_TOKENIZER\n");
 		exit(2);
 	}

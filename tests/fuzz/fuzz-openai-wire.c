@@ -20,7 +20,7 @@ static void
 chunk(const uint8_t *data, size_t size)
 {
 	struct openai_wire_acc acc;
-	struct model_response resp = {0};
+	struct model_response resp = { 0 };
 	cJSON *obj = cJSON_ParseWithLength((const char *)data, size);
 	char *cause = NULL;
 
@@ -53,7 +53,7 @@ base64(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct model_response resp = {0};
+	struct model_response resp = { 0 };
 	char *cause = NULL;
 
 	if (openai_wire_parse((const char *)data, size, &resp, &cause) != 0 &&

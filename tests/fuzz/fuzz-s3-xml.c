@@ -16,7 +16,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const tags[] = {"Code", "Message"};
+	static const char *const tags[] = { "Code", "Message" };
 	char *xml = fuzz_string(data, size), *text;
 	size_t i;
 

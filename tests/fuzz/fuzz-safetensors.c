@@ -23,13 +23,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(&data_len, data, 8);
 	if (gptoss_st_parse_header("fuzz", (const char *)data + 8, size - 8,
-	    data_len, &t, &n, &err) == GPTOSS_OK) {
+		data_len, &t, &n, &err) == GPTOSS_OK) {
 		/* Every accepted range lies inside the data area. */
 		for (i = 0; i < n; i++)
 			if (t[i].begin > t[i].end || t[i].end > data_len)
 				abort();
-		if (gptoss_st_find(&(struct gptoss_st_file){.tensors = t,
-		    .n = n}, n ? t[0].name : "x") == NULL && n)
+		if (gptoss_st_find(&(struct gptoss_st_file){ .tensors = t,
+				       .n = n },
+			n ? t[0].name : "x") == NULL &&
+		    n)
 			abort();
 	}
 	gptoss_st_tensors_free(t, n);

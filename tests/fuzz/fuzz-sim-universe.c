@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tools/market/provider.h"
 #include "tests/fuzz/fuzz.h"
+#include "tools/market/provider.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct openai_wire_acc acc;
 	struct remote_lines lines;
-	struct model_response resp = {0};
+	struct model_response resp = { 0 };
 	char *cause = NULL;
 	int rc;
 
@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && lines.error == NULL)
 		abort();
 	if (openai_wire_stream_finish(&acc, &lines, "fuzz", &resp, &cause) !=
-	        0 &&
+		0 &&
 	    cause == NULL)
 		abort();
 	free(cause);

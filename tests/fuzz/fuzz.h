@@ -46,7 +46,7 @@ fuzz_file(int slot, const uint8_t *data, size_t size)
 		if ((fds[slot] = memfd_create("fuzz", 0)) < 0)
 			abort();
 		snprintf(paths[slot], sizeof paths[slot], "/proc/self/fd/%d",
-		         fds[slot]);
+		    fds[slot]);
 	}
 	if (ftruncate(fds[slot], 0) != 0 ||
 	    pwrite(fds[slot], data, size, 0) != (ssize_t)size)
@@ -60,7 +60,7 @@ fuzz_file(int slot, const uint8_t *data, size_t size)
  */
 static inline int
 fuzz_pieces(const uint8_t *data, size_t size, size_t piece,
-            int (*feed)(void *arg, const uint8_t *p, size_t n), void *arg)
+    int (*feed)(void *arg, const uint8_t *p, size_t n), void *arg)
 {
 	size_t n;
 	int rc = 0;

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "tools/market/calendar.h"
 #include "lib/date.h"
+#include "tools/market/calendar.h"
 
 /* The Nth (1-based) weekday WD (0 = Sunday) of month M in year Y. */
 static int32_t
@@ -103,8 +103,7 @@ calendar_year_fill(struct calendar_year *cy, int y)
 	calendar_add(cy, calendar_easter(y) - 2, "Good Friday");
 	calendar_add(cy, calendar_last_weekday(y, 5, 1), "Memorial Day");
 	calendar_add(cy, calendar_nth_weekday(y, 9, 1, 1), "Labor Day");
-	calendar_add(cy, calendar_nth_weekday(y, 11, 4, 4),
-	    "Thanksgiving Day");
+	calendar_add(cy, calendar_nth_weekday(y, 11, 4, 4), "Thanksgiving Day");
 }
 
 const char *

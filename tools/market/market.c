@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "lib/date.h"
+#include "lib/xmalloc.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
-#include "lib/xmalloc.h"
 
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,
@@ -89,11 +89,11 @@ market_provider_names(void)
 
 /* The message for an operation provider P does not have. */
 static int
-market_missing(const struct market_provider *p, const char *what,
-    char **cause)
+market_missing(const struct market_provider *p, const char *what, char **cause)
 {
 	*cause = xasprintf("provider %s has no %s; use another provider "
-	    "(available: %s)", p->name, what, market_provider_names());
+			   "(available: %s)",
+	    p->name, what, market_provider_names());
 	return -1;
 }
 
@@ -104,12 +104,13 @@ market_check_symbol(const struct market_provider *p, const char *symbol,
 {
 	if (p == NULL) {
 		*cause = xasprintf("no market provider given; choose one of "
-		    "%s", market_provider_names());
+				   "%s",
+		    market_provider_names());
 		return -1;
 	}
 	if (symbol == NULL || *symbol == '\0') {
 		*cause = xstrdup("no stock symbol given; name one, e.g. "
-		    "SIM_STOCK");
+				 "SIM_STOCK");
 		return -1;
 	}
 	return 0;
@@ -127,9 +128,10 @@ market_history(const struct market_provider *p, const char *symbol,
 	if (p->history == NULL)
 		return market_missing(p, "price history", cause);
 	if (from > as_of) {
-		*cause = xasprintf("history of %s: start date %s is after the "
-		    "as-of date %s; give a start on or before it", symbol,
-		    date_format(from, f), date_format(as_of, a));
+		*cause = xasprintf(
+		    "history of %s: start date %s is after the "
+		    "as-of date %s; give a start on or before it",
+		    symbol, date_format(from, f), date_format(as_of, a));
 		return -1;
 	}
 	return p->history(symbol, as_of, from, out, cause);
@@ -165,8 +167,8 @@ market_fundamentals(const struct market_provider *p, const char *symbol,
 }
 
 int
-market_news(const struct market_provider *p, const char *symbol,
-    int32_t as_of, struct market_news **out, size_t *n_out, char **cause)
+market_news(const struct market_provider *p, const char *symbol, int32_t as_of,
+    struct market_news **out, size_t *n_out, char **cause)
 {
 	*out = NULL;
 	*n_out = 0;
@@ -178,8 +180,7 @@ market_news(const struct market_provider *p, const char *symbol,
 }
 
 int
-market_benchmark(const struct market_provider *p, char *symbol_out,
-    size_t size)
+market_benchmark(const struct market_provider *p, char *symbol_out, size_t size)
 {
 	if (p == NULL || p->benchmark == NULL || size == 0)
 		return -1;

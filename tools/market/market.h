@@ -33,11 +33,11 @@ struct market_bars {
 void market_bars_free(struct market_bars *b);
 
 struct market_profile {
-	char symbol[32];       /* canonical spelling, "SIM_STOCK" */
-	char name[128];	       /* "Simulated Stock Inc." */
+	char symbol[32]; /* canonical spelling, "SIM_STOCK" */
+	char name[128];	 /* "Simulated Stock Inc." */
 	char sector[64];
 	char industry[64];
-	char currency[8];      /* "USD" */
+	char currency[8]; /* "USD" */
 	char exchange[32];
 	char description[512];
 };
@@ -47,19 +47,19 @@ struct market_profile {
  * not available (e.g. everything for an index, P/E when EPS <= 0).
  */
 struct market_fundamentals {
-	double market_cap;	     /* close x shares_outstanding */
-	double shares_outstanding;   /* shares */
-	double pe_ratio;	     /* close / eps_ttm */
-	double forward_pe;	     /* close / forward_eps */
-	double price_to_book;	     /* close / book_value_per_share */
-	double dividend_yield_pct;   /* dividend_per_share / close x 100 */
-	double dividend_per_share;   /* per year */
-	double revenue_ttm;	     /* trailing twelve months */
-	double profit_margin_pct;    /* net income / revenue x 100 */
-	double eps_ttm;		     /* trailing twelve months */
-	double forward_eps;	     /* next twelve months, estimated */
+	double market_cap;	   /* close x shares_outstanding */
+	double shares_outstanding; /* shares */
+	double pe_ratio;	   /* close / eps_ttm */
+	double forward_pe;	   /* close / forward_eps */
+	double price_to_book;	   /* close / book_value_per_share */
+	double dividend_yield_pct; /* dividend_per_share / close x 100 */
+	double dividend_per_share; /* per year */
+	double revenue_ttm;	   /* trailing twelve months */
+	double profit_margin_pct;  /* net income / revenue x 100 */
+	double eps_ttm;		   /* trailing twelve months */
+	double forward_eps;	   /* next twelve months, estimated */
 	double book_value_per_share;
-	double average_volume;	     /* shares/day, last 3 months of bars */
+	double average_volume; /* shares/day, last 3 months of bars */
 };
 
 struct market_news {

@@ -37,25 +37,25 @@
 
 #include "lib/date.h"
 #include "lib/paths.h"
+#include "lib/xmalloc.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
-#include "lib/xmalloc.h"
 
-#define SIM_FILE	  "sim-universe.json"
-#define SIM_FILE_MAX	  (16 * 1024 * 1024) /* bytes */
+#define SIM_FILE "sim-universe.json"
+#define SIM_FILE_MAX (16 * 1024 * 1024) /* bytes */
 #define SIM_COMPANIES_MAX 10000
-#define SIM_HISTORY_YEARS 3  /* needed before the first as-of date */
+#define SIM_HISTORY_YEARS 3 /* needed before the first as-of date */
 #define SIM_DAYS_PER_YEAR 252.0
-#define SIM_NEWS_DAYS	  30 /* calendar days of news, as-of included */
-#define SIM_AVGVOL_DAYS	  91 /* calendar days in "the last 3 months" */
-#define SIM_EPS_NOISE	  0.03 /* log std of quarterly EPS surprises */
+#define SIM_NEWS_DAYS 30   /* calendar days of news, as-of included */
+#define SIM_AVGVOL_DAYS 91 /* calendar days in "the last 3 months" */
+#define SIM_EPS_NOISE 0.03 /* log std of quarterly EPS surprises */
 
 /* Purposes of random numbers (the third hash input). */
 enum sim_stream {
 	SIM_S_REGIME = 1,
-	SIM_S_MOVE,			  /* overnight and intraday noise */
-	SIM_S_RANGE = SIM_S_MOVE + 2,	  /* how far high and low reach */
+	SIM_S_MOVE,		      /* overnight and intraday noise */
+	SIM_S_RANGE = SIM_S_MOVE + 2, /* how far high and low reach */
 	SIM_S_JUMP = SIM_S_RANGE + 2,
 	SIM_S_JUMPSIZE,
 	SIM_S_VOLUME = SIM_S_JUMPSIZE + 2,
@@ -82,12 +82,12 @@ struct sim_market {
 
 /* Fundamentals at start_date. */
 struct sim_fund {
-	double shares;	    /* shares outstanding */
-	double eps;	    /* trailing EPS */
-	double eps_growth;  /* per year; also dividend and book value */
-	double margin;	    /* profit margin, fraction */
-	double dividend;    /* dividend per share per year */
-	double book_value;  /* per share */
+	double shares;	   /* shares outstanding */
+	double eps;	   /* trailing EPS */
+	double eps_growth; /* per year; also dividend and book value */
+	double margin;	   /* profit margin, fraction */
+	double dividend;   /* dividend per share per year */
+	double book_value; /* per share */
 };
 
 struct sim_company {
@@ -204,8 +204,7 @@ sim_normal(uint64_t key, int32_t day, unsigned stream)
 
 /* Two independent standard normals from the same two streams. */
 static void
-sim_normal2(uint64_t key, int32_t day, unsigned stream, double *z1,
-    double *z2)
+sim_normal2(uint64_t key, int32_t day, unsigned stream, double *z1, double *z2)
 {
 	double r = sqrt(-2.0 * log(sim_unif(key, day, stream)));
 	double t = 6.283185307179586 * sim_unif(key, day, stream + 1);
@@ -232,7 +231,8 @@ sim_read_file(const char *path, char **msg)
 	}
 	if (fstat(fileno(f), &st) != 0 || st.st_size > SIM_FILE_MAX) {
 		*msg = xasprintf("it is not a regular file of at most %d "
-		    "bytes", SIM_FILE_MAX);
+				 "bytes",
+		    SIM_FILE_MAX);
 		goto out;
 	}
 	data = xmalloc((size_t)st.st_size + 1);
@@ -259,7 +259,8 @@ sim_get_string(const cJSON *obj, const char *key, char *dst, size_t size,
 	if (!cJSON_IsString(v) || v->valuestring[0] == '\0' ||
 	    strlen(v->valuestring) >= size) {
 		*msg = xasprintf("%s: \"%s\" must be a string of 1 to %zu "
-		    "characters", where, key, size - 1);
+				 "characters",
+		    where, key, size - 1);
 		return -1;
 	}
 	memcpy(dst, v->valuestring, strlen(v->valuestring) + 1);
@@ -281,10 +282,12 @@ sim_get_params(const cJSON *obj, const char *key,
 	}
 	for (i = 0; i < n; i++) {
 		v = cJSON_GetObjectItemCaseSensitive(o, params[i].key);
-		if (!cJSON_IsNumber(v) || !(v->valuedouble >= params[i].lo &&
-		    v->valuedouble <= params[i].hi)) {
+		if (!cJSON_IsNumber(v) ||
+		    !(v->valuedouble >= params[i].lo &&
+			v->valuedouble <= params[i].hi)) {
 			*msg = xasprintf("%s: %s.%s must be a number from %g "
-			    "to %g", where, key, params[i].key, params[i].lo,
+					 "to %g",
+			    where, key, params[i].key, params[i].lo,
 			    params[i].hi);
 			return -1;
 		}
@@ -327,12 +330,13 @@ sim_load_strings(const cJSON *o, struct sim_company *c, const char *where,
 
 	for (i = 0; i < SIM_NELEM(f); i++) {
 		if (sim_get_string(o, f[i].key, f[i].dst, f[i].size, where,
-		    msg) != 0)
+			msg) != 0)
 			return -1;
 	}
 	if (!sim_symbol_ok(c->symbol)) {
 		*msg = xasprintf("%s: symbol \"%s\" may hold only A-Z, 0-9, "
-		    "'_', '.' and '-'", where, c->symbol);
+				 "'_', '.' and '-'",
+		    where, c->symbol);
 		return -1;
 	}
 	return 0;
@@ -340,8 +344,7 @@ sim_load_strings(const cJSON *o, struct sim_company *c, const char *where,
 
 /* One entry of "companies". */
 static int
-sim_load_company(const cJSON *o, size_t i, struct sim_company *c,
-    char **msg)
+sim_load_company(const cJSON *o, size_t i, struct sim_company *c, char **msg)
 {
 	char where[48];
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
@@ -354,20 +357,23 @@ sim_load_company(const cJSON *o, size_t i, struct sim_company *c,
 	if (sim_load_strings(o, c, where, msg) != 0)
 		return -1;
 	snprintf(where, sizeof where, "%s", c->symbol);
-	if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "stock") != 0
-	    && strcmp(kind->valuestring, "index") != 0)) {
+	if (!cJSON_IsString(kind) ||
+	    (strcmp(kind->valuestring, "stock") != 0 &&
+		strcmp(kind->valuestring, "index") != 0)) {
 		*msg = xasprintf("%s: \"kind\" must be \"stock\" or "
-		    "\"index\"", where);
+				 "\"index\"",
+		    where);
 		return -1;
 	}
 	c->is_index = strcmp(kind->valuestring, "index") == 0;
 	c->key = sim_hash(c->symbol);
 	if (sim_get_params(o, "market", sim_market_params,
-	    SIM_NELEM(sim_market_params), &c->m, where, msg) != 0)
+		SIM_NELEM(sim_market_params), &c->m, where, msg) != 0)
 		return -1;
 	if (c->m.start_price <= c->m.floor) {
 		*msg = xasprintf("%s: market.start_price must be above "
-		    "market.floor", where);
+				 "market.floor",
+		    where);
 		return -1;
 	}
 	if (c->is_index)
@@ -408,7 +414,8 @@ sim_link(struct sim_universe *u, const char *benchmark, char **msg)
 	free(by);
 	if (u->index == NULL || !u->index->is_index) {
 		*msg = xasprintf("benchmark \"%s\" must be a company of kind "
-		    "\"index\"", benchmark);
+				 "\"index\"",
+		    benchmark);
 		return -1;
 	}
 	return 0;
@@ -423,8 +430,7 @@ sim_load_root(const cJSON *root, struct sim_universe *u, char **msg)
 	    "start_date");
 	const cJSON *bench = cJSON_GetObjectItemCaseSensitive(root,
 	    "benchmark");
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root,
-	    "companies");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "companies");
 	const cJSON *o;
 	size_t i = 0;
 
@@ -445,7 +451,8 @@ sim_load_root(const cJSON *root, struct sim_universe *u, char **msg)
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 2 ||
 	    cJSON_GetArraySize(list) > SIM_COMPANIES_MAX) {
 		*msg = xasprintf("\"companies\" must be an array of 2 to %d "
-		    "companies", SIM_COMPANIES_MAX);
+				 "companies",
+		    SIM_COMPANIES_MAX);
 		return -1;
 	}
 	u->n = (size_t)cJSON_GetArraySize(list);
@@ -502,9 +509,11 @@ sim_load(const char *path, char **cause)
 	if (u != NULL)
 		u->path = xstrdup(path);
 	else
-		*cause = xasprintf("the sim market universe %s is invalid: "
+		*cause = xasprintf(
+		    "the sim market universe %s is invalid: "
 		    "%s; restore it from the stockagent sources or unset "
-		    "STOCKAGENT_DATA_DIR", path, msg);
+		    "STOCKAGENT_DATA_DIR",
+		    path, msg);
 	free(msg);
 	free(text);
 	return u;
@@ -555,7 +564,8 @@ sim_unknown(const struct sim_universe *u, const char *symbol, char **cause)
 	buf_init(&b, 0);
 	for (i = 0; i < u->n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", u->c[i].symbol);
-	*cause = xasprintf("no market data for %.40s: the sim provider covers "
+	*cause = xasprintf(
+	    "no market data for %.40s: the sim provider covers "
 	    "%s; other symbols need a real market data provider (--provider)",
 	    symbol, b.data);
 	buf_free(&b);
@@ -593,14 +603,15 @@ sim_first_as_of(const struct sim_universe *u)
 
 /* Whether AS_OF has 3 years of simulated history and is not future. */
 static int
-sim_check_as_of(const struct sim_universe *u, const char *symbol,
-    int32_t as_of, char **cause)
+sim_check_as_of(const struct sim_universe *u, const char *symbol, int32_t as_of,
+    char **cause)
 {
 	char a[DATE_STR_SIZE], b[DATE_STR_SIZE], c[DATE_STR_SIZE];
 	int32_t first = sim_first_as_of(u), today = date_today();
 
 	if (as_of < first) {
-		*cause = xasprintf("as-of date %s is too early for %s: the "
+		*cause = xasprintf(
+		    "as-of date %s is too early for %s: the "
 		    "sim provider's history starts on %s and an analysis "
 		    "needs %d years of it; use %s or later",
 		    date_format(as_of, a), symbol, date_format(u->start, b),
@@ -609,8 +620,8 @@ sim_check_as_of(const struct sim_universe *u, const char *symbol,
 	}
 	if (as_of > today) {
 		*cause = xasprintf("as-of date %s is in the future (today is "
-		    "%s); use today or an earlier date", date_format(as_of, a),
-		    date_format(today, b));
+				   "%s); use today or an earlier date",
+		    date_format(as_of, a), date_format(today, b));
 		return -1;
 	}
 	return 0;
@@ -633,8 +644,8 @@ sim_find_as_of(const char *symbol, int32_t as_of,
 
 /* One series' state between days. */
 struct sim_state {
-	double dev;	/* log distance of the last close from the trend */
-	int turbulent;	/* regime */
+	double dev;    /* log distance of the last close from the trend */
+	int turbulent; /* regime */
 };
 
 /* One day of one series, in log space relative to the floor. */
@@ -735,8 +746,9 @@ sim_bar(const struct sim_company *c, int32_t day, const struct sim_day *d,
 	out->close[k] = sim_cents(fl + exp(d->x_close));
 	a = fabs(d->move) / d->sigma_base;
 	g = d->gap / d->sigma_base;
-	v = c->m.volume * exp(0.25 * sim_normal(c->key, day, SIM_S_VOLUME) -
-	    0.03) * (0.55 + 0.3 * a + 0.3 * g);
+	v = c->m.volume *
+	    exp(0.25 * sim_normal(c->key, day, SIM_S_VOLUME) - 0.03) *
+	    (0.55 + 0.3 * a + 0.3 * g);
 	out->volume[k] = fmax(1.0, round(v));
 }
 
@@ -790,8 +802,7 @@ sim_history(const char *symbol, int32_t as_of, int32_t from,
     struct market_bars *out, char **cause)
 {
 	const struct sim_universe *u;
-	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u,
-	    cause);
+	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u, cause);
 
 	if (c == NULL)
 		return -1;
@@ -830,8 +841,8 @@ sim_quarter(const struct sim_universe *u, int32_t day)
 
 /* Fills OUT from the per-share figures and the day's close. */
 static void
-sim_ratios(const struct sim_company *c, double close, double growth,
-    double eps, struct market_fundamentals *out)
+sim_ratios(const struct sim_company *c, double close, double growth, double eps,
+    struct market_fundamentals *out)
 {
 	const struct sim_fund *f = &c->f;
 
@@ -843,8 +854,7 @@ sim_ratios(const struct sim_company *c, double close, double growth,
 	out->profit_margin_pct = f->margin * 100.0;
 	out->market_cap = close * f->shares;
 	out->pe_ratio = eps > 0 ? close / eps : NAN;
-	out->forward_pe = out->forward_eps > 0 ? close / out->forward_eps :
-						 NAN;
+	out->forward_pe = out->forward_eps > 0 ? close / out->forward_eps : NAN;
 	out->price_to_book = close / out->book_value_per_share;
 	out->dividend_yield_pct = out->dividend_per_share / close * 100.0;
 	out->revenue_ttm = eps * f->shares / f->margin;
@@ -855,8 +865,7 @@ sim_fundamentals(const char *symbol, int32_t as_of,
     struct market_fundamentals *out, char **cause)
 {
 	const struct sim_universe *u;
-	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u,
-	    cause);
+	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u, cause);
 	struct market_bars b = { 0 };
 	double growth, eps, sum = 0;
 	int q;
@@ -866,7 +875,8 @@ sim_fundamentals(const char *symbol, int32_t as_of,
 		return -1;
 	if (c->is_index) {
 		*cause = xasprintf("%s is an index: it has no fundamentals; "
-		    "ask for a company such as SIM_STOCK", c->symbol);
+				   "ask for a company such as SIM_STOCK",
+		    c->symbol);
 		return -1;
 	}
 	sim_path(u, c, as_of, as_of - SIM_AVGVOL_DAYS + 1, &b);
@@ -912,8 +922,7 @@ static const char *const sim_news_stock[3][8] = {
 
 static const char *const sim_news_index[3][8] = {
 	{ "Stocks slide as the {n} posts its worst day in weeks",
-	    "{n} falls on growth worries",
-	    "Selling pressure weighs on the {n}",
+	    "{n} falls on growth worries", "Selling pressure weighs on the {n}",
 	    "{n} drops as bond yields climb",
 	    "{n} extends losses amid recession fears",
 	    "Weak earnings drag the {n} lower",
@@ -930,25 +939,25 @@ static const char *const sim_news_index[3][8] = {
 	{ "Stocks rally as the {n} notches fresh gains",
 	    "{n} rises on upbeat economic data",
 	    "{n} climbs as earnings beat forecasts",
-	    "Broad buying lifts the {n}",
-	    "{n} extends its winning streak",
+	    "Broad buying lifts the {n}", "{n} extends its winning streak",
 	    "Investors pile into equities, lifting the {n}",
 	    "{n} gains as inflation cools",
 	    "A strong jobs report lifts the {n}" },
 };
 
 static const char *const sim_news_sources[] = {
-	"SimWire", "Sim Business Daily", "The Sim Street Journal",
-	"SimMarkets Today", "Simulated Press",
+	"SimWire",
+	"Sim Business Daily",
+	"The Sim Street Journal",
+	"SimMarkets Today",
+	"Simulated Press",
 };
 
-static const char *const sim_labels[3] = { "negative", "neutral",
-	"positive" };
+static const char *const sim_labels[3] = { "negative", "neutral", "positive" };
 
 /* Writes template T for C into DST (SIZE bytes). */
 static void
-sim_expand(const char *t, const struct sim_company *c, char *dst,
-    size_t size)
+sim_expand(const char *t, const struct sim_company *c, char *dst, size_t size)
 {
 	struct buf b;
 
@@ -984,8 +993,8 @@ sim_recent_return(const struct sim_universe *u, const struct sim_company *c,
 
 /* Headline J of the day's news, leaning with LEAN (-1..1). */
 static void
-sim_news_item(const struct sim_company *c, uint64_t seed, int32_t as_of,
-    int j, double lean, unsigned *used, struct market_news *out)
+sim_news_item(const struct sim_company *c, uint64_t seed, int32_t as_of, int j,
+    double lean, unsigned *used, struct market_news *out)
 {
 	unsigned s = SIM_S_NEWS + 8 * (unsigned)j;
 	double score = 0.7 * lean + 0.45 * sim_normal(seed, as_of, s);
@@ -998,10 +1007,10 @@ sim_news_item(const struct sim_company *c, uint64_t seed, int32_t as_of,
 		t = (t + 1) % 8;
 	used[label] |= 1u << t;
 	sim_expand(c->is_index ? sim_news_index[label][t] :
-				 sim_news_stock[label][t], c,
-	    out->headline, sizeof out->headline);
-	out->date = as_of - (int32_t)(sim_bits(seed, as_of, s + 3) %
-	    SIM_NEWS_DAYS);
+				 sim_news_stock[label][t],
+	    c, out->headline, sizeof out->headline);
+	out->date = as_of -
+	    (int32_t)(sim_bits(seed, as_of, s + 3) % SIM_NEWS_DAYS);
 	snprintf(out->source, sizeof out->source, "%s",
 	    sim_news_sources[sim_bits(seed, as_of, s + 4) %
 		SIM_NELEM(sim_news_sources)]);
@@ -1020,8 +1029,7 @@ sim_news(const char *symbol, int32_t as_of, struct market_news **out,
     size_t *n_out, char **cause)
 {
 	const struct sim_universe *u;
-	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u,
-	    cause);
+	const struct sim_company *c = sim_find_as_of(symbol, as_of, &u, cause);
 	uint64_t seed;
 	unsigned used[3] = { 0, 0, 0 };
 	struct market_news *news, tmp;

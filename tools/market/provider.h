@@ -20,8 +20,8 @@ struct market_provider {
 	    char **cause);
 	int (*fundamentals)(const char *symbol, int32_t as_of,
 	    struct market_fundamentals *out, char **cause);
-	int (*news)(const char *symbol, int32_t as_of,
-	    struct market_news **out, size_t *n_out, char **cause);
+	int (*news)(const char *symbol, int32_t as_of, struct market_news **out,
+	    size_t *n_out, char **cause);
 	int (*benchmark)(char *symbol_out, size_t size);
 	int (*symbols)(char ***out, size_t *n);
 };

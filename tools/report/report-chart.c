@@ -19,18 +19,18 @@
 
 #include "lib/i18n.h"
 #include "lib/jsonutil.h"
+#include "lib/xmalloc.h"
 #include "tools/report/report-chart.h"
 #include "tools/report/report-json.h"
-#include "lib/xmalloc.h"
 
-#define AXIS_W     40.0f /* room for the right-hand value labels */
+#define AXIS_W 40.0f /* room for the right-hand value labels */
 #define LABEL_SIZE 6.8f
 
 /* A plot box and the value range mapped onto it. */
 struct plot {
 	float x0, x1, y0, y1; /* box, points (y0 bottom) */
-	double lo, hi;        /* values at y0 and y1 */
-	size_t n;             /* samples across x0..x1 */
+	double lo, hi;	      /* values at y0 and y1 */
+	size_t n;	      /* samples across x0..x1 */
 };
 
 static float
@@ -134,7 +134,7 @@ y_grid(struct report_doc *d, const struct plot *p, double step, int top)
 			break;
 		fmt_tick(lab, sizeof lab, fabs(v) < step * 1e-6 ? 0 : v, step);
 		report_text(d, d->font, LABEL_SIZE, report_muted, p->x1 + 4,
-		            y - LABEL_SIZE * 0.35f, lab);
+		    y - LABEL_SIZE * 0.35f, lab);
 	}
 }
 
@@ -142,13 +142,13 @@ static void
 frame(struct report_doc *d, const struct plot *p)
 {
 	report_stroke_rect(d, report_rule, 0.6f, p->x0, p->y0, p->x1 - p->x0,
-	                   p->y1 - p->y0);
+	    p->y1 - p->y0);
 }
 
 /* TRANSLATORS: month abbreviations on a chart's time axis */
-static const char *const months[] = {
-    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
-    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")};
+static const char *const months[] = { N_("Jan"), N_("Feb"), N_("Mar"),
+	N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
+	N_("Oct"), N_("Nov"), N_("Dec") };
 
 /* Month of "YYYY-MM-DD" (1-12) and the year's last two digits; 0 if bad. */
 static int
@@ -171,7 +171,7 @@ date_month(const cJSON *dates, size_t i, int *yy)
  */
 static void
 x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
-       size_t ngrids, const struct plot *labels)
+    size_t ngrids, const struct plot *labels)
 {
 	const struct plot *p = &grids[0];
 	char lab[16];
@@ -186,7 +186,7 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 		x = px(p, i);
 		for (g = 0; g < ngrids; g++) {
 			HPDF_Page_SetRGBStroke(d->page, report_grid.r,
-			                       report_grid.g, report_grid.b);
+			    report_grid.g, report_grid.b);
 			HPDF_Page_SetLineWidth(d->page, 0.5f);
 			HPDF_Page_MoveTo(d->page, x, grids[g].y0);
 			HPDF_Page_LineTo(d->page, x, grids[g].y1);
@@ -196,14 +196,14 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 			continue;
 		if (m == 1 || first)
 			snprintf(lab, sizeof lab, "%s '%02d", _(months[m - 1]),
-			         yy);
+			    yy);
 		else
 			snprintf(lab, sizeof lab, "%s", _(months[m - 1]));
 		lw = report_text_width(d, d->font, LABEL_SIZE, lab);
 		if (x - lw / 2 < last_right + 4 || x + lw / 2 > labels->x1 + 4)
 			continue;
 		report_text_center(d, d->font, LABEL_SIZE, report_muted, x,
-		                   labels->y0 - 10, lab);
+		    labels->y0 - 10, lab);
 		last_right = x + lw / 2;
 		first = 0;
 	}
@@ -212,7 +212,7 @@ x_grid(struct report_doc *d, const cJSON *dates, const struct plot *grids,
 /* V as a polyline, broken at missing values. */
 static void
 stroke_series(struct report_doc *d, const struct plot *p, const double *v,
-              struct rgb c, float width)
+    struct rgb c, float width)
 {
 	size_t i;
 	int pen = 0, drawn = 0;
@@ -241,7 +241,7 @@ stroke_series(struct report_doc *d, const struct plot *p, const double *v,
 /* The area between UP and LO, one polygon per run where both exist. */
 static void
 fill_band(struct report_doc *d, const struct plot *p, const double *up,
-          const double *lo, struct rgb c)
+    const double *lo, struct rgb c)
 {
 	size_t i = 0, start, k;
 
@@ -269,7 +269,7 @@ fill_band(struct report_doc *d, const struct plot *p, const double *up,
 /* Legend entries along Y from X: colour swatch then label. */
 static float
 legend(struct report_doc *d, float x, float y, struct rgb c, int block,
-       const char *label)
+    const char *label)
 {
 	if (block)
 		report_fill_rect(d, c, x, y - 1, 12, 6);
@@ -281,13 +281,13 @@ legend(struct report_doc *d, float x, float y, struct rgb c, int block,
 
 static void
 no_data(struct report_doc *d, float x, float y, float w, float h,
-        const char *what)
+    const char *what)
 {
-	struct plot p = {x, x + w, y - h, y, 0, 1, 1};
+	struct plot p = { x, x + w, y - h, y, 0, 1, 1 };
 
 	frame(d, &p);
 	report_text_center(d, d->font, 9, report_muted, x + w / 2, y - h / 2,
-	                   what);
+	    what);
 }
 
 /* A value tag on the right axis: the last close. */
@@ -301,7 +301,7 @@ last_tag(struct report_doc *d, const struct plot *p, double v, struct rgb c)
 	w = report_text_width(d, d->bold, LABEL_SIZE, lab) + 6;
 	report_fill_rect(d, c, p->x1 + 1, y - 5, w, 10);
 	report_text(d, d->bold, LABEL_SIZE, report_white, p->x1 + 4,
-	            y - LABEL_SIZE * 0.35f, lab);
+	    y - LABEL_SIZE * 0.35f, lab);
 }
 
 static double
@@ -315,7 +315,7 @@ last_value(const double *v, size_t n)
 
 static void
 volume_bars(struct report_doc *d, const struct plot *p, const double *vol,
-            const double *close)
+    const double *close)
 {
 	float bw = (p->x1 - p->x0) / (float)p->n * 0.72f;
 	size_t i;
@@ -325,25 +325,24 @@ volume_bars(struct report_doc *d, const struct plot *p, const double *vol,
 		if (isnan(vol[i]) || vol[i] <= 0)
 			continue;
 		up = i == 0 || isnan(close[i]) || isnan(close[i - 1]) ||
-		     close[i] >= close[i - 1];
+		    close[i] >= close[i - 1];
 		HPDF_Page_SetRGBFill(d->page, up ? 0.55f : 0.90f,
-		                     up ? 0.78f : 0.58f, up ? 0.66f : 0.56f);
+		    up ? 0.78f : 0.58f, up ? 0.66f : 0.56f);
 		HPDF_Page_Rectangle(d->page, px(p, i) - bw / 2, p->y0, bw,
-		                    py(p, vol[i]) - p->y0);
+		    py(p, vol[i]) - p->y0);
 		HPDF_Page_Fill(d->page);
 	}
 }
 
 void
 report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
-                   float w, float h)
+    float w, float h)
 {
-	static const char *const keys[] = {"close",   "volume",   "sma50",
-	                                   "sma200",  "bb_upper", "bb_middle",
-	                                   "bb_lower"};
+	static const char *const keys[] = { "close", "volume", "sma50",
+		"sma200", "bb_upper", "bb_middle", "bb_lower" };
 	enum { CLOSE, VOLUME, SMA50, SMA200, BBU, BBM, BBL, NKEYS };
 	double *v[NKEYS], lo = INFINITY, hi = -INFINITY, vlo = 0, vhi = 0, step,
-	                  vstep;
+			  vstep;
 	size_t n[NKEYS], k, npts;
 	struct plot price, vol, both[2];
 	float lx;
@@ -365,11 +364,12 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 	lx = legend(d, lx, y - 8, report_sma50, 0, _("SMA 50"));
 	lx = legend(d, lx, y - 8, report_sma200, 0, _("SMA 200"));
 	lx = legend(d, lx, y - 8, report_band, 1, _("Bollinger Bands (20, 2)"));
-	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, _("Volume"));
-	price = (struct plot){
-	    x, x + w - AXIS_W, y - 16 - (h - 30) * 0.74f, y - 16, 0, 0, npts};
-	vol = (struct plot){x,   x + w - AXIS_W, y - h + 14, price.y0 - 6, 0, 0,
-	                    npts};
+	legend(d, lx, y - 8, (struct rgb){ 0.55f, 0.78f, 0.66f }, 1,
+	    _("Volume"));
+	price = (struct plot){ x, x + w - AXIS_W, y - 16 - (h - 30) * 0.74f,
+		y - 16, 0, 0, npts };
+	vol = (struct plot){ x, x + w - AXIS_W, y - h + 14, price.y0 - 6, 0, 0,
+		npts };
 	widen(v[CLOSE], npts, &lo, &hi);
 	widen(v[BBU], npts, &lo, &hi);
 	widen(v[BBL], npts, &lo, &hi);
@@ -392,10 +392,10 @@ report_chart_price(struct report_doc *d, const cJSON *s, float x, float y,
 		volume_bars(d, &vol, v[VOLUME], v[CLOSE]);
 	}
 	x_grid(d, jsonutil_path(s, "date"), both, 2, &vol);
-	stroke_series(d, &price, v[BBU], (struct rgb){0.62f, 0.74f, 0.88f},
-	              0.5f);
-	stroke_series(d, &price, v[BBL], (struct rgb){0.62f, 0.74f, 0.88f},
-	              0.5f);
+	stroke_series(d, &price, v[BBU], (struct rgb){ 0.62f, 0.74f, 0.88f },
+	    0.5f);
+	stroke_series(d, &price, v[BBL], (struct rgb){ 0.62f, 0.74f, 0.88f },
+	    0.5f);
 	stroke_series(d, &price, v[SMA200], report_sma200, 1.1f);
 	stroke_series(d, &price, v[SMA50], report_sma50, 1.1f);
 	stroke_series(d, &price, v[CLOSE], report_navy, 1.3f);
@@ -411,35 +411,36 @@ cleanup:
 /* Panel title at the top left inside the box, value at the right. */
 static void
 panel_title(struct report_doc *d, float x, float y, const char *title,
-            const char *value)
+    const char *value)
 {
 	report_text(d, d->bold, 8, report_ink, x, y - 8, title);
 	if (value != NULL)
 		report_text(d, d->font, 8, report_muted,
-		            x + report_text_width(d, d->bold, 8, title) + 8,
-		            y - 8, value);
+		    x + report_text_width(d, d->bold, 8, title) + 8, y - 8,
+		    value);
 }
 
 void
 report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
-                 float w, float h)
+    float w, float h)
 {
 	size_t n;
 	double *rsi = report_array(s, "rsi14", &n), last;
 	struct plot p;
 	char val[32];
-	static const HPDF_UINT16 dash[] = {3, 2};
+	static const HPDF_UINT16 dash[] = { 3, 2 };
 
 	if (n < 2) {
 		no_data(d, x, y, w, h, _("RSI not available"));
 		goto cleanup;
 	}
 	last = last_value(rsi, n);
-	snprintf(val, sizeof val, isnan(last) ? _("n/a") : _("last %.1f"), last);
+	snprintf(val, sizeof val, isnan(last) ? _("n/a") : _("last %.1f"),
+	    last);
 	panel_title(d, x, y, "RSI (14)", val);
-	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n};
+	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, 0, 100, n };
 	report_fill_rect(d, report_zebra, p.x0, py(&p, 30), p.x1 - p.x0,
-	                 py(&p, 70) - py(&p, 30));
+	    py(&p, 70) - py(&p, 30));
 	y_grid(d, &p, 25, 1);
 	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	HPDF_Page_SetDash(d->page, dash, 2, 0);
@@ -447,9 +448,9 @@ report_chart_rsi(struct report_doc *d, const cJSON *s, float x, float y,
 	report_hline(d, report_up, 0.6f, p.x0, p.x1, py(&p, 30));
 	HPDF_Page_SetDash(d->page, NULL, 0, 0);
 	report_text(d, d->font, 6, report_down, p.x0 + 3, py(&p, 70) + 2,
-	            _("Overbought 70"));
+	    _("Overbought 70"));
 	report_text(d, d->font, 6, report_up, p.x0 + 3, py(&p, 30) - 7,
-	            _("Oversold 30"));
+	    _("Oversold 30"));
 	stroke_series(d, &p, rsi, report_accent, 1.1f);
 	frame(d, &p);
 cleanup:
@@ -466,17 +467,16 @@ macd_hist(struct report_doc *d, const struct plot *p, const double *hist)
 		if (isnan(hist[i]))
 			continue;
 		HPDF_Page_SetRGBFill(d->page, hist[i] >= 0 ? 0.55f : 0.90f,
-		                     hist[i] >= 0 ? 0.78f : 0.58f,
-		                     hist[i] >= 0 ? 0.66f : 0.56f);
+		    hist[i] >= 0 ? 0.78f : 0.58f, hist[i] >= 0 ? 0.66f : 0.56f);
 		HPDF_Page_Rectangle(d->page, px(p, i) - bw / 2, y0, bw,
-		                    py(p, hist[i]) - y0);
+		    py(p, hist[i]) - y0);
 		HPDF_Page_Fill(d->page);
 	}
 }
 
 void
 report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
-                  float w, float h)
+    float w, float h)
 {
 	size_t n, ns, nh;
 	double *m = report_array(s, "macd", &n);
@@ -494,7 +494,8 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	lx = x + report_text_width(d, d->bold, 8, "MACD (12, 26, 9)") + 12;
 	lx = legend(d, lx, y - 8, report_navy, 0, _("MACD"));
 	lx = legend(d, lx, y - 8, report_sma50, 0, _("Signal"));
-	legend(d, lx, y - 8, (struct rgb){0.55f, 0.78f, 0.66f}, 1, _("Histogram"));
+	legend(d, lx, y - 8, (struct rgb){ 0.55f, 0.78f, 0.66f }, 1,
+	    _("Histogram"));
 	if (ns != n) {
 		free(sig);
 		sig = NULL;
@@ -507,7 +508,7 @@ report_chart_macd(struct report_doc *d, const cJSON *s, float x, float y,
 	widen(sig, n, &lo, &hi);
 	widen(hist, n, &lo, &hi);
 	step = nice_range(&lo, &hi, 4);
-	p = (struct plot){x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n};
+	p = (struct plot){ x, x + w - AXIS_W, y - h + 14, y - 14, lo, hi, n };
 	y_grid(d, &p, step, 1);
 	x_grid(d, jsonutil_path(s, "date"), &p, 1, &p);
 	if (hist != NULL)
@@ -525,17 +526,17 @@ cleanup:
 struct rgb
 report_score_color(int score)
 {
-	static const struct rgb c[] = {
-	    {0.70f, 0.72f, 0.75f}, {0.80f, 0.20f, 0.18f},
-	    {0.93f, 0.45f, 0.18f}, {0.85f, 0.65f, 0.13f},
-	    {0.40f, 0.68f, 0.30f}, {0.10f, 0.56f, 0.33f}};
+	static const struct rgb c[] = { { 0.70f, 0.72f, 0.75f },
+		{ 0.80f, 0.20f, 0.18f }, { 0.93f, 0.45f, 0.18f },
+		{ 0.85f, 0.65f, 0.13f }, { 0.40f, 0.68f, 0.30f },
+		{ 0.10f, 0.56f, 0.33f } };
 
 	return c[score >= 1 && score <= 5 ? score : 0];
 }
 
 void
 report_gauge(struct report_doc *d, int score, float x, float y, float w,
-             float h)
+    float h)
 {
 	float gap = 2.5f, bw = (w - 4 * gap) / 5;
 	struct rgb on = report_score_color(score);
@@ -543,5 +544,5 @@ report_gauge(struct report_doc *d, int score, float x, float y, float w,
 
 	for (i = 0; i < 5; i++)
 		report_fill_rect(d, i < score ? on : report_grid,
-		                 x + i * (bw + gap), y, bw, h);
+		    x + i * (bw + gap), y, bw, h);
 }

@@ -17,16 +17,16 @@
 
 /* Close, SMA 50/200 and Bollinger bands over the volume bars. */
 void report_chart_price(struct report_doc *d, const cJSON *series, float x,
-                        float y, float w, float h);
+    float y, float w, float h);
 /* RSI (14) with the 30 and 70 lines. */
 void report_chart_rsi(struct report_doc *d, const cJSON *series, float x,
-                      float y, float w, float h);
+    float y, float w, float h);
 /* MACD, its signal line and the histogram. */
 void report_chart_macd(struct report_doc *d, const cJSON *series, float x,
-                       float y, float w, float h);
+    float y, float w, float h);
 /* Five blocks, SCORE (1-5, 0 for unknown) of them filled. */
 void report_gauge(struct report_doc *d, int score, float x, float y, float w,
-                  float h);
+    float h);
 /* The colour of SCORE (1-5; anything else is grey). */
 struct rgb report_score_color(int score);
 

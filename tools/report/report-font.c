@@ -21,17 +21,17 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 
-#include "tools/report/report-font.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report-font.h"
 
 #define GLYPH_MAX 65536 /* bytes of one glyph we read */
 
 /* Component flags of the TrueType 'glyf' table. */
-#define ARG_1_AND_2_ARE_WORDS    0x0001
-#define WE_HAVE_A_SCALE          0x0008
-#define MORE_COMPONENTS          0x0020
+#define ARG_1_AND_2_ARE_WORDS 0x0001
+#define WE_HAVE_A_SCALE 0x0008
+#define MORE_COMPONENTS 0x0020
 #define WE_HAVE_AN_X_AND_Y_SCALE 0x0040
-#define WE_HAVE_A_TWO_BY_TWO     0x0080
+#define WE_HAVE_A_TWO_BY_TWO 0x0080
 
 static unsigned
 be16(const unsigned char *p)
@@ -45,7 +45,7 @@ be16(const unsigned char *p)
  */
 static int
 components(int fd, HPDF_TTFontDefAttr ta, unsigned gid, unsigned *stack,
-           size_t *top, unsigned char *g)
+    size_t *top, unsigned char *g)
 {
 	HPDF_UINT32 off = ta->glyph_tbl.offsets[gid];
 	HPDF_UINT32 end = ta->glyph_tbl.offsets[gid + 1];
@@ -71,10 +71,10 @@ components(int fd, HPDF_TTFontDefAttr ta, unsigned gid, unsigned *stack,
 		flags = be16(g + p);
 		comp = be16(g + p + 2);
 		p += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
-		p += flags & WE_HAVE_A_SCALE            ? 2
-		     : flags & WE_HAVE_AN_X_AND_Y_SCALE ? 4
-		     : flags & WE_HAVE_A_TWO_BY_TWO     ? 8
-		                                        : 0;
+		p += flags & WE_HAVE_A_SCALE	     ? 2 :
+		    flags & WE_HAVE_AN_X_AND_Y_SCALE ? 4 :
+		    flags & WE_HAVE_A_TWO_BY_TWO     ? 8 :
+						       0;
 		if (comp < ta->num_glyphs && !ta->glyph_tbl.flgs[comp]) {
 			ta->glyph_tbl.flgs[comp] = 1;
 			stack[(*top)++] = comp;
@@ -115,8 +115,8 @@ report_font_complete(HPDF_Font font, const char *path, char **cause)
 			stack[top++] = gid;
 	while (top > 0) {
 		if (components(fd, ta, stack[--top], stack, &top, g) != 0) {
-			*cause =
-			    xasprintf("font %s: cannot read glyph data", path);
+			*cause = xasprintf("font %s: cannot read glyph data",
+			    path);
 			goto out;
 		}
 	}

@@ -16,8 +16,8 @@
 #include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
-#include "tools/report/report-json.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report-json.h"
 
 /* 1 and *OUT when PATH is a finite number, else 0. */
 int
@@ -52,11 +52,10 @@ report_array(const cJSON *root, const char *path, size_t *n)
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) == 0)
 		return NULL;
 	v = xreallocarray(NULL, (size_t)cJSON_GetArraySize(a), sizeof *v);
-	cJSON_ArrayForEach(e, a)
-	{
-		v[i++] = cJSON_IsNumber(e) && isfinite(e->valuedouble)
-		             ? e->valuedouble
-		             : NAN;
+	cJSON_ArrayForEach(e, a) {
+		v[i++] = cJSON_IsNumber(e) && isfinite(e->valuedouble) ?
+		    e->valuedouble :
+		    NAN;
 	}
 	*n = i;
 	return v;
@@ -64,7 +63,7 @@ report_array(const cJSON *root, const char *path, size_t *n)
 
 const char *
 report_fmt_num(char *buf, const cJSON *root, const char *path,
-               enum report_sign sign, int decimals, const char *suffix)
+    enum report_sign sign, int decimals, const char *suffix)
 {
 	char num[REPORT_FMT];
 	double v;
@@ -72,7 +71,7 @@ report_fmt_num(char *buf, const cJSON *root, const char *path,
 	if (!report_num(root, path, &v))
 		return _("n/a");
 	numfmt_local(num, sizeof num, v, decimals,
-	             NUMFMT_GROUP | (sign == REPORT_SIGNED ? NUMFMT_SIGN : 0));
+	    NUMFMT_GROUP | (sign == REPORT_SIGNED ? NUMFMT_SIGN : 0));
 	snprintf(buf, REPORT_FMT, "%.40s%.16s", num, suffix ? suffix : "");
 	return buf;
 }
@@ -80,7 +79,7 @@ report_fmt_num(char *buf, const cJSON *root, const char *path,
 /* A price: "$226.19", "25,400.00 VND" (Vietnamese "25.400 VND"). */
 const char *
 report_fmt_money(char *buf, const cJSON *root, const char *path,
-                 const char *currency)
+    const char *currency)
 {
 	double v;
 
@@ -95,7 +94,7 @@ report_fmt_money(char *buf, const cJSON *root, const char *path,
  */
 const char *
 report_fmt_big(char *buf, const cJSON *root, const char *path,
-               const char *currency)
+    const char *currency)
 {
 	char num[REPORT_FMT], scaled[REPORT_FMT];
 	double v, a;
@@ -104,7 +103,11 @@ report_fmt_big(char *buf, const cJSON *root, const char *path,
 		return _("n/a");
 	a = fabs(v);
 	numfmt_local(num, sizeof num,
-	             v / (a >= 1e12 ? 1e12 : a >= 1e9 ? 1e9 : 1e6), 2, 0);
+	    v /
+		(a >= 1e12	 ? 1e12 :
+			a >= 1e9 ? 1e9 :
+				   1e6),
+	    2, 0);
 	/* TRANSLATORS: an amount in trillions, billions, millions */
 	if (a >= 1e12)
 		snprintf(scaled, sizeof scaled, _("%sT"), num);

@@ -29,17 +29,16 @@ enum report_sign { REPORT_PLAIN, REPORT_SIGNED };
  * is not negative: "+1.25%", "-0.11%".
  */
 const char *report_fmt_num(char *buf, const cJSON *root, const char *path,
-                           enum report_sign sign, int decimals,
-                           const char *suffix);
+    enum report_sign sign, int decimals, const char *suffix);
 /* A price: "$226.19", "25,400.00 VND". */
 const char *report_fmt_money(char *buf, const cJSON *root, const char *path,
-                             const char *currency);
+    const char *currency);
 /*
  * A large amount with a scale letter: "$343.81B", "1.52B" (CURRENCY NULL
  * for plain counts like shares).
  */
 const char *report_fmt_big(char *buf, const cJSON *root, const char *path,
-                           const char *currency);
+    const char *currency);
 /* The string at PATH or "n/a". */
 const char *report_fmt_str(const cJSON *root, const char *path);
 

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "lib/i18n.h"
-#include "tools/report/report-layout.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report-layout.h"
 
-#define LEADING    1.42f /* line height / font size */
+#define LEADING 1.42f /* line height / font size */
 #define CELL_PAD_X 5.0f
 #define CELL_PAD_Y 3.5f
 #define TABLE_SIZE 8.8f
@@ -37,7 +37,7 @@ lines_push(char ***lines, size_t *n, size_t *cap, char *line)
  */
 static size_t
 wrap(struct report_doc *d, HPDF_Font f, float size, const char *s, float w,
-     char ***lines)
+    char ***lines)
 {
 	struct buf line;
 	size_t n = 0, cap = 0, wl, cut;
@@ -172,7 +172,7 @@ dagger_marks(const char *text, const char *const *mark, size_t nmark)
 /* One line, highlighting the words that end with a dagger. */
 static void
 draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                 float y, const char *line)
+    float y, const char *line)
 {
 	const char *p = line;
 	float x = d->left, sp = report_text_width(d, f, size, " "), ww;
@@ -185,8 +185,7 @@ draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 		ww = report_text_width(d, f, size, word);
 		if (wl > dl && strstr(word, "†") != NULL)
 			report_fill_rect(d, report_amber, x - 1,
-			                 y - size * 0.25f, ww + 2,
-			                 size * 1.15f);
+			    y - size * 0.25f, ww + 2, size * 1.15f);
 		report_text(d, f, size, c, x, y, word);
 		free(word);
 		x += ww + sp;
@@ -198,7 +197,7 @@ draw_marked_line(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 
 void
 report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                 const char *text, const char *const *mark, size_t nmark)
+    const char *text, const char *const *mark, size_t nmark)
 {
 	char **lines,
 	    *marked_text = dagger_marks(text ? text : "", mark, nmark);
@@ -211,7 +210,7 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 			draw_marked_line(d, f, size, c, d->y - size, lines[i]);
 		else
 			report_text(d, f, size, c, d->left, d->y - size,
-			            lines[i]);
+			    lines[i]);
 		d->y -= lead;
 	}
 	lines_free(lines, n);
@@ -221,7 +220,7 @@ report_paragraph(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 /* Column I's left edge and width in points. */
 static void
 col_box(struct report_doc *d, const struct report_col *cols, size_t i, float *x,
-        float *w)
+    float *w)
 {
 	float cw = d->right - d->left, left = d->left;
 	size_t k;
@@ -234,11 +233,11 @@ col_box(struct report_doc *d, const struct report_col *cols, size_t i, float *x,
 
 static void
 cell_text(struct report_doc *d, HPDF_Font f, struct rgb c, enum report_align al,
-          float x, float w, float y, const char *s)
+    float x, float w, float y, const char *s)
 {
 	if (al == REPORT_RIGHT)
 		report_text_right(d, f, TABLE_SIZE, c, x + w - CELL_PAD_X, y,
-		                  s);
+		    s);
 	else if (al == REPORT_CENTER)
 		report_text_center(d, f, TABLE_SIZE, c, x + w / 2, y, s);
 	else
@@ -252,19 +251,19 @@ table_header(struct report_doc *d, const struct report_col *cols, size_t ncols)
 	size_t i;
 
 	report_fill_rect(d, report_navy, d->left, d->y - h, d->right - d->left,
-	                 h);
+	    h);
 	for (i = 0; i < ncols; i++) {
 		col_box(d, cols, i, &x, &w);
 		cell_text(d, d->bold, report_white, cols[i].align, x, w,
-		          d->y - CELL_PAD_Y - TABLE_SIZE,
-		          cols[i].title ? _(cols[i].title) : NULL);
+		    d->y - CELL_PAD_Y - TABLE_SIZE,
+		    cols[i].title ? _(cols[i].title) : NULL);
 	}
 	d->y -= h;
 }
 
 void
 report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
-             const struct report_cell *cells, size_t nrows)
+    const struct report_cell *cells, size_t nrows)
 {
 	float lead = TABLE_SIZE * LEADING, hh = lead + 2 * CELL_PAD_Y, x, w, h;
 	char ***lines = xcalloc(ncols, sizeof *lines);
@@ -281,8 +280,8 @@ report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
 
 			col_box(d, cols, c, &x, &w);
 			nl[c] = wrap(d, cl->bold ? d->bold : d->font,
-			             TABLE_SIZE, cl->text ? cl->text : _("n/a"),
-			             w - 2 * CELL_PAD_X, &lines[c]);
+			    TABLE_SIZE, cl->text ? cl->text : _("n/a"),
+			    w - 2 * CELL_PAD_X, &lines[c]);
 			if (nl[c] > most)
 				most = nl[c];
 		}
@@ -294,18 +293,17 @@ report_table(struct report_doc *d, const struct report_col *cols, size_t ncols,
 		}
 		if (r % 2 == 1)
 			report_fill_rect(d, report_zebra, d->left, d->y - h,
-			                 d->right - d->left, h);
+			    d->right - d->left, h);
 		for (c = 0; c < ncols; c++) {
 			const struct report_cell *cl = &cells[r * ncols + c];
 
 			col_box(d, cols, c, &x, &w);
 			for (k = 0; k < nl[c]; k++)
 				cell_text(d, cl->bold ? d->bold : d->font,
-				          cl->color ? *cl->color : report_ink,
-				          cols[c].align, x, w,
-				          d->y - CELL_PAD_Y - TABLE_SIZE -
-				              k * lead,
-				          lines[c][k]);
+				    cl->color ? *cl->color : report_ink,
+				    cols[c].align, x, w,
+				    d->y - CELL_PAD_Y - TABLE_SIZE - k * lead,
+				    lines[c][k]);
 			lines_free(lines[c], nl[c]);
 		}
 		d->y -= h;

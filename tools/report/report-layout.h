@@ -26,14 +26,13 @@ void report_subheading(struct report_doc *d, const char *title);
  * numbers).
  */
 void report_paragraph(struct report_doc *d, HPDF_Font f, float size,
-                      struct rgb c, const char *text, const char *const *mark,
-                      size_t nmark);
+    struct rgb c, const char *text, const char *const *mark, size_t nmark);
 
 /* A table: columns, then rows of cells; cells wrap, rows paginate. */
 enum report_align { REPORT_LEFT, REPORT_RIGHT, REPORT_CENTER };
 struct report_col {
 	const char *title; /* NULL in the first column: no header row */
-	float width;       /* fraction of the content width */
+	float width;	   /* fraction of the content width */
 	enum report_align align;
 };
 struct report_cell {
@@ -43,6 +42,6 @@ struct report_cell {
 };
 /* CELLS is [NROWS * NCOLS], row by row (borrowed). */
 void report_table(struct report_doc *d, const struct report_col *cols,
-                  size_t ncols, const struct report_cell *cells, size_t nrows);
+    size_t ncols, const struct report_cell *cells, size_t nrows);
 
 #endif

@@ -12,25 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/report/report-page.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report-page.h"
 
 #define MAX_PAGES 64 /* a runaway layout stops here */
 
-const struct rgb report_ink = {0.13f, 0.15f, 0.19f};
-const struct rgb report_muted = {0.42f, 0.45f, 0.50f};
-const struct rgb report_navy = {0.07f, 0.19f, 0.37f};
-const struct rgb report_accent = {0.11f, 0.47f, 0.71f};
-const struct rgb report_rule = {0.75f, 0.78f, 0.82f};
-const struct rgb report_grid = {0.90f, 0.91f, 0.93f};
-const struct rgb report_band = {0.87f, 0.92f, 0.97f};
-const struct rgb report_zebra = {0.96f, 0.97f, 0.98f};
-const struct rgb report_up = {0.10f, 0.56f, 0.33f};
-const struct rgb report_down = {0.80f, 0.20f, 0.18f};
-const struct rgb report_amber = {1.00f, 0.90f, 0.60f};
-const struct rgb report_sma50 = {0.93f, 0.55f, 0.13f};
-const struct rgb report_sma200 = {0.55f, 0.27f, 0.68f};
-const struct rgb report_white = {1.0f, 1.0f, 1.0f};
+const struct rgb report_ink = { 0.13f, 0.15f, 0.19f };
+const struct rgb report_muted = { 0.42f, 0.45f, 0.50f };
+const struct rgb report_navy = { 0.07f, 0.19f, 0.37f };
+const struct rgb report_accent = { 0.11f, 0.47f, 0.71f };
+const struct rgb report_rule = { 0.75f, 0.78f, 0.82f };
+const struct rgb report_grid = { 0.90f, 0.91f, 0.93f };
+const struct rgb report_band = { 0.87f, 0.92f, 0.97f };
+const struct rgb report_zebra = { 0.96f, 0.97f, 0.98f };
+const struct rgb report_up = { 0.10f, 0.56f, 0.33f };
+const struct rgb report_down = { 0.80f, 0.20f, 0.18f };
+const struct rgb report_amber = { 1.00f, 0.90f, 0.60f };
+const struct rgb report_sma50 = { 0.93f, 0.55f, 0.13f };
+const struct rgb report_sma200 = { 0.55f, 0.27f, 0.68f };
+const struct rgb report_white = { 1.0f, 1.0f, 1.0f };
 
 void
 report_new_page(struct report_doc *d)
@@ -50,8 +50,8 @@ report_new_page(struct report_doc *d)
 	HPDF_Page_SetHeight(d->page, d->ph);
 	if (d->npages == d->pages_cap) {
 		d->pages_cap = d->pages_cap ? d->pages_cap * 2 : 8;
-		d->pages =
-		    xreallocarray(d->pages, d->pages_cap, sizeof *d->pages);
+		d->pages = xreallocarray(d->pages, d->pages_cap,
+		    sizeof *d->pages);
 	}
 	d->pages[d->npages++] = d->page;
 	d->y = d->top;
@@ -71,7 +71,7 @@ report_text_width(struct report_doc *d, HPDF_Font f, float size, const char *s)
 
 void
 report_text(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-            float x, float y, const char *s)
+    float x, float y, const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return;
@@ -84,17 +84,17 @@ report_text(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
 
 void
 report_text_right(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                  float xr, float y, const char *s)
+    float xr, float y, const char *s)
 {
 	report_text(d, f, size, c, xr - report_text_width(d, f, size, s), y, s);
 }
 
 void
 report_text_center(struct report_doc *d, HPDF_Font f, float size, struct rgb c,
-                   float xc, float y, const char *s)
+    float xc, float y, const char *s)
 {
 	report_text(d, f, size, c, xc - report_text_width(d, f, size, s) / 2, y,
-	            s);
+	    s);
 }
 
 /* Bytes of the UTF-8 sequence starting at S (1 for stray bytes). */
@@ -112,7 +112,7 @@ utf8_len(const char *s)
 
 size_t
 report_text_prefix(struct report_doc *d, HPDF_Font f, float size, const char *s,
-                   size_t len, float w)
+    size_t len, float w)
 {
 	size_t n = utf8_len(s), next;
 	char *tmp, save;
@@ -139,7 +139,7 @@ report_text_prefix(struct report_doc *d, HPDF_Font f, float size, const char *s,
 
 char *
 report_text_fit(struct report_doc *d, HPDF_Font f, float size, const char *s,
-                float w)
+    float w)
 {
 	size_t n;
 	char *cut, *r;
@@ -158,7 +158,7 @@ report_text_fit(struct report_doc *d, HPDF_Font f, float size, const char *s,
 
 void
 report_fill_rect(struct report_doc *d, struct rgb c, float x, float y, float w,
-                 float h)
+    float h)
 {
 	HPDF_Page_SetRGBFill(d->page, c.r, c.g, c.b);
 	HPDF_Page_Rectangle(d->page, x, y, w, h);
@@ -167,7 +167,7 @@ report_fill_rect(struct report_doc *d, struct rgb c, float x, float y, float w,
 
 void
 report_stroke_rect(struct report_doc *d, struct rgb c, float width, float x,
-                   float y, float w, float h)
+    float y, float w, float h)
 {
 	HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
 	HPDF_Page_SetLineWidth(d->page, width);
@@ -177,7 +177,7 @@ report_stroke_rect(struct report_doc *d, struct rgb c, float width, float x,
 
 void
 report_hline(struct report_doc *d, struct rgb c, float width, float x0,
-             float x1, float y)
+    float x1, float y)
 {
 	HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
 	HPDF_Page_SetLineWidth(d->page, width);

@@ -21,12 +21,12 @@
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
 #include "lib/paths.h"
+#include "lib/xmalloc.h"
 #include "tools/report/report-font.h"
 #include "tools/report/report-json.h"
 #include "tools/report/report-page.h"
 #include "tools/report/report-sections.h"
 #include "tools/report/report.h"
-#include "lib/xmalloc.h"
 
 /* The first libharu error, recorded by the handler. */
 struct hpdf_error {
@@ -71,7 +71,7 @@ load_font(HPDF_Doc pdf, struct hpdf_error *err, const char *path, char **cause)
 
 static int
 setup_fonts(struct report_doc *d, struct hpdf_error *err,
-            const struct report_pdf_opts *o, char **cause)
+    const struct report_pdf_opts *o, char **cause)
 {
 	const char *reg, *bold;
 
@@ -80,20 +80,19 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err,
 		return -1;
 	}
 	reg = load_font(d->pdf, err,
-	                o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
-	                cause);
+	    o->font_regular ? o->font_regular : REPORT_FONT_REGULAR, cause);
 	if (reg == NULL)
 		return -1;
 	bold = load_font(d->pdf, err,
-	                 o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
+	    o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
 	if (bold == NULL)
 		return -1;
 	d->font = HPDF_GetFont(d->pdf, reg, "UTF-8");
 	d->bold = HPDF_GetFont(d->pdf, bold, "UTF-8");
 	if (d->font == NULL || d->bold == NULL) {
 		*cause = xasprintf("libharu cannot use the fonts with UTF-8 "
-		                   "(error 0x%04X)",
-		                   (unsigned)err->status);
+				   "(error 0x%04X)",
+		    (unsigned)err->status);
 		return -1;
 	}
 	HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
@@ -108,11 +107,11 @@ parse_iso(const char *s, HPDF_Date *dt)
 
 	if (s == NULL ||
 	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &da, &h, &mi, &se) <
-	        3 ||
+		3 ||
 	    mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 ||
 	    se > 59)
 		return -1;
-	*dt = (HPDF_Date){y, mo, da, h, mi, se, 'Z', 0, 0};
+	*dt = (HPDF_Date){ y, mo, da, h, mi, se, 'Z', 0, 0 };
 	return 0;
 }
 
@@ -120,12 +119,12 @@ static void
 set_metadata(struct report_doc *d, const char *generated_at)
 {
 	HPDF_Date dt;
-	char *title =
-	    xasprintf(_("Stock Analysis Report: %s (%s)"), d->symbol, d->company);
-	char *subject =
-	    xasprintf(_("Technical, fundamental and risk analysis of %s as of "
-	                "%s"),
-	              d->symbol, report_fmt_str(d->state, "analysis.as_of"));
+	char *title = xasprintf(_("Stock Analysis Report: %s (%s)"), d->symbol,
+	    d->company);
+	char *subject = xasprintf(
+	    _("Technical, fundamental and risk analysis of %s as of "
+	      "%s"),
+	    d->symbol, report_fmt_str(d->state, "analysis.as_of"));
 
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, title);
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_AUTHOR, "stockagent");
@@ -143,17 +142,17 @@ set_metadata(struct report_doc *d, const char *generated_at)
 /* Header and footer of page I of N. */
 static void
 page_frame(struct report_doc *d, size_t i, const char *run_id,
-           const char *generated_at)
+    const char *generated_at)
 {
 	char *left, *who, num[48], day[48];
 	float y = d->ph - 36, fy = 34, nw;
 
 	d->page = d->pages[i];
 	report_text(d, d->bold, 7.5f, report_navy, d->left, y,
-	            _("STOCK ANALYSIS REPORT"));
+	    _("STOCK ANALYSIS REPORT"));
 	who = xasprintf(_("%s · %s · as of %s"), d->company, d->symbol,
-	                numfmt_date(day, sizeof day,
-	                            report_fmt_str(d->state, "analysis.as_of")));
+	    numfmt_date(day, sizeof day,
+		report_fmt_str(d->state, "analysis.as_of")));
 	left = report_text_fit(d, d->font, 7.5f, who, d->right - d->left - 120);
 	report_text_right(d, d->font, 7.5f, report_muted, d->right, y, left);
 	free(left);
@@ -165,9 +164,9 @@ page_frame(struct report_doc *d, size_t i, const char *run_id,
 	report_hline(d, report_rule, 0.5f, d->left, d->right, fy + 11);
 	report_text_right(d, d->bold, 7, report_ink, d->right, fy, num);
 	who = xasprintf(_("Run %s  ·  Generated %s  ·  stockagent"), run_id,
-	                numfmt_date(day, sizeof day, generated_at));
-	left =
-	    report_text_fit(d, d->font, 7, who, d->right - d->left - nw - 16);
+	    numfmt_date(day, sizeof day, generated_at));
+	left = report_text_fit(d, d->font, 7, who,
+	    d->right - d->left - nw - 16);
 	report_text(d, d->font, 7, report_muted, d->left, fy, left);
 	free(left);
 	free(who);
@@ -177,8 +176,8 @@ page_frame(struct report_doc *d, size_t i, const char *run_id,
  * new file at PATH or a numbered name beside it (*written_out). */
 static int
 save(struct report_doc *d, struct hpdf_error *err,
-     const struct report_pdf_opts *o, const char *path, char **written_out,
-     char **cause)
+    const struct report_pdf_opts *o, const char *path, char **written_out,
+    char **cause)
 {
 	HPDF_UINT32 size, got;
 	HPDF_BYTE *data = NULL;
@@ -186,9 +185,8 @@ save(struct report_doc *d, struct hpdf_error *err,
 
 	if (HPDF_SaveToStream(d->pdf) != HPDF_OK || err->status != 0) {
 		*cause = xasprintf("%s: libharu cannot build the PDF (error "
-		                   "0x%04X, detail %u)",
-		                   path, (unsigned)err->status,
-		                   (unsigned)err->detail);
+				   "0x%04X, detail %u)",
+		    path, (unsigned)err->status, (unsigned)err->detail);
 		return -1;
 	}
 	size = HPDF_GetStreamSize(d->pdf);
@@ -197,13 +195,13 @@ save(struct report_doc *d, struct hpdf_error *err,
 	HPDF_ResetStream(d->pdf);
 	if (HPDF_ReadFromStream(d->pdf, data, &got) != HPDF_OK && got != size) {
 		*cause = xasprintf("%s: libharu stream read failed (%u of %u "
-		                   "bytes)",
-		                   path, (unsigned)got, (unsigned)size);
+				   "bytes)",
+		    path, (unsigned)got, (unsigned)size);
 		goto out;
 	}
 	if (written_out != NULL)
 		rc = paths_write_new(path, data, got, o->claim, o->claim_arg,
-		                     written_out, cause);
+		    written_out, cause);
 	else
 		rc = paths_write_atomic(path, data, got, cause);
 out:
@@ -224,11 +222,11 @@ now_iso(void)
 }
 
 static int
-pdf_write(const cJSON *state, const struct report_pdf_opts *o,
-          const char *path, char **written_out, char **cause)
+pdf_write(const cJSON *state, const struct report_pdf_opts *o, const char *path,
+    char **written_out, char **cause)
 {
 	static const struct report_pdf_opts defaults;
-	struct hpdf_error err = {0, 0};
+	struct hpdf_error err = { 0, 0 };
 	struct report_doc d;
 	char *gen = NULL;
 	const char *run_id;
@@ -250,20 +248,21 @@ pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	d.top = d.ph - 62;
 	d.bottom = 56;
 	d.state = state;
-	d.series =
-	    o->series ? o->series : jsonutil_path(state, "analysis.series");
+	d.series = o->series ? o->series :
+			       jsonutil_path(state, "analysis.series");
 	d.symbol = report_str(state, "request.symbol");
 	if (d.symbol == NULL)
 		d.symbol = report_fmt_str(state, "market.symbol");
 	d.company = report_str(state, "market.profile.name");
 	if (d.company == NULL)
 		d.company = d.symbol;
-	run_id =
-	    o->run_id ? o->run_id : report_fmt_str(state, "request.thread_id");
-	gen = xstrdup(o->generated_at ? o->generated_at
-	              : report_str(state, "report.generated_at")
-	                  ? report_str(state, "report.generated_at")
-	                  : "");
+	run_id = o->run_id ? o->run_id :
+			     report_fmt_str(state, "request.thread_id");
+	gen = xstrdup(o->generated_at ?
+		o->generated_at :
+		report_str(state, "report.generated_at") ?
+		report_str(state, "report.generated_at") :
+		"");
 	if (gen[0] == '\0') {
 		free(gen);
 		gen = now_iso();
@@ -281,12 +280,11 @@ pdf_write(const cJSON *state, const struct report_pdf_opts *o,
 	report_sections(&d);
 	for (i = 0; i < d.npages; i++)
 		page_frame(&d, i, run_id, gen);
-	if (report_font_complete(
-	        d.font, o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
-	        cause) != 0 ||
+	if (report_font_complete(d.font,
+		o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
+		cause) != 0 ||
 	    report_font_complete(d.bold,
-	                         o->font_bold ? o->font_bold : REPORT_FONT_BOLD,
-	                         cause) != 0)
+		o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause) != 0)
 		goto cleanup;
 	rc = save(&d, &err, o, path, written_out, cause);
 cleanup:
@@ -299,14 +297,14 @@ cleanup:
 
 int
 report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
-                 const char *path, char **cause)
+    const char *path, char **cause)
 {
 	return pdf_write(state, o, path, NULL, cause);
 }
 
 int
 report_pdf_write_new(const cJSON *state, const struct report_pdf_opts *o,
-                     const char *path, char **written_out, char **cause)
+    const char *path, char **written_out, char **cause)
 {
 	return pdf_write(state, o, path, written_out, cause);
 }
@@ -316,12 +314,12 @@ report_pdf_relpath(const char *symbol, time_t t)
 {
 	struct tm tm;
 	char stamp[32], *sym = xstrdup(symbol && *symbol ? symbol : "UNKNOWN"),
-	                *p, *out;
+			*p, *out;
 
 	for (p = sym; *p != '\0'; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
-		      *p == '_'))
+			(*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+			*p == '_'))
 			*p = '_';
 	if (strcmp(sym, ".") == 0 || strcmp(sym, "..") == 0)
 		sym[0] = '_';

@@ -21,13 +21,13 @@
 #include "lib/i18n.h"
 #include "lib/jsonutil.h"
 #include "lib/numfmt.h"
+#include "lib/xmalloc.h"
 #include "tools/report/report-chart.h"
 #include "tools/report/report-json.h"
 #include "tools/report/report-layout.h"
 #include "tools/report/report-page.h"
 #include "tools/report/report-sections.h"
 #include "tools/ta/ta.h"
-#include "lib/xmalloc.h"
 
 /* Table cells under construction; owns the strings. */
 struct tb {
@@ -42,13 +42,13 @@ tb_add(struct tb *t, const char *text, int bold, const struct rgb *color)
 		t->cap = t->cap ? t->cap * 2 : 32;
 		t->c = xreallocarray(t->c, t->cap, sizeof *t->c);
 	}
-	t->c[t->n++] =
-	    (struct report_cell){xstrdup(text ? text : "n/a"), bold, color};
+	t->c[t->n++] = (struct report_cell){ xstrdup(text ? text : "n/a"), bold,
+		color };
 }
 
 static void
 tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
-        size_t ncols)
+    size_t ncols)
 {
 	size_t i;
 
@@ -63,10 +63,10 @@ tb_draw(struct report_doc *d, struct tb *t, const struct report_col *cols,
 
 /* Label/value pairs, two pairs to a row. */
 static const struct report_col kv4[] = {
-    {NULL, 0.21f, REPORT_LEFT},
-    {NULL, 0.29f, REPORT_RIGHT},
-    {NULL, 0.21f, REPORT_LEFT},
-    {NULL, 0.29f, REPORT_RIGHT},
+	{ NULL, 0.21f, REPORT_LEFT },
+	{ NULL, 0.29f, REPORT_RIGHT },
+	{ NULL, 0.21f, REPORT_LEFT },
+	{ NULL, 0.29f, REPORT_RIGHT },
 };
 
 static void
@@ -117,40 +117,40 @@ title_block(struct report_doc *d)
 	char b1[REPORT_FMT], b2[REPORT_FMT], *s, *fit;
 	const char *pp = pick(d, "analysis.price", "market.quote.price");
 	const char *cp = pick(d, "analysis.change", "market.quote.change");
-	const char *pc =
-	    pick(d, "analysis.change_percent", "market.quote.change_percent");
+	const char *pc = pick(d, "analysis.change_percent",
+	    "market.quote.change_percent");
 	const struct rgb *cc = sign_color(d, cp);
 	float top = d->y;
 
 	fit = report_text_fit(d, d->bold, 20, d->company,
-	                      d->right - d->left - 170);
+	    d->right - d->left - 170);
 	report_text(d, d->bold, 20, report_navy, d->left, top - 20, fit);
 	free(fit);
 	s = xasprintf("%s  ·  %s  ·  %s  ·  %s", d->symbol,
-	              report_fmt_str(d->state, "market.profile.exchange"),
-	              report_fmt_str(d->state, "market.profile.sector"),
-	              report_fmt_str(d->state, "market.profile.industry"));
+	    report_fmt_str(d->state, "market.profile.exchange"),
+	    report_fmt_str(d->state, "market.profile.sector"),
+	    report_fmt_str(d->state, "market.profile.industry"));
 	fit = report_text_fit(d, d->font, 9, s, d->right - d->left - 170);
 	report_text(d, d->font, 9, report_muted, d->left, top - 36, fit);
 	free(fit);
 	free(s);
 	s = xasprintf(_("Equity research report as of %s"),
-	              numfmt_date(b1, sizeof b1,
-	                          report_fmt_str(d->state, "analysis.as_of")));
+	    numfmt_date(b1, sizeof b1,
+		report_fmt_str(d->state, "analysis.as_of")));
 	report_text(d, d->font, 9, report_muted, d->left, top - 50, s);
 	free(s);
 
 	report_text_right(d, d->bold, 20, report_ink, d->right, top - 20,
-	                  report_fmt_money(b1, d->state, pp, currency(d)));
+	    report_fmt_money(b1, d->state, pp, currency(d)));
 	s = xasprintf("%s (%s)",
-	              report_fmt_num(b1, d->state, cp, REPORT_SIGNED, 2, NULL),
-	              report_fmt_num(b2, d->state, pc, REPORT_SIGNED, 2, "%"));
+	    report_fmt_num(b1, d->state, cp, REPORT_SIGNED, 2, NULL),
+	    report_fmt_num(b2, d->state, pc, REPORT_SIGNED, 2, "%"));
 	report_text_right(d, d->bold, 10, cc ? *cc : report_muted, d->right,
-	                  top - 36, s);
+	    top - 36, s);
 	free(s);
 	s = xasprintf(_("Close %s"),
-	              numfmt_date(b1, sizeof b1,
-	                          report_fmt_str(d->state, "market.quote.date")));
+	    numfmt_date(b1, sizeof b1,
+		report_fmt_str(d->state, "market.quote.date")));
 	report_text_right(d, d->font, 8, report_muted, d->right, top - 50, s);
 	free(s);
 	d->y = top - 62;
@@ -161,59 +161,56 @@ summary_table(struct report_doc *d)
 {
 	char b1[REPORT_FMT], b2[REPORT_FMT], *s;
 	const char *cur = currency(d);
-	struct tb t = {0};
+	struct tb t = { 0 };
 	static const struct report_col cols[] = {
-	    {NULL, 0.45f, REPORT_LEFT},
-	    {NULL, 0.55f, REPORT_RIGHT},
+		{ NULL, 0.45f, REPORT_LEFT },
+		{ NULL, 0.55f, REPORT_RIGHT },
 	};
 
 	kv(&t, _("Last price"),
-	   report_fmt_money(b1, d->state,
-	                    pick(d, "analysis.price", "market.quote.price"),
-	                    cur));
-	s = xasprintf(
-	    "%s (%s)",
+	    report_fmt_money(b1, d->state,
+		pick(d, "analysis.price", "market.quote.price"), cur));
+	s = xasprintf("%s (%s)",
 	    report_fmt_num(b1, d->state,
-	                   pick(d, "analysis.change", "market.quote.change"),
-	                   REPORT_SIGNED, 2, NULL),
+		pick(d, "analysis.change", "market.quote.change"),
+		REPORT_SIGNED, 2, NULL),
 	    report_fmt_num(b2, d->state,
-	                   pick(d, "analysis.change_percent",
-	                        "market.quote.change_percent"),
-	                   REPORT_SIGNED, 2, "%"));
+		pick(d, "analysis.change_percent",
+		    "market.quote.change_percent"),
+		REPORT_SIGNED, 2, "%"));
 	kv(&t, _("Change (1 day)"), s);
 	free(s);
-	s = xasprintf(
-	    "%s – %s",
+	s = xasprintf("%s – %s",
 	    report_fmt_money(b1, d->state, "analysis.range_52w.low", cur),
 	    report_fmt_money(b2, d->state, "analysis.range_52w.high", cur));
 	kv(&t, _("52-week range"), s);
 	free(s);
 	kv(&t, _("Market cap"),
-	   report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
-	                  cur ? cur : "USD"));
+	    report_fmt_big(b1, d->state, "market.fundamentals.market_cap",
+		cur ? cur : "USD"));
 	kv(&t, _("YTD return"),
-	   report_fmt_num(b1, d->state, "analysis.returns.ytd_percent",
-	                  REPORT_SIGNED, 2, "%"));
+	    report_fmt_num(b1, d->state, "analysis.returns.ytd_percent",
+		REPORT_SIGNED, 2, "%"));
 	kv(&t, _("1-year return"),
-	   report_fmt_num(b1, d->state, "analysis.returns.one_year_percent",
-	                  REPORT_SIGNED, 2, "%"));
-	kv(&t, _("Trend"), ta_words(report_fmt_str(d->state, "analysis.trend")));
+	    report_fmt_num(b1, d->state, "analysis.returns.one_year_percent",
+		REPORT_SIGNED, 2, "%"));
+	kv(&t, _("Trend"),
+	    ta_words(report_fmt_str(d->state, "analysis.trend")));
 	s = xasprintf(_("%s (volatility %s)"),
-	              ta_words(report_fmt_str(d->state, "analysis.risk.level")),
-	              report_fmt_num(b1, d->state,
-	                             "analysis.risk.volatility_percent",
-	                             REPORT_PLAIN, 1, "%"));
+	    ta_words(report_fmt_str(d->state, "analysis.risk.level")),
+	    report_fmt_num(b1, d->state, "analysis.risk.volatility_percent",
+		REPORT_PLAIN, 1, "%"));
 	kv(&t, _("Risk level"), s);
 	free(s);
-	t.c[3].color =
-	    sign_color(d, pick(d, "analysis.change", "market.quote.change"));
+	t.c[3].color = sign_color(d,
+	    pick(d, "analysis.change", "market.quote.change"));
 	tb_draw(d, &t, cols, 2);
 }
 
 /* One score row in the card: label, gauge, "4/5". */
 static void
 score_row(struct report_doc *d, float x, float w, float y, const char *label,
-          const char *path, const char *points_path)
+    const char *path, const char *points_path)
 {
 	int sc = score_of(d, path);
 	char num[32], pts[48];
@@ -235,34 +232,33 @@ score_card(struct report_doc *d, float x, float top, float w, float h)
 {
 	int overall = score_of(d, "analysis.scores.overall");
 	struct rgb oc = report_score_color(overall);
-	const char *label =
-	    ta_words(report_fmt_str(d->state, "analysis.scores.label"));
+	const char *label = ta_words(report_fmt_str(d->state,
+	    "analysis.scores.label"));
 	char avg[REPORT_FMT], *s;
 	float ix = x + 10, iw = w - 20, y = top - 16;
 
 	report_fill_rect(d, report_zebra, x, top - h, w, h);
 	report_stroke_rect(d, report_rule, 0.6f, x, top - h, w, h);
 	report_text(d, d->bold, 9, report_navy, ix, y,
-	            _("SCORES (1 = weak, 5 = strong)"));
-	score_row(d, ix, iw, y - 22, _("Technical"), "analysis.scores.technical",
-	          "analysis.scores.technical_points");
+	    _("SCORES (1 = weak, 5 = strong)"));
+	score_row(d, ix, iw, y - 22, _("Technical"),
+	    "analysis.scores.technical", "analysis.scores.technical_points");
 	score_row(d, ix, iw, y - 46, _("Fundamental"),
-	          "analysis.scores.fundamental",
-	          "analysis.scores.fundamental_points");
+	    "analysis.scores.fundamental",
+	    "analysis.scores.fundamental_points");
 	score_row(d, ix, iw, y - 70, _("Overall"), "analysis.scores.overall",
-	          NULL);
+	    NULL);
 	report_fill_rect(d, oc, ix, top - h + 10, iw, 26);
 	report_text_center(d, d->bold, 13, report_white, ix + iw / 2,
-	                   top - h + 18.5f, label);
-	s = xasprintf(
-	    _("Average %s%s"),
+	    top - h + 18.5f, label);
+	s = xasprintf(_("Average %s%s"),
 	    report_fmt_num(avg, d->state, "analysis.scores.overall_average",
-	                   REPORT_PLAIN, 1, NULL),
+		REPORT_PLAIN, 1, NULL),
 	    report_str(d->state, "analysis.risk.level") &&
-	            strcmp(report_str(d->state, "analysis.risk.level"),
-	                   "HIGH") == 0
-	        ? _(", less 0.5 for high risk")
-	        : "");
+		    strcmp(report_str(d->state, "analysis.risk.level"),
+			"HIGH") == 0 ?
+		_(", less 0.5 for high risk") :
+		"");
 	report_text(d, d->font, 7, report_muted, ix, top - h + 42, s);
 	free(s);
 }
@@ -307,13 +303,13 @@ momentum(struct report_doc *d)
 	      "against a signal line of %s (histogram %s): a MACD above its "
 	      "signal indicates rising momentum."),
 	    report_fmt_num(b1, d->state, "analysis.indicators.rsi14",
-	                   REPORT_PLAIN, 1, NULL),
+		REPORT_PLAIN, 1, NULL),
 	    report_fmt_num(b2, d->state, "analysis.indicators.macd",
-	                   REPORT_PLAIN, 2, NULL),
+		REPORT_PLAIN, 2, NULL),
 	    report_fmt_num(b3, d->state, "analysis.indicators.macd_signal",
-	                   REPORT_PLAIN, 2, NULL),
+		REPORT_PLAIN, 2, NULL),
 	    report_fmt_num(b4, d->state, "analysis.indicators.macd_hist",
-	                   REPORT_SIGNED, 2, NULL));
+		REPORT_SIGNED, 2, NULL));
 	report_paragraph(d, d->font, 8.5f, report_muted, txt, NULL, 0);
 	free(txt);
 }
@@ -323,36 +319,40 @@ market_data(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = {0};
+	struct tb t = { 0 };
 	const char *desc;
 
 	report_heading(d, _("Market Data"), 80);
 	kv(&t, _("Last price"),
-	   report_fmt_money(b, d->state, "market.quote.price", cur));
+	    report_fmt_money(b, d->state, "market.quote.price", cur));
 	kv(&t, _("Previous close"),
-	   report_fmt_money(b, d->state, "market.quote.previous_close", cur));
-	kv(&t, _("Open"), report_fmt_money(b, d->state, "market.quote.open", cur));
+	    report_fmt_money(b, d->state, "market.quote.previous_close", cur));
+	kv(&t, _("Open"),
+	    report_fmt_money(b, d->state, "market.quote.open", cur));
 	kv(&t, _("Change"),
-	   report_fmt_num(b, d->state, "market.quote.change_percent",
-	                  REPORT_SIGNED, 2, "%"));
+	    report_fmt_num(b, d->state, "market.quote.change_percent",
+		REPORT_SIGNED, 2, "%"));
 	kv(&t, _("Day high"),
-	   report_fmt_money(b, d->state, "market.quote.high", cur));
+	    report_fmt_money(b, d->state, "market.quote.high", cur));
 	kv(&t, _("Day low"),
-	   report_fmt_money(b, d->state, "market.quote.low", cur));
+	    report_fmt_money(b, d->state, "market.quote.low", cur));
 	kv(&t, _("Volume"),
-	   report_fmt_num(b, d->state, "market.quote.volume", REPORT_PLAIN, 0,
-	                  NULL));
+	    report_fmt_num(b, d->state, "market.quote.volume", REPORT_PLAIN, 0,
+		NULL));
 	kv(&t, _("Average volume"),
-	   report_fmt_num(b, d->state, "market.fundamentals.average_volume",
-	                  REPORT_PLAIN, 0, NULL));
+	    report_fmt_num(b, d->state, "market.fundamentals.average_volume",
+		REPORT_PLAIN, 0, NULL));
 	kv(&t, _("52-week high"),
-	   report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
+	    report_fmt_money(b, d->state, "analysis.range_52w.high", cur));
 	kv(&t, _("52-week low"),
-	   report_fmt_money(b, d->state, "analysis.range_52w.low", cur));
-	kv(&t, _("Exchange"), report_fmt_str(d->state, "market.profile.exchange"));
-	kv(&t, _("Currency"), report_fmt_str(d->state, "market.profile.currency"));
+	    report_fmt_money(b, d->state, "analysis.range_52w.low", cur));
+	kv(&t, _("Exchange"),
+	    report_fmt_str(d->state, "market.profile.exchange"));
+	kv(&t, _("Currency"),
+	    report_fmt_str(d->state, "market.profile.currency"));
 	kv(&t, _("Sector"), report_fmt_str(d->state, "market.profile.sector"));
-	kv(&t, _("Industry"), report_fmt_str(d->state, "market.profile.industry"));
+	kv(&t, _("Industry"),
+	    report_fmt_str(d->state, "market.profile.industry"));
 	kv(&t, _("Benchmark"), report_fmt_str(d->state, "market.benchmark"));
 	kv(&t, _("Data provider"), report_fmt_str(d->state, "market.provider"));
 	tb_draw(d, &t, kv4, 4);
@@ -367,46 +367,46 @@ fundamentals(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = {0};
+	struct tb t = { 0 };
 
 	report_heading(d, _("Fundamentals"), 80);
 	kv(&t, _("Market cap"),
-	   report_fmt_big(b, d->state, "market.fundamentals.market_cap",
-	                  cur ? cur : "USD"));
+	    report_fmt_big(b, d->state, "market.fundamentals.market_cap",
+		cur ? cur : "USD"));
 	kv(&t, _("Shares outstanding"),
-	   report_fmt_big(b, d->state, "market.fundamentals.shares_outstanding",
-	                  NULL));
+	    report_fmt_big(b, d->state,
+		"market.fundamentals.shares_outstanding", NULL));
 	kv(&t, _("P/E (trailing)"),
-	   report_fmt_num(b, d->state, "market.fundamentals.pe_ratio",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "market.fundamentals.pe_ratio",
+		REPORT_PLAIN, 2, NULL));
 	kv(&t, _("P/E (forward)"),
-	   report_fmt_num(b, d->state, "market.fundamentals.forward_pe",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "market.fundamentals.forward_pe",
+		REPORT_PLAIN, 2, NULL));
 	kv(&t, _("Price to book"),
-	   report_fmt_num(b, d->state, "market.fundamentals.price_to_book",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "market.fundamentals.price_to_book",
+		REPORT_PLAIN, 2, NULL));
 	kv(&t, _("Book value / share"),
-	   report_fmt_money(b, d->state,
-	                    "market.fundamentals.book_value_per_share", cur));
+	    report_fmt_money(b, d->state,
+		"market.fundamentals.book_value_per_share", cur));
 	kv(&t, _("EPS (TTM)"),
-	   report_fmt_money(b, d->state, "market.fundamentals.eps_ttm", cur));
+	    report_fmt_money(b, d->state, "market.fundamentals.eps_ttm", cur));
 	kv(&t, _("EPS (forward)"),
-	   report_fmt_money(b, d->state, "market.fundamentals.forward_eps",
-	                    cur));
+	    report_fmt_money(b, d->state, "market.fundamentals.forward_eps",
+		cur));
 	kv(&t, _("Revenue (TTM)"),
-	   report_fmt_big(b, d->state, "market.fundamentals.revenue_ttm",
-	                  cur ? cur : "USD"));
+	    report_fmt_big(b, d->state, "market.fundamentals.revenue_ttm",
+		cur ? cur : "USD"));
 	kv(&t, _("Profit margin"),
-	   report_fmt_num(b, d->state,
-	                  "market.fundamentals.profit_margin_percent",
-	                  REPORT_PLAIN, 2, "%"));
+	    report_fmt_num(b, d->state,
+		"market.fundamentals.profit_margin_percent", REPORT_PLAIN, 2,
+		"%"));
 	kv(&t, _("Dividend yield"),
-	   report_fmt_num(b, d->state,
-	                  "market.fundamentals.dividend_yield_percent",
-	                  REPORT_PLAIN, 2, "%"));
+	    report_fmt_num(b, d->state,
+		"market.fundamentals.dividend_yield_percent", REPORT_PLAIN, 2,
+		"%"));
 	kv(&t, _("Dividend / share"),
-	   report_fmt_money(b, d->state,
-	                    "market.fundamentals.dividend_per_share", cur));
+	    report_fmt_money(b, d->state,
+		"market.fundamentals.dividend_per_share", cur));
 	tb_draw(d, &t, kv4, 4);
 }
 
@@ -415,20 +415,19 @@ static void
 observations(struct report_doc *d, const char *kind)
 {
 	static const struct report_col cols[] = {
-	    {N_("Observation"), 0.84f, REPORT_LEFT},
-	    {N_("Points"), 0.16f, REPORT_RIGHT},
+		{ N_("Observation"), 0.84f, REPORT_LEFT },
+		{ N_("Points"), 0.16f, REPORT_RIGHT },
 	};
 	char path[64], pts[32];
 	const cJSON *arr, *e;
-	struct tb t = {0};
+	struct tb t = { 0 };
 	double p;
 
 	snprintf(path, sizeof path, "analysis.observations.%s", kind);
 	arr = jsonutil_path(d->state, path);
 	if (!cJSON_IsArray(arr))
 		arr = NULL;
-	cJSON_ArrayForEach(e, arr)
-	{
+	cJSON_ArrayForEach(e, arr) {
 		tb_add(&t, report_fmt_str(e, "text"), 0, NULL);
 		p = 0;
 		if (report_num(e, "points", &p))
@@ -436,16 +435,16 @@ observations(struct report_doc *d, const char *kind)
 		else
 			snprintf(pts, sizeof pts, "%s", _("n/a"));
 		tb_add(&t, strcmp(pts, "+0") == 0 ? "0" : pts, 1,
-		       p > 0   ? &report_up
-		       : p < 0 ? &report_down
-		               : NULL);
+		    p > 0     ? &report_up :
+			p < 0 ? &report_down :
+				NULL);
 	}
 	if (t.n == 0)
 		tb_add(&t, _("No observations recorded."), 0, &report_muted);
 	snprintf(path, sizeof path, "analysis.scores.%s_points", kind);
 	tb_add(&t, _("Total points"), 1, NULL);
 	tb_add(&t, report_fmt_num(pts, d->state, path, REPORT_SIGNED, 0, NULL),
-	       1, NULL);
+	    1, NULL);
 	tb_draw(d, &t, cols, 2);
 }
 
@@ -458,11 +457,11 @@ score_line(struct report_doc *d, const char *what, const char *kind)
 	snprintf(path, sizeof path, "analysis.scores.%s", kind);
 	sc = score_of(d, path);
 	report_ensure(d, 24);
-	s = sc ? xasprintf("%s: %d / 5", what, sc)
-	       : xasprintf("%s: %s", what, _("n/a"));
+	s = sc ? xasprintf("%s: %d / 5", what, sc) :
+		 xasprintf("%s: %s", what, _("n/a"));
 	report_text(d, d->bold, 10, report_ink, d->left, d->y - 11, s);
 	report_gauge(d, sc, d->left + report_text_width(d, d->bold, 10, s) + 12,
-	             d->y - 12, 90, 10);
+	    d->y - 12, 90, 10);
 	free(s);
 	d->y -= 22;
 }
@@ -472,42 +471,44 @@ technical(struct report_doc *d)
 {
 	char b[REPORT_FMT];
 	const char *cur = currency(d);
-	struct tb t = {0};
+	struct tb t = { 0 };
 
 	report_heading(d, _("Technical Analysis"), 120);
 	score_line(d, _("Technical score"), "technical");
-	kv(&t, _("Trend"), ta_words(report_fmt_str(d->state, "analysis.trend")));
+	kv(&t, _("Trend"),
+	    ta_words(report_fmt_str(d->state, "analysis.trend")));
 	kv(&t, _("ATR (14)"),
-	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.atr14",
+		REPORT_PLAIN, 2, NULL));
 	kv(&t, _("SMA 20"),
-	   report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.sma20", cur));
 	kv(&t, _("EMA 12"),
-	   report_fmt_money(b, d->state, "analysis.indicators.ema12", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.ema12", cur));
 	kv(&t, _("SMA 50"),
-	   report_fmt_money(b, d->state, "analysis.indicators.sma50", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.sma50", cur));
 	kv(&t, _("EMA 26"),
-	   report_fmt_money(b, d->state, "analysis.indicators.ema26", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.ema26", cur));
 	kv(&t, _("SMA 200"),
-	   report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.sma200", cur));
 	kv(&t, _("RSI (14)"),
-	   report_fmt_num(b, d->state, "analysis.indicators.rsi14",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.rsi14",
+		REPORT_PLAIN, 2, NULL));
 	kv(&t, _("Bollinger upper"),
-	   report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.bb_upper", cur));
 	kv(&t, _("MACD"),
-	   report_fmt_num(b, d->state, "analysis.indicators.macd", REPORT_PLAIN,
-	                  3, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.macd",
+		REPORT_PLAIN, 3, NULL));
 	kv(&t, _("Bollinger middle"),
-	   report_fmt_money(b, d->state, "analysis.indicators.bb_middle", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.bb_middle",
+		cur));
 	kv(&t, _("MACD signal"),
-	   report_fmt_num(b, d->state, "analysis.indicators.macd_signal",
-	                  REPORT_PLAIN, 3, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.macd_signal",
+		REPORT_PLAIN, 3, NULL));
 	kv(&t, _("Bollinger lower"),
-	   report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
+	    report_fmt_money(b, d->state, "analysis.indicators.bb_lower", cur));
 	kv(&t, _("MACD histogram"),
-	   report_fmt_num(b, d->state, "analysis.indicators.macd_hist",
-	                  REPORT_SIGNED, 3, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.macd_hist",
+		REPORT_SIGNED, 3, NULL));
 	tb_draw(d, &t, kv4, 4);
 	report_subheading(d, _("Observations behind the technical score"));
 	observations(d, "technical");
@@ -529,8 +530,8 @@ narrative(struct report_doc *d)
 	const char *text = report_str(d->state, "analysis.narrative.text");
 	const char *src = report_str(d->state, "analysis.narrative.source");
 	const char *model = report_str(d->state, "request.model");
-	const cJSON *ung =
-	    jsonutil_path(d->state, "analysis.narrative.ungrounded");
+	const cJSON *ung = jsonutil_path(d->state,
+	    "analysis.narrative.ungrounded");
 	const cJSON *e;
 	const char **mark = NULL;
 	struct buf list;
@@ -540,29 +541,28 @@ narrative(struct report_doc *d)
 	report_heading(d, _("Analyst Commentary"), 60);
 	if (src != NULL && strcmp(src, "model") == 0)
 		s = xasprintf(_("Written by the language model (%s) from the "
-		                "tool results above."),
-		              model ? model : _("n/a"));
+				"tool results above."),
+		    model ? model : _("n/a"));
 	else
 		s = xstrdup(_("Built-in commentary generated from the "
-		              "analysis (no language model used)."));
+			      "analysis (no language model used)."));
 	report_paragraph(d, d->font, 8, report_muted, s, NULL, 0);
 	free(s);
 	report_gap(d, 4);
 	if (cJSON_IsArray(ung))
-		mark =
-		    xcalloc((size_t)cJSON_GetArraySize(ung) + 1, sizeof *mark);
+		mark = xcalloc((size_t)cJSON_GetArraySize(ung) + 1,
+		    sizeof *mark);
 	buf_init(&list, 4096);
 	if (!cJSON_IsArray(ung))
 		ung = NULL;
-	cJSON_ArrayForEach(e, ung)
-	{
+	cJSON_ArrayForEach(e, ung) {
 		if (!cJSON_IsString(e) || e->valuestring[0] == '\0')
 			continue;
 		mark[nmark++] = e->valuestring;
 		buf_printf(&list, "%s%s", list.len ? ", " : "", e->valuestring);
 	}
-	para = xstrdup(text ? text
-	                    : _("No commentary is available for this run."));
+	para = xstrdup(text ? text :
+			      _("No commentary is available for this run."));
 	for (p = para; p != NULL; p = brk) {
 		if ((brk = strstr(p, "\n\n")) != NULL)
 			*brk = '\0', brk += 2;
@@ -599,38 +599,36 @@ static void
 news(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-	    {N_("Date"), 0.13f, REPORT_LEFT},
-	    {N_("Headline"), 0.52f, REPORT_LEFT},
-	    {N_("Source"), 0.17f, REPORT_LEFT},
-	    {N_("Sentiment"), 0.18f, REPORT_RIGHT},
+		{ N_("Date"), 0.13f, REPORT_LEFT },
+		{ N_("Headline"), 0.52f, REPORT_LEFT },
+		{ N_("Source"), 0.17f, REPORT_LEFT },
+		{ N_("Sentiment"), 0.18f, REPORT_RIGHT },
 	};
 	const cJSON *arr = jsonutil_path(d->state, "market.news"), *e;
-	struct tb t = {0};
+	struct tb t = { 0 };
 	char b[REPORT_FMT], *s;
 	const char *sen;
 
 	report_heading(d, _("Recent News"), 60);
 	if (!cJSON_IsArray(arr))
 		arr = NULL;
-	cJSON_ArrayForEach(e, arr)
-	{
+	cJSON_ArrayForEach(e, arr) {
 		sen = report_str(e, "sentiment");
-		tb_add(&t, numfmt_date(b, sizeof b, report_fmt_str(e, "date")), 0,
-		       NULL);
+		tb_add(&t, numfmt_date(b, sizeof b, report_fmt_str(e, "date")),
+		    0, NULL);
 		tb_add(&t, report_fmt_str(e, "headline"), 0, NULL);
 		tb_add(&t, report_fmt_str(e, "source"), 0, &report_muted);
-		s = report_num(e, "sentiment_score", &(double){0})
-		        ? xasprintf("%s %s", sen ? ta_words(sen) : _("n/a"),
-		                    report_fmt_num(b, e, "sentiment_score",
-		                                   REPORT_SIGNED, 2, NULL))
-		        : xstrdup(sen ? ta_words(sen) : _("n/a"));
+		s = report_num(e, "sentiment_score", &(double){ 0 }) ?
+		    xasprintf("%s %s", sen ? ta_words(sen) : _("n/a"),
+			report_fmt_num(b, e, "sentiment_score", REPORT_SIGNED,
+			    2, NULL)) :
+		    xstrdup(sen ? ta_words(sen) : _("n/a"));
 		tb_add(&t, s, 1, sentiment_color(sen));
 		free(s);
 	}
 	if (t.n == 0) {
 		report_paragraph(d, d->font, 9, report_muted,
-		                 _("No news items were found for the period."),
-		                 NULL, 0);
+		    _("No news items were found for the period."), NULL, 0);
 		return;
 	}
 	tb_draw(d, &t, cols, 4);
@@ -640,104 +638,114 @@ static void
 risk(struct report_doc *d)
 {
 	char b[REPORT_FMT], b2[REPORT_FMT], *s;
-	struct tb t = {0};
+	struct tb t = { 0 };
 	double rf;
 
 	report_heading(d, _("Risk Assessment"), 80);
-	kv(&t, _("Risk level"), ta_words(report_fmt_str(d->state, "analysis.risk.level")));
+	kv(&t, _("Risk level"),
+	    ta_words(report_fmt_str(d->state, "analysis.risk.level")));
 	kv(&t, _("Annual volatility"),
-	   report_fmt_num(b, d->state, "analysis.risk.volatility_percent",
-	                  REPORT_PLAIN, 2, "%"));
+	    report_fmt_num(b, d->state, "analysis.risk.volatility_percent",
+		REPORT_PLAIN, 2, "%"));
 	if (report_num(d->state, "analysis.risk.beta", &rf))
 		s = xasprintf(_("%s (vs %s)"),
-		              numfmt_local(b2, sizeof b2, rf, 2, 0),
-		              report_fmt_str(d->state, "market.benchmark"));
+		    numfmt_local(b2, sizeof b2, rf, 2, 0),
+		    report_fmt_str(d->state, "market.benchmark"));
 	else
 		s = xstrdup(_("n/a"));
 	kv(&t, _("Beta"), s);
 	free(s);
 	kv(&t, _("Sharpe ratio"),
-	   report_fmt_num(b, d->state, "analysis.risk.sharpe", REPORT_PLAIN, 2,
-	                  NULL));
+	    report_fmt_num(b, d->state, "analysis.risk.sharpe", REPORT_PLAIN, 2,
+		NULL));
 	kv(&t, _("Maximum drawdown"),
-	   report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent",
-	                  REPORT_PLAIN, 2, "%"));
-	s = xasprintf(
-	    "%s → %s",
+	    report_fmt_num(b, d->state, "analysis.risk.max_drawdown_percent",
+		REPORT_PLAIN, 2, "%"));
+	s = xasprintf("%s → %s",
 	    numfmt_date(b, sizeof b,
-	                report_fmt_str(d->state, "analysis.risk.max_drawdown_peak")),
-	    numfmt_date(b2, sizeof b2, report_fmt_str(
-	                                   d->state,
-	                                   "analysis.risk.max_drawdown_trough")));
+		report_fmt_str(d->state, "analysis.risk.max_drawdown_peak")),
+	    numfmt_date(b2, sizeof b2,
+		report_fmt_str(d->state, "analysis.risk.max_drawdown_trough")));
 	kv(&t, _("Drawdown dates"), s);
 	free(s);
 	if (report_num(d->state, "analysis.risk.risk_free_rate", &rf)) {
-		numfmt_local(b2, sizeof b2, fabs(rf) <= 1 ? rf * 100 : rf, 2, 0);
+		numfmt_local(b2, sizeof b2, fabs(rf) <= 1 ? rf * 100 : rf, 2,
+		    0);
 		strcat(b2, "%");
 		kv(&t, _("Risk-free rate"), b2);
 	} else {
 		kv(&t, _("Risk-free rate"), _("n/a"));
 	}
 	kv(&t, _("ATR (14)"),
-	   report_fmt_num(b, d->state, "analysis.indicators.atr14",
-	                  REPORT_PLAIN, 2, NULL));
+	    report_fmt_num(b, d->state, "analysis.indicators.atr14",
+		REPORT_PLAIN, 2, NULL));
 	tb_draw(d, &t, kv4, 4);
 }
 
 static const char *const method_text[][2] = {
-    {N_("Data"),
-     N_("Daily bars, the quote, fundamentals and news come from the "
-             "market-data provider named under Market Data; indicators are "
-             "computed by stockagent from the daily closes.")},
-    {N_("Indicators"),
-     N_("Simple and exponential moving averages (SMA "
-     "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
-     "standard deviations; RSI over 14 sessions with Wilder smoothing; "
-     "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
-     "Volatility is the sample standard deviation of the last 252 daily "
-     "returns times the square root of 252; beta is their covariance "
-     "with the benchmark's over its variance; the maximum drawdown is "
-     "the largest peak-to-trough fall of the close over the last year.")},
-    {N_("Trend"),
-     N_("From the 1-year return: above 20% STRONG UPTREND, above "
-              "10% MODERATE UPTREND, above 0% SLIGHT UPTREND, above -10% "
-              "SLIGHT DOWNTREND, otherwise STRONG DOWNTREND.")},
-    {N_("Technical points"),
-     N_("1-year return above 20% +2, above 10% +1, above -10% 0, above "
-     "-20% -1, otherwise -2; price above (below) its 200-day average "
-     "+1 (-1); 50-day above (below) the 200-day average +1 (-1); MACD "
-     "above (below) its signal line +1 (-1); RSI above 70 -1, below 30 "
-     "+1. A missing input adds nothing.")},
-    {N_("Fundamental points"),
-     N_("P/E at or below 0 -1, below 15 +1, below 25 0, otherwise -1; "
-     "forward P/E more than 10% below (above) the trailing P/E +1 (-1); "
-     "price-to-book at or below 0 -1, below 1.5 +1, above 8 -1; profit "
-     "margin above 20% +1, at least 5% 0, otherwise -1; dividend yield "
-     "above 3% +1.")},
-    {N_("Scores"),
-     N_("Points become a 1-5 score: 4 or more gives 5, 2 or more "
-     "gives 4, -1 or more gives 3, -3 or more gives 2, anything lower "
-     "gives 1. The overall score is the average of the technical and "
-     "fundamental scores, less 0.5 when the risk level is HIGH, "
-     "rounded.")},
-    {N_("Risk level"),
-     N_("Annualised volatility below 20% is LOW, below 35% "
-                   "MEDIUM, otherwise HIGH.")},
-    {N_("Commentary"),
-     N_("When a language model writes the commentary, every "
-     "number in it is checked against the tool results; numbers that "
-     "could not be found are highlighted and marked with a dagger "
-     "(†).")},
+	{ N_("Data"),
+	    N_("Daily bars, the quote, fundamentals and news come from the "
+	       "market-data provider named under Market Data; indicators are "
+	       "computed by stockagent from the daily closes.") },
+	{ N_("Indicators"),
+	    N_("Simple and exponential moving averages (SMA "
+	       "20/50/200, EMA 12/26); Bollinger Bands of 20 sessions at two "
+	       "standard deviations; RSI over 14 sessions with Wilder "
+	       "smoothing; "
+	       "MACD 12/26 with a 9-session signal line; ATR over 14 sessions. "
+	       "Volatility is the sample standard deviation of the last 252 "
+	       "daily "
+	       "returns times the square root of 252; beta is their covariance "
+	       "with the benchmark's over its variance; the maximum drawdown "
+	       "is "
+	       "the largest peak-to-trough fall of the close over the last "
+	       "year.") },
+	{ N_("Trend"),
+	    N_("From the 1-year return: above 20% STRONG UPTREND, above "
+	       "10% MODERATE UPTREND, above 0% SLIGHT UPTREND, above -10% "
+	       "SLIGHT DOWNTREND, otherwise STRONG DOWNTREND.") },
+	{ N_("Technical points"),
+	    N_("1-year return above 20% +2, above 10% +1, above -10% 0, above "
+	       "-20% -1, otherwise -2; price above (below) its 200-day average "
+	       "+1 (-1); 50-day above (below) the 200-day average +1 (-1); "
+	       "MACD "
+	       "above (below) its signal line +1 (-1); RSI above 70 -1, below "
+	       "30 "
+	       "+1. A missing input adds nothing.") },
+	{ N_("Fundamental points"),
+	    N_("P/E at or below 0 -1, below 15 +1, below 25 0, otherwise -1; "
+	       "forward P/E more than 10% below (above) the trailing P/E +1 "
+	       "(-1); "
+	       "price-to-book at or below 0 -1, below 1.5 +1, above 8 -1; "
+	       "profit "
+	       "margin above 20% +1, at least 5% 0, otherwise -1; dividend "
+	       "yield "
+	       "above 3% +1.") },
+	{ N_("Scores"),
+	    N_("Points become a 1-5 score: 4 or more gives 5, 2 or more "
+	       "gives 4, -1 or more gives 3, -3 or more gives 2, anything "
+	       "lower "
+	       "gives 1. The overall score is the average of the technical and "
+	       "fundamental scores, less 0.5 when the risk level is HIGH, "
+	       "rounded.") },
+	{ N_("Risk level"),
+	    N_("Annualised volatility below 20% is LOW, below 35% "
+	       "MEDIUM, otherwise HIGH.") },
+	{ N_("Commentary"),
+	    N_("When a language model writes the commentary, every "
+	       "number in it is checked against the tool results; numbers that "
+	       "could not be found are highlighted and marked with a dagger "
+	       "(†).") },
 };
 
 static void
 methodology(struct report_doc *d)
 {
 	static const struct report_col cols[] = {
-	    {NULL, 0.23f, REPORT_LEFT},
-	    {NULL, 0.77f, REPORT_LEFT},
+		{ NULL, 0.23f, REPORT_LEFT },
+		{ NULL, 0.77f, REPORT_LEFT },
 	};
-	struct tb t = {0};
+	struct tb t = { 0 };
 	size_t i;
 
 	report_heading(d, _("Methodology"), 60);
@@ -752,16 +760,16 @@ static void
 disclaimer(struct report_doc *d)
 {
 	report_heading(d, _("Disclaimer"), 60);
-	report_paragraph(
-	    d, d->font, 8, report_muted,
+	report_paragraph(d, d->font, 8, report_muted,
 	    _("This report is for informational and educational purposes only. "
-	    "It does not constitute investment advice or a recommendation to "
-	    "buy, sell or hold any security. The figures are produced "
-	    "automatically from third-party market data that may be delayed, "
-	    "incomplete or inaccurate, and the commentary may be written by a "
-	    "language model. Past performance does not guarantee future "
-	    "results. Consult a licensed financial adviser before making "
-	    "investment decisions."),
+	      "It does not constitute investment advice or a recommendation to "
+	      "buy, sell or hold any security. The figures are produced "
+	      "automatically from third-party market data that may be delayed, "
+	      "incomplete or inaccurate, and the commentary may be written by "
+	      "a "
+	      "language model. Past performance does not guarantee future "
+	      "results. Consult a licensed financial adviser before making "
+	      "investment decisions."),
 	    NULL, 0);
 }
 

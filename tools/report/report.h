@@ -25,17 +25,17 @@
 #include "lib/paths.h"
 
 /* Debian's fonts-dejavu-core; any TrueType file with the glyphs will do. */
-#define REPORT_FONT_DIR     "/usr/share/fonts/truetype/dejavu/"
+#define REPORT_FONT_DIR "/usr/share/fonts/truetype/dejavu/"
 #define REPORT_FONT_REGULAR REPORT_FONT_DIR "DejaVuSans.ttf"
-#define REPORT_FONT_BOLD    REPORT_FONT_DIR "DejaVuSans-Bold.ttf"
+#define REPORT_FONT_BOLD REPORT_FONT_DIR "DejaVuSans-Bold.ttf"
 
 struct report_pdf_opts {
-	const char *paper;        /* "letter" (default, also NULL) or "a4" */
-	const char *run_id;       /* NULL: request.thread_id of the state */
+	const char *paper;	  /* "letter" (default, also NULL) or "a4" */
+	const char *run_id;	  /* NULL: request.thread_id of the state */
 	const char *generated_at; /* NULL: report.generated_at, else now */
 	const char *font_regular; /* TrueType file; NULL: DejaVu Sans */
-	const char *font_bold;    /* TrueType file; NULL: DejaVu Sans Bold */
-	const cJSON *series;      /* borrowed; NULL: analysis.series */
+	const char *font_bold;	  /* TrueType file; NULL: DejaVu Sans Bold */
+	const cJSON *series;	  /* borrowed; NULL: analysis.series */
 	/* report_pdf_write_new: called before the file takes a name (see
 	 * paths_write_new); NULL for none. */
 	paths_claim_fn claim;
@@ -50,7 +50,7 @@ struct report_pdf_opts {
  * caller frees) naming the font, the libharu error or the path.
  */
 int report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
-                     const char *path, char **cause);
+    const char *path, char **cause);
 
 /*
  * As report_pdf_write, but never replaces a file: the report goes to PATH
@@ -58,7 +58,7 @@ int report_pdf_write(const cJSON *state, const struct report_pdf_opts *o,
  * paths_write_new). *WRITTEN_OUT is the path taken (caller frees).
  */
 int report_pdf_write_new(const cJSON *state, const struct report_pdf_opts *o,
-                         const char *path, char **written_out, char **cause);
+    const char *path, char **written_out, char **cause);
 
 /*
  * The report's path relative to an output directory, from the one UTC

@@ -16,27 +16,38 @@
 #include "tools/ta/ta.h"
 
 enum {
-	S_SMA20, S_SMA50, S_SMA200, S_EMA12, S_EMA26, S_RSI14, S_MACD,
-	S_MACD_SIGNAL, S_MACD_HIST, S_BB_UPPER, S_BB_MIDDLE, S_BB_LOWER,
-	S_ATR14, S_COUNT
+	S_SMA20,
+	S_SMA50,
+	S_SMA200,
+	S_EMA12,
+	S_EMA26,
+	S_RSI14,
+	S_MACD,
+	S_MACD_SIGNAL,
+	S_MACD_HIST,
+	S_BB_UPPER,
+	S_BB_MIDDLE,
+	S_BB_LOWER,
+	S_ATR14,
+	S_COUNT
 };
 
 /* Indicator names in the JSON, in enum order. */
-static const char *const series_names[S_COUNT] = { "sma20", "sma50",
-	"sma200", "ema12", "ema26", "rsi14", "macd", "macd_signal",
-	"macd_hist", "bb_upper", "bb_middle", "bb_lower", "atr14" };
+static const char *const series_names[S_COUNT] = { "sma20", "sma50", "sma200",
+	"ema12", "ema26", "rsi14", "macd", "macd_signal", "macd_hist",
+	"bb_upper", "bb_middle", "bb_lower", "atr14" };
 
 /* The series the PDF charts need, in the order of "series". */
-static const int chart_series[] = { S_SMA50, S_SMA200, S_BB_UPPER,
-	S_BB_MIDDLE, S_BB_LOWER, S_RSI14, S_MACD, S_MACD_SIGNAL, S_MACD_HIST };
+static const int chart_series[] = { S_SMA50, S_SMA200, S_BB_UPPER, S_BB_MIDDLE,
+	S_BB_LOWER, S_RSI14, S_MACD, S_MACD_SIGNAL, S_MACD_HIST };
 
 struct analysis {
 	const struct ta_bars *b;
-	size_t last;		/* index of the last bar <= as_of */
+	size_t last; /* index of the last bar <= as_of */
 	int32_t as_of;
-	int32_t year_ago;	/* as_of minus one calendar year */
-	double *s[S_COUNT];	/* [last + 1] each, one allocation in s[0] */
-	double one_year_pct;	/* NAN when the history is too short */
+	int32_t year_ago;    /* as_of minus one calendar year */
+	double *s[S_COUNT];  /* [last + 1] each, one allocation in s[0] */
+	double one_year_pct; /* NAN when the history is too short */
 	double volatility_pct;
 	const char *risk_level;
 };
@@ -92,7 +103,8 @@ check_bars(const struct ta_bars *b, const char *what, int hl, int32_t as_of,
 	for (i = 1; i < b->n; i++) {
 		if (b->date[i] <= b->date[i - 1]) {
 			*cause = xasprintf("%s bars are not in ascending date "
-			    "order at %s", what, date_format(b->date[i], day));
+					   "order at %s",
+			    what, date_format(b->date[i], day));
 			return -1;
 		}
 	}
@@ -100,8 +112,8 @@ check_bars(const struct ta_bars *b, const char *what, int hl, int32_t as_of,
 	for (i = 0; i < n; i++) {
 		if (!bar_ok(b, i, hl)) {
 			*cause = xasprintf("%s bar of %s has a missing or "
-			    "non-positive price", what,
-			    date_format(b->date[i], day));
+					   "non-positive price",
+			    what, date_format(b->date[i], day));
 			return -1;
 		}
 	}
@@ -326,9 +338,8 @@ add_scores(const struct analysis *a, const struct ta_fundamentals *f,
 	const double *const *s = (const double *const *)a->s;
 	struct ta_fundamentals none = { NAN, NAN, NAN, NAN, NAN };
 	struct ta_technical t = { a->one_year_pct, a->b->close[a->last],
-		s[S_SMA50][a->last], s[S_SMA200][a->last],
-		s[S_MACD][a->last], s[S_MACD_SIGNAL][a->last],
-		s[S_RSI14][a->last] };
+		s[S_SMA50][a->last], s[S_SMA200][a->last], s[S_MACD][a->last],
+		s[S_MACD_SIGNAL][a->last], s[S_RSI14][a->last] };
 	struct ta_score ts, fs;
 	struct ta_overall ov;
 	cJSON *sc, *obs;
@@ -356,8 +367,9 @@ array_json(const double *v, size_t from, size_t to)
 	size_t i;
 
 	for (i = from; i < to; i++) {
-		cJSON_AddItemToArray(arr, isfinite(v[i]) ?
-		    cJSON_CreateNumber(v[i]) : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr,
+		    isfinite(v[i]) ? cJSON_CreateNumber(v[i]) :
+				     cJSON_CreateNull());
 	}
 	return arr;
 }
@@ -422,7 +434,8 @@ ta_analyze(const struct ta_bars *stock, const struct ta_bars *index,
 		return -1;
 	if (count < 2) {
 		*cause = xasprintf("need at least 2 daily bars on or before "
-		    "%s to analyze, have %zu", date_format(as_of, day), count);
+				   "%s to analyze, have %zu",
+		    date_format(as_of, day), count);
 		return -1;
 	}
 	if (index != NULL &&

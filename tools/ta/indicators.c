@@ -168,8 +168,8 @@ window_sd(double sumsq, double mean, int period)
 }
 
 void
-ta_bbands(const double *close, size_t n, int period, double k,
-    double *upper, double *middle, double *lower)
+ta_bbands(const double *close, size_t n, int period, double k, double *upper,
+    double *middle, double *lower)
 {
 	size_t p = (size_t)period, i;
 	double sumsq = 0, sd;
@@ -195,8 +195,7 @@ ta_bbands(const double *close, size_t n, int period, double k,
 
 /* True range of bar I >= 1. */
 static double
-true_range(const double *high, const double *low, const double *close,
-    size_t i)
+true_range(const double *high, const double *low, const double *close, size_t i)
 {
 	double tr = high[i] - low[i], v;
 
@@ -210,8 +209,8 @@ true_range(const double *high, const double *low, const double *close,
 }
 
 void
-ta_atr(const double *high, const double *low, const double *close,
-    size_t n, int period, double *out)
+ta_atr(const double *high, const double *low, const double *close, size_t n,
+    int period, double *out)
 {
 	size_t p = (size_t)period, i;
 	double total = 0, prev;

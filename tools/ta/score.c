@@ -16,8 +16,7 @@
 #include "lib/numfmt.h"
 #include "tools/ta/ta.h"
 
-static void
-observe(struct ta_score *s, int points, const char *fmt, ...)
+static void observe(struct ta_score *s, int points, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Adds POINTS and the sentence FMT followed by " (+1)" / " (0)" / " (-1)". */
@@ -81,20 +80,30 @@ rule_one_year(struct ta_score *s, double r)
 	if (!isfinite(r))
 		return;
 	if (r > 20)
-		observe(s, 2, _("1-year return %s%% is above +20%%: strong "
-		    "upward momentum"), num(&n, 0, r, 2));
+		observe(s, 2,
+		    _("1-year return %s%% is above +20%%: strong "
+		      "upward momentum"),
+		    num(&n, 0, r, 2));
 	else if (r > 10)
-		observe(s, 1, _("1-year return %s%% is above +10%%: upward "
-		    "momentum"), num(&n, 0, r, 2));
+		observe(s, 1,
+		    _("1-year return %s%% is above +10%%: upward "
+		      "momentum"),
+		    num(&n, 0, r, 2));
 	else if (r > -10)
-		observe(s, 0, _("1-year return %s%% is within +/-10%%: "
-		    "neutral"), num(&n, 0, r, 2));
+		observe(s, 0,
+		    _("1-year return %s%% is within +/-10%%: "
+		      "neutral"),
+		    num(&n, 0, r, 2));
 	else if (r > -20)
-		observe(s, -1, _("1-year return %s%% is -10%% or worse: "
-		    "downward momentum"), num(&n, 0, r, 2));
+		observe(s, -1,
+		    _("1-year return %s%% is -10%% or worse: "
+		      "downward momentum"),
+		    num(&n, 0, r, 2));
 	else
-		observe(s, -2, _("1-year return %s%% is -20%% or worse: "
-		    "strong downward momentum"), num(&n, 0, r, 2));
+		observe(s, -2,
+		    _("1-year return %s%% is -20%% or worse: "
+		      "strong downward momentum"),
+		    num(&n, 0, r, 2));
 }
 
 /* 1 when A is above B, -1 below, 0 equal. */
@@ -116,17 +125,25 @@ rule_vs_sma200(struct ta_score *s, int fifty, double a, double sma200)
 	num(&n, 0, a, 2);
 	num(&n, 1, sma200, 2);
 	if (cmp3(a, sma200) > 0)
-		observe(s, 1, fifty ? _("50-day average %s is above the 200-day "
-		    "average %s: bullish alignment") : _("Price %s is above the "
-		    "200-day average %s: long-term uptrend"), n.b[0], n.b[1]);
+		observe(s, 1,
+		    fifty ? _("50-day average %s is above the 200-day "
+			      "average %s: bullish alignment") :
+			    _("Price %s is above the "
+			      "200-day average %s: long-term uptrend"),
+		    n.b[0], n.b[1]);
 	else if (cmp3(a, sma200) < 0)
-		observe(s, -1, fifty ? _("50-day average %s is below the "
-		    "200-day average %s: bearish alignment") : _("Price %s is "
-		    "below the 200-day average %s: long-term downtrend"),
+		observe(s, -1,
+		    fifty ?
+			_("50-day average %s is below the "
+			  "200-day average %s: bearish alignment") :
+			_("Price %s is "
+			  "below the 200-day average %s: long-term downtrend"),
 		    n.b[0], n.b[1]);
 	else
-		observe(s, 0, fifty ? _("50-day average %s equals the 200-day "
-		    "average") : _("Price %s equals the 200-day average"),
+		observe(s, 0,
+		    fifty ? _("50-day average %s equals the 200-day "
+			      "average") :
+			    _("Price %s equals the 200-day average"),
 		    n.b[0]);
 }
 
@@ -138,13 +155,15 @@ rule_macd(struct ta_score *s, double macd, double sig)
 	if (!isfinite(macd) || !isfinite(sig))
 		return;
 	if (macd > sig)
-		observe(s, 1, _("MACD %s is above its signal line %s: "
-		    "bullish momentum"), num(&n, 0, macd, 4),
-		    num(&n, 1, sig, 4));
+		observe(s, 1,
+		    _("MACD %s is above its signal line %s: "
+		      "bullish momentum"),
+		    num(&n, 0, macd, 4), num(&n, 1, sig, 4));
 	else if (macd < sig)
-		observe(s, -1, _("MACD %s is below its signal line %s: "
-		    "bearish momentum"), num(&n, 0, macd, 4),
-		    num(&n, 1, sig, 4));
+		observe(s, -1,
+		    _("MACD %s is below its signal line %s: "
+		      "bearish momentum"),
+		    num(&n, 0, macd, 4), num(&n, 1, sig, 4));
 	else
 		observe(s, 0, _("MACD %s equals its signal line"),
 		    num(&n, 0, macd, 4));
@@ -209,17 +228,20 @@ rule_forward_pe(struct ta_score *s, double fpe, double pe)
 	if (!isfinite(fpe) || !isfinite(pe) || fpe <= 0 || pe <= 0)
 		return;
 	if (fpe < 0.9 * pe)
-		observe(s, 1, _("Forward P/E %s is more than 10%% below P/E "
-		    "%s: earnings expected to grow"), num(&n, 0, fpe, 2),
-		    num(&n, 1, pe, 2));
+		observe(s, 1,
+		    _("Forward P/E %s is more than 10%% below P/E "
+		      "%s: earnings expected to grow"),
+		    num(&n, 0, fpe, 2), num(&n, 1, pe, 2));
 	else if (fpe > 1.1 * pe)
-		observe(s, -1, _("Forward P/E %s is more than 10%% above P/E "
-		    "%s: earnings expected to fall"), num(&n, 0, fpe, 2),
-		    num(&n, 1, pe, 2));
+		observe(s, -1,
+		    _("Forward P/E %s is more than 10%% above P/E "
+		      "%s: earnings expected to fall"),
+		    num(&n, 0, fpe, 2), num(&n, 1, pe, 2));
 	else
-		observe(s, 0, _("Forward P/E %s is within 10%% of P/E %s: "
-		    "steady earnings expected"), num(&n, 0, fpe, 2),
-		    num(&n, 1, pe, 2));
+		observe(s, 0,
+		    _("Forward P/E %s is within 10%% of P/E %s: "
+		      "steady earnings expected"),
+		    num(&n, 0, fpe, 2), num(&n, 1, pe, 2));
 }
 
 static void
@@ -233,11 +255,15 @@ rule_price_to_book(struct ta_score *s, double pb)
 		observe(s, -1, _("Price-to-book %s: book value is negative"),
 		    num(&n, 0, pb, 2));
 	else if (pb < 1.5)
-		observe(s, 1, _("Price-to-book %s is below 1.5: cheap "
-		    "relative to assets"), num(&n, 0, pb, 2));
+		observe(s, 1,
+		    _("Price-to-book %s is below 1.5: cheap "
+		      "relative to assets"),
+		    num(&n, 0, pb, 2));
 	else if (pb > 8)
-		observe(s, -1, _("Price-to-book %s is above 8: expensive "
-		    "relative to assets"), num(&n, 0, pb, 2));
+		observe(s, -1,
+		    _("Price-to-book %s is above 8: expensive "
+		      "relative to assets"),
+		    num(&n, 0, pb, 2));
 	else
 		observe(s, 0, _("Price-to-book %s is between 1.5 and 8"),
 		    num(&n, 0, pb, 2));
@@ -254,8 +280,10 @@ rule_margin(struct ta_score *s, double m)
 		observe(s, 1, _("Profit margin %s%% is above 20%%: excellent"),
 		    num(&n, 0, m, 2));
 	else if (m >= 5)
-		observe(s, 0, _("Profit margin %s%% is between 5%% and 20%%: "
-		    "adequate"), num(&n, 0, m, 2));
+		observe(s, 0,
+		    _("Profit margin %s%% is between 5%% and 20%%: "
+		      "adequate"),
+		    num(&n, 0, m, 2));
 	else
 		observe(s, -1, _("Profit margin %s%% is below 5%%: low"),
 		    num(&n, 0, m, 2));
@@ -320,8 +348,8 @@ void
 ta_overall(int technical, int fundamental, const char *risk_level,
     struct ta_overall *out)
 {
-	static const char *const labels[] = { "VERY UNFAVORABLE",
-		"UNFAVORABLE", "NEUTRAL", "FAVORABLE", "VERY FAVORABLE" };
+	static const char *const labels[] = { "VERY UNFAVORABLE", "UNFAVORABLE",
+		"NEUTRAL", "FAVORABLE", "VERY FAVORABLE" };
 	double a = (technical + fundamental) / 2.0;
 	int s;
 

@@ -74,8 +74,8 @@ double ta_volatility_annual_pct(const double *close, size_t n);
 
 struct ta_drawdown {
 	double percent; /* largest peak-to-trough fall, <= 0, e.g. -23.5 */
-	size_t peak;    /* index of the running maximum before the trough */
-	size_t trough;  /* index of the deepest point (first one on ties) */
+	size_t peak;	/* index of the running maximum before the trough */
+	size_t trough;	/* index of the deepest point (first one on ties) */
 };
 
 /*
@@ -98,12 +98,12 @@ double ta_sharpe(const double *r, size_t n, double rf_annual);
 
 /* --- scoring rules (score.c) ----------------------------------------- */
 
-#define TA_OBS_MAX	8
+#define TA_OBS_MAX 8
 #define TA_OBS_TEXT_MAX 160
 
 struct ta_observation {
 	char text[TA_OBS_TEXT_MAX]; /* one sentence a user reads */
-	int points;                 /* what it added to the score */
+	int points;		    /* what it added to the score */
 };
 
 struct ta_score {
@@ -117,7 +117,7 @@ struct ta_score {
  * observation. */
 struct ta_technical {
 	double one_year_pct; /* 1-year return, percent */
-	double price;        /* last close */
+	double price;	     /* last close */
 	double sma50, sma200;
 	double macd, macd_signal;
 	double rsi14;
@@ -125,8 +125,8 @@ struct ta_technical {
 
 /* Fundamentals as the market provider gives them; NAN = missing. */
 struct ta_fundamentals {
-	double pe;                 /* trailing price / earnings */
-	double forward_pe;         /* price / next year's expected earnings */
+	double pe;	   /* trailing price / earnings */
+	double forward_pe; /* price / next year's expected earnings */
 	double price_to_book;
 	double profit_margin_pct;  /* net margin, percent */
 	double dividend_yield_pct; /* percent */
@@ -169,8 +169,8 @@ const char *ta_risk_level(double volatility_pct);
 const char *ta_words(const char *value);
 
 struct ta_overall {
-	double average; /* (technical + fundamental)/2, -0.5 if HIGH risk */
-	int score;      /* floor(average + 0.5) clamped to 1..5 */
+	double average;	   /* (technical + fundamental)/2, -0.5 if HIGH risk */
+	int score;	   /* floor(average + 0.5) clamped to 1..5 */
 	const char *label; /* "VERY FAVORABLE" .. "VERY UNFAVORABLE", static */
 };
 
@@ -186,11 +186,11 @@ struct ta_bars {
 	size_t n;
 	const int32_t *date; /* day numbers, see lib/date.h */
 	const double *open, *high, *low, *close; /* currency units */
-	const double *volume;                    /* shares; may hold NAN */
+	const double *volume;			 /* shares; may hold NAN */
 };
 
-#define TA_RISK_WINDOW	    252 /* daily returns used for risk statistics */
-#define TA_RISK_MIN_RETURNS 20	/* fewer returns than this: risk is null */
+#define TA_RISK_WINDOW 252     /* daily returns used for risk statistics */
+#define TA_RISK_MIN_RETURNS 20 /* fewer returns than this: risk is null */
 
 /*
  * Analyzes STOCK as of the day AS_OF (bars after it are ignored).

@@ -10,7 +10,6 @@
 #include "lib/color.h"
 #include "lib/exitcode.h"
 #include "lib/log.h"
-#include "lib/s3.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "model/model.h"
@@ -92,10 +91,6 @@ static int
 cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct runner_opts *o)
 {
-	struct s3_location loc = { NULL, NULL };
-	char *why = NULL;
-	int rc;
-
 	switch (c) {
 	case OPT_REASONING:
 		return cmd_set(e, s, "reasoning", arg, "--reasoning");
@@ -128,13 +123,7 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 		return cmd_set(e, s, "no_pdf", "1", "--no-pdf");
 	case OPT_PAPER:
 		return cmd_set(e, s, "paper", arg, "--paper");
-	case OPT_S3:
-		if (s3_uri_parse(arg, &loc, &why) != 0) {
-			rc = cmd_usage_error(e, "%s", why);
-			free(why);
-			return rc;
-		}
-		s3_location_free(&loc);
+	case OPT_S3: /* checked with the other settings (runner.c) */
 		return cmd_set(e, s, "s3", arg, "--s3");
 	case OPT_APPROVE:
 		if (strcmp(arg, "gather") != 0 && strcmp(arg, "analyze") != 0 &&

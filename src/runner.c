@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/paths.h"
 #include "lib/redact.h"
+#include "lib/s3.h"
 #include "lib/settings.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
@@ -314,6 +315,25 @@ runner_check_out(const struct settings *s)
 	return EXIT_USAGE;
 }
 
+/* The S3 location reports go to, when one is set, is an s3:// URI a
+ * bucket can have (checked before a run is recorded, whichever source set
+ * it). Returns 0 or EXIT_USAGE. */
+static int
+runner_check_s3(const struct settings *s)
+{
+	const char *uri = settings_string(s, "s3");
+	struct s3_location loc = { NULL, NULL };
+	char *cause = NULL;
+
+	if (uri == NULL || s3_uri_parse(uri, &loc, &cause) == 0) {
+		s3_location_free(&loc);
+		return 0;
+	}
+	log_error("s3 (from %s): %s", settings_origin(s, "s3"), cause);
+	free(cause);
+	return EXIT_USAGE;
+}
+
 /* The price table (the model_prices setting, else the shipped one);
  * NULL with a warning when it cannot be read: costs are then left out. */
 static cJSON *
@@ -425,8 +445,8 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 		free(cause);
 		return rc;
 	}
-	if ((rc = runner_check_provider(s)) != 0 ||
-	    (rc = runner_check_out(s)) != 0 || (rc = runner_model(s, &m)) != 0)
+	if ((rc = runner_check_settings(s)) != 0 ||
+	    (rc = runner_model(s, &m)) != 0)
 		return rc;
 	if ((rc = runner_open_store(s, &st)) != 0)
 		goto out;
@@ -582,7 +602,8 @@ runner_check_settings(const struct settings *s)
 {
 	int rc;
 
-	if ((rc = runner_check_provider(s)) != 0)
+	if ((rc = runner_check_provider(s)) != 0 ||
+	    (rc = runner_check_s3(s)) != 0)
 		return rc;
 	return runner_check_out(s);
 }

@@ -102,6 +102,11 @@ same "$?" 2 "a malformed Bedrock endpoint option"
 n1=$("$STOCKAGENT" runs list --format json | $PYTHON -c 'import json,sys; print(len(json.load(sys.stdin)))')
 same "$n1" "$n0" "no run recorded for a bad URL"
 
+# A bad S3 location from the environment is refused before any work.
+STOCKAGENT_S3=s3:// "$STOCKAGENT" analyze SIM_STOCK --as-of $D >"$T/out" 2>"$T/err"
+same "$?" 2 "a bad STOCKAGENT_S3"
+has "$T/err" "s3 \(from STOCKAGENT_S3\): 's3://' names no bucket" "names the variable"
+
 # A missing AWS region names the ways to give one that exist.
 env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE="$T/none" \
 	AWS_SHARED_CREDENTIALS_FILE="$T/none" "$STOCKAGENT" analyze SIM_STOCK \

@@ -69,23 +69,46 @@ load_font(HPDF_Doc pdf, struct hpdf_error *err, const char *path, char **cause)
 	return name;
 }
 
+/*
+ * The default font PATH, or where the system has none, the copy among the
+ * data files (fonts/NAME: a Lambda package carries one). Heap string.
+ */
+static char *
+default_font(const char *path, const char *name)
+{
+	char *rel, *found, *why = NULL;
+
+	if (access(path, R_OK) == 0)
+		return xstrdup(path);
+	rel = xasprintf("fonts/%s", name);
+	found = paths_data_file(rel, &why);
+	free(why);
+	free(rel);
+	return found != NULL ? found : xstrdup(path);
+}
+
 static int
 setup_fonts(struct report_doc *d, struct hpdf_error *err,
     const struct report_pdf_opts *o, char **cause)
 {
 	const char *reg, *bold;
+	char *reg_path = o->font_regular ?
+	    xstrdup(o->font_regular) :
+	    default_font(REPORT_FONT_REGULAR, "DejaVuSans.ttf");
+	char *bold_path = o->font_bold ?
+	    xstrdup(o->font_bold) :
+	    default_font(REPORT_FONT_BOLD, "DejaVuSans-Bold.ttf");
 
 	if (HPDF_UseUTFEncodings(d->pdf) != HPDF_OK) {
 		*cause = xstrdup("libharu has no UTF-8 encoder (needs 2.3+)");
-		return -1;
-	}
-	reg = load_font(d->pdf, err,
-	    o->font_regular ? o->font_regular : REPORT_FONT_REGULAR, cause);
-	if (reg == NULL)
-		return -1;
-	bold = load_font(d->pdf, err,
-	    o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
-	if (bold == NULL)
+		reg = bold = NULL;
+	} else if ((reg = load_font(d->pdf, err, reg_path, cause)) != NULL)
+		bold = load_font(d->pdf, err, bold_path, cause);
+	else
+		bold = NULL;
+	free(reg_path);
+	free(bold_path);
+	if (reg == NULL || bold == NULL)
 		return -1;
 	d->font = HPDF_GetFont(d->pdf, reg, "UTF-8");
 	d->bold = HPDF_GetFont(d->pdf, bold, "UTF-8");

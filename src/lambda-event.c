@@ -27,6 +27,8 @@
 
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
+#include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "src/batch-watchlist.h"
@@ -256,10 +258,9 @@ lambda_http_body(const cJSON *event, size_t *len, const char **why)
 		return xstrdup(b);
 	}
 	out = xmalloc(n / 4 * 3 + 4);
-	got = n % 4 == 0 ?
-	    EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b,
-		(int)n) :
-	    -1;
+	got = n % 4 == 0 ? EVP_DecodeBlock((unsigned char *)out,
+			       (const unsigned char *)b, (int)n) :
+			   -1;
 	if (got < 0) {
 		free(out);
 		return *why = "the body is not valid base64", NULL;
@@ -445,8 +446,8 @@ lambda_schedule(const struct lambda_inv *inv, FILE *out)
 		if (jsonutil_string(inv->event, "time") != NULL)
 			snprintf(day, sizeof day, "%s",
 			    jsonutil_string(inv->event, "time"));
-		r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-					   inv->event, "resources"),
+		r = cJSON_GetArrayItem(
+		    cJSON_GetObjectItemCaseSensitive(inv->event, "resources"),
 		    0);
 		if (cJSON_IsString(r))
 			o.watchlist = r->valuestring;
@@ -500,10 +501,16 @@ out:
 void
 lambda_event_handle(const struct lambda_inv *inv, FILE *out)
 {
+	const char *db = settings_string(inv->settings, "db");
+	char *text, *why = NULL;
 	cJSON *o;
-	char *text;
 
 	lambda_step(out, "event");
+	/* /tmp may have been emptied since the last invocation. */
+	if (db != NULL && paths_mkdirs_for(db, 1, &why) != 0) {
+		log_warn("lambda: %s", why);
+		free(why);
+	}
 	switch (inv->kind) {
 	case LAMBDA_HTTP:
 		o = lambda_http(inv, out);

@@ -8,7 +8,8 @@
 // FILE is a JSON array; each item is one invocation:
 //   {"event": JSON} or {"raw": "bytes, not JSON"},
 //   "deadline_ms": ms from hand-out to the deadline (default 60000),
-//   "trace": the X-Ray header (default made up), "id": request id.
+//   "trace": the X-Ray header (default made up), "id": request id,
+//   "delay_ms": how long invocation/next waits before handing it out.
 // Prints "PORT" on stdout once listening. Routes, as Lambda serves them:
 //   GET  /2018-06-01/runtime/invocation/next         the next event, with
 //        Lambda-Runtime-Aws-Request-Id, -Deadline-Ms, -Trace-Id,
@@ -63,6 +64,12 @@ function handOut(res) {
     return;
   }
   const item = events[next++];
+  if (item.delay_ms && !item.delayed) {
+    item.delayed = true;
+    next--;
+    current = null;
+    return setTimeout(() => handOut(res), item.delay_ms);
+  }
   const id = item.id || crypto.randomUUID();
   const deadline = Date.now() + (item.deadline_ms || 60000);
   const trace = item.trace ||

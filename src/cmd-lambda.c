@@ -149,9 +149,9 @@ static int
 lambda_id_ok(const char *id)
 {
 	size_t n = id != NULL ? strspn(id,
-					 "abcdefghijklmnopqrstuvwxyz"
-					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
-			      : 0;
+				    "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") :
+				0;
 
 	return id != NULL && n > 0 && n <= 128 && id[n] == '\0';
 }
@@ -219,8 +219,8 @@ lambda_invoke(const struct lambda *l, const struct http_response *resp)
 	inv.request_id = http_headers_get(&resp->headers, LAMBDA_H_REQUEST);
 	inv.trace_id = http_headers_get(&resp->headers, LAMBDA_H_TRACE);
 	inv.arn = http_headers_get(&resp->headers, LAMBDA_H_ARN);
-	inv.deadline_ms = lambda_deadline(
-	    http_headers_get(&resp->headers, LAMBDA_H_DEADLINE));
+	inv.deadline_ms = lambda_deadline(http_headers_get(&resp->headers,
+	    LAMBDA_H_DEADLINE));
 	inv.settings = l->settings;
 	if (!lambda_id_ok(inv.request_id)) {
 		log_error("lambda: an event without a usable %s; skipped",
@@ -257,7 +257,34 @@ lambda_invoke(const struct lambda *l, const struct http_response *resp)
 	return rc;
 }
 
-/* GET .../next. Returns 0 with RESP, or -1 (logged): the API failed. */
+/* An event past LAMBDA_PAYLOAD_MAX: an error, when it can be answered. */
+static int
+lambda_too_large(const struct lambda *l, const struct http_response *resp)
+{
+	const char *id = http_headers_get(&resp->headers, LAMBDA_H_REQUEST);
+	char *path, *msg;
+	int rc;
+
+	if (!lambda_id_ok(id)) {
+		log_error("lambda: an event over %d bytes without a usable %s; "
+			  "skipped",
+		    LAMBDA_PAYLOAD_MAX, LAMBDA_H_REQUEST);
+		return 1;
+	}
+	path = xasprintf("/invocation/%s/error", id);
+	msg = xasprintf("the event is larger than %d bytes",
+	    LAMBDA_PAYLOAD_MAX);
+	rc = lambda_post_error(l, path, "InvalidEvent", msg);
+	free(msg);
+	free(path);
+	return rc;
+}
+
+/*
+ * GET .../next. Returns 0 with RESP, 1 for an event past
+ * LAMBDA_PAYLOAD_MAX (RESP holds its headers), or -1 (logged): the API
+ * failed.
+ */
 static int
 lambda_next(const struct lambda *l, struct http_response *resp)
 {
@@ -271,8 +298,11 @@ lambda_next(const struct lambda *l, struct http_response *resp)
 	req.timeout_ms = -1; /* it waits, frozen, for the next event */
 	req.max_response = LAMBDA_PAYLOAD_MAX;
 	if (http_perform(&req, resp, &cause) != 0) {
-		log_error("lambda: %s", cause);
-		rc = -1;
+		rc = resp->error == HTTP_ERR_TOO_LARGE && resp->status == 200 ?
+		    1 :
+		    -1;
+		if (rc < 0)
+			log_error("lambda: %s", cause);
 	} else if (resp->status != 200) {
 		log_error("lambda: the Runtime API answered HTTP %ld to "
 			  "invocation/next: %.200s",
@@ -295,6 +325,8 @@ lambda_loop(struct lambda *l)
 		rc = lambda_next(l, &resp);
 		if (rc == 0)
 			rc = lambda_invoke(l, &resp);
+		else if (rc == 1)
+			rc = lambda_too_large(l, &resp);
 		http_response_free(&resp);
 		if (rc < 0)
 			return EXIT_NETWORK;
@@ -391,7 +423,8 @@ const struct cmd_entry cmd_lambda_entry = {
 	    "      event: a batch, answered with its summary\n"
 	    "The database is /tmp/stockagent/stockagent.db and reports go\n"
 	    "under /tmp/stockagent/reports unless db and out are set; set s3\n"
-	    "(STOCKAGENT_S3) to keep the PDFs. Each invocation runs in a child\n"
+	    "(STOCKAGENT_S3) to keep the PDFs. Each invocation runs in a "
+	    "child\n"
 	    "process, stopped lambda_margin ms before the deadline.\n"
 	    "Also: lambda_margin, lambda_watchlist, serve_models\n"
 	    "(see 'stockagent config list').\n"

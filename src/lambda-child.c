@@ -178,7 +178,8 @@ lambda_failed(const struct lambda_inv *inv, const struct lambda_heard *h,
 				"'%s'; give the function a longer timeout",
 		    margin_ms, h->step);
 	else if (h->too_large)
-		msg = xasprintf("the answer is larger than %d bytes (step '%s')",
+		msg = xasprintf(
+		    "the answer is larger than %d bytes (step '%s')",
 		    LAMBDA_PAYLOAD_MAX, h->step);
 	else if (WIFSIGNALED(status))
 		msg = xasprintf("the handler died of signal %d (%s) at step "
@@ -189,8 +190,8 @@ lambda_failed(const struct lambda_inv *inv, const struct lambda_heard *h,
 				"answer at step '%s'",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1, h->step);
 	o = lambda_error_outcome(stopped ? "DeadlineExceeded" :
-		    h->too_large	     ? "ResponseTooLarge" :
-					       "HandlerCrashed",
+		h->too_large		 ? "ResponseTooLarge" :
+					   "HandlerCrashed",
 	    msg);
 	free(msg);
 	return o;

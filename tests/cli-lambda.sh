@@ -160,6 +160,56 @@ has "$T/out" '"request_id":[[:space:]]*"meta-1"' "run keeps the request id"
 has "$T/out" '"trace_id":[[:space:]]*"Root=1-aa;Sampled=0"' "run keeps the trace id"
 has "$T/out" '"function_arn":[[:space:]]*"arn:aws:lambda:' "run keeps the function ARN"
 
+# An event over 6 MB is answered with an error, and the loop goes on.
+$PYTHON -c '
+import json, sys
+json.dump([{"id": "big-1", "raw": json.dumps({"prompt": "x" * (7 << 20)})},
+           {"id": "small-1", "event": {"symbol": "SIM_STOCK", "as_of": sys.argv[1]}}],
+          open(sys.argv[2], "w"))' $D "$T/big.json"
+runtime big "$(cat "$T/big.json")"
+rm -f "$T/big.json"
+lambda big
+stop_runtime
+same "$rc" 8 "big: the loop ran to the end ($(tail -c 200 "$T/big.err"))"
+check "$T/big.log" 0 'r["id"] == "big-1" and r["type"] == "error" and r["error_type"] == "InvalidEvent" and "larger" in r["body"]["errorMessage"]' "event over 6 MB: InvalidEvent"
+check "$T/big.log" 1 'r["id"] == "small-1" and r["type"] == "response"' "the loop goes on after a large event"
+rm -f "$T/big.events" "$T/big.log"
+
+# --- reports to S3 (s3rver on 127.0.0.1) -------------------------------
+mod="$top_srcdir/tests/node_modules/s3rver"
+if [ -d "$mod" ]; then
+	mkdir -p "$T/s3"
+	node -e "const S3rver = require(process.argv[1]);
+new S3rver({port: 0, address: '127.0.0.1', silent: true,
+  directory: process.argv[2], configureBuckets: [{name: 'reports'}]})
+  .run().then(a => console.log(a.port), e => { console.error(e); process.exit(1); });" \
+		"$mod" "$T/s3" >"$T/s3port" 2>"$T/s3err" &
+	S3PID=$!
+	i=0
+	while [ ! -s "$T/s3port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	runtime s3 "[{\"id\": \"s3-1\", \"event\": {\"symbol\": \"SIM_STOCK\", \"as_of\": \"$D\", \"pdf\": true}},
+ {\"id\": \"s3-2\", \"event\": {\"watchlist\": [\"SIM_SMALL\"], \"as_of\": \"$D\"}}]"
+	(
+		export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+		export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+		export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$(head -1 "$T/s3port")"
+		export STOCKAGENT_S3=s3://reports/lambda STOCKAGENT_NO_PDF=0
+		lambda s3
+		echo "$rc" >"$T/s3rc"
+	)
+	stop_runtime
+	kill "$S3PID" 2>/dev/null
+	wait "$S3PID" 2>/dev/null
+	same "$(cat "$T/s3rc")" 8 "s3: the loop ran to the end"
+	check "$T/s3.log" 0 'r["body"]["report"]["pdf"]["s3_uri"].startswith("s3://reports/lambda/")' "the PDF is in S3"
+	key=$(rec "$T/s3.log" 0 'r["body"]["report"]["pdf"]["s3_uri"][len("s3://reports/"):]')
+	[ -n "$(find "$T/s3/reports" -path "*$(basename "$key")*" 2>/dev/null | head -1)" ] && ok ||
+		bad "no object for $key in s3rver's directory"
+	check "$T/s3.log" 1 'r["type"] == "response" and r["body"]["status"] == "done"' "s3: the batch ran"
+else
+	echo "SKIP: s3rver missing; reports to S3 not checked"
+fi
+
 # --- start-up errors: init/error, then exit ----------------------------
 runtime init1 '[{"event": {"symbol": "SIM_STOCK"}}]'
 STOCKAGENT_LAMBDA_MARGIN=5 lambda init1

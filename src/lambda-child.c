@@ -232,7 +232,8 @@ lambda_child_run(const struct lambda_inv *inv, long long margin_ms)
 		buf_free(&h.in);
 		return h.outcome;
 	}
-	o = lambda_failed(inv, &h, status, !ended || killed, margin_ms);
+	o = lambda_failed(inv, &h, status, !h.too_large && (!ended || killed),
+	    margin_ms);
 	cJSON_Delete(h.outcome);
 	buf_free(&h.in);
 	return o;

@@ -130,7 +130,7 @@ invoke_choices(const cJSON *body, const struct settings *base,
 	if (model != NULL && !invoke_model_ok(base, model))
 		return invoke_bad(cause,
 		    "model '%s' is not offered here: use "
-		    "builtin, the server's model, or one of serve_models",
+		    "builtin, the model setting, or one of serve_models",
 		    model);
 	if (model != NULL &&
 	    settings_set(s, "model", model, "the request", cause) != 0)

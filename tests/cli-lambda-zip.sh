@@ -96,4 +96,28 @@ kill "$RPID" 2>/dev/null
 wait "$RPID" 2>/dev/null
 has "$T/rt.log" '"type":"response","id":"pkg-1","body":\{"schema_version":1' "the package answered the event"
 hasnt "$T/rt.log" '"violation"' "no protocol violation"
+# Without the system's fonts (hidden in a mount namespace, where one can be
+# made), the package's own make the PDF.
+if unshare -m sh -c 'mount -t tmpfs none /usr/share/fonts' 2>/dev/null; then
+	printf '[{"id": "pdf-1", "event": {"symbol": "SIM_STOCK", "as_of": "2025-09-05", "pdf": true}}]\n' >"$T/ev"
+	: >"$T/rt.log"
+	: >"$T/port"
+	node "$top_srcdir/tests/servers/lambda-runtime.js" --events "$T/ev" \
+		--log "$T/rt.log" >"$T/port" &
+	RPID=$!
+	i=0
+	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	unshare -m sh -c 'mount -t tmpfs none /usr/share/fonts && exec "$@"' sh \
+		env -i PATH=/usr/bin:/bin HOME="$T" LAMBDA_TASK_ROOT="$T/task" \
+		AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(head -1 "$T/port")" \
+		STOCKAGENT_DB="$T/pkg/stockagent.db" STOCKAGENT_OUT="$T/pdfs" \
+		timeout 60 "$T/task/bootstrap" >"$T/boot.out" 2>"$T/boot.err"
+	kill "$RPID" 2>/dev/null
+	wait "$RPID" 2>/dev/null
+	has "$T/rt.log" '"id":"pdf-1","body":\{"schema_version":1' "a PDF run answered"
+	[ -n "$(find "$T/pdfs" -name '*.pdf' 2>/dev/null | head -1)" ] && ok ||
+		bad "no PDF made with the packaged fonts: $(grep -o '"pdf":[^}]*' "$T/rt.log" | head -1)"
+else
+	echo "SKIP: no mount namespace here; the packaged fonts not checked"
+fi
 cli_done

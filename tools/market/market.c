@@ -37,7 +37,45 @@ market_bars_free(struct market_bars *b)
 	free(b->low);
 	free(b->close);
 	free(b->volume);
+	free(b->adj_close);
+	free(b->dividends);
+	free(b->splits);
 	memset(b, 0, sizeof *b);
+}
+
+int
+market_bars_adjust(struct market_bars *b)
+{
+	double factor = 1.0;
+	size_t i, d, s;
+
+	if (b == NULL || b->n == 0)
+		return -1;
+	if (b->adj_close != NULL)
+		return 0;
+	b->adj_close = xreallocarray(NULL, b->n, sizeof *b->adj_close);
+	d = b->n_dividends;
+	s = b->n_splits;
+	/* Events after the last bar adjust nothing here. */
+	while (d > 0 && b->dividends[d - 1].date > b->date[b->n - 1])
+		d--;
+	while (s > 0 && b->splits[s - 1].date > b->date[b->n - 1])
+		s--;
+	/* Walk back from the last bar; an event on day D adjusts bars < D. */
+	for (i = b->n - 1; i > 0; i--) {
+		b->adj_close[i] = b->close[i] * factor;
+		for (; d > 0 && b->dividends[d - 1].date > b->date[i - 1]; d--)
+			if (b->close[i - 1] > 0 &&
+			    b->dividends[d - 1].amount < b->close[i - 1])
+				factor *= 1.0 -
+				    b->dividends[d - 1].amount /
+					b->close[i - 1];
+		for (; s > 0 && b->splits[s - 1].date > b->date[i - 1]; s--)
+			if (b->splits[s - 1].ratio > 0)
+				factor /= b->splits[s - 1].ratio;
+	}
+	b->adj_close[0] = b->close[0] * factor;
+	return 0;
 }
 
 const struct market_provider *

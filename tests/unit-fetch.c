@@ -111,8 +111,7 @@ test_ok_and_gzip(void)
 	fake_server_stop(&s);
 	free(url);
 	TEST_CHECK("a gzip body is fetched",
-	    rc == 0 &&
-		r.status == FETCH_OK && r.message == NULL);
+	    rc == 0 && r.status == FETCH_OK && r.message == NULL);
 	TEST_STREQ("the gzip body arrives decoded", r.body.data,
 	    "{\"chart\":{\"result\":[],\"error\":null}}");
 	TEST_CHECK("the request offers gzip",

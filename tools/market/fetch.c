@@ -231,9 +231,8 @@ fetch_retry_after_ms(const char *value, int64_t now)
 	if (sscanf(value, "%3s, %d %3s %d %d:%d:%d GMT", wd, &d, mon, &y, &hh,
 		&mm, &ss) != 7 ||
 	    (m = strstr(months, mon)) == NULL || strlen(mon) != 3 ||
-	    (m - months) % 3 != 0 || d < 1 || d > 31 || y < 1970 ||
-	    y > 9999 || hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 ||
-	    ss < 0)
+	    (m - months) % 3 != 0 || d < 1 || d > 31 || y < 1970 || y > 9999 ||
+	    hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
 		return -1;
 	t = days_from_civil(y, (int)((m - months) / 3) + 1, d) * 86400 +
 	    hh * 3600 + mm * 60 + ss;
@@ -356,8 +355,9 @@ next_wait(const struct fetch_site *site, const struct http_response *resp,
     int attempt, long cap)
 {
 	long ms = backoff_ms(site, attempt, cap);
-	long ra = fetch_retry_after_ms(
-	    http_headers_get(&resp->headers, "Retry-After"), (int64_t)time(NULL));
+	long ra = fetch_retry_after_ms(http_headers_get(&resp->headers,
+					   "Retry-After"),
+	    (int64_t)time(NULL));
 
 	if (ra > ms)
 		ms = ra;

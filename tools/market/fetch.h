@@ -33,45 +33,44 @@
 
 /* How a fetch ended. */
 enum fetch_status {
-	FETCH_OK = 0,	     /* a 2xx body that the check calls data */
-	FETCH_NOT_FOUND,     /* 404, or the body says no such symbol */
-	FETCH_THROTTLED,     /* 429 or a throttling body, retries spent */
-	FETCH_UNAUTHORIZED,  /* 401 or 403: key, cookie or crumb refused */
-	FETCH_DOWN,	     /* no answer or 5xx, retries spent */
-	FETCH_BAD,	     /* any other status, an HTML page, too large */
+	FETCH_OK = 0,	    /* a 2xx body that the check calls data */
+	FETCH_NOT_FOUND,    /* 404, or the body says no such symbol */
+	FETCH_THROTTLED,    /* 429 or a throttling body, retries spent */
+	FETCH_UNAUTHORIZED, /* 401 or 403: key, cookie or crumb refused */
+	FETCH_DOWN,	    /* no answer or 5xx, retries spent */
+	FETCH_BAD,	    /* any other status, an HTML page, too large */
 };
 
 /* What a site's check_body says about a 2xx body. */
 enum fetch_body {
-	FETCH_BODY_DATA = 0,	/* looks like data: parse it */
-	FETCH_BODY_THROTTLED,	/* a rate limit said with HTTP 200: retried */
-	FETCH_BODY_NOT_FOUND,	/* "no data", "unknown symbol" */
+	FETCH_BODY_DATA = 0,	 /* looks like data: parse it */
+	FETCH_BODY_THROTTLED,	 /* a rate limit said with HTTP 200: retried */
+	FETCH_BODY_NOT_FOUND,	 /* "no data", "unknown symbol" */
 	FETCH_BODY_UNAUTHORIZED, /* "invalid API key", "invalid crumb" */
-	FETCH_BODY_OTHER,	/* an HTML page or anything else */
+	FETCH_BODY_OTHER,	 /* an HTML page or anything else */
 };
 
 /* A provider's fetch policy. Const data; the limiter is found by name. */
 struct fetch_site {
-	const char *name;  /* "yahoo": names messages and the limiter */
-	double per_second; /* requests a second at most; 0: no limit */
-	int attempts;	   /* total tries of one request; 0 means 3 */
-	long base_delay_ms;   /* first backoff ceiling; 0 means 500 */
-	long max_wait_ms;     /* longest single wait; 0 means 30000 */
-	long timeout_ms;      /* whole request; 0 means 30000 */
-	size_t max_body;      /* decoded body bytes; 0 means 8 MiB */
+	const char *name;   /* "yahoo": names messages and the limiter */
+	double per_second;  /* requests a second at most; 0: no limit */
+	int attempts;	    /* total tries of one request; 0 means 3 */
+	long base_delay_ms; /* first backoff ceiling; 0 means 500 */
+	long max_wait_ms;   /* longest single wait; 0 means 30000 */
+	long timeout_ms;    /* whole request; 0 means 30000 */
+	size_t max_body;    /* decoded body bytes; 0 means 8 MiB */
 	/*
 	 * Optional: judges a 2xx body. Sets *why (heap, one line, no
 	 * secret) for anything but FETCH_BODY_DATA; may leave it NULL.
 	 */
-	enum fetch_body (*check_body)(const char *body, size_t len,
-	    char **why);
+	enum fetch_body (*check_body)(const char *body, size_t len, char **why);
 };
 
 struct fetch_result {
 	enum fetch_status status;
-	long http_status; /* of the last attempt; 0 when none came */
-	struct buf body;  /* decoded body of the last attempt */
-	int attempts;	  /* tries made */
+	long http_status;   /* of the last attempt; 0 when none came */
+	struct buf body;    /* decoded body of the last attempt */
+	int attempts;	    /* tries made */
 	int64_t fetched_at; /* Unix seconds the last answer came */
 	/* One line for the user when status != FETCH_OK: site, URL without
 	 * its query, what happened ("yahoo: GET http://h/x: throttled

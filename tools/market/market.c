@@ -23,6 +23,8 @@ static const struct market_provider *const market_table[] = {
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
 
+static struct market_config market_cfg;
+
 static char market_names_buf[256];
 static pthread_once_t market_names_once = PTHREAD_ONCE_INIT;
 
@@ -76,6 +78,37 @@ market_bars_adjust(struct market_bars *b)
 	}
 	b->adj_close[0] = b->close[0] * factor;
 	return 0;
+}
+
+/* A heap copy of S, or NULL. */
+static char *
+market_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+market_configure(const struct market_config *cfg)
+{
+	const char **str[] = { &market_cfg.history_chain,
+		&market_cfg.fundamentals_chain, &market_cfg.news_chain,
+		&market_cfg.provider, &market_cfg.benchmarks,
+		&market_cfg.yahoo_url, &market_cfg.yahoo_cookie_url,
+		&market_cfg.yahoo_news_url, &market_cfg.stooq_url,
+		&market_cfg.db_path };
+	size_t i;
+
+	for (i = 0; i < sizeof str / sizeof *str; i++)
+		free((char *)*str[i]);
+	market_cfg = *cfg;
+	for (i = 0; i < sizeof str / sizeof *str; i++)
+		*str[i] = market_dup(*str[i]);
+}
+
+const struct market_config *
+market_config_get(void)
+{
+	return &market_cfg;
 }
 
 const struct market_provider *

@@ -119,6 +119,41 @@ struct market_news {
 	double sentiment_score; /* -1 (negative) .. 1 (positive) */
 };
 
+/*
+ * What the providers read, typed by the command line from the settings
+ * (tools do not read settings). One configuration per process, set with
+ * market_configure before the first provider call and not changed while
+ * providers run: a batch's worker threads share it, and share one rate
+ * limiter per provider (fetch.h). Strings may be NULL (the provider's
+ * default); market_configure copies them.
+ */
+struct market_config {
+	const char *history_chain;	/* "yahoo,stooq"; NULL: the default */
+	const char *fundamentals_chain; /* "yahoo" */
+	const char *news_chain;		/* "yahoo" */
+	const char *provider;	/* --provider: replaces the three; "auto" */
+	const char *benchmarks; /* "US=^GSPC,L=^FTSE,T=^N225": per market */
+	const char *yahoo_url;	/* chart, search, crumb, quoteSummary */
+	const char *yahoo_cookie_url; /* where Yahoo sets its cookie */
+	const char *yahoo_news_url;   /* the RSS headline feed */
+	const char *stooq_url;
+	const char *db_path; /* the database (cache, imported bars) */
+	long timeout_ms;     /* one request; 0: 30000 */
+	int retries;	     /* extra tries after a failure; <0: 2 */
+	long bars_ttl_s;     /* cache freshness; see market_cache.h */
+	long fundamentals_ttl_s;
+	long news_ttl_s;
+	int offline; /* 1: the cache only, no network */
+	int refresh; /* 1: ignore the cache (still write it) */
+};
+
+/* Sets the process's configuration (copied). Not thread-safe: call it
+ * before providers run. */
+void market_configure(const struct market_config *cfg);
+
+/* The process's configuration (zeroed until market_configure). */
+const struct market_config *market_config_get(void);
+
 /* A provider descriptor (opaque; the table lives in market.c). */
 struct market_provider;
 

@@ -18,19 +18,64 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Daily bars, ascending by date, trading days only. Owns its arrays. */
+/*
+ * Where a part of the data (history, profile, fundamentals, news) came
+ * from: the provider that served it and when it answered. Data read back
+ * from the local cache keeps the provider and time of the original fetch.
+ */
+struct market_origin {
+	char provider[16];  /* "yahoo", "stooq", "sim"; "" when none */
+	int64_t fetched_at; /* Unix seconds the provider answered; 0: sim */
+	int from_cache;	    /* 1: read from the local cache */
+};
+
+/* A cash dividend: AMOUNT per share (currency of the bars) on its ex-day. */
+struct market_dividend {
+	int32_t date; /* ex-dividend day */
+	double amount;
+};
+
+/* A split on DATE: RATIO new shares for one old (4:1 is 4, 1:10 is 0.1). */
+struct market_split {
+	int32_t date;
+	double ratio;
+};
+
+/*
+ * Daily bars, ascending by date, trading days only. Owns its arrays.
+ * open/high/low/close are as traded that day (not adjusted); adj_close is
+ * the close adjusted for later splits and dividends (the provider's, or
+ * computed from the events by market_bars_adjust), so returns over any
+ * span are adj_close ratios.
+ */
 struct market_bars {
 	size_t n;
-	int32_t *date;	/* [n] day numbers, strictly ascending */
-	double *open;	/* [n] price */
-	double *high;	/* [n] price, >= open, close, low */
-	double *low;	/* [n] price, <= open, close */
-	double *close;	/* [n] price */
-	double *volume; /* [n] shares traded */
+	int32_t *date;	   /* [n] day numbers, strictly ascending */
+	double *open;	   /* [n] price */
+	double *high;	   /* [n] price, >= open, close, low */
+	double *low;	   /* [n] price, <= open, close */
+	double *close;	   /* [n] price */
+	double *volume;	   /* [n] shares traded */
+	double *adj_close; /* [n] price; NULL: no events, equal to close */
+	struct market_dividend *dividends; /* [n_dividends] ascending */
+	size_t n_dividends;
+	struct market_split *splits; /* [n_splits] ascending */
+	size_t n_splits;
+	char currency[8];  /* "USD"; "" unknown */
+	char timezone[48]; /* exchange's IANA zone, "America/New_York" */
+	struct market_origin origin;
 };
 
 /* Frees the arrays and zeroes B; accepts a zeroed struct or NULL. */
 void market_bars_free(struct market_bars *b);
+
+/*
+ * Makes sure B has adj_close: when the provider gave none, computes it
+ * from B's splits and dividends (the CRSP/Yahoo rule: each dividend
+ * multiplies earlier closes by 1 - amount / previous close, each split
+ * divides them by its ratio). Returns 0, or -1 when B is empty.
+ */
+int market_bars_adjust(struct market_bars *b);
 
 struct market_profile {
 	char symbol[32]; /* canonical spelling, "SIM_STOCK" */
@@ -40,6 +85,8 @@ struct market_profile {
 	char currency[8]; /* "USD" */
 	char exchange[32];
 	char description[512];
+	char timezone[48];   /* exchange's IANA zone; "" for the simulator */
+	char quote_type[16]; /* "EQUITY", "ETF", "INDEX"; "" unknown */
 };
 
 /*
@@ -66,9 +113,46 @@ struct market_news {
 	int32_t date;
 	char headline[256];
 	char source[64];
+	char url[256];		/* link to the article; "" when none */
+	int64_t published;	/* Unix seconds; 0 when only the day is known */
 	char sentiment[16];	/* "positive", "neutral" or "negative" */
 	double sentiment_score; /* -1 (negative) .. 1 (positive) */
 };
+
+/*
+ * What the providers read, typed by the command line from the settings
+ * (tools do not read settings). One configuration per process, set with
+ * market_configure before the first provider call and not changed while
+ * providers run: a batch's worker threads share it, and share one rate
+ * limiter per provider (fetch.h). Strings may be NULL (the provider's
+ * default); market_configure copies them.
+ */
+struct market_config {
+	const char *history_chain;	/* "yahoo,stooq"; NULL: the default */
+	const char *fundamentals_chain; /* "yahoo" */
+	const char *news_chain;		/* "yahoo" */
+	const char *provider;	/* --provider: replaces the three; "auto" */
+	const char *benchmarks; /* "US=^GSPC,L=^FTSE,T=^N225": per market */
+	const char *yahoo_url;	/* chart, search, crumb, quoteSummary */
+	const char *yahoo_cookie_url; /* where Yahoo sets its cookie */
+	const char *yahoo_news_url;   /* the RSS headline feed */
+	const char *stooq_url;
+	const char *db_path; /* the database (cache, imported bars) */
+	long timeout_ms;     /* one request; 0: 30000 */
+	int retries;	     /* extra tries after a failure; <0: 2 */
+	long bars_ttl_s;     /* cache freshness; see market_cache.h */
+	long fundamentals_ttl_s;
+	long news_ttl_s;
+	int offline; /* 1: the cache only, no network */
+	int refresh; /* 1: ignore the cache (still write it) */
+};
+
+/* Sets the process's configuration (copied). Not thread-safe: call it
+ * before providers run. */
+void market_configure(const struct market_config *cfg);
+
+/* The process's configuration (zeroed until market_configure). */
+const struct market_config *market_config_get(void);
 
 /* A provider descriptor (opaque; the table lives in market.c). */
 struct market_provider;

@@ -6,6 +6,16 @@
  * struct market_provider; market.c lists them in its table. Any operation
  * may be NULL. The ops get validated arguments (non-NULL symbol and out
  * pointers, FROM <= AS_OF) and follow the contracts in market.h.
+ *
+ * A provider over the network reads its base URL, timeout and retries from
+ * market_config_get(), makes its requests with fetch_get (fetch.h: rate
+ * limit, retries, redaction), fills the origin of what it returns
+ * (bars->origin; the chain records it for the other parts), and fails with
+ * a cause that starts with its name and says what happened ("yahoo: no
+ * such symbol ZZZZ", "stooq: throttled: Exceeded the daily hits limit"), so
+ * the chain can list what each provider said. It must not put a secret
+ * (an API key) into a cause. New string members of struct market_config
+ * are added to the copy list in market_configure (market.c).
  */
 #ifndef STOCKAGENT_MARKET_PROVIDER_H
 #define STOCKAGENT_MARKET_PROVIDER_H

@@ -92,6 +92,19 @@ const struct settings_entry settings_table[] = {
 	{ "lang", SETTINGS_CHOICE, NULL, 0, 0, settings_langs, "--lang",
 	    "the language of the report, the PDF and messages: en or vi "
 	    "(default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else en)" },
+	{ "alphavantage_key", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
+	    "the Alpha Vantage API key (else ALPHAVANTAGE_API_KEY); never "
+	    "shown" },
+	{ "alphavantage_url", SETTINGS_STRING,
+	    "https://www.alphavantage.co/query", 0, 0, NULL, NULL,
+	    "the Alpha Vantage query endpoint" },
+	{ "sec_user_agent", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
+	    "who calls SEC EDGAR, \"Name email@example.com\"; edgar needs it" },
+	{ "edgar_url", SETTINGS_STRING, "https://data.sec.gov", 0, 0, NULL,
+	    NULL, "the SEC EDGAR API (companyfacts)" },
+	{ "edgar_tickers_url", SETTINGS_STRING,
+	    "https://www.sec.gov/files/company_tickers.json", 0, 0, NULL, NULL,
+	    "the SEC's ticker-to-CIK map" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

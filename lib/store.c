@@ -113,6 +113,22 @@ static const char *const store_migrations[] = {
 	" name TEXT PRIMARY KEY, holder TEXT,"
 	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
 	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
+	/* 6: reserved for the market data cache (tools/market) */
+	"SELECT 1;",
+	/* 7: daily bars users imported (tools/market/imported.h); not a
+	 * cache: nothing expires them */
+	"CREATE TABLE imported_symbols ("
+	" symbol TEXT PRIMARY KEY, name TEXT, currency TEXT, source TEXT,"
+	" rows INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL,"
+	" imported_at TEXT NOT NULL);"
+	"CREATE TABLE imported_bars ("
+	" symbol TEXT NOT NULL"
+	"  REFERENCES imported_symbols(symbol) ON DELETE CASCADE,"
+	" date TEXT NOT NULL,"
+	" open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,"
+	" close REAL NOT NULL, adj_close REAL, volume REAL,"
+	" dividend REAL NOT NULL DEFAULT 0, split REAL NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (symbol, date)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==

@@ -180,15 +180,19 @@ static const struct cmd_entry cmd_data_symbols_entry = {
 	.exec = cmd_data_symbols,
 };
 
+extern const struct cmd_entry cmd_data_import_entry;
+
 static const struct cmd_entry *const cmd_data_subcommands[] = {
 	&cmd_data_history_entry,
 	&cmd_data_symbols_entry,
+	&cmd_data_import_entry,
 	NULL,
 };
 
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
-	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols",
+	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols "
+		 "| import FILE [--symbol S]",
 	.summary = "print the daily bars an analysis uses, or the symbols "
 		   "the provider covers",
 	.help = "",

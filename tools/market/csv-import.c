@@ -19,7 +19,6 @@
 #include "lib/date.h"
 #include "lib/xmalloc.h"
 #include "tools/market/csv-import.h"
-#include "tools/symbol.h"
 
 enum csvimp_col {
 	COL_NONE = -1,
@@ -44,28 +43,35 @@ static const struct {
 	enum csvimp_col col;
 	const char *names[14];
 } csvimp_aliases[] = {
-	{ COL_DATE, { "date", "day", "time", "timestamp", "datetime",
-			"tradingdate", "tradedate", "dtyyyymmdd", "ngày",
-			"ngàygiaodịch", NULL } },
-	{ COL_SYMBOL, { "symbol", "ticker", "code", "stock", "mack", "mãck",
-			  "mãcp", "ticker_symbol", NULL } },
-	{ COL_OPEN, { "open", "o", "openprice", "opening", "giámởcửa",
-			"mởcửa", NULL } },
-	{ COL_HIGH, { "high", "h", "highprice", "max", "giácaonhất",
-			"caonhất", NULL } },
-	{ COL_LOW, { "low", "l", "lowprice", "min", "giáthấpnhất",
-		       "thấpnhất", NULL } },
-	{ COL_CLOSE, { "close", "c", "closeprice", "last", "price",
-			 "closing", "giáđóngcửa", "đóngcửa", NULL } },
-	{ COL_ADJ, { "adjclose", "adjustedclose", "adjclosing",
-		       "adjustedcloseprice", "closeadj", "giáđiềuchỉnh",
-		       NULL } },
-	{ COL_VOLUME, { "volume", "vol", "v", "shares", "qty", "khốilượng",
-			  "klgd", NULL } },
-	{ COL_DIVIDEND, { "dividend", "dividends", "div", "cashdividend",
-			    "cổtức", NULL } },
-	{ COL_SPLIT, { "split", "splits", "stocksplit", "stocksplits",
-			 "splitratio", "splitfactor", NULL } },
+	{ COL_DATE,
+	    { "date", "day", "time", "timestamp", "datetime", "tradingdate",
+		"tradedate", "dtyyyymmdd", "ngày", "ngàygiaodịch", NULL } },
+	{ COL_SYMBOL,
+	    { "symbol", "ticker", "code", "stock", "mack", "mãck", "mãcp",
+		"ticker_symbol", NULL } },
+	{ COL_OPEN,
+	    { "open", "o", "openprice", "opening", "giámởcửa", "mởcửa",
+		NULL } },
+	{ COL_HIGH,
+	    { "high", "h", "highprice", "max", "giácaonhất", "caonhất",
+		NULL } },
+	{ COL_LOW,
+	    { "low", "l", "lowprice", "min", "giáthấpnhất", "thấpnhất",
+		NULL } },
+	{ COL_CLOSE,
+	    { "close", "c", "closeprice", "last", "price", "closing",
+		"giáđóngcửa", "đóngcửa", NULL } },
+	{ COL_ADJ,
+	    { "adjclose", "adjustedclose", "adjclosing", "adjustedcloseprice",
+		"closeadj", "giáđiềuchỉnh", NULL } },
+	{ COL_VOLUME,
+	    { "volume", "vol", "v", "shares", "qty", "khốilượng", "klgd",
+		NULL } },
+	{ COL_DIVIDEND,
+	    { "dividend", "dividends", "div", "cashdividend", "cổtức", NULL } },
+	{ COL_SPLIT,
+	    { "split", "splits", "stocksplit", "stocksplits", "splitratio",
+		"splitfactor", NULL } },
 };
 
 static const char *const csvimp_col_names[COL_COUNT] = { "date", "symbol",
@@ -75,12 +81,43 @@ static const char *const csvimp_col_names[COL_COUNT] = { "date", "symbol",
 static const char *const csvimp_months[12] = { "jan", "feb", "mar", "apr",
 	"may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
 
+#define CSVIMP_SYMBOL_MAX 20 /* as tools/symbol.h's SYMBOL_MAX */
+
+/*
+ * Checks and upper-cases a symbol into OUT (CSVIMP_SYMBOL_MAX + 1 bytes)
+ * by the rule of tools/symbol.h: 1-20 letters, digits and . _ - ^ =,
+ * starting with a letter, digit or ^, no "..". Returns 0, or -1 with *MSG.
+ */
+static int
+csvimp_symbol(const char *in, char *out, char **msg)
+{
+	size_t i, n = strlen(in);
+
+	for (i = 0; i < n && i < CSVIMP_SYMBOL_MAX; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (!(c < 128 && isalnum(c)) &&
+		    (strchr("._-^=", c) == NULL || c == '\0' ||
+			(i == 0 && c != '^')))
+			break;
+		out[i] = (char)toupper(c);
+	}
+	if (n == 0 || i < n || strstr(in, "..") != NULL) {
+		*msg = xasprintf("symbol '%s' is not 1-%d letters, digits and "
+				 ". _ - ^ = starting with a letter, digit or ^",
+		    in, CSVIMP_SYMBOL_MAX);
+		return -1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 /* A reader of records over the text. */
 struct csvimp_reader {
 	const char *p, *end;
-	size_t line;  /* line of the next character, 1-based */
-	char delim;   /* 0 while unknown */
-	char *rec;    /* [CSVIMP_MAX_LINE + 1] the current record's bytes */
+	size_t line; /* line of the next character, 1-based */
+	char delim;  /* 0 while unknown */
+	char *rec;   /* [CSVIMP_MAX_LINE + 1] the current record's bytes */
 	char *fields[CSVIMP_MAX_FIELDS];
 	size_t nf;
 	size_t rec_line; /* where the current record started */
@@ -599,8 +636,9 @@ csvimp_positional(struct csvimp_parse *ps, char **cause)
 
 	if (csvimp_date(csvimp_trim(r->fields[0]), CSVIMP_ORDER_DMY, &day) !=
 	    0) {
-		if (r->nf < 2 || csvimp_date(csvimp_trim(r->fields[1]),
-				     CSVIMP_ORDER_DMY, &day) != 0) {
+		if (r->nf < 2 ||
+		    csvimp_date(csvimp_trim(r->fields[1]), CSVIMP_ORDER_DMY,
+			&day) != 0) {
 			*cause = xstrdup("the first row is neither a header "
 					 "(date, open, high, low, close, "
 					 "volume...) nor a row of data; add a "
@@ -679,9 +717,9 @@ csvimp_find_order(struct csvimp_parse *ps, int header, char **cause)
 		    dmy_line, mdy_line);
 		return -1;
 	}
-	ps->out->order = dmy_line ? CSVIMP_ORDER_DMY
-	    : mdy_line	      ? CSVIMP_ORDER_MDY
-			      : CSVIMP_ORDER_AUTO;
+	ps->out->order = dmy_line ? CSVIMP_ORDER_DMY :
+	    mdy_line		  ? CSVIMP_ORDER_MDY :
+				    CSVIMP_ORDER_AUTO;
 	if (ps->out->order == CSVIMP_ORDER_AUTO && amb > 0) {
 		*cause = xstrdup("the dates could be day first or month first "
 				 "(no day above 12); say --date-order dmy or "
@@ -712,8 +750,7 @@ csvimp_symbol_index(struct csvimp_parse *ps, const char *sym)
 
 /* A price column: 0 with *V, 1 when absent or empty, -1 with a message. */
 static int
-csvimp_price(struct csvimp_parse *ps, enum csvimp_col c, double *v,
-    char **msg)
+csvimp_price(struct csvimp_parse *ps, enum csvimp_col c, double *v, char **msg)
 {
 	const char *f = csvimp_field(ps, c);
 	int rc;
@@ -805,7 +842,7 @@ csvimp_row_extras(struct csvimp_parse *ps, struct csvimp_bar *b, char **msg)
 static int
 csvimp_row(struct csvimp_parse *ps, struct csvimp_bar *b, char **msg)
 {
-	char sym[SYMBOL_MAX + 1], *why = NULL;
+	char sym[CSVIMP_SYMBOL_MAX + 1];
 	const char *f;
 
 	memset(b, 0, sizeof *b);
@@ -823,10 +860,8 @@ csvimp_row(struct csvimp_parse *ps, struct csvimp_bar *b, char **msg)
 	} else {
 		f = csvimp_field(ps, COL_SYMBOL);
 	}
-	if (symbol_normalize(f, sym, &why) != 0) {
-		*msg = why;
+	if (csvimp_symbol(f, sym, msg) != 0)
 		return -1;
-	}
 	if (csvimp_row_prices(ps, b, msg) != 0 ||
 	    csvimp_row_extras(ps, b, msg) != 0)
 		return -1;
@@ -991,7 +1026,9 @@ csvimp_layout(struct csvimp_parse *ps, int *header, char **cause)
 		return -1;
 	}
 	ps->out->delimiter = ps->rd.delim;
-	ps->decimal = csvimp_decimal_mark(ps->rd.p, ps->rd.end, ps->rd.delim);
+	ps->decimal = ps->opt->decimal != 0 ?
+	    ps->opt->decimal :
+	    csvimp_decimal_mark(ps->rd.p, ps->rd.end, ps->rd.delim);
 	if ((rc = csvimp_next(&ps->rd, cause)) <= 0) {
 		if (rc == 0)
 			*cause = xstrdup("the file has no rows");

@@ -54,6 +54,7 @@ enum csvimp_order {
 struct csvimp_options {
 	const char *symbol;	 /* every row's symbol; NULL: a symbol column */
 	enum csvimp_order order; /* for dates with the year last */
+	char decimal;		 /* '.' or ','; 0: found as said above */
 };
 
 /* One day of one symbol. */
@@ -79,18 +80,18 @@ struct csvimp_error {
 
 /* What a file held. Owns everything; release with csvimp_result_free. */
 struct csvimp_result {
-	char **symbols;		    /* [n_symbols] upper case, sorted */
+	char **symbols; /* [n_symbols] upper case, sorted */
 	size_t n_symbols;
-	struct csvimp_bar *bars;    /* [n] by symbol, then date ascending */
+	struct csvimp_bar *bars; /* [n] by symbol, then date ascending */
 	size_t n;
 	struct csvimp_error *errors; /* [n_errors] by line, the first ones */
 	size_t n_errors;
-	size_t n_bad;		  /* bad rows in all (>= n_errors) */
-	char delimiter;		  /* ',', ';' or '\t' */
-	int header;		  /* 1: the first row named the columns */
-	enum csvimp_order order;  /* as used (AUTO: no such dates) */
-	char *ignored;		  /* columns left out, "Change %, Value", or
-				     NULL */
+	size_t n_bad;		 /* bad rows in all (>= n_errors) */
+	char delimiter;		 /* ',', ';' or '\t' */
+	int header;		 /* 1: the first row named the columns */
+	enum csvimp_order order; /* as used (AUTO: no such dates) */
+	char *ignored;		 /* columns left out, "Change %, Value", or
+				    NULL */
 	int has_adj_close, has_volume, has_dividends, has_splits;
 };
 

@@ -20,6 +20,7 @@
 
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,
+	&provider_csv_entry,
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
 
@@ -95,7 +96,9 @@ market_configure(const struct market_config *cfg)
 		&market_cfg.provider, &market_cfg.benchmarks,
 		&market_cfg.yahoo_url, &market_cfg.yahoo_cookie_url,
 		&market_cfg.yahoo_news_url, &market_cfg.stooq_url,
-		&market_cfg.db_path };
+		&market_cfg.db_path, &market_cfg.alphavantage_url,
+		&market_cfg.alphavantage_key, &market_cfg.edgar_url,
+		&market_cfg.edgar_tickers_url, &market_cfg.sec_user_agent };
 	size_t i;
 
 	for (i = 0; i < sizeof str / sizeof *str; i++)

@@ -143,8 +143,13 @@ struct market_config {
 	long bars_ttl_s;     /* cache freshness; see market_cache.h */
 	long fundamentals_ttl_s;
 	long news_ttl_s;
-	int offline; /* 1: the cache only, no network */
-	int refresh; /* 1: ignore the cache (still write it) */
+	int offline;		      /* 1: the cache only, no network */
+	int refresh;		      /* 1: ignore the cache (still write it) */
+	const char *alphavantage_url; /* the query endpoint */
+	const char *alphavantage_key; /* secret: never in a message */
+	const char *edgar_url;	      /* data.sec.gov: companyfacts */
+	const char *edgar_tickers_url; /* company_tickers.json */
+	const char *sec_user_agent;    /* "Name email"; NULL: edgar refuses */
 };
 
 /* Sets the process's configuration (copied). Not thread-safe: call it

@@ -39,6 +39,9 @@ struct market_provider {
 /* The deterministic simulator (provider-sim.c). */
 extern const struct market_provider provider_sim_entry;
 
+/* The user's imported bars (provider-csv.c). */
+extern const struct market_provider provider_csv_entry;
+
 /*
  * Parses and validates TEXT (NUL-terminated), the contents of a sim
  * universe file, as the simulator loads data/sim-universe.json, and keeps

@@ -47,7 +47,7 @@ is "csv json" "data history formats" -- data history SIM_STOCK -f ""
 is "a4 letter" "paper sizes" -- analyze SIM_STOCK --paper ""
 is "high low medium" "reasoning levels" -- ask --reasoning ""
 is "always auto never" "colour" -- --color ""
-is "csv sim" "providers" -- analyze --provider ""
+is "alphavantage csv edgar sim" "providers" -- analyze --provider ""
 is "analyze gather report" "approval nodes" -- analyze --approve ""
 is "bedrock: builtin local: openai: sagemaker:" "model URI schemes" -- analyze --model ""
 schemes=$("$STOCKAGENT" models list | awk '{print $1}' | LC_ALL=C sort | tr '\n' ' ')

@@ -66,8 +66,9 @@ imported_put_symbol(struct store *s, sqlite3_stmt *ins,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prepare(s, "DELETE FROM imported_symbols WHERE "
-				   "symbol = ?",
+	if ((rc = store_prepare(s,
+		 "DELETE FROM imported_symbols WHERE "
+		 "symbol = ?",
 		 &st, "importing bars", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, sym);
@@ -177,9 +178,9 @@ imported_list(struct store *s, cJSON **out, char **cause)
 	return 0;
 }
 
-static int imported_meta_row(struct store *s, const char *symbol,
-    int64_t *when, char *currency, size_t cur_size, char *name,
-    size_t name_size, char **cause);
+static int imported_meta_row(struct store *s, const char *symbol, int64_t *when,
+    char *currency, size_t cur_size, char *name, size_t name_size,
+    char **cause);
 
 int
 imported_remove(struct store *s, const char *symbol, char **cause)
@@ -198,16 +199,14 @@ imported_remove(struct store *s, const char *symbol, char **cause)
 		 &st, "removing imported bars", cause)) != 0)
 		goto fail;
 	store_bind_text(st, 1, symbol);
-	if ((rc = store_step_done(s, st, "removing imported bars", cause)) !=
-	    0)
+	if ((rc = store_step_done(s, st, "removing imported bars", cause)) != 0)
 		goto fail;
 	if ((rc = store_prepare(s,
 		 "DELETE FROM imported_symbols WHERE symbol = ?", &st,
 		 "removing imported bars", cause)) != 0)
 		goto fail;
 	store_bind_text(st, 1, symbol);
-	if ((rc = store_step_done(s, st, "removing imported bars", cause)) !=
-	    0)
+	if ((rc = store_step_done(s, st, "removing imported bars", cause)) != 0)
 		goto fail;
 	return store_commit(s, cause);
 fail:
@@ -219,8 +218,7 @@ fail:
  * Returns 0, STORE_E_NOTFOUND, or another category. */
 static int
 imported_meta_row(struct store *s, const char *symbol, int64_t *when,
-    char *currency, size_t cur_size, char *name, size_t name_size,
-    char **cause)
+    char *currency, size_t cur_size, char *name, size_t name_size, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	const char *at, *cur, *nm;
@@ -247,9 +245,9 @@ imported_meta_row(struct store *s, const char *symbol, int64_t *when,
 	cur = imported_text(st, 1);
 	nm = imported_text(st, 2);
 	memset(&tm, 0, sizeof tm);
-	*when = at != NULL && strptime(at, "%Y-%m-%dT%H:%M:%S", &tm) != NULL
-	    ? (int64_t)timegm(&tm)
-	    : 0;
+	*when = at != NULL && strptime(at, "%Y-%m-%dT%H:%M:%S", &tm) != NULL ?
+	    (int64_t)timegm(&tm) :
+	    0;
 	snprintf(currency, cur_size, "%s", cur != NULL ? cur : "");
 	snprintf(name, name_size, "%s", nm != NULL ? nm : "");
 	sqlite3_finalize(st);
@@ -272,8 +270,7 @@ imported_grow(struct market_bars *b, size_t cap)
 /* Appends the row of ST to B; *ADJ_ALL drops to 0 at a row without an
  * adjusted close. */
 static void
-imported_row(sqlite3_stmt *st, struct market_bars *b, size_t *cap,
-    int *adj_all)
+imported_row(sqlite3_stmt *st, struct market_bars *b, size_t *cap, int *adj_all)
 {
 	int32_t day = 0;
 	size_t i = b->n;

@@ -21,6 +21,8 @@
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,
 	&provider_csv_entry,
+	&provider_alphavantage_entry,
+	&provider_edgar_entry,
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
 

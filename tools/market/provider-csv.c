@@ -48,8 +48,8 @@ provider_csv_history(const char *symbol, int32_t as_of, int32_t from,
 	store_close(st);
 	if (rc == 0)
 		return 0;
-	*cause = strncmp(why, "csv: ", 5) == 0 ? xstrdup(why)
-					       : xasprintf("csv: %s", why);
+	*cause = strncmp(why, "csv: ", 5) == 0 ? xstrdup(why) :
+						 xasprintf("csv: %s", why);
 	free(why);
 	return -1;
 }
@@ -68,8 +68,8 @@ provider_csv_profile(const char *symbol, struct market_profile *out,
 	store_close(st);
 	if (rc == 0)
 		return 0;
-	*cause = strncmp(why, "csv: ", 5) == 0 ? xstrdup(why)
-					       : xasprintf("csv: %s", why);
+	*cause = strncmp(why, "csv: ", 5) == 0 ? xstrdup(why) :
+						 xasprintf("csv: %s", why);
 	free(why);
 	return -1;
 }

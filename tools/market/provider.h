@@ -41,6 +41,10 @@ extern const struct market_provider provider_sim_entry;
 
 /* The user's imported bars (provider-csv.c). */
 extern const struct market_provider provider_csv_entry;
+/* Alpha Vantage, with a key (provider-alphavantage.c). */
+extern const struct market_provider provider_alphavantage_entry;
+/* SEC EDGAR company facts (provider-edgar.c). */
+extern const struct market_provider provider_edgar_entry;
 
 /*
  * Parses and validates TEXT (NUL-terminated), the contents of a sim

@@ -86,22 +86,27 @@ av_check_body(const char *body, size_t len, char **why)
 	enum fetch_body r = FETCH_BODY_DATA;
 
 	if ((j = av_parse_object(body, len)) == NULL) {
-		*why = fetch_body_is_html(body, len)
-		    ? xstrdup("an HTML page instead of data")
-		    : xstrdup("an answer that is not JSON (truncated?)");
+		*why = fetch_body_is_html(body, len) ?
+		    xstrdup("an HTML page instead of data") :
+		    xstrdup("an answer that is not JSON (truncated?)");
 		return FETCH_BODY_OTHER;
 	}
 	if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j, "Note")) ||
-	    cJSON_IsString(
-		v = cJSON_GetObjectItemCaseSensitive(j, "Information"))) {
+	    cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j,
+			       "Information"))) {
 		r = av_judge_info(v->valuestring, why);
 		/* A Note is Alpha Vantage's older throttling answer. */
-		if (r == FETCH_BODY_OTHER &&
-		    strcmp(v->string, "Note") == 0) {
+		if (r == FETCH_BODY_OTHER && strcmp(v->string, "Note") == 0) {
 			free(*why);
 			*why = xstrdup("rate limit reached");
 			r = FETCH_BODY_THROTTLED;
 		}
+	} else if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(j,
+				      "Error Message")) &&
+	    av_has_any(v->valuestring, av_key_words)) {
+		*why = xstrdup("refused: the API key is missing or invalid; "
+			       "set alphavantage_key or ALPHAVANTAGE_API_KEY");
+		r = FETCH_BODY_UNAUTHORIZED;
 	} else if (cJSON_GetObjectItemCaseSensitive(j, "Error Message")) {
 		*why = xstrdup("no such symbol (invalid API call)");
 		r = FETCH_BODY_NOT_FOUND;
@@ -277,10 +282,10 @@ av_parse_daily(const char *body, size_t len, int32_t from, int32_t as_of,
 		cJSON_Delete(j);
 		return av_not_data(body, len, cause);
 	}
-	cJSON_ArrayForEach(e, ts) n++;
-	av_bars_alloc(out, n);
 	cJSON_ArrayForEach(e, ts)
-	{
+		n++;
+	av_bars_alloc(out, n);
+	cJSON_ArrayForEach(e, ts) {
 		if (e->string == NULL || date_parse(e->string, &day) != 0 ||
 		    av_bar(e, v) != 0) {
 			*cause = xasprintf("alphavantage: a daily bar '%.10s' "
@@ -324,16 +329,15 @@ av_parse_daily(const char *body, size_t len, int32_t from, int32_t as_of,
 }
 
 int
-av_parse_quote(const char *body, size_t len, struct av_quote *out,
-    char **cause)
+av_parse_quote(const char *body, size_t len, struct av_quote *out, char **cause)
 {
 	cJSON *j, *q;
 	const cJSON *d;
 
 	memset(out, 0, sizeof *out);
 	if ((j = av_parse_object(body, len)) == NULL ||
-	    !cJSON_IsObject(
-		q = cJSON_GetObjectItemCaseSensitive(j, "Global Quote")) ||
+	    !cJSON_IsObject(q = cJSON_GetObjectItemCaseSensitive(j,
+				"Global Quote")) ||
 	    q->child == NULL) {
 		cJSON_Delete(j);
 		return av_not_data(body, len, cause);
@@ -378,9 +382,8 @@ av_positive(const cJSON *j, const char *key)
 }
 
 int
-av_parse_overview(const char *body, size_t len,
-    struct market_profile *profile, struct market_fundamentals *f,
-    char **cause)
+av_parse_overview(const char *body, size_t len, struct market_profile *profile,
+    struct market_fundamentals *f, char **cause)
 {
 	cJSON *j;
 
@@ -460,8 +463,7 @@ av_item_sentiment(const cJSON *e, const char *symbol, struct market_news *n)
 	const char *label;
 	double score;
 
-	cJSON_ArrayForEach(t, ts)
-	{
+	cJSON_ArrayForEach(t, ts) {
 		const cJSON *tk = cJSON_GetObjectItemCaseSensitive(t, "ticker");
 
 		if (cJSON_IsString(tk) &&
@@ -479,8 +481,8 @@ av_item_sentiment(const cJSON *e, const char *symbol, struct market_news *n)
 		}
 	}
 	score = av_number(e, "overall_sentiment_score");
-	label = cJSON_GetStringValue(
-	    cJSON_GetObjectItemCaseSensitive(e, "overall_sentiment_label"));
+	label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e,
+	    "overall_sentiment_label"));
 	n->sentiment_score = isnan(score) ? 0 : fmax(-1, fmin(1, score));
 	snprintf(n->sentiment, sizeof n->sentiment, "%s",
 	    av_sentiment(label, n->sentiment_score));
@@ -491,15 +493,14 @@ av_news_cmp(const void *pa, const void *pb)
 {
 	const struct market_news *a = pa, *b = pb;
 
-	return a->published < b->published ? 1 : a->published > b->published
-	    ? -1
-	    : 0;
+	return a->published < b->published ? 1 :
+	    a->published > b->published	   ? -1 :
+					     0;
 }
 
 int
-av_parse_news(const char *body, size_t len, const char *symbol,
-    int32_t as_of, size_t max, struct market_news **out, size_t *n_out,
-    char **cause)
+av_parse_news(const char *body, size_t len, const char *symbol, int32_t as_of,
+    size_t max, struct market_news **out, size_t *n_out, char **cause)
 {
 	cJSON *j, *feed, *e;
 	struct market_news *v;
@@ -509,14 +510,14 @@ av_parse_news(const char *body, size_t len, const char *symbol,
 	*out = NULL;
 	*n_out = 0;
 	if ((j = av_parse_object(body, len)) == NULL ||
-	    !cJSON_IsArray(feed = cJSON_GetObjectItemCaseSensitive(j, "feed"))) {
+	    !cJSON_IsArray(feed = cJSON_GetObjectItemCaseSensitive(j,
+			       "feed"))) {
 		cJSON_Delete(j);
 		return av_not_data(body, len, cause);
 	}
 	cap = (size_t)cJSON_GetArraySize(feed);
 	v = xcalloc(cap + 1, sizeof *v);
-	cJSON_ArrayForEach(e, feed)
-	{
+	cJSON_ArrayForEach(e, feed) {
 		const char *title = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(e, "title"));
 		const char *tp = cJSON_GetStringValue(

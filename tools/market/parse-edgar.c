@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -47,8 +48,8 @@ edgar_object(const char *body, size_t len)
 }
 
 int
-edgar_parse_tickers(const char *body, size_t len, const char *symbol,
-    long *cik, char *name, size_t name_size, char **cause)
+edgar_parse_tickers(const char *body, size_t len, const char *symbol, long *cik,
+    char *name, size_t name_size, char **cause)
 {
 	cJSON *j, *e;
 	const cJSON *t, *c, *n;
@@ -59,12 +60,11 @@ edgar_parse_tickers(const char *body, size_t len, const char *symbol,
 				 "(truncated, or an HTML page)");
 		return EDGAR_BAD;
 	}
-	cJSON_ArrayForEach(e, j)
-	{
+	cJSON_ArrayForEach(e, j) {
 		t = cJSON_GetObjectItemCaseSensitive(e, "ticker");
 		c = cJSON_GetObjectItemCaseSensitive(e, "cik_str");
-		if (!cJSON_IsString(t) || !edgar_same_ticker(t->valuestring,
-					      symbol))
+		if (!cJSON_IsString(t) ||
+		    !edgar_same_ticker(t->valuestring, symbol))
 			continue;
 		if (cJSON_IsNumber(c) && c->valuedouble >= 1 &&
 		    c->valuedouble < 1e10)
@@ -111,8 +111,7 @@ edgar_facts_of(const cJSON *arr, int32_t as_of, size_t *n)
 
 	*n = 0;
 	v = xcalloc(cap + 1, sizeof *v);
-	cJSON_ArrayForEach(e, arr)
-	{
+	cJSON_ArrayForEach(e, arr) {
 		const char *s = cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(e, "start"));
 		const char *en = cJSON_GetStringValue(
@@ -128,8 +127,8 @@ edgar_facts_of(const cJSON *arr, int32_t as_of, size_t *n)
 		    date_parse(f, &x.filed) != 0 || x.filed > as_of)
 			continue;
 		x.start = -1;
-		if (s != NULL && (date_parse(s, &x.start) != 0 ||
-				     x.start > x.end))
+		if (s != NULL &&
+		    (date_parse(s, &x.start) != 0 || x.start > x.end))
 			continue;
 		x.val = val->valuedouble;
 		v[(*n)++] = x;
@@ -162,8 +161,7 @@ edgar_is_year(int32_t d)
  * END (within 10 days), later filing winning; or NULL.
  */
 static const struct edgar_fact *
-edgar_find_span(const struct edgar_fact *v, size_t n, int32_t end,
-    int32_t days)
+edgar_find_span(const struct edgar_fact *v, size_t n, int32_t end, int32_t days)
 {
 	const struct edgar_fact *best = NULL;
 	size_t i;
@@ -204,12 +202,10 @@ edgar_ttm(const cJSON *arr, int32_t as_of, int32_t *end_out)
 	*end_out = year->end;
 	for (i = 0; i < n; i++)
 		if (v[i].start >= 0 && v[i].end > year->end &&
-		    v[i].end - v[i].start < 340 &&
-		    v[i].end - v[i].start > 60 &&
+		    v[i].end - v[i].start < 340 && v[i].end - v[i].start > 60 &&
 		    (ytd == NULL || v[i].end > ytd->end ||
 			(v[i].end == ytd->end &&
-			    v[i].end - v[i].start >
-				ytd->end - ytd->start)))
+			    v[i].end - v[i].start > ytd->end - ytd->start)))
 			ytd = &v[i];
 	if (ytd != NULL &&
 	    (prior = edgar_find_span(v, n, ytd->end - 364,
@@ -266,19 +262,17 @@ static const char *const edgar_income[] = { "NetIncomeLoss", "ProfitLoss",
 	NULL };
 static const char *const edgar_eps[] = { "EarningsPerShareDiluted",
 	"EarningsPerShareBasic", NULL };
-static const char *const edgar_dps[] = {
-	"CommonStockDividendsPerShareDeclared",
-	"CommonStockDividendsPerShareCashPaid", NULL
-};
+static const char *const edgar_dps[] = { "CommonStockDividendsPerShareDeclared",
+	"CommonStockDividendsPerShareCashPaid", NULL };
 static const char *const edgar_equity[] = { "StockholdersEquity",
-	"StockholdersEquityIncludingPortionAttributableToNoncontrollingInterest",
+	"StockholdersEquityIncludingPortionAttributableToNoncontrollingInteres"
+	"t",
 	NULL };
 static const char *const edgar_shares_dei[] = {
 	"EntityCommonStockSharesOutstanding", NULL
 };
-static const char *const edgar_shares_gaap[] = {
-	"CommonStockSharesOutstanding", NULL
-};
+static const char *const edgar_shares_gaap[] = { "CommonStockSharesOutstanding",
+	NULL };
 
 int
 edgar_parse_facts(const char *body, size_t len, int32_t as_of,
@@ -290,45 +284,37 @@ edgar_parse_facts(const char *body, size_t len, int32_t as_of,
 
 	memset(out, 0, sizeof *out);
 	if ((j = edgar_object(body, len)) == NULL ||
-	    !cJSON_IsObject(
-		facts = cJSON_GetObjectItemCaseSensitive(j, "facts"))) {
+	    !cJSON_IsObject(facts = cJSON_GetObjectItemCaseSensitive(j,
+				"facts"))) {
 		*cause = xstrdup(j == NULL ? "edgar: company facts that are "
 					     "not JSON (truncated, or an HTML "
-					     "page)"
-					   : "edgar: company facts without "
+					     "page)" :
+					     "edgar: company facts without "
 					     "facts");
 		cJSON_Delete(j);
 		return j == NULL ? EDGAR_BAD : EDGAR_NOT_FOUND;
 	}
 	snprintf(out->name, sizeof out->name, "%s",
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
-		"entityName")) ?: "");
-	out->revenue_ttm = edgar_ttm(edgar_first(facts, "us-gaap",
-					 edgar_revenue, "USD"),
-	    as_of, &end);
-	out->net_income_ttm = edgar_ttm(edgar_first(facts, "us-gaap",
-					    edgar_income, "USD"),
-	    as_of, &e2);
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "entityName")) ?:
+		"");
+	out->revenue_ttm = edgar_ttm(
+	    edgar_first(facts, "us-gaap", edgar_revenue, "USD"), as_of, &end);
+	out->net_income_ttm = edgar_ttm(
+	    edgar_first(facts, "us-gaap", edgar_income, "USD"), as_of, &e2);
 	if (end == 0)
 		end = e2;
-	out->eps_ttm = edgar_ttm(edgar_first(facts, "us-gaap", edgar_eps,
-				     "USD/shares"),
-	    as_of, &e2);
-	out->dividends_ps_ttm = edgar_ttm(edgar_first(facts, "us-gaap",
-					      edgar_dps, "USD/shares"),
-	    as_of, &e2);
-	out->shares_outstanding = edgar_latest(edgar_first(facts, "dei",
-						   edgar_shares_dei, "shares"),
-	    as_of);
+	out->eps_ttm = edgar_ttm(
+	    edgar_first(facts, "us-gaap", edgar_eps, "USD/shares"), as_of, &e2);
+	out->dividends_ps_ttm = edgar_ttm(
+	    edgar_first(facts, "us-gaap", edgar_dps, "USD/shares"), as_of, &e2);
+	out->shares_outstanding = edgar_latest(
+	    edgar_first(facts, "dei", edgar_shares_dei, "shares"), as_of);
 	if (isnan(out->shares_outstanding))
-		out->shares_outstanding = edgar_latest(edgar_first(facts,
-							   "us-gaap",
-							   edgar_shares_gaap,
-							   "shares"),
+		out->shares_outstanding = edgar_latest(
+		    edgar_first(facts, "us-gaap", edgar_shares_gaap, "shares"),
 		    as_of);
-	out->equity = edgar_latest(edgar_first(facts, "us-gaap", edgar_equity,
-				       "USD"),
-	    as_of);
+	out->equity = edgar_latest(
+	    edgar_first(facts, "us-gaap", edgar_equity, "USD"), as_of);
 	out->period_end = end;
 	cJSON_Delete(j);
 	if (isnan(out->revenue_ttm) && isnan(out->net_income_ttm) &&
@@ -351,14 +337,15 @@ edgar_fundamentals(const struct edgar_facts *x, double price,
 	f->market_cap = f->pe_ratio = f->forward_pe = f->price_to_book = NAN;
 	f->dividend_yield_pct = f->dividend_per_share = NAN;
 	f->forward_eps = f->book_value_per_share = f->average_volume = NAN;
-	f->shares_outstanding = x->shares_outstanding > 0
-	    ? x->shares_outstanding
-	    : NAN;
+	f->shares_outstanding = x->shares_outstanding > 0 ?
+	    x->shares_outstanding :
+	    NAN;
 	f->revenue_ttm = x->revenue_ttm;
 	f->eps_ttm = x->eps_ttm;
-	f->profit_margin_pct = x->revenue_ttm > 0 && isfinite(x->net_income_ttm)
-	    ? x->net_income_ttm / x->revenue_ttm * 100
-	    : NAN;
+	f->profit_margin_pct = x->revenue_ttm > 0 &&
+		isfinite(x->net_income_ttm) ?
+	    x->net_income_ttm / x->revenue_ttm * 100 :
+	    NAN;
 	if (f->shares_outstanding > 0 && isfinite(x->equity))
 		bvps = x->equity / f->shares_outstanding;
 	f->book_value_per_share = bvps;
@@ -374,4 +361,34 @@ edgar_fundamentals(const struct edgar_facts *x, double price,
 		f->dividend_per_share = x->dividends_ps_ttm;
 		f->dividend_yield_pct = x->dividends_ps_ttm / price * 100;
 	}
+}
+
+enum fetch_body
+edgar_check_body(const char *body, size_t len, char **why)
+{
+	size_t n = len < 4096 ? len : 4096;
+	char *head;
+	enum fetch_body r = FETCH_BODY_DATA;
+
+	if (!fetch_body_is_html(body, len) && (len == 0 || body[0] != '<'))
+		return FETCH_BODY_DATA;
+	head = xstrndup(body, n);
+	if (strcasestr(head, "Undeclared Automated Tool") != NULL ||
+	    strcasestr(head, "Request Rate Threshold Exceeded") != NULL) {
+		/* One page for both: retrying would only prolong the block. */
+		*why = xstrdup("refused by the SEC's block page (Undeclared "
+			       "Automated Tool): sec_user_agent must name you "
+			       "and an e-mail address, and requests stay under "
+			       "10 a second; a block lifts after about ten "
+			       "minutes");
+		r = FETCH_BODY_UNAUTHORIZED;
+	} else if (strcasestr(head, "NoSuchKey") != NULL) {
+		*why = xstrdup("no such filer");
+		r = FETCH_BODY_NOT_FOUND;
+	} else {
+		*why = xstrdup("an HTML page instead of data");
+		r = FETCH_BODY_OTHER;
+	}
+	free(head);
+	return r;
 }

@@ -20,10 +20,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tools/market/fetch.h"
 #include "tools/market/market.h"
 
 #define EDGAR_NOT_FOUND (-2)
 #define EDGAR_BAD (-1)
+
+/*
+ * What a 2xx body from the SEC is (the fetch layer's check_body): data
+ * unless it is a page: the SEC's block page ("Undeclared Automated Tool",
+ * "Request Rate Threshold Exceeded"; refused, not retried: retries prolong
+ * the block), S3's NoSuchKey (no such filer), or another page.
+ */
+enum fetch_body edgar_check_body(const char *body, size_t len, char **why);
 
 /*
  * The CIK and company name of SYMBOL in the ticker map. Tickers compare

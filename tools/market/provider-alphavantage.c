@@ -60,7 +60,8 @@ av_symbol(const char *symbol, char *out, size_t size)
 	for (i = 0; i < sizeof av_suffixes / sizeof *av_suffixes; i++) {
 		size_t k = strlen(av_suffixes[i].yahoo);
 
-		if (n > k && strcmp(symbol + n - k, av_suffixes[i].yahoo) == 0) {
+		if (n > k &&
+		    strcmp(symbol + n - k, av_suffixes[i].yahoo) == 0) {
 			n -= k;
 			suffix = av_suffixes[i].av;
 			break;
@@ -125,15 +126,15 @@ av_get(const char *function, const char *symbol, const char *extra,
 	av_symbol(symbol, sym, sizeof sym);
 	url = xasprintf("%s%sfunction=%s&%s=%s%s&apikey=%s", base,
 	    strchr(base, '?') != NULL ? "&" : "?", function,
-	    strcmp(function, "NEWS_SENTIMENT") == 0 ? "tickers" : "symbol",
-	    sym, extra, key);
+	    strcmp(function, "NEWS_SENTIMENT") == 0 ? "tickers" : "symbol", sym,
+	    extra, key);
 	rc = fetch_get(&site, url, NULL, NULL, r);
 	/* The URL held the key: wipe it before the memory is reused. */
 	memset(url, 0, strlen(url));
 	free(url);
 	if (rc != 0)
-		*cause = xstrdup(r->message != NULL ? r->message
-						    : "alphavantage: failed");
+		*cause = xstrdup(r->message != NULL ? r->message :
+						      "alphavantage: failed");
 	return rc;
 }
 
@@ -286,8 +287,8 @@ av_news(const char *symbol, int32_t as_of, struct market_news **out,
 		fetch_result_free(&r);
 		return -1;
 	}
-	rc = av_parse_news(r.body.data, r.body.len, symbol, as_of,
-	    AV_NEWS_MAX, out, n_out, cause);
+	rc = av_parse_news(r.body.data, r.body.len, symbol, as_of, AV_NEWS_MAX,
+	    out, n_out, cause);
 	fetch_result_free(&r);
 	return rc == 0 ? 0 : av_fail(rc, symbol, cause);
 }

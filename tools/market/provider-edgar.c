@@ -38,38 +38,6 @@ static pthread_mutex_t edgar_map_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *edgar_map;
 static size_t edgar_map_len;
 
-/* What an SEC page that is not data means. */
-static enum fetch_body
-edgar_check_body(const char *body, size_t len, char **why)
-{
-	size_t n = len < 4096 ? len : 4096;
-	char *head;
-	enum fetch_body r = FETCH_BODY_DATA;
-
-	if (!fetch_body_is_html(body, len) && (len == 0 || body[0] != '<'))
-		return FETCH_BODY_DATA;
-	head = xstrndup(body, n);
-	if (strcasestr(head, "Undeclared Automated Tool") != NULL) {
-		*why = xstrdup("refused: the SEC did not accept the "
-			       "User-Agent; set sec_user_agent to your name "
-			       "and e-mail address");
-		r = FETCH_BODY_UNAUTHORIZED;
-	} else if (strcasestr(head, "Request Rate Threshold Exceeded") !=
-	    NULL) {
-		*why = xstrdup("the SEC's rate limit (10 requests a second) "
-			       "was exceeded");
-		r = FETCH_BODY_THROTTLED;
-	} else if (strcasestr(head, "NoSuchKey") != NULL) {
-		*why = xstrdup("no such filer");
-		r = FETCH_BODY_NOT_FOUND;
-	} else {
-		*why = xstrdup("an HTML page instead of data");
-		r = FETCH_BODY_OTHER;
-	}
-	free(head);
-	return r;
-}
-
 /* GETs URL with the configured User-Agent into *R. */
 static int
 edgar_get(const char *url, struct fetch_result *r, char **cause)
@@ -101,15 +69,14 @@ edgar_get(const char *url, struct fetch_result *r, char **cause)
 	rc = fetch_get(&site, url, &h, NULL, r);
 	http_headers_free(&h);
 	if (rc != 0)
-		*cause = xstrdup(r->message != NULL ? r->message
-						    : "edgar: failed");
+		*cause = xstrdup(r->message != NULL ? r->message :
+						      "edgar: failed");
 	return rc;
 }
 
 /* SYMBOL's CIK and name from the ticker map. */
 static int
-edgar_cik(const char *symbol, long *cik, char *name, size_t size,
-    char **cause)
+edgar_cik(const char *symbol, long *cik, char *name, size_t size, char **cause)
 {
 	const char *u = market_config_get()->edgar_tickers_url;
 	struct fetch_result r;
@@ -117,8 +84,8 @@ edgar_cik(const char *symbol, long *cik, char *name, size_t size,
 
 	pthread_mutex_lock(&edgar_map_lock);
 	if (edgar_map == NULL) {
-		if (edgar_get(u != NULL && *u != '\0' ? u
-						      : EDGAR_DEFAULT_TICKERS,
+		if (edgar_get(u != NULL && *u != '\0' ? u :
+							EDGAR_DEFAULT_TICKERS,
 			&r, cause) != 0) {
 			fetch_result_free(&r);
 			pthread_mutex_unlock(&edgar_map_lock);
@@ -144,9 +111,9 @@ static int
 edgar_price(const char *symbol, int32_t as_of, double *price)
 {
 	const char *chain = market_config_get()->history_chain;
-	char *list = xstrdup(chain != NULL && *chain != '\0'
-		     ? chain
-		     : EDGAR_PRICE_CHAIN),
+	char *list = xstrdup(chain != NULL && *chain != '\0' ?
+		     chain :
+		     EDGAR_PRICE_CHAIN),
 	     *save = NULL, *name;
 	int rc = -1;
 

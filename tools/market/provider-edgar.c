@@ -54,6 +54,7 @@ edgar_get(const char *url, struct fetch_result *r, char **cause)
 		.check_body = edgar_check_body,
 	};
 	struct http_headers h;
+	char *why = NULL;
 	int rc;
 
 	fetch_result_init(r);
@@ -68,9 +69,15 @@ edgar_get(const char *url, struct fetch_result *r, char **cause)
 	http_headers_add(&h, "User-Agent", cfg->sec_user_agent);
 	rc = fetch_get(&site, url, &h, NULL, r);
 	http_headers_free(&h);
-	if (rc != 0)
+	if (rc != 0 && r->status == FETCH_UNAUTHORIZED &&
+	    edgar_check_body(r->body.data, r->body.len, &why) ==
+		FETCH_BODY_UNAUTHORIZED)
+		/* The SEC sends its block page with 403: say what it means. */
+		*cause = xasprintf("edgar: %s (HTTP %ld)", why, r->http_status);
+	else if (rc != 0)
 		*cause = xstrdup(r->message != NULL ? r->message :
 						      "edgar: failed");
+	free(why);
 	return rc;
 }
 

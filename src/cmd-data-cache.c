@@ -58,9 +58,9 @@ cache_print(const cJSON *rows)
 		first = jsonutil_string(r, "first");
 		last = jsonutil_string(r, "last");
 		cache_age(age, sizeof age, jsonutil_number(r, "age_seconds"));
-		printf("%-12s %-13s %-10s %-21s %-12s %.0f", jsonutil_string(r,
-								 "symbol"),
-		    jsonutil_string(r, "kind"), jsonutil_string(r, "provider"),
+		printf("%-12s %-13s %-10s %-21s %-12s %.0f",
+		    jsonutil_string(r, "symbol"), jsonutil_string(r, "kind"),
+		    jsonutil_string(r, "provider"),
 		    jsonutil_string(r, "fetched_at"), age,
 		    jsonutil_number(r, "items"));
 		if (first != NULL && last != NULL)
@@ -88,14 +88,16 @@ cmd_data_cache(struct cmd_ctx *ctx, int argc, char **argv)
 			format = optarg;
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cmd_usage_error(e, "invalid --format '%s': use text or "
-					  "json",
+		return cmd_usage_error(e,
+		    "invalid --format '%s': use text or "
+		    "json",
 		    format);
 	if (optind >= argc || optind + 2 < argc ||
 	    (strcmp(argv[optind], "list") != 0 &&
 		strcmp(argv[optind], "clear") != 0))
-		return cmd_usage_error(e, "use 'data cache list [SYMBOL]' or "
-					  "'data cache clear [SYMBOL]'");
+		return cmd_usage_error(e,
+		    "use 'data cache list [SYMBOL]' or "
+		    "'data cache clear [SYMBOL]'");
 	what = argv[optind];
 	if (optind + 1 < argc &&
 	    symbol_normalize(argv[optind + 1], sym, &cause) != 0) {
@@ -144,10 +146,11 @@ const struct cmd_entry cmd_data_cache_entry = {
 	.usage = "list|clear [SYMBOL] [--format text|json]",
 	.summary = "the market data kept in the database: what, from whom, "
 		   "how old; or forget it",
-	.help = "  list [SYMBOL]       cached bars, fundamentals and news, with\n"
-		"                      provider, fetch time and age\n"
-		"  clear [SYMBOL]      forget them (all symbols without SYMBOL)\n"
-		"  --format FORMAT     text (default) or json (list)\n",
+	.help =
+	    "  list [SYMBOL]       cached bars, fundamentals and news, with\n"
+	    "                      provider, fetch time and age\n"
+	    "  clear [SYMBOL]      forget them (all symbols without SYMBOL)\n"
+	    "  --format FORMAT     text (default) or json (list)\n",
 	.exec = cmd_data_cache,
 	.options = cmd_data_cache_longopts,
 	.args = cmd_data_cache_args,

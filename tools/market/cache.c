@@ -141,8 +141,8 @@ bars_events_read(struct market_bars *b, const char *div, const char *spl)
 
 /* The series row of SYMBOL into B's metadata; 1 when none. */
 static int
-series_get(struct store *st, const char *symbol, int32_t *first,
-    int32_t *last, struct market_bars *b, char **cause)
+series_get(struct store *st, const char *symbol, int32_t *first, int32_t *last,
+    struct market_bars *b, char **cause)
 {
 	static const char sql[] =
 	    "SELECT provider, first_day, last_day, currency, timezone,"
@@ -274,8 +274,7 @@ exec_sym(struct store *st, const char *sql, const char *symbol, char **cause)
 	if (store_prepare(st, sql, &q, "updating the market cache", cause) != 0)
 		return -1;
 	store_bind_text(q, 1, symbol);
-	return store_step_done(st, q, "updating the market cache", cause) ==
-		0 ?
+	return store_step_done(st, q, "updating the market cache", cause) == 0 ?
 	    0 :
 	    -1;
 }
@@ -294,14 +293,14 @@ series_put(struct store *st, const char *symbol, int32_t from, int32_t as_of,
 
 	if (store_prepare(st, sql, &q, "updating the market cache", cause) != 0)
 		return -1;
-	div = b->dividends == NULL ? xstrdup("[]") :
-				     events_json(&b->dividends[0].date,
-					 &b->dividends[0].amount,
-					 b->n_dividends, sizeof *b->dividends);
-	spl = b->splits == NULL ? xstrdup("[]") :
-				  events_json(&b->splits[0].date,
-				      &b->splits[0].ratio, b->n_splits,
-				      sizeof *b->splits);
+	div = b->dividends == NULL ?
+	    xstrdup("[]") :
+	    events_json(&b->dividends[0].date, &b->dividends[0].amount,
+		b->n_dividends, sizeof *b->dividends);
+	spl = b->splits == NULL ?
+	    xstrdup("[]") :
+	    events_json(&b->splits[0].date, &b->splits[0].ratio, b->n_splits,
+		sizeof *b->splits);
 	store_bind_text(q, 1, symbol);
 	store_bind_text(q, 2, b->origin.provider);
 	store_bind_text(q, 3, date_format(from, f));
@@ -372,7 +371,10 @@ static const struct {
 	const char *key;
 	size_t off;
 } fund_keys[] = {
-#define F(k, m) { k, offsetof(struct market_fundamentals, m) }
+#define F(k, m)                                                                \
+	{                                                                      \
+		k, offsetof(struct market_fundamentals, m)                     \
+	}
 	F("market_cap", market_cap),
 	F("shares_outstanding", shares_outstanding),
 	F("pe_ratio", pe_ratio),
@@ -394,8 +396,10 @@ static const struct {
 	size_t off, size;
 } prof_keys[] = {
 #define P(k, m)                                                                \
-	{ k, offsetof(struct market_profile, m),                               \
-		sizeof(((struct market_profile *)0)->m) }
+	{                                                                      \
+		k, offsetof(struct market_profile, m),                         \
+		    sizeof(((struct market_profile *)0)->m)                    \
+	}
 	P("symbol", symbol),
 	P("name", name),
 	P("sector", sector),
@@ -497,8 +501,8 @@ market_cache_facts_get(struct store *st, const char *symbol, int fresh_only,
 	    symbol, origin, &pt, &ft, cause);
 	if (rc != 0)
 		return rc;
-	if (fresh_only && (int64_t)now - origin->fetched_at >=
-		(ttl > 0 ? ttl : 86400)) {
+	if (fresh_only &&
+	    (int64_t)now - origin->fetched_at >= (ttl > 0 ? ttl : 86400)) {
 		free(pt);
 		free(ft);
 		return 1;
@@ -511,8 +515,8 @@ market_cache_facts_get(struct store *st, const char *symbol, int fresh_only,
 			snprintf((char *)p + prof_keys[i].off,
 			    prof_keys[i].size, "%s", v);
 	for (i = 0; i < sizeof fund_keys / sizeof *fund_keys; i++)
-		*(double *)((char *)f + fund_keys[i].off) =
-		    jsonutil_number(fj, fund_keys[i].key);
+		*(double *)((char *)f + fund_keys[i].off) = jsonutil_number(fj,
+		    fund_keys[i].key);
 	cJSON_Delete(pj);
 	cJSON_Delete(fj);
 	free(pt);
@@ -658,8 +662,8 @@ list_add(cJSON *a, const char *symbol, const char *kind, const char *provider,
 }
 
 int
-market_cache_list(struct store *st, const char *symbol, time_t now,
-    cJSON **out, char **cause)
+market_cache_list(struct store *st, const char *symbol, time_t now, cJSON **out,
+    char **cause)
 {
 	static const char sql[] =
 	    "SELECT s.symbol, 'bars', s.provider, s.fetched_at,"
@@ -683,7 +687,8 @@ market_cache_list(struct store *st, const char *symbol, time_t now,
 	*out = cJSON_CreateArray();
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		list_add(*out, col_text(q, 0), col_text(q, 1), col_text(q, 2),
-		    sqlite3_column_int64(q, 3), now, sqlite3_column_double(q, 4),
+		    sqlite3_column_int64(q, 3), now,
+		    sqlite3_column_double(q, 4),
 		    sqlite3_column_type(q, 5) == SQLITE_NULL ? NULL :
 							       col_text(q, 5),
 		    sqlite3_column_type(q, 6) == SQLITE_NULL ? NULL :
@@ -712,7 +717,8 @@ market_cache_clear(struct store *st, const char *symbol, long *n_out,
 	if (store_begin(st, cause) != 0)
 		return -1;
 	for (i = 0; i < sizeof tables / sizeof *tables; i++) {
-		sql = xasprintf("DELETE FROM %s WHERE ?1 IS NULL OR symbol = ?1",
+		sql = xasprintf(
+		    "DELETE FROM %s WHERE ?1 IS NULL OR symbol = ?1",
 		    tables[i]);
 		if (store_prepare(st, sql, &q, "clearing the market cache",
 			cause) != 0) {

@@ -36,10 +36,9 @@ int market_cache_bars_get(struct store *st, const char *symbol, int32_t from,
 int market_cache_bars_put(struct store *st, const char *symbol, int32_t from,
     int32_t as_of, const struct market_bars *b, char **cause);
 
-int market_cache_facts_get(struct store *st, const char *symbol,
-    int fresh_only, time_t now, struct market_profile *p,
-    struct market_fundamentals *f, struct market_origin *origin,
-    char **cause);
+int market_cache_facts_get(struct store *st, const char *symbol, int fresh_only,
+    time_t now, struct market_profile *p, struct market_fundamentals *f,
+    struct market_origin *origin, char **cause);
 int market_cache_facts_put(struct store *st, const char *symbol,
     const struct market_profile *p, const struct market_fundamentals *f,
     const struct market_origin *origin, char **cause);

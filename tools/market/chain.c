@@ -181,8 +181,7 @@ market_get_history(const struct market_query *q, int32_t from,
 	int cached, rc;
 
 	memset(out, 0, sizeof *out);
-	if (chain_split(chain_of(q, MARKET_HISTORY), p, &n,
-		cause) != 0)
+	if (chain_split(chain_of(q, MARKET_HISTORY), p, &n, cause) != 0)
 		return -1;
 	cached = q->cache != NULL && chain_cached(p, n);
 	if (cached && !c->refresh &&
@@ -226,8 +225,9 @@ market_get_history(const struct market_query *q, int32_t from,
 		market_bars_free(out);
 	}
 	if (c->offline && cached)
-		said(&said_b, "cache", "nothing cached (run once without "
-				       "--offline)");
+		said(&said_b, "cache",
+		    "nothing cached (run once without "
+		    "--offline)");
 	*cause = chain_failed(q->symbol, MARKET_HISTORY, &said_b);
 	return -1;
 }
@@ -257,8 +257,7 @@ facts_ask(const struct market_provider *p, const struct market_query *q,
 
 int
 market_get_facts(const struct market_query *q, struct market_profile *pr,
-    struct market_fundamentals *f, struct market_origin *origin,
-    char **cause)
+    struct market_fundamentals *f, struct market_origin *origin, char **cause)
 {
 	const struct market_config *c = market_config_get();
 	const struct market_provider *p[CHAIN_MAX];
@@ -269,13 +268,12 @@ market_get_facts(const struct market_query *q, struct market_profile *pr,
 
 	memset(pr, 0, sizeof *pr);
 	memset(origin, 0, sizeof *origin);
-	if (chain_split(chain_of(q, MARKET_FUNDAMENTALS), p, &n,
-		cause) != 0)
+	if (chain_split(chain_of(q, MARKET_FUNDAMENTALS), p, &n, cause) != 0)
 		return -1;
 	cached = q->cache != NULL && chain_cached(p, n);
 	if (cached && !c->refresh &&
-	    market_cache_facts_get(q->cache, q->symbol, !c->offline,
-		time(NULL), pr, f, origin, &why) == 0) {
+	    market_cache_facts_get(q->cache, q->symbol, !c->offline, time(NULL),
+		pr, f, origin, &why) == 0) {
 		if (c->offline)
 			chain_age(q->symbol, "fundamentals", origin);
 		return 0;
@@ -319,8 +317,7 @@ market_get_news(const struct market_query *q, struct market_news **out,
 	*out = NULL;
 	*n_out = 0;
 	memset(origin, 0, sizeof *origin);
-	if (chain_split(chain_of(q, MARKET_NEWS), p, &n, cause) !=
-	    0)
+	if (chain_split(chain_of(q, MARKET_NEWS), p, &n, cause) != 0)
 		return -1;
 	cached = q->cache != NULL && chain_cached(p, n);
 	if (cached && !c->refresh &&
@@ -369,7 +366,7 @@ market_get_benchmark(const char *symbol, char *out, size_t size)
 		return -1; /* an index is its own market */
 	snprintf(market, sizeof market, "%s",
 	    dot != NULL && dot != symbol && strlen(dot + 1) > 1 ? dot + 1 :
-	    dot != NULL && strchr("LTVF", dot[1]) != NULL && dot[1] &&
+		dot != NULL && strchr("LTVF", dot[1]) != NULL && dot[1] &&
 		    !dot[2] ?
 								  dot + 1 :
 								  "US");

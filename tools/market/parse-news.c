@@ -123,8 +123,7 @@ text_of(const char *p, const char *end, char *out, size_t size)
 			p = gt ? gt + 1 : end;
 			continue;
 		}
-		if (*p == '&' &&
-		    entity(p + 1, end, out, size, &k, &n) == 0) {
+		if (*p == '&' && entity(p + 1, end, out, size, &k, &n) == 0) {
 			p += n + 1;
 			space = 0;
 			continue;

@@ -149,8 +149,10 @@ stooq_parse_csv(const char *body, size_t len, int32_t from, int32_t as_of,
 			cap *= 2;
 			out->date = xreallocarray(out->date, cap,
 			    sizeof *out->date);
-			out->open = xreallocarray(out->open, cap, sizeof(double));
-			out->high = xreallocarray(out->high, cap, sizeof(double));
+			out->open = xreallocarray(out->open, cap,
+			    sizeof(double));
+			out->high = xreallocarray(out->high, cap,
+			    sizeof(double));
 			out->low = xreallocarray(out->low, cap, sizeof(double));
 			out->close = xreallocarray(out->close, cap,
 			    sizeof(double));

@@ -93,8 +93,7 @@ yahoo_num(const cJSON *o, const char *key)
 }
 
 static void
-yahoo_meta(const cJSON *meta, struct market_profile *p,
-    struct market_bars *b)
+yahoo_meta(const cJSON *meta, struct market_profile *p, struct market_bars *b)
 {
 	copy_str(b->currency, sizeof b->currency, yahoo_str(meta, "currency"));
 	copy_str(b->timezone, sizeof b->timezone,
@@ -283,9 +282,9 @@ yahoo_parse_chart(const char *body, size_t len, int32_t from, int32_t as_of,
 	memset(out, 0, sizeof *out);
 	if ((root = yahoo_json(body, len, "chart", cause)) == NULL)
 		return PARSE_BAD;
-	r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-				   cJSON_GetObjectItemCaseSensitive(root, "chart"),
-				   "result"),
+	r = cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "chart"), "result"),
 	    0);
 	if (!cJSON_IsObject(r)) {
 		if ((e = yahoo_error(root, "chart")) != NULL)
@@ -405,8 +404,7 @@ summary_fundamentals(const cJSON *r, struct market_fundamentals *f)
 
 int
 yahoo_parse_summary(const char *body, size_t len,
-    struct market_profile *profile, struct market_fundamentals *f,
-    char **cause)
+    struct market_profile *profile, struct market_fundamentals *f, char **cause)
 {
 	double *fv = (double *)f;
 	cJSON *root;
@@ -472,8 +470,7 @@ yahoo_parse_search(const char *body, size_t len, char *out, size_t size,
 		return PARSE_BAD;
 	}
 	cJSON_ArrayForEach(q, quotes) {
-		if (!search_usable(q) ||
-		    strlen(yahoo_str(q, "symbol")) >= size)
+		if (!search_usable(q) || strlen(yahoo_str(q, "symbol")) >= size)
 			continue;
 		snprintf(out, size, "%s", yahoo_str(q, "symbol"));
 		nm = yahoo_str(q, "longname");

@@ -30,9 +30,8 @@
  * of the next day that has one. Never a price of zero from a null.
  * PROFILE (may be NULL) gets the meta's names, exchange and zone.
  */
-int yahoo_parse_chart(const char *body, size_t len, int32_t from,
-    int32_t as_of, struct market_bars *out, struct market_profile *profile,
-    char **cause);
+int yahoo_parse_chart(const char *body, size_t len, int32_t from, int32_t as_of,
+    struct market_bars *out, struct market_profile *profile, char **cause);
 
 /*
  * Yahoo's quoteSummary answer (modules price, summaryDetail,

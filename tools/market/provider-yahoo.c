@@ -33,7 +33,7 @@
 /* Yahoo answers scripts that say who they are with 429; a browser-like
  * agent is what every client sends. */
 #define YAHOO_AGENT                                                            \
-	"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "    \
+	"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like "     \
 	"Gecko) Chrome/124.0 Safari/537.36 " PACKAGE_NAME "/" PACKAGE_VERSION
 #define YAHOO_MODULES                                                          \
 	"price,summaryDetail,defaultKeyStatistics,financialData,assetProfile"
@@ -83,8 +83,9 @@ yahoo_base(void)
 static enum fetch_body
 yahoo_check(const char *body, size_t len, char **why)
 {
-	if (len >= 17 && (strncmp(body, "Too Many Requests", 17) == 0 ||
-			     strstr(body, "Edge: Too Many Requests") != NULL)) {
+	if (len >= 17 &&
+	    (strncmp(body, "Too Many Requests", 17) == 0 ||
+		strstr(body, "Edge: Too Many Requests") != NULL)) {
 		*why = xstrdup("Too Many Requests");
 		return FETCH_BODY_THROTTLED;
 	}
@@ -198,8 +199,7 @@ yahoo_handshake(int renew, char **cause)
 	http_cookies_clear(yahoo.jar);
 	/* fc.yahoo.com answers 404 and sets the cookie: the status does not
 	 * matter, only the cookie does. */
-	rc = yahoo_get(cu != NULL && *cu ? cu : YAHOO_COOKIE_URL, 1, &r,
-	    &why);
+	rc = yahoo_get(cu != NULL && *cu ? cu : YAHOO_COOKIE_URL, 1, &r, &why);
 	if (rc != 0 && r.status != FETCH_NOT_FOUND && r.http_status == 0) {
 		*cause = xasprintf("%s (getting Yahoo's cookie)", why);
 		free(why);
@@ -280,8 +280,7 @@ yahoo_history(const char *symbol, int32_t as_of, int32_t from,
  * crumb was refused. Call with yahoo.lock held. */
 static int
 yahoo_summary_once(const char *ysym, struct market_profile *p,
-    struct market_fundamentals *f, int64_t *fetched, int *unauth,
-    char **cause)
+    struct market_fundamentals *f, int64_t *fetched, int *unauth, char **cause)
 {
 	char *esym = url_encode(ysym), *ec = url_encode(yahoo.crumb), *url;
 	struct fetch_result r;

@@ -27,7 +27,9 @@
 // MSFT (only on Stooq: Yahoo says not found); ZZZZ (unknown everywhere);
 // THROT (429 with Retry-After: 1 once, then data); BUSY (429 always);
 // HTMLX (a 200 HTML page); TRUNC (truncated JSON); SLOW (answers after
-// 3 s); 7203.T (Tokyo, gmtoffset +9 h). JSON is gzipped when the client
+// 3 s); 7203.T (Tokyo, gmtoffset +9 h); ROT (its first quoteSummary finds
+// the crumb expired: 401, a new handshake is needed). A request line in
+// the log ends with " gz" when the client offered gzip. JSON is gzipped when the client
 // accepts gzip, as Yahoo does.
 'use strict';
 const http = require('http');
@@ -83,7 +85,7 @@ function series(sym, p1, p2, off) {
 	let f = 1;
 	for (let i = rows.length - 1; i >= 0; i--) {
 		const d = rows[i], cl = r2(traded(sym, d));
-		ts[i] = d * DAY + (sym === '7203.T' ? 0 : 14 * 3600 + 1800) - 0;
+		ts[i] = d * DAY + (sym === '7203.T' ? -32400 : 14 * 3600 + 1800);
 		c[i] = cl;
 		o[i] = r2(cl * (1 + 0.004 * Math.sin(d)));
 		h[i] = r2(Math.max(o[i], cl) * 1.011);
@@ -233,7 +235,8 @@ function yahooChart(req, res, sym, q) {
 	if (sym === 'HTMLX')
 		return send(req, res, 200, 'text/html', '<!DOCTYPE html><html>' +
 			'<body>Will be right back...</body></html>');
-	const body = JSON.stringify(chart(sym === 'THROT' ? 'AAPL' : sym, q));
+	const body = JSON.stringify(chart(sym === 'THROT' || sym === 'ROT' ?
+		'AAPL' : sym, q));
 	if (sym === 'TRUNC')
 		return send(req, res, 200, 'application/json',
 			body.slice(0, body.length / 2));
@@ -244,10 +247,16 @@ function yahooChart(req, res, sym, q) {
 }
 
 function yahooSummary(req, res, sym, q) {
+	// ROT: the crumb expires on the first request for it, as Yahoo's do.
+	if (sym === 'ROT' && !seen.rot) {
+		seen.rot = 1;
+		crumb = 'cr4mb' + ++crumbNo;
+	}
 	if (!hasCookie(req) || q.get('crumb') !== crumb)
 		return json(req, res, 401, { finance: { result: null, error: {
 			code: 'Unauthorized', description: 'Invalid Crumb' } } });
-	if (sym !== 'AAPL' && sym !== 'THROT' && sym !== '7203.T')
+	if (sym !== 'AAPL' && sym !== 'THROT' && sym !== '7203.T' &&
+		sym !== 'ROT')
 		return json(req, res, 404, { quoteSummary: { result: null,
 			error: { code: 'Not Found', description:
 				'Quote not found for ticker symbol: ' + sym } } });
@@ -286,6 +295,7 @@ function stooq(req, res, q) {
 
 const server = http.createServer((req, res) => {
 	if (logFile) fs.appendFileSync(logFile, req.method + ' ' + req.url +
+		(/gzip/.test(req.headers['accept-encoding'] || '') ? ' gz' : '') +
 		'\n');
 	const u = new URL(req.url, 'http://x');
 	const q = u.searchParams;

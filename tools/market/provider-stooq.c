@@ -124,12 +124,15 @@ stooq_history(const char *symbol, int32_t as_of, int32_t from,
 	if (rc == 0)
 		rc = stooq_parse_csv(r.body.data, r.body.len, from, as_of, out,
 		    &why);
+	else if (r.status == FETCH_NOT_FOUND)
+		rc = PARSE_NOT_FOUND;
 	else
 		why = xasprintf("%s", r.message);
 	if (rc == PARSE_NOT_FOUND || (rc == 0 && out->n == 0)) {
 		market_bars_free(out);
 		free(why);
-		why = xasprintf("stooq: no such symbol %s (%s)", symbol, sym);
+		why = xasprintf("stooq: no such symbol %s (%s: No data)",
+		    symbol, sym);
 		rc = -1;
 	}
 	if (rc == 0) {

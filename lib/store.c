@@ -113,8 +113,24 @@ static const char *const store_migrations[] = {
 	" name TEXT PRIMARY KEY, holder TEXT,"
 	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
 	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
-	/* 6: reserved for the market data cache (tools/market) */
-	"SELECT 1;",
+	/* 6: the market data cache (tools/market/cache.h) */
+	"CREATE TABLE market_series ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" first_day TEXT NOT NULL, last_day TEXT NOT NULL,"
+	" currency TEXT, timezone TEXT, utc_offset INTEGER NOT NULL DEFAULT 0,"
+	" dividends TEXT, splits TEXT, fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE market_bars ("
+	" symbol TEXT NOT NULL, day TEXT NOT NULL,"
+	" open REAL, high REAL, low REAL, close REAL NOT NULL,"
+	" adj_close REAL, volume REAL,"
+	" PRIMARY KEY (symbol, day)) WITHOUT ROWID;"
+	"CREATE TABLE market_facts ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" profile TEXT NOT NULL, fundamentals TEXT NOT NULL,"
+	" fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE market_news ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" items TEXT NOT NULL, fetched_at INTEGER NOT NULL);",
 	/* 7: daily bars users imported (tools/market/imported.h); not a
 	 * cache: nothing expires them */
 	"CREATE TABLE imported_symbols ("

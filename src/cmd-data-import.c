@@ -85,9 +85,9 @@ cmd_import_base(const char *path)
 {
 	const char *s = strrchr(path, '/');
 
-	return strcmp(path, "-") == 0 ? "(standard input)"
-	    : s != NULL		      ? s + 1
-				      : path;
+	return strcmp(path, "-") == 0 ? "(standard input)" :
+	    s != NULL		      ? s + 1 :
+					path;
 }
 
 /* Prints what R holds, one line per symbol. */
@@ -202,16 +202,16 @@ cmd_import_list(struct cmd_ctx *ctx, const char *format)
 		printf("%s\n", text);
 		free(text);
 	} else {
-		cJSON_ArrayForEach(o, a)
-		{
+		cJSON_ArrayForEach(o, a) {
 			const char *cur = jsonutil_string(o, "currency");
 
 			printf("%-12s %6d days  %s to %s  %-4s %s\n",
 			    jsonutil_string(o, "symbol"),
-			    (int)cJSON_GetNumberValue(
-				cJSON_GetObjectItem(o, "rows")),
-			    jsonutil_string(o, "first"), jsonutil_string(o, "last"),
-			    cur != NULL ? cur : "-", jsonutil_string(o, "source"));
+			    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o,
+				"rows")),
+			    jsonutil_string(o, "first"),
+			    jsonutil_string(o, "last"), cur != NULL ? cur : "-",
+			    jsonutil_string(o, "source"));
 		}
 	}
 	cJSON_Delete(a);
@@ -356,7 +356,8 @@ const struct cmd_entry cmd_data_import_entry = {
 	.summary = "import your own daily bars (CSV) for the csv provider; "
 		   "list or remove them",
 	.help =
-	    "  FILE                 a CSV of daily bars ('-': standard input):\n"
+	    "  FILE                 a CSV of daily bars ('-': standard "
+	    "input):\n"
 	    "                       date and close columns at least; open,\n"
 	    "                       high, low, volume, adj close, dividends,\n"
 	    "                       splits and symbol optional\n"

@@ -18,7 +18,6 @@
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "src/cmd.h"
-#include "tools/market/market.h"
 
 static void
 main_usage(FILE *f)
@@ -132,29 +131,6 @@ main_wants_help(int argc, char **argv)
 	return 0;
 }
 
-/*
- * Gives the market providers the settings they read: the database of the
- * imported bars, and the Alpha Vantage and SEC EDGAR endpoints, key and
- * User-Agent (the key from the setting, else ALPHAVANTAGE_API_KEY).
- */
-static void
-main_market(const struct settings *s)
-{
-	struct market_config c;
-	const char *key = settings_string(s, "alphavantage_key");
-
-	memset(&c, 0, sizeof c);
-	if (key == NULL || *key == '\0')
-		key = getenv("ALPHAVANTAGE_API_KEY");
-	c.db_path = settings_string(s, "db");
-	c.alphavantage_url = settings_string(s, "alphavantage_url");
-	c.alphavantage_key = key != NULL && *key != '\0' ? key : NULL;
-	c.edgar_url = settings_string(s, "edgar_url");
-	c.edgar_tickers_url = settings_string(s, "edgar_tickers_url");
-	c.sec_user_agent = settings_string(s, "sec_user_agent");
-	market_configure(&c);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -209,7 +185,6 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	main_market(s);
 	optind = 1;
 	rc = entry->exec != NULL ?
 	    entry->exec(&ctx, argc - 1, argv + 1) :

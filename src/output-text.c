@@ -275,6 +275,41 @@ text_financials(const struct tx *t, const cJSON *m, const cJSON *a)
 	fprintf(t->f, "\n");
 }
 
+/* Which provider served each part and when; nothing for the simulated
+ * market, whose data is computed, not fetched. */
+static void
+text_sources(const struct tx *t, const cJSON *m)
+{
+	static const char *const parts[][2] = {
+		{ "history", N_("daily bars") },
+		{ "fundamentals", N_("fundamentals") },
+		{ "news", N_("news") },
+		{ "benchmark", N_("benchmark") },
+	};
+	const cJSON *src = cJSON_GetObjectItem(m, "sources"), *o;
+	const char *prov, *at;
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < sizeof parts / sizeof *parts; i++) {
+		o = cJSON_GetObjectItem(src, parts[i][0]);
+		prov = jsonutil_string(o, "provider");
+		at = jsonutil_string(o, "fetched_at");
+		if (prov == NULL || at == NULL)
+			continue;
+		fprintf(t->f, "%s%s%s%s: %s, %s %s%s",
+		    any ? "; " : _("SOURCES: "), _(parts[i][1]),
+		    i == 3 ? " " : "", i == 3 ? text_str(m, "benchmark") : "",
+		    prov, _("fetched"), at,
+		    cJSON_IsTrue(cJSON_GetObjectItem(o, "cached")) ?
+			_(" (cached)") :
+			"");
+		any = 1;
+	}
+	if (any)
+		fprintf(t->f, "\n");
+}
+
 static void
 text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 {
@@ -297,11 +332,13 @@ text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 		    text_date(b1, sizeof b1, n, "date"),
 		    text_str(n, "headline"), text_str(n, "source"),
 		    ta_words(text_str(n, "sentiment")));
-	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n\n"),
+	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n"),
 	    text_date(b1, sizeof b1, m, "as_of"), text_str(m, "provider"),
 	    text_fixed(b2, sizeof b2, 0, 0,
 		(double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
 		    &last)));
+	text_sources(t, m);
+	fprintf(t->f, "\n");
 }
 
 static void

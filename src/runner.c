@@ -272,6 +272,44 @@ runner_model(struct settings *s, struct model **out)
 	return rc;
 }
 
+void
+runner_market_configure(const struct settings *s)
+{
+	struct market_config c = {
+		.history_chain = settings_string(s, "history_provider"),
+		.fundamentals_chain = settings_string(s,
+		    "fundamentals_provider"),
+		.news_chain = settings_string(s, "news_provider"),
+		.provider = settings_string(s, "provider"),
+		.benchmarks = settings_string(s, "benchmarks"),
+		.yahoo_url = settings_string(s, "yahoo_url"),
+		.yahoo_cookie_url = settings_string(s, "yahoo_cookie_url"),
+		.yahoo_news_url = settings_string(s, "yahoo_news_url"),
+		.stooq_url = settings_string(s, "stooq_url"),
+		.db_path = settings_string(s, "db"),
+		.timeout_ms = (long)settings_int(s, "market_timeout") * 1000,
+		.retries = (int)settings_int(s, "market_retries"),
+		.bars_ttl_s = (long)settings_int(s, "cache_bars_ttl"),
+		.fundamentals_ttl_s = (long)settings_int(s,
+		    "cache_fundamentals_ttl"),
+		.news_ttl_s = (long)settings_int(s, "cache_news_ttl"),
+		.offline = settings_bool(s, "offline"),
+		.refresh = settings_bool(s, "refresh"),
+		.alphavantage_url = settings_string(s, "alphavantage_url"),
+		.alphavantage_key = settings_string(s, "alphavantage_key"),
+		.edgar_url = settings_string(s, "edgar_url"),
+		.edgar_tickers_url = settings_string(s, "edgar_tickers_url"),
+		.sec_user_agent = settings_string(s, "sec_user_agent"),
+	};
+
+	/* The key: the setting, else Alpha Vantage's own variable. */
+	if (c.alphavantage_key == NULL || *c.alphavantage_key == '\0')
+		c.alphavantage_key = getenv("ALPHAVANTAGE_API_KEY");
+	if (c.alphavantage_key != NULL && *c.alphavantage_key == '\0')
+		c.alphavantage_key = NULL;
+	market_configure(&c);
+}
+
 /* The typed settings the tools read; the strings belong to S. */
 static void
 runner_tool_opts(const struct settings *s, struct tool_opts *t)
@@ -284,19 +322,28 @@ runner_tool_opts(const struct settings *s, struct tool_opts *t)
 	t->no_pdf = settings_bool(s, "no_pdf");
 }
 
-/* The market data provider exists (checked before a run is recorded).
+/* The market data providers and chains exist (checked before a run is
+ * recorded); then the providers are configured from the settings.
  * Returns 0 or EXIT_USAGE. */
 static int
 runner_check_provider(const struct settings *s)
 {
-	const char *name = settings_string(s, "provider");
+	static const char *const keys[] = { "provider", "history_provider",
+		"fundamentals_provider", "news_provider" };
+	char *cause = NULL;
+	size_t i;
 
-	if (name != NULL && market_provider_find(name) != NULL)
-		return 0;
-	log_error("unknown market data provider '%s' (from %s): use one of %s",
-	    name != NULL ? name : "", settings_origin(s, "provider"),
-	    market_provider_names());
-	return EXIT_USAGE;
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (market_chain_check(settings_string(s, keys[i]), &cause) ==
+		    0)
+			continue;
+		log_error("%s (from %s): %s", keys[i],
+		    settings_origin(s, keys[i]), cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	runner_market_configure(s);
+	return 0;
 }
 
 /* The report directory can hold the report's name (checked before a run

@@ -75,6 +75,13 @@ int runner_as_of(const char *in, char out[11], char **cause);
  */
 int runner_check_settings(const struct settings *s);
 
+/*
+ * Configures the market data providers from S (chains, base URLs,
+ * timeouts, cache freshness, --offline, --refresh); runner_check_settings
+ * does it after checking the chains. Call before worker threads start.
+ */
+void runner_market_configure(const struct settings *s);
+
 /* What runner_run tells its caller instead of printing. */
 struct runner_hooks {
 	/* Graph events as --format ndjson has them; NULL to drop them. */

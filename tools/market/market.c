@@ -20,6 +20,8 @@
 
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,
+	&provider_yahoo_entry,
+	&provider_stooq_entry,
 	&provider_csv_entry,
 	&provider_alphavantage_entry,
 	&provider_edgar_entry,
@@ -114,6 +116,28 @@ const struct market_config *
 market_config_get(void)
 {
 	return &market_cfg;
+}
+
+void
+market_bars_adjusted(struct market_bars *b)
+{
+	double k;
+	size_t i;
+
+	if (b == NULL || b->adj_close == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		k = b->close[i] > 0 && isfinite(b->adj_close[i]) ?
+		    b->adj_close[i] / b->close[i] :
+		    1.0;
+		if (b->open != NULL)
+			b->open[i] *= k;
+		if (b->high != NULL)
+			b->high[i] *= k;
+		if (b->low != NULL)
+			b->low[i] *= k;
+		b->close[i] *= k;
+	}
 }
 
 const struct market_provider *

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct store;
+
 /*
  * Where a part of the data (history, profile, fundamentals, news) came
  * from: the provider that served it and when it answered. Data read back
@@ -63,6 +65,7 @@ struct market_bars {
 	size_t n_splits;
 	char currency[8];  /* "USD"; "" unknown */
 	char timezone[48]; /* exchange's IANA zone, "America/New_York" */
+	int utc_offset;	   /* seconds east of UTC, the exchange's, at fetch */
 	struct market_origin origin;
 };
 
@@ -76,6 +79,16 @@ void market_bars_free(struct market_bars *b);
  * divides them by its ratio). Returns 0, or -1 when B is empty.
  */
 int market_bars_adjust(struct market_bars *b);
+
+/*
+ * Scales B's open, high, low and close, in place, by each day's
+ * adj_close / close, so the whole series is on today's basis (what
+ * yfinance calls auto_adjust): returns, volatility, beta and every
+ * indicator are then computed on one consistent split- and
+ * dividend-adjusted series. Volume is left as traded. No-op without
+ * adj_close.
+ */
+void market_bars_adjusted(struct market_bars *b);
 
 struct market_profile {
 	char symbol[32]; /* canonical spelling, "SIM_STOCK" */
@@ -212,5 +225,61 @@ int market_benchmark(const struct market_provider *p, char *symbol_out,
  * Returns -1 when the provider cannot list its universe.
  */
 int market_symbols(const struct market_provider *p, char ***out, size_t *n);
+
+/* The kinds of data a chain of providers serves. */
+enum market_kind {
+	MARKET_HISTORY = 0,  /* daily bars */
+	MARKET_FUNDAMENTALS, /* profile and fundamentals */
+	MARKET_NEWS,	     /* headlines */
+};
+
+/* One symbol as of a date, for the chain calls below. */
+struct market_query {
+	const char *symbol;   /* as the user typed it, normalised */
+	int32_t as_of;	      /* nothing after it is returned */
+	struct store *cache;  /* the database, or NULL: no cache */
+	const char *provider; /* NULL: the configured chains; else this chain
+				 for every kind */
+};
+
+/*
+ * The chain that serves KIND for SYMBOL, a comma list of provider names:
+ * the provider setting when it is not "auto"; "sim" for a SIM_ symbol;
+ * else the kind's chain setting ("yahoo,stooq", "yahoo", "yahoo" by
+ * default). Borrowed from the configuration or static.
+ */
+const char *market_chain(const char *symbol, enum market_kind kind);
+
+/* Checks a chain (every name a provider). 0, or -1 with *cause. */
+int market_chain_check(const char *chain, char **cause);
+
+/*
+ * Through the chain, with the cache: fresh cached data first (unless
+ * refresh), then each provider in turn until one serves; what a provider
+ * serves is cached. With offline, only the cache (at any age) and local
+ * providers serve. On failure *cause lists what each provider said
+ * ("AAPL: no provider has daily bars: yahoo: ...; stooq: ..."). The
+ * origin says which provider served and when.
+ */
+int market_get_history(const struct market_query *q, int32_t from,
+    struct market_bars *out, char **cause);
+int market_get_facts(const struct market_query *q, struct market_profile *p,
+    struct market_fundamentals *f, struct market_origin *origin, char **cause);
+int market_get_news(const struct market_query *q, struct market_news **out,
+    size_t *n_out, struct market_origin *origin, char **cause);
+
+/*
+ * The benchmark of SYMBOL's market into OUT (SIZE bytes): SIM_INDEX for a
+ * sim symbol; else the benchmarks setting's entry for the symbol's suffix
+ * (".L" is L; none is US). -1 when the market has none.
+ */
+int market_get_benchmark(const char *symbol, char *out, size_t size);
+
+/*
+ * The symbol a company name stands for ("Apple" -> AAPL) from Yahoo's
+ * search; NAME (may be NULL) gets the company's name. Fails offline.
+ */
+int market_search(const char *text, char *out, size_t size, char *name,
+    size_t name_size, char **cause);
 
 #endif

@@ -76,6 +76,7 @@ provider_csv_profile(const char *symbol, struct market_profile *out,
 
 const struct market_provider provider_csv_entry = {
 	.name = "csv",
+	.local = 1,
 	.history = provider_csv_history,
 	.profile = provider_csv_profile,
 };

@@ -24,6 +24,7 @@
 
 struct market_provider {
 	const char *name; /* "sim" */
+	int local;	  /* 1: needs no network (sim, csv): serves --offline */
 	int (*history)(const char *symbol, int32_t as_of, int32_t from,
 	    struct market_bars *out, char **cause);
 	int (*profile)(const char *symbol, struct market_profile *out,
@@ -38,6 +39,16 @@ struct market_provider {
 
 /* The deterministic simulator (provider-sim.c). */
 extern const struct market_provider provider_sim_entry;
+/* Yahoo Finance (provider-yahoo.c) and Stooq (provider-stooq.c). */
+extern const struct market_provider provider_yahoo_entry;
+extern const struct market_provider provider_stooq_entry;
+
+/*
+ * Yahoo's symbol search: the best equity, ETF or index for QUERY ("Apple")
+ * into OUT (SIZE bytes) and its name into NAME. 0, or -1 with *cause.
+ */
+int provider_yahoo_search(const char *query, char *out, size_t size, char *name,
+    size_t name_size, char **cause);
 
 /* The user's imported bars (provider-csv.c). */
 extern const struct market_provider provider_csv_entry;

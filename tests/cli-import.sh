@@ -60,6 +60,13 @@ expect 0 "analyze as text" -- analyze FPT.VN --provider csv --as-of 2024-12-31 -
 has "$T/out" "P/E Ratio: N/A" "no P/E is invented"
 has "$T/out" "provider csv" "the text names the provider"
 
+# Local data: --offline serves it; clearing the cache leaves it.
+expect 0 "offline" -- analyze FPT.VN --provider csv --as-of 2024-12-31 \
+	--no-pdf --offline
+expect 0 "cache clear" -- data cache clear
+expect 0 "list after cache clear" -- data import --list
+has "$T/out" "^FPT.VN +782 days" "imported bars are not a cache"
+
 # A file with bad rows imports nothing and names each row FILE:LINE.
 cp fpt.csv bad.csv
 printf '32/01/2025;1;2;1;1;1;;\n02/01/2025;5;4;6;5;1;;\n03/01/2025;1;2;1;abc;1;;\n' >>bad.csv

@@ -50,8 +50,8 @@ test_chart(void)
 	char *cause = NULL;
 	int rc;
 
-	rc = yahoo_parse_chart(chart, strlen(chart), 0, DAY(2030, 1, 1), &b,
-	    &p, &cause);
+	rc = yahoo_parse_chart(chart, strlen(chart), 0, DAY(2030, 1, 1), &b, &p,
+	    &cause);
 	TEST_CHECK("a chart answer is read", rc == 0);
 	if (rc != 0) {
 		printf("  %s\n", cause);
@@ -67,11 +67,11 @@ test_chart(void)
 	TEST_NEAR("a null adjusted close takes the next day's ratio",
 	    b.adj_close[1], 50.0, 1e-12, 0);
 	TEST_NEAR("the adjusted close as given", b.adj_close[0], 49.9, 0, 0);
-	TEST_CHECK("the split", b.n_splits == 1 &&
-		b.splits[0].date == DAY(2024, 6, 10) &&
+	TEST_CHECK("the split",
+	    b.n_splits == 1 && b.splits[0].date == DAY(2024, 6, 10) &&
 		b.splits[0].ratio == 4.0);
-	TEST_CHECK("dividends sorted by date", b.n_dividends == 2 &&
-		b.dividends[0].date == DAY(2024, 6, 7) &&
+	TEST_CHECK("dividends sorted by date",
+	    b.n_dividends == 2 && b.dividends[0].date == DAY(2024, 6, 7) &&
 		b.dividends[1].date == DAY(2024, 6, 12));
 	TEST_STREQ("currency", b.currency, "USD");
 	TEST_STREQ("zone", b.timezone, "America/New_York");
@@ -80,12 +80,13 @@ test_chart(void)
 	market_bars_free(&b);
 	rc = yahoo_parse_chart(chart, strlen(chart), DAY(2024, 6, 10),
 	    DAY(2024, 6, 10), &b, NULL, &cause);
-	TEST_CHECK("a range of one day", rc == 0 && b.n == 1 &&
-		b.n_dividends == 1);
+	TEST_CHECK("a range of one day",
+	    rc == 0 && b.n == 1 && b.n_dividends == 1);
 	market_bars_free(&b);
-	rc = yahoo_parse_chart(chart, strlen(chart) / 2, 0, DAY(2030, 1, 1),
-	    &b, NULL, &cause);
-	TEST_CHECK("truncated JSON is bad", rc == PARSE_BAD && cause != NULL &&
+	rc = yahoo_parse_chart(chart, strlen(chart) / 2, 0, DAY(2030, 1, 1), &b,
+	    NULL, &cause);
+	TEST_CHECK("truncated JSON is bad",
+	    rc == PARSE_BAD && cause != NULL &&
 		strstr(cause, "not complete JSON") != NULL);
 	free(cause);
 	cause = NULL;
@@ -163,18 +164,20 @@ test_search(void)
 	static const char s[] =
 	    "{\"explains\":[],\"count\":3,\"quotes\":[{\"symbol\":\"APL.F\","
 	    "\"quoteType\":\"FUTURE\"},{\"symbol\":\"X\",\"isYahooFinance\":"
-	    "false,\"quoteType\":\"EQUITY\"},{\"exchange\":\"NMS\",\"shortname\":"
+	    "false,\"quoteType\":\"EQUITY\"},{\"exchange\":\"NMS\","
+	    "\"shortname\":"
 	    "\"Apple Inc.\",\"quoteType\":\"EQUITY\",\"symbol\":\"AAPL\","
-	    "\"longname\":\"Apple Inc.\",\"isYahooFinance\":true}],\"news\":[]}";
+	    "\"longname\":\"Apple "
+	    "Inc.\",\"isYahooFinance\":true}],\"news\":[]}";
 	char sym[16], name[32], *cause = NULL;
 
 	TEST_CHECK("the first equity",
-	    yahoo_parse_search(s, strlen(s), sym, sizeof sym, name,
-		sizeof name, &cause) == 0 &&
+	    yahoo_parse_search(s, strlen(s), sym, sizeof sym, name, sizeof name,
+		&cause) == 0 &&
 		strcmp(sym, "AAPL") == 0 && strcmp(name, "Apple Inc.") == 0);
 	TEST_CHECK("no quotes: not found",
-	    yahoo_parse_search("{\"quotes\":[]}", 13, sym, sizeof sym, NULL,
-		0, &cause) == PARSE_NOT_FOUND);
+	    yahoo_parse_search("{\"quotes\":[]}", 13, sym, sizeof sym, NULL, 0,
+		&cause) == PARSE_NOT_FOUND);
 	free(cause);
 }
 
@@ -194,8 +197,8 @@ test_rss(void)
 	char *cause = NULL;
 
 	TEST_CHECK("RSS is read",
-	    rss_parse_news(r, strlen(r), DAY(2025, 9, 1), 10, &n, &k,
-		&cause) == 0);
+	    rss_parse_news(r, strlen(r), DAY(2025, 9, 1), 10, &n, &k, &cause) ==
+		0);
 	TEST_CHECK("dated items up to the as-of date, newest first",
 	    k == 2 && strcmp(n[0].headline, "A & B's \xe2\x98\xba day") == 0 &&
 		strcmp(n[1].headline, "Older & wiser") == 0);
@@ -222,8 +225,8 @@ test_stooq(void)
 
 	TEST_CHECK("CSV is read",
 	    stooq_parse_csv(csv, strlen(csv), 0, 30000, &b, &cause) == 0 &&
-		b.n == 2 && b.date[1] == DAY(2025, 9, 3) && b.close[1] == 10.8 &&
-		b.volume[1] == 0);
+		b.n == 2 && b.date[1] == DAY(2025, 9, 3) &&
+		b.close[1] == 10.8 && b.volume[1] == 0);
 	market_bars_free(&b);
 	TEST_CHECK("No data is not found",
 	    stooq_parse_csv("No data", 7, 0, 30000, &b, &cause) ==
@@ -320,8 +323,8 @@ test_cache(void)
 	cJSON_Delete(list);
 	TEST_CHECK("cleared",
 	    market_cache_clear(st, "AAPL", &n, &cause) == 0 && n == 1 &&
-		market_cache_bars_get(st, "AAPL", d[0], d[1], 0, time(NULL),
-		    &g, &cause) == 1);
+		market_cache_bars_get(st, "AAPL", d[0], d[1], 0, time(NULL), &g,
+		    &cause) == 1);
 	store_close(st);
 	unlink(db);
 	snprintf(side, sizeof side, "%s-wal", db);
@@ -338,20 +341,24 @@ test_benchmarks(void)
 
 	cfg.benchmarks = "US=^GSPC,L=^FTSE,T=^N225";
 	market_configure(&cfg);
-	TEST_CHECK("US", market_get_benchmark("AAPL", b, sizeof b) == 0 &&
+	TEST_CHECK("US",
+	    market_get_benchmark("AAPL", b, sizeof b) == 0 &&
 		strcmp(b, "^GSPC") == 0);
 	TEST_CHECK("a class share is US",
 	    market_get_benchmark("BRK.B", b, sizeof b) == 0 &&
 		strcmp(b, "^GSPC") == 0);
-	TEST_CHECK("London", market_get_benchmark("VOD.L", b, sizeof b) == 0 &&
+	TEST_CHECK("London",
+	    market_get_benchmark("VOD.L", b, sizeof b) == 0 &&
 		strcmp(b, "^FTSE") == 0);
-	TEST_CHECK("Tokyo", market_get_benchmark("7203.T", b, sizeof b) == 0 &&
+	TEST_CHECK("Tokyo",
+	    market_get_benchmark("7203.T", b, sizeof b) == 0 &&
 		strcmp(b, "^N225") == 0);
 	TEST_CHECK("a market without one",
 	    market_get_benchmark("SAP.DE", b, sizeof b) == -1);
 	TEST_CHECK("an index has none",
 	    market_get_benchmark("^GSPC", b, sizeof b) == -1);
-	TEST_CHECK("sim", market_get_benchmark("SIM_STOCK", b, sizeof b) == 0 &&
+	TEST_CHECK("sim",
+	    market_get_benchmark("SIM_STOCK", b, sizeof b) == 0 &&
 		strcmp(b, "SIM_INDEX") == 0);
 	TEST_STREQ("a SIM_ symbol's chain is sim",
 	    market_chain("SIM_STOCK", MARKET_HISTORY), "sim");
@@ -372,6 +379,22 @@ test_terms(void)
 	    symbol_prompt_terms("Analyze Apple stock for investment purposes",
 		t, sizeof t) == 1 &&
 		strcmp(t, "Apple") == 0);
+	TEST_CHECK("markets by suffix",
+	    strcmp(symbol_market("VOD.L", t, sizeof t), "L") == 0 &&
+		strcmp(symbol_market("BRK.B", t, sizeof t), "US") == 0 &&
+		strcmp(symbol_market("BRK-B", t, sizeof t), "US") == 0 &&
+		strcmp(symbol_market("^FTSE", t, sizeof t), "L") == 0 &&
+		strcmp(symbol_market("^GSPC", t, sizeof t), "US") == 0 &&
+		strcmp(symbol_market("SAP.DE", t, sizeof t), "DE") == 0);
+	{
+		int m = 0;
+
+		TEST_CHECK("Tokyo is 9 h east",
+		    symbol_utc_offset("7203.T", &m) == 0 && m == 540);
+		TEST_CHECK("US symbols follow the local clock",
+		    symbol_utc_offset("AAPL", &m) == -1 &&
+			symbol_utc_offset("SIM_STOCK", &m) == -1);
+	}
 	TEST_CHECK("no company",
 	    symbol_prompt_terms("analyze the stock", t, sizeof t) == 0);
 }

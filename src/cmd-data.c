@@ -129,7 +129,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "history takes one SYMBOL");
 	if (symbol_normalize(argv[optind], sym, &cause) != 0 ||
-	    (rc = runner_as_of(asof_in, as_of, &cause)) != 0) {
+	    (rc = runner_as_of_symbol(asof_in, sym, as_of, &cause)) != 0) {
 		log_error("%s", cause);
 		free(cause);
 		return EXIT_USAGE;

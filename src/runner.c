@@ -28,6 +28,7 @@
 #include "src/runner.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
+#include "tools/symbol.h"
 #include "tools/tool.h"
 
 /* Request keys that carry settings into a resumed run. */
@@ -73,7 +74,26 @@ runner_open_store(struct settings *s, struct store **out)
 int
 runner_as_of(const char *in, char out[11], char **cause)
 {
-	int32_t day, today = date_today();
+	return runner_as_of_symbol(in, NULL, out, cause);
+}
+
+/* Today at the exchange MINUTES east of UTC. */
+static int32_t
+runner_exchange_today(int minutes)
+{
+	int64_t t = (int64_t)time(NULL) + (int64_t)minutes * 60;
+
+	return (int32_t)((t - (((t % 86400) + 86400) % 86400)) / 86400);
+}
+
+int
+runner_as_of_symbol(const char *in, const char *symbol, char out[11],
+    char **cause)
+{
+	int minutes = 0;
+	int abroad = symbol != NULL && symbol_utc_offset(symbol, &minutes) == 0;
+	int32_t day,
+	    today = abroad ? runner_exchange_today(minutes) : date_today();
 
 	if (in == NULL) {
 		day = today;
@@ -93,7 +113,14 @@ runner_as_of(const char *in, char out[11], char **cause)
 		*cause = xasprintf("as-of date %s is before 1990-01-01", in);
 		return EXIT_USAGE;
 	}
-	date_format(calendar_prev_trading_day(day), out);
+	/* Outside the US the provider's bars say which days traded: only
+	 * weekends move back. */
+	if (abroad)
+		while (date_weekday(day) == 0 || date_weekday(day) == 6)
+			day--;
+	else
+		day = calendar_prev_trading_day(day);
+	date_format(day, out);
 	return 0;
 }
 
@@ -487,7 +514,8 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	cJSON *input = NULL, *req = NULL, *final = NULL, *prices = NULL;
 	int rc;
 
-	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, &cause)) !=
+	    0) {
 		log_error("%s", cause);
 		free(cause);
 		return rc;
@@ -726,7 +754,8 @@ runner_run(struct settings *s, const struct runner_opts *o,
 
 	*final_out = NULL;
 	store_new_thread_id(tid_out);
-	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0 ||
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, cause)) !=
+		0 ||
 	    (rc = runner_model_cause(s, &m, cause)) != 0)
 		return rc;
 	if (store_open(settings_string(s, "db"), &st, cause) != 0) {
@@ -785,7 +814,7 @@ runner_batch_one(struct settings *s, const struct runner_opts *o,
 	int rc;
 
 	*final_out = NULL;
-	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0)
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, cause)) != 0)
 		return rc;
 	runner_setup(&run, &topts, s, st, m, o->thread_id, OUTPUT_JSON);
 	run.interactive = 0;

@@ -68,6 +68,14 @@ int runner_open_store(struct settings *s, struct store **out);
 int runner_as_of(const char *in, char out[11], char **cause);
 
 /*
+ * runner_as_of for SYMBOL: outside the US (symbol_utc_offset) "today" is
+ * the date at the exchange and only weekends move back, the provider's
+ * bars saying which days traded; US and SIM_ symbols as runner_as_of.
+ */
+int runner_as_of_symbol(const char *in, const char *symbol, char out[11],
+    char **cause);
+
+/*
  * The checks runner_analyze makes of the settings every run shares (the
  * market data provider, the report directory), for a caller that starts
  * many runs with them ('serve', 'batch'). Returns 0 or an exit code

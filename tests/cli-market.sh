@@ -153,6 +153,12 @@ expect 0 "7203.T" -- data history 7203.T --as-of $D --format json
 result 'all(__import__("datetime").date.fromisoformat(d).weekday() < 5
 	for d in r["bars"]["date"])' "Tokyo bars on Tokyo weekdays"
 result 'r["timezone"] == "Asia/Tokyo"' "Tokyo zone"
+# 2025-07-04 is a NYSE holiday, not London's: trading days are the data's.
+expect 0 "VOD.L on the 4th of July" -- data history VOD.L --as-of 2025-07-04 --format json
+result 'r["as_of"] == "2025-07-04" and r["bars"]["date"][-1] == "2025-07-04"' \
+	"London trades on a US holiday"
+expect 0 "AAPL on the 4th of July" -- data history AAPL --as-of 2025-07-04 --format json
+result 'r["as_of"] == "2025-07-03"' "a US holiday moves back"
 
 # --- indicators on the served bars against technicalindicators -----------
 if NODE_PATH="$top_srcdir/tests/node_modules" node -e 'require("technicalindicators")' \

@@ -17,6 +17,7 @@
 #include "tools/market/cache.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
+#include "tools/symbol.h"
 
 #define CHAIN_MAX 8
 
@@ -358,20 +359,14 @@ market_get_news(const struct market_query *q, struct market_news **out,
 int
 market_get_benchmark(const char *symbol, char *out, size_t size)
 {
-	const char *set = market_config_get()->benchmarks;
-	const char *dot = strrchr(symbol, '.'), *p, *eq, *end;
+	const char *set = market_config_get()->benchmarks, *p, *eq, *end;
 	char market[16];
 
 	if (chain_is_sim(symbol))
 		return market_benchmark(market_provider_find("sim"), out, size);
 	if (symbol[0] == '^')
 		return -1; /* an index is its own market */
-	snprintf(market, sizeof market, "%s",
-	    dot != NULL && dot != symbol && strlen(dot + 1) > 1 ? dot + 1 :
-		dot != NULL && strchr("LTVF", dot[1]) != NULL && dot[1] &&
-		    !dot[2] ?
-								  dot + 1 :
-								  "US");
+	symbol_market(symbol, market, sizeof market);
 	if (set == NULL || *set == '\0')
 		set = "US=^GSPC";
 	for (p = set; *p; p = *end ? end + 1 : end) {

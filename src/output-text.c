@@ -295,6 +295,12 @@ text_sources(const struct tx *t, const cJSON *m)
 		o = cJSON_GetObjectItem(src, parts[i][0]);
 		prov = jsonutil_string(o, "provider");
 		at = jsonutil_string(o, "fetched_at");
+		if ((prov == NULL || at == NULL) && any && (i == 1 || i == 2)) {
+			/* Fetched data without this part: say it is missing
+			 * (an imported symbol has no fundamentals or news). */
+			fprintf(t->f, "; %s: %s", _(parts[i][1]), _("n/a"));
+			continue;
+		}
 		if (prov == NULL || at == NULL)
 			continue;
 		fprintf(t->f, "%s%s%s%s: %s, %s %s%s",

@@ -59,6 +59,15 @@ expect 0 "analyze an imported symbol" -- analyze FPT.VN --provider csv \
 expect 0 "analyze as text" -- analyze FPT.VN --provider csv --as-of 2024-12-31 --no-pdf
 has "$T/out" "P/E Ratio: N/A" "no P/E is invented"
 has "$T/out" "provider csv" "the text names the provider"
+has "$T/out" "^SOURCES: daily bars: csv, .*; fundamentals: n/a; news: n/a" \
+	"the text says fundamentals and news are missing"
+if command -v pdftotext >/dev/null 2>&1; then
+	expect 0 "analyze with a PDF" -- analyze FPT.VN --provider csv \
+		--as-of 2024-12-31 --out "$T/rep" --format json
+	pdftotext "$(jget "$T/out" 'r["report"]["pdf"]["path"]')" "$T/pdf.txt" 2>/dev/null
+	tr '\n' ' ' <"$T/pdf.txt" | grep -q "daily bars: csv, .*fundamentals: n/a; news: n/a" &&
+		ok || bad "the PDF says fundamentals and news are missing"
+fi
 
 # Local data: --offline serves it; clearing the cache leaves it.
 expect 0 "offline" -- analyze FPT.VN --provider csv --as-of 2024-12-31 \

@@ -748,6 +748,11 @@ source_part(struct buf *b, const cJSON *sources, const char *key,
 	const char *prov = jsonutil_string(o, "provider");
 	const char *at = jsonutil_string(o, "fetched_at");
 
+	if ((prov == NULL || *prov == '\0') && b->len > 0 && *extra == '\0') {
+		/* Data was fetched, but no provider had this part. */
+		buf_printf(b, "; %s: %s", label, _("n/a"));
+		return;
+	}
 	if (prov == NULL || *prov == '\0')
 		return;
 	buf_printf(b, "%s%s%s: %s", b->len ? "; " : "", label, extra, prov);

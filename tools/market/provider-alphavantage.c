@@ -193,6 +193,12 @@ av_history(const char *symbol, int32_t as_of, int32_t from,
 	struct fetch_result r;
 	int rc;
 
+	if (symbol[0] == '^') { /* not a request of the day's 25 for that */
+		*cause = xasprintf("alphavantage: no such symbol %s (its daily "
+				   "series has no indices)",
+		    symbol);
+		return -1;
+	}
 	rc = av_get("TIME_SERIES_DAILY", symbol, "&outputsize=full", &r, cause);
 	if (rc != 0 && r.status == FETCH_UNAUTHORIZED &&
 	    av_is_premium_full(r.body.data, r.body.len)) {

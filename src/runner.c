@@ -28,7 +28,6 @@
 #include "src/runner.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
-#include "tools/symbol.h"
 #include "tools/tool.h"
 
 /* Request keys that carry settings into a resumed run. */
@@ -91,7 +90,7 @@ runner_as_of_symbol(const char *in, const char *symbol, char out[11],
     char **cause)
 {
 	int minutes = 0;
-	int abroad = symbol != NULL && symbol_utc_offset(symbol, &minutes) == 0;
+	int abroad = symbol != NULL && market_utc_offset(symbol, &minutes) == 0;
 	int32_t day,
 	    today = abroad ? runner_exchange_today(minutes) : date_today();
 

@@ -68,7 +68,7 @@ int runner_open_store(struct settings *s, struct store **out);
 int runner_as_of(const char *in, char out[11], char **cause);
 
 /*
- * runner_as_of for SYMBOL: outside the US (symbol_utc_offset) "today" is
+ * runner_as_of for SYMBOL: outside the US (market_utc_offset) "today" is
  * the date at the exchange and only weekends move back, the provider's
  * bars saying which days traded; US and SIM_ symbols as runner_as_of.
  */

@@ -241,9 +241,10 @@ static const struct cmd_entry *const cmd_data_subcommands[] = {
 
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
-	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols",
-	.summary = "print the daily bars an analysis uses, or the symbols "
-		   "the provider covers",
+	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols "
+		 "| cache list|clear [SYMBOL]",
+	.summary = "print the daily bars an analysis uses, the simulated "
+		   "symbols, or the market data cache",
 	.help = "",
 	.subcommands = cmd_data_subcommands,
 };

@@ -642,6 +642,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	}
 	if (jsonutil_string(req, "lang") != NULL) /* the run's language */
 		i18n_set(jsonutil_string(req, "lang"));
+	runner_market_configure(s);
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
 	runner_setup(&run, &topts, s, st, m, thread_id, out->format);

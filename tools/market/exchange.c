@@ -34,7 +34,8 @@ market_exchange(const char *symbol, char *out, size_t size)
 	if (strncasecmp(symbol, "SIM_", 4) == 0) {
 		snprintf(out, size, "SIM");
 	} else if (symbol[0] == '^') {
-		for (i = 0; i < sizeof exchange_indices / sizeof *exchange_indices;
+		for (i = 0;
+		     i < sizeof exchange_indices / sizeof *exchange_indices;
 		     i++)
 			if (strcasecmp(symbol, exchange_indices[i].index) == 0)
 				snprintf(out, size, "%s",

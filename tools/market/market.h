@@ -152,7 +152,7 @@ struct market_config {
 	const char *stooq_url;
 	const char *db_path; /* the database (cache, imported bars) */
 	long timeout_ms;     /* one request; 0: 30000 */
-	int retries;	     /* extra tries after a failure; <0: 2 */
+	int retries;	     /* extra tries after a failure */
 	long bars_ttl_s;     /* cache freshness; see market_cache.h */
 	long fundamentals_ttl_s;
 	long news_ttl_s;

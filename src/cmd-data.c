@@ -244,9 +244,9 @@ static const struct cmd_entry *const cmd_data_subcommands[] = {
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
 	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols "
-		 "| import FILE [--symbol S]",
-	.summary = "print the daily bars an analysis uses, or the symbols "
-		   "the provider covers",
+		 "| cache list|clear [SYMBOL] | import FILE [--symbol S]",
+	.summary = "print the daily bars an analysis uses, the simulated "
+		   "symbols, or the market data cache; import your own bars",
 	.help = "",
 	.subcommands = cmd_data_subcommands,
 };

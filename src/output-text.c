@@ -313,7 +313,7 @@ text_sources(const struct tx *t, const cJSON *m)
 		any = 1;
 	}
 	if (any)
-		fprintf(t->f, "\n");
+		fprintf(t->f, "\n\n");
 }
 
 static void
@@ -338,13 +338,12 @@ text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 		    text_date(b1, sizeof b1, n, "date"),
 		    text_str(n, "headline"), text_str(n, "source"),
 		    ta_words(text_str(n, "sentiment")));
-	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n"),
+	fprintf(t->f, _("\nDATA AS OF: %s (provider %s, %s daily bars)\n\n"),
 	    text_date(b1, sizeof b1, m, "as_of"), text_str(m, "provider"),
 	    text_fixed(b2, sizeof b2, 0, 0,
 		(double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
 		    &last)));
 	text_sources(t, m);
-	fprintf(t->f, "\n");
 }
 
 static void

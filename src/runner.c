@@ -28,7 +28,6 @@
 #include "src/runner.h"
 #include "tools/market/calendar.h"
 #include "tools/market/market.h"
-#include "tools/symbol.h"
 #include "tools/tool.h"
 
 /* Request keys that carry settings into a resumed run. */
@@ -90,10 +89,20 @@ int
 runner_as_of_symbol(const char *in, const char *symbol, char out[11],
     char **cause)
 {
-	int minutes = 0;
-	int abroad = symbol != NULL && symbol_utc_offset(symbol, &minutes) == 0;
-	int32_t day,
-	    today = abroad ? runner_exchange_today(minutes) : date_today();
+	char market[16] = "SIM";
+	int minutes = 0, abroad, known;
+	int32_t day, today;
+
+	if (symbol != NULL)
+		market_exchange(symbol, market, sizeof market);
+	abroad = strcmp(market, "SIM") != 0 && strcmp(market, "US") != 0;
+	known = symbol != NULL && market_utc_offset(symbol, &minutes) == 0;
+	/* New York's standard time for US listings. */
+	if (strcmp(market, "US") == 0) {
+		known = 1;
+		minutes = -300;
+	}
+	today = known ? runner_exchange_today(minutes) : date_today();
 
 	if (in == NULL) {
 		day = today;
@@ -653,6 +662,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	}
 	if (jsonutil_string(req, "lang") != NULL) /* the run's language */
 		i18n_set(jsonutil_string(req, "lang"));
+	runner_market_configure(s);
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
 	runner_setup(&run, &topts, s, st, m, thread_id, out->format);

@@ -68,9 +68,11 @@ int runner_open_store(struct settings *s, struct store **out);
 int runner_as_of(const char *in, char out[11], char **cause);
 
 /*
- * runner_as_of for SYMBOL: outside the US (symbol_utc_offset) "today" is
- * the date at the exchange and only weekends move back, the provider's
- * bars saying which days traded; US and SIM_ symbols as runner_as_of.
+ * runner_as_of for SYMBOL: "today" is the date at its exchange (New York
+ * for US listings, market_utc_offset's standard-time offset elsewhere;
+ * the local date for SIM_ symbols and markets not in the table); US and
+ * SIM_ dates move back over NYSE holidays, others only over weekends (the
+ * provider's bars say which days traded).
  */
 int runner_as_of_symbol(const char *in, const char *symbol, char out[11],
     char **cause);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,17 @@ struct sleeps {
 };
 
 static struct sleeps waits;
+static pthread_mutex_t waits_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 record_sleep(long ms, void *arg)
 {
 	struct sleeps *s = arg;
 
+	pthread_mutex_lock(&waits_lock);
 	if (s->n < 16)
 		s->ms[s->n++] = ms;
+	pthread_mutex_unlock(&waits_lock);
 }
 
 static char *
@@ -282,6 +286,59 @@ test_limiter(void)
 	free(url);
 }
 
+struct thread_arg {
+	const struct fetch_site *site;
+	const char *url;
+	struct fetch_result r;
+};
+
+static void *
+fetch_thread(void *arg)
+{
+	struct thread_arg *a = arg;
+
+	fetch_result_init(&a->r);
+	fetch_get(a->site, a->url, NULL, NULL, &a->r);
+	return NULL;
+}
+
+/* Two threads of one process share a site's limiter: one of them waits. */
+static void
+test_limiter_threads(void)
+{
+	struct fake_response script[] = {
+		{ 200, NULL, "a", 0 },
+		{ 200, NULL, "b", 0 },
+	};
+	struct fetch_site slow = site;
+	struct thread_arg a[2];
+	struct fake_server s;
+	pthread_t t[2];
+	char *url;
+	int i;
+
+	slow.name = "threads";
+	slow.per_second = 1;
+	waits.n = 0;
+	fake_server_start(&s, script, 2);
+	url = url_for(&s, "/x");
+	for (i = 0; i < 2; i++) {
+		a[i].site = &slow;
+		a[i].url = url;
+		pthread_create(&t[i], NULL, fetch_thread, &a[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	TEST_CHECK("both threads got their answer",
+	    a[0].r.status == FETCH_OK && a[1].r.status == FETCH_OK);
+	TEST_CHECK("the second start waited for the shared slot",
+	    waits.n == 1 && waits.ms[0] > 500 && waits.ms[0] <= 1000);
+	fake_server_stop(&s);
+	fetch_result_free(&a[0].r);
+	fetch_result_free(&a[1].r);
+	free(url);
+}
+
 static void
 test_cookies(void)
 {
@@ -386,6 +443,7 @@ main(void)
 	test_limits();
 	test_redaction();
 	test_limiter();
+	test_limiter_threads();
 	test_cookies();
 	return TEST_REPORT();
 }

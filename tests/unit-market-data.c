@@ -380,20 +380,20 @@ test_terms(void)
 		t, sizeof t) == 1 &&
 		strcmp(t, "Apple") == 0);
 	TEST_CHECK("markets by suffix",
-	    strcmp(symbol_market("VOD.L", t, sizeof t), "L") == 0 &&
-		strcmp(symbol_market("BRK.B", t, sizeof t), "US") == 0 &&
-		strcmp(symbol_market("BRK-B", t, sizeof t), "US") == 0 &&
-		strcmp(symbol_market("^FTSE", t, sizeof t), "L") == 0 &&
-		strcmp(symbol_market("^GSPC", t, sizeof t), "US") == 0 &&
-		strcmp(symbol_market("SAP.DE", t, sizeof t), "DE") == 0);
+	    strcmp(market_exchange("VOD.L", t, sizeof t), "L") == 0 &&
+		strcmp(market_exchange("BRK.B", t, sizeof t), "US") == 0 &&
+		strcmp(market_exchange("BRK-B", t, sizeof t), "US") == 0 &&
+		strcmp(market_exchange("^FTSE", t, sizeof t), "L") == 0 &&
+		strcmp(market_exchange("^GSPC", t, sizeof t), "US") == 0 &&
+		strcmp(market_exchange("SAP.DE", t, sizeof t), "DE") == 0);
 	{
 		int m = 0;
 
 		TEST_CHECK("Tokyo is 9 h east",
-		    symbol_utc_offset("7203.T", &m) == 0 && m == 540);
+		    market_utc_offset("7203.T", &m) == 0 && m == 540);
 		TEST_CHECK("US symbols follow the local clock",
-		    symbol_utc_offset("AAPL", &m) == -1 &&
-			symbol_utc_offset("SIM_STOCK", &m) == -1);
+		    market_utc_offset("AAPL", &m) == -1 &&
+			market_utc_offset("SIM_STOCK", &m) == -1);
 	}
 	TEST_CHECK("no company",
 	    symbol_prompt_terms("analyze the stock", t, sizeof t) == 0);

@@ -32,23 +32,6 @@ int symbol_from_prompt(const char *prompt, const char *const *known,
     size_t n_known, char *out, char **cause);
 
 /*
- * The market of SYMBOL as its exchange suffix into OUT (SIZE bytes): "L"
- * for VOD.L, "T" for 7203.T, "US" for AAPL, BRK.B (a one-letter suffix
- * other than L, T, V and F is a share class) and BRK-B; an index such as
- * ^FTSE is the market it measures (^GSPC, ^DJI, ^IXIC and unknown ones are
- * US); "SIM" for the simulated market. Returns OUT.
- */
-char *symbol_market(const char *symbol, char *out, size_t size);
-
-/*
- * Minutes east of UTC of the exchange SYMBOL trades on, in standard time
- * (daylight saving is not applied), into *MINUTES. Returns 0, or -1 for a
- * US or simulated symbol (their dates follow the local clock and the NYSE
- * calendar) and for a market not in the table.
- */
-int symbol_utc_offset(const char *symbol, int *minutes);
-
-/*
  * The words of PROMPT that may name a company ("Analyze Apple stock for
  * investment purposes" gives "Apple"): words that are not stop words,
  * joined by spaces, into OUT (SIZE bytes). Returns the number of words.

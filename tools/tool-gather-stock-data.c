@@ -571,7 +571,7 @@ const struct tool_entry tool_gather_stock_data_entry = {
 	    "\"as_of\":{\"type\":\"string\",\"pattern\":"
 	    "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"analysis "
 	    "date YYYY-MM-DD; defaults to the run's date\"},"
-	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_-]{1,32}$"
+	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_,-]{1,64}$"
 	    "\","
 	    "\"description\":\"market data provider; defaults to the "
 	    "configured one\"}},"

@@ -17,7 +17,6 @@
 #include "tools/market/cache.h"
 #include "tools/market/market.h"
 #include "tools/market/provider.h"
-#include "tools/symbol.h"
 
 #define CHAIN_MAX 8
 
@@ -366,7 +365,7 @@ market_get_benchmark(const char *symbol, char *out, size_t size)
 		return market_benchmark(market_provider_find("sim"), out, size);
 	if (symbol[0] == '^')
 		return -1; /* an index is its own market */
-	symbol_market(symbol, market, sizeof market);
+	market_exchange(symbol, market, sizeof market);
 	if (set == NULL || *set == '\0')
 		set = "US=^GSPC";
 	for (p = set; *p; p = *end ? end + 1 : end) {

@@ -152,7 +152,7 @@ struct market_config {
 	const char *stooq_url;
 	const char *db_path; /* the database (cache, imported bars) */
 	long timeout_ms;     /* one request; 0: 30000 */
-	int retries;	     /* extra tries after a failure; <0: 2 */
+	int retries;	     /* extra tries after a failure */
 	long bars_ttl_s;     /* cache freshness; see market_cache.h */
 	long fundamentals_ttl_s;
 	long news_ttl_s;
@@ -225,6 +225,23 @@ int market_benchmark(const struct market_provider *p, char *symbol_out,
  * Returns -1 when the provider cannot list its universe.
  */
 int market_symbols(const struct market_provider *p, char ***out, size_t *n);
+
+/*
+ * The market of SYMBOL as its exchange suffix into OUT (SIZE bytes): "L"
+ * for VOD.L, "T" for 7203.T, "US" for AAPL, BRK.B (a one-letter suffix
+ * other than L, T, V and F is a share class) and BRK-B; an index such as
+ * ^FTSE is the market it measures (^GSPC, ^DJI, ^IXIC and unknown ones are
+ * US); "SIM" for the simulated market. Returns OUT.
+ */
+char *market_exchange(const char *symbol, char *out, size_t size);
+
+/*
+ * Minutes east of UTC of the exchange SYMBOL trades on, in standard time
+ * (daylight saving is not applied), into *MINUTES. Returns 0, or -1 for a
+ * US or simulated symbol (their dates follow the local clock and the NYSE
+ * calendar) and for a market not in the table.
+ */
+int market_utc_offset(const char *symbol, int *minutes);
 
 /* The kinds of data a chain of providers serves. */
 enum market_kind {

@@ -201,6 +201,9 @@ static struct {
 	    const char *s);
 	void (*slist_free_all)(struct curl_slist *list);
 	curl_version_info_data *(*version_info)(CURLversion v);
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *sh, CURLSHoption option, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *sh);
 	char *error; /* why libcurl is unusable, or NULL */
 } lc;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -238,6 +241,9 @@ curl_init_once(void)
 	LOAD(slist_append, "curl_slist_append");
 	LOAD(slist_free_all, "curl_slist_free_all");
 	LOAD(version_info, "curl_version_info");
+	LOAD(share_init, "curl_share_init");
+	LOAD(share_setopt, "curl_share_setopt");
+	LOAD(share_cleanup, "curl_share_cleanup");
 #undef LOAD
 	if (missing != NULL)
 		lc.error = xasprintf("%s has no %s: install libcurl 7.68 or "
@@ -254,6 +260,75 @@ http_curl_version(void)
 	return lc.version_info != NULL ?
 	    lc.version_info(CURLVERSION_NOW)->version :
 	    NULL;
+}
+
+struct http_cookies {
+	CURLSH *share;
+	pthread_mutex_t lock; /* libcurl's share lock: one for all data */
+};
+
+static void
+cookies_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct http_cookies *jar = arg;
+
+	(void)c;
+	(void)data;
+	(void)access;
+	pthread_mutex_lock(&jar->lock);
+}
+
+static void
+cookies_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+	struct http_cookies *jar = arg;
+
+	(void)c;
+	(void)data;
+	pthread_mutex_unlock(&jar->lock);
+}
+
+struct http_cookies *
+http_cookies_new(char **cause)
+{
+	struct http_cookies *jar;
+
+	pthread_once(&curl_once, curl_init_once);
+	if (lc.error != NULL) {
+		*cause = xstrdup(lc.error);
+		return NULL;
+	}
+	jar = xcalloc(1, sizeof *jar);
+	pthread_mutex_init(&jar->lock, NULL);
+	if ((jar->share = lc.share_init()) == NULL)
+		abort();
+	lc.share_setopt(jar->share, CURLSHOPT_LOCKFUNC, cookies_lock);
+	lc.share_setopt(jar->share, CURLSHOPT_UNLOCKFUNC, cookies_unlock);
+	lc.share_setopt(jar->share, CURLSHOPT_USERDATA, jar);
+	lc.share_setopt(jar->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	return jar;
+}
+
+void
+http_cookies_clear(struct http_cookies *jar)
+{
+	CURL *c;
+
+	if (jar == NULL || (c = lc.easy_init()) == NULL)
+		return;
+	lc.easy_setopt(c, CURLOPT_SHARE, jar->share);
+	lc.easy_setopt(c, CURLOPT_COOKIELIST, "ALL");
+	lc.easy_cleanup(c);
+}
+
+void
+http_cookies_free(struct http_cookies *jar)
+{
+	if (jar == NULL)
+		return;
+	lc.share_cleanup(jar->share);
+	pthread_mutex_destroy(&jar->lock);
+	free(jar);
 }
 
 /* The URL without its query string, for messages. */
@@ -531,6 +606,13 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 	lc.easy_setopt(c, CURLOPT_HEADERDATA, a);
 	lc.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	lc.easy_setopt(c, CURLOPT_WRITEDATA, a);
+	if (req->accept_encoding)
+		lc.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->cookies != NULL) {
+		lc.easy_setopt(c, CURLOPT_SHARE, req->cookies->share);
+		/* "" turns the cookie engine on without reading a file. */
+		lc.easy_setopt(c, CURLOPT_COOKIEFILE, "");
+	}
 }
 
 /*
@@ -568,8 +650,10 @@ attempt_once(const struct http_request *req, struct http_response *resp,
 	list = add_headers(list, &extra);
 	/* No "Expect: 100-continue" wait; our bodies are small. */
 	list = lc.slist_append(list, "Expect:");
-	list = lc.slist_append(list,
-	    "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
+	if (req->headers == NULL ||
+	    http_headers_get(req->headers, "User-Agent") == NULL)
+		list = lc.slist_append(list,
+		    "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (set_body(c, req, &a, cause) != 0) {
 		resp->error = HTTP_ERR_LOCAL;
 		goto cleanup;

@@ -46,6 +46,21 @@ int http_header_is_secret(const char *name);
 
 struct http_response;
 
+/*
+ * A cookie jar in libcurl's cookie engine (a share handle), kept in memory
+ * across requests and threads: cookies a server sets are sent back to it on
+ * the next request that carries the same jar. Never written to disk. A
+ * request without a User-Agent header gets "stockagent/VERSION".
+ */
+struct http_cookies;
+
+/* A new empty jar, or NULL with *cause when libcurl cannot be loaded. */
+struct http_cookies *http_cookies_new(char **cause);
+/* Forgets every cookie of the jar. */
+void http_cookies_clear(struct http_cookies *jar);
+/* Releases the jar; accepts NULL. No request may be using it. */
+void http_cookies_free(struct http_cookies *jar);
+
 /* What a caller's classifier says about a finished attempt. */
 enum http_verdict {
 	HTTP_VERDICT_DEFAULT = 0, /* use the built-in rules */
@@ -104,6 +119,10 @@ struct http_request {
 	void *prepare_arg;
 	http_chunk_fn on_chunk; /* NULL: collect the body */
 	void *chunk_arg;
+	/* 1: offer every encoding libcurl decodes (gzip, deflate, ...);
+	 * the body and max_response are the decoded bytes. */
+	int accept_encoding;
+	struct http_cookies *cookies; /* NULL: no cookie engine */
 };
 
 /* Why an exchange ended without a usable HTTP response. */

@@ -113,6 +113,38 @@ static const char *const store_migrations[] = {
 	" name TEXT PRIMARY KEY, holder TEXT,"
 	" pid INTEGER NOT NULL, host TEXT NOT NULL, started TEXT,"
 	" since TEXT NOT NULL, heartbeat INTEGER NOT NULL);",
+	/* 6: the market data cache (tools/market/cache.h) */
+	"CREATE TABLE market_series ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" first_day TEXT NOT NULL, last_day TEXT NOT NULL,"
+	" currency TEXT, timezone TEXT, utc_offset INTEGER NOT NULL DEFAULT 0,"
+	" dividends TEXT, splits TEXT, fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE market_bars ("
+	" symbol TEXT NOT NULL, day TEXT NOT NULL,"
+	" open REAL, high REAL, low REAL, close REAL NOT NULL,"
+	" adj_close REAL, volume REAL,"
+	" PRIMARY KEY (symbol, day)) WITHOUT ROWID;"
+	"CREATE TABLE market_facts ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" profile TEXT NOT NULL, fundamentals TEXT NOT NULL,"
+	" fetched_at INTEGER NOT NULL);"
+	"CREATE TABLE market_news ("
+	" symbol TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+	" items TEXT NOT NULL, fetched_at INTEGER NOT NULL);",
+	/* 7: daily bars users imported (tools/market/imported.h); not a
+	 * cache: nothing expires them */
+	"CREATE TABLE imported_symbols ("
+	" symbol TEXT PRIMARY KEY, name TEXT, currency TEXT, source TEXT,"
+	" rows INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL,"
+	" imported_at TEXT NOT NULL);"
+	"CREATE TABLE imported_bars ("
+	" symbol TEXT NOT NULL"
+	"  REFERENCES imported_symbols(symbol) ON DELETE CASCADE,"
+	" date TEXT NOT NULL,"
+	" open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,"
+	" close REAL NOT NULL, adj_close REAL, volume REAL,"
+	" dividend REAL NOT NULL DEFAULT 0, split REAL NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (symbol, date)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==

@@ -33,6 +33,8 @@ enum {
 	OPT_MAX_TOKENS,
 	OPT_SEED,
 	OPT_NO_HEADER,
+	OPT_OFFLINE,
+	OPT_REFRESH,
 };
 
 const struct option cmd_analyze_longopts[] = {
@@ -53,6 +55,8 @@ const struct option cmd_analyze_longopts[] = {
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
+	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -143,6 +147,10 @@ cmd_analyze_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_NO_HEADER:
 		o->out.header = 0;
 		return 0;
+	case OPT_OFFLINE:
+		return cmd_set(e, s, "offline", "1", "--offline");
+	case OPT_REFRESH:
+		return cmd_set(e, s, "refresh", "1", "--refresh");
 	}
 	return 1;
 }
@@ -203,7 +211,12 @@ const struct cmd_entry cmd_analyze_entry = {
 	    "  --as-of YYYY-MM-DD  analysis date (default: today; weekends\n"
 	    "                      and market holidays move to the trading\n"
 	    "                      day before)\n"
-	    "  --provider NAME     market data provider (default: sim)\n"
+	    "  --provider NAMES    market data provider(s) for every kind of\n"
+	    "                      data, tried in order: sim, yahoo, stooq\n"
+	    "                      (default: auto: sim for SIM_ symbols, the\n"
+	    "                      *_provider chains for others)\n"
+	    "  --offline           cached market data only, no network\n"
+	    "  --refresh           fetch market data again, cache or not\n"
 	    "  --format FORMAT     text (default), json, ndjson or csv (a\n"
 	    "                      header row and one row: symbol, date,\n"
 	    "                      price, scores, indicators)\n"

@@ -59,16 +59,49 @@ cmd_ask_model(struct settings *s, const char *prompt, const char *const *known,
 	return rc;
 }
 
+/*
+ * No ticker in the prompt: the company it names, looked up with the
+ * provider's symbol search ("Apple" -> AAPL). *CAUSE holds the rule's
+ * message on entry. Returns 0 with OUT, or EXIT_USAGE with *cause.
+ */
+static int
+cmd_ask_search(const char *prompt, char *out, char **cause)
+{
+	char terms[128], found[SYMBOL_MAX + 1], name[128], *why = NULL;
+
+	if (symbol_prompt_terms(prompt, terms, sizeof terms) == 0)
+		return EXIT_USAGE;
+	if (market_search(terms, found, sizeof found, name, sizeof name,
+		&why) != 0 ||
+	    symbol_normalize(found, out, &why) != 0) {
+		char *m = xasprintf("%s; looking up \"%s\": %s", *cause, terms,
+		    why);
+
+		free(*cause);
+		free(why);
+		*cause = m;
+		return EXIT_USAGE;
+	}
+	log_info("ask: \"%s\" is %s (%s)", terms, out, name);
+	free(*cause);
+	*cause = NULL;
+	return 0;
+}
+
 int
 cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
     char *out, char **cause)
 {
 	const struct market_provider *p;
+	const char *prov = settings_string(s, "provider");
 	char **known = NULL;
 	size_t n = 0, i;
 	int rc;
 
-	p = market_provider_find(settings_string(s, "provider"));
+	/* auto: the simulator lists its symbols; real providers list none. */
+	p = market_provider_find(prov == NULL || strcmp(prov, "auto") == 0 ?
+		"sim" :
+		prov);
 	if (p != NULL && market_symbols(p, &known, &n) != 0) {
 		known = NULL;
 		n = 0;
@@ -78,7 +111,7 @@ cmd_ask_symbol(struct settings *s, const char *prompt, int no_fallback,
 	if (rc == 1 &&
 	    symbol_from_prompt(prompt, (const char *const *)known, n, out,
 		cause) != 0) {
-		rc = EXIT_USAGE;
+		rc = cmd_ask_search(prompt, out, cause);
 	} else if (rc == 1) {
 		rc = 0;
 	}
@@ -100,6 +133,9 @@ cmd_ask_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one PROMPT in quotes");
+	/* The providers are configured before the symbol is looked up. */
+	if ((rc = runner_check_settings(ctx->settings)) != 0)
+		return rc;
 	if ((rc = cmd_ask_symbol(ctx->settings, argv[optind], o.no_fallback,
 		 sym, &cause)) != 0) {
 		log_error("%s", cause);
@@ -120,7 +156,9 @@ const struct cmd_entry cmd_ask_entry = {
 	.help = "Finds the ticker in PROMPT (with --model, the model picks it\n"
 		"from the symbols the provider covers; otherwise by rule:\n"
 		"symbols the provider covers win; words such as STOCK or FOR\n"
-		"are never taken) and runs\n"
+		"are never taken; a prompt that names a company instead of a\n"
+		"ticker, \"Analyze Apple stock\", is looked up with Yahoo's\n"
+		"symbol search) and runs\n"
 		"'stockagent analyze' on it. Takes the options of analyze.\n",
 	.exec = cmd_ask_exec,
 	.options = cmd_analyze_longopts,

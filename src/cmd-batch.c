@@ -35,6 +35,8 @@ enum {
 	OPT_S3,
 	OPT_FORCE,
 	OPT_WAIT,
+	OPT_OFFLINE,
+	OPT_REFRESH,
 	OPT_WATCHLIST,
 	OPT_JOBS,
 };
@@ -50,6 +52,8 @@ static const struct option cmd_batch_longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
+	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -120,6 +124,10 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 		return cmd_set(e, s, "provider", arg, "--provider");
 	case 'f':
 		return cmd_set(e, s, "format", arg, "--format");
+	case OPT_OFFLINE:
+		return cmd_set(e, s, "offline", "1", "--offline");
+	case OPT_REFRESH:
+		return cmd_set(e, s, "refresh", "1", "--refresh");
 	}
 	return cmd_usage_error(e, "unexpected option");
 }
@@ -383,7 +391,10 @@ cmd_batch_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	"  --format FORMAT     text (a ranking table on a terminal), json,\n"  \
 	"                      ndjson (an event per symbol) or csv\n"          \
 	"  --wait SECONDS      wait for another batch on the database\n"       \
-	"                      (default: exit 9 at once)\n"
+	"                      (default: exit 9 at once)\n"                    \
+	"  --provider NAMES    market data provider(s), tried in order\n"      \
+	"  --offline           cached market data only, no network\n"          \
+	"  --refresh           fetch market data again, cache or not\n"
 
 const struct cmd_entry cmd_batch_list_entry = {
 	.name = "batch list",

@@ -122,6 +122,9 @@ complete_symbols(const struct complete *c)
 
 	if (name == NULL)
 		name = settings_string(c->ctx->settings, "provider");
+	/* auto: the simulator's symbols (real providers list none). */
+	if (name == NULL || strcmp(name, "auto") == 0)
+		name = "sim";
 	if ((p = market_provider_find(name)) == NULL ||
 	    market_symbols(p, &syms, &n) != 0)
 		return;
@@ -227,6 +230,7 @@ complete_value(const struct complete *c, const struct cmd_arg *row)
 		printf(":dir\n");
 		break;
 	case CMD_VALUE_PROVIDER:
+		complete_print(c, "auto", 0);
 		for (i = 0; market_provider_at(i) != NULL; i++)
 			complete_print(c,
 			    market_provider_name(market_provider_at(i)), 0);

@@ -31,12 +31,24 @@ static const struct option cmd_config_longopts[] = {
 static const char *const cmd_config_types[] = { "string", "bool", "int",
 	"number", "choice" };
 
+/* The value of NAME as shown: a secret (an API key) never is. */
+static const char *
+cmd_config_shown(const struct settings *s, const char *name)
+{
+	const char *v = settings_string(s, name);
+	size_t n = strlen(name);
+
+	if (v != NULL && n > 4 && strcmp(name + n - 4, "_key") == 0)
+		return "[redacted]";
+	return v;
+}
+
 /* One row as JSON (new object). */
 static cJSON *
 cmd_config_json_row(const struct settings *s, const struct settings_entry *e)
 {
 	cJSON *o = cJSON_CreateObject(), *c;
-	const char *v = settings_string(s, e->name);
+	const char *v = cmd_config_shown(s, e->name);
 	size_t i;
 
 	cJSON_AddStringToObject(o, "name", e->name);
@@ -72,7 +84,7 @@ cmd_config_print(const struct settings *s, int json)
 
 	if (!json) {
 		for (e = settings_table; e->name != NULL; e++) {
-			v = settings_string(s, e->name);
+			v = cmd_config_shown(s, e->name);
 			printf("%s\t%s=%s\n", settings_origin(s, e->name),
 			    e->name, v != NULL ? v : "");
 		}
@@ -130,7 +142,7 @@ cmd_config_get(struct cmd_ctx *ctx, int argc, char **argv)
 		    "unknown setting '%s'; 'stockagent "
 		    "config list' shows the settings",
 		    argv[1]);
-	if ((v = settings_string(ctx->settings, argv[1])) != NULL)
+	if ((v = cmd_config_shown(ctx->settings, argv[1])) != NULL)
 		printf("%s\n", v);
 	return EXIT_OK;
 }

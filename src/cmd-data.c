@@ -12,6 +12,7 @@
 #include "lib/jsonutil.h"
 #include "lib/log.h"
 #include "lib/settings.h"
+#include "lib/store.h"
 #include "lib/xmalloc.h"
 #include "src/cmd.h"
 #include "src/runner.h"
@@ -25,6 +26,8 @@ static const struct option cmd_data_longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "provider", required_argument, NULL, 'p' },
 	{ "no-header", no_argument, NULL, 'H' },
+	{ "offline", no_argument, NULL, 'O' },
+	{ "refresh", no_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -35,23 +38,50 @@ cmd_data_csv(const struct market_bars *b, int header)
 	size_t i;
 
 	if (header)
-		printf("date,open,high,low,close,volume\n");
+		printf("date,open,high,low,close,volume,adj_close\n");
 	for (i = 0; i < b->n; i++)
-		printf("%s,%.2f,%.2f,%.2f,%.2f,%.0f\n",
+		printf("%s,%.2f,%.2f,%.2f,%.2f,%.0f,%.4f\n",
 		    date_format(b->date[i], ds), b->open[i], b->high[i],
-		    b->low[i], b->close[i], b->volume[i]);
+		    b->low[i], b->close[i], b->volume[i],
+		    b->adj_close != NULL ? b->adj_close[i] : b->close[i]);
 }
 
 static void
-cmd_data_json(const char *sym, const char *as_of, const char *prov,
-    const struct market_bars *b)
+cmd_data_json(const char *sym, const char *as_of, const struct market_bars *b)
 {
 	cJSON *j = cJSON_CreateObject();
 	char *text;
+	size_t i;
 
 	cJSON_AddStringToObject(j, "symbol", sym);
 	cJSON_AddStringToObject(j, "as_of", as_of);
-	cJSON_AddStringToObject(j, "provider", prov);
+	cJSON_AddStringToObject(j, "provider", b->origin.provider);
+	cJSON_AddBoolToObject(j, "cached", b->origin.from_cache);
+	if (b->origin.fetched_at > 0)
+		cJSON_AddNumberToObject(j, "fetched_at",
+		    (double)b->origin.fetched_at);
+	cJSON_AddStringToObject(j, "currency", b->currency);
+	cJSON_AddStringToObject(j, "timezone", b->timezone);
+	cJSON_AddItemToObject(j, "dividends", cJSON_CreateArray());
+	for (i = 0; i < b->n_dividends; i++) {
+		cJSON *e = cJSON_CreateObject();
+		char ds[DATE_STR_SIZE];
+
+		cJSON_AddStringToObject(e, "date",
+		    date_format(b->dividends[i].date, ds));
+		cJSON_AddNumberToObject(e, "amount", b->dividends[i].amount);
+		cJSON_AddItemToArray(cJSON_GetObjectItem(j, "dividends"), e);
+	}
+	cJSON_AddItemToObject(j, "splits", cJSON_CreateArray());
+	for (i = 0; i < b->n_splits; i++) {
+		cJSON *e = cJSON_CreateObject();
+		char ds[DATE_STR_SIZE];
+
+		cJSON_AddStringToObject(e, "date",
+		    date_format(b->splits[i].date, ds));
+		cJSON_AddNumberToObject(e, "ratio", b->splits[i].ratio);
+		cJSON_AddItemToArray(cJSON_GetObjectItem(j, "splits"), e);
+	}
 	cJSON_AddItemToObject(j, "bars", gather_bars_json(b));
 	text = jsonutil_print_text(j, 0);
 	printf("%s\n", text);
@@ -63,7 +93,8 @@ static int
 cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_data_entry;
-	const char *asof_in = NULL, *format = "csv", *prov = NULL;
+	const char *asof_in = NULL, *format = "csv";
+	struct store *st = NULL;
 	struct market_bars b = { 0 };
 	char sym[SYMBOL_MAX + 1], as_of[DATE_STR_SIZE], *cause = NULL;
 	int32_t day;
@@ -77,10 +108,18 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 			asof_in = optarg;
 		else if (c == 'f')
 			format = optarg;
-		else if (c == 'p')
-			prov = optarg;
+		else if (c == 'p' &&
+		    cmd_set(e, ctx->settings, "provider", optarg,
+			"--provider") != 0)
+			return EXIT_USAGE;
 		else if (c == 'H')
 			header = 0;
+		else if (c == 'O' &&
+		    cmd_set(e, ctx->settings, "offline", "1", "--offline") != 0)
+			return EXIT_USAGE;
+		else if (c == 'R' &&
+		    cmd_set(e, ctx->settings, "refresh", "1", "--refresh") != 0)
+			return EXIT_USAGE;
 	}
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return cmd_usage_error(e,
@@ -90,15 +129,18 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "history takes one SYMBOL");
 	if (symbol_normalize(argv[optind], sym, &cause) != 0 ||
-	    (rc = runner_as_of(asof_in, as_of, &cause)) != 0) {
+	    (rc = runner_as_of_symbol(asof_in, sym, as_of, &cause)) != 0) {
 		log_error("%s", cause);
 		free(cause);
 		return EXIT_USAGE;
 	}
 	date_parse(as_of, &day);
-	if (prov == NULL)
-		prov = settings_string(ctx->settings, "provider");
-	if ((rc = gather_history(prov, sym, day, &b, &cause)) != 0) {
+	if ((rc = runner_check_settings(ctx->settings)) != 0 ||
+	    (rc = runner_open_store(ctx->settings, &st)) != 0)
+		return rc;
+	rc = gather_history(st, sym, day, &b, &cause);
+	store_close(st);
+	if (rc != 0) {
 		log_error("%s", cause);
 		free(cause);
 		return rc;
@@ -106,7 +148,7 @@ cmd_data_history(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(format, "csv") == 0)
 		cmd_data_csv(&b, header);
 	else
-		cmd_data_json(sym, as_of, prov, &b);
+		cmd_data_json(sym, as_of, &b);
 	market_bars_free(&b);
 	return EXIT_OK;
 }
@@ -117,6 +159,10 @@ cmd_data_symbols(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct market_provider *p;
 	const char *prov = settings_string(ctx->settings, "provider");
 	struct market_profile prof;
+
+	/* auto: the simulator's universe (real providers list none). */
+	if (prov == NULL || strcmp(prov, "auto") == 0)
+		prov = "sim";
 	char **syms = NULL, *cause = NULL;
 	size_t n = 0, i;
 
@@ -158,14 +204,18 @@ static const struct cmd_arg cmd_data_history_args[] = {
 static const struct cmd_entry cmd_data_history_entry = {
 	.name = "data history",
 	.usage = "SYMBOL [--as-of DATE] [--format csv|json] [--provider NAME] "
-		 "[--no-header]",
+		 "[--offline|--refresh] [--no-header]",
 	.summary = "the daily bars (three years up to the as-of date) that "
 		   "'analyze' uses",
 	.help =
 	    "  --as-of YYYY-MM-DD  the last day (default: today)\n"
 	    "  --format FORMAT     csv (default: date,open,high,low,close,\n"
-	    "                      volume) or json\n"
-	    "  --provider NAME     market data provider (default: sim)\n"
+	    "                      volume,adj_close) or json\n"
+	    "  --provider NAMES    market data provider(s), tried in order\n"
+	    "                      (default: auto: sim for SIM_ symbols,\n"
+	    "                      history_provider for others)\n"
+	    "  --offline           cached data only, no network\n"
+	    "  --refresh           fetch again even when the cache is fresh\n"
 	    "  --no-header         csv without its header row\n",
 	.exec = cmd_data_history,
 	.options = cmd_data_longopts,
@@ -180,17 +230,23 @@ static const struct cmd_entry cmd_data_symbols_entry = {
 	.exec = cmd_data_symbols,
 };
 
+extern const struct cmd_entry cmd_data_cache_entry;
+extern const struct cmd_entry cmd_data_import_entry;
+
 static const struct cmd_entry *const cmd_data_subcommands[] = {
 	&cmd_data_history_entry,
 	&cmd_data_symbols_entry,
+	&cmd_data_cache_entry,
+	&cmd_data_import_entry,
 	NULL,
 };
 
 const struct cmd_entry cmd_data_entry = {
 	.name = "data",
-	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols",
-	.summary = "print the daily bars an analysis uses, or the symbols "
-		   "the provider covers",
+	.usage = "history SYMBOL [--as-of DATE] [--format csv|json] | symbols "
+		 "| cache list|clear [SYMBOL] | import FILE [--symbol S]",
+	.summary = "print the daily bars an analysis uses, the simulated "
+		   "symbols, or the market data cache; import your own bars",
 	.help = "",
 	.subcommands = cmd_data_subcommands,
 };

@@ -42,7 +42,8 @@ static cJSON *
 output_market(const cJSON *market)
 {
 	static const char *const keys[] = { "symbol", "as_of", "provider",
-		"benchmark", "profile", "quote", "fundamentals", "news" };
+		"benchmark", "profile", "quote", "fundamentals", "news",
+		"sources" };
 	const char *first = NULL, *last = NULL;
 	size_t i,
 	    n = gather_bars_span(cJSON_GetObjectItem(market, "bars"), &first,

@@ -275,6 +275,47 @@ text_financials(const struct tx *t, const cJSON *m, const cJSON *a)
 	fprintf(t->f, "\n");
 }
 
+/* Which provider served each part and when; nothing for the simulated
+ * market, whose data is computed, not fetched. */
+static void
+text_sources(const struct tx *t, const cJSON *m)
+{
+	static const char *const parts[][2] = {
+		{ "history", N_("daily bars") },
+		{ "fundamentals", N_("fundamentals") },
+		{ "news", N_("news") },
+		{ "benchmark", N_("benchmark") },
+	};
+	const cJSON *src = cJSON_GetObjectItem(m, "sources"), *o;
+	const char *prov, *at;
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < sizeof parts / sizeof *parts; i++) {
+		o = cJSON_GetObjectItem(src, parts[i][0]);
+		prov = jsonutil_string(o, "provider");
+		at = jsonutil_string(o, "fetched_at");
+		if ((prov == NULL || at == NULL) && any && (i == 1 || i == 2)) {
+			/* Fetched data without this part: say it is missing
+			 * (an imported symbol has no fundamentals or news). */
+			fprintf(t->f, "; %s: %s", _(parts[i][1]), _("n/a"));
+			continue;
+		}
+		if (prov == NULL || at == NULL)
+			continue;
+		fprintf(t->f, "%s%s%s%s: %s, %s %s%s",
+		    any ? "; " : _("SOURCES: "), _(parts[i][1]),
+		    i == 3 ? " " : "", i == 3 ? text_str(m, "benchmark") : "",
+		    prov, _("fetched"), at,
+		    cJSON_IsTrue(cJSON_GetObjectItem(o, "cached")) ?
+			_(" (cached)") :
+			"");
+		any = 1;
+	}
+	if (any)
+		fprintf(t->f, "\n\n");
+}
+
 static void
 text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 {
@@ -302,6 +343,7 @@ text_gathering(const struct tx *t, const cJSON *m, const cJSON *a)
 	    text_fixed(b2, sizeof b2, 0, 0,
 		(double)gather_bars_span(cJSON_GetObjectItem(m, "bars"), &first,
 		    &last)));
+	text_sources(t, m);
 }
 
 static void

@@ -73,7 +73,36 @@ runner_open_store(struct settings *s, struct store **out)
 int
 runner_as_of(const char *in, char out[11], char **cause)
 {
-	int32_t day, today = date_today();
+	return runner_as_of_symbol(in, NULL, out, cause);
+}
+
+/* Today at the exchange MINUTES east of UTC. */
+static int32_t
+runner_exchange_today(int minutes)
+{
+	int64_t t = (int64_t)time(NULL) + (int64_t)minutes * 60;
+
+	return (int32_t)((t - (((t % 86400) + 86400) % 86400)) / 86400);
+}
+
+int
+runner_as_of_symbol(const char *in, const char *symbol, char out[11],
+    char **cause)
+{
+	char market[16] = "SIM";
+	int minutes = 0, abroad, known;
+	int32_t day, today;
+
+	if (symbol != NULL)
+		market_exchange(symbol, market, sizeof market);
+	abroad = strcmp(market, "SIM") != 0 && strcmp(market, "US") != 0;
+	known = symbol != NULL && market_utc_offset(symbol, &minutes) == 0;
+	/* New York's standard time for US listings. */
+	if (strcmp(market, "US") == 0) {
+		known = 1;
+		minutes = -300;
+	}
+	today = known ? runner_exchange_today(minutes) : date_today();
 
 	if (in == NULL) {
 		day = today;
@@ -93,7 +122,14 @@ runner_as_of(const char *in, char out[11], char **cause)
 		*cause = xasprintf("as-of date %s is before 1990-01-01", in);
 		return EXIT_USAGE;
 	}
-	date_format(calendar_prev_trading_day(day), out);
+	/* Outside the US the provider's bars say which days traded: only
+	 * weekends move back. */
+	if (abroad)
+		while (date_weekday(day) == 0 || date_weekday(day) == 6)
+			day--;
+	else
+		day = calendar_prev_trading_day(day);
+	date_format(day, out);
 	return 0;
 }
 
@@ -272,6 +308,44 @@ runner_model(struct settings *s, struct model **out)
 	return rc;
 }
 
+void
+runner_market_configure(const struct settings *s)
+{
+	struct market_config c = {
+		.history_chain = settings_string(s, "history_provider"),
+		.fundamentals_chain = settings_string(s,
+		    "fundamentals_provider"),
+		.news_chain = settings_string(s, "news_provider"),
+		.provider = settings_string(s, "provider"),
+		.benchmarks = settings_string(s, "benchmarks"),
+		.yahoo_url = settings_string(s, "yahoo_url"),
+		.yahoo_cookie_url = settings_string(s, "yahoo_cookie_url"),
+		.yahoo_news_url = settings_string(s, "yahoo_news_url"),
+		.stooq_url = settings_string(s, "stooq_url"),
+		.db_path = settings_string(s, "db"),
+		.timeout_ms = (long)settings_int(s, "market_timeout") * 1000,
+		.retries = (int)settings_int(s, "market_retries"),
+		.bars_ttl_s = (long)settings_int(s, "cache_bars_ttl"),
+		.fundamentals_ttl_s = (long)settings_int(s,
+		    "cache_fundamentals_ttl"),
+		.news_ttl_s = (long)settings_int(s, "cache_news_ttl"),
+		.offline = settings_bool(s, "offline"),
+		.refresh = settings_bool(s, "refresh"),
+		.alphavantage_url = settings_string(s, "alphavantage_url"),
+		.alphavantage_key = settings_string(s, "alphavantage_key"),
+		.edgar_url = settings_string(s, "edgar_url"),
+		.edgar_tickers_url = settings_string(s, "edgar_tickers_url"),
+		.sec_user_agent = settings_string(s, "sec_user_agent"),
+	};
+
+	/* The key: the setting, else Alpha Vantage's own variable. */
+	if (c.alphavantage_key == NULL || *c.alphavantage_key == '\0')
+		c.alphavantage_key = getenv("ALPHAVANTAGE_API_KEY");
+	if (c.alphavantage_key != NULL && *c.alphavantage_key == '\0')
+		c.alphavantage_key = NULL;
+	market_configure(&c);
+}
+
 /* The typed settings the tools read; the strings belong to S. */
 static void
 runner_tool_opts(const struct settings *s, struct tool_opts *t)
@@ -284,19 +358,28 @@ runner_tool_opts(const struct settings *s, struct tool_opts *t)
 	t->no_pdf = settings_bool(s, "no_pdf");
 }
 
-/* The market data provider exists (checked before a run is recorded).
+/* The market data providers and chains exist (checked before a run is
+ * recorded); then the providers are configured from the settings.
  * Returns 0 or EXIT_USAGE. */
 static int
 runner_check_provider(const struct settings *s)
 {
-	const char *name = settings_string(s, "provider");
+	static const char *const keys[] = { "provider", "history_provider",
+		"fundamentals_provider", "news_provider" };
+	char *cause = NULL;
+	size_t i;
 
-	if (name != NULL && market_provider_find(name) != NULL)
-		return 0;
-	log_error("unknown market data provider '%s' (from %s): use one of %s",
-	    name != NULL ? name : "", settings_origin(s, "provider"),
-	    market_provider_names());
-	return EXIT_USAGE;
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (market_chain_check(settings_string(s, keys[i]), &cause) ==
+		    0)
+			continue;
+		log_error("%s (from %s): %s", keys[i],
+		    settings_origin(s, keys[i]), cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	runner_market_configure(s);
+	return 0;
 }
 
 /* The report directory can hold the report's name (checked before a run
@@ -440,7 +523,8 @@ runner_analyze(struct settings *s, const struct runner_opts *o)
 	cJSON *input = NULL, *req = NULL, *final = NULL, *prices = NULL;
 	int rc;
 
-	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, &cause)) !=
+	    0) {
 		log_error("%s", cause);
 		free(cause);
 		return rc;
@@ -578,6 +662,7 @@ runner_resume(struct settings *s, const char *thread_id,
 	}
 	if (jsonutil_string(req, "lang") != NULL) /* the run's language */
 		i18n_set(jsonutil_string(req, "lang"));
+	runner_market_configure(s);
 	if ((rc = runner_model(s, &m)) != 0)
 		goto out;
 	runner_setup(&run, &topts, s, st, m, thread_id, out->format);
@@ -679,7 +764,8 @@ runner_run(struct settings *s, const struct runner_opts *o,
 
 	*final_out = NULL;
 	store_new_thread_id(tid_out);
-	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0 ||
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, cause)) !=
+		0 ||
 	    (rc = runner_model_cause(s, &m, cause)) != 0)
 		return rc;
 	if (store_open(settings_string(s, "db"), &st, cause) != 0) {
@@ -738,7 +824,7 @@ runner_batch_one(struct settings *s, const struct runner_opts *o,
 	int rc;
 
 	*final_out = NULL;
-	if ((rc = runner_as_of(o->as_of, as_of, cause)) != 0)
+	if ((rc = runner_as_of_symbol(o->as_of, o->symbol, as_of, cause)) != 0)
 		return rc;
 	runner_setup(&run, &topts, s, st, m, o->thread_id, OUTPUT_JSON);
 	run.interactive = 0;

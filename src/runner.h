@@ -68,12 +68,29 @@ int runner_open_store(struct settings *s, struct store **out);
 int runner_as_of(const char *in, char out[11], char **cause);
 
 /*
+ * runner_as_of for SYMBOL: "today" is the date at its exchange (New York
+ * for US listings, market_utc_offset's standard-time offset elsewhere;
+ * the local date for SIM_ symbols and markets not in the table); US and
+ * SIM_ dates move back over NYSE holidays, others only over weekends (the
+ * provider's bars say which days traded).
+ */
+int runner_as_of_symbol(const char *in, const char *symbol, char out[11],
+    char **cause);
+
+/*
  * The checks runner_analyze makes of the settings every run shares (the
  * market data provider, the report directory), for a caller that starts
  * many runs with them ('serve', 'batch'). Returns 0 or an exit code
  * (printed).
  */
 int runner_check_settings(const struct settings *s);
+
+/*
+ * Configures the market data providers from S (chains, base URLs,
+ * timeouts, cache freshness, --offline, --refresh); runner_check_settings
+ * does it after checking the chains. Call before worker threads start.
+ */
+void runner_market_configure(const struct settings *s);
 
 /* What runner_run tells its caller instead of printing. */
 struct runner_hooks {

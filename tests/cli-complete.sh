@@ -25,7 +25,7 @@ is "analyze ask batch config data db help lambda model models reports runs serve
 	"commands" -- ""
 is "analyze ask" "commands by prefix" -- a
 is "list prune resume show" "runs subcommands" -- runs ""
-is "history symbols" "data subcommands" -- data ""
+is "cache history import symbols" "data subcommands" -- data ""
 is "bench detokenize generate info logits render tokenize" "model subcommands" -- model ""
 "$STOCKAGENT" help | grep -q __complete && bad "help lists __complete" || ok
 
@@ -47,7 +47,7 @@ is "csv json" "data history formats" -- data history SIM_STOCK -f ""
 is "a4 letter" "paper sizes" -- analyze SIM_STOCK --paper ""
 is "high low medium" "reasoning levels" -- ask --reasoning ""
 is "always auto never" "colour" -- --color ""
-is "sim" "providers" -- analyze --provider ""
+is "alphavantage auto csv edgar sim stooq yahoo" "providers" -- analyze --provider ""
 is "analyze gather report" "approval nodes" -- analyze --approve ""
 is "bedrock: builtin local: openai: sagemaker:" "model URI schemes" -- analyze --model ""
 schemes=$("$STOCKAGENT" models list | awk '{print $1}' | LC_ALL=C sort | tr '\n' ' ')

@@ -4,7 +4,7 @@
 
 D=2025-09-04
 expect 0 "history csv" -- data history SIM_STOCK --as-of $D
-head -1 "$T/out" | grep -qx "date,open,high,low,close,volume" && ok || bad "csv header"
+head -1 "$T/out" | grep -qx "date,open,high,low,close,volume,adj_close" && ok || bad "csv header"
 n=$(($(wc -l <"$T/out") - 1))
 [ "$n" -ge 750 ] && ok || bad "only $n bars"
 tail -1 "$T/out" | grep -q "^$D," && ok || bad "last bar is the as-of date"

@@ -105,7 +105,8 @@ read_request(int c, int log)
 }
 
 static void
-serve(int fd, int log, const struct fake_response *script, size_t n)
+serve(int fd, int log, const struct fake_response *script, const size_t *lens,
+    size_t n)
 {
 	size_t i;
 
@@ -113,7 +114,8 @@ serve(int fd, int log, const struct fake_response *script, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct fake_response *r = &script[i];
 		const char *body = r->body ? r->body : "";
-		size_t blen = strlen(body), half = blen / 2;
+		size_t blen = lens && lens[i] ? lens[i] : strlen(body);
+		size_t half = blen / 2;
 		char *head;
 		int c = accept(fd, NULL, NULL);
 
@@ -141,6 +143,13 @@ int
 fake_server_start(struct fake_server *s, const struct fake_response *script,
     size_t n)
 {
+	return fake_server_start_bin(s, script, NULL, n);
+}
+
+int
+fake_server_start_bin(struct fake_server *s, const struct fake_response *script,
+    const size_t *lens, size_t n)
+{
 	int fd, log;
 
 	snprintf(s->log_path, sizeof s->log_path, "/tmp/fake-http-XXXXXX");
@@ -155,7 +164,7 @@ fake_server_start(struct fake_server *s, const struct fake_response *script,
 	if (s->pid < 0)
 		return -1;
 	if (s->pid == 0)
-		serve(fd, log, script, n);
+		serve(fd, log, script, lens, n);
 	close(fd);
 	close(log);
 	return 0;

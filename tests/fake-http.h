@@ -27,6 +27,10 @@ struct fake_server {
 /* Starts the child; 0 on success. */
 int fake_server_start(struct fake_server *s, const struct fake_response *script,
     size_t n);
+/* The same with binary bodies: LENS[i] bytes of script[i].body (a length
+ * of 0 means strlen). */
+int fake_server_start_bin(struct fake_server *s,
+    const struct fake_response *script, const size_t *lens, size_t n);
 /* Stops the child (if still running) and removes the log. */
 void fake_server_stop(struct fake_server *s);
 /* The requests seen so far (heap string, "" when none). */

@@ -173,7 +173,7 @@ test_settings_precedence(const char *path)
 	TEST_STREQ("quoted", settings_string(s, "out"), "/srv/r");
 	TEST_CHECK("[stockagent] section, yes is true",
 	    settings_bool(s, "no_pdf") == 1);
-	TEST_STREQ("default", settings_string(s, "provider"), "sim");
+	TEST_STREQ("default", settings_string(s, "provider"), "auto");
 	TEST_STREQ("default origin", settings_origin(s, "provider"), "default");
 	TEST_CHECK("unset", settings_string(s, "s3") == NULL);
 	TEST_STREQ("unset origin", settings_origin(s, "s3"), "unset");

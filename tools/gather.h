@@ -14,18 +14,18 @@
 /* Years of daily bars an analysis reads, ending at the as-of date. */
 #define GATHER_HISTORY_YEARS 3
 
+struct store;
+
 /*
- * The bars an analysis of SYMBOL as of AS_OF uses, from PROVIDER (a name).
- * Returns 0, or an exit code (EXIT_USAGE for an unknown provider,
- * EXIT_MARKET when the data is unavailable) with *cause.
+ * The bars an analysis of SYMBOL as of AS_OF uses, from the configured
+ * provider chain through the cache in ST (may be NULL). Returns 0, or
+ * EXIT_MARKET when the data is unavailable, with *cause.
  */
-int gather_history(const char *provider, const char *symbol, int32_t as_of,
+int gather_history(struct store *st, const char *symbol, int32_t as_of,
     struct market_bars *out, char **cause);
 
 /* Columnar JSON of bars: {"date":[..],"open":[..],...,"volume":[..]}. */
 cJSON *gather_bars_json(const struct market_bars *b);
-
-struct store;
 
 /*
  * Loads the bars J stands for: a blob reference {"blob","count","first",

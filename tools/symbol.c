@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -223,4 +224,28 @@ symbol_from_prompt(const char *prompt, const char *const *known, size_t n_known,
 	}
 	free(text);
 	return rc;
+}
+
+size_t
+symbol_prompt_terms(const char *prompt, char *out, size_t size)
+{
+	char *text = xstrdup(prompt != NULL ? prompt : ""),
+	     *words[SYMBOL_MAX_WORDS];
+	size_t n, i, k = 0, used = 0;
+
+	if (size > 0)
+		out[0] = '\0';
+	n = symbol_words(text, words, SYMBOL_MAX_WORDS);
+	for (i = 0; i < n; i++) {
+		const char *w = words[i][0] == '$' ? words[i] + 1 : words[i];
+
+		if (*w == '\0' || symbol_is_stopword(w) ||
+		    used + strlen(w) + 2 > size)
+			continue;
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+		    k ? " " : "", w);
+		k++;
+	}
+	free(text);
+	return k;
 }

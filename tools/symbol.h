@@ -31,4 +31,11 @@ int symbol_normalize(const char *in, char *out, char **cause);
 int symbol_from_prompt(const char *prompt, const char *const *known,
     size_t n_known, char *out, char **cause);
 
+/*
+ * The words of PROMPT that may name a company ("Analyze Apple stock for
+ * investment purposes" gives "Apple"): words that are not stop words,
+ * joined by spaces, into OUT (SIZE bytes). Returns the number of words.
+ */
+size_t symbol_prompt_terms(const char *prompt, char *out, size_t size);
+
 #endif

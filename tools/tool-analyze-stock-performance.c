@@ -88,6 +88,8 @@ analyze_compute(const cJSON *state, const struct tool_opts *opts,
 		return rc;
 	}
 	rc = EXIT_MARKET;
+	market_bars_adjusted(&stock);
+	market_bars_adjusted(&index);
 	analyze_fundamentals(market, &f);
 	analyze_ta_bars(&stock, &ts);
 	analyze_ta_bars(&index, &ti);

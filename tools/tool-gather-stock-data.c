@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/blobs.h"
 #include "lib/date.h"
@@ -34,32 +35,14 @@ gather_window_start(int32_t as_of)
 	return date_from_ymd(y - GATHER_HISTORY_YEARS, m, d) + 1;
 }
 
-static const struct market_provider *
-gather_provider(const char *name, int *rc, char **cause)
-{
-	const struct market_provider *p = market_provider_find(name);
-
-	if (p == NULL) {
-		*cause = xasprintf("unknown market data provider '%s': use "
-				   "one of %s",
-		    name, market_provider_names());
-		*rc = EXIT_USAGE;
-	}
-	return p;
-}
-
 int
-gather_history(const char *provider, const char *symbol, int32_t as_of,
+gather_history(struct store *st, const char *symbol, int32_t as_of,
     struct market_bars *out, char **cause)
 {
-	const struct market_provider *p;
+	struct market_query q = { symbol, as_of, st, NULL };
 	char ds[DATE_STR_SIZE];
-	int rc = 0;
 
-	if ((p = gather_provider(provider, &rc, cause)) == NULL)
-		return rc;
-	if (market_history(p, symbol, as_of, gather_window_start(as_of), out,
-		cause) != 0)
+	if (market_get_history(&q, gather_window_start(as_of), out, cause) != 0)
 		return EXIT_MARKET;
 	if (out->n < 2) {
 		market_bars_free(out);
@@ -100,6 +83,9 @@ gather_bars_json(const struct market_bars *b)
 	cJSON_AddItemToObject(j, "low", gather_array(b->low, b->n));
 	cJSON_AddItemToObject(j, "close", gather_array(b->close, b->n));
 	cJSON_AddItemToObject(j, "volume", gather_array(b->volume, b->n));
+	if (b->adj_close != NULL)
+		cJSON_AddItemToObject(j, "adj_close",
+		    gather_array(b->adj_close, b->n));
 	return j;
 }
 
@@ -151,6 +137,9 @@ gather_bars_from_json(const cJSON *j, struct market_bars *out, char **cause)
 	    gather_column(j, "low", n, 0, &out->low) != 0 ||
 	    gather_column(j, "close", n, 1, &out->close) != 0 ||
 	    gather_column(j, "volume", n, 0, &out->volume) != 0)
+		goto bad;
+	if (cJSON_GetObjectItemCaseSensitive(j, "adj_close") != NULL &&
+	    gather_column(j, "adj_close", n, 0, &out->adj_close) != 0)
 		goto bad;
 	return 0;
 bad:
@@ -242,6 +231,7 @@ gather_profile_json(const struct market_profile *p)
 	cJSON_AddStringToObject(j, "currency", p->currency);
 	cJSON_AddStringToObject(j, "exchange", p->exchange);
 	cJSON_AddStringToObject(j, "description", p->description);
+	cJSON_AddStringToObject(j, "timezone", p->timezone);
 	return j;
 }
 
@@ -300,6 +290,8 @@ gather_news_json(const struct market_news *news, size_t n)
 		    date_format(news[i].date, ds));
 		cJSON_AddStringToObject(j, "headline", news[i].headline);
 		cJSON_AddStringToObject(j, "source", news[i].source);
+		if (news[i].url[0] != '\0')
+			cJSON_AddStringToObject(j, "url", news[i].url);
 		cJSON_AddStringToObject(j, "sentiment", news[i].sentiment);
 		jsonutil_add_number(j, "sentiment_score",
 		    news[i].sentiment_score);
@@ -308,56 +300,97 @@ gather_news_json(const struct market_news *news, size_t n)
 	return a;
 }
 
-/* The benchmark's dates and closes over the same window (no beta without). */
+/* The benchmark's dates and adjusted closes over the same window (no beta
+ * without); its origin into *ORIGIN. */
 static cJSON *
-gather_benchmark(const struct market_provider *p, int32_t as_of, char *bench,
-    size_t size)
+gather_benchmark(struct store *st, const char *sym, int32_t as_of, char *bench,
+    size_t size, struct market_origin *origin)
 {
 	struct market_bars b = { 0 };
+	struct market_query q = { bench, as_of, st, NULL };
 	char *why = NULL;
 	cJSON *j, *cols;
 
-	if (market_benchmark(p, bench, size) != 0)
+	if (market_get_benchmark(sym, bench, size) != 0)
 		return NULL;
-	if (market_history(p, bench, as_of, gather_window_start(as_of), &b,
-		&why) != 0) {
+	if (market_get_history(&q, gather_window_start(as_of), &b, &why) != 0) {
+		log_warn("benchmark %s: %s; beta is left out", bench, why);
 		free(why);
 		return NULL;
 	}
+	*origin = b.origin;
 	cols = gather_bars_json(&b);
 	j = cJSON_CreateObject();
 	cJSON_AddItemToObject(j, "date",
 	    cJSON_DetachItemFromObject(cols, "date"));
 	cJSON_AddItemToObject(j, "close",
 	    cJSON_DetachItemFromObject(cols, "close"));
+	if (cJSON_GetObjectItem(cols, "adj_close") != NULL)
+		cJSON_AddItemToObject(j, "adj_close",
+		    cJSON_DetachItemFromObject(cols, "adj_close"));
 	cJSON_Delete(cols);
 	market_bars_free(&b);
 	return j;
 }
 
+/* {"provider","fetched_at","cached"} of one part of the data. */
+static cJSON *
+gather_origin_json(const struct market_origin *o)
+{
+	cJSON *j = cJSON_CreateObject();
+	time_t t = (time_t)o->fetched_at;
+	struct tm tm;
+	char iso[32];
+
+	cJSON_AddStringToObject(j, "provider", o->provider);
+	if (o->fetched_at > 0) {
+		gmtime_r(&t, &tm);
+		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cJSON_AddStringToObject(j, "fetched_at", iso);
+	} else {
+		cJSON_AddNullToObject(j, "fetched_at");
+	}
+	cJSON_AddBoolToObject(j, "cached", o->from_cache);
+	return j;
+}
+
 /*
  * Fundamentals and news are optional: an index has no fundamentals, and a
- * provider may have no news. What is missing is reported as null / empty.
+ * provider may have no news. What is missing is reported as null / empty,
+ * and what each provider said is logged.
  */
 static void
-gather_optional(const struct market_provider *p, const char *sym, int32_t as_of,
-    struct market_fundamentals *fund, struct market_news **news, size_t *n_news)
+gather_optional(const struct market_query *q, struct market_profile *prof,
+    struct market_fundamentals *fund, struct market_origin *fo,
+    struct market_news **news, size_t *n_news, struct market_origin *no)
 {
+	struct market_profile p;
+	double *f = (double *)fund;
 	char *why = NULL;
+	size_t i;
 
-	if (market_fundamentals(p, sym, as_of, fund, &why) != 0) {
-		log_debug("%s", why);
+	if (market_get_facts(q, &p, fund, fo, &why) != 0) {
+		log_info("%s", why);
 		free(why);
 		why = NULL;
-		fund->market_cap = fund->shares_outstanding = NAN;
-		fund->pe_ratio = fund->forward_pe = fund->price_to_book = NAN;
-		fund->dividend_yield_pct = fund->dividend_per_share = NAN;
-		fund->revenue_ttm = fund->profit_margin_pct = NAN;
-		fund->eps_ttm = fund->forward_eps = NAN;
-		fund->book_value_per_share = fund->average_volume = NAN;
+		for (i = 0; i < sizeof *fund / sizeof *f; i++)
+			f[i] = NAN;
+	} else {
+		/* What the history's provider did not say. */
+		if (p.name[0] != '\0')
+			memcpy(prof->name, p.name, sizeof p.name);
+		memcpy(prof->sector, p.sector, sizeof p.sector);
+		memcpy(prof->industry, p.industry, sizeof p.industry);
+		memcpy(prof->description, p.description, sizeof p.description);
+		if (p.exchange[0] != '\0')
+			memcpy(prof->exchange, p.exchange, sizeof p.exchange);
+		if (prof->currency[0] == '\0')
+			memcpy(prof->currency, p.currency, sizeof p.currency);
+		if (prof->timezone[0] == '\0')
+			memcpy(prof->timezone, p.timezone, sizeof p.timezone);
 	}
-	if (market_news(p, sym, as_of, news, n_news, &why) != 0) {
-		log_debug("%s", why);
+	if (market_get_news(q, news, n_news, no, &why) != 0) {
+		log_info("%s", why);
 		free(why);
 		*news = NULL;
 		*n_news = 0;
@@ -380,17 +413,56 @@ gather_arg(const cJSON *args, const cJSON *state, const char *key,
 
 static void
 gather_summary(cJSON *r, const struct market_profile *prof,
-    const struct market_bars *b, size_t n_news, const char *provider)
+    const struct market_bars *b, size_t n_news, const struct market_origin *fo,
+    const struct market_origin *no)
 {
 	char first[DATE_STR_SIZE], last[DATE_STR_SIZE], *s;
 
-	s = xasprintf("Gathered %zu daily bars for %s (%s) from %s to %s, the "
-		      "quote, fundamentals and %zu news headlines from the %s "
-		      "provider.",
+	s = xasprintf("Gathered %zu daily bars for %s (%s) from %s to %s "
+		      "from %s%s, fundamentals from %s and %zu news headlines "
+		      "from %s.",
 	    b->n, prof->symbol, prof->name, date_format(b->date[0], first),
-	    date_format(b->date[b->n - 1], last), n_news, provider);
+	    date_format(b->date[b->n - 1], last), b->origin.provider,
+	    b->origin.from_cache ? " (cached)" : "",
+	    fo->provider[0] ? fo->provider : "no provider", n_news,
+	    no->provider[0] ? no->provider : "no provider");
 	cJSON_AddStringToObject(r, "summary", s);
 	free(s);
+}
+
+/* Who SYMBOL is before the providers say more: its name is the symbol. */
+static void
+gather_profile_init(struct market_profile *p, const char *sym,
+    const struct market_bars *b)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->symbol, sizeof p->symbol, "%s", sym);
+	snprintf(p->name, sizeof p->name, "%s", sym);
+	memcpy(p->currency, b->currency, sizeof p->currency);
+	memcpy(p->timezone, b->timezone, sizeof p->timezone);
+}
+
+static cJSON *
+gather_sources(const struct market_bars *b, const struct market_origin *fo,
+    const struct market_origin *no, const struct market_origin *bo)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(j, "history", gather_origin_json(&b->origin));
+	if (fo->provider[0])
+		cJSON_AddItemToObject(j, "fundamentals",
+		    gather_origin_json(fo));
+	else
+		cJSON_AddNullToObject(j, "fundamentals");
+	if (no->provider[0])
+		cJSON_AddItemToObject(j, "news", gather_origin_json(no));
+	else
+		cJSON_AddNullToObject(j, "news");
+	if (bo->provider[0])
+		cJSON_AddItemToObject(j, "benchmark", gather_origin_json(bo));
+	else
+		cJSON_AddNullToObject(j, "benchmark");
+	return j;
 }
 
 static int
@@ -398,11 +470,12 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
     char **cause)
 {
 	const char *sym = jsonutil_string(args, "symbol"), *prov, *asof_s;
-	const struct market_provider *p;
 	struct market_profile prof;
 	struct market_fundamentals fund;
 	struct market_bars bars = { 0 };
 	struct market_news *news = NULL;
+	struct market_origin fo, no, bo;
+	struct market_query q;
 	size_t n_news = 0;
 	int32_t as_of;
 	char bench[32] = "", ds[DATE_STR_SIZE];
@@ -417,21 +490,25 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		    asof_s ? asof_s : "");
 		return EXIT_USAGE;
 	}
-	if ((p = gather_provider(prov, &rc, cause)) == NULL)
-		return rc;
-	memset(&prof, 0, sizeof prof);
-	if (market_profile(p, sym, &prof, cause) != 0 ||
-	    (rc = gather_history(prov, sym, as_of, &bars, cause)) != 0) {
-		if (rc == 0)
-			rc = EXIT_MARKET;
+	if (prov != NULL && market_chain_check(prov, cause) != 0)
+		return EXIT_USAGE;
+	memset(&bo, 0, sizeof bo);
+	q = (struct market_query){ sym, as_of, ctx->store, prov };
+	if (market_get_history(&q, gather_window_start(as_of), &bars, cause) !=
+	    0)
+		goto out;
+	if (bars.n < 2) {
+		*cause = xasprintf("no market data for %s up to %s: fewer than "
+				   "two daily bars",
+		    sym, date_format(as_of, ds));
 		goto out;
 	}
-	gather_optional(p, sym, as_of, &fund, &news, &n_news);
-	snprintf(prof.symbol, sizeof prof.symbol, "%s", sym);
+	gather_profile_init(&prof, sym, &bars);
+	gather_optional(&q, &prof, &fund, &fo, &news, &n_news, &no);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "symbol", sym);
 	cJSON_AddStringToObject(r, "as_of", date_format(as_of, ds));
-	cJSON_AddStringToObject(r, "provider", market_provider_name(p));
+	cJSON_AddStringToObject(r, "provider", bars.origin.provider);
 	cJSON_AddItemToObject(r, "profile", gather_profile_json(&prof));
 	cJSON_AddItemToObject(r, "quote", gather_quote_json(&bars));
 	cJSON_AddItemToObject(r, "fundamentals",
@@ -443,7 +520,7 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 		goto fail;
 	}
 	cJSON_AddItemToObject(r, "bars", bj);
-	bj = gather_benchmark(p, as_of, bench, sizeof bench);
+	bj = gather_benchmark(ctx->store, sym, as_of, bench, sizeof bench, &bo);
 	if (bj != NULL && (bj = gather_bars_store(ctx, bj, cause)) == NULL) {
 		rc = EXIT_STORAGE;
 		goto fail;
@@ -454,7 +531,9 @@ gather_exec(struct tool_ctx *ctx, const cJSON *args, cJSON **result_out,
 	} else {
 		cJSON_AddNullToObject(r, "benchmark");
 	}
-	gather_summary(r, &prof, &bars, n_news, market_provider_name(p));
+	cJSON_AddItemToObject(r, "sources",
+	    gather_sources(&bars, &fo, &no, &bo));
+	gather_summary(r, &prof, &bars, n_news, &fo, &no);
 	*result_out = r;
 	r = NULL;
 	rc = 0;
@@ -492,7 +571,7 @@ const struct tool_entry tool_gather_stock_data_entry = {
 	    "\"as_of\":{\"type\":\"string\",\"pattern\":"
 	    "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"analysis "
 	    "date YYYY-MM-DD; defaults to the run's date\"},"
-	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_-]{1,32}$"
+	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_,-]{1,64}$"
 	    "\","
 	    "\"description\":\"market data provider; defaults to the "
 	    "configured one\"}},"

@@ -11,9 +11,10 @@
 # NAMEs: tokenizer-load, encode, harmony-parser (these three need node and
 # tests/node_modules for the tokenizer, and are left out without them),
 # safetensors, settings, sse, openai-wire, converse-wire, eventstream,
-# s3-xml, aws-credentials, sim-universe. Exits 77 (skip) without clang and
-# libFuzzer. Run from anywhere after ./configure (config.h is taken from
-# the build directory, $top_builddir or the source root).
+# s3-xml, aws-credentials, sim-universe, market-parse, csv-import,
+# alphavantage, edgar. Exits 77 (skip) without clang and libFuzzer. Run
+# from anywhere after ./configure (config.h is taken from the build
+# directory, $top_builddir or the source root).
 set -eu
 secs=${1:-${FUZZ_SECONDS:-3}}
 [ $# -gt 0 ] && shift
@@ -40,7 +41,10 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 # what the harness never reaches (model.c's registry of every backend).
 plain="lib/xmalloc lib/log lib/color lib/redact lib/http lib/paths lib/aws-endpoint
 lib/aws-sigv4 lib/aws-credentials lib/aws-eventstream model/model
-tools/market/market"
+tools/market/market tools/market/fetch tools/market/provider-yahoo
+tools/market/provider-stooq tools/market/parse-yahoo tools/market/parse-news
+tools/market/parse-stooq tools/market/provider-sim tools/market/calendar
+lib/date"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -62,8 +66,19 @@ sources() {
 	aws-credentials) echo "lib/aws-credentials.c $(p http log color redact \
 		xmalloc)" ;;
 	sim-universe) echo "tools/market/provider-sim.c \
-		tools/market/calendar.c lib/date.c $(p market paths xmalloc)" ;;
+		tools/market/calendar.c lib/date.c $(p market paths \
+		provider-yahoo provider-stooq parse-yahoo parse-news \
+		parse-stooq fetch http log color redact xmalloc)" ;;
+	market-parse) echo "tools/market/parse-yahoo.c \
+		tools/market/parse-news.c tools/market/parse-stooq.c \
+		$(p market provider-sim calendar date paths provider-yahoo \
+		provider-stooq fetch http log color redact xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;
+	csv-import) echo "tools/market/csv-import.c lib/date.c $(p xmalloc)" ;;
+	alphavantage) echo "tools/market/parse-alphavantage.c lib/date.c $(p market) \
+		$(p fetch http log color redact xmalloc)" ;;
+	edgar) echo "tools/market/parse-edgar.c lib/date.c $(p fetch http log \
+		color redact xmalloc)" ;;
 	*) echo "model/gptoss/tokenizer.c model/gptoss/pretokenize.c
 		model/gptoss/unicode-tables.c model/gptoss/harmony.c
 		model/gptoss/harmony-parser.c $(p xmalloc)" ;;
@@ -113,7 +128,8 @@ failed() { # failed FUNCTION NAME
 }
 
 harnesses="settings sse openai-wire converse-wire eventstream s3-xml
-aws-credentials sim-universe safetensors"
+aws-credentials sim-universe safetensors market-parse"
+harnesses="$harnesses csv-import alphavantage edgar"
 if command -v node >/dev/null 2>&1 &&
 	[ -d "$src/tests/node_modules/js-tiktoken" ]; then
 	node "$src/tests/oracle/make-files.js" "$tmp" >"$tmp/node.log" 2>&1 &

@@ -20,8 +20,15 @@
 
 static const struct market_provider *const market_table[] = {
 	&provider_sim_entry,
+	&provider_yahoo_entry,
+	&provider_stooq_entry,
+	&provider_csv_entry,
+	&provider_alphavantage_entry,
+	&provider_edgar_entry,
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
+
+static struct market_config market_cfg;
 
 static char market_names_buf[256];
 static pthread_once_t market_names_once = PTHREAD_ONCE_INIT;
@@ -37,7 +44,100 @@ market_bars_free(struct market_bars *b)
 	free(b->low);
 	free(b->close);
 	free(b->volume);
+	free(b->adj_close);
+	free(b->dividends);
+	free(b->splits);
 	memset(b, 0, sizeof *b);
+}
+
+int
+market_bars_adjust(struct market_bars *b)
+{
+	double factor = 1.0;
+	size_t i, d, s;
+
+	if (b == NULL || b->n == 0)
+		return -1;
+	if (b->adj_close != NULL)
+		return 0;
+	b->adj_close = xreallocarray(NULL, b->n, sizeof *b->adj_close);
+	d = b->n_dividends;
+	s = b->n_splits;
+	/* Events after the last bar adjust nothing here. */
+	while (d > 0 && b->dividends[d - 1].date > b->date[b->n - 1])
+		d--;
+	while (s > 0 && b->splits[s - 1].date > b->date[b->n - 1])
+		s--;
+	/* Walk back from the last bar; an event on day D adjusts bars < D. */
+	for (i = b->n - 1; i > 0; i--) {
+		b->adj_close[i] = b->close[i] * factor;
+		for (; d > 0 && b->dividends[d - 1].date > b->date[i - 1]; d--)
+			if (b->close[i - 1] > 0 &&
+			    b->dividends[d - 1].amount < b->close[i - 1])
+				factor *= 1.0 -
+				    b->dividends[d - 1].amount /
+					b->close[i - 1];
+		for (; s > 0 && b->splits[s - 1].date > b->date[i - 1]; s--)
+			if (b->splits[s - 1].ratio > 0)
+				factor /= b->splits[s - 1].ratio;
+	}
+	b->adj_close[0] = b->close[0] * factor;
+	return 0;
+}
+
+/* A heap copy of S, or NULL. */
+static char *
+market_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+market_configure(const struct market_config *cfg)
+{
+	const char **str[] = { &market_cfg.history_chain,
+		&market_cfg.fundamentals_chain, &market_cfg.news_chain,
+		&market_cfg.provider, &market_cfg.benchmarks,
+		&market_cfg.yahoo_url, &market_cfg.yahoo_cookie_url,
+		&market_cfg.yahoo_news_url, &market_cfg.stooq_url,
+		&market_cfg.db_path, &market_cfg.alphavantage_url,
+		&market_cfg.alphavantage_key, &market_cfg.edgar_url,
+		&market_cfg.edgar_tickers_url, &market_cfg.sec_user_agent };
+	size_t i;
+
+	for (i = 0; i < sizeof str / sizeof *str; i++)
+		free((char *)*str[i]);
+	market_cfg = *cfg;
+	for (i = 0; i < sizeof str / sizeof *str; i++)
+		*str[i] = market_dup(*str[i]);
+}
+
+const struct market_config *
+market_config_get(void)
+{
+	return &market_cfg;
+}
+
+void
+market_bars_adjusted(struct market_bars *b)
+{
+	double k;
+	size_t i;
+
+	if (b == NULL || b->adj_close == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		k = b->close[i] > 0 && isfinite(b->adj_close[i]) ?
+		    b->adj_close[i] / b->close[i] :
+		    1.0;
+		if (b->open != NULL)
+			b->open[i] *= k;
+		if (b->high != NULL)
+			b->high[i] *= k;
+		if (b->low != NULL)
+			b->low[i] *= k;
+		b->close[i] *= k;
+	}
 }
 
 const struct market_provider *

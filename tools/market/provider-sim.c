@@ -1086,6 +1086,7 @@ sim_symbols(char ***out, size_t *n)
 }
 
 const struct market_provider provider_sim_entry = {
+	.local = 1,
 	.name = "sim",
 	.history = sim_history,
 	.profile = sim_profile,

@@ -6,6 +6,16 @@
  * struct market_provider; market.c lists them in its table. Any operation
  * may be NULL. The ops get validated arguments (non-NULL symbol and out
  * pointers, FROM <= AS_OF) and follow the contracts in market.h.
+ *
+ * A provider over the network reads its base URL, timeout and retries from
+ * market_config_get(), makes its requests with fetch_get (fetch.h: rate
+ * limit, retries, redaction), fills the origin of what it returns
+ * (bars->origin; the chain records it for the other parts), and fails with
+ * a cause that starts with its name and says what happened ("yahoo: no
+ * such symbol ZZZZ", "stooq: throttled: Exceeded the daily hits limit"), so
+ * the chain can list what each provider said. It must not put a secret
+ * (an API key) into a cause. New string members of struct market_config
+ * are added to the copy list in market_configure (market.c).
  */
 #ifndef STOCKAGENT_MARKET_PROVIDER_H
 #define STOCKAGENT_MARKET_PROVIDER_H
@@ -14,6 +24,7 @@
 
 struct market_provider {
 	const char *name; /* "sim" */
+	int local;	  /* 1: needs no network (sim, csv): serves --offline */
 	int (*history)(const char *symbol, int32_t as_of, int32_t from,
 	    struct market_bars *out, char **cause);
 	int (*profile)(const char *symbol, struct market_profile *out,
@@ -28,6 +39,23 @@ struct market_provider {
 
 /* The deterministic simulator (provider-sim.c). */
 extern const struct market_provider provider_sim_entry;
+/* Yahoo Finance (provider-yahoo.c) and Stooq (provider-stooq.c). */
+extern const struct market_provider provider_yahoo_entry;
+extern const struct market_provider provider_stooq_entry;
+
+/*
+ * Yahoo's symbol search: the best equity, ETF or index for QUERY ("Apple")
+ * into OUT (SIZE bytes) and its name into NAME. 0, or -1 with *cause.
+ */
+int provider_yahoo_search(const char *query, char *out, size_t size, char *name,
+    size_t name_size, char **cause);
+
+/* The user's imported bars (provider-csv.c). */
+extern const struct market_provider provider_csv_entry;
+/* Alpha Vantage, with a key (provider-alphavantage.c). */
+extern const struct market_provider provider_alphavantage_entry;
+/* SEC EDGAR company facts (provider-edgar.c). */
+extern const struct market_provider provider_edgar_entry;
 
 /*
  * Parses and validates TEXT (NUL-terminated), the contents of a sim

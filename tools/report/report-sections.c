@@ -738,6 +738,58 @@ static const char *const method_text[][2] = {
 	       "(†).") },
 };
 
+/* One part's source: "daily bars: yahoo, fetched 2026-12-03T11:40:00Z
+ * (from the cache)". */
+static void
+source_part(struct buf *b, const cJSON *sources, const char *key,
+    const char *label, const char *extra)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(sources, key);
+	const char *prov = jsonutil_string(o, "provider");
+	const char *at = jsonutil_string(o, "fetched_at");
+
+	if ((prov == NULL || *prov == '\0') && b->len > 0 && *extra == '\0') {
+		/* Data was fetched, but no provider had this part. */
+		buf_printf(b, "; %s: %s", label, _("n/a"));
+		return;
+	}
+	if (prov == NULL || *prov == '\0')
+		return;
+	buf_printf(b, "%s%s%s: %s", b->len ? "; " : "", label, extra, prov);
+	if (at != NULL)
+		buf_printf(b, _(", fetched %s"), at);
+	else
+		buf_printf(b, "%s", _(", computed (simulated market)"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "cached")))
+		buf_printf(b, "%s", _(" (from the cache)"));
+}
+
+/* Which provider served each part of the data, and when. */
+static char *
+sources_text(const struct report_doc *d)
+{
+	const cJSON *src = jsonutil_path(d->state, "market.sources");
+	const char *bench = report_str(d->state, "market.benchmark");
+	char extra[48] = "";
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	if (bench != NULL)
+		snprintf(extra, sizeof extra, " (%s)", bench);
+	source_part(&b, src, "history", _("daily bars"), "");
+	source_part(&b, src, "fundamentals", _("fundamentals"), "");
+	source_part(&b, src, "news", _("news"), "");
+	source_part(&b, src, "benchmark", _("benchmark"), extra);
+	if (b.len > 0)
+		buf_printf(&b, "%s",
+		    _(". Prices before a split or dividend are adjusted to "
+		      "today's basis with the adjusted close; returns, "
+		      "volatility, beta and every indicator use that "
+		      "adjusted series, the quote the price as traded."));
+	return buf_take(&b);
+}
+
 static void
 methodology(struct report_doc *d)
 {
@@ -746,14 +798,20 @@ methodology(struct report_doc *d)
 		{ NULL, 0.77f, REPORT_LEFT },
 	};
 	struct tb t = { 0 };
+	char *src = sources_text(d);
 	size_t i;
 
 	report_heading(d, _("Methodology"), 60);
+	if (src != NULL && *src != '\0') {
+		tb_add(&t, _("Sources"), 1, &report_navy);
+		tb_add(&t, src, 0, NULL);
+	}
 	for (i = 0; i < sizeof method_text / sizeof method_text[0]; i++) {
 		tb_add(&t, _(method_text[i][0]), 1, &report_navy);
 		tb_add(&t, _(method_text[i][1]), 0, NULL);
 	}
 	tb_draw(d, &t, cols, 2);
+	free(src);
 }
 
 static void

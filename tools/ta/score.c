@@ -385,6 +385,7 @@ static const char *const ta_word_table[][2] = {
 	{ "positive", N_("positive") },
 	{ "neutral", N_("neutral") },
 	{ "negative", N_("negative") },
+	{ "unrated", N_("unrated") },
 };
 
 const char *

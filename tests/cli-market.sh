@@ -48,6 +48,14 @@ result '[n["headline"] for n in r["market"]["news"]] == ["Apple & partners unvei
 	"Apple shares rise after earnings beat", "Analysts weigh Apple'"'"'s services growth"]' \
 	"RSS headlines decoded, newest first, none after the as-of date"
 result 'r["market"]["quote"]["date"] == "'$D'"' "quote date"
+result 'all(n["sentiment"] == "unrated" and n["sentiment_score"] is None
+	for n in r["market"]["news"])' "headlines unrated, no score"
+if $PYTHON -c 'import jsonschema' 2>/dev/null; then
+	$PYTHON -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+		"$top_srcdir/data/output.schema.json" "$T/out" && ok ||
+		bad "the result of real data fails data/output.schema.json"
+fi
 result 'r["analysis"]["risk"]["beta"] is not None' "beta against ^GSPC"
 has "$LOG" "^GET /v8/finance/chart/AAPL\?period1=.*events=div%2Csplit.* gz$" \
 	"chart asked with events, gzip offered"

@@ -349,7 +349,11 @@ judge(const struct fetch_site *site, int rc, const struct http_response *resp,
 	v->why = xasprintf("%s (HTTP %ld)", fetch_status_name(v->status), st);
 }
 
-/* The wait before the next try: backoff, or longer when Retry-After says. */
+/*
+ * The wait before the next try: backoff, or longer when Retry-After says;
+ * -1 when Retry-After asks for more than CAP (no use waiting: the caller
+ * gives up and the next provider serves).
+ */
 static long
 next_wait(const struct fetch_site *site, const struct http_response *resp,
     int attempt, long cap)
@@ -359,6 +363,8 @@ next_wait(const struct fetch_site *site, const struct http_response *resp,
 					   "Retry-After"),
 	    (int64_t)time(NULL));
 
+	if (ra > cap)
+		return -1;
 	if (ra > ms)
 		ms = ra;
 	return ms > cap ? cap : ms;
@@ -404,6 +410,15 @@ fetch_get(const struct fetch_site *site, const char *url,
 		{
 			long ms = next_wait(site, &resp, attempt, cap);
 
+			if (ms < 0) {
+				/* The whole process keeps off it that long. */
+				limiter_hold(site,
+				    fetch_retry_after_ms(
+					http_headers_get(&resp.headers,
+					    "Retry-After"),
+					(int64_t)time(NULL)));
+				break;
+			}
 			log_debug("%s: try %d: %s; next in %ld ms", site->name,
 			    attempt, v.why, ms);
 			limiter_hold(site, ms);

@@ -159,6 +159,12 @@ test_retry_after_too_long(void)
 	    run(&s, script, 2, "/q", &r, NULL) == -1 &&
 		r.status == FETCH_THROTTLED && r.attempts == 1 && waits.n == 0);
 	fetch_result_free(&r);
+	fetch_result_init(&r);
+	TEST_CHECK("and the next request of the process is not even sent",
+	    fetch_get(&s, "http://127.0.0.1:1/q", NULL, NULL, &r) == -1 &&
+		r.status == FETCH_THROTTLED && r.http_status == 0 &&
+		strstr(r.message, "asked to wait") != NULL && waits.n == 0);
+	fetch_result_free(&r);
 }
 
 static void

@@ -112,9 +112,11 @@ limiter_get(const char *name)
 /*
  * Takes the next start slot of SITE and waits for it. The slot is taken
  * under the lock, the wait happens outside it, so threads queue in order.
+ * Returns 0, or the milliseconds left when the site is held off for more
+ * than CAP (nothing is taken or waited for).
  */
-static void
-limiter_wait(const struct fetch_site *site)
+static long
+limiter_wait(const struct fetch_site *site, long cap)
 {
 	int64_t now = now_ms(), start, gap = 0;
 	struct limiter *l;
@@ -124,6 +126,10 @@ limiter_wait(const struct fetch_site *site)
 	pthread_mutex_lock(&limiter_lock);
 	l = limiter_get(site->name);
 	start = l != NULL && l->next_ms > now ? l->next_ms : now;
+	if (start - now > cap) {
+		pthread_mutex_unlock(&limiter_lock);
+		return (long)(start - now);
+	}
 	if (l != NULL)
 		l->next_ms = start + gap;
 	pthread_mutex_unlock(&limiter_lock);
@@ -132,6 +138,7 @@ limiter_wait(const struct fetch_site *site)
 		    (long long)(start - now));
 		fetch_sleep((long)(start - now));
 	}
+	return 0;
 }
 
 /* No request of SITE starts in the next MS milliseconds. */
@@ -395,14 +402,23 @@ fetch_get(const struct fetch_site *site, const char *url,
 	struct http_response resp;
 	struct verdict v = { FETCH_DOWN, 0, NULL };
 	char *http_why = NULL, *u;
-	int attempt, rc;
+	long held;
+	int attempt, rc = 0;
 
 	http_response_init(&resp);
 	for (attempt = 1; attempt <= max; attempt++) {
 		free(v.why);
 		free(http_why);
 		http_why = NULL;
-		limiter_wait(site);
+		if ((held = limiter_wait(site, cap)) > 0) {
+			/* Asked to keep off longer than we wait: throttled. */
+			v.status = FETCH_THROTTLED;
+			v.transient = 0;
+			v.why = xasprintf("throttled: asked to wait %ld s more",
+			    (held + 999) / 1000);
+			rc = 0;
+			break;
+		}
 		rc = http_perform(&req, &resp, &http_why);
 		judge(site, rc, &resp, http_why, &v);
 		if (!v.transient || attempt == max)

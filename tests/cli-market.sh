@@ -81,6 +81,8 @@ result 'len(r["dividends"]) >= 8 and all(d["amount"] > 0 for d in r["dividends"]
 	"dividends"
 result 'r["currency"] == "USD" and r["timezone"] == "America/New_York"' \
 	"currency and zone"
+result 'r["provider"] == "yahoo" and r["fetched_at"].endswith("Z")' \
+	"provider and fetch time"
 # Adjusted closes have no jump at the split; traded ones fall by 3/4.
 result '(lambda b, i: abs(b["adj_close"][i] / b["adj_close"][i - 1] - 1) < 0.1
 	and b["close"][i] / b["close"][i - 1] < 0.3)(r["bars"],
@@ -134,6 +136,10 @@ has "$T/err" "yahoo: GET $U/v8/finance/chart/BUSY: throttled \(HTTP 429\) after 
 	"throttled, not no data"
 expect 0 "429 then data" -- data history THROT --as-of $D
 same "$(requests "/v8/finance/chart/THROT")" 2 "Retry-After honoured, then data"
+expect 0 "throttled with HTTP 200, then data" -- data history THROT200 --as-of $D \
+	--format json
+result 'r["provider"] == "yahoo"' "a 200 throttling body is retried, not no data"
+same "$(requests "/v8/finance/chart/THROT200")" 2 "asked twice"
 expect 3 "HTML page" -- data history HTMLX --as-of $D
 has "$T/err" "yahoo: .*an HTML page instead of data" "yahoo HTML named"
 has "$T/err" "stooq: .*an HTML page asking for an API key" "stooq HTML named"

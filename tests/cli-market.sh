@@ -150,6 +150,14 @@ STOCKAGENT_MARKET_TIMEOUT=1 STOCKAGENT_MARKET_RETRIES=0 \
 has "$T/err" "yahoo: .*(timed out|Timeout)" "timeout named"
 expect 3 "stooq daily limit" -- data history LIMIT --as-of $D --provider stooq
 has "$T/err" "stooq: .*Exceeded the daily hits limit" "hits limit named"
+STOCKAGENT_STOOQ_KEY=s3cr3tK3y expect 3 "stooq with a key" -- \
+	data history ZZZZ --as-of $D --provider stooq
+has "$LOG" "^GET /q/d/l/\?s=zzzz.us&.*&apikey=s3cr3tK3y" "the key is sent"
+hasnt "$T/err" "s3cr3tK3y" "the key is not in the message"
+STOCKAGENT_STOOQ_KEY=s3cr3tK3y STOCKAGENT_MARKET_RETRIES=0 expect 3 \
+	"stooq with a key, --verbose" -- data history ZZZZ --as-of $D --provider stooq \
+	--verbose
+hasnt "$T/err" "s3cr3tK3y" "nor in the debug log"
 expect 2 "unknown provider" -- analyze AAPL --provider nosuch --no-pdf
 has "$T/err" "unknown market data provider 'nosuch'" "bad provider"
 

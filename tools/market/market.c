@@ -97,7 +97,7 @@ market_configure(const struct market_config *cfg)
 		&market_cfg.provider, &market_cfg.benchmarks,
 		&market_cfg.yahoo_url, &market_cfg.yahoo_cookie_url,
 		&market_cfg.yahoo_news_url, &market_cfg.stooq_url,
-		&market_cfg.db_path };
+		&market_cfg.stooq_key, &market_cfg.db_path };
 	size_t i;
 
 	for (i = 0; i < sizeof str / sizeof *str; i++)

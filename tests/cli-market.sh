@@ -182,6 +182,14 @@ result 'r["as_of"] == "2025-07-04" and r["bars"]["date"][-1] == "2025-07-04"' \
 expect 0 "AAPL on the 4th of July" -- data history AAPL --as-of 2025-07-04 --format json
 result 'r["as_of"] == "2025-07-03"' "a US holiday moves back"
 
+# --- a batch: worker threads share the cache and the rate limiters -------
+expect 0 "batch of real symbols" -- batch AAPL MSFT 7203.T --as-of $D --jobs 2 \
+	--out "$T/batch"
+[ -s "$T/err" ] && bad "batch not silent: $(head -c 300 "$T/err")" || ok
+expect 0 "cache after the batch" -- data cache list --format json
+result 'set(x["symbol"] for x in r if x["kind"] == "bars") >=
+	{"AAPL", "MSFT", "7203.T", "^GSPC", "^N225"}' "every symbol and benchmark cached"
+
 # --- indicators on the served bars against technicalindicators -----------
 if NODE_PATH="$top_srcdir/tests/node_modules" node -e 'require("technicalindicators")' \
 	2>/dev/null; then

@@ -25,7 +25,13 @@ static const struct market_provider *const market_table[] = {
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
 
-static struct market_config market_cfg;
+/* The settings' defaults until market_configure: a command that does not
+ * configure the providers still gets retries and cache lifetimes. */
+static struct market_config market_cfg = {
+	.retries = 2,
+	.fundamentals_ttl_s = 86400,
+	.news_ttl_s = 3600,
+};
 
 static char market_names_buf[256];
 static pthread_once_t market_names_once = PTHREAD_ONCE_INIT;

@@ -165,7 +165,8 @@ struct market_config {
  * before providers run. */
 void market_configure(const struct market_config *cfg);
 
-/* The process's configuration (zeroed until market_configure). */
+/* The process's configuration (the settings' defaults until
+ * market_configure). */
 const struct market_config *market_config_get(void);
 
 /* A provider descriptor (opaque; the table lives in market.c). */

@@ -121,6 +121,8 @@ const struct settings_entry settings_table[] = {
 	    NULL, "Yahoo's RSS headline feed" },
 	{ "stooq_url", SETTINGS_STRING, "https://stooq.com", 0, 0, NULL, NULL,
 	    "Stooq's site (daily CSV)" },
+	{ "stooq_key", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
+	    "Stooq's API key, when Stooq asks for one (sent as apikey=)" },
 	{ "market_timeout", SETTINGS_INT, "30", 1, 600, NULL, NULL,
 	    "seconds one market data request may take" },
 	{ "market_retries", SETTINGS_INT, "2", 0, 10, NULL, NULL,

@@ -134,10 +134,11 @@ cmd_data_cache(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const char *const cmd_data_cache_words[] = { "list", "clear", NULL };
+static const char *const cmd_data_cache_formats[] = { "text", "json", NULL };
 
 static const struct cmd_arg cmd_data_cache_args[] = {
 	{ NULL, CMD_VALUE_WORDS, cmd_data_cache_words },
-	{ NULL, CMD_VALUE_SYMBOL, NULL },
+	{ "format", CMD_VALUE_WORDS, cmd_data_cache_formats },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/date.h"
 #include "lib/exitcode.h"
@@ -57,9 +58,17 @@ cmd_data_json(const char *sym, const char *as_of, const struct market_bars *b)
 	cJSON_AddStringToObject(j, "as_of", as_of);
 	cJSON_AddStringToObject(j, "provider", b->origin.provider);
 	cJSON_AddBoolToObject(j, "cached", b->origin.from_cache);
-	if (b->origin.fetched_at > 0)
-		cJSON_AddNumberToObject(j, "fetched_at",
-		    (double)b->origin.fetched_at);
+	if (b->origin.fetched_at > 0) {
+		time_t t = (time_t)b->origin.fetched_at;
+		struct tm tm;
+		char iso[32];
+
+		gmtime_r(&t, &tm);
+		strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cJSON_AddStringToObject(j, "fetched_at", iso);
+	} else {
+		cJSON_AddNullToObject(j, "fetched_at");
+	}
 	cJSON_AddStringToObject(j, "currency", b->currency);
 	cJSON_AddStringToObject(j, "timezone", b->timezone);
 	cJSON_AddItemToObject(j, "dividends", cJSON_CreateArray());

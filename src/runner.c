@@ -322,6 +322,7 @@ runner_market_configure(const struct settings *s)
 		.yahoo_cookie_url = settings_string(s, "yahoo_cookie_url"),
 		.yahoo_news_url = settings_string(s, "yahoo_news_url"),
 		.stooq_url = settings_string(s, "stooq_url"),
+		.stooq_key = settings_string(s, "stooq_key"),
 		.db_path = settings_string(s, "db"),
 		.timeout_ms = (long)settings_int(s, "market_timeout") * 1000,
 		.retries = (int)settings_int(s, "market_retries"),

@@ -26,6 +26,7 @@ is "analyze ask batch config data db help lambda model models reports runs serve
 is "analyze ask" "commands by prefix" -- a
 is "list prune resume show" "runs subcommands" -- runs ""
 is "cache history import symbols" "data subcommands" -- data ""
+is "clear list" "data cache list|clear" -- data cache ""
 is "bench detokenize generate info logits render tokenize" "model subcommands" -- model ""
 "$STOCKAGENT" help | grep -q __complete && bad "help lists __complete" || ok
 

@@ -48,6 +48,14 @@ result '[n["headline"] for n in r["market"]["news"]] == ["Apple & partners unvei
 	"Apple shares rise after earnings beat", "Analysts weigh Apple'"'"'s services growth"]' \
 	"RSS headlines decoded, newest first, none after the as-of date"
 result 'r["market"]["quote"]["date"] == "'$D'"' "quote date"
+result 'all(n["sentiment"] == "unrated" and n["sentiment_score"] is None
+	for n in r["market"]["news"])' "headlines unrated, no score"
+if $PYTHON -c 'import jsonschema' 2>/dev/null; then
+	$PYTHON -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+		"$top_srcdir/data/output.schema.json" "$T/out" && ok ||
+		bad "the result of real data fails data/output.schema.json"
+fi
 result 'r["analysis"]["risk"]["beta"] is not None' "beta against ^GSPC"
 has "$LOG" "^GET /v8/finance/chart/AAPL\?period1=.*events=div%2Csplit.* gz$" \
 	"chart asked with events, gzip offered"
@@ -73,6 +81,8 @@ result 'len(r["dividends"]) >= 8 and all(d["amount"] > 0 for d in r["dividends"]
 	"dividends"
 result 'r["currency"] == "USD" and r["timezone"] == "America/New_York"' \
 	"currency and zone"
+result 'r["provider"] == "yahoo" and r["fetched_at"].endswith("Z")' \
+	"provider and fetch time"
 # Adjusted closes have no jump at the split; traded ones fall by 3/4.
 result '(lambda b, i: abs(b["adj_close"][i] / b["adj_close"][i - 1] - 1) < 0.1
 	and b["close"][i] / b["close"][i - 1] < 0.3)(r["bars"],
@@ -126,6 +136,10 @@ has "$T/err" "yahoo: GET $U/v8/finance/chart/BUSY: throttled \(HTTP 429\) after 
 	"throttled, not no data"
 expect 0 "429 then data" -- data history THROT --as-of $D
 same "$(requests "/v8/finance/chart/THROT")" 2 "Retry-After honoured, then data"
+expect 0 "throttled with HTTP 200, then data" -- data history THROT200 --as-of $D \
+	--format json
+result 'r["provider"] == "yahoo"' "a 200 throttling body is retried, not no data"
+same "$(requests "/v8/finance/chart/THROT200")" 2 "asked twice"
 expect 3 "HTML page" -- data history HTMLX --as-of $D
 has "$T/err" "yahoo: .*an HTML page instead of data" "yahoo HTML named"
 has "$T/err" "stooq: .*an HTML page asking for an API key" "stooq HTML named"
@@ -136,6 +150,14 @@ STOCKAGENT_MARKET_TIMEOUT=1 STOCKAGENT_MARKET_RETRIES=0 \
 has "$T/err" "yahoo: .*(timed out|Timeout)" "timeout named"
 expect 3 "stooq daily limit" -- data history LIMIT --as-of $D --provider stooq
 has "$T/err" "stooq: .*Exceeded the daily hits limit" "hits limit named"
+STOCKAGENT_STOOQ_KEY=s3cr3tK3y expect 3 "stooq with a key" -- \
+	data history ZZZZ --as-of $D --provider stooq
+has "$LOG" "^GET /q/d/l/\?s=zzzz.us&.*&apikey=s3cr3tK3y" "the key is sent"
+hasnt "$T/err" "s3cr3tK3y" "the key is not in the message"
+STOCKAGENT_STOOQ_KEY=s3cr3tK3y STOCKAGENT_MARKET_RETRIES=0 expect 3 \
+	"stooq with a key, --verbose" -- data history ZZZZ --as-of $D --provider stooq \
+	--verbose
+hasnt "$T/err" "s3cr3tK3y" "nor in the debug log"
 expect 2 "unknown provider" -- analyze AAPL --provider nosuch --no-pdf
 has "$T/err" "unknown market data provider 'nosuch'" "bad provider"
 
@@ -159,6 +181,14 @@ result 'r["as_of"] == "2025-07-04" and r["bars"]["date"][-1] == "2025-07-04"' \
 	"London trades on a US holiday"
 expect 0 "AAPL on the 4th of July" -- data history AAPL --as-of 2025-07-04 --format json
 result 'r["as_of"] == "2025-07-03"' "a US holiday moves back"
+
+# --- a batch: worker threads share the cache and the rate limiters -------
+expect 0 "batch of real symbols" -- batch AAPL MSFT 7203.T --as-of $D --jobs 2 \
+	--out "$T/batch"
+[ -s "$T/err" ] && bad "batch not silent: $(head -c 300 "$T/err")" || ok
+expect 0 "cache after the batch" -- data cache list --format json
+result 'set(x["symbol"] for x in r if x["kind"] == "bars") >=
+	{"AAPL", "MSFT", "7203.T", "^GSPC", "^N225"}' "every symbol and benchmark cached"
 
 # --- indicators on the served bars against technicalindicators -----------
 if NODE_PATH="$top_srcdir/tests/node_modules" node -e 'require("technicalindicators")' \

@@ -145,6 +145,29 @@ test_retry_after(void)
 }
 
 static void
+test_retry_after_too_long(void)
+{
+	struct fake_response script[] = {
+		{ 429, "Retry-After: 3600\r\n", "Too Many Requests", 0 },
+		{ 200, NULL, "{}", 0 },
+	};
+	struct fetch_site s = site;
+	struct fetch_result r;
+
+	s.name = "patient";
+	TEST_CHECK("a Retry-After past the longest wait gives up at once",
+	    run(&s, script, 2, "/q", &r, NULL) == -1 &&
+		r.status == FETCH_THROTTLED && r.attempts == 1 && waits.n == 0);
+	fetch_result_free(&r);
+	fetch_result_init(&r);
+	TEST_CHECK("and the next request of the process is not even sent",
+	    fetch_get(&s, "http://127.0.0.1:1/q", NULL, NULL, &r) == -1 &&
+		r.status == FETCH_THROTTLED && r.http_status == 0 &&
+		strstr(r.message, "asked to wait") != NULL && waits.n == 0);
+	fetch_result_free(&r);
+}
+
+static void
 test_throttling_body(void)
 {
 	struct fake_response script[] = {
@@ -438,6 +461,7 @@ main(void)
 	test_adjust();
 	test_ok_and_gzip();
 	test_retry_after();
+	test_retry_after_too_long();
 	test_throttling_body();
 	test_statuses();
 	test_limits();

@@ -370,7 +370,7 @@ gather_optional(const struct market_query *q, struct market_profile *prof,
 	size_t i;
 
 	if (market_get_facts(q, &p, fund, fo, &why) != 0) {
-		log_info("%s", why);
+		log_debug("%s", why);
 		free(why);
 		why = NULL;
 		for (i = 0; i < sizeof *fund / sizeof *f; i++)
@@ -390,7 +390,7 @@ gather_optional(const struct market_query *q, struct market_profile *prof,
 			memcpy(prof->timezone, p.timezone, sizeof p.timezone);
 	}
 	if (market_get_news(q, news, n_news, no, &why) != 0) {
-		log_info("%s", why);
+		log_debug("%s", why);
 		free(why);
 		*news = NULL;
 		*n_news = 0;
@@ -571,7 +571,8 @@ const struct tool_entry tool_gather_stock_data_entry = {
 	    "\"as_of\":{\"type\":\"string\",\"pattern\":"
 	    "\"^[0-9]{4}-[0-9]{2}-[0-9]{2}$\",\"description\":\"analysis "
 	    "date YYYY-MM-DD; defaults to the run's date\"},"
-	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_,-]{1,64}$"
+	    "\"provider\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9_,-]{1,64}"
+	    "$"
 	    "\","
 	    "\"description\":\"market data provider; defaults to the "
 	    "configured one\"}},"

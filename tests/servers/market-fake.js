@@ -22,6 +22,7 @@
 // Stooq (point stooq_url at it):
 //   GET /q/d/l/?s=aapl.us&i=d&d1=YYYYMMDD&d2=YYYYMMDD   Date,Open,...,Volume
 //
+// THROT200 answers its first request "Too Many Requests" with HTTP 200.
 // Symbols: AAPL and ^GSPC (normal series; AAPL has a 4:1 split on
 // 2024-06-10, quarterly dividends, one all-null row and one null open);
 // MSFT (only on Stooq: Yahoo says not found); ZZZZ (unknown everywhere);
@@ -229,14 +230,18 @@ function yahooChart(req, res, sym, q) {
 		return send(req, res, 429, 'text/plain', 'Too Many Requests',
 			{ 'Retry-After': '1' });
 	}
+	if (sym === 'THROT200' && !seen.throt200) {
+		seen.throt200 = 1;
+		return send(req, res, 200, 'text/plain', 'Too Many Requests');
+	}
 	if (sym === 'BUSY')
 		return send(req, res, 429, 'text/plain', 'Too Many Requests',
 			{ 'Retry-After': '1' });
 	if (sym === 'HTMLX')
 		return send(req, res, 200, 'text/html', '<!DOCTYPE html><html>' +
 			'<body>Will be right back...</body></html>');
-	const body = JSON.stringify(chart(sym === 'THROT' || sym === 'ROT' ?
-		'AAPL' : sym, q));
+	const body = JSON.stringify(chart(sym === 'THROT' || sym === 'ROT' ||
+		sym === 'THROT200' ? 'AAPL' : sym, q));
 	if (sym === 'TRUNC')
 		return send(req, res, 200, 'application/json',
 			body.slice(0, body.length / 2));

@@ -584,8 +584,6 @@ news_from_json(const cJSON *j, struct market_news *it)
 	if ((v = jsonutil_string(j, "sentiment")) != NULL)
 		snprintf(it->sentiment, sizeof it->sentiment, "%s", v);
 	it->sentiment_score = jsonutil_number(j, "sentiment_score");
-	if (isnan(it->sentiment_score))
-		it->sentiment_score = 0;
 	it->published = (int64_t)jsonutil_number(j, "published");
 	if ((v = jsonutil_string(j, "date")) == NULL ||
 	    date_parse(v, &it->date) != 0)

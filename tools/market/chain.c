@@ -189,7 +189,8 @@ market_get_history(const struct market_query *q, int32_t from,
 		 !c->offline, time(NULL), out, &why)) == 0) {
 		if (c->offline)
 			chain_age(q->symbol, "daily bars", &out->origin);
-		return market_bars_adjust(out) == 0 ? 0 : 0;
+		market_bars_adjust(out); /* cached bars have adj_close */
+		return 0;
 	}
 	if (why != NULL) {
 		log_warn("%s", why);

@@ -112,9 +112,11 @@ limiter_get(const char *name)
 /*
  * Takes the next start slot of SITE and waits for it. The slot is taken
  * under the lock, the wait happens outside it, so threads queue in order.
+ * Returns 0, or the milliseconds left when the site is held off for more
+ * than CAP (nothing is taken or waited for).
  */
-static void
-limiter_wait(const struct fetch_site *site)
+static long
+limiter_wait(const struct fetch_site *site, long cap)
 {
 	int64_t now = now_ms(), start, gap = 0;
 	struct limiter *l;
@@ -124,6 +126,10 @@ limiter_wait(const struct fetch_site *site)
 	pthread_mutex_lock(&limiter_lock);
 	l = limiter_get(site->name);
 	start = l != NULL && l->next_ms > now ? l->next_ms : now;
+	if (start - now > cap) {
+		pthread_mutex_unlock(&limiter_lock);
+		return (long)(start - now);
+	}
 	if (l != NULL)
 		l->next_ms = start + gap;
 	pthread_mutex_unlock(&limiter_lock);
@@ -132,6 +138,7 @@ limiter_wait(const struct fetch_site *site)
 		    (long long)(start - now));
 		fetch_sleep((long)(start - now));
 	}
+	return 0;
 }
 
 /* No request of SITE starts in the next MS milliseconds. */
@@ -349,7 +356,11 @@ judge(const struct fetch_site *site, int rc, const struct http_response *resp,
 	v->why = xasprintf("%s (HTTP %ld)", fetch_status_name(v->status), st);
 }
 
-/* The wait before the next try: backoff, or longer when Retry-After says. */
+/*
+ * The wait before the next try: backoff, or longer when Retry-After says;
+ * -1 when Retry-After asks for more than CAP (no use waiting: the caller
+ * gives up and the next provider serves).
+ */
 static long
 next_wait(const struct fetch_site *site, const struct http_response *resp,
     int attempt, long cap)
@@ -359,6 +370,8 @@ next_wait(const struct fetch_site *site, const struct http_response *resp,
 					   "Retry-After"),
 	    (int64_t)time(NULL));
 
+	if (ra > cap)
+		return -1;
 	if (ra > ms)
 		ms = ra;
 	return ms > cap ? cap : ms;
@@ -389,14 +402,23 @@ fetch_get(const struct fetch_site *site, const char *url,
 	struct http_response resp;
 	struct verdict v = { FETCH_DOWN, 0, NULL };
 	char *http_why = NULL, *u;
-	int attempt, rc;
+	long held;
+	int attempt, rc = 0;
 
 	http_response_init(&resp);
 	for (attempt = 1; attempt <= max; attempt++) {
 		free(v.why);
 		free(http_why);
 		http_why = NULL;
-		limiter_wait(site);
+		if ((held = limiter_wait(site, cap)) > 0) {
+			/* Asked to keep off longer than we wait: throttled. */
+			v.status = FETCH_THROTTLED;
+			v.transient = 0;
+			v.why = xasprintf("throttled: asked to wait %ld s more",
+			    (held + 999) / 1000);
+			rc = 0;
+			break;
+		}
 		rc = http_perform(&req, &resp, &http_why);
 		judge(site, rc, &resp, http_why, &v);
 		if (!v.transient || attempt == max)
@@ -404,6 +426,15 @@ fetch_get(const struct fetch_site *site, const char *url,
 		{
 			long ms = next_wait(site, &resp, attempt, cap);
 
+			if (ms < 0) {
+				/* The whole process keeps off it that long. */
+				limiter_hold(site,
+				    fetch_retry_after_ms(
+					http_headers_get(&resp.headers,
+					    "Retry-After"),
+					(int64_t)time(NULL)));
+				break;
+			}
 			log_debug("%s: try %d: %s; next in %ld ms", site->name,
 			    attempt, v.why, ms);
 			limiter_hold(site, ms);

@@ -12,7 +12,9 @@
  * - retries with backoff and full jitter on connection failures, timeouts,
  *   HTTP 429 and 5xx, waiting at least what Retry-After asks (seconds or an
  *   HTTP date) up to max_wait_ms, then giving up as FETCH_THROTTLED or
- *   FETCH_DOWN, never as "no data";
+ *   FETCH_DOWN, never as "no data"; a Retry-After longer than max_wait_ms
+ *   gives up at once and keeps the process's requests to the site off
+ *   for that long;
  * - a body check for answers that come with HTTP 200 but are not data (a
  *   throttling note, an HTML page): the site's check_body says which;
  * - a bounded body (max_body decoded bytes), gzip and deflate accepted,

@@ -28,7 +28,13 @@ static const struct market_provider *const market_table[] = {
 };
 #define MARKET_NPROVIDERS (sizeof market_table / sizeof market_table[0])
 
-static struct market_config market_cfg;
+/* The settings' defaults until market_configure: a command that does not
+ * configure the providers still gets retries and cache lifetimes. */
+static struct market_config market_cfg = {
+	.retries = 2,
+	.fundamentals_ttl_s = 86400,
+	.news_ttl_s = 3600,
+};
 
 static char market_names_buf[256];
 static pthread_once_t market_names_once = PTHREAD_ONCE_INIT;
@@ -100,9 +106,10 @@ market_configure(const struct market_config *cfg)
 		&market_cfg.provider, &market_cfg.benchmarks,
 		&market_cfg.yahoo_url, &market_cfg.yahoo_cookie_url,
 		&market_cfg.yahoo_news_url, &market_cfg.stooq_url,
-		&market_cfg.db_path, &market_cfg.alphavantage_url,
-		&market_cfg.alphavantage_key, &market_cfg.edgar_url,
-		&market_cfg.edgar_tickers_url, &market_cfg.sec_user_agent };
+		&market_cfg.stooq_key, &market_cfg.db_path,
+		&market_cfg.alphavantage_url, &market_cfg.alphavantage_key,
+		&market_cfg.edgar_url, &market_cfg.edgar_tickers_url,
+		&market_cfg.sec_user_agent };
 	size_t i;
 
 	for (i = 0; i < sizeof str / sizeof *str; i++)

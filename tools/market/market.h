@@ -150,10 +150,11 @@ struct market_config {
 	const char *yahoo_cookie_url; /* where Yahoo sets its cookie */
 	const char *yahoo_news_url;   /* the RSS headline feed */
 	const char *stooq_url;
-	const char *db_path; /* the database (cache, imported bars) */
-	long timeout_ms;     /* one request; 0: 30000 */
-	int retries;	     /* extra tries after a failure */
-	long bars_ttl_s;     /* cache freshness; see market_cache.h */
+	const char *stooq_key; /* secret: never in a message */
+	const char *db_path;   /* the database (cache, imported bars) */
+	long timeout_ms;       /* one request; 0: 30000 */
+	int retries;	       /* extra tries after a failure */
+	long bars_ttl_s;       /* cache freshness; see market_cache.h */
 	long fundamentals_ttl_s;
 	long news_ttl_s;
 	int offline;		      /* 1: the cache only, no network */
@@ -169,7 +170,8 @@ struct market_config {
  * before providers run. */
 void market_configure(const struct market_config *cfg);
 
-/* The process's configuration (zeroed until market_configure). */
+/* The process's configuration (the settings' defaults until
+ * market_configure). */
 const struct market_config *market_config_get(void);
 
 /* A provider descriptor (opaque; the table lives in market.c). */

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +239,7 @@ rss_parse_news(const char *body, size_t len, int32_t as_of, size_t max,
 		if (it->date > as_of)
 			continue;
 		snprintf(it->sentiment, sizeof it->sentiment, "unrated");
-		it->sentiment_score = 0;
+		it->sentiment_score = NAN;
 		n++;
 	}
 	qsort(v, n, sizeof *v, news_newest_first);

@@ -57,7 +57,7 @@ int yahoo_parse_search(const char *body, size_t len, char *out, size_t size,
  * An RSS 2.0 feed (Yahoo's headline feed) into at most MAX items, newest
  * first, dated on or before AS_OF: title, link, source ("Yahoo Finance"
  * unless the item names one), publication time. Headlines carry no
- * sentiment: it is "unrated" with a score of 0.
+ * sentiment: it is "unrated" with a score of NAN.
  */
 int rss_parse_news(const char *body, size_t len, int32_t as_of, size_t max,
     struct market_news **out, size_t *n_out, char **cause);

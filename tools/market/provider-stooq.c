@@ -91,6 +91,24 @@ stooq_symbol(const char *symbol, char *out, size_t size)
 	return 0;
 }
 
+/* S with every byte but unreserved ones %-encoded (heap). */
+static char *
+stooq_encode(const char *s)
+{
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-_.~", *p) != NULL)
+			buf_append(&b, p, 1);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	return buf_take(&b);
+}
+
 static int
 stooq_history(const char *symbol, int32_t as_of, int32_t from,
     struct market_bars *out, char **cause)
@@ -106,6 +124,7 @@ stooq_history(const char *symbol, int32_t as_of, int32_t from,
 	};
 	char sym[48], d1[DATE_STR_SIZE], d2[DATE_STR_SIZE], *url, *why = NULL;
 	struct fetch_result r;
+	char *key = NULL;
 	int rc;
 
 	if (stooq_symbol(symbol, sym, sizeof sym) != 0) {
@@ -114,13 +133,22 @@ stooq_history(const char *symbol, int32_t as_of, int32_t from,
 	}
 	date_format(from, d1);
 	date_format(as_of, d2);
+	if (c->stooq_key != NULL && *c->stooq_key)
+		key = stooq_encode(c->stooq_key);
 	/* d1/d2 are YYYYMMDD: the dashes go. */
-	url = xasprintf("%s/q/d/l/?s=%s&i=d&d1=%.4s%.2s%.2s&d2=%.4s%.2s%.2s",
+	/* The key (since 2026) rides in the query: fetch_get never shows
+	 * a query, and nothing here keeps the URL. */
+	url = xasprintf("%s/q/d/l/?s=%s&i=d&d1=%.4s%.2s%.2s&d2=%.4s%.2s%.2s"
+			"%s%s",
 	    c->stooq_url != NULL && *c->stooq_url ? c->stooq_url : STOOQ_URL,
-	    sym, d1, d1 + 5, d1 + 8, d2, d2 + 5, d2 + 8);
+	    sym, d1, d1 + 5, d1 + 8, d2, d2 + 5, d2 + 8,
+	    key != NULL ? "&apikey=" : "", key != NULL ? key : "");
 	fetch_result_init(&r);
 	rc = fetch_get(&site, url, NULL, NULL, &r);
+	if (url != NULL)
+		explicit_bzero(url, strlen(url));
 	free(url);
+	free(key);
 	if (rc == 0)
 		rc = stooq_parse_csv(r.body.data, r.body.len, from, as_of, out,
 		    &why);

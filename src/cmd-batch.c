@@ -18,6 +18,8 @@
 #include "lib/store-batch.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
+#include "src/batch-merge.h"
+#include "src/batch-shard.h"
 #include "src/batch-summary.h"
 #include "src/batch-watchlist.h"
 #include "src/batch.h"
@@ -29,6 +31,7 @@ extern const struct cmd_entry cmd_batch_list_entry;
 extern const struct cmd_entry cmd_batch_show_entry;
 extern const struct cmd_entry cmd_batch_resume_entry;
 extern const struct cmd_entry cmd_batch_retry_entry;
+extern const struct cmd_entry cmd_batch_merge_entry;
 
 enum {
 	OPT_AS_OF = 256,
@@ -37,6 +40,8 @@ enum {
 	OPT_WAIT,
 	OPT_WATCHLIST,
 	OPT_JOBS,
+	OPT_SHARD,
+	OPT_NO_PDF,
 };
 
 static const struct option cmd_batch_longopts[] = {
@@ -50,6 +55,8 @@ static const struct option cmd_batch_longopts[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -60,6 +67,7 @@ static const struct cmd_arg cmd_batch_args[] = {
 	{ "as-of", CMD_VALUE_NONE, NULL },
 	{ "jobs", CMD_VALUE_NONE, NULL },
 	{ "wait", CMD_VALUE_NONE, NULL },
+	{ "shard", CMD_VALUE_NONE, NULL },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
@@ -82,7 +90,9 @@ static int
 cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct batch_opts *o)
 {
+	char *cause = NULL;
 	long v;
+	int rc;
 
 	switch (c) {
 	case OPT_WATCHLIST:
@@ -110,6 +120,15 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_FORCE:
 		o->force = 1;
 		return 0;
+	case OPT_SHARD:
+		if (batch_shard_parse(arg, &o->shard, &cause) != 0) {
+			rc = cmd_usage_error(e, "%s", cause);
+			free(cause);
+			return rc;
+		}
+		return 0;
+	case OPT_NO_PDF:
+		return cmd_set(e, s, "no_pdf", "true", "--no-pdf");
 	case OPT_S3:
 		return cmd_set(e, s, "s3", arg, "--s3");
 	case 'o':
@@ -249,6 +268,38 @@ cmd_batch_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return cmd_batch_again(&cmd_batch_retry_entry, ctx, argc, argv, 1);
 }
 
+static int
+cmd_batch_merge_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *e = &cmd_batch_merge_entry;
+	struct settings *s = ctx->settings;
+	struct output_opts out;
+	int c, rc = 0;
+
+	while ((c = cmd_getopt(e, argc, argv, "o:f:", opts)) != -1) {
+		if (c == '?')
+			return EXIT_USAGE;
+		rc = c == 'o' ? cmd_set(e, s, "out", optarg, "--out") :
+		    c == 'f'  ? cmd_set(e, s, "format", optarg, "--format") :
+				cmd_set(e, s, "no_pdf", "true", "--no-pdf");
+		if (rc != 0)
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(e,
+		    "expected one s3://BUCKET/PREFIX/batches/GROUP");
+	memset(&out, 0, sizeof out);
+	out.header = 1;
+	(void)output_format_parse(settings_string(s, "format"), &out.format);
+	return batch_merge(s, argv[optind], &out);
+}
+
 /* Prints V as JSON (--format json) and deletes it. */
 static void
 cmd_batch_print_json(cJSON *v)
@@ -383,7 +434,8 @@ cmd_batch_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	"  --format FORMAT     text (a ranking table on a terminal), json,\n"  \
 	"                      ndjson (an event per symbol) or csv\n"          \
 	"  --wait SECONDS      wait for another batch on the database\n"       \
-	"                      (default: exit 9 at once)\n"
+	"                      (default: exit 9 at once)\n"                    \
+	"  --no-pdf            no PDFs (reports nor summary)\n"
 
 const struct cmd_entry cmd_batch_list_entry = {
 	.name = "batch list",
@@ -419,18 +471,42 @@ const struct cmd_entry cmd_batch_retry_entry = {
 	.options = cmd_batch_longopts,
 };
 
+const struct cmd_entry cmd_batch_merge_entry = {
+	.name = "batch merge",
+	.usage =
+	    "s3://BUCKET/PREFIX/batches/GROUP [--out DIR] [--format FORMAT] "
+	    "[--no-pdf]",
+	.summary = "one summary from the summaries of a batch's shards in S3",
+	.help =
+	    "Reads shard-0.json ... shard-(N-1).json that `batch --shard K/N\n"
+	    "--s3 s3://BUCKET/PREFIX` uploaded under batches/GROUP (GROUP:\n"
+	    "the date and the watchlist's hash), ranks all their symbols,\n"
+	    "writes OUT/batches/GROUP_summary.csv and .pdf and uploads them\n"
+	    "beside the shards' as summary.csv and summary.pdf.\n"
+	    "Options:\n"
+	    "  --out DIR           where the summary goes (default: "
+	    "./reports)\n"
+	    "  --format FORMAT     text, json, ndjson or csv\n"
+	    "  --no-pdf            the CSV only\n"
+	    "Exit status: 0 all done, 10 some symbols failed, 8 S3 failed or\n"
+	    "  a shard's summary is missing.\n",
+	.exec = cmd_batch_merge_exec,
+};
+
 static const struct cmd_entry *const cmd_batch_subcommands[] = {
 	&cmd_batch_list_entry,
 	&cmd_batch_show_entry,
 	&cmd_batch_resume_entry,
 	&cmd_batch_retry_entry,
+	&cmd_batch_merge_entry,
 	NULL,
 };
 
 const struct cmd_entry cmd_batch_entry = {
 	.name = "batch",
-	.usage = "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--as-of DATE] "
-		 "[OPTIONS]",
+	.usage =
+	    "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--shard K/N|auto] "
+	    "[--as-of DATE] [OPTIONS]",
 	.summary = "analyze a watchlist: a report per symbol and a ranking",
 	.help =
 	    "Options:\n"
@@ -439,7 +515,13 @@ const struct cmd_entry cmd_batch_entry = {
 	    "  --as-of YYYY-MM-DD  analysis date (default: today)\n"
 	    "  --force             a new batch even when this watchlist was\n"
 	    "                      run for this date (else done symbols are\n"
-	    "                      skipped)\n" CMD_BATCH_RUN_HELP
+	    "                      skipped)\n"
+	    "  --shard K/N|auto    only the symbols of shard K (0 to N-1) of "
+	    "N,\n"
+	    "                      split by a hash of the symbol; auto reads\n"
+	    "                      JOB_COMPLETION_INDEX and STOCKAGENT_SHARDS\n"
+	    "                      (a Kubernetes Indexed "
+	    "Job)\n" CMD_BATCH_RUN_HELP
 	    "Exit status: 0 all done, 10 some symbols failed, 9 another\n"
 	    "  batch holds the database.\n",
 	.exec = cmd_batch_exec,

@@ -26,8 +26,7 @@ batch_merge_s3_code(int rc)
 
 /* Reads shard K's summary under LOC into *OUT; 0 or an exit code. */
 static int
-batch_merge_get(const struct s3_location *loc, int k, cJSON **out,
-    char **cause)
+batch_merge_get(const struct s3_location *loc, int k, cJSON **out, char **cause)
 {
 	struct buf b;
 	char *key = xasprintf("shard-%d.json", k), *why = NULL;
@@ -42,8 +41,7 @@ batch_merge_get(const struct s3_location *loc, int k, cJSON **out,
 		    k, why, k);
 		rc = batch_merge_s3_code(rc);
 	} else if ((*out = cJSON_ParseWithLength(b.data, b.len)) == NULL ||
-	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(*out,
-		"ranking"))) {
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(*out, "ranking"))) {
 		*cause = xasprintf("s3://%s/%s%s is not a shard summary",
 		    loc->bucket, loc->prefix, key);
 		rc = EXIT_USAGE;
@@ -65,9 +63,10 @@ batch_merge_check(const cJSON *head, const cJSON *part, int k, int n,
 	if (g0 == NULL || g == NULL || strcmp(g0, g) != 0 ||
 	    (int)jsonutil_number(part, "shard") != k ||
 	    (int)jsonutil_number(part, "shards") != n) {
-		*cause = xasprintf("shard-%d.json is not shard %d of %d of "
-				   "batch %s; were the shards run with the same "
-				   "watchlist, date and --shard count?",
+		*cause = xasprintf(
+		    "shard-%d.json is not shard %d of %d of "
+		    "batch %s; were the shards run with the same "
+		    "watchlist, date and --shard count?",
 		    k, k, n, g0 != NULL ? g0 : "?");
 		return EXIT_USAGE;
 	}

@@ -35,10 +35,11 @@ batch_shard_auto(struct batch_shard *out, char **cause)
 	long kv, nv;
 
 	if (k == NULL || n == NULL) {
-		*cause = xasprintf("--shard auto: %s is not set; run it in a "
-				   "Kubernetes Indexed Job with STOCKAGENT_SHARDS "
-				   "set to the Job's completions, or give "
-				   "--shard K/N",
+		*cause = xasprintf(
+		    "--shard auto: %s is not set; run it in a "
+		    "Kubernetes Indexed Job with STOCKAGENT_SHARDS "
+		    "set to the Job's completions, or give "
+		    "--shard K/N",
 		    k == NULL ? "JOB_COMPLETION_INDEX" : "STOCKAGENT_SHARDS");
 		return -1;
 	}
@@ -49,9 +50,10 @@ batch_shard_auto(struct batch_shard *out, char **cause)
 		return -1;
 	}
 	if ((kv = batch_shard_number(k, 0, nv - 1)) < 0) {
-		*cause = xasprintf("--shard auto: JOB_COMPLETION_INDEX '%s' is "
-				   "not an index from 0 to %ld (STOCKAGENT_SHARDS "
-				   "%ld)",
+		*cause = xasprintf(
+		    "--shard auto: JOB_COMPLETION_INDEX '%s' is "
+		    "not an index from 0 to %ld (STOCKAGENT_SHARDS "
+		    "%ld)",
 		    k, nv - 1, nv);
 		return -1;
 	}
@@ -75,8 +77,9 @@ batch_shard_parse(const char *arg, struct batch_shard *out, char **cause)
 	kv = nv > 0 ? batch_shard_number(k, 0, nv - 1) : -1;
 	free(k);
 	if (kv < 0) {
-		*cause = xasprintf("invalid --shard '%s': use K/N with N from 1 "
-				   "to %d and K from 0 to N-1, or auto",
+		*cause = xasprintf(
+		    "invalid --shard '%s': use K/N with N from 1 "
+		    "to %d and K from 0 to N-1, or auto",
 		    arg, BATCH_SHARD_MAX);
 		return -1;
 	}

@@ -268,21 +268,23 @@ cmd_batch_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return cmd_batch_again(&cmd_batch_retry_entry, ctx, argc, argv, 1);
 }
 
+static const struct option cmd_batch_merge_opts[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int
 cmd_batch_merge_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cmd_entry *e = &cmd_batch_merge_entry;
 	struct settings *s = ctx->settings;
 	struct output_opts out;
 	int c, rc = 0;
 
-	while ((c = cmd_getopt(e, argc, argv, "o:f:", opts)) != -1) {
+	while ((c = cmd_getopt(e, argc, argv, "o:f:", cmd_batch_merge_opts)) !=
+	    -1) {
 		if (c == '?')
 			return EXIT_USAGE;
 		rc = c == 'o' ? cmd_set(e, s, "out", optarg, "--out") :
@@ -491,6 +493,7 @@ const struct cmd_entry cmd_batch_merge_entry = {
 	    "Exit status: 0 all done, 10 some symbols failed, 8 S3 failed or\n"
 	    "  a shard's summary is missing.\n",
 	.exec = cmd_batch_merge_exec,
+	.options = cmd_batch_merge_opts,
 };
 
 static const struct cmd_entry *const cmd_batch_subcommands[] = {

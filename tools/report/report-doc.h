@@ -16,7 +16,7 @@ struct report_frame {
 	const char *title, *subject, *keywords; /* document information */
 	const char *head_left, *head_right;	/* running header */
 	const char *foot;			/* footer, left */
-	const char *generated_at; /* "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *generated_at;		/* "YYYY-MM-DDTHH:MM:SSZ" */
 	void (*body)(struct report_doc *d, const void *arg);
 	const void *arg;
 };

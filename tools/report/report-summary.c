@@ -76,8 +76,8 @@ is_done(const cJSON *r)
 static void
 summary_title(struct report_doc *d, const cJSON *sum)
 {
-	const cJSON *r, *rank = cJSON_GetObjectItemCaseSensitive(sum,
-	    "ranking");
+	const cJSON *r,
+	    *rank = cJSON_GetObjectItemCaseSensitive(sum, "ranking");
 	int done = 0, n = 0;
 	char day[48], *line;
 
@@ -112,7 +112,8 @@ summary_changes(struct report_doc *d, const cJSON *sum)
 		    NULL, 0);
 		return;
 	}
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(sum, "ranking")) {
+	cJSON_ArrayForEach(r,
+	    cJSON_GetObjectItemCaseSensitive(sum, "ranking")) {
 		if ((ch = changes_text(r)) == NULL)
 			continue;
 		line = xasprintf("%s: %s", report_fmt_str(r, "symbol"), ch);
@@ -141,7 +142,8 @@ cell(struct report_cell *c, char *text, int bold, const struct rgb *color)
 static void
 summary_table(struct report_doc *d, const cJSON *sum)
 {
-	const cJSON *rank = cJSON_GetObjectItemCaseSensitive(sum, "ranking"), *r;
+	const cJSON *rank = cJSON_GetObjectItemCaseSensitive(sum, "ranking"),
+		    *r;
 	size_t n = (size_t)cJSON_GetArraySize(rank), i = 0, k;
 	struct report_cell *c = xcalloc(n * RANK_NCOLS + 1, sizeof *c);
 	struct report_col cols[RANK_NCOLS];
@@ -156,27 +158,32 @@ summary_table(struct report_doc *d, const cJSON *sum)
 		struct report_cell *row = c + i * RANK_NCOLS;
 
 		ch = changes_text(r);
-		cell(&row[0], xstrdup(report_fmt_num(b, r, "rank", REPORT_PLAIN,
-				  0, NULL)),
+		cell(&row[0],
+		    xstrdup(report_fmt_num(b, r, "rank", REPORT_PLAIN, 0,
+			NULL)),
 		    0, NULL);
 		cell(&row[1], xstrdup(report_fmt_str(r, "symbol")), 1, NULL);
-		cell(&row[2], xstrdup(report_fmt_str(r, "status")),
-		    !is_done(r), is_done(r) ? NULL : &report_down);
-		cell(&row[3], xstrdup(report_fmt_num(b, r, "overall",
-				  REPORT_PLAIN, 1, NULL)),
+		cell(&row[2], xstrdup(report_fmt_str(r, "status")), !is_done(r),
+		    is_done(r) ? NULL : &report_down);
+		cell(&row[3],
+		    xstrdup(report_fmt_num(b, r, "overall", REPORT_PLAIN, 1,
+			NULL)),
 		    1, NULL);
-		cell(&row[4], xstrdup(report_fmt_num(b, r, "technical",
-				  REPORT_PLAIN, 1, NULL)),
+		cell(&row[4],
+		    xstrdup(report_fmt_num(b, r, "technical", REPORT_PLAIN, 1,
+			NULL)),
 		    0, NULL);
-		cell(&row[5], xstrdup(report_fmt_num(b, r, "fundamental",
-				  REPORT_PLAIN, 1, NULL)),
+		cell(&row[5],
+		    xstrdup(report_fmt_num(b, r, "fundamental", REPORT_PLAIN, 1,
+			NULL)),
 		    0, NULL);
-		cell(&row[6], xstrdup(report_fmt_num(b, r,
-				  "one_year_return_percent", REPORT_SIGNED, 1,
-				  "%")),
+		cell(&row[6],
+		    xstrdup(report_fmt_num(b, r, "one_year_return_percent",
+			REPORT_SIGNED, 1, "%")),
 		    0, NULL);
-		cell(&row[7], xstrdup(report_fmt_num(b, r, "volatility_percent",
-				  REPORT_PLAIN, 1, "%")),
+		cell(&row[7],
+		    xstrdup(report_fmt_num(b, r, "volatility_percent",
+			REPORT_PLAIN, 1, "%")),
 		    0, NULL);
 		cell(&row[8], ch != NULL ? ch : xstrdup(""), ch != NULL,
 		    ch != NULL ? &report_amber : NULL);
@@ -196,8 +203,9 @@ spark_cell(struct report_doc *d, const cJSON *r, float x, float y, float w)
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "spark");
 
 	head = xasprintf("%s  %s", report_fmt_str(r, "symbol"),
-	    is_done(r) ? report_fmt_num(b, r, "overall", REPORT_PLAIN, 1, NULL) :
-			 _("failed"));
+	    is_done(r) ?
+		report_fmt_num(b, r, "overall", REPORT_PLAIN, 1, NULL) :
+		_("failed"));
 	fit = report_text_fit(d, d->bold, 8, head, w);
 	report_text(d, d->bold, 8, is_done(r) ? report_ink : report_down, x,
 	    y - 8, fit);
@@ -219,8 +227,8 @@ static void
 summary_sparks(struct report_doc *d, const cJSON *sum)
 {
 	const cJSON *r;
-	float gap = 10, w = (d->right - d->left - gap * (SPARK_COLS - 1)) /
-	    SPARK_COLS;
+	float gap = 10,
+	      w = (d->right - d->left - gap * (SPARK_COLS - 1)) / SPARK_COLS;
 	int col = 0;
 
 	report_heading(d, _("A year of each symbol"), SPARK_CELL_H);
@@ -229,7 +237,8 @@ summary_sparks(struct report_doc *d, const cJSON *sum)
 	      "a symbol that changed since the previous batch."),
 	    NULL, 0);
 	report_gap(d, 4);
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(sum, "ranking")) {
+	cJSON_ArrayForEach(r,
+	    cJSON_GetObjectItemCaseSensitive(sum, "ranking")) {
 		if (col == 0)
 			report_ensure(d, SPARK_CELL_H);
 		spark_cell(d, r, d->left + (float)col * (w + gap), d->y, w);

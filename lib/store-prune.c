@@ -11,10 +11,10 @@
 #include "lib/store.h"
 
 /* A report that may go: no run, or a run not running and not leased. */
-#define STORE_PRUNE_FREE                                                     \
-	"(r.thread_id IS NULL OR NOT EXISTS (SELECT 1 FROM runs u"           \
-	" WHERE u.thread_id = r.thread_id AND u.status = 'running')"         \
-	" AND NOT EXISTS (SELECT 1 FROM leases l"                            \
+#define STORE_PRUNE_FREE                                                       \
+	"(r.thread_id IS NULL OR NOT EXISTS (SELECT 1 FROM runs u"             \
+	" WHERE u.thread_id = r.thread_id AND u.status = 'running')"           \
+	" AND NOT EXISTS (SELECT 1 FROM leases l"                              \
 	" WHERE l.thread_id = r.thread_id))"
 
 int

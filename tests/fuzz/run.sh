@@ -40,7 +40,7 @@ fuzz="-max_total_time=$secs -max_len=4096 -rss_limit_mb=4096 -timeout=10"
 # what the harness never reaches (model.c's registry of every backend).
 plain="lib/xmalloc lib/log lib/color lib/redact lib/http lib/paths lib/aws-endpoint
 lib/aws-sigv4 lib/aws-credentials lib/aws-eventstream model/model
-tools/market/market"
+tools/market/market lib/aws-webidentity"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -57,10 +57,10 @@ sources() {
 	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
 		model/remote.c $(p model aws-eventstream http log color redact xmalloc)" ;;
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
-	s3-xml) echo "lib/s3.c $(p aws-credentials aws-endpoint aws-sigv4 \
-		http log color redact xmalloc)" ;;
-	aws-credentials) echo "lib/aws-credentials.c $(p http log color redact \
-		xmalloc)" ;;
+	s3-xml) echo "lib/s3.c $(p aws-credentials aws-webidentity \
+		aws-endpoint aws-sigv4 http log color redact xmalloc)" ;;
+	aws-credentials) echo "lib/aws-credentials.c $(p aws-webidentity \
+		aws-endpoint aws-sigv4 http log color redact xmalloc)" ;;
 	sim-universe) echo "tools/market/provider-sim.c \
 		tools/market/calendar.c lib/date.c $(p market paths xmalloc)" ;;
 	safetensors) echo "model/gptoss/safetensors.c $(p xmalloc)" ;;

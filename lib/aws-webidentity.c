@@ -70,16 +70,17 @@ webid_token(const char *path, char **cause)
 	size_t n;
 
 	if (f == NULL) {
-		*cause = xasprintf("cannot read AWS_WEB_IDENTITY_TOKEN_FILE %s: "
-				   "%s",
+		*cause = xasprintf(
+		    "cannot read AWS_WEB_IDENTITY_TOKEN_FILE %s: "
+		    "%s",
 		    path, strerror(errno));
 		free(tok);
 		return NULL;
 	}
 	n = fread(tok, 1, AWSCRED_WEBID_TOKEN_MAX + 1, f);
 	fclose(f);
-	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' ||
-			    tok[n - 1] == ' '))
+	while (n > 0 &&
+	    (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
 		n--;
 	tok[n > AWSCRED_WEBID_TOKEN_MAX ? AWSCRED_WEBID_TOKEN_MAX : n] = '\0';
 	if (n == 0 || n > AWSCRED_WEBID_TOKEN_MAX) {
@@ -297,8 +298,8 @@ awscred_web_identity(const char *region, struct aws_credentials **out,
 		webid_cache = NULL;
 		free(webid_key);
 		webid_key = NULL;
-		if ((rc = webid_fetch(region, role, path, session,
-			 &webid_cache, cause)) == 1) {
+		if ((rc = webid_fetch(region, role, path, session, &webid_cache,
+			 cause)) == 1) {
 			webid_key = key;
 			key = NULL;
 			log_debug("aws: web identity credentials for %s until "

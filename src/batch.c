@@ -520,7 +520,7 @@ static int
 batch_pick(struct store *st, const struct batch_opts *o, const cJSON *list,
     const char *as_of, char id[STORE_BATCH_ID_SIZE], struct settings *s)
 {
-	char hex[65], all[65], *found = NULL, *cause = NULL, *group;
+	char hex[65], *found = NULL, *cause = NULL, *group;
 	cJSON *opt;
 	int rc;
 
@@ -538,8 +538,7 @@ batch_pick(struct store *st, const struct batch_opts *o, const cJSON *list,
 		return 0;
 	}
 	store_batch_new_id(id);
-	batch_hash(o->symbols, all);
-	group = batch_group(as_of, all);
+	group = batch_group_of(o->symbols, as_of);
 	opt = batch_options(s, o, group);
 	rc = store_batch_create(st, id, o->watchlist, hex, as_of, opt, list,
 	    &cause);
@@ -557,6 +556,34 @@ char *
 batch_group(const char *as_of, const char *hex)
 {
 	return xasprintf("%s-%.12s", as_of, hex);
+}
+
+/* qsort order of symbol strings. */
+static int
+batch_symbol_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->valuestring,
+	    (*(const cJSON *const *)b)->valuestring);
+}
+
+char *
+batch_group_of(const cJSON *symbols, const char *as_of)
+{
+	int i = 0, n = cJSON_GetArraySize(symbols);
+	const cJSON **v = xcalloc((size_t)n + 1, sizeof *v), *it;
+	cJSON *sorted = cJSON_CreateArray();
+	char hex[65];
+
+	cJSON_ArrayForEach(it, symbols)
+		v[i++] = it;
+	qsort(v, (size_t)n, sizeof *v, batch_symbol_cmp);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted,
+		    cJSON_CreateString(v[i]->valuestring));
+	batch_hash(sorted, hex);
+	cJSON_Delete(sorted);
+	free(v);
+	return batch_group(as_of, hex);
 }
 
 int

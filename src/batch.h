@@ -49,6 +49,10 @@ int batch_start(struct settings *s, const struct batch_opts *o);
  */
 char *batch_group(const char *as_of, const char *hex);
 
+/* The group of the whole list SYMBOLS (normalised; in any order: the
+ * hash is of the sorted list) for AS_OF; heap. */
+char *batch_group_of(const cJSON *symbols, const char *as_of);
+
 /* Continues batch ID (after a kill, or its failed symbols again with
  * O->retry); O->symbols and O->watchlist are not read. As batch_start. */
 int batch_continue(struct settings *s, const char *id,

@@ -269,24 +269,60 @@ cmd_batch_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct option cmd_batch_merge_opts[] = {
+	{ "watchlist", required_argument, NULL, OPT_WATCHLIST },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "out", required_argument, NULL, 'o' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* URI/batches/GROUP for the watchlist WL and AS_OF (NULL: today); NULL
+ * when WL or AS_OF is bad (printed). */
+static char *
+cmd_batch_merge_uri(const char *uri, const char *wl, const char *as_of)
+{
+	char day[11], *cause = NULL, *group, *out;
+	size_t n = strlen(uri);
+	cJSON *list = cJSON_CreateArray();
+
+	if (runner_as_of(as_of, day, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		cJSON_Delete(list);
+		return NULL;
+	}
+	if (cmd_batch_watchlist(wl, list) != 0) {
+		cJSON_Delete(list);
+		return NULL;
+	}
+	group = batch_group_of(list, day);
+	while (n > 0 && uri[n - 1] == '/')
+		n--;
+	out = xasprintf("%.*s/batches/%s", (int)n, uri, group);
+	free(group);
+	cJSON_Delete(list);
+	return out;
+}
+
 static int
 cmd_batch_merge_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd_entry *e = &cmd_batch_merge_entry;
 	struct settings *s = ctx->settings;
+	const char *wl = NULL, *as_of = NULL;
 	struct output_opts out;
+	char *uri;
 	int c, rc = 0;
 
 	while ((c = cmd_getopt(e, argc, argv, "o:f:", cmd_batch_merge_opts)) !=
 	    -1) {
 		if (c == '?')
 			return EXIT_USAGE;
+		if (c == OPT_WATCHLIST || c == OPT_AS_OF) {
+			*(c == OPT_WATCHLIST ? &wl : &as_of) = optarg;
+			continue;
+		}
 		rc = c == 'o' ? cmd_set(e, s, "out", optarg, "--out") :
 		    c == 'f'  ? cmd_set(e, s, "format", optarg, "--format") :
 				cmd_set(e, s, "no_pdf", "true", "--no-pdf");
@@ -295,11 +331,20 @@ cmd_batch_merge_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cmd_usage_error(e,
-		    "expected one s3://BUCKET/PREFIX/batches/GROUP");
+		    "expected one s3://BUCKET/PREFIX/batches/GROUP, or "
+		    "s3://BUCKET/PREFIX with --watchlist FILE");
+	if (as_of != NULL && wl == NULL)
+		return cmd_usage_error(e, "--as-of needs --watchlist FILE");
 	memset(&out, 0, sizeof out);
 	out.header = 1;
 	(void)output_format_parse(settings_string(s, "format"), &out.format);
-	return batch_merge(s, argv[optind], &out);
+	if (wl == NULL)
+		return batch_merge(s, argv[optind], &out);
+	if ((uri = cmd_batch_merge_uri(argv[optind], wl, as_of)) == NULL)
+		return EXIT_USAGE;
+	rc = batch_merge(s, uri, &out);
+	free(uri);
+	return rc;
 }
 
 /* Prints V as JSON (--format json) and deletes it. */

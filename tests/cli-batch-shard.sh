@@ -90,6 +90,11 @@ if command -v pdftotext >/dev/null 2>&1; then
 	has "$T/back.txt" "SIM_DECLINE" "merged PDF ranks every symbol"
 fi
 
+# The merge step of a CronJob knows the watchlist and the date, not GROUP.
+expect 0 "merge by watchlist" -- batch merge s3://reports/k8s --watchlist "$T/wl.rev" --as-of $D --out "$T/merged3" --format json
+same "$(jget "$T/out" 'r["id"]')" "$G" "the watchlist names the group"
+expect 2 "--as-of alone" -- batch merge s3://reports/k8s --as-of $D
+
 # A shard missing: exit 8 naming it; a URI that is not a batch: exit 2.
 rm -rf "$T/s3/reports/k8s/batches/$G/shard-2.json"*
 expect 8 "missing shard" -- batch merge "s3://reports/k8s/batches/$G" --out "$T/merged2"

@@ -530,10 +530,11 @@ batch_pick(struct store *st, const struct batch_opts *o, const cJSON *list,
 		goto fail;
 	if (found != NULL) {
 		snprintf(id, STORE_BATCH_ID_SIZE, "%s", found);
-		log_info("batch %s: continuing the batch of this watchlist "
-			 "for %s (done symbols are skipped; --force for a new "
-			 "one)",
-		    id, as_of);
+		if (o->progress) /* a terminal: cron stays silent */
+			log_info("batch %s: continuing the batch of this "
+				 "watchlist for %s (done symbols are skipped; "
+				 "--force for a new one)",
+			    id, as_of);
 		free(found);
 		return 0;
 	}
@@ -589,7 +590,7 @@ batch_group_of(const cJSON *symbols, const char *as_of)
 int
 batch_start(struct settings *s, const struct batch_opts *o)
 {
-	char as_of[11], id[STORE_BATCH_ID_SIZE], *cause = NULL;
+	char as_of[11], id[STORE_BATCH_ID_SIZE], holder[320], *cause = NULL;
 	struct store *st = NULL;
 	cJSON *list;
 	int rc;
@@ -604,12 +605,23 @@ batch_start(struct settings *s, const struct batch_opts *o)
 		return rc;
 	list = cJSON_Duplicate(o->symbols, 1);
 	batch_shard_filter(list, &o->shard);
-	if (o->shard.count > 1)
+	if (o->shard.count > 1 && o->progress)
 		log_info("shard %d/%d: %d of the %d symbols", o->shard.index,
 		    o->shard.count, cJSON_GetArraySize(list),
 		    cJSON_GetArraySize(o->symbols));
-	if ((rc = batch_pick(st, o, list, as_of, id, s)) == 0)
-		rc = batch_locked(s, st, id, o);
+	/* The lock before the pick: two processes started at once for one
+	 * list must continue one batch, not make one each. */
+	snprintf(holder, sizeof holder, "batch of %s",
+	    o->watchlist != NULL ? o->watchlist : "a list");
+	if ((rc = batch_lock(st, holder, o->wait_s)) != 0)
+		goto out;
+	if ((rc = batch_pick(st, o, list, as_of, id, s)) == 0) {
+		snprintf(holder, sizeof holder, "batch %s", id);
+		if ((rc = batch_lock(st, holder, 0)) == 0)
+			rc = batch_execute(s, st, id, o);
+	}
+	lease_lock_release(st, BATCH_LOCK);
+out:
 	cJSON_Delete(list);
 	store_close(st);
 	return rc;

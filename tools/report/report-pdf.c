@@ -23,6 +23,7 @@
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
 #include "tools/report/report-doc.h"
+#include "tools/report/report-encoder.h"
 #include "tools/report/report-font.h"
 #include "tools/report/report-json.h"
 #include "tools/report/report-page.h"
@@ -76,8 +77,9 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err,
 {
 	const char *reg, *bold;
 
-	if (HPDF_UseUTFEncodings(d->pdf) != HPDF_OK) {
-		*cause = xstrdup("libharu has no UTF-8 encoder (needs 2.3+)");
+	if (report_encoder_use(d->pdf) != HPDF_OK) {
+		*cause = xstrdup("libharu cannot register the report's UTF-8 "
+				 "encoder (needs 2.3+)");
 		return -1;
 	}
 	reg = load_font(d->pdf, err,
@@ -88,15 +90,16 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err,
 	    o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
 	if (bold == NULL)
 		return -1;
-	d->font = HPDF_GetFont(d->pdf, reg, "UTF-8");
-	d->bold = HPDF_GetFont(d->pdf, bold, "UTF-8");
+	d->font = HPDF_GetFont(d->pdf, reg, REPORT_ENCODER);
+	d->bold = HPDF_GetFont(d->pdf, bold, REPORT_ENCODER);
+	report_encoder_fonts_made(d->pdf);
 	if (d->font == NULL || d->bold == NULL) {
 		*cause = xasprintf("libharu cannot use the fonts with UTF-8 "
 				   "(error 0x%04X)",
 		    (unsigned)err->status);
 		return -1;
 	}
-	HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+	HPDF_SetCurrentEncoder(d->pdf, REPORT_ENCODER);
 	return 0;
 }
 

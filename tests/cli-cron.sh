@@ -11,7 +11,7 @@ export STOCKAGENT_DB="$T/db"
 q() { sqlite3 "$STOCKAGENT_DB" "$1"; }
 
 # The crontab line: the line after "A crontab line:" inside .nf/.fi.
-line=$(sed -n '/^A crontab line:/,/^\.fi/p' "$top_srcdir/man/stockagent.1" |
+line=$(sed -n '/^A crontab line/,/^\.fi/p' "$top_srcdir/man/stockagent.1" |
 	grep -E '^[0-9*]' | head -1 | sed 's/\\-/-/g')
 [ -n "$line" ] && ok || bad "no crontab line in the man page"
 cmd=$(echo "$line" | cut -d' ' -f6- | sed 's/^ *//')

@@ -151,8 +151,8 @@ report_encoder_init(HPDF_Encoder encoder)
 HPDF_STATUS
 report_encoder_use(HPDF_Doc pdf)
 {
-	HPDF_Encoder e = HPDF_CMapEncoder_New(pdf->mmgr,
-	    (char *)REPORT_ENCODER, report_encoder_init);
+	HPDF_Encoder e = HPDF_CMapEncoder_New(pdf->mmgr, (char *)REPORT_ENCODER,
+	    report_encoder_init);
 
 	if (e == NULL)
 		return HPDF_Error_GetCode(&pdf->error);

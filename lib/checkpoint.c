@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lib/checkpoint.h"
+#include "lib/jsonwrite.h"
 #include "lib/lease.h"
 #include "lib/xmalloc.h"
 
@@ -86,14 +87,14 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 		if ((rc = store_prepare(s, sql, &st, checkpoint_saving,
 			 cause)) != 0)
 			break;
-		value = cJSON_PrintUnformatted(item);
+		value = jsonwrite_print(item);
 		store_bind_text(st, 1, thread_id);
 		store_bind_text(st, 2, id);
 		store_bind_text(st, 3, task);
 		sqlite3_bind_int(st, 4, idx++);
 		store_bind_text(st, 5, item->string);
 		store_bind_text(st, 6, value);
-		cJSON_free(value);
+		free(value);
 		if ((rc = store_step_done(s, st, checkpoint_saving, cause)) !=
 		    0)
 			break;
@@ -124,8 +125,8 @@ checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
 		cJSON_AddItemToArray(keys, cJSON_CreateString(item->string));
 	if ((rc = store_prepare(s, sql, &st, checkpoint_saving, cause)) != 0)
 		goto out;
-	text = cJSON_PrintUnformatted(state);
-	mtext = cJSON_PrintUnformatted(meta);
+	text = jsonwrite_print(state);
+	mtext = jsonwrite_print(meta);
 	store_bind_text(st, 1, thread_id);
 	store_bind_text(st, 2, id);
 	store_bind_text(st, 3, parent[0] != '\0' ? parent : NULL);
@@ -138,8 +139,8 @@ checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
 	store_bind_text(st, 10, store_now(now));
 	rc = store_step_done(s, st, checkpoint_saving, cause);
 out:
-	cJSON_free(text);
-	cJSON_free(mtext);
+	free(text);
+	free(mtext);
 	cJSON_Delete(meta);
 	return rc;
 }

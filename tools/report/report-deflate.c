@@ -19,8 +19,8 @@ report_deflate_level(int level)
 	atomic_store(&report_level, level);
 }
 
-typedef int (*report_init2_fn)(z_streamp, int, int, int, int, int,
-    const char *, int);
+typedef int (*report_init2_fn)(z_streamp, int, int, int, int, int, const char *,
+    int);
 
 /*
  * zlib's deflateInit_ (the function deflateInit expands to), for libharu:

@@ -32,9 +32,10 @@ jsonwrite_digits(unsigned long long m, char *end)
 static void
 jsonwrite_scaled(char *out, long long m, int d)
 {
-	char buf[32], *p = jsonwrite_digits(m < 0 ? -(unsigned long long)m :
-						    (unsigned long long)m,
-			      buf + sizeof buf);
+	char buf[32],
+	    *p = jsonwrite_digits(m < 0 ? -(unsigned long long)m :
+					  (unsigned long long)m,
+		buf + sizeof buf);
 	size_t n = strlen(p);
 
 	if (m < 0)

@@ -7,8 +7,8 @@
  * checkpoints in DB: the input holds a request and POINTS (default 252)
  * prices, a year of daily closes, as the analysis state does; each node
  * returns a small update of its own key. Then resumes the last thread and
- * checks that the resumed final state equals the one the run returned. Prints the
- * CPU and wall time per run (a run: the input and three node steps, four
+ * checks that the resumed final state equals the one the run returned. Prints
+ * the CPU and wall time per run (a run: the input and three node steps, four
  * checkpoints). The graph's cost is what the store, the JSON printing and
  * the reducers take: the nodes do nothing.
  */
@@ -97,7 +97,8 @@ main(int argc, char **argv)
 	struct graph *g = graph_new("bench");
 	struct graph_run_opts o;
 	struct store *st = NULL;
-	char *cause = NULL, tid[STORE_THREAD_ID_SIZE], (*tids)[STORE_THREAD_ID_SIZE];
+	char *cause = NULL, tid[STORE_THREAD_ID_SIZE],
+	     (*tids)[STORE_THREAD_ID_SIZE];
 	cJSON *final = NULL, *again = NULL;
 	double c0, c1, w0, w1;
 	int i, n, points, bad = 0;

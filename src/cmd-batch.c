@@ -252,6 +252,10 @@ cmd_batch_again(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc,
 		return rc;
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one BATCH_ID");
+	if (o.shard.count > 0)
+		return cmd_usage_error(e,
+		    "--shard is for a new batch: a recorded batch keeps its "
+		    "symbols");
 	o.retry = retry;
 	return batch_continue(ctx->settings, argv[optind], &o);
 }

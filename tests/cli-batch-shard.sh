@@ -21,6 +21,10 @@ has "$T/err" "JOB_COMPLETION_INDEX is not set" "says what is missing"
 (JOB_COMPLETION_INDEX=3 STOCKAGENT_SHARDS=3 "$STOCKAGENT" batch --watchlist "$T/wl" --shard auto --as-of $D >"$T/out" 2>"$T/err"; echo $? >"$T/rc")
 same "$(cat "$T/rc")" 2 "index past the count"
 
+# A recorded batch keeps its symbols: no --shard on resume or retry.
+expect 2 "resume --shard" -- batch resume 20250101-000000-000000 --shard 0/2
+has "$T/err" "recorded batch keeps its symbols" "says why"
+
 # Each symbol in exactly one shard, whatever the order of the list.
 : >"$T/all"
 for k in 0 1 2; do

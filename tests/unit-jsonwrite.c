@@ -47,9 +47,10 @@ int
 main(void)
 {
 	static const double fixed[] = { 0, 1, -1, 0.1, 0.2, 0.3, 1.5, 28.3,
-		-0.0001, 123456.789, 1e-7, 1e-300, 5e-324, 1e300, 1.7976931348623157e308,
-		9007199254740991.0, 9007199254740993.0, 0.1 + 0.2, 1.0 / 3, 2.0 / 3,
-		-26.9648, 3.25, 1e21, 123456789.123456789 };
+		-0.0001, 123456.789, 1e-7, 1e-300, 5e-324, 1e300,
+		1.7976931348623157e308, 9007199254740991.0, 9007199254740993.0,
+		0.1 + 0.2, 1.0 / 3, 2.0 / 3, -26.9648, 3.25, 1e21,
+		123456789.123456789 };
 	unsigned long long x = 88172645463325252ULL;
 	double v;
 	int i, bad = 0;
@@ -69,8 +70,9 @@ main(void)
 		bad += !roundtrip(v) + !roundtrip(v * 1.013);
 	}
 	TEST_CHECK("600,000 random doubles read back exactly", bad == 0);
-	TEST_CHECK("integers as integers", strcmp(text_of(42), "42") == 0 &&
-		strcmp(text_of(-7), "-7") == 0 && strcmp(text_of(-0.0), "0") == 0);
+	TEST_CHECK("integers as integers",
+	    strcmp(text_of(42), "42") == 0 && strcmp(text_of(-7), "-7") == 0 &&
+		strcmp(text_of(-0.0), "0") == 0);
 	TEST_CHECK("short decimals stay short",
 	    strcmp(text_of(0.1), "0.1") == 0 &&
 		strcmp(text_of(28.3), "28.3") == 0 &&
@@ -84,10 +86,12 @@ main(void)
 				  "\"Đóng cửa ₫\",true,false,null,{},[]],"
 				  "\"n\":-12.5e3}";
 		cJSON *t = cJSON_Parse(src), *back;
-		char *ours = jsonwrite_print(t), *theirs = cJSON_PrintUnformatted(t);
+		char *ours = jsonwrite_print(t),
+		     *theirs = cJSON_PrintUnformatted(t);
 
 		back = cJSON_Parse(ours);
-		TEST_CHECK("a tree reads back equal", cJSON_Compare(t, back, 1));
+		TEST_CHECK("a tree reads back equal",
+		    cJSON_Compare(t, back, 1));
 		TEST_CHECK("the text cJSON prints, numbers aside",
 		    strcmp(ours, theirs) == 0);
 		free(ours);

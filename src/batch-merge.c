@@ -94,6 +94,10 @@ batch_merge_rows(cJSON *rows, cJSON *part, int k, char **cause)
 				return EXIT_USAGE;
 			}
 		}
+		/* A pod's local path means nothing here: its S3 copy does. */
+		if (jsonutil_string(r, "s3_uri") != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(r, "pdf",
+			    cJSON_CreateString(jsonutil_string(r, "s3_uri")));
 		cJSON_AddItemToArray(rows, r);
 	}
 	return 0;

@@ -86,6 +86,7 @@ same "$(jget "$T/merged.json" "[[x.get(k) for k in $cmp_cols] for x in r['rankin
 cut -d, -f1-11 "$(jget "$T/merged.json" 'r["csv"]')" >"$T/m.csv"
 cut -d, -f1-11 "$(jget "$T/one.json" 'r["csv"]')" >"$T/o.csv"
 cmp -s "$T/m.csv" "$T/o.csv" && ok || bad "merged CSV = one-machine CSV: $(diff "$T/m.csv" "$T/o.csv" | head -5)"
+same "$(jget "$T/merged.json" 'all(x["pdf"].startswith("s3://reports/k8s/") for x in r["ranking"])')" True "merged rows name the reports in S3"
 s3get "k8s/batches/$G/summary.csv" "$T/back.csv" && ok || bad "summary.csv uploaded beside the shards"
 cmp -s "$T/back.csv" "$(jget "$T/merged.json" 'r["csv"]')" && ok || bad "summary.csv bytes"
 s3get "k8s/batches/$G/summary.pdf" "$T/back.pdf" && ok || bad "summary.pdf uploaded beside the shards"

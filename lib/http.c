@@ -502,6 +502,7 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 	    HTTP_DEFAULT_CONNECT_MS;
 	long total_ms = req->timeout_ms == 0 ? HTTP_DEFAULT_TIMEOUT_MS :
 					       req->timeout_ms;
+	const char *ca;
 
 	lc.easy_setopt(c, CURLOPT_URL, req->url);
 	lc.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -513,6 +514,11 @@ set_options(CURL *c, const struct http_request *req, struct attempt *a,
 		lc.easy_setopt(c, CURLOPT_PROTOCOLS,
 		    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 	lc.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	/* As the curl tool reads it: a system whose CA bundle is not where
+	 * this libcurl was built to look (a Lambda package's libcurl on
+	 * Amazon Linux) names its own. */
+	if ((ca = getenv("CURL_CA_BUNDLE")) != NULL && *ca != '\0')
+		lc.easy_setopt(c, CURLOPT_CAINFO, ca);
 	if (total_ms > 0)
 		lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
 	if (req->low_speed_bytes > 0 && req->low_speed_s > 0) {

@@ -92,6 +92,12 @@ const struct settings_entry settings_table[] = {
 	{ "lang", SETTINGS_CHOICE, NULL, 0, 0, settings_langs, "--lang",
 	    "the language of the report, the PDF and messages: en or vi "
 	    "(default: from LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else en)" },
+	{ "lambda_margin", SETTINGS_INT, "1500", 100, 60000, NULL, NULL,
+	    "milliseconds before an invocation's deadline that lambda stops "
+	    "its run and answers an error" },
+	{ "lambda_watchlist", SETTINGS_STRING, NULL, 0, 0, NULL, NULL,
+	    "the watchlist file lambda runs for a scheduled event that names "
+	    "no symbols" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

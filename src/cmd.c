@@ -22,6 +22,7 @@ extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_db_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_lambda_entry;
 extern const struct cmd_entry cmd_model_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_reports_entry;
@@ -35,6 +36,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_batch_entry,
 	&cmd_data_entry,
 	&cmd_serve_entry,
+	&cmd_lambda_entry,
 	&cmd_runs_entry,
 	&cmd_reports_entry,
 	&cmd_db_entry,

@@ -1,8 +1,7 @@
 /*
  * serve-invoke.c: POST /invocations.
  *
- * The body is {"prompt": TEXT} (the symbol found as 'ask' finds it) or
- * {"symbol", "as_of", "model", "pdf", "s3", "format"}; the reply is
+ * The body is a request as src/invoke.h reads it; the reply is
  * {"response": the three sections as text, "status": "success", "result":
  * the --format json object}, or server-sent events: each graph event as
  * --format ndjson has it, then the result.
@@ -21,51 +20,18 @@
 #include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "src/cmd.h"
+#include "src/invoke.h"
 #include "src/output.h"
 #include "src/runner.h"
 #include "src/serve.h"
-
-/* The fields a body may have, and their JSON types. */
-static const struct {
-	const char *name;
-	int type; /* cJSON_String, cJSON_True (any boolean) */
-} serve_fields[] = {
-	{ "prompt", cJSON_String },
-	{ "symbol", cJSON_String },
-	{ "as_of", cJSON_String },
-	{ "model", cJSON_String },
-	{ "pdf", cJSON_True },
-	{ "s3", cJSON_String },
-	{ "format", cJSON_String },
-};
-
-/* How a run's exit code is answered. */
-static const struct {
-	int code, status;
-	const char *title, *type;
-} serve_codes[] = {
-	{ EXIT_USAGE, 400, "Invalid request", "ValidationError" },
-	{ EXIT_MARKET, 400, "Market data unavailable", "MarketDataError" },
-	{ EXIT_MODEL, 500, "Model failed", "ModelError" },
-	{ EXIT_STORAGE, 500, "Storage failed", "StorageError" },
-	{ EXIT_NETWORK, 500, "Network failed", "NetworkError" },
-	{ EXIT_INTERRUPTED, 500, "Run interrupted", "InterruptedError" },
-};
 
 /* Replies to exit code RC with CAUSE. */
 static void
 serve_fail(struct serve_call *c, int rc, const char *cause)
 {
-	size_t i;
+	const struct invoke_code *a = invoke_code(rc);
 
-	for (i = 0; i < sizeof serve_codes / sizeof *serve_codes; i++) {
-		if (serve_codes[i].code == rc) {
-			serve_error(c, serve_codes[i].status,
-			    serve_codes[i].title, serve_codes[i].type, cause);
-			return;
-		}
-	}
-	serve_error(c, 500, "Internal error", "InternalError", cause);
+	serve_error(c, a->status, a->title, a->type, cause);
 }
 
 static int serve_bad(struct serve_call *c, const char *fmt, ...)
@@ -95,92 +61,11 @@ serve_bad_cause(struct serve_call *c, char *cause)
 	return -1;
 }
 
-/* Each field known and of its type. Returns 0 or -1 (replied). */
-static int
-serve_check_fields(struct serve_call *c)
-{
-	const cJSON *f;
-	size_t i;
-
-	cJSON_ArrayForEach(f, c->body) {
-		for (i = 0; i < sizeof serve_fields / sizeof *serve_fields; i++)
-			if (strcmp(f->string, serve_fields[i].name) == 0)
-				break;
-		if (i == sizeof serve_fields / sizeof *serve_fields)
-			return serve_bad(c,
-			    "unknown field '%s': use prompt, "
-			    "symbol, as_of, model, pdf, s3 or format",
-			    f->string);
-		if (serve_fields[i].type == cJSON_True ? !cJSON_IsBool(f) :
-							 !cJSON_IsString(f))
-			return serve_bad(c, "field '%s' has the wrong type",
-			    f->string);
-	}
-	return 0;
-}
-
-/* Whether URI is a model a request may choose. */
-static int
-serve_model_ok(const struct serve_call *c, const char *uri)
-{
-	const char *own = settings_string(c->sv->settings, "model");
-	const char *list = settings_string(c->sv->settings, "serve_models");
-	size_t n = strlen(uri);
-	const char *p;
-
-	if (strcmp(uri, "builtin") == 0 ||
-	    (own != NULL && strcmp(uri, own) == 0))
-		return 1;
-	for (p = list; p != NULL && *p != '\0'; p += strcspn(p, ",")) {
-		p += strspn(p, ", ");
-		if (strncmp(p, uri, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-			return 1;
-	}
-	return 0;
-}
-
-/* Sets NAME to VALUE in the call's settings. Returns 0 or -1 (replied). */
-static int
-serve_set(struct serve_call *c, const char *name, const char *value)
-{
-	char *cause = NULL;
-
-	if (settings_set(c->s, name, value, "the request", &cause) == 0)
-		return 0;
-	return serve_bad_cause(c, cause);
-}
-
-/* The model, PDF and S3 choices. Returns 0 or -1 (replied). */
-static int
-serve_choices(struct serve_call *c)
-{
-	const char *model = jsonutil_string(c->body, "model");
-	const char *s3 = jsonutil_string(c->body, "s3");
-	const cJSON *pdf = cJSON_GetObjectItemCaseSensitive(c->body, "pdf");
-	struct s3_location loc = { NULL, NULL };
-	char *why = NULL;
-
-	if (model != NULL && !serve_model_ok(c, model))
-		return serve_bad(c,
-		    "model '%s' is not offered here: use "
-		    "builtin, the server's model, or one of serve_models",
-		    model);
-	if (model != NULL && serve_set(c, "model", model) != 0)
-		return -1;
-	if (pdf != NULL &&
-	    serve_set(c, "no_pdf", cJSON_IsTrue(pdf) ? "0" : "1") != 0)
-		return -1;
-	if (s3 != NULL && s3_uri_parse(s3, &loc, &why) != 0)
-		return serve_bad_cause(c, why);
-	s3_location_free(&loc);
-	return s3 != NULL ? serve_set(c, "s3", s3) : 0;
-}
-
 /* The reply's form: "format" and the Accept header. */
 static int
 serve_format(struct serve_call *c)
 {
-	const char *f = jsonutil_string(c->body, "format");
+	const char *f = c->req.format;
 	const char *accept = httpd_header(c->r, "Accept");
 
 	c->with_result = 1;
@@ -202,16 +87,9 @@ serve_format(struct serve_call *c)
 static int
 serve_symbol(struct serve_call *c)
 {
-	const char *sym = jsonutil_string(c->body, "symbol");
 	char *cause = NULL;
-	int rc;
+	int rc = invoke_symbol(c->s, &c->req, c->symbol, &cause);
 
-	if (sym != NULL)
-		rc = symbol_normalize(sym, c->symbol, &cause) != 0 ?
-		    EXIT_USAGE :
-		    0;
-	else
-		rc = cmd_ask_symbol(c->s, c->prompt, 0, c->symbol, &cause);
 	if (rc != 0)
 		serve_fail(c, rc, cause != NULL ? cause : "no symbol");
 	free(cause);
@@ -262,24 +140,13 @@ serve_headers(struct serve_call *c)
 /* ---- the request ----------------------------------------------------------
  */
 
-/* The as-of date, checked as analyze checks it. Returns 0 or -1. */
-static int
-serve_as_of(struct serve_call *c)
-{
-	char day[11], *cause = NULL;
-
-	if (c->as_of == NULL || runner_as_of(c->as_of, day, &cause) == 0)
-		return 0;
-	return serve_bad_cause(c, cause);
-}
-
 /* Parses and checks the body. Returns 0 or -1 (replied). */
 static int
 serve_parse(struct serve_call *c)
 {
 	size_t len;
 	const char *body = httpd_body(c->r, &len);
-	char prompt_log[201];
+	char prompt_log[201], *cause = NULL;
 
 	c->body = cJSON_ParseWithLength(body, len);
 	if (c->body == NULL) {
@@ -289,24 +156,15 @@ serve_parse(struct serve_call *c)
 		    "stock\"}");
 		return -1;
 	}
-	if (!cJSON_IsObject(c->body))
-		return serve_bad(c, "%s", "the body must be a JSON object");
-	if (serve_check_fields(c) != 0)
-		return -1;
-	c->prompt = jsonutil_string(c->body, "prompt");
-	c->as_of = jsonutil_string(c->body, "as_of");
-	if (c->prompt == NULL && jsonutil_string(c->body, "symbol") == NULL)
-		return serve_bad(c, "%s", "give a prompt or a symbol");
-	if (serve_as_of(c) != 0)
-		return -1;
+	if (invoke_parse(c->body, c->sv->settings, c->s, &c->req, &cause) != 0)
+		return serve_bad_cause(c, cause);
+	c->prompt = c->req.prompt;
+	c->as_of = c->req.as_of;
 	if (c->prompt != NULL && c->sv->log_prompts) {
 		snprintf(prompt_log, sizeof prompt_log, "%s", c->prompt);
 		httpd_log_field(c->r, "prompt", prompt_log);
 	}
-	return serve_headers(c) != 0 || serve_format(c) != 0 ||
-		serve_choices(c) != 0 ?
-	    -1 :
-	    0;
+	return serve_headers(c) != 0 || serve_format(c) != 0 ? -1 : 0;
 }
 
 /* ---- the reply ------------------------------------------------------------
@@ -374,14 +232,9 @@ static void
 serve_stream_error(struct serve_call *c, int rc, const char *cause)
 {
 	cJSON *e = cJSON_CreateObject();
-	const char *type = "InternalError";
-	size_t i;
 
-	for (i = 0; i < sizeof serve_codes / sizeof *serve_codes; i++)
-		if (serve_codes[i].code == rc)
-			type = serve_codes[i].type;
 	cJSON_AddStringToObject(e, "error", cause);
-	cJSON_AddStringToObject(e, "error_type", type);
+	cJSON_AddStringToObject(e, "error_type", invoke_code(rc)->type);
 	cJSON_AddStringToObject(e, "message",
 	    "An error occurred during "
 	    "streaming");

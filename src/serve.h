@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "src/invoke.h"
 #include "tools/symbol.h"
 
 struct httpd_request;
@@ -35,6 +36,7 @@ struct serve_call {
 	struct httpd_request *r;
 	cJSON *body;		     /* the parsed request */
 	struct settings *s;	     /* the server's, with the body's choices */
+	struct invoke_req req;	     /* what BODY asks */
 	const char *prompt;	     /* in BODY, or NULL */
 	const char *as_of;	     /* in BODY, or NULL */
 	const char *session_id;	     /* the header, or NULL */

@@ -21,7 +21,7 @@ is() { # is "EXPECTED" DESCRIPTION -- WORDS...
 }
 
 # Commands and subcommands come from the command table; __complete hides.
-is "analyze ask batch config data db help model models reports runs serve version" \
+is "analyze ask batch config data db help lambda model models reports runs serve version" \
 	"commands" -- ""
 is "analyze ask" "commands by prefix" -- a
 is "list prune resume show" "runs subcommands" -- runs ""

@@ -72,9 +72,27 @@ load_font(HPDF_Doc pdf, struct hpdf_error *err, const char *path, char **cause)
 	return name;
 }
 
+/*
+ * The default font PATH, or where the system has none, the copy among the
+ * data files (fonts/NAME: a Lambda package carries one). Heap string.
+ */
+static char *
+default_font(const char *path, const char *name)
+{
+	char *rel, *found, *why = NULL;
+
+	if (access(path, R_OK) == 0)
+		return xstrdup(path);
+	rel = xasprintf("fonts/%s", name);
+	found = paths_data_file(rel, &why);
+	free(why);
+	free(rel);
+	return found != NULL ? found : xstrdup(path);
+}
+
 static int
-setup_fonts(struct report_doc *d, struct hpdf_error *err,
-    const struct report_pdf_opts *o, char **cause)
+setup_fonts(struct report_doc *d, struct hpdf_error *err, const char *reg_path,
+    const char *bold_path, char **cause)
 {
 	const char *reg, *bold;
 
@@ -83,12 +101,10 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err,
 				 "encoder (needs 2.3+)");
 		return -1;
 	}
-	reg = load_font(d->pdf, err,
-	    o->font_regular ? o->font_regular : REPORT_FONT_REGULAR, cause);
+	reg = load_font(d->pdf, err, reg_path, cause);
 	if (reg == NULL)
 		return -1;
-	bold = load_font(d->pdf, err,
-	    o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause);
+	bold = load_font(d->pdf, err, bold_path, cause);
 	if (bold == NULL)
 		return -1;
 	d->font = HPDF_GetFont(d->pdf, reg, REPORT_ENCODER);
@@ -216,6 +232,7 @@ report_doc_write(struct report_doc *d, const struct report_pdf_opts *o,
     char **cause)
 {
 	struct hpdf_error err = { 0, 0 };
+	char *reg_path = NULL, *bold_path = NULL;
 	size_t i;
 	int rc = -1, a4;
 
@@ -236,18 +253,21 @@ report_doc_write(struct report_doc *d, const struct report_pdf_opts *o,
 	}
 	HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
 	report_deflate_level(1); /* fonts: a third of the time, +7% size */
-	if (setup_fonts(d, &err, o, cause) != 0)
+	reg_path = o->font_regular ?
+	    xstrdup(o->font_regular) :
+	    default_font(REPORT_FONT_REGULAR, "DejaVuSans.ttf");
+	bold_path = o->font_bold ?
+	    xstrdup(o->font_bold) :
+	    default_font(REPORT_FONT_BOLD, "DejaVuSans-Bold.ttf");
+	if (setup_fonts(d, &err, reg_path, bold_path, cause) != 0)
 		goto cleanup;
 	set_metadata(d, f);
 	report_new_page(d);
 	f->body(d, f->arg);
 	for (i = 0; i < d->npages; i++)
 		page_frame(d, i, f);
-	if (report_font_complete(d->font,
-		o->font_regular ? o->font_regular : REPORT_FONT_REGULAR,
-		cause) != 0 ||
-	    report_font_complete(d->bold,
-		o->font_bold ? o->font_bold : REPORT_FONT_BOLD, cause) != 0)
+	if (report_font_complete(d->font, reg_path, cause) != 0 ||
+	    report_font_complete(d->bold, bold_path, cause) != 0)
 		goto cleanup;
 	rc = save(d, &err, o, path, written_out, cause);
 cleanup:
@@ -256,6 +276,8 @@ cleanup:
 	d->pdf = NULL;
 	free(d->pages);
 	d->pages = NULL;
+	free(reg_path);
+	free(bold_path);
 	return rc;
 }
 

@@ -7,6 +7,11 @@
 # running elsewhere (buildx emulates the other architecture with QEMU).
 # The image serves POST /invocations and GET /ping on 0.0.0.0:8080 as a
 # user without privileges; see README, "Deploy to AgentCore".
+#
+# The same image runs the batch on Kubernetes (data/k8s/: an Indexed
+# CronJob of `stockagent batch --shard auto` and `batch merge`; README,
+# "Scale out"), whose manifests give the arguments and set
+# STOCKAGENT_NO_PDF=false.
 
 # --- build: the libraries' development packages (those of scripts/setup
 # --deps that the program needs), then configure, make, make install.

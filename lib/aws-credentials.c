@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/aws-credentials.h"
+#include "lib/aws-webidentity.h"
 #include "lib/http.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -577,6 +578,22 @@ from_files(const char *profile, int named, struct aws_credentials **out,
 	return rc;
 }
 
+/* Web identity (aws-webidentity.h) in the region of the environment. */
+static int
+from_web_identity(struct aws_credentials **out, char **cause)
+{
+	char *region = NULL, *why = NULL;
+	int rc;
+
+	if (env("AWS_WEB_IDENTITY_TOKEN_FILE") == NULL)
+		return 0;
+	if (awscred_region(NULL, NULL, &region, &why) != 0)
+		free(why);
+	rc = awscred_web_identity(region, out, cause);
+	free(region);
+	return rc;
+}
+
 int
 awscred_resolve(const struct awscred_options *opts,
     struct aws_credentials **out, char **cause)
@@ -590,6 +607,8 @@ awscred_resolve(const struct awscred_options *opts,
 	if (explicit_profile == NULL)
 		rc = from_env(out, cause);
 	if (rc == 0)
+		rc = from_web_identity(out, cause);
+	if (rc == 0)
 		rc = from_files(profile, named, out, &files, cause);
 	if (rc == 0)
 		rc = from_container(out, cause);
@@ -598,7 +617,8 @@ awscred_resolve(const struct awscred_options *opts,
 	if (rc == 0)
 		*cause = xasprintf(
 		    "no AWS credentials found: searched the "
-		    "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "
+		    "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; "
+		    "AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN), "
 		    "%s, the container endpoint (AWS_CONTAINER_CREDENTIALS_"
 		    "FULL_URI/RELATIVE_URI unset) and %s; set the variables "
 		    "or AWS_PROFILE",

@@ -6,6 +6,9 @@
  *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
  *      AWS_SESSION_TOKEN (or AWS_SECURITY_TOKEN); skipped when a profile
  *      is given explicitly in code;
+ *   1b. web identity (IRSA): AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN
+ *      exchanged with STS AssumeRoleWithWebIdentity, kept until shortly
+ *      before they expire (lib/aws-webidentity.h);
  *   2. shared credentials file (AWS_SHARED_CREDENTIALS_FILE, default
  *      ~/.aws/credentials), section [NAME];
  *   3. config file (AWS_CONFIG_FILE, default ~/.aws/config), section

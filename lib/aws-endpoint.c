@@ -28,6 +28,7 @@ static const struct service_desc services[] = {
 	    "sagemaker" },
 	{ "bedrock-agentcore", "BEDROCK_AGENTCORE", "bedrock-agentcore",
 	    "bedrock-agentcore" },
+	{ "sts", "STS", "sts", "sts" },
 };
 
 static const struct service_desc *

@@ -3,7 +3,7 @@
  *
  * Order (botocore ConfiguredEndpointProvider, without the config-file
  * steps): an explicit URL, AWS_ENDPOINT_URL_<SERVICE> (S3, BEDROCK_RUNTIME,
- * SAGEMAKER_RUNTIME, BEDROCK_AGENTCORE), AWS_ENDPOINT_URL, then the
+ * SAGEMAKER_RUNTIME, BEDROCK_AGENTCORE, STS), AWS_ENDPOINT_URL, then the
  * default https://{prefix}.{region}.amazonaws.com.
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips the variables.
  */
@@ -21,9 +21,9 @@ struct aws_endpoint {
 
 /*
  * Resolves service ("s3", "bedrock-runtime", "sagemaker-runtime",
- * "bedrock-agentcore") in region. explicit_url may be NULL. Returns 0 and
- * fills out (free with aws_endpoint_free), or -1 with *cause for an
- * unknown service or a malformed override URL.
+ * "bedrock-agentcore", "sts") in region. explicit_url may be NULL. Returns 0
+ * and fills out (free with aws_endpoint_free), or -1 with *cause for an unknown
+ * service or a malformed override URL.
  */
 int aws_endpoint_resolve(const char *service, const char *region,
     const char *explicit_url, struct aws_endpoint *out, char **cause);

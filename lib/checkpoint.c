@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lib/checkpoint.h"
+#include "lib/jsonwrite.h"
 #include "lib/lease.h"
 #include "lib/xmalloc.h"
 
@@ -50,7 +51,7 @@ checkpoint_parent(struct store *s, const char *thread_id,
 	int rc;
 
 	parent[0] = '\0';
-	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
+	if ((rc = store_prepare_kept(s, checkpoint_latest_sql, &st,
 		 "reading checkpoints", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
@@ -58,7 +59,7 @@ checkpoint_parent(struct store *s, const char *thread_id,
 	if (rc == SQLITE_ROW)
 		snprintf(parent, CHECKPOINT_ID_SIZE, "%s",
 		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	store_release(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_error(s, rc, "reading checkpoints", cause);
 	return 0;
@@ -83,19 +84,19 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 
 	task = xasprintf("%s:%d", node != NULL ? node : "__input__", step);
 	cJSON_ArrayForEach(item, update) {
-		if ((rc = store_prepare(s, sql, &st, checkpoint_saving,
+		if ((rc = store_prepare_kept(s, sql, &st, checkpoint_saving,
 			 cause)) != 0)
 			break;
-		value = cJSON_PrintUnformatted(item);
+		value = jsonwrite_print(item);
 		store_bind_text(st, 1, thread_id);
 		store_bind_text(st, 2, id);
 		store_bind_text(st, 3, task);
 		sqlite3_bind_int(st, 4, idx++);
 		store_bind_text(st, 5, item->string);
 		store_bind_text(st, 6, value);
-		cJSON_free(value);
-		if ((rc = store_step_done(s, st, checkpoint_saving, cause)) !=
-		    0)
+		free(value);
+		if ((rc = store_step_release(s, st, checkpoint_saving,
+			 cause)) != 0)
 			break;
 	}
 	free(task);
@@ -122,10 +123,11 @@ checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
 	keys = cJSON_AddArrayToObject(meta, "writes");
 	cJSON_ArrayForEach(item, update)
 		cJSON_AddItemToArray(keys, cJSON_CreateString(item->string));
-	if ((rc = store_prepare(s, sql, &st, checkpoint_saving, cause)) != 0)
+	if ((rc = store_prepare_kept(s, sql, &st, checkpoint_saving, cause)) !=
+	    0)
 		goto out;
-	text = cJSON_PrintUnformatted(state);
-	mtext = cJSON_PrintUnformatted(meta);
+	text = jsonwrite_print(state);
+	mtext = jsonwrite_print(meta);
 	store_bind_text(st, 1, thread_id);
 	store_bind_text(st, 2, id);
 	store_bind_text(st, 3, parent[0] != '\0' ? parent : NULL);
@@ -136,10 +138,10 @@ checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
 	store_bind_text(st, 8, text);
 	store_bind_text(st, 9, mtext);
 	store_bind_text(st, 10, store_now(now));
-	rc = store_step_done(s, st, checkpoint_saving, cause);
+	rc = store_step_release(s, st, checkpoint_saving, cause);
 out:
-	cJSON_free(text);
-	cJSON_free(mtext);
+	free(text);
+	free(mtext);
 	cJSON_Delete(meta);
 	return rc;
 }
@@ -161,7 +163,8 @@ checkpoint_put_run(struct store *s, const char *thread_id, int step,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st, checkpoint_saving, cause)) != 0)
+	if ((rc = store_prepare_kept(s, sql, &st, checkpoint_saving, cause)) !=
+	    0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
 	store_bind_text(st, 2,
@@ -169,7 +172,7 @@ checkpoint_put_run(struct store *s, const char *thread_id, int step,
 	store_bind_text(st, 3, store_now(now));
 	sqlite3_bind_int(st, 4, step + 1);
 	store_bind_text(st, 5, source);
-	return store_step_done(s, st, checkpoint_saving, cause);
+	return store_step_release(s, st, checkpoint_saving, cause);
 }
 
 int

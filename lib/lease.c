@@ -91,12 +91,17 @@ lease_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 
 /* Where holds of one kind are kept: run leases or named locks. */
 struct lease_kind {
-	const char *table; /* "leases" */
-	const char *key;   /* its key column: "thread_id" */
+	const char *table;	/* "leases" */
+	const char *key;	/* its key column: "thread_id" */
+	const char *holder_sql; /* lease_holder's query (kept: static) */
 };
 
-static const struct lease_kind lease_runs = { "leases", "thread_id" };
-static const struct lease_kind lease_locks = { "locks", "name" };
+static const struct lease_kind lease_runs = { "leases", "thread_id",
+	"SELECT pid, host, started, since, heartbeat FROM leases"
+	" WHERE thread_id = ?" };
+static const struct lease_kind lease_locks = { "locks", "name",
+	"SELECT pid, host, started, since, heartbeat FROM locks"
+	" WHERE name = ?" };
 
 /*
  * The holder of KEY's hold of kind K: 1 with *WHO filled, 0 when nobody
@@ -106,15 +111,11 @@ static int
 lease_holder(struct store *s, const struct lease_kind *k, const char *key,
     struct lease_who *who, char **cause)
 {
-	char *sql = xasprintf("SELECT pid, host, started, since, heartbeat"
-			      " FROM %s WHERE %s = ?",
-	    k->table, k->key);
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = store_prepare(s, sql, &st, "reading the run's owner", cause);
-	free(sql);
-	if (rc != 0)
+	if ((rc = store_prepare_kept(s, k->holder_sql, &st,
+		 "reading the run's owner", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -128,7 +129,7 @@ lease_holder(struct store *s, const struct lease_kind *k, const char *key,
 		rc = 0;
 	else
 		rc = store_error(s, rc, "reading the run's owner", cause);
-	sqlite3_finalize(st);
+	store_release(st);
 	return rc;
 }
 
@@ -234,14 +235,14 @@ lease_renew(struct store *s, const char *thread_id, char **cause)
 			"was taken over by process %ld on host %s at %s; this "
 			"process stops",
 			thread_id, who.pid, who.host, who.since));
-	if ((rc = store_prepare(s, sql, &st, "renewing the run's hold",
+	if ((rc = store_prepare_kept(s, sql, &st, "renewing the run's hold",
 		 cause)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, (long long)time(NULL));
 	store_bind_text(st, 2, thread_id);
 	sqlite3_bind_int64(st, 3, me.pid);
 	store_bind_text(st, 4, me.host);
-	return store_step_done(s, st, "renewing the run's hold", cause);
+	return store_step_release(s, st, "renewing the run's hold", cause);
 }
 
 /* Deletes KEY's hold of kind K if this process holds it; best effort. */

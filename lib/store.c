@@ -32,6 +32,11 @@ struct store {
 	char *path;
 	int busy_ms;  /* how long a lock is waited for */
 	int last_err; /* enum store_error of the last failure */
+	struct store_kept {
+		const char *sql; /* the key: a static string's address */
+		sqlite3_stmt *st;
+	} * kept; /* [nkept], store_prepare_kept's statements */
+	size_t nkept;
 };
 
 /* Migration N (1-based) takes the schema from version N-1 to N. */
@@ -311,6 +316,59 @@ store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+int
+store_prepare_kept(struct store *s, const char *sql, sqlite3_stmt **st,
+    const char *doing, char **cause)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->nkept; i++) {
+		if (s->kept[i].sql == sql) {
+			*st = s->kept[i].st;
+			return 0;
+		}
+	}
+	if ((rc = store_prepare(s, sql, st, doing, cause)) != 0)
+		return rc;
+	s->kept = xreallocarray(s->kept, s->nkept + 1, sizeof *s->kept);
+	s->kept[s->nkept].sql = sql;
+	s->kept[s->nkept++].st = *st;
+	return 0;
+}
+
+void
+store_release(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int
+store_step_release(struct store *s, sqlite3_stmt *st, const char *doing,
+    char **cause)
+{
+	int rc = sqlite3_step(st);
+
+	store_release(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, rc, doing, cause);
+	return 0;
+}
+
+/* Runs the kept statement SQL (no rows, no parameters). */
+static int
+store_run_kept(struct store *s, const char *sql, const char *doing,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare_kept(s, sql, &st, doing, cause)) != 0)
+		return rc;
+	return store_step_release(s, st, doing, cause);
+}
+
 void
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -351,17 +409,20 @@ store_query_int(struct store *s, const char *sql, int *value, char **cause)
 	return rc;
 }
 
+static const char store_begin_sql[] = "BEGIN IMMEDIATE";
+static const char store_commit_sql[] = "COMMIT";
+
 int
 store_begin(struct store *s, char **cause)
 {
-	return store_exec(s, "BEGIN IMMEDIATE", "starting a transaction",
+	return store_run_kept(s, store_begin_sql, "starting a transaction",
 	    cause);
 }
 
 int
 store_commit(struct store *s, char **cause)
 {
-	int rc = store_exec(s, "COMMIT", "committing", cause);
+	int rc = store_run_kept(s, store_commit_sql, "committing", cause);
 
 	if (rc != 0)
 		store_rollback(s);
@@ -577,8 +638,13 @@ store_open(const char *path, struct store **out, char **cause)
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < s->nkept; i++)
+		sqlite3_finalize(s->kept[i].st);
+	free(s->kept);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);

@@ -89,6 +89,20 @@ int store_error(struct store *s, int rc, const char *doing, char **cause);
  */
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
     const char *doing, char **cause);
+/*
+ * As store_prepare, for SQL that lives as long as the program (a static
+ * string: its address is the key): prepared once per connection and kept
+ * until store_close, so a statement run at every checkpoint is not parsed
+ * again. The caller never finalizes *ST: store_release (or
+ * store_step_release) resets it and clears its parameters when done.
+ */
+int store_prepare_kept(struct store *s, const char *sql, sqlite3_stmt **st,
+    const char *doing, char **cause);
+/* Resets a kept statement and clears its parameters. */
+void store_release(sqlite3_stmt *st);
+/* store_step_done for a kept statement: steps it to the end, releases it. */
+int store_step_release(struct store *s, sqlite3_stmt *st, const char *doing,
+    char **cause);
 /* Binds parameter I of ST to a copy of V, or to NULL when V is NULL. */
 void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /*

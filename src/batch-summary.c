@@ -19,6 +19,7 @@
 #include "lib/store-batch.h"
 #include "lib/xmalloc.h"
 #include "src/batch-summary.h"
+#include "tools/report/report.h"
 
 /* A score change smaller than this is not news. */
 #define BATCH_SCORE_EPS 0.05
@@ -157,6 +158,9 @@ batch_rank_row(const cJSON *it, const cJSON *prev)
 
 	cJSON_AddStringToObject(r, "symbol", jsonutil_string(it, "symbol"));
 	cJSON_AddStringToObject(r, "status", state);
+	if (jsonutil_string(it, "s3_uri") != NULL)
+		cJSON_AddStringToObject(r, "s3_uri",
+		    jsonutil_string(it, "s3_uri"));
 	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(it, "exit_code")))
 		cJSON_AddNumberToObject(r, "exit_code",
 		    jsonutil_number(it, "exit_code"));
@@ -205,23 +209,45 @@ batch_rank_cmp(const void *a, const void *b)
 	    jsonutil_string(y, "symbol"));
 }
 
-cJSON *
-batch_summary_rank(const cJSON *b, const cJSON *prev)
+/* The array of the N rows ROWS (taken) in ranking order, numbered. */
+static cJSON *
+batch_rank_array(cJSON **rows, int n)
 {
-	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items"), *it;
-	int i = 0, n = cJSON_GetArraySize(items);
-	cJSON **rows = xcalloc((size_t)n + 1, sizeof *rows), *arr;
+	cJSON *arr = cJSON_CreateArray();
+	int i;
 
-	cJSON_ArrayForEach(it, items)
-		rows[i++] = batch_rank_row(it, prev);
 	qsort(rows, (size_t)n, sizeof *rows, batch_rank_cmp);
-	arr = cJSON_CreateArray();
 	for (i = 0; i < n; i++) {
+		cJSON_DeleteItemFromObject(rows[i], "rank");
 		cJSON_AddNumberToObject(rows[i], "rank", i + 1);
 		cJSON_AddItemToArray(arr, rows[i]);
 	}
 	free(rows);
 	return arr;
+}
+
+cJSON *
+batch_summary_rank(const cJSON *b, const cJSON *prev)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(b, "items"), *it;
+	int i = 0, n = cJSON_GetArraySize(items);
+	cJSON **rows = xcalloc((size_t)n + 1, sizeof *rows);
+
+	cJSON_ArrayForEach(it, items)
+		rows[i++] = batch_rank_row(it, prev);
+	return batch_rank_array(rows, n);
+}
+
+cJSON *
+batch_summary_rerank(cJSON *rows)
+{
+	int i = 0, n = cJSON_GetArraySize(rows);
+	cJSON **v = xcalloc((size_t)n + 1, sizeof *v);
+
+	while (rows->child != NULL)
+		v[i++] = cJSON_DetachItemViaPointer(rows, rows->child);
+	cJSON_Delete(rows);
+	return batch_rank_array(v, n);
 }
 
 /* One number cell of the text table, one decimal. */
@@ -302,27 +328,122 @@ batch_write_csv(const char *path, const cJSON *rank, char **cause)
 	return rc;
 }
 
-/* Uploads the CSV at PATH as batches/NAME under the s3 setting. */
+/* Uploads the file at PATH as KEY under the S3 URI BASE and names its URI
+ * in SUMMARY as KEY_NAME. */
 static int
-batch_upload(struct settings *s, const char *path, const char *name,
-    cJSON *summary, char **cause)
+batch_upload(const char *base, const char *path, const char *key,
+    const char *type, const char *key_name, cJSON *summary, char **cause)
 {
-	const char *uri = settings_string(s, "s3");
 	struct s3_location loc = { NULL, NULL };
-	char *key, *s3uri = NULL;
+	char *s3uri = NULL;
 	int rc;
 
-	if (uri == NULL)
-		return 0;
-	key = xasprintf("batches/%s", name);
-	rc = s3_uri_parse(uri, &loc, cause) != 0 ||
-	    s3_put_file(&loc, key, path, "text/csv", NULL, &s3uri, cause) != 0;
-	if (rc == 0)
-		cJSON_AddStringToObject(summary, "csv_s3_uri", s3uri);
+	rc = s3_uri_parse(base, &loc, cause) != 0 ||
+	    s3_put_file(&loc, key, path, type, NULL, &s3uri, cause) != 0;
+	if (rc == 0 && key_name != NULL)
+		cJSON_AddStringToObject(summary, key_name, s3uri);
 	free(s3uri);
-	free(key);
 	s3_location_free(&loc);
 	return rc ? EXIT_UPLOAD : 0;
+}
+
+/* Writes SUMMARY's PDF to PATH; 0 or EXIT_STORAGE with *cause. */
+static int
+batch_write_pdf(struct settings *s, const char *path, const cJSON *summary,
+    char **cause)
+{
+	struct report_pdf_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.paper = settings_string(s, "paper");
+	if (paths_mkdirs_for(path, 0, cause) != 0 ||
+	    report_summary_write(summary, &o, path, cause) != 0)
+		return EXIT_STORAGE;
+	return 0;
+}
+
+/* Writes SUMMARY as KIND ("csv" or "pdf") to OUT/batches/STEM.KIND and
+ * uploads it as S3_STEM.KIND under S3_BASE (NULL: not uploaded). */
+static int
+batch_summary_file(struct settings *s, cJSON *summary, const char *kind,
+    const char *stem, const char *s3_base, const char *s3_stem, char **cause)
+{
+	const char *dir = settings_string(s, "out");
+	int pdf = strcmp(kind, "pdf") == 0, rc;
+	char *path, *key, *key_name;
+
+	path = xasprintf("%s/batches/%s.%s", dir != NULL ? dir : "reports",
+	    stem, kind);
+	if (pdf)
+		rc = batch_write_pdf(s, path, summary, cause);
+	else if ((rc = batch_write_csv(path,
+		      cJSON_GetObjectItemCaseSensitive(summary, "ranking"),
+		      cause)) != 0)
+		rc = EXIT_STORAGE;
+	if (rc == 0)
+		cJSON_AddStringToObject(summary, kind, path);
+	if (rc == 0 && s3_base != NULL) {
+		key = xasprintf("%s.%s", s3_stem, kind);
+		key_name = xasprintf("%s_s3_uri", kind);
+		rc = batch_upload(s3_base, path, key,
+		    pdf ? "application/pdf" : "text/csv", key_name, summary,
+		    cause);
+		free(key_name);
+		free(key);
+	}
+	free(path);
+	return rc;
+}
+
+int
+batch_summary_files(struct settings *s, cJSON *summary, const char *stem,
+    const char *s3_base, const char *s3_stem, char **cause)
+{
+	int rc;
+
+	rc = batch_summary_file(s, summary, "csv", stem, s3_base, s3_stem,
+	    cause);
+	if (rc == 0 && !settings_bool(s, "no_pdf"))
+		rc = batch_summary_file(s, summary, "pdf", stem, s3_base,
+		    s3_stem, cause);
+	return rc;
+}
+
+/* The shard part of SUMMARY (batch B's) as JSON under the s3 setting:
+ * batches/GROUP/shard-K.json, which batch merge reads. */
+static int
+batch_upload_shard(struct settings *s, const cJSON *b, const cJSON *summary,
+    char **cause)
+{
+	const cJSON *opt = cJSON_GetObjectItemCaseSensitive(b, "options");
+	const char *base = settings_string(s, "s3"), *group;
+	char *text, *path, *key;
+	cJSON *part;
+	int rc;
+
+	group = jsonutil_string(opt, "group");
+	if (base == NULL || group == NULL)
+		return 0;
+	part = cJSON_Duplicate(summary, 1);
+	cJSON_AddStringToObject(part, "group", group);
+	jsonutil_add_number(part, "shard", jsonutil_number(opt, "shard"));
+	jsonutil_add_number(part, "shards", jsonutil_number(opt, "shards"));
+	text = jsonutil_print_text(part, 0);
+	cJSON_Delete(part);
+	path = xasprintf("%s/batches/%s_shard.json",
+	    settings_string(s, "out") != NULL ? settings_string(s, "out") :
+						"reports",
+	    jsonutil_string(b, "id"));
+	key = xasprintf("batches/%s/shard-%d.json", group,
+	    (int)jsonutil_number(opt, "shard"));
+	rc = paths_write_atomic(path, text, strlen(text), cause) != 0 ?
+	    EXIT_STORAGE :
+	    batch_upload(base, path, key, "application/json", NULL, NULL,
+		cause);
+	free(key);
+	free(path);
+	free(text);
+	return rc;
 }
 
 /* The previous batch of B's watchlist (NULL: none or unreadable). */
@@ -341,10 +462,10 @@ batch_previous(struct store *st, const cJSON *b)
 	return prev;
 }
 
-/* Prints SUMMARY as FORMAT asks. */
-static void
-batch_print(const cJSON *b, const cJSON *summary, const struct output_opts *out)
+void
+batch_summary_print(const cJSON *summary, const struct output_opts *out)
 {
+	const cJSON *b = summary;
 	const cJSON *rank = cJSON_GetObjectItemCaseSensitive(summary,
 	    "ranking");
 	char *text;
@@ -387,30 +508,65 @@ batch_summary_new(const cJSON *b, const cJSON *prev)
 	return summary;
 }
 
+cJSON *
+batch_summary_merged(const cJSON *head, cJSON *rows)
+{
+	static const char *const keys[] = { "as_of", "watchlist",
+		"watchlist_hash" };
+	cJSON *summary = cJSON_CreateObject(), *rank;
+	const char *v;
+	size_t i;
+
+	cJSON_AddStringToObject(summary, "id", jsonutil_string(head, "group"));
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if ((v = jsonutil_string(head, keys[i])) != NULL)
+			cJSON_AddStringToObject(summary, keys[i], v);
+	}
+	jsonutil_add_number(summary, "shards", jsonutil_number(head, "shards"));
+	rank = batch_summary_rerank(rows);
+	batch_totals(summary, rank);
+	cJSON_AddItemToObject(summary, "ranking", rank);
+	cJSON_AddStringToObject(summary, "status",
+	    batch_summary_code(summary) == 0		    ? "done" :
+		batch_summary_code(summary) == EXIT_PARTIAL ? "partial" :
+							      "failed");
+	return summary;
+}
+
+int
+batch_summary_code(const cJSON *summary)
+{
+	const cJSON *r;
+	int done = 0, failed = 0;
+
+	cJSON_ArrayForEach(r,
+	    cJSON_GetObjectItemCaseSensitive(summary, "ranking")) {
+		if (strcmp(jsonutil_string(r, "status"), "done") == 0)
+			done++;
+		else
+			failed++;
+	}
+	return failed == 0 ? 0 : done > 0 ? EXIT_PARTIAL : EXIT_FAILURE_ANY;
+}
+
 int
 batch_summary_finish(struct settings *s, struct store *st, const cJSON *b,
     const struct output_opts *out, char **cause)
 {
-	const char *dir = settings_string(s, "out");
 	cJSON *prev = batch_previous(st, b), *summary;
-	char *name, *path;
+	const char *id = jsonutil_string(b, "id");
+	char *stem, *s3_stem;
 	int rc;
 
 	summary = batch_summary_new(b, prev);
-	name = xasprintf("%s_summary.csv", jsonutil_string(b, "id"));
-	path = xasprintf("%s/batches/%s", dir != NULL ? dir : "reports", name);
-	if ((rc = batch_write_csv(path,
-		 cJSON_GetObjectItemCaseSensitive(summary, "ranking"),
-		 cause)) != 0)
-		rc = EXIT_STORAGE;
-	else {
-		cJSON_AddStringToObject(summary, "csv", path);
-		rc = batch_upload(s, path, name, summary, cause);
-	}
-	if (rc == 0)
-		batch_print(b, summary, out);
-	free(name);
-	free(path);
+	stem = xasprintf("%s_summary", id);
+	s3_stem = xasprintf("batches/%s", stem);
+	if ((rc = batch_summary_files(s, summary, stem,
+		 settings_string(s, "s3"), s3_stem, cause)) == 0 &&
+	    (rc = batch_upload_shard(s, b, summary, cause)) == 0)
+		batch_summary_print(summary, out);
+	free(s3_stem);
+	free(stem);
 	cJSON_Delete(summary);
 	cJSON_Delete(prev);
 	return rc;

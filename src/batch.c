@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/aws-sigv4.h"
+#include "lib/blobs.h"
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/lease.h"
@@ -27,12 +29,14 @@
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 #include "model/model.h"
+#include "src/batch-shard.h"
 #include "src/batch-summary.h"
 #include "src/batch.h"
 #include "src/runner.h"
 
 #define BATCH_LOCK "batch"
 #define BATCH_MAX_JOBS 256
+#define BATCH_SPARK_POINTS 64
 
 /* Settings a batch records and a continued batch restores. */
 static const char *const batch_setting_keys[] = {
@@ -152,6 +156,55 @@ batch_count(struct batch_pool *p, const struct store_batch_item *it)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Every K-th of the N numbers of A from the end, rounded to cents. */
+static cJSON *
+batch_thin(const cJSON *a, int k)
+{
+	int n = cJSON_GetArraySize(a), i, from;
+	cJSON *out = cJSON_CreateArray(), *v;
+
+	from = (n - 1) % k;
+	for (i = from; i < n; i += k) {
+		v = cJSON_GetArrayItem(a, i);
+		cJSON_AddItemToArray(out,
+		    cJSON_IsNumber(v) ?
+			cJSON_CreateNumber(round(v->valuedouble * 100) / 100) :
+			cJSON_CreateNull());
+	}
+	return out;
+}
+
+/*
+ * Adds to ROW "spark": the close and 200-day average of the run's chart
+ * series (FINAL's blob in ST), thinned to at most BATCH_SPARK_POINTS, for
+ * the summary's small charts. Best effort: a row without it draws none.
+ */
+static void
+batch_spark(struct store *st, const cJSON *final, cJSON *row)
+{
+	const char *id = jsonutil_string(final, "analysis.series.blob");
+	cJSON *series = NULL, *spark;
+	const cJSON *close;
+	char *cause = NULL;
+	int k;
+
+	if (id == NULL || blobs_get_json(st, id, &series, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	close = cJSON_GetObjectItemCaseSensitive(series, "close");
+	k = (cJSON_GetArraySize(close) + BATCH_SPARK_POINTS - 1) /
+	    BATCH_SPARK_POINTS;
+	if (k > 0) {
+		spark = cJSON_AddObjectToObject(row, "spark");
+		cJSON_AddItemToObject(spark, "close", batch_thin(close, k));
+		cJSON_AddItemToObject(spark, "sma200",
+		    batch_thin(
+			cJSON_GetObjectItemCaseSensitive(series, "sma200"), k));
+	}
+	cJSON_Delete(series);
+}
+
 /* Runs one symbol as run TID and records what became of it. */
 static void
 batch_one(struct batch_pool *p, struct store *st, struct model *m,
@@ -172,6 +225,7 @@ batch_one(struct batch_pool *p, struct store *st, struct model *m,
 	rc = runner_batch_one(p->s, &ro, st, m, prices, &final, &cause);
 	if (final != NULL) {
 		row = batch_summary_row(final, tid);
+		batch_spark(st, final, row);
 		it.report_path = jsonutil_string(final, "report.pdf.path");
 		it.s3_uri = jsonutil_string(final, "report.pdf.s3_uri");
 	}
@@ -400,9 +454,9 @@ batch_locked(struct settings *s, struct store *st, const char *id,
 	return rc;
 }
 
-/* The settings a batch records, as an object. */
+/* The settings a batch records, as an object, with its shard and GROUP. */
 static cJSON *
-batch_options(struct settings *s, const struct batch_opts *o)
+batch_options(struct settings *s, const struct batch_opts *o, const char *group)
 {
 	cJSON *opt = cJSON_CreateObject();
 	const char *v;
@@ -414,6 +468,10 @@ batch_options(struct settings *s, const struct batch_opts *o)
 			cJSON_AddStringToObject(opt, batch_setting_keys[i], v);
 	}
 	cJSON_AddNumberToObject(opt, "jobs", o->jobs);
+	cJSON_AddStringToObject(opt, "group", group);
+	cJSON_AddNumberToObject(opt, "shard", o->shard.index);
+	cJSON_AddNumberToObject(opt, "shards",
+	    o->shard.count > 0 ? o->shard.count : 1);
 	return opt;
 }
 
@@ -456,33 +514,37 @@ batch_hash(const cJSON *symbols, char hex[65])
 	free(all);
 }
 
-/* The batch to run: the one recorded for the list and date, else new. */
+/* The batch to run for LIST (O's symbols, or the shard's of them): the
+ * one recorded for the list and date, else a new one. */
 static int
-batch_pick(struct store *st, const struct batch_opts *o, const char *as_of,
-    char id[STORE_BATCH_ID_SIZE], struct settings *s)
+batch_pick(struct store *st, const struct batch_opts *o, const cJSON *list,
+    const char *as_of, char id[STORE_BATCH_ID_SIZE], struct settings *s)
 {
-	char hex[65], *found = NULL, *cause = NULL;
+	char hex[65], *found = NULL, *cause = NULL, *group;
 	cJSON *opt;
 	int rc;
 
-	batch_hash(o->symbols, hex);
+	batch_hash(list, hex);
 	if (!o->force &&
 	    (rc = store_batch_find(st, hex, as_of, NULL, &found, &cause)) != 0)
 		goto fail;
 	if (found != NULL) {
 		snprintf(id, STORE_BATCH_ID_SIZE, "%s", found);
-		log_info("batch %s: continuing the batch of this watchlist "
-			 "for %s (done symbols are skipped; --force for a new "
-			 "one)",
-		    id, as_of);
+		if (o->progress) /* a terminal: cron stays silent */
+			log_info("batch %s: continuing the batch of this "
+				 "watchlist for %s (done symbols are skipped; "
+				 "--force for a new one)",
+			    id, as_of);
 		free(found);
 		return 0;
 	}
 	store_batch_new_id(id);
-	opt = batch_options(s, o);
-	rc = store_batch_create(st, id, o->watchlist, hex, as_of, opt,
-	    o->symbols, &cause);
+	group = batch_group_of(o->symbols, as_of);
+	opt = batch_options(s, o, group);
+	rc = store_batch_create(st, id, o->watchlist, hex, as_of, opt, list,
+	    &cause);
 	cJSON_Delete(opt);
+	free(group);
 	if (rc == 0)
 		return 0;
 fail:
@@ -491,11 +553,46 @@ fail:
 	return EXIT_STORAGE;
 }
 
+char *
+batch_group(const char *as_of, const char *hex)
+{
+	return xasprintf("%s-%.12s", as_of, hex);
+}
+
+/* qsort order of symbol strings. */
+static int
+batch_symbol_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->valuestring,
+	    (*(const cJSON *const *)b)->valuestring);
+}
+
+char *
+batch_group_of(const cJSON *symbols, const char *as_of)
+{
+	int i = 0, n = cJSON_GetArraySize(symbols);
+	const cJSON **v = xcalloc((size_t)n + 1, sizeof *v), *it;
+	cJSON *sorted = cJSON_CreateArray();
+	char hex[65];
+
+	cJSON_ArrayForEach(it, symbols)
+		v[i++] = it;
+	qsort(v, (size_t)n, sizeof *v, batch_symbol_cmp);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted,
+		    cJSON_CreateString(v[i]->valuestring));
+	batch_hash(sorted, hex);
+	cJSON_Delete(sorted);
+	free(v);
+	return batch_group(as_of, hex);
+}
+
 int
 batch_start(struct settings *s, const struct batch_opts *o)
 {
-	char as_of[11], id[STORE_BATCH_ID_SIZE], *cause = NULL;
+	char as_of[11], id[STORE_BATCH_ID_SIZE], holder[320], *cause = NULL;
 	struct store *st = NULL;
+	cJSON *list;
 	int rc;
 
 	if ((rc = runner_as_of(o->as_of, as_of, &cause)) != 0) {
@@ -506,8 +603,26 @@ batch_start(struct settings *s, const struct batch_opts *o)
 	if ((rc = runner_check_settings(s)) != 0 ||
 	    (rc = runner_open_store(s, &st)) != 0)
 		return rc;
-	if ((rc = batch_pick(st, o, as_of, id, s)) == 0)
-		rc = batch_locked(s, st, id, o);
+	list = cJSON_Duplicate(o->symbols, 1);
+	batch_shard_filter(list, &o->shard);
+	if (o->shard.count > 1 && o->progress)
+		log_info("shard %d/%d: %d of the %d symbols", o->shard.index,
+		    o->shard.count, cJSON_GetArraySize(list),
+		    cJSON_GetArraySize(o->symbols));
+	/* The lock before the pick: two processes started at once for one
+	 * list must continue one batch, not make one each. */
+	snprintf(holder, sizeof holder, "batch of %s",
+	    o->watchlist != NULL ? o->watchlist : "a list");
+	if ((rc = batch_lock(st, holder, o->wait_s)) != 0)
+		goto out;
+	if ((rc = batch_pick(st, o, list, as_of, id, s)) == 0) {
+		snprintf(holder, sizeof holder, "batch %s", id);
+		if ((rc = batch_lock(st, holder, 0)) == 0)
+			rc = batch_execute(s, st, id, o);
+	}
+	lease_lock_release(st, BATCH_LOCK);
+out:
+	cJSON_Delete(list);
 	store_close(st);
 	return rc;
 }

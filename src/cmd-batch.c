@@ -18,6 +18,8 @@
 #include "lib/store-batch.h"
 #include "lib/store.h"
 #include "lib/xmalloc.h"
+#include "src/batch-merge.h"
+#include "src/batch-shard.h"
 #include "src/batch-summary.h"
 #include "src/batch-watchlist.h"
 #include "src/batch.h"
@@ -29,6 +31,7 @@ extern const struct cmd_entry cmd_batch_list_entry;
 extern const struct cmd_entry cmd_batch_show_entry;
 extern const struct cmd_entry cmd_batch_resume_entry;
 extern const struct cmd_entry cmd_batch_retry_entry;
+extern const struct cmd_entry cmd_batch_merge_entry;
 
 enum {
 	OPT_AS_OF = 256,
@@ -39,6 +42,8 @@ enum {
 	OPT_REFRESH,
 	OPT_WATCHLIST,
 	OPT_JOBS,
+	OPT_SHARD,
+	OPT_NO_PDF,
 };
 
 static const struct option cmd_batch_longopts[] = {
@@ -54,6 +59,8 @@ static const struct option cmd_batch_longopts[] = {
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,6 +71,7 @@ static const struct cmd_arg cmd_batch_args[] = {
 	{ "as-of", CMD_VALUE_NONE, NULL },
 	{ "jobs", CMD_VALUE_NONE, NULL },
 	{ "wait", CMD_VALUE_NONE, NULL },
+	{ "shard", CMD_VALUE_NONE, NULL },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
@@ -86,7 +94,9 @@ static int
 cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
     struct settings *s, struct batch_opts *o)
 {
+	char *cause = NULL;
 	long v;
+	int rc;
 
 	switch (c) {
 	case OPT_WATCHLIST:
@@ -114,6 +124,15 @@ cmd_batch_option(const struct cmd_entry *e, int c, const char *arg,
 	case OPT_FORCE:
 		o->force = 1;
 		return 0;
+	case OPT_SHARD:
+		if (batch_shard_parse(arg, &o->shard, &cause) != 0) {
+			rc = cmd_usage_error(e, "%s", cause);
+			free(cause);
+			return rc;
+		}
+		return 0;
+	case OPT_NO_PDF:
+		return cmd_set(e, s, "no_pdf", "true", "--no-pdf");
 	case OPT_S3:
 		return cmd_set(e, s, "s3", arg, "--s3");
 	case 'o':
@@ -241,6 +260,10 @@ cmd_batch_again(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc,
 		return rc;
 	if (optind + 1 != argc)
 		return cmd_usage_error(e, "expected one BATCH_ID");
+	if (o.shard.count > 0)
+		return cmd_usage_error(e,
+		    "--shard is for a new batch: a recorded batch keeps its "
+		    "symbols");
 	o.retry = retry;
 	return batch_continue(ctx->settings, argv[optind], &o);
 }
@@ -255,6 +278,85 @@ static int
 cmd_batch_retry_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return cmd_batch_again(&cmd_batch_retry_entry, ctx, argc, argv, 1);
+}
+
+static const struct option cmd_batch_merge_opts[] = {
+	{ "watchlist", required_argument, NULL, OPT_WATCHLIST },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "out", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* URI/batches/GROUP for the watchlist WL and AS_OF (NULL: today); NULL
+ * when WL or AS_OF is bad (printed). */
+static char *
+cmd_batch_merge_uri(const char *uri, const char *wl, const char *as_of)
+{
+	char day[11], *cause = NULL, *group, *out;
+	size_t n = strlen(uri);
+	cJSON *list = cJSON_CreateArray();
+
+	if (runner_as_of(as_of, day, &cause) != 0) {
+		log_error("%s", cause);
+		free(cause);
+		cJSON_Delete(list);
+		return NULL;
+	}
+	if (cmd_batch_watchlist(wl, list) != 0) {
+		cJSON_Delete(list);
+		return NULL;
+	}
+	group = batch_group_of(list, day);
+	while (n > 0 && uri[n - 1] == '/')
+		n--;
+	out = xasprintf("%.*s/batches/%s", (int)n, uri, group);
+	free(group);
+	cJSON_Delete(list);
+	return out;
+}
+
+static int
+cmd_batch_merge_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *e = &cmd_batch_merge_entry;
+	struct settings *s = ctx->settings;
+	const char *wl = NULL, *as_of = NULL;
+	struct output_opts out;
+	char *uri;
+	int c, rc = 0;
+
+	while ((c = cmd_getopt(e, argc, argv, "o:f:", cmd_batch_merge_opts)) !=
+	    -1) {
+		if (c == '?')
+			return EXIT_USAGE;
+		if (c == OPT_WATCHLIST || c == OPT_AS_OF) {
+			*(c == OPT_WATCHLIST ? &wl : &as_of) = optarg;
+			continue;
+		}
+		rc = c == 'o' ? cmd_set(e, s, "out", optarg, "--out") :
+		    c == 'f'  ? cmd_set(e, s, "format", optarg, "--format") :
+				cmd_set(e, s, "no_pdf", "true", "--no-pdf");
+		if (rc != 0)
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(e,
+		    "expected one s3://BUCKET/PREFIX/batches/GROUP, or "
+		    "s3://BUCKET/PREFIX with --watchlist FILE");
+	if (as_of != NULL && wl == NULL)
+		return cmd_usage_error(e, "--as-of needs --watchlist FILE");
+	memset(&out, 0, sizeof out);
+	out.header = 1;
+	(void)output_format_parse(settings_string(s, "format"), &out.format);
+	if (wl == NULL)
+		return batch_merge(s, argv[optind], &out);
+	if ((uri = cmd_batch_merge_uri(argv[optind], wl, as_of)) == NULL)
+		return EXIT_USAGE;
+	rc = batch_merge(s, uri, &out);
+	free(uri);
+	return rc;
 }
 
 /* Prints V as JSON (--format json) and deletes it. */
@@ -394,7 +496,8 @@ cmd_batch_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	"                      (default: exit 9 at once)\n"                    \
 	"  --provider NAMES    market data provider(s), tried in order\n"      \
 	"  --offline           cached market data only, no network\n"          \
-	"  --refresh           fetch market data again, cache or not\n"
+	"  --refresh           fetch market data again, cache or not\n"      \
+	"  --no-pdf            no PDFs (reports nor summary)\n"
 
 const struct cmd_entry cmd_batch_list_entry = {
 	.name = "batch list",
@@ -430,18 +533,43 @@ const struct cmd_entry cmd_batch_retry_entry = {
 	.options = cmd_batch_longopts,
 };
 
+const struct cmd_entry cmd_batch_merge_entry = {
+	.name = "batch merge",
+	.usage =
+	    "s3://BUCKET/PREFIX/batches/GROUP [--out DIR] [--format FORMAT] "
+	    "[--no-pdf]",
+	.summary = "one summary from the summaries of a batch's shards in S3",
+	.help =
+	    "Reads shard-0.json ... shard-(N-1).json that `batch --shard K/N\n"
+	    "--s3 s3://BUCKET/PREFIX` uploaded under batches/GROUP (GROUP:\n"
+	    "the date and the watchlist's hash), ranks all their symbols,\n"
+	    "writes OUT/batches/GROUP_summary.csv and .pdf and uploads them\n"
+	    "beside the shards' as summary.csv and summary.pdf.\n"
+	    "Options:\n"
+	    "  --out DIR           where the summary goes (default: "
+	    "./reports)\n"
+	    "  --format FORMAT     text, json, ndjson or csv\n"
+	    "  --no-pdf            the CSV only\n"
+	    "Exit status: 0 all done, 10 some symbols failed, 8 S3 failed or\n"
+	    "  a shard's summary is missing.\n",
+	.exec = cmd_batch_merge_exec,
+	.options = cmd_batch_merge_opts,
+};
+
 static const struct cmd_entry *const cmd_batch_subcommands[] = {
 	&cmd_batch_list_entry,
 	&cmd_batch_show_entry,
 	&cmd_batch_resume_entry,
 	&cmd_batch_retry_entry,
+	&cmd_batch_merge_entry,
 	NULL,
 };
 
 const struct cmd_entry cmd_batch_entry = {
 	.name = "batch",
-	.usage = "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--as-of DATE] "
-		 "[OPTIONS]",
+	.usage =
+	    "[SYMBOL...] [--watchlist FILE|-] [--jobs N] [--shard K/N|auto] "
+	    "[--as-of DATE] [OPTIONS]",
 	.summary = "analyze a watchlist: a report per symbol and a ranking",
 	.help =
 	    "Options:\n"
@@ -450,7 +578,13 @@ const struct cmd_entry cmd_batch_entry = {
 	    "  --as-of YYYY-MM-DD  analysis date (default: today)\n"
 	    "  --force             a new batch even when this watchlist was\n"
 	    "                      run for this date (else done symbols are\n"
-	    "                      skipped)\n" CMD_BATCH_RUN_HELP
+	    "                      skipped)\n"
+	    "  --shard K/N|auto    only the symbols of shard K (0 to N-1) of "
+	    "N,\n"
+	    "                      split by a hash of the symbol; auto reads\n"
+	    "                      JOB_COMPLETION_INDEX and STOCKAGENT_SHARDS\n"
+	    "                      (a Kubernetes Indexed "
+	    "Job)\n" CMD_BATCH_RUN_HELP
 	    "Exit status: 0 all done, 10 some symbols failed, 9 another\n"
 	    "  batch holds the database.\n",
 	.exec = cmd_batch_exec,

@@ -45,6 +45,25 @@ same "$(q "SELECT count(*) FROM runs")" 9 "--force analyzed again"
 expect 0 "next day" -- batch --watchlist "$T/wl" --as-of 2025-09-12 --out "$T/rep" --format json
 same "$(jget "$T/out" 'r["previous"]')" "$B2" "compared with the previous batch"
 
+# The summary PDF beside the CSV: the ranking, a chart per symbol, and
+# the changes against the previous batch marked.
+B4=$(jget "$T/out" 'r["id"]')
+q "UPDATE batch_items SET row = json_set(row, '\$.overall', 0.5) WHERE batch_id='$B4' AND symbol='SIM_VALUE'"
+expect 0 "changes" -- batch --watchlist "$T/wl" --as-of 2025-09-15 --out "$T/rep" --format json
+pdf=$(jget "$T/out" 'r["pdf"]')
+same "$(dirname "$pdf")" "$(dirname "$(jget "$T/out" 'r["csv"]')")" "summary PDF beside the CSV"
+same "$(jget "$T/out" '[x["changes"] for x in r["ranking"] if x["symbol"] == "SIM_VALUE"][0][0].startswith("score +")')" True "score change found"
+same "$(jget "$T/out" 'all(len(x["spark"]["close"]) > 10 for x in r["ranking"])')" True "a chart series per symbol"
+if command -v pdftotext >/dev/null 2>&1; then
+	pdftotext "$pdf" "$T/sum.txt" 2>/dev/null
+	has "$T/sum.txt" "Batch summary" "summary PDF title"
+	has "$T/sum.txt" "SIM_VALUE: score \+" "summary PDF says what changed"
+	has "$T/sum.txt" "SIM_GROWTH" "summary PDF ranks the symbols"
+	qpdf --check "$pdf" >/dev/null 2>&1 && ok || bad "qpdf --check summary PDF"
+fi
+expect 0 "no pdf" -- batch SIM_STOCK --as-of 2025-09-16 --out "$T/rep" --no-pdf --format json
+same "$(jget "$T/out" '"pdf" in r')" False "--no-pdf: no summary PDF"
+
 # A symbol's failure does not stop the others: exit 10; retry.
 expect 10 "some failed" -- batch SIM_STOCK NOPE_XYZ SIM_VALUE --as-of $D --out "$T/rep" --format ndjson
 same "$(grep -c '"type":"symbol"' "$T/out")" 3 "an ndjson event per symbol"
@@ -79,7 +98,7 @@ expect 0 "resume" -- batch resume "$BK"
 same "$(q "SELECT count(*) FROM batch_items WHERE batch_id='$BK' AND state='done'")" 7 "all done after resume"
 same "$(q "SELECT count(DISTINCT symbol) || ' ' || count(*) FROM runs WHERE as_of='2025-07-01'")" "7 7" "one run per symbol"
 same "$(q "SELECT count(*) FROM reports r JOIN runs u USING (thread_id) WHERE u.as_of='2025-07-01'")" 7 "one report per symbol"
-same "$(find "$T/kill" -name '*.pdf' | wc -l)" 7 "seven PDFs"
+same "$(find "$T/kill" -name '*_Stock_Report_*.pdf' | wc -l)" 7 "seven PDFs"
 
 # Killed inside a run (its report written, not checkpointed) while the
 # other worker runs: resume finishes that run, with its one report.
@@ -90,5 +109,5 @@ BK=$(q "SELECT id FROM batches WHERE as_of='2025-06-02'")
 expect 0 "resume after kill inside a run" -- batch resume "$BK" --format json
 same "$(jget "$T/out" '[x["status"] for x in r["ranking"]].count("done")')" 7 "all done"
 same "$(q "SELECT count(DISTINCT symbol) || ' ' || count(*) FROM runs WHERE as_of='2025-06-02'")" "7 7" "one run per symbol"
-same "$(find "$T/kill2" -name '*.pdf' | wc -l)" 7 "one PDF per symbol"
+same "$(find "$T/kill2" -name '*_Stock_Report_*.pdf' | wc -l)" 7 "one PDF per symbol"
 cli_done

@@ -39,6 +39,10 @@ for o in --as-of --provider --format --no-pdf --no-header --reasoning \
 done
 is "--keep" "runs list --k" -- runs list --k
 is "--no-header" "reports list --no" -- reports list --no
+is "list prune" "reports subcommands" -- reports ""
+is "--older-than" "reports prune --ol" -- reports prune --ol
+is "list merge resume retry show" "batch subcommands" -- batch ""
+is "--no-pdf" "batch merge --no" -- batch merge --no
 
 # Fixed values: formats, paper sizes, reasoning levels, colour, providers.
 is "csv json ndjson text" "analyze formats (the setting's choices)" -- analyze --format ""

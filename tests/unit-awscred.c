@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/aws-credentials.h"
+#include "lib/aws-webidentity.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "tests/fake-http.h"
@@ -349,6 +350,130 @@ test_remote_and_secrets(void)
 	free(log);
 }
 
+/* The STS answer for web identity credentials expiring at EXP. */
+#define STS_OK(exp)                                                            \
+	"<AssumeRoleWithWebIdentityResponse "                                  \
+	"xmlns=\"https://sts.amazonaws.com/"                                   \
+	"doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult>"                  \
+	"<SubjectFromWebIdentityToken>system:serviceaccount:ns:sa"             \
+	"</SubjectFromWebIdentityToken><Credentials>"                          \
+	"<SessionToken>token-webid</SessionToken>"                             \
+	"<SecretAccessKey>secret-webid</SecretAccessKey>"                      \
+	"<Expiration>" exp "</Expiration>"                                     \
+	"<AccessKeyId>ASIAWEBID</AccessKeyId></Credentials>"                   \
+	"</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>1"     \
+	"</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
+
+static void
+webid_case(void)
+{
+	struct fake_response script[] = {
+		{ 200, "Content-Type: text/xml\r\n",
+		    STS_OK("2030-01-02T03:04:05Z"), 0 },
+		{ 200, "Content-Type: text/xml\r\n",
+		    STS_OK("2001-01-02T03:04:05Z"), 0 },
+		{ 200, "Content-Type: text/xml\r\n",
+		    STS_OK("2030-01-02T03:04:05Z"), 0 },
+		{ 403, "Content-Type: text/xml\r\n",
+		    "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/"
+		    "2011-06-15/\"><Error><Type>Sender</Type><Code>"
+		    "InvalidIdentityToken</Code><Message>No OpenIDConnect "
+		    "provider found in your account for https://oidc.eks"
+		    "</Message></Error><RequestId>2</RequestId>"
+		    "</ErrorResponse>",
+		    0 },
+	};
+	struct fake_server s;
+	struct aws_credentials *c = NULL, *c2 = NULL;
+	char *cause = NULL, *ep, *tok, *log;
+
+	clear_aws_env();
+	awscred_web_identity_reset();
+	fake_server_start(&s, script, 4);
+	ep = xasprintf("http://127.0.0.1:%d", s.port);
+	tok = write_file("webid-token", "eyJhbGciOiJSUzI1NiJ9.webid+token/=\n");
+	setenv("AWS_ENDPOINT_URL_STS", ep, 1);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tok, 1);
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/stockagent", 1);
+	setenv("AWS_ROLE_SESSION_NAME", "pod-1", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", creds_path, 1);
+	TEST_CHECK("web identity credentials before the shared files",
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		strcmp(c->access_key_id, "ASIAWEBID") == 0 &&
+		strcmp(c->secret_access_key, "secret-webid") == 0 &&
+		strcmp(c->session_token, "token-webid") == 0 &&
+		c->expiration == 1893553445 && strstr(c->source, "role/"));
+	log = fake_server_log(&s);
+	TEST_CHECK("AssumeRoleWithWebIdentity query API request",
+	    strstr(log, "POST / HTTP/1.1") &&
+		strstr(log,
+		    "Content-Type: application/x-www-form-urlencoded") &&
+		strstr(log, "Action=AssumeRoleWithWebIdentity") &&
+		strstr(log, "Version=2011-06-15") &&
+		strstr(log,
+		    "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole"
+		    "%2Fstockagent") &&
+		strstr(log, "RoleSessionName=pod-1") &&
+		strstr(log,
+		    "WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.webid%2B"
+		    "token%2F%3D") &&
+		strstr(log, "Authorization:") == NULL);
+	free(log);
+	TEST_CHECK("kept until they expire: no second STS call",
+	    awscred_resolve(NULL, &c2, &cause) == 0 &&
+		strcmp(c2->access_key_id, "ASIAWEBID") == 0 &&
+		fake_server_count(&s) == 1);
+	awscred_free(c2);
+	c2 = NULL;
+	awscred_free(c);
+	c = NULL;
+	setenv("AWS_ROLE_SESSION_NAME", "pod-2", 1);
+	TEST_CHECK("another session asks again",
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		fake_server_count(&s) == 2 && c->expiration < time(NULL));
+	awscred_free(c);
+	c = NULL;
+	TEST_CHECK("expired credentials are fetched again",
+	    awscred_resolve(NULL, &c, &cause) == 0 &&
+		fake_server_count(&s) == 3 && c->expiration == 1893553445);
+	awscred_free(c);
+	c = NULL;
+	awscred_web_identity_reset();
+	TEST_CHECK("STS error named in one line",
+	    awscred_resolve(NULL, &c, &cause) == -1 &&
+		strstr(cause, "InvalidIdentityToken: No OpenIDConnect") &&
+		strstr(cause, "HTTP 403") && strchr(cause, '\n') == NULL);
+	free(cause);
+	cause = NULL;
+	fake_server_stop(&s);
+	unlink(tok);
+	awscred_web_identity_reset();
+	TEST_CHECK("a missing token file is named",
+	    awscred_resolve(NULL, &c, &cause) == -1 &&
+		strstr(cause, "AWS_WEB_IDENTITY_TOKEN_FILE") &&
+		strstr(cause, tok));
+	free(cause);
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	unsetenv("AWS_ENDPOINT_URL_STS");
+	awscred_web_identity_reset();
+	free(ep);
+	free(tok);
+}
+
+static void
+test_web_identity(void)
+{
+	char *log = capture_stderr(webid_case);
+
+	TEST_CHECK("web identity token and secrets never logged",
+	    strstr(log, "webid+token") == NULL &&
+		strstr(log, "webid%2Btoken") == NULL &&
+		strstr(log, "secret-webid") == NULL &&
+		strstr(log, "token-webid") == NULL);
+	free(log);
+}
+
 static void
 test_imds_absent(void)
 {
@@ -383,6 +508,7 @@ main(void)
 	test_env_and_files();
 	test_nothing_found();
 	test_remote_and_secrets();
+	test_web_identity();
 	test_imds_absent();
 	unlink(creds_path);
 	unlink(config_path);

@@ -44,7 +44,7 @@ lib/aws-sigv4 lib/aws-credentials lib/aws-eventstream model/model
 tools/market/market tools/market/fetch tools/market/provider-yahoo
 tools/market/provider-stooq tools/market/parse-yahoo tools/market/parse-news
 tools/market/parse-stooq tools/market/provider-sim tools/market/calendar
-lib/date"
+lib/date lib/aws-webidentity"
 mkdir "$tmp/plain"
 for m in $plain; do
 	clang $san -ffunction-sections -fdata-sections -c \
@@ -61,10 +61,10 @@ sources() {
 	converse-wire) echo "model/converse-wire.c model/openai-wire.c \
 		model/remote.c $(p model aws-eventstream http log color redact xmalloc)" ;;
 	eventstream) echo "lib/aws-eventstream.c $(p xmalloc)" ;;
-	s3-xml) echo "lib/s3.c $(p aws-credentials aws-endpoint aws-sigv4 \
-		http log color redact xmalloc)" ;;
-	aws-credentials) echo "lib/aws-credentials.c $(p http log color redact \
-		xmalloc)" ;;
+	s3-xml) echo "lib/s3.c $(p aws-credentials aws-webidentity \
+		aws-endpoint aws-sigv4 http log color redact xmalloc)" ;;
+	aws-credentials) echo "lib/aws-credentials.c $(p aws-webidentity \
+		aws-endpoint aws-sigv4 http log color redact xmalloc)" ;;
 	sim-universe) echo "tools/market/provider-sim.c \
 		tools/market/calendar.c lib/date.c $(p market paths \
 		provider-yahoo provider-stooq parse-yahoo parse-news \

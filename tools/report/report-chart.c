@@ -546,3 +546,33 @@ report_gauge(struct report_doc *d, int score, float x, float y, float w,
 		report_fill_rect(d, i < score ? on : report_grid,
 		    x + i * (bw + gap), y, bw, h);
 }
+
+void
+report_chart_spark(struct report_doc *d, const cJSON *s, float x, float y,
+    float w, float h, struct rgb border, float border_w)
+{
+	size_t n = 0, n2 = 0;
+	double *close = report_array(s, "close", &n);
+	double *sma = report_array(s, "sma200", &n2);
+	double lo = INFINITY, hi = -INFINITY;
+	struct plot p = { x, x + w, y - h, y, 0, 1, 1 };
+
+	report_stroke_rect(d, border, border_w, x, y - h, w, h);
+	if (n < 2) {
+		report_text_center(d, d->font, 6.5f, report_muted, x + w / 2,
+		    y - h / 2, _("no chart"));
+		goto out;
+	}
+	if (sma != NULL && n2 != n) {
+		free(sma);
+		sma = NULL;
+	}
+	widen(close, n, &lo, &hi);
+	widen(sma, n, &lo, &hi);
+	p = (struct plot){ x + 2, x + w - 2, y - h + 3, y - 3, lo, hi, n };
+	stroke_series(d, &p, sma, report_sma200, 0.6f);
+	stroke_series(d, &p, close, report_navy, 0.8f);
+out:
+	free(close);
+	free(sma);
+}

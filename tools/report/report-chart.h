@@ -24,6 +24,12 @@ void report_chart_rsi(struct report_doc *d, const cJSON *series, float x,
 /* MACD, its signal line and the histogram. */
 void report_chart_macd(struct report_doc *d, const cJSON *series, float x,
     float y, float w, float h);
+/*
+ * A small chart of a year: SERIES' "close" and "sma200" (any number of
+ * points, no axes) inside a BORDER_W points BORDER frame.
+ */
+void report_chart_spark(struct report_doc *d, const cJSON *series, float x,
+    float y, float w, float h, struct rgb border, float border_w);
 /* Five blocks, SCORE (1-5, 0 for unknown) of them filled. */
 void report_gauge(struct report_doc *d, int score, float x, float y, float w,
     float h);

@@ -22,6 +22,9 @@
 #include "lib/numfmt.h"
 #include "lib/paths.h"
 #include "lib/xmalloc.h"
+#include "tools/report/report-deflate.h"
+#include "tools/report/report-doc.h"
+#include "tools/report/report-encoder.h"
 #include "tools/report/report-font.h"
 #include "tools/report/report-json.h"
 #include "tools/report/report-page.h"
@@ -93,8 +96,9 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err, const char *reg_path,
 {
 	const char *reg, *bold;
 
-	if (HPDF_UseUTFEncodings(d->pdf) != HPDF_OK) {
-		*cause = xstrdup("libharu has no UTF-8 encoder (needs 2.3+)");
+	if (report_encoder_use(d->pdf) != HPDF_OK) {
+		*cause = xstrdup("libharu cannot register the report's UTF-8 "
+				 "encoder (needs 2.3+)");
 		return -1;
 	}
 	reg = load_font(d->pdf, err, reg_path, cause);
@@ -103,15 +107,16 @@ setup_fonts(struct report_doc *d, struct hpdf_error *err, const char *reg_path,
 	bold = load_font(d->pdf, err, bold_path, cause);
 	if (bold == NULL)
 		return -1;
-	d->font = HPDF_GetFont(d->pdf, reg, "UTF-8");
-	d->bold = HPDF_GetFont(d->pdf, bold, "UTF-8");
+	d->font = HPDF_GetFont(d->pdf, reg, REPORT_ENCODER);
+	d->bold = HPDF_GetFont(d->pdf, bold, REPORT_ENCODER);
+	report_encoder_fonts_made(d->pdf);
 	if (d->font == NULL || d->bold == NULL) {
 		*cause = xasprintf("libharu cannot use the fonts with UTF-8 "
 				   "(error 0x%04X)",
 		    (unsigned)err->status);
 		return -1;
 	}
-	HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+	HPDF_SetCurrentEncoder(d->pdf, REPORT_ENCODER);
 	return 0;
 }
 
@@ -132,60 +137,44 @@ parse_iso(const char *s, HPDF_Date *dt)
 }
 
 static void
-set_metadata(struct report_doc *d, const char *generated_at)
+set_metadata(struct report_doc *d, const struct report_frame *f)
 {
 	HPDF_Date dt;
-	char *title = xasprintf(_("Stock Analysis Report: %s (%s)"), d->symbol,
-	    d->company);
-	char *subject = xasprintf(
-	    _("Technical, fundamental and risk analysis of %s as of "
-	      "%s"),
-	    d->symbol, report_fmt_str(d->state, "analysis.as_of"));
 
-	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, title);
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_TITLE, f->title);
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_AUTHOR, "stockagent");
 	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "stockagent " VERSION);
-	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_SUBJECT, subject);
-	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_KEYWORDS, d->symbol);
-	if (parse_iso(generated_at, &dt) == 0) {
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_SUBJECT, f->subject);
+	HPDF_SetInfoAttr(d->pdf, HPDF_INFO_KEYWORDS, f->keywords);
+	if (parse_iso(f->generated_at, &dt) == 0) {
 		HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, dt);
 		HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_MOD_DATE, dt);
 	}
-	free(title);
-	free(subject);
 }
 
 /* Header and footer of page I of N. */
 static void
-page_frame(struct report_doc *d, size_t i, const char *run_id,
-    const char *generated_at)
+page_frame(struct report_doc *d, size_t i, const struct report_frame *f)
 {
-	char *left, *who, num[48], day[48];
+	char *left, num[48];
 	float y = d->ph - 36, fy = 34, nw;
 
 	d->page = d->pages[i];
-	report_text(d, d->bold, 7.5f, report_navy, d->left, y,
-	    _("STOCK ANALYSIS REPORT"));
-	who = xasprintf(_("%s · %s · as of %s"), d->company, d->symbol,
-	    numfmt_date(day, sizeof day,
-		report_fmt_str(d->state, "analysis.as_of")));
-	left = report_text_fit(d, d->font, 7.5f, who, d->right - d->left - 120);
+	report_text(d, d->bold, 7.5f, report_navy, d->left, y, f->head_left);
+	left = report_text_fit(d, d->font, 7.5f, f->head_right,
+	    d->right - d->left - 120);
 	report_text_right(d, d->font, 7.5f, report_muted, d->right, y, left);
 	free(left);
-	free(who);
 	report_hline(d, report_navy, 0.8f, d->left, d->right, y - 7);
 
 	snprintf(num, sizeof num, _("Page %zu of %zu"), i + 1, d->npages);
 	nw = report_text_width(d, d->bold, 7, num);
 	report_hline(d, report_rule, 0.5f, d->left, d->right, fy + 11);
 	report_text_right(d, d->bold, 7, report_ink, d->right, fy, num);
-	who = xasprintf(_("Run %s  ·  Generated %s  ·  stockagent"), run_id,
-	    numfmt_date(day, sizeof day, generated_at));
-	left = report_text_fit(d, d->font, 7, who,
+	left = report_text_fit(d, d->font, 7, f->foot,
 	    d->right - d->left - nw - 16);
 	report_text(d, d->font, 7, report_muted, d->left, fy, left);
 	free(left);
-	free(who);
 }
 
 /* Saves into memory and writes PATH atomically, or, with WRITTEN_OUT, a
@@ -225,8 +214,8 @@ out:
 	return rc;
 }
 
-static char *
-now_iso(void)
+char *
+report_now_iso(void)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -237,32 +226,83 @@ now_iso(void)
 	return xstrdup(buf);
 }
 
-static int
-pdf_write(const cJSON *state, const struct report_pdf_opts *o, const char *path,
-    char **written_out, char **cause)
+int
+report_doc_write(struct report_doc *d, const struct report_pdf_opts *o,
+    const struct report_frame *f, const char *path, char **written_out,
+    char **cause)
 {
-	static const struct report_pdf_opts defaults;
 	struct hpdf_error err = { 0, 0 };
-	struct report_doc d;
-	char *gen = NULL, *reg_path = NULL, *bold_path = NULL;
-	const char *run_id;
+	char *reg_path = NULL, *bold_path = NULL;
 	size_t i;
 	int rc = -1, a4;
 
-	if (o == NULL)
-		o = &defaults;
-	memset(&d, 0, sizeof d);
 	a4 = o->paper != NULL && strcmp(o->paper, "a4") == 0;
 	if (o->paper != NULL && !a4 && strcmp(o->paper, "letter") != 0) {
 		*cause = xasprintf("paper size %s: use letter or a4", o->paper);
 		return -1;
 	}
-	d.pw = a4 ? 595.276f : 612.0f;
-	d.ph = a4 ? 841.89f : 792.0f;
-	d.left = 54;
-	d.right = d.pw - 54;
-	d.top = d.ph - 62;
-	d.bottom = 56;
+	d->pw = a4 ? 595.276f : 612.0f;
+	d->ph = a4 ? 841.89f : 792.0f;
+	d->left = 54;
+	d->right = d->pw - 54;
+	d->top = d->ph - 62;
+	d->bottom = 56;
+	if ((d->pdf = HPDF_New(on_hpdf_error, &err)) == NULL) {
+		*cause = xstrdup("libharu cannot create a document");
+		goto cleanup;
+	}
+	HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
+	report_deflate_level(1); /* fonts: a third of the time, +7% size */
+	reg_path = o->font_regular ?
+	    xstrdup(o->font_regular) :
+	    default_font(REPORT_FONT_REGULAR, "DejaVuSans.ttf");
+	bold_path = o->font_bold ?
+	    xstrdup(o->font_bold) :
+	    default_font(REPORT_FONT_BOLD, "DejaVuSans-Bold.ttf");
+	if (setup_fonts(d, &err, reg_path, bold_path, cause) != 0)
+		goto cleanup;
+	set_metadata(d, f);
+	report_new_page(d);
+	f->body(d, f->arg);
+	for (i = 0; i < d->npages; i++)
+		page_frame(d, i, f);
+	if (report_font_complete(d->font, reg_path, cause) != 0 ||
+	    report_font_complete(d->bold, bold_path, cause) != 0)
+		goto cleanup;
+	rc = save(d, &err, o, path, written_out, cause);
+cleanup:
+	if (d->pdf != NULL)
+		HPDF_Free(d->pdf);
+	d->pdf = NULL;
+	free(d->pages);
+	d->pages = NULL;
+	free(reg_path);
+	free(bold_path);
+	return rc;
+}
+
+/* The stock report's pages (a report_frame body). */
+static void
+stock_body(struct report_doc *d, const void *arg)
+{
+	(void)arg;
+	report_sections(d);
+}
+
+static int
+pdf_write(const cJSON *state, const struct report_pdf_opts *o, const char *path,
+    char **written_out, char **cause)
+{
+	static const struct report_pdf_opts defaults;
+	struct report_frame f;
+	struct report_doc d;
+	char *gen = NULL, *title, *subject, *right, *foot, day[48];
+	int rc;
+
+	if (o == NULL)
+		o = &defaults;
+	memset(&d, 0, sizeof d);
+	memset(&f, 0, sizeof f);
 	d.state = state;
 	d.series = o->series ? o->series :
 			       jsonutil_path(state, "analysis.series");
@@ -272,8 +312,6 @@ pdf_write(const cJSON *state, const struct report_pdf_opts *o, const char *path,
 	d.company = report_str(state, "market.profile.name");
 	if (d.company == NULL)
 		d.company = d.symbol;
-	run_id = o->run_id ? o->run_id :
-			     report_fmt_str(state, "request.thread_id");
 	gen = xstrdup(o->generated_at ?
 		o->generated_at :
 		report_str(state, "report.generated_at") ?
@@ -281,38 +319,34 @@ pdf_write(const cJSON *state, const struct report_pdf_opts *o, const char *path,
 		"");
 	if (gen[0] == '\0') {
 		free(gen);
-		gen = now_iso();
+		gen = report_now_iso();
 	}
-
-	if ((d.pdf = HPDF_New(on_hpdf_error, &err)) == NULL) {
-		*cause = xstrdup("libharu cannot create a document");
-		goto cleanup;
-	}
-	HPDF_SetCompressionMode(d.pdf, HPDF_COMP_ALL);
-	reg_path = o->font_regular ?
-	    xstrdup(o->font_regular) :
-	    default_font(REPORT_FONT_REGULAR, "DejaVuSans.ttf");
-	bold_path = o->font_bold ?
-	    xstrdup(o->font_bold) :
-	    default_font(REPORT_FONT_BOLD, "DejaVuSans-Bold.ttf");
-	if (setup_fonts(&d, &err, reg_path, bold_path, cause) != 0)
-		goto cleanup;
-	set_metadata(&d, gen);
-	report_new_page(&d);
-	report_sections(&d);
-	for (i = 0; i < d.npages; i++)
-		page_frame(&d, i, run_id, gen);
-	if (report_font_complete(d.font, reg_path, cause) != 0 ||
-	    report_font_complete(d.bold, bold_path, cause) != 0)
-		goto cleanup;
-	rc = save(&d, &err, o, path, written_out, cause);
-cleanup:
-	if (d.pdf != NULL)
-		HPDF_Free(d.pdf);
-	free(d.pages);
+	title = xasprintf(_("Stock Analysis Report: %s (%s)"), d.symbol,
+	    d.company);
+	subject = xasprintf(
+	    _("Technical, fundamental and risk analysis of %s as of "
+	      "%s"),
+	    d.symbol, report_fmt_str(state, "analysis.as_of"));
+	right = xasprintf(_("%s · %s · as of %s"), d.company, d.symbol,
+	    numfmt_date(day, sizeof day,
+		report_fmt_str(state, "analysis.as_of")));
+	f.title = title;
+	f.subject = subject;
+	f.keywords = d.symbol;
+	f.head_left = _("STOCK ANALYSIS REPORT");
+	f.head_right = right;
+	foot = xasprintf(_("Run %s  ·  Generated %s  ·  stockagent"),
+	    o->run_id ? o->run_id : report_fmt_str(state, "request.thread_id"),
+	    numfmt_date(day, sizeof day, gen));
+	f.foot = foot;
+	f.generated_at = gen;
+	f.body = stock_body;
+	rc = report_doc_write(&d, o, &f, path, written_out, cause);
+	free(foot);
+	free(right);
+	free(subject);
+	free(title);
 	free(gen);
-	free(reg_path);
-	free(bold_path);
 	return rc;
 }
 

@@ -68,4 +68,18 @@ int report_pdf_write_new(const cJSON *state, const struct report_pdf_opts *o,
  */
 char *report_pdf_relpath(const char *symbol, time_t t);
 
+/*
+ * The summary of a batch as a PDF at PATH (written as report_pdf_write
+ * writes): what changed since the previous batch, the ranking table and
+ * a small chart per symbol. SUMMARY (borrowed) is the batch summary
+ * object: id, as_of, watchlist, previous (may be missing) and ranking, an
+ * array of rows {rank, symbol, status, overall, technical, fundamental,
+ * one_year_return_percent, volatility_percent, label, changes (array of
+ * strings), message, spark {close, sma200}}; missing values print "n/a".
+ * O may be NULL (only paper, fonts and generated_at are read). Returns
+ * 0, or -1 with *cause.
+ */
+int report_summary_write(const cJSON *summary, const struct report_pdf_opts *o,
+    const char *path, char **cause);
+
 #endif

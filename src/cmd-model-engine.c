@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/exitcode.h"
+#include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "model/gptoss/gptoss.h"
 #include "model/gptoss/tokenizer.h"
@@ -37,6 +38,7 @@ struct eng_opts {
 	float temperature, top_p;
 	uint64_t seed;
 	int json, all_positions;
+	int precision; /* GPTOSS_PRECISION_*; -1: the command's default */
 };
 
 enum {
@@ -54,7 +56,8 @@ enum {
 	OPT_BATCH,
 	OPT_PROMPT_N,
 	OPT_DECODE_N,
-	OPT_PROMPT
+	OPT_PROMPT,
+	OPT_PRECISION
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +76,7 @@ static const struct option long_opts[] = {
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "prompt-tokens", required_argument, NULL, OPT_PROMPT_N },
 	{ "decode-tokens", required_argument, NULL, OPT_DECODE_N },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -106,13 +110,15 @@ parse_float(const char *s, float lo, float hi, float *out)
 
 /* Parses argv into O; returns -1 (done, exit code in *rc) or 0. */
 static int
-parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
-    int *rc)
+parse_opts(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct eng_opts *o, int *rc)
 {
+	const char *p;
 	uint32_t u;
 	int c;
 
 	memset(o, 0, sizeof *o);
+	o->precision = -1;
 	o->max_tokens = 64;
 	o->top_p = 1.0f;
 	o->temperature = 0;
@@ -180,10 +186,28 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
 				goto bad;
 			break;
+		case OPT_PRECISION:
+			if (cmd_set(e, ctx->settings, "precision", a,
+				"--precision") != 0)
+				return -1;
+			o->precision = strcmp(a, "exact") == 0 ?
+			    GPTOSS_PRECISION_EXACT :
+			    GPTOSS_PRECISION_FAST;
+			break;
 		default:
 			return -1;
 		}
 	}
+	/* logits is for checking: exact unless --precision says otherwise;
+	 * the others follow the precision setting, else fast. */
+	if (o->precision < 0 && e != &cmd_model_logits_entry) {
+		p = settings_string(ctx->settings, "precision");
+		o->precision = p != NULL && strcmp(p, "exact") == 0 ?
+		    GPTOSS_PRECISION_EXACT :
+		    GPTOSS_PRECISION_FAST;
+	}
+	if (o->precision < 0)
+		o->precision = GPTOSS_PRECISION_EXACT;
 	if (o->model == NULL && optind < argc)
 		o->model = argv[optind++];
 	if (o->model == NULL) {
@@ -253,7 +277,8 @@ open_model(const struct cmd_entry *e, const struct eng_opts *o,
 {
 	struct gptoss_context_params p = { .context_length = o->context,
 		.num_threads = o->threads,
-		.batch_size = o->batch };
+		.batch_size = o->batch,
+		.precision = (uint32_t)o->precision };
 	enum gptoss_status st;
 	char *msg = NULL;
 
@@ -288,8 +313,7 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	struct eng_opts o;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if ((rc = open_model(e, &o, &m, NULL)) != EXIT_OK)
 		goto cleanup;
@@ -417,8 +441,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	char *msg = NULL, *text = NULL;
 	int rc, stopped = 0;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if (o.prompt_arg != NULL && o.tokens_arg != NULL) {
 		rc = cmd_usage_error(e, "give --tokens or --prompt, not both");
@@ -497,8 +520,7 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 	char *msg = NULL;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if ((rc = get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
 	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
@@ -613,8 +635,7 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	uint32_t r;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if (o.context == 0)
 		o.context = o.bench_prompt + o.bench_decode + 1;
@@ -675,6 +696,9 @@ cleanup:
 }
 
 #define COMMON_HELP                                                            \
+	"  --precision fast|exact  fast: 8-bit activations for the experts,\n" \
+	"                     bf16, a float16 KV cache (default, but exact\n"  \
+	"                     for logits); exact: float32 throughout\n"        \
 	"  --threads N        worker threads (default: online CPUs)\n"         \
 	"  --context N        context length in tokens (default 4096)\n"       \
 	"  --batch N          prefill batch (default 256)\n"

@@ -154,7 +154,7 @@ cmd_models_check(const char *uri, const struct model_params *p, int json)
 	req.messages = messages;
 	req.tools = tools;
 	req.tool_choice = "auto";
-	req.params = (struct model_params){ NULL, 0, -1, -1, -1 };
+	req.params = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	if (model_chat(m, &req, &resp, &cause) != 0) {
 		log_error("%s: %s", model_name(m), cause);
 		free(cause);

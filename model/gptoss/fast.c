@@ -33,8 +33,8 @@
 #define GROUP 16
 
 /* Doubled E2M1 values plus 12. */
-static const uint8_t fp4u[16] = { 12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10,
-	9, 8, 6, 4, 0 };
+static const uint8_t fp4u[16] = { 12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9,
+	8, 6, 4, 0 };
 static int use_vnni512, use_avxvnni, use_avx2, use_bf16, use_f16c;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -130,40 +130,36 @@ gptoss_mx16_size(uint32_t rows, uint32_t nb)
 	return (size_t)(rows + GROUP - 1) / GROUP * nb * (256 + GROUP);
 }
 
-/* Nibble of element K of row R (0, i.e. +0, past the last row). */
-static uint8_t
-nibble(const uint8_t *blocks, uint32_t rows, uint32_t nb, uint32_t r,
-    uint32_t k)
-{
-	uint8_t v;
-
-	if (r >= rows)
-		return 0;
-	v = blocks[((size_t)r * nb + k / 32) * 16 + (k % 32) / 2];
-	return k & 1 ? v >> 4 : v & 15;
-}
-
 void
 gptoss_mx16_pack(uint8_t *dst, const uint8_t *blocks, const uint8_t *scales,
     uint32_t rows, uint32_t nb)
 {
-	uint32_t groups = (rows + GROUP - 1) / GROUP, g, b, c, l, j, r, k;
+	uint32_t groups = (rows + GROUP - 1) / GROUP, g, b, c, l, j, r;
 	uint8_t *q = dst, *s = dst + (size_t)groups * nb * 256, sc;
+	uint8_t nib[GROUP][32];
+	const uint8_t *src;
 
 	for (g = 0; g < groups; g++) {
 		for (b = 0; b < nb; b++) {
+			/* The group's 16 rows of this block as nibbles (0, i.e.
+			 * +0, past the last row). */
+			for (l = 0; l < GROUP; l++) {
+				r = g * GROUP + l;
+				src = blocks + ((size_t)r * nb + b) * 16;
+				for (j = 0; j < 16; j++) {
+					nib[l][2 * j] = r < rows ? src[j] & 15 :
+								   0;
+					nib[l][2 * j + 1] = r < rows ?
+					    src[j] >> 4 :
+					    0;
+				}
+			}
 			for (c = 0; c < 4; c++)
 				for (l = 0; l < GROUP; l++)
-					for (j = 0; j < 4; j++) {
-						r = g * GROUP + l;
-						k = b * 32 + 8 * c + j;
-						*q++ = (uint8_t)(nibble(blocks,
-								     rows, nb,
-								     r, k) |
-						    nibble(blocks, rows, nb, r,
-							k + 4)
-							<< 4);
-					}
+					for (j = 0; j < 4; j++)
+						*q++ = (uint8_t)(nib[l][8 * c +
+								     j] |
+						    nib[l][8 * c + 4 + j] << 4);
 			for (l = 0; l < GROUP; l++) {
 				r = g * GROUP + l;
 				/* 255 (NaN in OCP MX) reads as 254. */
@@ -225,18 +221,26 @@ load4(const int8_t *p)
 	return v;
 }
 
-__attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni"))) static void
-mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
-    const struct gptoss_q8 *x, size_t ldx, uint32_t m, uint32_t nb)
+/*
+ * T (1-8, constant after inlining) tokens: their accumulators stay in
+ * registers across the blocks; the unpacked weights (8 registers) serve
+ * all T.
+ */
+__attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni"),
+    always_inline)) static inline void
+mx16_tile_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
+    const struct gptoss_q8 *x, size_t ldx, uint32_t T, uint32_t nb)
 {
 	const __m512i lut = _mm512_broadcast_i32x4(
 	    _mm_loadu_si128((const void *)fp4u));
 	const __m512i m4 = _mm512_set1_epi8(15);
 	__m512i w[8], z, a0, a1;
-	__m512 ws, f;
+	__m512 ws, f[8];
 	const struct gptoss_q8 *xb;
 	uint32_t b, t, c;
 
+	for (t = 0; t < T; t++)
+		f[t] = _mm512_loadu_ps(acc + t * GROUP);
 	for (b = 0; b < nb; b++, q += 256, s += GROUP) {
 		for (c = 0; c < 4; c++) {
 			z = _mm512_loadu_si512((const void *)(q + 64 * c));
@@ -248,7 +252,7 @@ mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 		ws = _mm512_castsi512_ps(_mm512_slli_epi32(
 		    _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)s)),
 		    23));
-		for (t = 0; t < m; t++) {
+		for (t = 0; t < T; t++) {
 			xb = x + t * ldx + b;
 			a0 = _mm512_set1_epi32(xb->corr);
 			a1 = _mm512_setzero_si512();
@@ -256,15 +260,55 @@ mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 				a0 = _mm512_dpbusd_epi32(a0, w[2 * c],
 				    _mm512_set1_epi32(load4(xb->q + 8 * c)));
 				a1 = _mm512_dpbusd_epi32(a1, w[2 * c + 1],
-				    _mm512_set1_epi32(
-					load4(xb->q + 8 * c + 4)));
+				    _mm512_set1_epi32(load4(xb->q + 8 * c +
+					4)));
 			}
-			f = _mm512_loadu_ps(acc + t * GROUP);
-			f = _mm512_fmadd_ps(
+			f[t] = _mm512_fmadd_ps(
 			    _mm512_cvtepi32_ps(_mm512_add_epi32(a0, a1)),
-			    _mm512_mul_ps(ws, _mm512_set1_ps(xb->d)), f);
-			_mm512_storeu_ps(acc + t * GROUP, f);
+			    _mm512_mul_ps(ws, _mm512_set1_ps(xb->d)), f[t]);
 		}
+	}
+	for (t = 0; t < T; t++)
+		_mm512_storeu_ps(acc + t * GROUP, f[t]);
+}
+
+__attribute__((
+    target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni"))) static void
+mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
+    const struct gptoss_q8 *x, size_t ldx, uint32_t m, uint32_t nb)
+{
+	uint32_t t, k;
+
+	for (t = 0; t < m; t += k) {
+		k = m - t < 8 ? m - t : 8;
+		switch (k) {
+		case 1:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 1, nb);
+			break;
+		case 2:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 2, nb);
+			break;
+		case 3:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 3, nb);
+			break;
+		case 4:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 4, nb);
+			break;
+		case 5:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 5, nb);
+			break;
+		case 6:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 6, nb);
+			break;
+		case 7:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 7, nb);
+			break;
+		default:
+			mx16_tile_vnni512(acc, q, s, x, ldx, 8, nb);
+			break;
+		}
+		acc += (size_t)k * GROUP;
+		x += (size_t)k * ldx;
 	}
 }
 
@@ -292,8 +336,9 @@ mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 		for (b = 0; b < nb; b++, q += 256, s += GROUP) {               \
 			for (h = 0; h < 2; h++) {                              \
 				for (c = 0; c < 4; c++) {                      \
-					z = _mm256_loadu_si256((const void     \
-						*)(q + 64 * c + 32 * h));      \
+					z = _mm256_loadu_si256(                \
+					    (const void *)(q + 64 * c +        \
+						32 * h));                      \
 					w[h][2 * c] = _mm256_shuffle_epi8(lut, \
 					    _mm256_and_si256(z, m4));          \
 					w[h][2 * c + 1] = _mm256_shuffle_epi8( \
@@ -315,13 +360,13 @@ mx16_dot_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 						xv = _mm256_set1_epi32(        \
 						    load4(xb->q + 8 * c));     \
 						a0 = DOT(a0, w[h][2 * c], xv); \
-						xv = _mm256_set1_epi32(load4(  \
-						    xb->q + 8 * c + 4));       \
+						xv = _mm256_set1_epi32(        \
+						    load4(xb->q + 8 * c + 4)); \
 						a1 = DOT(a1, w[h][2 * c + 1],  \
 						    xv);                       \
 					}                                      \
-					f = _mm256_loadu_ps(                   \
-					    acc + t * GROUP + 8 * h);          \
+					f = _mm256_loadu_ps(acc + t * GROUP +  \
+					    8 * h);                            \
 					f = _mm256_fmadd_ps(                   \
 					    _mm256_cvtepi32_ps(                \
 						_mm256_add_epi32(a0, a1)),     \
@@ -378,8 +423,7 @@ gptoss_f32_to_bf16(uint16_t *out, const float *x, size_t n)
 		if ((u & 0x7fffffff) > 0x7f800000)
 			out[i] = (uint16_t)(u >> 16 | 0x40); /* quiet NaN */
 		else
-			out[i] = (uint16_t)((u + 0x7fff + (u >> 16 & 1)) >>
-			    16);
+			out[i] = (uint16_t)((u + 0x7fff + (u >> 16 & 1)) >> 16);
 	}
 }
 
@@ -400,8 +444,8 @@ dot_bf16x_n(float *out, const uint16_t *w, const uint16_t *x, size_t ldx,
 		wv = _mm512_loadu_si512((const void *)(w + i));
 		for (t = 0; t < n; t++)
 			a[t] = _mm512_dpbf16_ps(a[t], (__m512bh)wv,
-			    (__m512bh)_mm512_loadu_si512(
-				(const void *)(x + t * ldx + i)));
+			    (__m512bh)_mm512_loadu_si512((const void *)(x +
+				t * ldx + i)));
 	}
 	if (i < cols) {
 		mk = (__mmask32)((1ull << (cols - i)) - 1);
@@ -575,8 +619,7 @@ dot_f16_avx2(const float *q, const uint16_t *k, uint32_t d)
 		    _mm256_cvtph_ps(_mm_loadu_si128((const void *)(k + i))),
 		    a0);
 		a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8),
-		    _mm256_cvtph_ps(
-			_mm_loadu_si128((const void *)(k + i + 8))),
+		    _mm256_cvtph_ps(_mm_loadu_si128((const void *)(k + i + 8))),
 		    a1);
 	}
 	for (; i < d; i++)
@@ -598,8 +641,7 @@ axpy_f16_avx2(float *y, float a, const uint16_t *x, uint32_t n)
 	for (i = 0; i + 8 <= n; i += 8)
 		_mm256_storeu_ps(y + i,
 		    _mm256_fmadd_ps(va,
-			_mm256_cvtph_ps(
-			    _mm_loadu_si128((const void *)(x + i))),
+			_mm256_cvtph_ps(_mm_loadu_si128((const void *)(x + i))),
 			_mm256_loadu_ps(y + i)));
 	for (; i < n; i++)
 		y[i] += a * f16_to_f32_c(x[i]);

@@ -168,8 +168,9 @@ struct gptoss_model {
 	struct gptoss_fast_experts *fast; /* NULL until a fast context */
 };
 
-/* Repacks the experts for the fast kernels once; later calls return. */
-void gptoss_fast_experts_make(struct gptoss_model *m);
+/* Repacks the experts for the fast kernels once (on NTHREADS threads);
+ * later calls return at once. */
+void gptoss_fast_experts_make(struct gptoss_model *m, uint32_t nthreads);
 
 /* ---- threadpool.c ---- */
 

@@ -349,6 +349,7 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("bytes per token:  %llu read per decode step (weights)\n",
 	    (unsigned long long)in.bytes_per_token);
 	printf("backend:          %s\n", in.backend);
+	printf("fast precision:   %s\n", in.fast_kernels);
 cleanup:
 	gptoss_model_free(m);
 	return rc;

@@ -74,6 +74,20 @@ gptoss_fast_kernel_name(void)
 			     "portable";
 }
 
+const char *
+gptoss_fast_kernels(void)
+{
+	pthread_once(&once, init);
+	if (use_bf16)
+		return use_vnni512 ?
+		    "avx512-vnni integer dots, avx512-bf16 dots" :
+		    "avx2 integer dots, avx512-bf16 dots";
+	return use_vnni512 ? "avx512-vnni integer dots, float32 bf16 dots" :
+	    use_avxvnni	   ? "avx-vnni integer dots, float32 bf16 dots" :
+	    use_avx2	   ? "avx2 integer dots, float32 bf16 dots" :
+			     "portable integer dots, float32 bf16 dots";
+}
+
 static float
 bits_f(uint32_t u)
 {

@@ -237,6 +237,7 @@ gptoss_model_get_info(const struct gptoss_model *m, struct gptoss_model_info *o)
 	    2 * H + V * H * 2 + H * 2;
 	o->num_stop_tokens = c->num_stop_tokens;
 	o->stop_tokens = c->stop_tokens;
+	o->fast_kernels = gptoss_fast_kernels();
 }
 
 /* ---- context ---- */

@@ -289,6 +289,8 @@ float gptoss_dot_f16(const float *q, const uint16_t *k, uint32_t d);
 void gptoss_axpy_f16(float *y, float a, const uint16_t *x, uint32_t n);
 /* "avx512-vnni", "avx-vnni", "avx2" or "portable": the integer kernels. */
 const char *gptoss_fast_kernel_name(void);
+/* The same with the bf16 kernels, for gptoss_model_info. */
+const char *gptoss_fast_kernels(void);
 
 static inline float
 gptoss_bf16(uint16_t h)

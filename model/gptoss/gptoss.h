@@ -46,6 +46,8 @@ struct gptoss_model_info {
 	uint64_t bytes_per_token; /* weight bytes a decode step reads */
 	uint32_t num_stop_tokens;
 	const uint32_t *stop_tokens; /* [num_stop_tokens], generation_config */
+	const char *fast_kernels;    /* the fast precision's, e.g. "avx512-vnni
+					integer dots, avx512-bf16 dots" */
 };
 
 /*

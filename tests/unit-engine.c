@@ -367,6 +367,51 @@ test_fast(void)
 	    b[0] == 0x3f80 && b[1] == 0x3f82);
 }
 
+/* Attention over float16 caches (head_dim 64 has its own kernel) against
+ * a double computation, through a wrapping ring. */
+static void
+test_attn_f16(void)
+{
+	enum { D = 64, SLOTS = 7, NK = 5, LO = 4, STRIDE = 2 * D };
+	float q[D], kf[SLOTS * STRIDE], vf[SLOTS * STRIDE], out[D], s[NK];
+	uint16_t kh[SLOTS * STRIDE], vh[SLOTS * STRIDE];
+	double sc[NK], m = 0.3, sum, o, worst = 0;
+	uint32_t i, c, slot;
+
+	for (i = 0; i < D; i++)
+		q[i] = (float)((int)(i * 7 % 13) - 6) / 5;
+	for (i = 0; i < SLOTS * STRIDE; i++) {
+		kf[i] = (float)((int)(i * 11 % 17) - 8) / 7;
+		vf[i] = (float)((int)(i * 5 % 19) - 9) / 3;
+	}
+	gptoss_f32_to_f16(kh, kf, SLOTS * STRIDE);
+	gptoss_f32_to_f16(vh, vf, SLOTS * STRIDE);
+	gptoss_f16_to_f32(kf, kh, SLOTS * STRIDE);
+	gptoss_f16_to_f32(vf, vh, SLOTS * STRIDE);
+	gptoss_attn_f16(out, q, kh, vh, STRIDE, LO, NK, SLOTS, D, 0.125f, 0.3f,
+	    s);
+	for (i = 0; i < NK; i++) {
+		slot = (LO + i) % SLOTS;
+		sc[i] = 0;
+		for (c = 0; c < D; c++)
+			sc[i] += (double)q[c] * kf[slot * STRIDE + c];
+		sc[i] *= 0.125;
+		m = sc[i] > m ? sc[i] : m;
+	}
+	sum = exp(0.3 - m);
+	for (i = 0; i < NK; i++)
+		sum += exp(sc[i] - m);
+	for (c = 0; c < D; c++) {
+		o = 0;
+		for (i = 0; i < NK; i++)
+			o += exp(sc[i] - m) * vf[(LO + i) % SLOTS * STRIDE + c];
+		o /= sum;
+		worst = fabs(o - out[c]) > worst ? fabs(o - out[c]) : worst;
+	}
+	TEST_CHECK("float16 attention equals the double computation",
+	    worst < 1e-5);
+}
+
 int
 main(void)
 {
@@ -379,5 +424,6 @@ main(void)
 	test_pool();
 	test_sampler();
 	test_fast();
+	test_attn_f16();
 	return TEST_REPORT();
 }

@@ -294,24 +294,37 @@ split(struct cpu *c, struct mm_job *j, uint32_t units)
 	return (units + j->rows_per_task - 1) / j->rows_per_task;
 }
 
+/* Tokens per pass over a task's rows: their bf16 rows stay in L2. */
+#define BF16X_TILE 64
+
 static void
 bf16x_task(void *arg, uint32_t task, uint32_t thread)
 {
 	const struct mm_job *j = arg;
-	float out[4];
-	uint32_t r, r1, t, k;
+	float out[16];
+	uint32_t r, r0, r1, t, t0, t1, k, nr, i;
 
 	(void)thread;
+	r0 = task * j->rows_per_task;
 	r1 = (task + 1) * j->rows_per_task;
 	r1 = r1 > j->rows ? j->rows : r1;
-	for (r = task * j->rows_per_task; r < r1; r++)
-		for (t = 0; t < j->n; t += 4) {
-			k = j->n - t < 4 ? j->n - t : 4;
-			gptoss_dot_bf16x_tile(out, j->w16 + (size_t)r * j->cols,
-			    j->xb + (size_t)t * j->cols, j->cols, k, j->cols);
-			while (k-- > 0)
-				put(j, r, t + k, out[k]);
+	for (t0 = 0; t0 < j->n; t0 += BF16X_TILE) {
+		t1 = j->n - t0 < BF16X_TILE ? j->n : t0 + BF16X_TILE;
+		for (r = r0; r < r1; r += nr) {
+			nr = r1 - r < 4 ? r1 - r : 4;
+			for (t = t0; t < t1; t += k) {
+				k = t1 - t < 4 ? t1 - t : 4;
+				gptoss_dot_bf16x_tile(out,
+				    j->w16 + (size_t)r * j->cols, j->cols,
+				    j->xb + (size_t)t * j->cols, j->cols, nr, k,
+				    j->cols);
+				for (i = 0; i < nr * 4; i++)
+					if (i % 4 < k)
+						put(j, r + i / 4, t + i % 4,
+						    out[i]);
+			}
 		}
+	}
 }
 
 static void
@@ -331,7 +344,7 @@ cpu_matmul_bf16_fast(struct gptoss_backend *be, float *y, size_t ldy,
 	size_t need = (size_t)n * cols;
 	uint32_t t;
 
-	if (gptoss_dot_bf16x_tile(NULL, NULL, NULL, 0, 0, 0) != 0) {
+	if (gptoss_dot_bf16x_tile(NULL, NULL, 0, NULL, 0, 0, 0, 0) != 0) {
 		cpu_matmul_bf16(be, y, ldy, w, bias, x, ldx, rows, cols, n);
 		return;
 	}
@@ -411,36 +424,14 @@ attn_f16_task(void *arg, uint32_t task, uint32_t thread)
 	const struct gptoss_attn_args *a = j->a;
 	uint32_t i = task / a->num_heads, h = task % a->num_heads;
 	uint32_t d = a->head_dim, kvh = h / (a->num_heads / a->num_kv_heads);
-	uint32_t p = a->pos0 + i, lo, kp, c, nk;
+	uint32_t p = a->pos0 + i, lo;
 	size_t qw = (size_t)a->num_heads * d, kw = (size_t)a->num_kv_heads * d;
-	const float *q = a->q + i * qw + (size_t)h * d;
-	float *s = j->cpu->scratch[thread],
-	      *o = a->out + i * qw + (size_t)h * d;
-	float sink = gptoss_bf16(a->sinks[h]), m = sink, sum, e;
 
 	lo = a->window && p + 1 > a->window ? p + 1 - a->window : 0;
-	nk = p - lo + 1;
-	for (kp = lo; kp <= p; kp++) {
-		s[kp - lo] = gptoss_dot_f16(q,
-				 a->k16 + (size_t)(kp % a->slots) * kw +
-				     (size_t)kvh * d,
-				 d) *
-		    a->scale;
-		m = s[kp - lo] > m ? s[kp - lo] : m;
-	}
-	sum = expf(sink - m);
-	for (c = 0; c < d; c++)
-		o[c] = 0;
-	for (kp = 0; kp < nk; kp++) {
-		e = expf(s[kp] - m);
-		sum += e;
-		gptoss_axpy_f16(o, e,
-		    a->v16 + (size_t)((lo + kp) % a->slots) * kw +
-			(size_t)kvh * d,
-		    d);
-	}
-	for (c = 0; c < d; c++)
-		o[c] /= sum;
+	gptoss_attn_f16(a->out + i * qw + (size_t)h * d,
+	    a->q + i * qw + (size_t)h * d, a->k16 + (size_t)kvh * d,
+	    a->v16 + (size_t)kvh * d, kw, lo, p - lo + 1, a->slots, d, a->scale,
+	    gptoss_bf16(a->sinks[h]), j->cpu->scratch[thread]);
 }
 
 static void

@@ -148,32 +148,35 @@ void
 gptoss_mx16_pack(uint8_t *dst, const uint8_t *blocks, const uint8_t *scales,
     uint32_t rows, uint32_t nb)
 {
-	uint32_t groups = (rows + GROUP - 1) / GROUP, g, b, c, l, j, r;
+	static const uint8_t zero[16];
+	uint32_t groups = (rows + GROUP - 1) / GROUP, g, b, c, l, r;
 	uint8_t *q = dst, *s = dst + (size_t)groups * nb * 256, sc;
-	uint8_t nib[GROUP][32];
-	const uint8_t *src;
+	const uint8_t *src[GROUP], *p;
 
 	for (g = 0; g < groups; g++) {
 		for (b = 0; b < nb; b++) {
-			/* The group's 16 rows of this block as nibbles (0, i.e.
-			 * +0, past the last row). */
+			/* Rows past the last are zero weights (+0). */
 			for (l = 0; l < GROUP; l++) {
 				r = g * GROUP + l;
-				src = blocks + ((size_t)r * nb + b) * 16;
-				for (j = 0; j < 16; j++) {
-					nib[l][2 * j] = r < rows ? src[j] & 15 :
-								   0;
-					nib[l][2 * j + 1] = r < rows ?
-					    src[j] >> 4 :
-					    0;
-				}
+				src[l] = r < rows ?
+				    blocks + ((size_t)r * nb + b) * 16 :
+				    zero;
 			}
+			/* Bytes 4c..4c+3 of a block hold elements 8c..8c+7,
+			 * low nibble first: element 8c + j goes low, 8c + 4 + j
+			 * high. */
 			for (c = 0; c < 4; c++)
-				for (l = 0; l < GROUP; l++)
-					for (j = 0; j < 4; j++)
-						*q++ = (uint8_t)(nib[l][8 * c +
-								     j] |
-						    nib[l][8 * c + 4 + j] << 4);
+				for (l = 0; l < GROUP; l++, q += 4) {
+					p = src[l] + 4 * c;
+					q[0] = (uint8_t)((p[0] & 15) |
+					    (p[2] & 15) << 4);
+					q[1] = (uint8_t)(p[0] >> 4 |
+					    (p[2] & 0xf0));
+					q[2] = (uint8_t)((p[1] & 15) |
+					    (p[3] & 15) << 4);
+					q[3] = (uint8_t)(p[1] >> 4 |
+					    (p[3] & 0xf0));
+				}
 			for (l = 0; l < GROUP; l++) {
 				r = g * GROUP + l;
 				/* 255 (NaN in OCP MX) reads as 254. */
@@ -253,9 +256,11 @@ mx16_tile_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 	const struct gptoss_q8 *xb;
 	uint32_t b, t, c;
 
+#pragma GCC unroll 8
 	for (t = 0; t < T; t++)
 		f[t] = _mm512_loadu_ps(acc + t * GROUP);
 	for (b = 0; b < nb; b++, q += 256, s += GROUP) {
+#pragma GCC unroll 4
 		for (c = 0; c < 4; c++) {
 			z = _mm512_loadu_si512((const void *)(q + 64 * c));
 			w[2 * c] = _mm512_shuffle_epi8(lut,
@@ -266,10 +271,12 @@ mx16_tile_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 		ws = _mm512_castsi512_ps(_mm512_slli_epi32(
 		    _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)s)),
 		    23));
+#pragma GCC unroll 8
 		for (t = 0; t < T; t++) {
 			xb = x + t * ldx + b;
 			a0 = _mm512_set1_epi32(xb->corr);
 			a1 = _mm512_setzero_si512();
+#pragma GCC unroll 4
 			for (c = 0; c < 4; c++) {
 				a0 = _mm512_dpbusd_epi32(a0, w[2 * c],
 				    _mm512_set1_epi32(load4(xb->q + 8 * c)));
@@ -282,6 +289,7 @@ mx16_tile_vnni512(float *acc, const uint8_t *q, const uint8_t *s,
 			    _mm512_mul_ps(ws, _mm512_set1_ps(xb->d)), f[t]);
 		}
 	}
+#pragma GCC unroll 8
 	for (t = 0; t < T; t++)
 		_mm512_storeu_ps(acc + t * GROUP, f[t]);
 }
@@ -442,71 +450,110 @@ gptoss_f32_to_bf16(uint16_t *out, const float *x, size_t n)
 }
 
 #ifdef HAVE_X86
+/*
+ * R rows (LDW apart) times N tokens (both 1-4, constant after inlining):
+ * out[r * 4 + t]. Each (row, token) has its own accumulator and the same
+ * sequence of vdpbf16ps whatever R and N, so its result does not depend
+ * on the tile.
+ */
 __attribute__((target("avx2,fma,avx512f,avx512bw,avx512bf16"),
     always_inline)) static inline void
-dot_bf16x_n(float *out, const uint16_t *w, const uint16_t *x, size_t ldx,
-    uint32_t n, uint32_t cols)
+dot_bf16x_rn(float *out, const uint16_t *w, size_t ldw, const uint16_t *x,
+    size_t ldx, uint32_t R, uint32_t N, uint32_t cols)
 {
-	__m512 a[4];
-	__m512i wv;
+	__m512 a[4][4];
+	__m512i wv[4], xv;
 	__mmask32 mk;
-	uint32_t i, t;
+	uint32_t i, t, r;
 
-	for (t = 0; t < n; t++)
-		a[t] = _mm512_setzero_ps();
+#pragma GCC unroll 4
+	for (r = 0; r < R; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < N; t++)
+			a[r][t] = _mm512_setzero_ps();
 	for (i = 0; i + 32 <= cols; i += 32) {
-		wv = _mm512_loadu_si512((const void *)(w + i));
-		for (t = 0; t < n; t++)
-			a[t] = _mm512_dpbf16_ps(a[t], (__m512bh)wv,
-			    (__m512bh)_mm512_loadu_si512((const void *)(x +
-				t * ldx + i)));
+#pragma GCC unroll 4
+		for (r = 0; r < R; r++)
+			wv[r] = _mm512_loadu_si512((const void *)(w + r * ldw +
+			    i));
+#pragma GCC unroll 4
+		for (t = 0; t < N; t++) {
+			xv = _mm512_loadu_si512((const void *)(x + t * ldx +
+			    i));
+#pragma GCC unroll 4
+			for (r = 0; r < R; r++)
+				a[r][t] = _mm512_dpbf16_ps(a[r][t],
+				    (__m512bh)wv[r], (__m512bh)xv);
+		}
 	}
 	if (i < cols) {
 		mk = (__mmask32)((1ull << (cols - i)) - 1);
-		wv = _mm512_maskz_loadu_epi16(mk, w + i);
-		for (t = 0; t < n; t++)
-			a[t] = _mm512_dpbf16_ps(a[t], (__m512bh)wv,
-			    (__m512bh)_mm512_maskz_loadu_epi16(mk,
-				x + t * ldx + i));
+#pragma GCC unroll 4
+		for (r = 0; r < R; r++)
+			wv[r] = _mm512_maskz_loadu_epi16(mk, w + r * ldw + i);
+#pragma GCC unroll 4
+		for (t = 0; t < N; t++) {
+			xv = _mm512_maskz_loadu_epi16(mk, x + t * ldx + i);
+#pragma GCC unroll 4
+			for (r = 0; r < R; r++)
+				a[r][t] = _mm512_dpbf16_ps(a[r][t],
+				    (__m512bh)wv[r], (__m512bh)xv);
+		}
 	}
-	for (t = 0; t < n; t++)
-		out[t] = _mm512_reduce_add_ps(a[t]);
+#pragma GCC unroll 4
+	for (r = 0; r < R; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < N; t++)
+			out[r * 4 + t] = _mm512_reduce_add_ps(a[r][t]);
 }
 
+#define BF16X_CASE(R, N)                                                       \
+	case (R)*8 + (N):                                                      \
+		dot_bf16x_rn(out, w, ldw, x, ldx, R, N, cols);                 \
+		break
+
 __attribute__((target("avx2,fma,avx512f,avx512bw,avx512bf16"))) static void
-dot_bf16x_512(float *out, const uint16_t *w, const uint16_t *x, size_t ldx,
-    uint32_t n, uint32_t cols)
+dot_bf16x_512(float *out, const uint16_t *w, size_t ldw, const uint16_t *x,
+    size_t ldx, uint32_t rows, uint32_t n, uint32_t cols)
 {
-	switch (n) {
-	case 1:
-		dot_bf16x_n(out, w, x, ldx, 1, cols);
-		break;
-	case 2:
-		dot_bf16x_n(out, w, x, ldx, 2, cols);
-		break;
-	case 3:
-		dot_bf16x_n(out, w, x, ldx, 3, cols);
-		break;
+	switch (rows * 8 + n) {
+		BF16X_CASE(1, 1);
+		BF16X_CASE(1, 2);
+		BF16X_CASE(1, 3);
+		BF16X_CASE(1, 4);
+		BF16X_CASE(2, 1);
+		BF16X_CASE(2, 2);
+		BF16X_CASE(2, 3);
+		BF16X_CASE(2, 4);
+		BF16X_CASE(3, 1);
+		BF16X_CASE(3, 2);
+		BF16X_CASE(3, 3);
+		BF16X_CASE(3, 4);
+		BF16X_CASE(4, 1);
+		BF16X_CASE(4, 2);
+		BF16X_CASE(4, 3);
 	default:
-		dot_bf16x_n(out, w, x, ldx, 4, cols);
+		dot_bf16x_rn(out, w, ldw, x, ldx, 4, 4, cols);
 		break;
 	}
 }
+#undef BF16X_CASE
 #endif
 
 int
-gptoss_dot_bf16x_tile(float *out, const uint16_t *w, const uint16_t *x,
-    size_t ldx, uint32_t n, uint32_t cols)
+gptoss_dot_bf16x_tile(float *out, const uint16_t *w, size_t ldw,
+    const uint16_t *x, size_t ldx, uint32_t rows, uint32_t n, uint32_t cols)
 {
 	pthread_once(&once, init);
 #ifdef HAVE_X86
 	if (use_bf16) {
-		if (n > 0)
-			dot_bf16x_512(out, w, x, ldx, n, cols);
+		if (n > 0 && rows > 0)
+			dot_bf16x_512(out, w, ldw, x, ldx, rows, n, cols);
 		return 0;
 	}
 #endif
-	(void)out, (void)w, (void)x, (void)ldx, (void)n, (void)cols;
+	(void)out, (void)w, (void)ldw, (void)x, (void)ldx, (void)rows, (void)n,
+	    (void)cols;
 	return -1;
 }
 
@@ -692,4 +739,98 @@ gptoss_axpy_f16(float *y, float a, const uint16_t *x, uint32_t n)
 #endif
 	for (i = 0; i < n; i++)
 		y[i] += a * f16_to_f32_c(x[i]);
+}
+
+#ifdef HAVE_X86
+/* gptoss_attn_f16 for head_dim 64: q and the output in registers. */
+__attribute__((target("avx2,fma,f16c,avx512f"))) static void
+attn_f16_64(float *out, const float *q, const uint16_t *kc, const uint16_t *vc,
+    size_t stride, uint32_t lo, uint32_t nk, uint32_t slots, float scale,
+    float sink, float *s)
+{
+	__m512 q0 = _mm512_loadu_ps(q), q1 = _mm512_loadu_ps(q + 16);
+	__m512 q2 = _mm512_loadu_ps(q + 32), q3 = _mm512_loadu_ps(q + 48);
+	__m512 o0, o1, o2, o3, a, b, e;
+	const uint16_t *k;
+	float m = sink, sum;
+	uint32_t i, slot;
+
+	for (i = 0, slot = lo % slots; i < nk;
+	     i++, slot = slot + 1 == slots ? 0 : slot + 1) {
+		k = kc + (size_t)slot * stride;
+		a = _mm512_mul_ps(q0,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)k)));
+		b = _mm512_mul_ps(q1,
+		    _mm512_cvtph_ps(
+			_mm256_loadu_si256((const void *)(k + 16))));
+		a = _mm512_fmadd_ps(q2,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)(k + 32))),
+		    a);
+		b = _mm512_fmadd_ps(q3,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)(k + 48))),
+		    b);
+		s[i] = _mm512_reduce_add_ps(_mm512_add_ps(a, b)) * scale;
+		m = s[i] > m ? s[i] : m;
+	}
+	sum = expf(sink - m);
+	o0 = o1 = o2 = o3 = _mm512_setzero_ps();
+	for (i = 0, slot = lo % slots; i < nk;
+	     i++, slot = slot + 1 == slots ? 0 : slot + 1) {
+		k = vc + (size_t)slot * stride;
+		s[i] = expf(s[i] - m);
+		sum += s[i];
+		e = _mm512_set1_ps(s[i]);
+		o0 = _mm512_fmadd_ps(e,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)k)), o0);
+		o1 = _mm512_fmadd_ps(e,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)(k + 16))),
+		    o1);
+		o2 = _mm512_fmadd_ps(e,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)(k + 32))),
+		    o2);
+		o3 = _mm512_fmadd_ps(e,
+		    _mm512_cvtph_ps(_mm256_loadu_si256((const void *)(k + 48))),
+		    o3);
+	}
+	e = _mm512_set1_ps(sum);
+	_mm512_storeu_ps(out, _mm512_div_ps(o0, e));
+	_mm512_storeu_ps(out + 16, _mm512_div_ps(o1, e));
+	_mm512_storeu_ps(out + 32, _mm512_div_ps(o2, e));
+	_mm512_storeu_ps(out + 48, _mm512_div_ps(o3, e));
+}
+#endif
+
+void
+gptoss_attn_f16(float *out, const float *q, const uint16_t *kc,
+    const uint16_t *vc, size_t stride, uint32_t lo, uint32_t nk, uint32_t slots,
+    uint32_t d, float scale, float sink, float *s)
+{
+	float m = sink, sum, e;
+	uint32_t i, c;
+
+	pthread_once(&once, init);
+#ifdef HAVE_X86
+	if (d == 64 && use_bf16) {
+		attn_f16_64(out, q, kc, vc, stride, lo, nk, slots, scale, sink,
+		    s);
+		return;
+	}
+#endif
+	for (i = 0; i < nk; i++) {
+		s[i] = gptoss_dot_f16(q,
+			   kc + (size_t)((lo + i) % slots) * stride, d) *
+		    scale;
+		m = s[i] > m ? s[i] : m;
+	}
+	sum = expf(sink - m);
+	for (c = 0; c < d; c++)
+		out[c] = 0;
+	for (i = 0; i < nk; i++) {
+		e = expf(s[i] - m);
+		sum += e;
+		gptoss_axpy_f16(out, e,
+		    vc + (size_t)((lo + i) % slots) * stride, d);
+	}
+	for (c = 0; c < d; c++)
+		out[c] /= sum;
 }

@@ -276,17 +276,27 @@ void gptoss_mx16_dot(float *acc, const uint8_t *q, const uint8_t *s,
 /* Rounds N floats to bf16 (nearest even). */
 void gptoss_f32_to_bf16(uint16_t *out, const float *x, size_t n);
 /*
- * out[t] = w . x[t] for t < n (n <= 4) with bf16 W and X (X rows LDX
- * apart) in bf16 dot products; -1 (nothing done) without AVX512_BF16.
+ * out[r * 4 + t] = w[r] . x[t] for r < ROWS, t < N (both <= 4) with bf16
+ * W (rows LDW apart) and X (LDX apart) in bf16 dot products, each result
+ * the same for any tile; -1 (nothing done) without AVX512_BF16.
  */
-int gptoss_dot_bf16x_tile(float *out, const uint16_t *w, const uint16_t *x,
-    size_t ldx, uint32_t n, uint32_t cols);
+int gptoss_dot_bf16x_tile(float *out, const uint16_t *w, size_t ldw,
+    const uint16_t *x, size_t ldx, uint32_t rows, uint32_t n, uint32_t cols);
 /* float16 <-> float for the fast KV cache (nearest even). */
 void gptoss_f32_to_f16(uint16_t *out, const float *x, size_t n);
 void gptoss_f16_to_f32(float *out, const uint16_t *x, size_t n);
 /* q . k over D elements, K in float16; y[i] += a * x[i], X in float16. */
 float gptoss_dot_f16(const float *q, const uint16_t *k, uint32_t d);
 void gptoss_axpy_f16(float *y, float a, const uint16_t *x, uint32_t n);
+/*
+ * One query head Q [D] over NK keys of float16 caches, key LO + i at slot
+ * (LO + i) % SLOTS, STRIDE elements apart: softmax of scale * q . k with
+ * the SINK logit as an extra column, times V, into OUT [D]. S is scratch
+ * for NK floats.
+ */
+void gptoss_attn_f16(float *out, const float *q, const uint16_t *kc,
+    const uint16_t *vc, size_t stride, uint32_t lo, uint32_t nk, uint32_t slots,
+    uint32_t d, float scale, float sink, float *s);
 /* "avx512-vnni", "avx-vnni", "avx2" or "portable": the integer kernels. */
 const char *gptoss_fast_kernel_name(void);
 /* The same with the bf16 kernels, for gptoss_model_info. */

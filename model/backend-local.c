@@ -304,6 +304,8 @@ local_open(const char *rest, const struct model_params *defaults,
 	} else if (!st->uri_precision)
 		cp.precision = GPTOSS_PRECISION_FAST;
 	st->defaults.precision = NULL; /* not kept past open */
+	log_debug("local model '%s': precision %s", st->dir,
+	    cp.precision == GPTOSS_PRECISION_FAST ? "fast" : "exact");
 	if (local_load(st, &cp, cause) != 0) {
 		local_close(st);
 		return -1;

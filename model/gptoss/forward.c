@@ -284,7 +284,8 @@ gptoss_context_free(struct gptoss_context *x)
 	free(x);
 }
 
-/* Bytes of float K and V cache for a context of LEN tokens. */
+/* Bytes of K and V cache (float, or float16 when fast) for a context of
+ * LEN tokens. */
 static double
 kv_bytes(const struct gptoss_config *c, uint32_t len,
     const struct gptoss_context_params *p)
@@ -297,7 +298,9 @@ kv_bytes(const struct gptoss_config *c, uint32_t len,
 			c->sliding_window + b - 1.0 < len ?
 		    c->sliding_window + b - 1.0 :
 		    len;
-	return slots * 2 * c->num_kv_heads * c->head_dim * sizeof(float);
+	return slots * 2 * c->num_kv_heads * c->head_dim *
+	    (p && p->precision == GPTOSS_PRECISION_FAST ? sizeof(uint16_t) :
+							  sizeof(float));
 }
 
 /* The most a context may ask for: half of physical memory. */

@@ -7,7 +7,9 @@
  * (bf16 or MXFP4, in the same order) and takes their dot products with the
  * activation rows four at a time, so a prefill batch reads each weight
  * once. Each output is computed by the same instructions whatever the
- * batch or thread count.
+ * batch or thread count. The fast precision's ops (fast.c) convert the
+ * activation rows once per matmul (bf16, or Q8 blocks) and split the rows
+ * (in groups of 16 for the repacked experts) the same way.
  */
 #include "config.h"
 

@@ -1,6 +1,9 @@
 /*
  * forward.c: the model object, the context (KV cache + activations) and the
- * gpt-oss forward pass (spec 1.2), float32 throughout.
+ * gpt-oss forward pass (spec 1.2), float32 throughout in the exact
+ * precision; the fast one (gptoss.h) calls the fast ops of the backend for
+ * the attention, expert and unembedding matmuls, keeps K and V in
+ * float16, and has the model repack its experts once.
  *
  *   x = embed[tok]
  *   per layer: x += o_proj(attn(rope(q, k), v, sinks, window)) (with bias)

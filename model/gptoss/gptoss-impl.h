@@ -4,7 +4,8 @@
  * safetensors.c parses and mmaps shards; config.c reads config.json and
  * generation_config.json; weights.c binds every tensor, checked against the
  * config; threadpool.c runs tasks on one pthread pool; mxfp4.c holds the dot
- * kernels; backend-cpu.c implements the backend vtable (backend.h);
+ * kernels, fast.c those of the fast precision; backend-cpu.c implements
+ * the backend vtable (backend.h);
  * forward.c the context and the forward pass; sampler.c the sampler.
  */
 #ifndef GPTOSS_IMPL_H

@@ -90,7 +90,7 @@ ask_symbol_pick(struct model *m, const char *prompt, const char *const *known,
 	req.messages = msgs;
 	req.tools = tools;
 	req.tool_choice = "required";
-	req.params = (struct model_params){ NULL, 0, -1, -1, -1 };
+	req.params = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	if (model_chat(m, &req, &resp, &why) != 0) {
 		*cause = xasprintf("model error: %s", why);
 		free(why);

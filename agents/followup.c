@@ -239,7 +239,7 @@ followup_model(struct model *m, const cJSON *result, const cJSON *history,
 	req.messages = msgs;
 	req.tool_choice = "none";
 	req.date = jsonutil_string(result, "as_of");
-	req.params = (struct model_params){ NULL, 0, -1, -1, -1 };
+	req.params = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	rc = model_chat(m, &req, &resp, cause);
 	if (rc == 0 && (resp.content == NULL || *resp.content == '\0')) {
 		*cause = xstrdup("the model gave an empty answer");

@@ -18,6 +18,7 @@ static const char *const settings_efforts[] = { "low", "medium", "high", NULL };
 static const char *const settings_langs[] = { "en", "vi", NULL };
 static const char *const settings_colors[] = { "auto", "always", "never",
 	NULL };
+static const char *const settings_precisions[] = { "fast", "exact", NULL };
 
 const struct settings_entry settings_table[] = {
 	{ "db", SETTINGS_STRING, NULL, 0, 0, NULL, "--db",
@@ -151,6 +152,11 @@ const struct settings_entry settings_table[] = {
 	{ "edgar_tickers_url", SETTINGS_STRING,
 	    "https://www.sec.gov/files/company_tickers.json", 0, 0, NULL, NULL,
 	    "the SEC's ticker-to-CIK map" },
+	{ "precision", SETTINGS_CHOICE, NULL, 0, 0, settings_precisions,
+	    "--precision",
+	    "the local gpt-oss engine's arithmetic: fast (8-bit activations "
+	    "for the experts, bf16, a float16 KV cache) or exact (float32); "
+	    "default fast, exact for model logits" },
 	{ NULL, SETTINGS_STRING, NULL, 0, 0, NULL, NULL, NULL },
 };
 

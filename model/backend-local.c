@@ -1,7 +1,8 @@
 /*
  * backend-local.c: gpt-oss run in process by the engine (model/gptoss).
  *
- *   local:DIR[?threads=N&context=N&max_tokens=N&reasoning=low|medium|high]
+ *   local:DIR[?threads=N&context=N&max_tokens=N&reasoning=low|medium|high
+ *             &precision=fast|exact]
  *
  * DIR is a Hugging Face gpt-oss directory (config.json, shards,
  * generation_config.json) with its tokenizer.json. The model is mmapped
@@ -16,7 +17,8 @@
  * --reasoning, --temperature, --seed, the config file), the URI's, then
  * generation_config.json's sampling (temperature, top_p, top_k; greedy
  * when do_sample is false) and the defaults: reasoning medium, context
- * 8192 (at most the model's positions), max_tokens what is left of it.
+ * 8192 (at most the model's positions), max_tokens what is left of it,
+ * precision fast (the run's precision setting wins over the URI's).
  */
 #include "config.h"
 
@@ -46,6 +48,7 @@ struct local_state {
 	struct gptoss_tokenizer *tok;
 	struct gptoss_model_info info;
 	struct model_params uri;      /* ?max_tokens, ?reasoning */
+	int uri_precision;	      /* ?precision was given */
 	struct model_params defaults; /* the run's, from model_open */
 	float temperature, top_p;     /* generation_config.json */
 	uint32_t top_k;
@@ -76,6 +79,20 @@ local_uint(const char *key, const char *v, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+/* GPTOSS_PRECISION_* of "fast" or "exact"; -1 with *cause otherwise. */
+static int
+local_precision(const char *v, char **cause)
+{
+	if (strcmp(v, "fast") == 0)
+		return GPTOSS_PRECISION_FAST;
+	if (strcmp(v, "exact") == 0)
+		return GPTOSS_PRECISION_EXACT;
+	*cause = xasprintf("model 'local:': invalid precision '%s': use fast "
+			   "or exact",
+	    v);
+	return -1;
+}
+
 /* One "key=value" option of the URI into ST / *CP. */
 static int
 local_option(struct local_state *st, struct gptoss_context_params *cp,
@@ -83,6 +100,7 @@ local_option(struct local_state *st, struct gptoss_context_params *cp,
 {
 	unsigned long n;
 	size_t i;
+	int prec;
 
 	if (strcmp(key, "threads") == 0) {
 		if (local_uint(key, v, 1, 1024, &n, cause) != 0)
@@ -106,9 +124,15 @@ local_option(struct local_state *st, struct gptoss_context_params *cp,
 			return -1;
 		}
 		st->uri.reasoning = local_efforts[i];
+	} else if (strcmp(key, "precision") == 0) {
+		if ((prec = local_precision(v, cause)) < 0)
+			return -1;
+		cp->precision = (uint32_t)prec;
+		st->uri_precision = 1;
 	} else {
 		*cause = xasprintf("model 'local:': unknown option '%s': use "
-				   "threads, context, max_tokens or reasoning",
+				   "threads, context, max_tokens, reasoning or "
+				   "precision",
 		    key);
 		return -1;
 	}
@@ -257,17 +281,31 @@ local_open(const char *rest, const struct model_params *defaults,
     void **state_out, char **cause)
 {
 	struct local_state *st = xcalloc(1, sizeof *st);
-	struct gptoss_context_params cp = { 0, 0, 0 };
+	struct gptoss_context_params cp = { 0, 0, 0, 0 };
+	int prec;
 
 	pthread_mutex_init(&st->lock, NULL);
-	st->uri = (struct model_params){ NULL, 0, -1, -1, -1 };
+	st->uri = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	st->defaults = defaults != NULL ?
 	    *defaults :
-	    (struct model_params){ NULL, 0, -1, -1, -1 };
+	    (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	if (local_parse_uri(rest, st, &cp, cause) != 0) {
 		local_close(st);
 		return MODEL_OPEN_USAGE;
 	}
+	/* The run's precision, the URI's, else fast. */
+	if (st->defaults.precision != NULL) {
+		if ((prec = local_precision(st->defaults.precision, cause)) <
+		    0) {
+			local_close(st);
+			return MODEL_OPEN_USAGE;
+		}
+		cp.precision = (uint32_t)prec;
+	} else if (!st->uri_precision)
+		cp.precision = GPTOSS_PRECISION_FAST;
+	st->defaults.precision = NULL; /* not kept past open */
+	log_debug("local model '%s': precision %s", st->dir,
+	    cp.precision == GPTOSS_PRECISION_FAST ? "fast" : "exact");
 	if (local_load(st, &cp, cause) != 0) {
 		local_close(st);
 		return -1;
@@ -284,8 +322,8 @@ local_params(const struct local_state *st, const struct model_params *req,
 	const struct model_params *layers[] = { req, &st->defaults, &st->uri };
 	size_t i;
 
-	*p = (struct model_params){ "medium", 0, st->temperature, st->top_p,
-		-1 };
+	*p = (struct model_params){ "medium", 0, st->temperature, st->top_p, -1,
+		NULL };
 	for (i = 3; i-- > 0;) {
 		if (layers[i]->reasoning != NULL)
 			p->reasoning = layers[i]->reasoning;

@@ -244,7 +244,7 @@ model_params_parse(const char *reasoning, const char *temperature,
 	double v;
 	size_t i;
 
-	*p = (struct model_params){ NULL, 0, -1, -1, -1 };
+	*p = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	if (reasoning != NULL) {
 		for (i = 0; i < 3 && strcmp(reasoning, efforts[i]) != 0; i++)
 			;

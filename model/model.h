@@ -29,6 +29,7 @@ struct model_params {
 	double temperature;    /* < 0 = backend default */
 	double top_p;	       /* < 0 = backend default */
 	long long seed;	       /* < 0 = none */
+	const char *precision; /* local engine: "fast" | "exact" | NULL */
 };
 
 /*

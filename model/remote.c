@@ -185,7 +185,7 @@ void
 remote_params(const struct model_params *req,
     const struct model_params *defaults, struct model_params *out)
 {
-	static const struct model_params none = { NULL, 0, -1, -1, -1 };
+	static const struct model_params none = { NULL, 0, -1, -1, -1, NULL };
 
 	if (defaults == NULL)
 		defaults = &none;

@@ -8,6 +8,12 @@
 #       prints {"vocab": V, "positions": [...], "logits": [[...], ...]}
 #   ref-gptoss.py DIR --tokens 1,2,3 --greedy N
 #       prints the N greedily generated ids, comma-separated
+#   --scheme q8 applies the fast precision's rounding (the scheme llama.cpp
+#       uses on CPUs) to the float64 pass, to measure what that scheme
+#       costs by itself: the inputs of the MXFP4 expert matmuls quantized
+#       per block of 32 to int8 with scale amax/127 (GGML's Q8_0, rounded
+#       to nearest even), the inputs of the attention and unembedding
+#       matmuls rounded to bf16, K and V stored as float16.
 import argparse
 import json
 import math
@@ -63,6 +69,35 @@ def mxfp4(blocks, scales):
     v[..., 1::2] = hi
     v = v * np.exp2(scales.astype(np.float64) - 127.0)[..., None]
     return v.reshape(blocks.shape[:-2] + (blocks.shape[-2] * 32,))
+
+
+SCHEME = None
+
+
+def q8(x):
+    """Q8_0 round trip of the last axis, in blocks of 32."""
+    if SCHEME != "q8":
+        return x
+    b = x.reshape(x.shape[:-1] + (-1, 32))
+    d = np.abs(b).max(axis=-1, keepdims=True) / 127.0
+    q = np.clip(np.rint(np.divide(b, d, out=np.zeros_like(b),
+                                  where=d != 0)), -127, 127)
+    return (q * d).reshape(x.shape)
+
+
+def bf16r(x):
+    """Rounds to bf16 (nearest even) under the scheme."""
+    if SCHEME != "q8":
+        return x
+    u = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+def f16r(x):
+    if SCHEME != "q8":
+        return x
+    return x.astype(np.float16).astype(np.float64)
 
 
 def rmsnorm(x, w, eps):
@@ -122,13 +157,13 @@ def forward(cfg, w, toks):
     for l in range(cfg["num_hidden_layers"]):
         p = "model.layers.%d." % l
         a = p + "self_attn."
-        t = rmsnorm(x, w[p + "input_layernorm.weight"], eps)
+        t = bf16r(rmsnorm(x, w[p + "input_layernorm.weight"], eps))
         q = t @ w[a + "q_proj.weight"].T + w[a + "q_proj.bias"]
         k = t @ w[a + "k_proj.weight"].T + w[a + "k_proj.bias"]
         v = t @ w[a + "v_proj.weight"].T + w[a + "v_proj.bias"]
         q = rope(q.reshape(n, nq, d), cos, sin)
-        k = rope(k.reshape(n, nkv, d), cos, sin)
-        v = v.reshape(n, nkv, d)
+        k = f16r(rope(k.reshape(n, nkv, d), cos, sin))
+        v = f16r(v.reshape(n, nkv, d))
         win = cfg["sliding_window"] \
             if cfg["layer_types"][l] == "sliding_attention" else 0
         qi = np.arange(n)[:, None]
@@ -147,7 +182,7 @@ def forward(cfg, w, toks):
             e = np.exp(s)
             pr = e / e.sum(axis=1, keepdims=True)
             out[:, h, :] = pr[:, :-1] @ v[:, h // g, :]
-        o = out.reshape(n, nq * d) @ w[a + "o_proj.weight"].T + \
+        o = bf16r(out.reshape(n, nq * d)) @ w[a + "o_proj.weight"].T + \
             w[a + "o_proj.bias"]
         x = x + o
         t = rmsnorm(x, w[p + "post_attention_layernorm.weight"], eps)
@@ -165,13 +200,13 @@ def forward(cfg, w, toks):
             wt = np.exp(vals - vals.max())
             wt /= wt.sum()
             for e, we in zip(sel, wt):
-                gu = gu_w[e] @ t[i] + gu_b[e]
+                gu = gu_w[e] @ q8(t[i]) + gu_b[e]
                 gate = np.minimum(gu[0::2], lim)
                 up = np.clip(gu[1::2], -lim, lim)
                 y = gate / (1 + np.exp(-1.702 * gate)) * (up + 1)
-                moe[i] += we * (dn_w[e] @ y + dn_b[e])
+                moe[i] += we * (dn_w[e] @ q8(y) + dn_b[e])
         x = x + moe
-    x = rmsnorm(x, w["model.norm.weight"], eps)
+    x = bf16r(rmsnorm(x, w["model.norm.weight"], eps))
     return x @ w["lm_head.weight"].T
 
 
@@ -181,7 +216,10 @@ def main():
     ap.add_argument("--tokens", required=True)
     ap.add_argument("--all-positions", action="store_true")
     ap.add_argument("--greedy", type=int, default=0)
+    ap.add_argument("--scheme", choices=["exact", "q8"], default="exact")
     a = ap.parse_args()
+    global SCHEME
+    SCHEME = a.scheme
     cfg, w = load(a.dir)
     toks = [int(s) for s in a.tokens.split(",")]
     if a.greedy:

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/exitcode.h"
+#include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "model/gptoss/gptoss.h"
 #include "model/gptoss/tokenizer.h"
@@ -33,10 +34,11 @@ struct eng_opts {
 	char *tokens_arg;
 	char *prompt_arg; /* text, encoded with the model's tokenizer */
 	uint32_t max_tokens, top_k, threads, context, batch;
-	uint32_t bench_prompt, bench_decode;
+	uint32_t bench_prompt, bench_decode, bench_rounds, bench_chat;
 	float temperature, top_p;
 	uint64_t seed;
 	int json, all_positions;
+	int precision; /* GPTOSS_PRECISION_*; -1: the command's default */
 };
 
 enum {
@@ -54,7 +56,10 @@ enum {
 	OPT_BATCH,
 	OPT_PROMPT_N,
 	OPT_DECODE_N,
-	OPT_PROMPT
+	OPT_PROMPT,
+	OPT_PRECISION,
+	OPT_ROUNDS,
+	OPT_CHAT
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +78,9 @@ static const struct option long_opts[] = {
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "prompt-tokens", required_argument, NULL, OPT_PROMPT_N },
 	{ "decode-tokens", required_argument, NULL, OPT_DECODE_N },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
+	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -106,18 +114,21 @@ parse_float(const char *s, float lo, float hi, float *out)
 
 /* Parses argv into O; returns -1 (done, exit code in *rc) or 0. */
 static int
-parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
-    int *rc)
+parse_opts(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct eng_opts *o, int *rc)
 {
+	const char *p;
 	uint32_t u;
 	int c;
 
 	memset(o, 0, sizeof *o);
+	o->precision = -1;
 	o->max_tokens = 64;
 	o->top_p = 1.0f;
 	o->temperature = 0;
 	o->bench_prompt = 128;
 	o->bench_decode = 16;
+	o->bench_rounds = BENCH_ROUNDS;
 	*rc = EXIT_USAGE;
 	while ((c = cmd_getopt(e, argc, argv, "", long_opts)) != -1) {
 		const char *a = optarg;
@@ -180,10 +191,36 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
 				goto bad;
 			break;
+		case OPT_ROUNDS:
+			if (parse_u32(a, 1, 100, &o->bench_rounds))
+				goto bad;
+			break;
+		case OPT_CHAT:
+			if (parse_u32(a, 1, 1u << 20, &o->bench_chat))
+				goto bad;
+			break;
+		case OPT_PRECISION:
+			if (cmd_set(e, ctx->settings, "precision", a,
+				"--precision") != 0)
+				return -1;
+			o->precision = strcmp(a, "exact") == 0 ?
+			    GPTOSS_PRECISION_EXACT :
+			    GPTOSS_PRECISION_FAST;
+			break;
 		default:
 			return -1;
 		}
 	}
+	/* logits is for checking: exact unless --precision says otherwise;
+	 * the others follow the precision setting, else fast. */
+	if (o->precision < 0 && e != &cmd_model_logits_entry) {
+		p = settings_string(ctx->settings, "precision");
+		o->precision = p != NULL && strcmp(p, "exact") == 0 ?
+		    GPTOSS_PRECISION_EXACT :
+		    GPTOSS_PRECISION_FAST;
+	}
+	if (o->precision < 0)
+		o->precision = GPTOSS_PRECISION_EXACT;
 	if (o->model == NULL && optind < argc)
 		o->model = argv[optind++];
 	if (o->model == NULL) {
@@ -253,7 +290,8 @@ open_model(const struct cmd_entry *e, const struct eng_opts *o,
 {
 	struct gptoss_context_params p = { .context_length = o->context,
 		.num_threads = o->threads,
-		.batch_size = o->batch };
+		.batch_size = o->batch,
+		.precision = (uint32_t)o->precision };
 	enum gptoss_status st;
 	char *msg = NULL;
 
@@ -288,8 +326,7 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	struct eng_opts o;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if ((rc = open_model(e, &o, &m, NULL)) != EXIT_OK)
 		goto cleanup;
@@ -312,6 +349,7 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("bytes per token:  %llu read per decode step (weights)\n",
 	    (unsigned long long)in.bytes_per_token);
 	printf("backend:          %s\n", in.backend);
+	printf("fast precision:   %s\n", in.fast_kernels);
 cleanup:
 	gptoss_model_free(m);
 	return rc;
@@ -417,8 +455,7 @@ cmd_model_engine_generate(struct cmd_ctx *ctx, int argc, char **argv)
 	char *msg = NULL, *text = NULL;
 	int rc, stopped = 0;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if (o.prompt_arg != NULL && o.tokens_arg != NULL) {
 		rc = cmd_usage_error(e, "give --tokens or --prompt, not both");
@@ -497,8 +534,7 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 	char *msg = NULL;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if ((rc = get_tokens(e, &o, &toks, &n)) != EXIT_OK ||
 	    (rc = open_model(e, &o, &m, &c)) != EXIT_OK)
@@ -597,6 +633,64 @@ copy_bandwidth(uint32_t nt)
 	return best;
 }
 
+/* Resident and peak resident memory of this process, in bytes (0 where
+ * /proc does not say). */
+static void
+resident(double *rss, double *peak)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	double kb;
+
+	*rss = *peak = 0;
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "VmRSS: %lf kB", &kb) == 1)
+			*rss = kb * 1024;
+		if (sscanf(line, "VmHWM: %lf kB", &kb) == 1)
+			*peak = kb * 1024;
+	}
+	if (f != NULL)
+		fclose(f);
+}
+
+/* --chat N: a second call of a conversation, N new tokens after what the
+ * cache holds, timed to its first token (its logits), then the same
+ * conversation from an empty cache. */
+static enum gptoss_status
+bench_chat(struct gptoss_context *c, const struct eng_opts *o,
+    const uint32_t *toks, uint32_t vocab, char **msg)
+{
+	uint32_t held = gptoss_context_num_tokens(c), i, n = o->bench_chat;
+	uint32_t *all = xcalloc((size_t)held + n, sizeof *all);
+	enum gptoss_status st;
+	double t0, warm, cold;
+
+	/* What the cache holds: the prompt, then the decoded ids. */
+	for (i = 0; i < held; i++)
+		all[i] = i < o->bench_prompt ?
+		    toks[i] :
+		    toks[(i - o->bench_prompt) % o->bench_prompt];
+	for (i = 0; i < n; i++)
+		all[held + i] = (i * 104729u + 7) % vocab;
+	t0 = now();
+	if ((st = gptoss_context_append(c, all + held, n, NULL, msg)) !=
+	    GPTOSS_OK)
+		goto out;
+	warm = now() - t0;
+	gptoss_context_reset(c);
+	t0 = now();
+	if ((st = gptoss_context_append(c, all, (size_t)held + n, NULL, msg)) !=
+	    GPTOSS_OK)
+		goto out;
+	cold = now() - t0;
+	printf("second call:      %.0f ms to the first token (%u new "
+	       "tokens after %u cached); %.0f ms from an empty cache\n",
+	    warm * 1e3, n, held, cold * 1e3);
+out:
+	free(all);
+	return st;
+}
+
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
 static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
@@ -609,15 +703,15 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	uint32_t *toks = NULL, i, nt;
 	enum gptoss_status st = GPTOSS_OK;
 	char *msg = NULL;
-	double t0, pre = 0, dec = 0, bw = 0, v, floor_tps;
+	double t0, pre = 0, dec = 0, bw = 0, v, floor_tps, load, rss, peak;
 	uint32_t r;
 	int rc;
 
-	(void)ctx;
-	if (parse_opts(e, argc, argv, &o, &rc) != 0)
+	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
 	if (o.context == 0)
-		o.context = o.bench_prompt + o.bench_decode + 1;
+		o.context = o.bench_prompt + o.bench_decode + o.bench_chat + 1;
+	t0 = now();
 	if ((rc = open_model(e, &o, &m, &c)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
@@ -627,13 +721,15 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Warm the page cache and the pool before timing. */
 	if ((st = gptoss_context_append(c, toks, 1, NULL, &msg)) != GPTOSS_OK)
 		goto fail;
+	load = now() - t0;
+	resident(&rss, &peak); /* before the bandwidth test's buffers */
 	nt = o.threads;
 	if (nt == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		nt = ncpu > 0 && ncpu <= 256 ? (uint32_t)ncpu : 1;
 	}
 	/* Best of a few rounds: the machine may be shared. */
-	for (r = 0; r < BENCH_ROUNDS; r++) {
+	for (r = 0; r < o.bench_rounds; r++) {
 		gptoss_context_reset(c);
 		t0 = now();
 		if ((st = gptoss_context_append(c, toks, o.bench_prompt, NULL,
@@ -653,7 +749,13 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		bw = v > bw ? v : bw;
 	}
 	floor_tps = bw / in.bytes_per_token;
-	printf("threads:          %u (best of %d rounds)\n", nt, BENCH_ROUNDS);
+	printf("precision:        %s\n",
+	    o.precision == GPTOSS_PRECISION_FAST ? "fast" : "exact");
+	printf("threads:          %u (best of %u rounds)\n", nt,
+	    o.bench_rounds);
+	printf("load:             %.1f s to the first token\n", load);
+	printf("resident memory:  %.2f GiB after load, peak %.2f GiB\n",
+	    rss / 1073741824.0, peak / 1073741824.0);
 	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre,
 	    o.bench_prompt);
 	printf("decode:           %.2f tokens/s (%u tokens)\n", dec,
@@ -664,6 +766,9 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("copy bandwidth:   %.2f GB/s (read + write)\n", bw / 1e9);
 	printf("bandwidth floor:  %.2f tokens/s\n", floor_tps);
 	printf("decode / floor:   %.1f%%\n", 100.0 * dec / floor_tps);
+	if (o.bench_chat > 0 &&
+	    (st = bench_chat(c, &o, toks, in.vocab_size, &msg)) != GPTOSS_OK)
+		goto fail;
 	goto cleanup;
 fail:
 	rc = status_exit(e, st, msg);
@@ -675,6 +780,9 @@ cleanup:
 }
 
 #define COMMON_HELP                                                            \
+	"  --precision fast|exact  fast: 8-bit activations for the experts,\n" \
+	"                     bf16, a float16 KV cache (default, but exact\n"  \
+	"                     for logits); exact: float32 throughout\n"        \
 	"  --threads N        worker threads (default: online CPUs)\n"         \
 	"  --context N        context length in tokens (default 4096)\n"       \
 	"  --batch N          prefill batch (default 256)\n"
@@ -735,11 +843,17 @@ const struct cmd_entry cmd_model_logits_entry = {
 
 const struct cmd_entry cmd_model_bench_entry = {
 	.name = "model bench",
-	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
+	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N] "
+		 "[--chat N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
-	.help = "  --model local:DIR  the model directory\n"
-		"  --prompt-tokens N  prefill length (default 128)\n"
-		"  --decode-tokens N  decode steps (default 16)\n" COMMON_HELP,
+	.help =
+	    "  --model local:DIR  the model directory\n"
+	    "  --prompt-tokens N  prefill length (default 128)\n"
+	    "  --decode-tokens N  decode steps (default 16)\n"
+	    "  --rounds N         best of N rounds (default 3)\n"
+	    "  --chat N           then a second call of N new tokens on\n"
+	    "                     the kept KV cache: time to its first\n"
+	    "                     token, and from an empty cache\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
 };

@@ -154,7 +154,7 @@ cmd_models_check(const char *uri, const struct model_params *p, int json)
 	req.messages = messages;
 	req.tools = tools;
 	req.tool_choice = "auto";
-	req.params = (struct model_params){ NULL, 0, -1, -1, -1 };
+	req.params = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	if (model_chat(m, &req, &resp, &cause) != 0) {
 		log_error("%s: %s", model_name(m), cause);
 		free(cause);
@@ -182,7 +182,6 @@ cmd_models_sub(struct cmd_ctx *ctx, int argc, char **argv)
 	int c, json = 0, list = strcmp(argv[0], "list") == 0;
 	char tokens[16];
 
-	(void)ctx;
 	while ((c = cmd_getopt(e, argc, argv, "f:", cmd_models_longopts)) !=
 	    -1) {
 		if (c == '?')
@@ -211,6 +210,7 @@ cmd_models_sub(struct cmd_ctx *ctx, int argc, char **argv)
 		free(cause);
 		return c;
 	}
+	p.precision = settings_string(ctx->settings, "precision");
 	return cmd_models_check(argv[optind], &p, json);
 }
 

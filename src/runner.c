@@ -280,7 +280,7 @@ runner_final_code(const cJSON *state)
 static void
 runner_params(const struct settings *s, struct model_params *p)
 {
-	*p = (struct model_params){ NULL, 0, -1, -1, -1 };
+	*p = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
 	p->reasoning = settings_string(s, "reasoning");
 	if (settings_string(s, "temperature") != NULL)
 		p->temperature = settings_number(s, "temperature");
@@ -288,6 +288,7 @@ runner_params(const struct settings *s, struct model_params *p)
 		p->max_tokens = (int)settings_int(s, "max_tokens");
 	if (settings_string(s, "seed") != NULL)
 		p->seed = settings_int(s, "seed");
+	p->precision = settings_string(s, "precision");
 }
 
 static int

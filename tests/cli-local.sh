@@ -55,6 +55,16 @@ assert [u["agent"] for u in local] == ["gather", "analyze", "report"], local
 assert all(u["prompt_tokens"] > 0 and u["completion_tokens"] > 0
            for u in local), local
 EOF
+grep -q "local model '$M': precision fast" "$tmp/err" ||
+	bad "the local model is not fast by default"
+# The precision setting wins over the URI's precision=.
+STOCKAGENT_PRECISION=exact $S --verbose models check "$URI&precision=fast" \
+	>/dev/null 2>"$tmp/err2"
+grep -q "local model '$M': precision exact" "$tmp/err2" ||
+	bad "the precision setting does not reach the local model"
+$S --verbose models check "$URI&precision=exact" >/dev/null 2>"$tmp/err2"
+grep -q "local model '$M': precision exact" "$tmp/err2" ||
+	bad "precision=exact does not reach the local model"
 # Each agent's turn rendered a prompt and generated tokens; the system
 # message dates the conversation on the run's as-of date.
 n=$(grep -c "local model '$M': [1-9][0-9]* prompt tokens ([0-9]* reused), [1-9][0-9]* generated, date 2025-09-04" "$tmp/err")
@@ -77,7 +87,7 @@ grep -q "local model '$M'" "$tmp/err" || { bad "models check message"; cat "$tmp
 
 # Bad URIs are usage errors (2); a directory that fails to load is 4.
 for u in "local:" "local:$M?bogus=1" "local:$M?threads=x" \
-    "local:$M?reasoning=max" "local:$M?context"; do
+    "local:$M?reasoning=max" "local:$M?context" "local:$M?precision=half"; do
 	$S models check "$u" >/dev/null 2>"$tmp/err"
 	rc=$?
 	[ $rc -eq 2 ] || bad "'$u' exited $rc, expected 2"

@@ -144,7 +144,7 @@ test_frame_vectors(void)
 static int
 t_chat(const char *uri, struct model_response *resp, char **cause)
 {
-	struct model_params p = { "medium", 256, 0.2, -1, -1 };
+	struct model_params p = { "medium", 256, 0.2, -1, -1, NULL };
 	struct model_request req = { 0 };
 	cJSON *msgs = cJSON_CreateArray(), *a, *calls, *c, *res;
 	cJSON *tools = cJSON_Parse(

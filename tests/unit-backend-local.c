@@ -456,7 +456,7 @@ chat(struct model *m, const cJSON *msgs, int max, long *completion,
 	int rc;
 
 	req.messages = msgs;
-	req.params = (struct model_params){ "low", max, 0, -1, 0 };
+	req.params = (struct model_params){ "low", max, 0, -1, 0, NULL };
 	*cause = NULL;
 	rc = model_chat(m, &req, &r, cause);
 	*completion = r.completion_tokens;

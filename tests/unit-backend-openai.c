@@ -50,7 +50,7 @@ static int
 test_chat(const char *uri, int tool_turn, struct model_response *resp,
     char **cause)
 {
-	struct model_params p = { "low", 0, -1, -1, -1 };
+	struct model_params p = { "low", 0, -1, -1, -1, NULL };
 	struct model_request req = { 0 };
 	struct model *m;
 	cJSON *msgs = test_messages(tool_turn), *tools = test_tools();

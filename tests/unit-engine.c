@@ -5,9 +5,11 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/xmalloc.h"
 #include "model/gptoss/gptoss-impl.h"
 #include "tests/testlib.h"
 
@@ -278,6 +280,138 @@ test_sampler(void)
 		&s) == GPTOSS_ERR_ARGUMENT);
 }
 
+/* The fast precision's pieces: Q8 blocks, the repacked MXFP4 dot against
+ * decoded weights, its independence of the batch, float16 and bf16
+ * rounding. */
+static void
+test_fast(void)
+{
+	enum { ROWS = 20, NB = 3, K = NB * 32, M = 5 };
+	uint8_t blocks[ROWS * NB * 16], scales[ROWS * NB], *packed;
+	float x[M][K], w[ROWS][K], acc[2][M][16], one[16], err = 0;
+	struct gptoss_q8 q[M][NB];
+	uint16_t h[6], b[2];
+	double ref, worst = 0, scale;
+	uint32_t i, r, t, k, g;
+	int same = 1, fits = 1;
+
+	for (i = 0; i < sizeof blocks; i++)
+		blocks[i] = (uint8_t)(i * 73 + 5);
+	for (i = 0; i < sizeof scales; i++)
+		scales[i] = (uint8_t)(122 + i % 9);
+	for (t = 0; t < M; t++)
+		for (k = 0; k < K; k++)
+			x[t][k] = (float)((int)((t * 31 + k * 17) % 41) - 20) /
+			    (7.0f + (float)t);
+	for (r = 0; r < ROWS; r++)
+		gptoss_mxfp4_to_f32(w[r], blocks + r * NB * 16, scales + r * NB,
+		    NB);
+	for (t = 0; t < M; t++) {
+		gptoss_q8_quantize(q[t], x[t], NB);
+		for (k = 0; k < K; k++) {
+			err = fabsf(x[t][k] -
+			    (float)q[t][k / 32].q[k % 32] * 2 * q[t][k / 32].d);
+			fits &= err <= q[t][k / 32].d * 1.0001f;
+		}
+	}
+	TEST_CHECK("Q8 blocks round to within half a step", fits);
+	packed = xmalloc(gptoss_mx16_size(ROWS, NB));
+	gptoss_mx16_pack(packed, blocks, scales, ROWS, NB);
+	memset(acc, 0, sizeof acc);
+	for (g = 0; g < 2; g++)
+		gptoss_mx16_dot(acc[g][0], packed + g * NB * 256,
+		    packed + 2 * NB * 256 + g * NB * 16, q[0], NB, M, NB);
+	for (t = 0; t < M; t++)
+		for (r = 0; r < ROWS; r++) {
+			ref = scale = 0;
+			for (k = 0; k < K; k++) {
+				double xq = q[t][k / 32].q[k % 32] * 2.0 *
+				    q[t][k / 32].d;
+				ref += w[r][k] * xq;
+				scale += fabs(w[r][k] * xq);
+			}
+			err = (float)fabs(acc[r / 16][t][r % 16] - ref);
+			worst = err / (scale + 1e-30) > worst ?
+			    err / (scale + 1e-30) :
+			    worst;
+		}
+	TEST_CHECK("repacked MXFP4 x Q8 dots equal the decoded ones",
+	    worst < 1e-6);
+	for (t = 0; t < M; t++) {
+		memset(one, 0, sizeof one);
+		gptoss_mx16_dot(one, packed, packed + 2 * NB * 256, q[t], NB, 1,
+		    NB);
+		same &= memcmp(one, acc[0][t], sizeof one) == 0;
+	}
+	TEST_CHECK("a Q8 dot does not depend on the batch", same);
+	free(packed);
+
+	x[0][0] = 1.0f;
+	x[0][1] = 65504.0f;
+	x[0][2] = 65520.0f;
+	x[0][3] = ldexpf(1.0f, -24);
+	x[0][4] = 3 * ldexpf(1.0f, -25);
+	x[0][5] = -0.1f;
+	gptoss_f32_to_f16(h, x[0], 6);
+	TEST_CHECK("float16 rounds to nearest even, subnormals and overflow",
+	    h[0] == 0x3c00 && h[1] == 0x7bff && h[2] == 0x7c00 &&
+		h[3] == 0x0001 && h[4] == 0x0002 && h[5] == 0xae66);
+	gptoss_f16_to_f32(one, h, 6);
+	TEST_CHECK("float16 decodes",
+	    one[0] == 1.0f && one[1] == 65504.0f &&
+		one[3] == ldexpf(1.0f, -24) && one[4] == ldexpf(1.0f, -23));
+	x[0][0] = 1.00390625f; /* a tie: to 1 */
+	x[0][1] = 1.01171875f; /* a tie: to 1 + 2^-6 */
+	gptoss_f32_to_bf16(b, x[0], 2);
+	TEST_CHECK("bf16 rounds to nearest even",
+	    b[0] == 0x3f80 && b[1] == 0x3f82);
+}
+
+/* Attention over float16 caches (head_dim 64 has its own kernel) against
+ * a double computation, through a wrapping ring. */
+static void
+test_attn_f16(void)
+{
+	enum { D = 64, SLOTS = 7, NK = 5, LO = 4, STRIDE = 2 * D };
+	float q[D], kf[SLOTS * STRIDE], vf[SLOTS * STRIDE], out[D], s[NK];
+	uint16_t kh[SLOTS * STRIDE], vh[SLOTS * STRIDE];
+	double sc[NK], m = 0.3, sum, o, worst = 0;
+	uint32_t i, c, slot;
+
+	for (i = 0; i < D; i++)
+		q[i] = (float)((int)(i * 7 % 13) - 6) / 5;
+	for (i = 0; i < SLOTS * STRIDE; i++) {
+		kf[i] = (float)((int)(i * 11 % 17) - 8) / 7;
+		vf[i] = (float)((int)(i * 5 % 19) - 9) / 3;
+	}
+	gptoss_f32_to_f16(kh, kf, SLOTS * STRIDE);
+	gptoss_f32_to_f16(vh, vf, SLOTS * STRIDE);
+	gptoss_f16_to_f32(kf, kh, SLOTS * STRIDE);
+	gptoss_f16_to_f32(vf, vh, SLOTS * STRIDE);
+	gptoss_attn_f16(out, q, kh, vh, STRIDE, LO, NK, SLOTS, D, 0.125f, 0.3f,
+	    s);
+	for (i = 0; i < NK; i++) {
+		slot = (LO + i) % SLOTS;
+		sc[i] = 0;
+		for (c = 0; c < D; c++)
+			sc[i] += (double)q[c] * kf[slot * STRIDE + c];
+		sc[i] *= 0.125;
+		m = sc[i] > m ? sc[i] : m;
+	}
+	sum = exp(0.3 - m);
+	for (i = 0; i < NK; i++)
+		sum += exp(sc[i] - m);
+	for (c = 0; c < D; c++) {
+		o = 0;
+		for (i = 0; i < NK; i++)
+			o += exp(sc[i] - m) * vf[(LO + i) % SLOTS * STRIDE + c];
+		o /= sum;
+		worst = fabs(o - out[c]) > worst ? fabs(o - out[c]) : worst;
+	}
+	TEST_CHECK("float16 attention equals the double computation",
+	    worst < 1e-5);
+}
+
 int
 main(void)
 {
@@ -289,5 +423,7 @@ main(void)
 	test_dot_3x4();
 	test_pool();
 	test_sampler();
+	test_fast();
+	test_attn_f16();
 	return TEST_REPORT();
 }

@@ -13,10 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct gptoss_mx16;
+
 enum gptoss_op {
 	GPTOSS_OP_MATMUL_BF16,
 	GPTOSS_OP_MATMUL_MXFP4,
 	GPTOSS_OP_ATTENTION,
+	GPTOSS_OP_MATMUL_BF16_FAST, /* the fast precision's ops (gptoss.h) */
+	GPTOSS_OP_MATMUL_MX16_Q8,
+	GPTOSS_OP_ATTENTION_F16,
 	GPTOSS_OP_COUNT
 };
 
@@ -32,6 +37,8 @@ struct gptoss_attn_args {
 	uint32_t window; /* 0: full causal; else keys p-window < k <= p */
 	uint32_t num_heads, num_kv_heads, head_dim;
 	float scale; /* 1/sqrt(head_dim) */
+	/* GPTOSS_OP_ATTENTION_F16: float16 caches instead of k/v_cache. */
+	const uint16_t *k16, *v16; /* [slots][num_kv_heads * head_dim] */
 };
 
 struct gptoss_backend {
@@ -55,6 +62,20 @@ struct gptoss_backend {
 	    const struct gptoss_attn_args *a);
 	void (*free)(struct gptoss_backend *be);
 	void *impl;
+	/* The fast precision (gptoss.h). matmul_bf16 with x rounded to bf16
+	 * first, where the backend has bf16 dot products (else the same as
+	 * matmul_bf16). */
+	void (*matmul_bf16_fast)(struct gptoss_backend *be, float *y,
+	    size_t ldy, const uint16_t *w, const uint16_t *bias, const float *x,
+	    size_t ldx, uint32_t rows, uint32_t cols, uint32_t n);
+	/* matmul_mxfp4 with W repacked (gptoss_mx16_pack) and x quantized
+	 * to 8 bits per block of 32. */
+	void (*matmul_mx16_q8)(struct gptoss_backend *be, float *y, size_t ldy,
+	    const struct gptoss_mx16 *w, const uint16_t *bias, const float *x,
+	    size_t ldx, uint32_t rows, uint32_t cols, uint32_t n);
+	/* attention over the float16 caches a->k16, a->v16. */
+	void (*attention_f16)(struct gptoss_backend *be,
+	    const struct gptoss_attn_args *a);
 };
 
 /* The CPU backend with a pool of NTHREADS threads (0: online CPUs). */

@@ -1,6 +1,9 @@
 /*
  * forward.c: the model object, the context (KV cache + activations) and the
- * gpt-oss forward pass (spec 1.2), float32 throughout.
+ * gpt-oss forward pass (spec 1.2), float32 throughout in the exact
+ * precision; the fast one (gptoss.h) calls the fast ops of the backend for
+ * the attention, expert and unembedding matmuls, keeps K and V in
+ * float16, and has the model repack its experts once.
  *
  *   x = embed[tok]
  *   per layer: x += o_proj(attn(rope(q, k), v, sinks, window)) (with bias)
@@ -16,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/xmalloc.h"
@@ -29,8 +33,10 @@ struct gptoss_context {
 	struct gptoss_model *model;
 	struct gptoss_backend *cpu, *be;
 	uint32_t ctx_len, batch, ntok;
-	uint32_t *slots;  /* [layers] ring sizes */
-	float **kc, **vc; /* [layers][slots][nkv * d] */
+	uint32_t *slots;     /* [layers] ring sizes */
+	float **kc, **vc;    /* [layers][slots][nkv * d] */
+	int fast;	     /* GPTOSS_PRECISION_FAST */
+	uint16_t **kh, **vh; /* fast: the cache in float16 instead */
 	/* Activations for one batch of B tokens. */
 	float *x, *t, *q, *k, *v, *att, *tmp; /* [B][H or widths] */
 	float *cosb, *sinb;		      /* [B][d / 2] */
@@ -51,6 +57,7 @@ gptoss_model_load(const char *dir, struct gptoss_model **model_out,
 	struct gptoss_model *m = xcalloc(1, sizeof *m);
 	enum gptoss_status st;
 
+	pthread_mutex_init(&m->fast_lock, NULL);
 	if ((st = gptoss_config_load(dir, &m->cfg, err_out)) != GPTOSS_OK ||
 	    (st = gptoss_weights_load(dir, m->cfg, &m->w, err_out)) !=
 		GPTOSS_OK) {
@@ -64,12 +71,128 @@ gptoss_model_load(const char *dir, struct gptoss_model **model_out,
 void
 gptoss_model_free(struct gptoss_model *m)
 {
+	uint32_t l;
+
 	if (m == NULL)
 		return;
+	if (m->fast != NULL) {
+		for (l = 0; l < m->cfg->num_layers; l++)
+			free(m->fast->buf[l]);
+		free(m->fast->buf);
+		free(m->fast->gu);
+		free(m->fast->dn);
+		free(m->fast);
+	}
 	if (m->cfg != NULL)
 		gptoss_weights_free(m->w, m->cfg->num_layers);
 	gptoss_config_free(m->cfg);
+	pthread_mutex_destroy(&m->fast_lock);
 	free(m);
+}
+
+/* Lets the kernel drop the mapped pages of [P, P + LEN): they are read
+ * again from the file should an exact context need them. */
+static void
+drop_pages(const void *p, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, b = a + len;
+
+	if (pg <= 0)
+		return;
+	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	b &= ~((uintptr_t)pg - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+/* LEN bytes, 2 MiB aligned and, where the kernel has them, on huge pages:
+ * the experts are read in long streams, so fewer TLB misses. */
+static uint8_t *
+alloc_huge(size_t len)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, (size_t)2 << 20, len) != 0)
+		return xmalloc(len);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+struct pack_job {
+	struct gptoss_model *m;
+	struct gptoss_fast_experts *f;
+	uint32_t first, step; /* layers first, first + step, ... */
+};
+
+/* Repacks the experts of the job's layers. */
+static void *
+pack_layers(void *arg)
+{
+	const struct pack_job *j = arg;
+	const struct gptoss_config *c = j->m->cfg;
+	uint32_t E = c->num_experts, l, e;
+	uint32_t H = c->hidden_size, I = c->intermediate_size;
+	size_t gub = (size_t)2 * I * (H / 32), dnb = (size_t)H * (I / 32);
+	size_t gsz = gptoss_mx16_size(2 * I, H / 32);
+	size_t dsz = gptoss_mx16_size(H, I / 32);
+	const struct gptoss_layer *w;
+	uint8_t *b;
+
+	for (l = j->first; l < c->num_layers; l += j->step) {
+		w = &j->m->w->layers[l];
+		b = j->f->buf[l] = alloc_huge((gsz + dsz) * E);
+		for (e = 0; e < E; e++, b += gsz + dsz) {
+			gptoss_mx16_pack(b, w->gu_blocks + e * gub * 16,
+			    w->gu_scales + e * gub, 2 * I, H / 32);
+			gptoss_mx16_pack(b + gsz, w->dn_blocks + e * dnb * 16,
+			    w->dn_scales + e * dnb, H, I / 32);
+			j->f->gu[(size_t)l * E + e] = (struct gptoss_mx16){ b,
+				b + gsz / (256 + 16) * 256 };
+			j->f->dn[(size_t)l * E + e] = (struct gptoss_mx16){
+				b + gsz, b + gsz + dsz / (256 + 16) * 256
+			};
+		}
+		drop_pages(w->gu_blocks, gub * 16 * E);
+		drop_pages(w->dn_blocks, dnb * 16 * E);
+	}
+	return NULL;
+}
+
+void
+gptoss_fast_experts_make(struct gptoss_model *m, uint32_t nthreads)
+{
+	uint32_t L = m->cfg->num_layers, E = m->cfg->num_experts, i;
+	struct gptoss_fast_experts *f;
+	struct pack_job jobs[64];
+	pthread_t th[64];
+	int started[64];
+
+	pthread_mutex_lock(&m->fast_lock);
+	if (m->fast != NULL) {
+		pthread_mutex_unlock(&m->fast_lock);
+		return;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->buf = xcalloc(L, sizeof *f->buf);
+	f->gu = xcalloc((size_t)L * E, sizeof *f->gu);
+	f->dn = xcalloc((size_t)L * E, sizeof *f->dn);
+	nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
+	for (i = 0; i < nthreads; i++) {
+		jobs[i] = (struct pack_job){ m, f, i, nthreads };
+		started[i] = i > 0 &&
+		    pthread_create(&th[i], NULL, pack_layers, &jobs[i]) == 0;
+		if (i > 0 && !started[i])
+			pack_layers(&jobs[i]);
+	}
+	pack_layers(&jobs[0]);
+	for (i = 1; i < nthreads; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	m->fast = f;
+	pthread_mutex_unlock(&m->fast_lock);
 }
 
 void
@@ -117,6 +240,7 @@ gptoss_model_get_info(const struct gptoss_model *m, struct gptoss_model_info *o)
 	    2 * H + V * H * 2 + H * 2;
 	o->num_stop_tokens = c->num_stop_tokens;
 	o->stop_tokens = c->stop_tokens;
+	o->fast_kernels = gptoss_fast_kernels();
 }
 
 /* ---- context ---- */
@@ -131,9 +255,13 @@ gptoss_context_free(struct gptoss_context *x)
 	for (l = 0; x->kc != NULL && l < x->model->cfg->num_layers; l++) {
 		free(x->kc[l]);
 		free(x->vc[l]);
+		free(x->kh[l]);
+		free(x->vh[l]);
 	}
 	free(x->kc);
 	free(x->vc);
+	free(x->kh);
+	free(x->vh);
 	free(x->slots);
 	free(x->x);
 	free(x->t);
@@ -159,7 +287,8 @@ gptoss_context_free(struct gptoss_context *x)
 	free(x);
 }
 
-/* Bytes of float K and V cache for a context of LEN tokens. */
+/* Bytes of K and V cache (float, or float16 when fast) for a context of
+ * LEN tokens. */
 static double
 kv_bytes(const struct gptoss_config *c, uint32_t len,
     const struct gptoss_context_params *p)
@@ -172,7 +301,9 @@ kv_bytes(const struct gptoss_config *c, uint32_t len,
 			c->sliding_window + b - 1.0 < len ?
 		    c->sliding_window + b - 1.0 :
 		    len;
-	return slots * 2 * c->num_kv_heads * c->head_dim * sizeof(float);
+	return slots * 2 * c->num_kv_heads * c->head_dim *
+	    (p && p->precision == GPTOSS_PRECISION_FAST ? sizeof(uint16_t) :
+							  sizeof(float));
 }
 
 /* The most a context may ask for: half of physical memory. */
@@ -223,18 +354,30 @@ gptoss_context_new(struct gptoss_model *m,
 	x->batch = x->batch > want ? want : x->batch;
 	x->cpu = gptoss_backend_cpu_new(p ? p->num_threads : 0);
 	x->be = x->cpu;
+	x->fast = p && p->precision == GPTOSS_PRECISION_FAST;
+	if (x->fast)
+		gptoss_fast_experts_make(m,
+		    p->num_threads ? p->num_threads :
+				     (uint32_t)sysconf(_SC_NPROCESSORS_ONLN));
 	B = x->batch;
 	x->slots = xcalloc(c->num_layers, sizeof *x->slots);
 	x->kc = xcalloc(c->num_layers, sizeof *x->kc);
 	x->vc = xcalloc(c->num_layers, sizeof *x->vc);
+	x->kh = xcalloc(c->num_layers, sizeof *x->kh);
+	x->vh = xcalloc(c->num_layers, sizeof *x->vh);
 	for (l = 0; l < c->num_layers; l++) {
 		uint64_t s = want;
 		if (c->layer_sliding[l] &&
 		    (uint64_t)c->sliding_window + x->batch - 1 < s)
 			s = (uint64_t)c->sliding_window + x->batch - 1;
 		x->slots[l] = (uint32_t)s;
-		x->kc[l] = xcalloc(s * KV, sizeof(float));
-		x->vc[l] = xcalloc(s * KV, sizeof(float));
+		if (x->fast) {
+			x->kh[l] = xcalloc(s * KV, sizeof(uint16_t));
+			x->vh[l] = xcalloc(s * KV, sizeof(uint16_t));
+		} else {
+			x->kc[l] = xcalloc(s * KV, sizeof(float));
+			x->vc[l] = xcalloc(s * KV, sizeof(float));
+		}
 	}
 	x->x = xcalloc(B * H, sizeof(float));
 	x->t = xcalloc(B * H, sizeof(float));
@@ -336,15 +479,30 @@ rope(float *v, uint32_t nh, uint32_t d, const float *cs, const float *sn)
 	}
 }
 
+/* A bf16 matmul of the attention or the unembedding, in the context's
+ * precision (the router's stays exact: it picks the experts). */
+static void
+matmul(struct gptoss_context *x, float *y, size_t ldy, const uint16_t *w,
+    const uint16_t *bias, const float *in, size_t ldx, uint32_t rows,
+    uint32_t cols, uint32_t n)
+{
+	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
+	    x->fast ? GPTOSS_OP_MATMUL_BF16_FAST : GPTOSS_OP_MATMUL_BF16);
+
+	if (x->fast)
+		mm->matmul_bf16_fast(mm, y, ldy, w, bias, in, ldx, rows, cols,
+		    n);
+	else
+		mm->matmul_bf16(mm, y, ldy, w, bias, in, ldx, rows, cols, n);
+}
+
 static void
 attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0, uint32_t n)
 {
 	const struct gptoss_config *c = x->model->cfg;
 	const struct gptoss_layer *w = &x->model->w->layers[l];
-	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
-	    GPTOSS_OP_MATMUL_BF16);
 	struct gptoss_backend *ab = gptoss_backend_for(x->be, x->cpu,
-	    GPTOSS_OP_ATTENTION);
+	    x->fast ? GPTOSS_OP_ATTENTION_F16 : GPTOSS_OP_ATTENTION);
 	uint32_t H = c->hidden_size, Q = c->num_heads * c->head_dim;
 	uint32_t KV = c->num_kv_heads * c->head_dim, half = c->head_dim / 2;
 	uint32_t i, j, slot;
@@ -353,15 +511,22 @@ attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0, uint32_t n)
 	for (i = 0; i < n; i++)
 		rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H, w->ln1, H,
 		    c->rms_norm_eps);
-	mm->matmul_bf16(mm, x->q, Q, w->q_w, w->q_b, x->t, H, Q, H, n);
-	mm->matmul_bf16(mm, x->k, KV, w->k_w, w->k_b, x->t, H, KV, H, n);
-	mm->matmul_bf16(mm, x->v, KV, w->v_w, w->v_b, x->t, H, KV, H, n);
+	matmul(x, x->q, Q, w->q_w, w->q_b, x->t, H, Q, H, n);
+	matmul(x, x->k, KV, w->k_w, w->k_b, x->t, H, KV, H, n);
+	matmul(x, x->v, KV, w->v_w, w->v_b, x->t, H, KV, H, n);
 	for (i = 0; i < n; i++) {
 		rope(x->q + (size_t)i * Q, c->num_heads, c->head_dim,
 		    x->cosb + i * half, x->sinb + i * half);
 		rope(x->k + (size_t)i * KV, c->num_kv_heads, c->head_dim,
 		    x->cosb + i * half, x->sinb + i * half);
 		slot = (pos0 + i) % x->slots[l];
+		if (x->fast) {
+			gptoss_f32_to_f16(x->kh[l] + (size_t)slot * KV,
+			    x->k + (size_t)i * KV, KV);
+			gptoss_f32_to_f16(x->vh[l] + (size_t)slot * KV,
+			    x->v + (size_t)i * KV, KV);
+			continue;
+		}
 		memcpy(x->kc[l] + (size_t)slot * KV, x->k + (size_t)i * KV,
 		    KV * sizeof(float));
 		memcpy(x->vc[l] + (size_t)slot * KV, x->v + (size_t)i * KV,
@@ -379,9 +544,14 @@ attention_block(struct gptoss_context *x, uint32_t l, uint32_t pos0, uint32_t n)
 		.num_heads = c->num_heads,
 		.num_kv_heads = c->num_kv_heads,
 		.head_dim = c->head_dim,
-		.scale = (float)(1.0 / sqrt((double)c->head_dim)) };
-	ab->attention(ab, &a);
-	mm->matmul_bf16(mm, x->tmp, H, w->o_w, w->o_b, x->att, Q, H, Q, n);
+		.scale = (float)(1.0 / sqrt((double)c->head_dim)),
+		.k16 = x->kh[l],
+		.v16 = x->vh[l] };
+	if (x->fast)
+		ab->attention_f16(ab, &a);
+	else
+		ab->attention(ab, &a);
+	matmul(x, x->tmp, H, w->o_w, w->o_b, x->att, Q, H, Q, n);
 	for (j = 0; j < n * H; j++)
 		x->x[j] += x->tmp[j];
 }
@@ -434,7 +604,8 @@ moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
 	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
 	    GPTOSS_OP_MATMUL_BF16);
 	struct gptoss_backend *mx = gptoss_backend_for(x->be, x->cpu,
-	    GPTOSS_OP_MATMUL_MXFP4);
+	    x->fast ? GPTOSS_OP_MATMUL_MX16_Q8 : GPTOSS_OP_MATMUL_MXFP4);
+	const struct gptoss_mx16 *fgu = NULL, *fdn = NULL;
 	uint32_t H = c->hidden_size, I = c->intermediate_size;
 	uint32_t E = c->num_experts, K = c->experts_per_token;
 	uint32_t i, k, e, m, r, h;
@@ -461,15 +632,27 @@ moe_block(struct gptoss_context *x, uint32_t l, uint32_t n)
 				}
 		if (m == 0)
 			continue;
-		mx->matmul_mxfp4(mx, x->gu, 2 * I, w->gu_blocks + e * gub * 16,
-		    w->gu_scales + e * gub, w->gu_bias + (size_t)e * 2 * I,
-		    x->xin, H, 2 * I, H, m);
+		if (x->fast) {
+			fgu = &x->model->fast->gu[(size_t)l * E + e];
+			fdn = &x->model->fast->dn[(size_t)l * E + e];
+			mx->matmul_mx16_q8(mx, x->gu, 2 * I, fgu,
+			    w->gu_bias + (size_t)e * 2 * I, x->xin, H, 2 * I, H,
+			    m);
+		} else
+			mx->matmul_mxfp4(mx, x->gu, 2 * I,
+			    w->gu_blocks + e * gub * 16, w->gu_scales + e * gub,
+			    w->gu_bias + (size_t)e * 2 * I, x->xin, H, 2 * I, H,
+			    m);
 		for (r = 0; r < m; r++)
 			swiglu(x->act + (size_t)r * I,
 			    x->gu + (size_t)r * 2 * I, I, c->swiglu_limit);
-		mx->matmul_mxfp4(mx, x->dn, H, w->dn_blocks + e * dnb * 16,
-		    w->dn_scales + e * dnb, w->dn_bias + (size_t)e * H, x->act,
-		    I, H, I, m);
+		if (x->fast)
+			mx->matmul_mx16_q8(mx, x->dn, H, fdn,
+			    w->dn_bias + (size_t)e * H, x->act, I, H, I, m);
+		else
+			mx->matmul_mxfp4(mx, x->dn, H,
+			    w->dn_blocks + e * dnb * 16, w->dn_scales + e * dnb,
+			    w->dn_bias + (size_t)e * H, x->act, I, H, I, m);
 		for (r = 0; r < m; r++)
 			memcpy(x->moe + (size_t)x->rowmap[r] * H,
 			    x->dn + (size_t)r * H, H * sizeof(float));
@@ -496,8 +679,6 @@ forward_batch(struct gptoss_context *x, const uint32_t *tok, uint32_t n,
 {
 	const struct gptoss_config *c = x->model->cfg;
 	const struct gptoss_weights *w = x->model->w;
-	struct gptoss_backend *mm = gptoss_backend_for(x->be, x->cpu,
-	    GPTOSS_OP_MATMUL_BF16);
 	uint32_t H = c->hidden_size, i, l, pos0 = x->ntok;
 
 	for (i = 0; i < n; i++)
@@ -512,15 +693,15 @@ forward_batch(struct gptoss_context *x, const uint32_t *tok, uint32_t n,
 		for (i = 0; i < n; i++)
 			rmsnorm(x->t + (size_t)i * H, x->x + (size_t)i * H,
 			    w->norm, H, c->rms_norm_eps);
-		mm->matmul_bf16(mm, all_logits, c->vocab_size, w->lm_head, NULL,
-		    x->t, H, c->vocab_size, H, n);
+		matmul(x, all_logits, c->vocab_size, w->lm_head, NULL, x->t, H,
+		    c->vocab_size, H, n);
 		memcpy(x->logits, all_logits + (size_t)(n - 1) * c->vocab_size,
 		    c->vocab_size * sizeof(float));
 	} else {
 		rmsnorm(x->t, x->x + (size_t)(n - 1) * H, w->norm, H,
 		    c->rms_norm_eps);
-		mm->matmul_bf16(mm, x->logits, c->vocab_size, w->lm_head, NULL,
-		    x->t, H, c->vocab_size, H, 1);
+		matmul(x, x->logits, c->vocab_size, w->lm_head, NULL, x->t, H,
+		    c->vocab_size, H, 1);
 	}
 	x->ntok += n;
 	x->have_logits = 1;

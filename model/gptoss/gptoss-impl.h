@@ -4,12 +4,14 @@
  * safetensors.c parses and mmaps shards; config.c reads config.json and
  * generation_config.json; weights.c binds every tensor, checked against the
  * config; threadpool.c runs tasks on one pthread pool; mxfp4.c holds the dot
- * kernels; backend-cpu.c implements the backend vtable (backend.h);
+ * kernels, fast.c those of the fast precision; backend-cpu.c implements
+ * the backend vtable (backend.h);
  * forward.c the context and the forward pass; sampler.c the sampler.
  */
 #ifndef GPTOSS_IMPL_H
 #define GPTOSS_IMPL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -147,10 +149,29 @@ enum gptoss_status gptoss_weights_load(const char *dir,
     char **err_out);
 void gptoss_weights_free(struct gptoss_weights *w, uint32_t num_layers);
 
+/* One expert matrix repacked for the fast kernels (gptoss_mx16_pack). */
+struct gptoss_mx16 {
+	const uint8_t *q; /* [rows / 16][cols / 32][256] nibbles */
+	const uint8_t *s; /* [rows / 16][cols / 32][16] E8M0 scales */
+};
+
+/* The fast precision's copy of every layer's experts. */
+struct gptoss_fast_experts {
+	uint8_t **buf;		/* [layers] the repacked bytes */
+	struct gptoss_mx16 *gu; /* [layers * E] gate_up */
+	struct gptoss_mx16 *dn; /* [layers * E] down */
+};
+
 struct gptoss_model {
 	struct gptoss_config *cfg;
 	struct gptoss_weights *w;
+	pthread_mutex_t fast_lock;	  /* guards the making of fast */
+	struct gptoss_fast_experts *fast; /* NULL until a fast context */
 };
+
+/* Repacks the experts for the fast kernels once (on NTHREADS threads);
+ * later calls return at once. */
+void gptoss_fast_experts_make(struct gptoss_model *m, uint32_t nthreads);
 
 /* ---- threadpool.c ---- */
 
@@ -217,6 +238,70 @@ int gptoss_dot_f32_3xn(float *out, const float *w, size_t ldw, const float *x,
 void gptoss_axpy_f32(float *y, float a, const float *x, uint32_t n);
 /* "avx512", "avx2" or "portable": the kernel family in use. */
 const char *gptoss_kernel_name(void);
+
+/* ---- fast.c: the fast precision's kernels ---- */
+
+/*
+ * 32 activations quantized to 8 bits: x[i] ~ q[i] * 2 * d. The scale is
+ * halved, and corr is -12 * sum(q), because the weights enter the integer
+ * dot products as doubled E2M1 values plus 12 (0..24, unsigned).
+ */
+struct gptoss_q8 {
+	int8_t q[32];
+	float d;
+	int32_t corr;
+};
+
+/* Quantizes NB blocks of 32 floats (amax / 127 per block, rounded to
+ * nearest even). */
+void gptoss_q8_quantize(struct gptoss_q8 *out, const float *x, uint32_t nb);
+/*
+ * Bytes of an MXFP4 matrix of ROWS x NB blocks repacked: rows in groups of
+ * 16 (the last one padded with zero weights), per group and block 256
+ * bytes of nibbles and 16 scales. Byte 4l + j of the block's 64-byte
+ * chunk c holds row l's element 8c + j (low nibble) and 8c + 4 + j (high
+ * nibble), so one 512-bit register of a chunk's nibbles gives 16 rows' dot
+ * products over 4 + 4 elements.
+ */
+size_t gptoss_mx16_size(uint32_t rows, uint32_t nb);
+void gptoss_mx16_pack(uint8_t *dst, const uint8_t *blocks,
+    const uint8_t *scales, uint32_t rows, uint32_t nb);
+/*
+ * acc[t * 16 + l] += (row l of the group at Q, S) . x[t] for t < M and the
+ * group's 16 rows, X rows LDX blocks apart, NB blocks long. Per block the
+ * dot product is an exact integer, then acc = fma(float(dot), scale_w *
+ * d, acc): every kernel family gives the same bits, for any M.
+ */
+void gptoss_mx16_dot(float *acc, const uint8_t *q, const uint8_t *s,
+    const struct gptoss_q8 *x, size_t ldx, uint32_t m, uint32_t nb);
+/* Rounds N floats to bf16 (nearest even). */
+void gptoss_f32_to_bf16(uint16_t *out, const float *x, size_t n);
+/*
+ * out[r * 4 + t] = w[r] . x[t] for r < ROWS, t < N (both <= 4) with bf16
+ * W (rows LDW apart) and X (LDX apart) in bf16 dot products, each result
+ * the same for any tile; -1 (nothing done) without AVX512_BF16.
+ */
+int gptoss_dot_bf16x_tile(float *out, const uint16_t *w, size_t ldw,
+    const uint16_t *x, size_t ldx, uint32_t rows, uint32_t n, uint32_t cols);
+/* float16 <-> float for the fast KV cache (nearest even). */
+void gptoss_f32_to_f16(uint16_t *out, const float *x, size_t n);
+void gptoss_f16_to_f32(float *out, const uint16_t *x, size_t n);
+/* q . k over D elements, K in float16; y[i] += a * x[i], X in float16. */
+float gptoss_dot_f16(const float *q, const uint16_t *k, uint32_t d);
+void gptoss_axpy_f16(float *y, float a, const uint16_t *x, uint32_t n);
+/*
+ * One query head Q [D] over NK keys of float16 caches, key LO + i at slot
+ * (LO + i) % SLOTS, STRIDE elements apart: softmax of scale * q . k with
+ * the SINK logit as an extra column, times V, into OUT [D]. S is scratch
+ * for NK floats.
+ */
+void gptoss_attn_f16(float *out, const float *q, const uint16_t *kc,
+    const uint16_t *vc, size_t stride, uint32_t lo, uint32_t nk, uint32_t slots,
+    uint32_t d, float scale, float sink, float *s);
+/* "avx512-vnni", "avx-vnni", "avx2" or "portable": the integer kernels. */
+const char *gptoss_fast_kernel_name(void);
+/* The same with the bf16 kernels, for gptoss_model_info. */
+const char *gptoss_fast_kernels(void);
 
 static inline float
 gptoss_bf16(uint16_t h)

@@ -46,6 +46,8 @@ struct gptoss_model_info {
 	uint64_t bytes_per_token; /* weight bytes a decode step reads */
 	uint32_t num_stop_tokens;
 	const uint32_t *stop_tokens; /* [num_stop_tokens], generation_config */
+	const char *fast_kernels;    /* the fast precision's, e.g. "avx512-vnni
+					integer dots, avx512-bf16 dots" */
 };
 
 /*
@@ -58,11 +60,24 @@ void gptoss_model_free(struct gptoss_model *model);
 void gptoss_model_get_info(const struct gptoss_model *model,
     struct gptoss_model_info *info_out);
 
+/*
+ * Arithmetic of a context. EXACT is float32 throughout (bf16 and MXFP4
+ * weights decoded exactly). FAST quantizes the activations of the MXFP4
+ * expert matmuls to 8 bits per block of 32 with a float scale (as GGML's
+ * Q8_0) and uses integer dot products on expert weights repacked at the
+ * first fast context (gptoss_model_free releases them); rounds the
+ * activations of the attention and unembedding matmuls to bf16 where the
+ * CPU has bf16 dot products (AVX512_BF16); and keeps the KV cache in
+ * float16. Results then differ from EXACT by about 1% of a logit.
+ */
+enum gptoss_precision { GPTOSS_PRECISION_EXACT = 0, GPTOSS_PRECISION_FAST = 1 };
+
 /* Per-context settings; zero fields take the defaults. */
 struct gptoss_context_params {
 	uint32_t context_length; /* tokens; default min(4096, max positions) */
 	uint32_t num_threads;	 /* default: online CPUs */
 	uint32_t batch_size;	 /* prefill batch; default 256 */
+	uint32_t precision;	 /* enum gptoss_precision; default EXACT */
 };
 
 /* A context (KV cache + activations) for MODEL, which must outlive it. */

@@ -1,7 +1,8 @@
 /*
  * backend-local.c: gpt-oss run in process by the engine (model/gptoss).
  *
- *   local:DIR[?threads=N&context=N&max_tokens=N&reasoning=low|medium|high]
+ *   local:DIR[?threads=N&context=N&max_tokens=N&reasoning=low|medium|high
+ *             &device=cpu|cuda|auto]
  *
  * DIR is a Hugging Face gpt-oss directory (config.json, shards,
  * generation_config.json) with its tokenizer.json. The model is mmapped
@@ -106,9 +107,17 @@ local_option(struct local_state *st, struct gptoss_context_params *cp,
 			return -1;
 		}
 		st->uri.reasoning = local_efforts[i];
+	} else if (strcmp(key, "device") == 0) {
+		if (gptoss_device_parse(v, &cp->device) != 0) {
+			*cause = xasprintf("model 'local:': invalid device "
+					   "'%s': use cpu, cuda or auto",
+			    v);
+			return -1;
+		}
 	} else {
 		*cause = xasprintf("model 'local:': unknown option '%s': use "
-				   "threads, context, max_tokens or reasoning",
+				   "threads, context, max_tokens, reasoning or "
+				   "device",
 		    key);
 		return -1;
 	}
@@ -257,7 +266,7 @@ local_open(const char *rest, const struct model_params *defaults,
     void **state_out, char **cause)
 {
 	struct local_state *st = xcalloc(1, sizeof *st);
-	struct gptoss_context_params cp = { 0, 0, 0 };
+	struct gptoss_context_params cp = { 0 };
 
 	pthread_mutex_init(&st->lock, NULL);
 	st->uri = (struct model_params){ NULL, 0, -1, -1, -1 };

@@ -37,6 +37,9 @@ struct eng_opts {
 	float temperature, top_p;
 	uint64_t seed;
 	int json, all_positions;
+	enum gptoss_device device; /* --device, or local:DIR?device= */
+	const char *contexts;	   /* bench --contexts */
+	char *model_dir;	   /* the model without its ?options */
 };
 
 enum {
@@ -54,7 +57,9 @@ enum {
 	OPT_BATCH,
 	OPT_PROMPT_N,
 	OPT_DECODE_N,
-	OPT_PROMPT
+	OPT_PROMPT,
+	OPT_DEVICE,
+	OPT_CONTEXTS
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +78,8 @@ static const struct option long_opts[] = {
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "prompt-tokens", required_argument, NULL, OPT_PROMPT_N },
 	{ "decode-tokens", required_argument, NULL, OPT_DECODE_N },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "contexts", required_argument, NULL, OPT_CONTEXTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,6 +187,13 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 			if (parse_u32(a, 1, 1u << 20, &o->bench_decode))
 				goto bad;
 			break;
+		case OPT_DEVICE:
+			if (gptoss_device_parse(a, &o->device) != 0)
+				goto bad;
+			break;
+		case OPT_CONTEXTS:
+			o->contexts = a;
+			break;
 		default:
 			return -1;
 		}
@@ -189,6 +203,20 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 	if (o->model == NULL) {
 		cmd_usage_error(e, "needs a model: --model local:DIR");
 		return -1;
+	}
+	/* local:DIR?device=cpu|cuda|auto (the one URI option here). */
+	if (strchr(o->model, '?') != NULL) {
+		const char *q = strchr(o->model, '?');
+		if (strncmp(q, "?device=", 8) != 0 ||
+		    gptoss_device_parse(q + 8, &o->device) != 0) {
+			cmd_usage_error(e,
+			    "bad option '%s' in the model: "
+			    "use local:DIR or local:DIR?device=cpu|cuda|auto",
+			    q + 1);
+			return -1;
+		}
+		o->model_dir = xstrndup(o->model, (size_t)(q - o->model));
+		o->model = o->model_dir;
 	}
 	return 0;
 bad:
@@ -241,6 +269,8 @@ status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
 	case GPTOSS_ERR_ARGUMENT:
 	case GPTOSS_ERR_CONTEXT_OVERFLOW:
 		return EXIT_USAGE;
+	case GPTOSS_ERR_DEVICE:
+		return EXIT_DEVICE;
 	default:
 		return EXIT_MODEL;
 	}
@@ -253,7 +283,8 @@ open_model(const struct cmd_entry *e, const struct eng_opts *o,
 {
 	struct gptoss_context_params p = { .context_length = o->context,
 		.num_threads = o->threads,
-		.batch_size = o->batch };
+		.batch_size = o->batch,
+		.device = o->device };
 	enum gptoss_status st;
 	char *msg = NULL;
 
@@ -286,11 +317,18 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_model *m = NULL;
 	struct gptoss_model_info in;
 	struct eng_opts o;
+	enum gptoss_device dev;
+	enum gptoss_status st;
+	char *msg = NULL, *desc = NULL;
 	int rc;
 
 	(void)ctx;
 	if (parse_opts(e, argc, argv, &o, &rc) != 0)
 		return rc;
+	if ((st = gptoss_device_resolve(o.device, &dev, &msg)) != GPTOSS_OK) {
+		rc = status_exit(e, st, msg);
+		goto cleanup;
+	}
 	if ((rc = open_model(e, &o, &m, NULL)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
@@ -312,7 +350,11 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("bytes per token:  %llu read per decode step (weights)\n",
 	    (unsigned long long)in.bytes_per_token);
 	printf("backend:          %s\n", in.backend);
+	desc = gptoss_device_describe(dev);
+	printf("device:           %s\n", desc);
 cleanup:
+	free(desc);
+	free(o.model_dir);
 	gptoss_model_free(m);
 	return rc;
 }
@@ -473,6 +515,7 @@ cleanup:
 	free(text);
 	gptoss_tokenizer_free(tok);
 	free(toks);
+	free(o.model_dir);
 	free(out);
 	gptoss_sampler_free(s);
 	gptoss_context_free(c);
@@ -528,6 +571,7 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("]}\n");
 cleanup:
 	free(toks);
+	free(o.model_dir);
 	free(all);
 	gptoss_context_free(c);
 	gptoss_model_free(m);
@@ -597,6 +641,67 @@ copy_bandwidth(uint32_t nt)
 	return best;
 }
 
+#define MAX_CONTEXTS 8
+
+/* "0,4096,32768" -> depths; -1 on a malformed list. */
+static int
+parse_contexts(const char *s, uint32_t *d, uint32_t *n)
+{
+	char *end;
+	unsigned long v;
+
+	*n = 0;
+	while (*s != '\0') {
+		errno = 0;
+		if (*s < '0' || *s > '9' || *n == MAX_CONTEXTS)
+			return -1;
+		v = strtoul(s, &end, 10);
+		if (errno || v > (1ul << 20))
+			return -1;
+		d[(*n)++] = (uint32_t)v;
+		s = *end == ',' && end[1] != '\0' ? end + 1 : end;
+		if (*s != '\0' && (*end != ',' || s == end))
+			return -1;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+/* KV cache bytes a decode step at depth D reads (K and V of every
+ * layer's visible keys), at ELEM bytes a value. */
+static double
+kv_read_bytes(const struct gptoss_model_info *in, uint32_t d, double elem)
+{
+	double full = in->num_layers - in->num_sliding_layers;
+	double win = d < in->sliding_window ? d : in->sliding_window;
+
+	return (full * d + in->num_sliding_layers * win) * 2.0 *
+	    in->num_kv_heads * in->head_dim * elem;
+}
+
+/* Prefill of N tokens then DECODE single steps from a reset context;
+ * the rates to *PRE and *DEC. */
+static enum gptoss_status
+bench_round(struct gptoss_context *c, const uint32_t *toks, uint32_t n,
+    uint32_t decode, double *pre, double *dec, char **msg)
+{
+	enum gptoss_status st;
+	double t0;
+	uint32_t i;
+
+	gptoss_context_reset(c);
+	t0 = now();
+	if ((st = gptoss_context_append(c, toks, n, NULL, msg)) != GPTOSS_OK)
+		return st;
+	*pre = n / (now() - t0);
+	t0 = now();
+	for (i = 0; i < decode; i++)
+		if ((st = gptoss_context_append(c, &toks[i], 1, NULL, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	*dec = decode / (now() - t0);
+	return GPTOSS_OK;
+}
+
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
 static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
@@ -606,25 +711,39 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_context *c = NULL;
 	struct gptoss_model_info in;
 	struct eng_opts o;
-	uint32_t *toks = NULL, i, nt;
+	uint32_t *toks = NULL, i, nt, depth[MAX_CONTEXTS], nd = 1, maxd = 0;
+	uint32_t ntok, r, rounds, len;
 	enum gptoss_status st = GPTOSS_OK;
-	char *msg = NULL;
-	double t0, pre = 0, dec = 0, bw = 0, v, floor_tps;
-	uint32_t r;
+	enum gptoss_device dev;
+	char *msg = NULL, *desc = NULL;
+	double pre, dec, bpre, bdec, bw = 0, v, floor_tps, elem, bytes;
+	double pre0 = 0, dec0 = 0;
 	int rc;
 
 	(void)ctx;
 	if (parse_opts(e, argc, argv, &o, &rc) != 0)
 		return rc;
+	depth[0] = 0;
+	if (o.contexts != NULL && parse_contexts(o.contexts, depth, &nd) != 0) {
+		rc = cmd_usage_error(e,
+		    "--contexts must be up to %d depths in "
+		    "tokens, comma-separated, e.g. 0,4096,32768",
+		    MAX_CONTEXTS);
+		goto cleanup;
+	}
+	for (i = 0; i < nd; i++)
+		maxd = depth[i] > maxd ? depth[i] : maxd;
 	if (o.context == 0)
-		o.context = o.bench_prompt + o.bench_decode + 1;
+		o.context = maxd + o.bench_prompt + o.bench_decode + 1;
 	if ((rc = open_model(e, &o, &m, &c)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
-	toks = xcalloc(o.bench_prompt, sizeof *toks);
-	for (i = 0; i < o.bench_prompt; i++)
+	dev = gptoss_context_device(c);
+	ntok = (maxd > o.bench_prompt ? maxd : o.bench_prompt) + o.bench_decode;
+	toks = xcalloc(ntok, sizeof *toks);
+	for (i = 0; i < ntok; i++)
 		toks[i] = (i * 7919u + 13) % in.vocab_size;
-	/* Warm the page cache and the pool before timing. */
+	/* Warm the page cache, the pool or the device before timing. */
 	if ((st = gptoss_context_append(c, toks, 1, NULL, &msg)) != GPTOSS_OK)
 		goto fail;
 	nt = o.threads;
@@ -632,43 +751,69 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		nt = ncpu > 0 && ncpu <= 256 ? (uint32_t)ncpu : 1;
 	}
-	/* Best of a few rounds: the machine may be shared. */
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		gptoss_context_reset(c);
-		t0 = now();
-		if ((st = gptoss_context_append(c, toks, o.bench_prompt, NULL,
-			 &msg)) != GPTOSS_OK)
+	desc = gptoss_device_describe(dev);
+	printf("device:           %s\n", desc);
+	if (dev == GPTOSS_DEVICE_CUDA) {
+		if ((st = gptoss_device_copy_bandwidth(&bw, &msg)) != GPTOSS_OK)
 			goto fail;
-		v = o.bench_prompt / (now() - t0);
-		pre = v > pre ? v : pre;
-		t0 = now();
-		for (i = 0; i < o.bench_decode; i++)
-			if ((st = gptoss_context_append(c,
-				 &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
-			    GPTOSS_OK)
+		printf("copy bandwidth:   %.2f GB/s (device to device, read + "
+		       "write)\n",
+		    bw / 1e9);
+		elem = 2; /* fp16 cache */
+	} else {
+		printf("threads:          %u (best of %d rounds)\n", nt,
+		    BENCH_ROUNDS);
+		elem = 4;
+	}
+	printf("bytes per token:  %llu (weights; the KV cache adds its "
+	       "reads below)\n",
+	    (unsigned long long)in.bytes_per_token);
+	for (i = 0; i < nd; i++) {
+		/* Best of a few rounds: the machine may be shared. */
+		rounds = depth[i] <= o.bench_prompt ? BENCH_ROUNDS : 1;
+		len = depth[i] > 0 ? depth[i] : o.bench_prompt;
+		bpre = bdec = 0;
+		for (r = 0; r < rounds; r++) {
+			if ((st = bench_round(c, toks, len, o.bench_decode,
+				 &pre, &dec, &msg)) != GPTOSS_OK)
 				goto fail;
-		v = o.bench_decode / (now() - t0);
-		dec = v > dec ? v : dec;
-		v = copy_bandwidth(nt);
-		bw = v > bw ? v : bw;
+			bpre = pre > bpre ? pre : bpre;
+			bdec = dec > bdec ? dec : bdec;
+			if (dev != GPTOSS_DEVICE_CUDA) {
+				v = copy_bandwidth(nt);
+				bw = v > bw ? v : bw;
+			}
+		}
+		if (i == 0) {
+			pre0 = bpre;
+			dec0 = bdec;
+		}
+		bytes = in.bytes_per_token + kv_read_bytes(&in, len, elem);
+		printf(
+		    "context %7u:  prefill %.1f tokens/s (%u tokens), decode "
+		    "%.2f tokens/s (batch 1, %u steps), %.0f bytes/token, "
+		    "%.1f%% of the floor\n",
+		    len, bpre, len, bdec, o.bench_decode, bytes,
+		    100.0 * bdec / (bw / bytes));
 	}
 	floor_tps = bw / in.bytes_per_token;
-	printf("threads:          %u (best of %d rounds)\n", nt, BENCH_ROUNDS);
-	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre,
-	    o.bench_prompt);
-	printf("decode:           %.2f tokens/s (%u tokens)\n", dec,
+	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre0,
+	    depth[0] > 0 ? depth[0] : o.bench_prompt);
+	printf("decode:           %.2f tokens/s (%u tokens)\n", dec0,
 	    o.bench_decode);
-	printf("prefill/decode:   %.2fx per token\n", pre / dec);
-	printf("bytes per token:  %llu\n",
-	    (unsigned long long)in.bytes_per_token);
-	printf("copy bandwidth:   %.2f GB/s (read + write)\n", bw / 1e9);
-	printf("bandwidth floor:  %.2f tokens/s\n", floor_tps);
-	printf("decode / floor:   %.1f%%\n", 100.0 * dec / floor_tps);
+	printf("prefill/decode:   %.2fx per token\n", pre0 / dec0);
+	if (dev != GPTOSS_DEVICE_CUDA)
+		printf("copy bandwidth:   %.2f GB/s (read + write)\n",
+		    bw / 1e9);
+	printf("bandwidth floor:  %.2f tokens/s (weights only)\n", floor_tps);
+	printf("decode / floor:   %.1f%%\n", 100.0 * dec0 / floor_tps);
 	goto cleanup;
 fail:
 	rc = status_exit(e, st, msg);
 cleanup:
+	free(desc);
 	free(toks);
+	free(o.model_dir);
 	gptoss_context_free(c);
 	gptoss_model_free(m);
 	return rc;
@@ -677,7 +822,9 @@ cleanup:
 #define COMMON_HELP                                                            \
 	"  --threads N        worker threads (default: online CPUs)\n"         \
 	"  --context N        context length in tokens (default 4096)\n"       \
-	"  --batch N          prefill batch (default 256)\n"
+	"  --batch N          prefill batch (default 256)\n"                   \
+	"  --device D         cpu (default), cuda or auto (cuda when a\n"      \
+	"                     device is present); also local:DIR?device=D\n"
 
 static const struct cmd_arg info_args[] = {
 	{ NULL, CMD_VALUE_DIR, NULL },
@@ -695,7 +842,10 @@ const struct cmd_entry cmd_model_info_entry = {
 	.name = "model info",
 	.usage = "DIR",
 	.summary = "show a local gpt-oss model's architecture and sizes",
-	.help = "  DIR                a Hugging Face gpt-oss directory\n",
+	.help = "  DIR                a Hugging Face gpt-oss directory\n"
+		"  --device D         the device to describe: cpu (default), "
+		"cuda\n"
+		"                     or auto\n",
 	.exec = cmd_model_engine_info,
 	.options = long_opts,
 	.args = info_args,
@@ -737,9 +887,12 @@ const struct cmd_entry cmd_model_bench_entry = {
 	.name = "model bench",
 	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
-	.help = "  --model local:DIR  the model directory\n"
-		"  --prompt-tokens N  prefill length (default 128)\n"
-		"  --decode-tokens N  decode steps (default 16)\n" COMMON_HELP,
+	.help =
+	    "  --model local:DIR  the model directory\n"
+	    "  --prompt-tokens N  prefill length (default 128)\n"
+	    "  --decode-tokens N  decode steps (default 16)\n"
+	    "  --contexts LIST    depths to decode at, e.g. 0,4096,32768\n"
+	    "                     (default 0: after the prompt)\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
 };

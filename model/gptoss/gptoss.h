@@ -58,12 +58,39 @@ void gptoss_model_free(struct gptoss_model *model);
 void gptoss_model_get_info(const struct gptoss_model *model,
     struct gptoss_model_info *info_out);
 
+/* Where a context computes: the CPU (the default), CUDA device 0, or
+ * CUDA when a device is present and the CPU otherwise. */
+enum gptoss_device {
+	GPTOSS_DEVICE_CPU = 0,
+	GPTOSS_DEVICE_CUDA,
+	GPTOSS_DEVICE_AUTO,
+};
+
 /* Per-context settings; zero fields take the defaults. */
 struct gptoss_context_params {
 	uint32_t context_length; /* tokens; default min(4096, max positions) */
 	uint32_t num_threads;	 /* default: online CPUs */
 	uint32_t batch_size;	 /* prefill batch; default 256 */
+	enum gptoss_device device;
 };
+
+/* "cpu", "cuda" or "auto" into *out; -1 for anything else. */
+int gptoss_device_parse(const char *s, enum gptoss_device *out);
+/*
+ * Resolves WANT to the device a context would use: AUTO becomes CUDA
+ * when this build has CUDA and a device is present. CUDA without either
+ * fails with GPTOSS_ERR_DEVICE and a one-line reason.
+ */
+enum gptoss_status gptoss_device_resolve(enum gptoss_device want,
+    enum gptoss_device *out, char **err_out);
+/* One line on DEV: the CPU kernels, or the GPU, its architecture and the
+ * CUDA kernels in use (heap). */
+char *gptoss_device_describe(enum gptoss_device dev);
+/* The device CTX computes on. */
+enum gptoss_device gptoss_context_device(const struct gptoss_context *ctx);
+/* Device-to-device copy bandwidth of the CUDA device in bytes/s (read +
+ * write), for benchmarks. */
+enum gptoss_status gptoss_device_copy_bandwidth(double *bps, char **err_out);
 
 /* A context (KV cache + activations) for MODEL, which must outlive it. */
 enum gptoss_status gptoss_context_new(struct gptoss_model *model,

@@ -759,7 +759,11 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("copy bandwidth:   %.2f GB/s (device to device, read + "
 		       "write)\n",
 		    bw / 1e9);
-		elem = 2; /* fp16 cache */
+		/* The device's cache: float, or fp16 (GPTOSS_CUDA_KV=f16). */
+		elem = getenv("GPTOSS_CUDA_KV") != NULL &&
+			strcmp(getenv("GPTOSS_CUDA_KV"), "f16") == 0 ?
+		    2 :
+		    4;
 	} else {
 		printf("threads:          %u (best of %d rounds)\n", nt,
 		    BENCH_ROUNDS);

@@ -2,7 +2,8 @@
  * gptoss-cuda.h: the engine's CUDA path (private to model/gptoss).
  *
  * A struct gptoss_cuda holds one context's device state: the model's
- * weights, uploaded once, the KV cache (fp16) and the activations. The
+ * weights, uploaded once, the KV cache (float, or fp16 with
+ * GPTOSS_CUDA_KV=f16) and the activations. The
  * whole forward pass runs on the device (embedding to logits), a decode
  * step as one CUDA graph; sampling runs there too, so only token ids
  * cross the bus. Every CUDA call is checked: a failure returns

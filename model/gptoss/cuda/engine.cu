@@ -1,9 +1,10 @@
 /*
  * engine.cu: the CUDA path's host side: weights uploaded once into one
- * device arena, the fp16 KV cache and activations, the forward pass as a
- * sequence of kernel launches on one stream (a decode step captured as a
- * CUDA graph, one per power-of-two count of attention ranges), sampling
- * on the device, and the device's copy bandwidth for the benchmark.
+ * device arena, the KV cache (float; fp16 with GPTOSS_CUDA_KV=f16, half
+ * the bytes, about 1e-3 relative off the CPU's logits) and activations, the
+ * forward pass as a sequence of kernel launches on one stream (a decode step
+ * captured as a CUDA graph, one per power-of-two count of attention ranges),
+ * sampling on the device, and the device's copy bandwidth for the benchmark.
  *
  * Every CUDA call goes through CK, which returns GPTOSS_ERR_DEVICE with
  * the call and cudaGetErrorString's text. GPTOSS_CUDA_GRAPH=0 in the
@@ -52,7 +53,8 @@ struct gptoss_cuda {
 	const uint16_t *embed, *norm, *lm_head;
 	struct dlayer *L;
 	double *inv_freq;
-	uint16_t **kc, **vc;
+	void **kc, **vc;
+	int kv16; /* GPTOSS_CUDA_KV=f16: an fp16 cache, else float */
 	uint32_t *slots;
 	uint32_t batch, ctx_len, split_pre, split_dec;
 	float *x, *t, *q, *k, *v, *att, *cs, *sn, *router, *selw, *act, *moe;
@@ -120,9 +122,13 @@ gptoss_cuda_describe(void)
 	snprintf(buf, sizeof buf,
 	    "%s (sm_%d%d, %.1f GiB, driver %d.%d, runtime %d.%d); kernels: "
 	    "bf16 matvec, MXFP4 experts with fused SwiGLU, split-K attention "
-	    "over an fp16 KV cache, device sampling, %s",
+	    "over %s KV cache, device sampling, %s",
 	    p.name, p.major, p.minor, p.totalGlobalMem / 1073741824.0,
 	    drv / 1000, drv % 1000 / 10, rt / 1000, rt % 1000 / 10,
+	    getenv("GPTOSS_CUDA_KV") != NULL &&
+		    strcmp(getenv("GPTOSS_CUDA_KV"), "f16") == 0 ?
+		"an fp16" :
+		"a float",
 	    getenv("GPTOSS_CUDA_GRAPH") != NULL &&
 		    strcmp(getenv("GPTOSS_CUDA_GRAPH"), "0") == 0 ?
 		"decode graphs off" :
@@ -241,6 +247,8 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 	g->ctx_len = ctx_len;
 	env = getenv("GPTOSS_CUDA_GRAPH");
 	g->use_graphs = env == NULL || strcmp(env, "0") != 0;
+	env = getenv("GPTOSS_CUDA_KV");
+	g->kv16 = env != NULL && strcmp(env, "f16") == 0;
 	CK(cudaSetDevice(0));
 	CK(cudaStreamCreateWithFlags(&g->st, cudaStreamNonBlocking));
 
@@ -259,8 +267,8 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 		UP(g->lm_head, w->lm_head, V * H * 2);
 	UP(g->norm, w->norm, H * 2);
 	g->L = (struct dlayer *)calloc(c->num_layers, sizeof *g->L);
-	g->kc = (uint16_t **)calloc(c->num_layers, sizeof *g->kc);
-	g->vc = (uint16_t **)calloc(c->num_layers, sizeof *g->vc);
+	g->kc = (void **)calloc(c->num_layers, sizeof *g->kc);
+	g->vc = (void **)calloc(c->num_layers, sizeof *g->vc);
 	g->slots = (uint32_t *)calloc(c->num_layers, sizeof *g->slots);
 	if (!g->L || !g->kc || !g->vc || !g->slots)
 		abort();
@@ -294,8 +302,8 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 		    (uint64_t)c->sliding_window + batch - 1 < sl)
 			sl = (uint64_t)c->sliding_window + batch - 1;
 		g->slots[l] = (uint32_t)sl;
-		DALLOC(g->kc[l], sl * KV * 2);
-		DALLOC(g->vc[l], sl * KV * 2);
+		DALLOC(g->kc[l], sl * KV * (g->kv16 ? 2 : 4));
+		DALLOC(g->vc[l], sl * KV * (g->kv16 ? 2 : 4));
 	}
 	DALLOC(g->inv_freq, d / 2 * sizeof(double));
 	CK(cudaMemcpy(g->inv_freq, c->inv_freq, d / 2 * sizeof(double),
@@ -398,10 +406,10 @@ enqueue(struct gptoss_cuda *g, uint32_t n, uint32_t last_pos, uint32_t cap,
 		    0);
 		gk_matvec_bf16(s, g->v, KV, D->v_w, D->v_b, g->t, H, KV, H, n,
 		    0);
-		gk_rope_store(s, g->q, g->k, g->v, g->kc[l], g->vc[l], g->cs,
-		    g->sn, g->d_pos, n, g->slots[l], nq, nkv, d);
-		gk_attention(s, g->att, g->q, g->kc[l], g->vc[l], D->sinks,
-		    g->pm, g->pl, g->pacc, g->d_pos, n, g->slots[l],
+		gk_rope_store(s, g->q, g->k, g->v, g->kc[l], g->vc[l], g->kv16,
+		    g->cs, g->sn, g->d_pos, n, g->slots[l], nq, nkv, d);
+		gk_attention(s, g->att, g->q, g->kc[l], g->vc[l], g->kv16,
+		    D->sinks, g->pm, g->pl, g->pacc, g->d_pos, n, g->slots[l],
 		    D->sliding ? c->sliding_window : 0, nq, nkv, d, scale,
 		    splits(g, l, last_pos, cap));
 		gk_matvec_bf16(s, g->x, H, D->o_w, D->o_b, g->att, Q, H, Q, n,

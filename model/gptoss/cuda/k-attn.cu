@@ -17,12 +17,24 @@
 
 #define ACC_PER_THREAD (GK_ATTN_MAX_GD / GK_THREADS)
 
-static __global__ void
-__launch_bounds__(GK_THREADS)
-    k_attn_part(const float *__restrict__ q, const uint16_t *__restrict__ kc,
-	const uint16_t *__restrict__ vc, float *pm, float *pl, float *pacc,
-	const uint32_t *pos0, uint32_t slots, uint32_t window, uint32_t nq,
-	uint32_t nkv, uint32_t d, float scale, uint32_t nsplit)
+static __device__ __forceinline__ float
+kv_load(const uint16_t *p)
+{
+	return gm_f16_to_f32(__ldg(p));
+}
+
+static __device__ __forceinline__ float
+kv_load(const float *p)
+{
+	return __ldg(p);
+}
+
+template <typename KVT>
+GK_KERNEL
+k_attn_part(const float *__restrict__ q, const KVT *__restrict__ kc,
+    const KVT *__restrict__ vc, float *pm, float *pl, float *pacc,
+    const uint32_t *pos0, uint32_t slots, uint32_t window, uint32_t nq,
+    uint32_t nkv, uint32_t d, float scale, uint32_t nsplit)
 {
 	extern __shared__ float sh[];
 	uint32_t split = blockIdx.x, g = blockIdx.y, i = blockIdx.z;
@@ -53,12 +65,12 @@ __launch_bounds__(GK_THREADS)
 		/* Scores of every (key, head) of the chunk. */
 		for (idx = threadIdx.x; idx < cn * G; idx += blockDim.x) {
 			uint32_t kk = idx / G, h = idx % G;
-			const uint16_t *kr = kc +
-			    (size_t)((c0 + kk) % slots) * KV + (size_t)g * d;
+			const KVT *kr = kc + (size_t)((c0 + kk) % slots) * KV +
+			    (size_t)g * d;
 			const float *qh = qs + h * d;
 			float dot = 0;
 			for (uint32_t c = 0; c < d; c++)
-				dot += qh[c] * gm_f16_to_f32(kr[c]);
+				dot += qh[c] * kv_load(&kr[c]);
 			sc[h * GK_ATTN_CHUNK + kk] = dot * scale;
 		}
 		__syncthreads();
@@ -98,10 +110,10 @@ __launch_bounds__(GK_THREADS)
 				float a = acc[j] * rh[h];
 				for (uint32_t kk = 0; kk < cn; kk++)
 					a += sc[h * GK_ATTN_CHUNK + kk] *
-					    gm_f16_to_f32(
-						vc[(size_t)((c0 + kk) % slots) *
-							KV +
-						    (size_t)g * d + c]);
+					    kv_load(&vc[(size_t)((c0 + kk) %
+							    slots) *
+						    KV +
+						(size_t)g * d + c]);
 				acc[j] = a;
 			}
 		}
@@ -151,8 +163,8 @@ k_attn_combine(float *out, const uint16_t *sinks, const float *pm,
 }
 
 void
-gk_attention(cudaStream_t s, float *out, const float *q, const uint16_t *kc,
-    const uint16_t *vc, const uint16_t *sinks, float *pm, float *pl,
+gk_attention(cudaStream_t s, float *out, const float *q, const void *kc,
+    const void *vc, int kv16, const uint16_t *sinks, float *pm, float *pl,
     float *pacc, const uint32_t *pos0, uint32_t n, uint32_t slots,
     uint32_t window, uint32_t nq, uint32_t nkv, uint32_t d, float scale,
     uint32_t nsplit)
@@ -163,8 +175,14 @@ gk_attention(cudaStream_t s, float *out, const float *q, const uint16_t *kc,
 	dim3 grid(nsplit, nkv, n);
 	uint32_t comb = d < GK_THREADS ? d : GK_THREADS;
 
-	k_attn_part<<<grid, GK_THREADS, shmem, s>>>(q, kc, vc, pm, pl, pacc,
-	    pos0, slots, window, nq, nkv, d, scale, nsplit);
+	if (kv16)
+		k_attn_part<uint16_t><<<grid, GK_THREADS, shmem, s>>>(q,
+		    (const uint16_t *)kc, (const uint16_t *)vc, pm, pl, pacc,
+		    pos0, slots, window, nq, nkv, d, scale, nsplit);
+	else
+		k_attn_part<float><<<grid, GK_THREADS, shmem, s>>>(q,
+		    (const float *)kc, (const float *)vc, pm, pl, pacc, pos0,
+		    slots, window, nq, nkv, d, scale, nsplit);
 	k_attn_combine<<<n * nq, comb, 0, s>>>(out, sinks, pm, pl, pacc, nq, d,
 	    nsplit);
 }

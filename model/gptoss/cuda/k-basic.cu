@@ -79,9 +79,22 @@ gk_rope_table(cudaStream_t s, float *cs, float *sn, const double *inv_freq,
 	    s>>>(cs, sn, inv_freq, factor, pos0, n, half);
 }
 
+static __device__ __forceinline__ void
+kv_store(uint16_t *p, float v)
+{
+	*p = gm_f32_to_f16(v);
+}
+
+static __device__ __forceinline__ void
+kv_store(float *p, float v)
+{
+	*p = v;
+}
+
 /* One block per token: the q and k pairs, then k and v into the cache. */
+template <typename KVT>
 static __global__ void
-k_rope_store(float *q, float *k, const float *v, uint16_t *kc, uint16_t *vc,
+k_rope_store(float *q, float *k, const float *v, KVT *kc, KVT *vc,
     const float *cs, const float *sn, const uint32_t *pos0, uint32_t slots,
     uint32_t nq, uint32_t nkv, uint32_t d)
 {
@@ -97,19 +110,23 @@ k_rope_store(float *q, float *k, const float *v, uint16_t *kc, uint16_t *vc,
 	}
 	__syncthreads();
 	for (uint32_t e = threadIdx.x; e < KV; e += blockDim.x) {
-		kc[(size_t)slot * KV + e] = gm_f32_to_f16(ki[e]);
-		vc[(size_t)slot * KV + e] = gm_f32_to_f16(
-		    v[(size_t)i * KV + e]);
+		kv_store(&kc[(size_t)slot * KV + e], ki[e]);
+		kv_store(&vc[(size_t)slot * KV + e], v[(size_t)i * KV + e]);
 	}
 }
 
 void
-gk_rope_store(cudaStream_t s, float *q, float *k, const float *v, uint16_t *kc,
-    uint16_t *vc, const float *cs, const float *sn, const uint32_t *pos0,
+gk_rope_store(cudaStream_t s, float *q, float *k, const float *v, void *kc,
+    void *vc, int kv16, const float *cs, const float *sn, const uint32_t *pos0,
     uint32_t n, uint32_t slots, uint32_t nq, uint32_t nkv, uint32_t d)
 {
-	k_rope_store<<<n, GK_THREADS, 0, s>>>(q, k, v, kc, vc, cs, sn, pos0,
-	    slots, nq, nkv, d);
+	if (kv16)
+		k_rope_store<uint16_t><<<n, GK_THREADS, 0, s>>>(q, k, v,
+		    (uint16_t *)kc, (uint16_t *)vc, cs, sn, pos0, slots, nq,
+		    nkv, d);
+	else
+		k_rope_store<float><<<n, GK_THREADS, 0, s>>>(q, k, v,
+		    (float *)kc, (float *)vc, cs, sn, pos0, slots, nq, nkv, d);
 }
 
 static __global__ void

@@ -23,11 +23,10 @@ warp_sum(float v)
 
 /* VEC: rows of a multiple of 8 columns, 16-byte loads; else scalar. */
 template <bool VEC>
-static __global__ void
-__launch_bounds__(GK_THREADS) k_matvec(float *__restrict__ y, uint32_t ldy,
-    const uint16_t *__restrict__ w, const uint16_t *__restrict__ bias,
-    const float *__restrict__ x, uint32_t ldx, uint32_t rows, uint32_t cols,
-    uint32_t n, int accumulate)
+GK_KERNEL
+k_matvec(float *__restrict__ y, uint32_t ldy, const uint16_t *__restrict__ w,
+    const uint16_t *__restrict__ bias, const float *__restrict__ x,
+    uint32_t ldx, uint32_t rows, uint32_t cols, uint32_t n, int accumulate)
 {
 	uint32_t lane = threadIdx.x & 31;
 	uint32_t r = blockIdx.x * WARPS + (threadIdx.x >> 5);

@@ -136,11 +136,11 @@ mx_dot(float acc[ROWS][GK_TOKENS], const uint8_t *__restrict__ blocks,
 			acc[r][t] = warp_sum(acc[r][t]);
 }
 
-static __global__ void
-__launch_bounds__(GK_THREADS, 1) k_gate_up(float *act, const float *t,
-    const uint8_t *blocks, const uint8_t *scales, const uint16_t *bias,
-    const uint32_t *cnt, const uint32_t *off, const uint32_t *list, uint32_t K,
-    uint32_t H, uint32_t I, float limit)
+GK_KERNEL
+k_gate_up(float *act, const float *t, const uint8_t *blocks,
+    const uint8_t *scales, const uint16_t *bias, const uint32_t *cnt,
+    const uint32_t *off, const uint32_t *list, uint32_t K, uint32_t H,
+    uint32_t I, float limit)
 {
 	uint32_t e = blockIdx.y, j = blockIdx.x * WARPS + (threadIdx.x >> 5);
 	uint32_t m = cnt[e], nb = H / 32;
@@ -178,11 +178,10 @@ gk_moe_gate_up(cudaStream_t s, float *act, const float *t,
 	    off, list, K, H, I, limit);
 }
 
-static __global__ void
-__launch_bounds__(GK_THREADS, 1)
-    k_down(float *moe, const float *act, const uint8_t *blocks,
-	const uint8_t *scales, const uint16_t *bias, const uint32_t *cnt,
-	const uint32_t *off, const uint32_t *list, uint32_t H, uint32_t I)
+GK_KERNEL
+k_down(float *moe, const float *act, const uint8_t *blocks,
+    const uint8_t *scales, const uint16_t *bias, const uint32_t *cnt,
+    const uint32_t *off, const uint32_t *list, uint32_t H, uint32_t I)
 {
 	uint32_t e = blockIdx.y, h = blockIdx.x * WARPS + (threadIdx.x >> 5);
 	uint32_t m = cnt[e], nb = I / 32;

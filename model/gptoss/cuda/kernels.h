@@ -18,6 +18,9 @@
 #define GK_ATTN_MAX_GD 1024 /* (q heads per kv head) * head_dim */
 #define GK_TOKENS 4	    /* tokens a warp takes per pass over a row */
 
+/* A kernel of GK_THREADS threads a block (ptxas sizes its registers). */
+#define GK_KERNEL static __global__ void __launch_bounds__(GK_THREADS, 1)
+
 /* x[i] = embed[tok[i]] for i < n. */
 void gk_embed(cudaStream_t s, float *x, const uint16_t *embed,
     const uint32_t *tok, uint32_t n, uint32_t H);
@@ -35,23 +38,23 @@ void gk_matvec_bf16(cudaStream_t s, float *y, uint32_t ldy, const uint16_t *w,
 void gk_rope_table(cudaStream_t s, float *cs, float *sn, const double *inv_freq,
     double factor, const uint32_t *pos0, uint32_t n, uint32_t half);
 /*
- * Rotates q [n][Q] and k [n][KV] in place and stores k and v [n][KV] as
- * fp16 at slot (*pos0 + i) % SLOTS of the caches.
+ * Rotates q [n][Q] and k [n][KV] in place and stores k and v [n][KV] at
+ * slot (*pos0 + i) % SLOTS of the caches: fp16 when KV16, else float.
  */
-void gk_rope_store(cudaStream_t s, float *q, float *k, const float *v,
-    uint16_t *kc, uint16_t *vc, const float *cs, const float *sn,
-    const uint32_t *pos0, uint32_t n, uint32_t slots, uint32_t nq, uint32_t nkv,
-    uint32_t d);
+void gk_rope_store(cudaStream_t s, float *q, float *k, const float *v, void *kc,
+    void *vc, int kv16, const float *cs, const float *sn, const uint32_t *pos0,
+    uint32_t n, uint32_t slots, uint32_t nq, uint32_t nkv, uint32_t d);
 /*
  * Attention with sinks over the cache for queries q [n][Q] at positions
  * *pos0 + i: each of NSPLIT blocks per (query, kv head) takes one range
  * of the allowed keys (split-K; a window of WINDOW keys when not 0) and
  * writes a partial (max, sum, unnormalised output) to PM, PL, PACC; the
- * combine merges the parts with the sink into out [n][Q].
+ * combine merges the parts with the sink into out [n][Q]. The caches
+ * are fp16 when KV16, else float.
  */
-void gk_attention(cudaStream_t s, float *out, const float *q,
-    const uint16_t *kc, const uint16_t *vc, const uint16_t *sinks, float *pm,
-    float *pl, float *pacc, const uint32_t *pos0, uint32_t n, uint32_t slots,
+void gk_attention(cudaStream_t s, float *out, const float *q, const void *kc,
+    const void *vc, int kv16, const uint16_t *sinks, float *pm, float *pl,
+    float *pacc, const uint32_t *pos0, uint32_t n, uint32_t slots,
     uint32_t window, uint32_t nq, uint32_t nkv, uint32_t d, float scale,
     uint32_t nsplit);
 /* Top K of each router row [n][E] (sel, softmaxed weights [n][K]), then

@@ -830,8 +830,16 @@ cleanup:
 	"  --device D         cpu (default), cuda or auto (cuda when a\n"      \
 	"                     device is present); also local:DIR?device=D\n"
 
+static const char *const devices[] = { "cpu", "cuda", "auto", NULL };
+
 static const struct cmd_arg info_args[] = {
 	{ NULL, CMD_VALUE_DIR, NULL },
+	{ "device", CMD_VALUE_WORDS, devices },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_arg device_args[] = {
+	{ "device", CMD_VALUE_WORDS, devices },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
@@ -839,12 +847,13 @@ static const char *const generate_formats[] = { "text", "json", NULL };
 
 static const struct cmd_arg generate_args[] = {
 	{ "format", CMD_VALUE_WORDS, generate_formats },
+	{ "device", CMD_VALUE_WORDS, devices },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
 const struct cmd_entry cmd_model_info_entry = {
 	.name = "model info",
-	.usage = "DIR",
+	.usage = "DIR [--device cpu|cuda|auto]",
 	.summary = "show a local gpt-oss model's architecture and sizes",
 	.help = "  DIR                a Hugging Face gpt-oss directory\n"
 		"  --device D         the device to describe: cpu (default), "
@@ -885,6 +894,7 @@ const struct cmd_entry cmd_model_logits_entry = {
 		"last\n" COMMON_HELP,
 	.exec = cmd_model_engine_logits,
 	.options = long_opts,
+	.args = device_args,
 };
 
 const struct cmd_entry cmd_model_bench_entry = {
@@ -899,4 +909,5 @@ const struct cmd_entry cmd_model_bench_entry = {
 	    "                     (default 0: after the prompt)\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
+	.args = device_args,
 };

@@ -36,6 +36,15 @@ extern "C" {
 			return fail(err_out, #call, e_);                       \
 	} while (0)
 #define CKL() CK(cudaGetLastError())
+/* The same inside gptoss_cuda_new: the context is freed at out. */
+#define CKG(call)                                                              \
+	do {                                                                   \
+		cudaError_t e_ = (call);                                       \
+		if (e_ != cudaSuccess) {                                       \
+			st = fail(err_out, #call, e_);                         \
+			goto out;                                              \
+		}                                                              \
+	} while (0)
 
 struct dlayer {
 	const uint16_t *ln1, *ln2, *q_w, *k_w, *v_w, *o_w;
@@ -249,8 +258,8 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 	g->use_graphs = env == NULL || strcmp(env, "0") != 0;
 	env = getenv("GPTOSS_CUDA_KV");
 	g->kv16 = env != NULL && strcmp(env, "f16") == 0;
-	CK(cudaSetDevice(0));
-	CK(cudaStreamCreateWithFlags(&g->st, cudaStreamNonBlocking));
+	CKG(cudaSetDevice(0));
+	CKG(cudaStreamCreateWithFlags(&g->st, cudaStreamNonBlocking));
 
 	/* The weights, in one arena. */
 	bytes = V * H * 2 * (w->lm_head == w->embed ? 1 : 2) + H * 2 + 4096;
@@ -306,7 +315,7 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 		DALLOC(g->vc[l], sl * KV * (g->kv16 ? 2 : 4));
 	}
 	DALLOC(g->inv_freq, d / 2 * sizeof(double));
-	CK(cudaMemcpy(g->inv_freq, c->inv_freq, d / 2 * sizeof(double),
+	CKG(cudaMemcpy(g->inv_freq, c->inv_freq, d / 2 * sizeof(double),
 	    cudaMemcpyHostToDevice));
 
 	/* Activations. */
@@ -351,10 +360,10 @@ gptoss_cuda_new(const struct gptoss_model *m, uint32_t ctx_len, uint32_t batch,
 	DALLOC(g->keys2, V * 4);
 	DALLOC(g->ids, V * 4);
 	DALLOC(g->ids2, V * 4);
-	CK(cub::DeviceRadixSort::SortPairsDescending(NULL, g->sort_tmp_bytes,
+	CKG(cub::DeviceRadixSort::SortPairsDescending(NULL, g->sort_tmp_bytes,
 	    g->keys, g->keys2, g->ids, g->ids2, (int)V));
 	DALLOC(g->sort_tmp, g->sort_tmp_bytes);
-	CK(cudaMallocHost((void **)&g->h_tok, (B + 2) * 4));
+	CKG(cudaMallocHost((void **)&g->h_tok, (B + 2) * 4));
 	g->h_pos = g->h_tok + B;
 	g->h_pick = g->h_tok + B + 1;
 	g->last = g->logits;

@@ -15,9 +15,9 @@
 #      (tests/gpu-cuda.sh);
 #   6. a 2-layer model of the gpt-oss-20b shapes: logits against the CPU,
 #      greedy tokens, then 'model bench --device cuda' (prefill and decode
-#      at contexts 0, 4k and 32k, bytes per token, the device's copy
-#      bandwidth and the share of the floor), with the float and the fp16
-#      KV cache.
+#      at contexts 0, 4k and 32k, decode at batch 1 and 8, bytes per
+#      token, the device's copy bandwidth and the share of the floor),
+#      with the float and the fp16 KV cache.
 #
 # Prints each step with the seconds spent so far and stops at the first
 # failure with "gpu-check: FAILED: ...". GPU_CHECK_TMP (default /tmp)
@@ -59,7 +59,7 @@ fi
 if [ -x configure ] && { grep -q '^NVCC_ARCH = -gencode' Makefile 2>/dev/null ||
     timeout 300 ./configure --with-cuda=yes >"$tmp/configure.log" 2>&1; }; then
 	if timeout 400 make -j"$ncpu" stockagent tests/gen-gptoss \
-	    tests/unit-cuda-math >"$tmp/make.log" 2>&1; then
+	    tests/unit-cuda-math tests/unit-cuda-batch >"$tmp/make.log" 2>&1; then
 		built=yes
 	else
 		tail -40 "$tmp/make.log"
@@ -120,7 +120,8 @@ echo "greedy cuda: $g_cu"
 
 step "benchmark (float KV cache)"
 timeout 300 ./stockagent model bench --model "local:$m" --device cuda \
-	--contexts 0,4096,32768 --prompt-tokens 512 --decode-tokens 128 ||
+	--contexts 0,4096,32768 --prompt-tokens 512 --decode-tokens 128 \
+	--sequences 8 ||
 	die "model bench --device cuda"
 step "benchmark (fp16 KV cache)"
 GPTOSS_CUDA_KV=f16 timeout 200 ./stockagent model bench --model "local:$m" \

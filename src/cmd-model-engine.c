@@ -39,6 +39,7 @@ struct eng_opts {
 	int json, all_positions;
 	enum gptoss_device device; /* --device, or local:DIR?device= */
 	const char *contexts;	   /* bench --contexts */
+	uint32_t sequences;	   /* bench --sequences */
 	char *model_dir;	   /* the model without its ?options */
 };
 
@@ -59,7 +60,8 @@ enum {
 	OPT_DECODE_N,
 	OPT_PROMPT,
 	OPT_DEVICE,
-	OPT_CONTEXTS
+	OPT_CONTEXTS,
+	OPT_SEQUENCES
 };
 
 static const struct option long_opts[] = {
@@ -80,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "decode-tokens", required_argument, NULL, OPT_DECODE_N },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "contexts", required_argument, NULL, OPT_CONTEXTS },
+	{ "sequences", required_argument, NULL, OPT_SEQUENCES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,6 +128,7 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 	o->temperature = 0;
 	o->bench_prompt = 128;
 	o->bench_decode = 16;
+	o->sequences = 1;
 	*rc = EXIT_USAGE;
 	while ((c = cmd_getopt(e, argc, argv, "", long_opts)) != -1) {
 		const char *a = optarg;
@@ -193,6 +197,10 @@ parse_opts(const struct cmd_entry *e, int argc, char **argv, struct eng_opts *o,
 			break;
 		case OPT_CONTEXTS:
 			o->contexts = a;
+			break;
+		case OPT_SEQUENCES:
+			if (parse_u32(a, 1, 64, &o->sequences))
+				goto bad;
 			break;
 		default:
 			return -1;
@@ -702,6 +710,34 @@ bench_round(struct gptoss_context *c, const uint32_t *toks, uint32_t n,
 	return GPTOSS_OK;
 }
 
+/* NS contexts (XS) each prefilled with N tokens, then DECODE steps of
+ * one token each, all of them in one batched append; tokens/s to *DEC. */
+static enum gptoss_status
+bench_batch(struct gptoss_context **xs, uint32_t ns, const uint32_t *toks,
+    uint32_t n, uint32_t decode, double *dec, char **msg)
+{
+	enum gptoss_status st;
+	uint32_t i, step, next[64];
+	double t0;
+
+	for (i = 0; i < ns; i++) {
+		gptoss_context_reset(xs[i]);
+		if ((st = gptoss_context_append(xs[i], toks, n, NULL, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	}
+	t0 = now();
+	for (step = 0; step < decode; step++) {
+		for (i = 0; i < ns; i++)
+			next[i] = toks[(step + 7 * i) % n];
+		if ((st = gptoss_context_append_batch(xs, next, ns, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	}
+	*dec = (double)ns * decode / (now() - t0);
+	return GPTOSS_OK;
+}
+
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
 static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
@@ -717,7 +753,9 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	enum gptoss_device dev;
 	char *msg = NULL, *desc = NULL;
 	double pre, dec, bpre, bdec, bw = 0, v, floor_tps, elem, bytes;
-	double pre0 = 0, dec0 = 0;
+	double pre0 = 0, dec0 = 0, bdec8 = 0;
+	struct gptoss_context *xs[64] = { NULL };
+	uint32_t ns = 0;
 	int rc;
 
 	(void)ctx;
@@ -793,12 +831,34 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 			dec0 = bdec;
 		}
 		bytes = in.bytes_per_token + kv_read_bytes(&in, len, elem);
+		if (o.sequences > 1) {
+			/* Batched decode: more contexts like C. */
+			struct gptoss_context_params cp = {
+				.context_length = o.context,
+				.num_threads = o.threads,
+				.batch_size = o.batch,
+				.device = o.device
+			};
+			for (xs[0] = c, ns = ns ? ns : 1; ns < o.sequences;
+			     ns++)
+				if ((st = gptoss_context_new(m, &cp, &xs[ns],
+					 &msg)) != GPTOSS_OK)
+					goto fail;
+			if ((st = bench_batch(xs, ns, toks, len, o.bench_decode,
+				 &bdec8, &msg)) != GPTOSS_OK)
+				goto fail;
+		}
 		printf(
 		    "context %7u:  prefill %.1f tokens/s (%u tokens), decode "
 		    "%.2f tokens/s (batch 1, %u steps), %.0f bytes/token, "
 		    "%.1f%% of the floor\n",
 		    len, bpre, len, bdec, o.bench_decode, bytes,
 		    100.0 * bdec / (bw / bytes));
+		if (o.sequences > 1)
+			printf("context %7u:  decode %.2f tokens/s at batch %u "
+			       "(%u sequences decoded together, %.2fx batch "
+			       "1)\n",
+			    len, bdec8, ns, ns, bdec8 / bdec);
 	}
 	floor_tps = bw / in.bytes_per_token;
 	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre0,
@@ -815,6 +875,8 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 fail:
 	rc = status_exit(e, st, msg);
 cleanup:
+	for (i = 1; i < ns; i++)
+		gptoss_context_free(xs[i]);
 	free(desc);
 	free(toks);
 	free(o.model_dir);
@@ -901,12 +963,13 @@ const struct cmd_entry cmd_model_bench_entry = {
 	.name = "model bench",
 	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
-	.help =
-	    "  --model local:DIR  the model directory\n"
-	    "  --prompt-tokens N  prefill length (default 128)\n"
-	    "  --decode-tokens N  decode steps (default 16)\n"
-	    "  --contexts LIST    depths to decode at, e.g. 0,4096,32768\n"
-	    "                     (default 0: after the prompt)\n" COMMON_HELP,
+	.help = "  --model local:DIR  the model directory\n"
+		"  --prompt-tokens N  prefill length (default 128)\n"
+		"  --decode-tokens N  decode steps (default 16)\n"
+		"  --contexts LIST    depths to decode at, e.g. 0,4096,32768\n"
+		"                     (default 0: after the prompt)\n"
+		"  --sequences N      also decode N sequences together "
+		"(batched)\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
 	.args = device_args,

@@ -5,8 +5,8 @@
 # fp16 one (prefill in one batch and in batches of
 # 7, through the sliding-window ring), 64 greedy tokens identical (decode
 # steps as CUDA graphs, and without graphs), seeded sampling on the
-# device picking the CPU sampler's tokens, and the context overflow
-# error. Skips (77) with a message where no CUDA device is present.
+# device picking the CPU sampler's tokens, batched decode of three
+# sequences (tests/unit-cuda-batch), and the context overflow error. Skips (77) with a message where no CUDA device is present.
 set -u
 : "${STOCKAGENT:=./stockagent}"
 : "${top_srcdir:=.}"
@@ -90,6 +90,13 @@ for m in m1 m2 m3; do
 	    --max-tokens 24 --temperature 0.8 --seed 3)
 	[ "$t_cu" = "$t_cpu" ] && ok ||
 		bad "$m: seeded sampling differs: $t_cu vs $t_cpu"
+done
+
+# Batched decode: three sequences in one pass follow the CPU's tokens.
+for m in m1 m2 m3; do
+	if "${top_builddir:-.}/tests/unit-cuda-batch" "$T/$m"; then ok; else
+		bad "$m: batched decode (tests/unit-cuda-batch)"
+	fi
 done
 
 expect 2 "context overflow on the device" -- model logits \

@@ -25,6 +25,7 @@
 
 #define DEFAULT_CONTEXT 4096
 #define DEFAULT_BATCH 256
+#define GPTOSS_MAX_BATCH_SEQS 256 /* contexts in one batched decode */
 
 struct gptoss_context {
 	struct gptoss_model *model;
@@ -600,6 +601,69 @@ gptoss_context_append(struct gptoss_context *x, const uint32_t *tokens,
 		}
 		forward_batch(x, tokens + i, (uint32_t)b,
 		    all_logits_out ? all_logits_out + i * c->vocab_size : NULL);
+	}
+	return GPTOSS_OK;
+}
+
+enum gptoss_status
+gptoss_context_append_batch(struct gptoss_context **xs, const uint32_t *tokens,
+    size_t n, char **err_out)
+{
+	struct gptoss_cuda *gs[GPTOSS_MAX_BATCH_SEQS];
+	uint32_t pos[GPTOSS_MAX_BATCH_SEQS] = { 0 };
+	enum gptoss_status st;
+	size_t i;
+	int together = n > 1 && n <= GPTOSS_MAX_BATCH_SEQS &&
+	    xs[0]->dev != NULL && n <= xs[0]->batch;
+
+	for (i = 0; i < n; i++) {
+		const struct gptoss_config *c = xs[i]->model->cfg;
+		if (xs[i]->model != xs[0]->model) {
+			gptoss_set_err(err_out,
+			    "batched decode: context %zu is "
+			    "of another model",
+			    i);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+		if (tokens[i] >= c->vocab_size) {
+			gptoss_set_err(err_out,
+			    "token %u (at %zu) is out of "
+			    "range: the vocabulary has %u ids",
+			    tokens[i], i, c->vocab_size);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+		if (xs[i]->ntok >= xs[i]->ctx_len) {
+			gptoss_set_err(err_out,
+			    "context %zu is full: %u of %u tokens "
+			    "(raise the context length)",
+			    i, xs[i]->ntok, xs[i]->ctx_len);
+			return GPTOSS_ERR_CONTEXT_OVERFLOW;
+		}
+		together &= xs[i]->dev != NULL &&
+		    xs[i]->ctx_len == xs[0]->ctx_len &&
+		    xs[i]->batch == xs[0]->batch;
+		/* A context twice would decode one sequence twice. */
+		for (size_t j = 0; j < i; j++)
+			together &= xs[j] != xs[i];
+	}
+	if (!together) {
+		for (i = 0; i < n; i++)
+			if ((st = gptoss_context_append(xs[i], &tokens[i], 1,
+				 NULL, err_out)) != GPTOSS_OK)
+				return st;
+		return GPTOSS_OK;
+	}
+	for (i = 0; i < n; i++) {
+		gs[i] = xs[i]->dev;
+		pos[i] = xs[i]->ntok;
+	}
+	if ((st = gptoss_cuda_decode_batch(gs, tokens, pos, (uint32_t)n,
+		 err_out)) != GPTOSS_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		xs[i]->ntok++;
+		xs[i]->have_logits = 1;
+		xs[i]->logits_on_dev = 1;
 	}
 	return GPTOSS_OK;
 }

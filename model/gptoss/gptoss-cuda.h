@@ -50,6 +50,14 @@ void gptoss_cuda_free(struct gptoss_cuda *c);
 enum gptoss_status gptoss_cuda_forward(struct gptoss_cuda *c,
     const uint32_t *tok, uint32_t n, uint32_t pos0, float *all_logits,
     char **err_out);
+/*
+ * One decode step of N contexts (the same model, context length and
+ * batch; N at most the batch) in one pass: token TOK[i] at position
+ * POS[i] of context GS[i], whose logits then stay on the device for its
+ * sampling. GS[0]'s activations and stream run the pass.
+ */
+enum gptoss_status gptoss_cuda_decode_batch(struct gptoss_cuda **gs,
+    const uint32_t *tok, const uint32_t *pos, uint32_t n, char **err_out);
 /* Copies the last row's logits to OUT [vocab]. */
 enum gptoss_status gptoss_cuda_logits(struct gptoss_cuda *c, float *out,
     char **err_out);
@@ -98,6 +106,13 @@ gptoss_cuda_forward(struct gptoss_cuda *c, const uint32_t *tok, uint32_t n,
 {
 	(void)c, (void)tok, (void)n, (void)pos0, (void)all_logits,
 	    (void)err_out;
+	return GPTOSS_ERR_DEVICE;
+}
+static inline enum gptoss_status
+gptoss_cuda_decode_batch(struct gptoss_cuda **gs, const uint32_t *tok,
+    const uint32_t *pos, uint32_t n, char **err_out)
+{
+	(void)gs, (void)tok, (void)pos, (void)n, (void)err_out;
 	return GPTOSS_ERR_DEVICE;
 }
 static inline enum gptoss_status

@@ -114,6 +114,17 @@ uint32_t gptoss_context_length(const struct gptoss_context *ctx);
 enum gptoss_status gptoss_context_append(struct gptoss_context *ctx,
     const uint32_t *tokens, size_t n, float *all_logits_out, char **err_out);
 
+/*
+ * Appends one token, TOKENS[i], to each of the N contexts CTXS[i] (all of
+ * the same model). On device cuda, with the same context length and batch
+ * size and N at most the batch, the N sequences run as one pass over the
+ * weights (batched decode); otherwise one after the other. Errors as
+ * gptoss_context_append's; an id out of range or a full context is
+ * found before any context changes.
+ */
+enum gptoss_status gptoss_context_append_batch(struct gptoss_context **ctxs,
+    const uint32_t *tokens, size_t n, char **err_out);
+
 /* The logits [vocab] of the last appended token (valid until the next
  * append), or NULL when no token has been appended. */
 const float *gptoss_context_logits(const struct gptoss_context *ctx);

@@ -31,15 +31,17 @@ kv_load(const float *p)
 
 template <typename KVT>
 GK_KERNEL
-k_attn_part(const float *__restrict__ q, const KVT *__restrict__ kc,
-    const KVT *__restrict__ vc, float *pm, float *pl, float *pacc,
-    const uint32_t *pos0, uint32_t slots, uint32_t window, uint32_t nq,
+k_attn_part(const float *__restrict__ q, const void *const *kct,
+    const void *const *vct, float *pm, float *pl, float *pacc,
+    const uint32_t *pos, uint32_t slots, uint32_t window, uint32_t nq,
     uint32_t nkv, uint32_t d, float scale, uint32_t nsplit)
 {
 	extern __shared__ float sh[];
 	uint32_t split = blockIdx.x, g = blockIdx.y, i = blockIdx.z;
 	uint32_t G = nq / nkv, GD = G * d, KV = nkv * d;
-	uint32_t p = *pos0 + i, lo, nk, per, k0, k1;
+	uint32_t p = pos[i], lo, nk, per, k0, k1;
+	const KVT *__restrict__ kc = (const KVT *)kct[i];
+	const KVT *__restrict__ vc = (const KVT *)vct[i];
 	float *qs = sh, *sc = sh + GD, *mh = sc + G * GK_ATTN_CHUNK;
 	float *lh = mh + G, *rh = lh + G;
 	float acc[ACC_PER_THREAD];
@@ -163,9 +165,9 @@ k_attn_combine(float *out, const uint16_t *sinks, const float *pm,
 }
 
 void
-gk_attention(cudaStream_t s, float *out, const float *q, const void *kc,
-    const void *vc, int kv16, const uint16_t *sinks, float *pm, float *pl,
-    float *pacc, const uint32_t *pos0, uint32_t n, uint32_t slots,
+gk_attention(cudaStream_t s, float *out, const float *q, const void *const *kct,
+    const void *const *vct, int kv16, const uint16_t *sinks, float *pm,
+    float *pl, float *pacc, const uint32_t *pos, uint32_t n, uint32_t slots,
     uint32_t window, uint32_t nq, uint32_t nkv, uint32_t d, float scale,
     uint32_t nsplit)
 {
@@ -176,13 +178,13 @@ gk_attention(cudaStream_t s, float *out, const float *q, const void *kc,
 	uint32_t comb = d < GK_THREADS ? d : GK_THREADS;
 
 	if (kv16)
-		k_attn_part<uint16_t><<<grid, GK_THREADS, shmem, s>>>(q,
-		    (const uint16_t *)kc, (const uint16_t *)vc, pm, pl, pacc,
-		    pos0, slots, window, nq, nkv, d, scale, nsplit);
+		k_attn_part<uint16_t><<<grid, GK_THREADS, shmem, s>>>(q, kct,
+		    vct, pm, pl, pacc, pos, slots, window, nq, nkv, d, scale,
+		    nsplit);
 	else
-		k_attn_part<float><<<grid, GK_THREADS, shmem, s>>>(q,
-		    (const float *)kc, (const float *)vc, pm, pl, pacc, pos0,
-		    slots, window, nq, nkv, d, scale, nsplit);
+		k_attn_part<float><<<grid, GK_THREADS, shmem, s>>>(q, kct, vct,
+		    pm, pl, pacc, pos, slots, window, nq, nkv, d, scale,
+		    nsplit);
 	k_attn_combine<<<n * nq, comb, 0, s>>>(out, sinks, pm, pl, pacc, nq, d,
 	    nsplit);
 }

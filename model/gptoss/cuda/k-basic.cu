@@ -59,24 +59,24 @@ gk_rmsnorm(cudaStream_t s, float *out, const float *in, const uint16_t *w,
 
 static __global__ void
 k_rope_table(float *cs, float *sn, const double *inv_freq, double factor,
-    const uint32_t *pos0, uint32_t n, uint32_t half)
+    const uint32_t *pos, uint32_t n, uint32_t half)
 {
 	uint32_t idx = blockIdx.x * blockDim.x + threadIdx.x;
 
 	if (idx >= n * half)
 		return;
-	gm_rope_cs(*pos0 + idx / half, inv_freq[idx % half], factor, &cs[idx],
+	gm_rope_cs(pos[idx / half], inv_freq[idx % half], factor, &cs[idx],
 	    &sn[idx]);
 }
 
 void
 gk_rope_table(cudaStream_t s, float *cs, float *sn, const double *inv_freq,
-    double factor, const uint32_t *pos0, uint32_t n, uint32_t half)
+    double factor, const uint32_t *pos, uint32_t n, uint32_t half)
 {
 	uint32_t total = n * half;
 
 	k_rope_table<<<(total + GK_THREADS - 1) / GK_THREADS, GK_THREADS, 0,
-	    s>>>(cs, sn, inv_freq, factor, pos0, n, half);
+	    s>>>(cs, sn, inv_freq, factor, pos, n, half);
 }
 
 static __device__ __forceinline__ void
@@ -94,12 +94,13 @@ kv_store(float *p, float v)
 /* One block per token: the q and k pairs, then k and v into the cache. */
 template <typename KVT>
 static __global__ void
-k_rope_store(float *q, float *k, const float *v, KVT *kc, KVT *vc,
-    const float *cs, const float *sn, const uint32_t *pos0, uint32_t slots,
-    uint32_t nq, uint32_t nkv, uint32_t d)
+k_rope_store(float *q, float *k, const float *v, void *const *kct,
+    void *const *vct, const float *cs, const float *sn, const uint32_t *pos,
+    uint32_t slots, uint32_t nq, uint32_t nkv, uint32_t d)
 {
 	uint32_t i = blockIdx.x, half = d / 2, Q = nq * d, KV = nkv * d;
-	uint32_t slot = (*pos0 + i) % slots;
+	uint32_t slot = pos[i] % slots;
+	KVT *kc = (KVT *)kct[i], *vc = (KVT *)vct[i];
 	const float *c = cs + (size_t)i * half, *sg = sn + (size_t)i * half;
 	float *qi = q + (size_t)i * Q, *ki = k + (size_t)i * KV;
 
@@ -116,17 +117,17 @@ k_rope_store(float *q, float *k, const float *v, KVT *kc, KVT *vc,
 }
 
 void
-gk_rope_store(cudaStream_t s, float *q, float *k, const float *v, void *kc,
-    void *vc, int kv16, const float *cs, const float *sn, const uint32_t *pos0,
-    uint32_t n, uint32_t slots, uint32_t nq, uint32_t nkv, uint32_t d)
+gk_rope_store(cudaStream_t s, float *q, float *k, const float *v,
+    void *const *kct, void *const *vct, int kv16, const float *cs,
+    const float *sn, const uint32_t *pos, uint32_t n, uint32_t slots,
+    uint32_t nq, uint32_t nkv, uint32_t d)
 {
 	if (kv16)
-		k_rope_store<uint16_t><<<n, GK_THREADS, 0, s>>>(q, k, v,
-		    (uint16_t *)kc, (uint16_t *)vc, cs, sn, pos0, slots, nq,
-		    nkv, d);
+		k_rope_store<uint16_t><<<n, GK_THREADS, 0, s>>>(q, k, v, kct,
+		    vct, cs, sn, pos, slots, nq, nkv, d);
 	else
-		k_rope_store<float><<<n, GK_THREADS, 0, s>>>(q, k, v,
-		    (float *)kc, (float *)vc, cs, sn, pos0, slots, nq, nkv, d);
+		k_rope_store<float><<<n, GK_THREADS, 0, s>>>(q, k, v, kct, vct,
+		    cs, sn, pos, slots, nq, nkv, d);
 }
 
 static __global__ void

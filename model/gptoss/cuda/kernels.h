@@ -3,8 +3,10 @@
  *
  * One .cu file per kernel family; engine.cu strings them into the forward
  * pass. Every launcher queues its kernel on STREAM and returns at once;
- * the caller checks cudaGetLastError. Positions are read from device
- * memory (*pos0), so a captured decode graph serves every step. Widths:
+ * the caller checks cudaGetLastError. Each row i (a token) has its
+ * position pos[i] and its sequence's KV caches kct[i], vct[i] in device
+ * memory, so a captured decode graph serves every step, and one pass can
+ * decode several sequences. Widths:
  * H hidden, Q = nq * d, KV = nkv * d, I intermediate, E experts, K top-k.
  */
 #ifndef GPTOSS_CUDA_KERNELS_H
@@ -34,29 +36,30 @@ void gk_rmsnorm(cudaStream_t s, float *out, const float *in, const uint16_t *w,
 void gk_matvec_bf16(cudaStream_t s, float *y, uint32_t ldy, const uint16_t *w,
     const uint16_t *bias, const float *x, uint32_t ldx, uint32_t rows,
     uint32_t cols, uint32_t n, int accumulate);
-/* cos/sin [n][d/2] of positions *pos0 + i (YaRN, times FACTOR). */
+/* cos/sin [n][d/2] of positions pos[i] (YaRN, times FACTOR). */
 void gk_rope_table(cudaStream_t s, float *cs, float *sn, const double *inv_freq,
-    double factor, const uint32_t *pos0, uint32_t n, uint32_t half);
+    double factor, const uint32_t *pos, uint32_t n, uint32_t half);
 /*
  * Rotates q [n][Q] and k [n][KV] in place and stores k and v [n][KV] at
- * slot (*pos0 + i) % SLOTS of the caches: fp16 when KV16, else float.
+ * slot pos[i] % SLOTS of row i's caches: fp16 when KV16, else float.
  */
-void gk_rope_store(cudaStream_t s, float *q, float *k, const float *v, void *kc,
-    void *vc, int kv16, const float *cs, const float *sn, const uint32_t *pos0,
-    uint32_t n, uint32_t slots, uint32_t nq, uint32_t nkv, uint32_t d);
+void gk_rope_store(cudaStream_t s, float *q, float *k, const float *v,
+    void *const *kct, void *const *vct, int kv16, const float *cs,
+    const float *sn, const uint32_t *pos, uint32_t n, uint32_t slots,
+    uint32_t nq, uint32_t nkv, uint32_t d);
 /*
- * Attention with sinks over the cache for queries q [n][Q] at positions
- * *pos0 + i: each of NSPLIT blocks per (query, kv head) takes one range
- * of the allowed keys (split-K; a window of WINDOW keys when not 0) and
+ * Attention with sinks over the caches for queries q [n][Q] at positions
+ * pos[i]: each of NSPLIT blocks per (query, kv head) takes one range of
+ * the allowed keys (split-K; a window of WINDOW keys when not 0) and
  * writes a partial (max, sum, unnormalised output) to PM, PL, PACC; the
  * combine merges the parts with the sink into out [n][Q]. The caches
  * are fp16 when KV16, else float.
  */
-void gk_attention(cudaStream_t s, float *out, const float *q, const void *kc,
-    const void *vc, int kv16, const uint16_t *sinks, float *pm, float *pl,
-    float *pacc, const uint32_t *pos0, uint32_t n, uint32_t slots,
-    uint32_t window, uint32_t nq, uint32_t nkv, uint32_t d, float scale,
-    uint32_t nsplit);
+void gk_attention(cudaStream_t s, float *out, const float *q,
+    const void *const *kct, const void *const *vct, int kv16,
+    const uint16_t *sinks, float *pm, float *pl, float *pacc,
+    const uint32_t *pos, uint32_t n, uint32_t slots, uint32_t window,
+    uint32_t nq, uint32_t nkv, uint32_t d, float scale, uint32_t nsplit);
 /* Top K of each router row [n][E] (sel, softmaxed weights [n][K]), then
  * each expert's entries (token * K + slot): cnt [E], off [E], list [n*K]. */
 void gk_route(cudaStream_t s, const float *router, uint32_t *sel, float *selw,

@@ -563,11 +563,15 @@ enqueue(struct gptoss_cuda *g, uint32_t n, uint32_t last_pos, uint32_t cap,
 		void *const *vct = g->d_vct + (size_t)l * B;
 
 		gk_rmsnorm(s, g->t, g->x, D->ln1, n, H, eps);
-		gk_matvec_bf16(s, g->q, Q, D->q_w, D->q_b, g->t, H, Q, H, n, 0);
-		gk_matvec_bf16(s, g->k, KV, D->k_w, D->k_b, g->t, H, KV, H, n,
-		    0);
-		gk_matvec_bf16(s, g->v, KV, D->v_w, D->v_b, g->t, H, KV, H, n,
-		    0);
+		{
+			float *const y[3] = { g->q, g->k, g->v };
+			const uint32_t ld[3] = { Q, KV, KV };
+			const uint16_t *const wq[3] = { D->q_w, D->k_w,
+				D->v_w };
+			const uint16_t *const bq[3] = { D->q_b, D->k_b,
+				D->v_b };
+			gk_matvec_bf16_3(s, y, ld, wq, bq, ld, g->t, H, H, n);
+		}
 		gk_rope_store(s, g->q, g->k, g->v, kct, vct, g->kv16, g->cs,
 		    g->sn, g->d_pos, n, g->slots[l], nq, nkv, d);
 		gk_attention(s, g->att, g->q, (const void *const *)kct,

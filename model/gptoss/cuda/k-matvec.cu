@@ -21,25 +21,41 @@ warp_sum(float v)
 	return v;
 }
 
+/* Up to three matrices of the same width over the same activations (q,
+ * k and v in one launch): rows are numbered across them. */
+struct mv_args {
+	float *y[3];
+	const uint16_t *w[3], *bias[3];
+	uint32_t ldy[3], rows[3];
+	const float *x;
+	uint32_t ldx, cols, n, total;
+	int accumulate;
+};
+
 /* VEC: rows of a multiple of 8 columns, 16-byte loads; else scalar. */
 template <bool VEC>
 GK_KERNEL
-k_matvec(float *__restrict__ y, uint32_t ldy, const uint16_t *__restrict__ w,
-    const uint16_t *__restrict__ bias, const float *__restrict__ x,
-    uint32_t ldx, uint32_t rows, uint32_t cols, uint32_t n, int accumulate)
+k_matvec(const struct mv_args a)
 {
 	uint32_t lane = threadIdx.x & 31;
-	uint32_t r = blockIdx.x * WARPS + (threadIdx.x >> 5);
-	uint32_t t0 = blockIdx.y * GK_TOKENS;
-	uint32_t nt = n - t0 < GK_TOKENS ? n - t0 : GK_TOKENS;
-	const uint16_t *row = w + (size_t)r * cols;
+	uint32_t r = blockIdx.x * WARPS + (threadIdx.x >> 5), m = 0;
+	uint32_t t0 = blockIdx.y * GK_TOKENS, cols = a.cols, ldx = a.ldx;
+	uint32_t nt = a.n - t0 < GK_TOKENS ? a.n - t0 : GK_TOKENS;
+	const float *__restrict__ x = a.x;
+	const uint16_t *__restrict__ row;
 	float acc[GK_TOKENS];
 
-	if (r >= rows)
+	if (r >= a.total)
 		return;
+	while (r >= a.rows[m]) {
+		r -= a.rows[m];
+		m++;
+	}
+	row = a.w[m] + (size_t)r * cols;
 	for (uint32_t t = 0; t < GK_TOKENS; t++)
 		acc[t] = 0;
 	if (VEC) {
+#pragma unroll 4
 		for (uint32_t c = lane * 8; c < cols; c += 32 * 8) {
 			uint4 raw = __ldg((const uint4 *)(row + c));
 			float wv[8];
@@ -56,11 +72,11 @@ k_matvec(float *__restrict__ y, uint32_t ldy, const uint16_t *__restrict__ w,
 				if (t < nt) {
 					const float4 *xp = (const float4 *)(x +
 					    (size_t)(t0 + t) * ldx + c);
-					float4 a = xp[0], b = xp[1];
-					acc[t] += wv[0] * a.x + wv[1] * a.y +
-					    wv[2] * a.z + wv[3] * a.w +
-					    wv[4] * b.x + wv[5] * b.y +
-					    wv[6] * b.z + wv[7] * b.w;
+					float4 p = xp[0], q = xp[1];
+					acc[t] += wv[0] * p.x + wv[1] * p.y +
+					    wv[2] * p.z + wv[3] * p.w +
+					    wv[4] * q.x + wv[5] * q.y +
+					    wv[6] * q.z + wv[7] * q.w;
 				}
 			}
 		}
@@ -78,12 +94,24 @@ k_matvec(float *__restrict__ y, uint32_t ldy, const uint16_t *__restrict__ w,
 	for (uint32_t t = 0; t < GK_TOKENS; t++)
 		acc[t] = warp_sum(acc[t]);
 	if (lane == 0) {
-		float b = bias != NULL ? gm_bf16(bias[r]) : 0.0f;
+		float b = a.bias[m] != NULL ? gm_bf16(a.bias[m][r]) : 0.0f;
 		for (uint32_t t = 0; t < nt; t++) {
-			float *o = &y[(size_t)(t0 + t) * ldy + r];
-			*o = accumulate ? *o + (acc[t] + b) : acc[t] + b;
+			float *o = &a.y[m][(size_t)(t0 + t) * a.ldy[m] + r];
+			*o = a.accumulate ? *o + (acc[t] + b) : acc[t] + b;
 		}
 	}
+}
+
+static void
+launch(cudaStream_t s, struct mv_args *a)
+{
+	dim3 grid((a->total + WARPS - 1) / WARPS,
+	    (a->n + GK_TOKENS - 1) / GK_TOKENS);
+
+	if (a->cols % 8 == 0 && a->ldx % 4 == 0)
+		k_matvec<true><<<grid, GK_THREADS, 0, s>>>(*a);
+	else
+		k_matvec<false><<<grid, GK_THREADS, 0, s>>>(*a);
 }
 
 void
@@ -91,12 +119,41 @@ gk_matvec_bf16(cudaStream_t s, float *y, uint32_t ldy, const uint16_t *w,
     const uint16_t *bias, const float *x, uint32_t ldx, uint32_t rows,
     uint32_t cols, uint32_t n, int accumulate)
 {
-	dim3 grid((rows + WARPS - 1) / WARPS, (n + GK_TOKENS - 1) / GK_TOKENS);
+	struct mv_args a = {};
 
-	if (cols % 8 == 0 && ldx % 4 == 0)
-		k_matvec<true><<<grid, GK_THREADS, 0, s>>>(y, ldy, w, bias, x,
-		    ldx, rows, cols, n, accumulate);
-	else
-		k_matvec<false><<<grid, GK_THREADS, 0, s>>>(y, ldy, w, bias, x,
-		    ldx, rows, cols, n, accumulate);
+	a.y[0] = y;
+	a.ldy[0] = ldy;
+	a.w[0] = w;
+	a.bias[0] = bias;
+	a.rows[0] = rows;
+	a.x = x;
+	a.ldx = ldx;
+	a.cols = cols;
+	a.n = n;
+	a.total = rows;
+	a.accumulate = accumulate;
+	launch(s, &a);
+}
+
+void
+gk_matvec_bf16_3(cudaStream_t s, float *const y[3], const uint32_t ldy[3],
+    const uint16_t *const w[3], const uint16_t *const bias[3],
+    const uint32_t rows[3], const float *x, uint32_t ldx, uint32_t cols,
+    uint32_t n)
+{
+	struct mv_args a = {};
+
+	for (int i = 0; i < 3; i++) {
+		a.y[i] = y[i];
+		a.ldy[i] = ldy[i];
+		a.w[i] = w[i];
+		a.bias[i] = bias[i];
+		a.rows[i] = rows[i];
+		a.total += rows[i];
+	}
+	a.x = x;
+	a.ldx = ldx;
+	a.cols = cols;
+	a.n = n;
+	launch(s, &a);
 }

@@ -22,24 +22,18 @@ warp_sum(float v)
 	return v;
 }
 
+/* One block: each token's top K, then the counts, the offsets and each
+ * expert's entries in order. */
 static __global__ void
-k_route(const float *router, uint32_t *sel, float *selw, uint32_t n, uint32_t E,
-    uint32_t K)
+k_route(const float *router, uint32_t *sel, float *selw, uint32_t *cnt,
+    uint32_t *off, uint32_t *list, uint32_t n, uint32_t E, uint32_t K)
 {
-	uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+	uint32_t e, j, c, i, nk = n * K;
 
-	if (i < n)
+	for (i = threadIdx.x; i < n; i += blockDim.x)
 		gm_route(router + (size_t)i * E, E, K, sel + (size_t)i * K,
 		    selw + (size_t)i * K);
-}
-
-/* One block: counts, offsets, then each expert's entries in order. */
-static __global__ void
-k_lists(const uint32_t *sel, uint32_t *cnt, uint32_t *off, uint32_t *list,
-    uint32_t nk, uint32_t E)
-{
-	uint32_t e, j, c;
-
+	__syncthreads();
 	for (e = threadIdx.x; e < E; e += blockDim.x) {
 		for (c = 0, j = 0; j < nk; j++)
 			c += sel[j] == e;
@@ -63,8 +57,8 @@ gk_route(cudaStream_t s, const float *router, uint32_t *sel, float *selw,
     uint32_t *cnt, uint32_t *off, uint32_t *list, uint32_t n, uint32_t E,
     uint32_t K)
 {
-	k_route<<<(n + 127) / 128, 128, 0, s>>>(router, sel, selw, n, E, K);
-	k_lists<<<1, GK_THREADS, 0, s>>>(sel, cnt, off, list, n * K, E);
+	k_route<<<1, GK_THREADS, 0, s>>>(router, sel, selw, cnt, off, list, n,
+	    E, K);
 }
 
 /*
@@ -87,6 +81,7 @@ mx_dot(float acc[ROWS][GK_TOKENS], const uint8_t *__restrict__ blocks,
 #pragma unroll
 		for (int t = 0; t < GK_TOKENS; t++)
 			acc[r][t] = 0;
+#pragma unroll 2
 	for (uint32_t b = lane; b < nb; b += 32) {
 		uint4 raw[ROWS];
 		uint32_t sc[ROWS];

@@ -36,6 +36,12 @@ void gk_rmsnorm(cudaStream_t s, float *out, const float *in, const uint16_t *w,
 void gk_matvec_bf16(cudaStream_t s, float *y, uint32_t ldy, const uint16_t *w,
     const uint16_t *bias, const float *x, uint32_t ldx, uint32_t rows,
     uint32_t cols, uint32_t n, int accumulate);
+/* The same for three matrices of COLS columns over the same x (q, k and
+ * v) in one launch; no accumulation. */
+void gk_matvec_bf16_3(cudaStream_t s, float *const y[3], const uint32_t ldy[3],
+    const uint16_t *const w[3], const uint16_t *const bias[3],
+    const uint32_t rows[3], const float *x, uint32_t ldx, uint32_t cols,
+    uint32_t n);
 /* cos/sin [n][d/2] of positions pos[i] (YaRN, times FACTOR). */
 void gk_rope_table(cudaStream_t s, float *cs, float *sn, const double *inv_freq,
     double factor, const uint32_t *pos, uint32_t n, uint32_t half);
@@ -61,7 +67,8 @@ void gk_attention(cudaStream_t s, float *out, const float *q,
     const uint32_t *pos, uint32_t n, uint32_t slots, uint32_t window,
     uint32_t nq, uint32_t nkv, uint32_t d, float scale, uint32_t nsplit);
 /* Top K of each router row [n][E] (sel, softmaxed weights [n][K]), then
- * each expert's entries (token * K + slot): cnt [E], off [E], list [n*K]. */
+ * each expert's entries (token * K + slot): cnt [E], off [E], list [n*K];
+ * one block. */
 void gk_route(cudaStream_t s, const float *router, uint32_t *sel, float *selw,
     uint32_t *cnt, uint32_t *off, uint32_t *list, uint32_t n, uint32_t E,
     uint32_t K);

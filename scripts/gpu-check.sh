@@ -5,8 +5,10 @@
 #
 #   1. the machine: nvidia-smi, nvcc and the CPU;
 #   2. the build with CUDA (configure --with-cuda=yes, warnings are errors
-#      in the .cu files); a stockagent already built with CUDA is used
-#      when the build dependencies are missing;
+#      in the .cu files); where the build dependencies are missing, the
+#      programs of .gpu-bundle/, which 'scripts/gpu-check.sh --bundle'
+#      makes on a build machine (with the shared libraries they need) and
+#      the device run carries along;
 #   3. the host checks: the shared math against the CPU engine, no
 #      register spills (ptxas);
 #   4. device selection and its errors (tests/cli-cuda.sh);
@@ -26,6 +28,26 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 start=$(date +%s)
+PROGS="stockagent tests/gen-gptoss tests/unit-cuda-math tests/unit-cuda-batch"
+
+if [ "${1:-}" = --bundle ]; then
+	# Here, in a tree configured with CUDA: the programs and the shared
+	# libraries the GPU machine may lack (not the C library's own), into
+	# .gpu-bundle/ (git ignores it; carry it to the GPU machine).
+	grep -q '^NVCC_ARCH = *-gencode' Makefile 2>/dev/null ||
+		{ echo "gpu-check --bundle: configure with CUDA first" >&2; exit 1; }
+	make -j2 $PROGS || exit 1
+	rm -rf .gpu-bundle && mkdir -p .gpu-bundle/tests .gpu-bundle/lib || exit 1
+	cp stockagent .gpu-bundle/ && cp tests/gen-gptoss tests/unit-cuda-math \
+		tests/unit-cuda-batch .gpu-bundle/tests/ || exit 1
+	for f in $PROGS; do ldd "$f"; done | awk '$3 ~ /^\// { print $3 }' |
+	    sort -u | grep -v -E '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*|libgcc_s)\.so' |
+	    while read -r l; do cp -L "$l" .gpu-bundle/lib/; done
+	echo "$(git rev-parse --short HEAD 2>/dev/null) $(date -u +%FT%TZ)" >.gpu-bundle/BUILT
+	du -sh .gpu-bundle
+	ls .gpu-bundle .gpu-bundle/lib
+	exit 0
+fi
 step() {
 	echo
 	echo "== $* [$(($(date +%s) - start))s]"
@@ -67,38 +89,43 @@ export NVCC
 step "build (configure --with-cuda=yes, make -j$ncpu)"
 built=no
 if [ ! -x configure ]; then
-	timeout "$(lim 300)" autoreconf -fi >"$tmp/autoreconf.log" 2>&1 ||
-		echo "autoreconf failed (see below); trying a prebuilt stockagent"
+	timeout "$(lim 200)" autoreconf -fi >"$tmp/autoreconf.log" 2>&1 ||
+		{ tail -5 "$tmp/autoreconf.log"; echo "autoreconf failed"; }
 fi
-if [ -x configure ] && { grep -q '^NVCC_ARCH = -gencode' Makefile 2>/dev/null ||
-    timeout "$(lim 300)" ./configure --with-cuda=yes >"$tmp/configure.log" 2>&1; }; then
-	if timeout "$(lim 400)" make -j"$ncpu" stockagent tests/gen-gptoss \
-	    tests/unit-cuda-math tests/unit-cuda-batch >"$tmp/make.log" 2>&1; then
+if [ -x configure ] && { grep -q '^NVCC_ARCH = *-gencode' Makefile 2>/dev/null ||
+    timeout "$(lim 200)" ./configure --with-cuda=yes >"$tmp/configure.log" 2>&1; }; then
+	if timeout "$(lim 400)" make -j"$ncpu" $PROGS >"$tmp/make.log" 2>&1; then
 		built=yes
 	else
 		tail -40 "$tmp/make.log"
-		die "make failed"
+		[ -x .gpu-bundle/stockagent ] || die "make failed"
+		echo "make failed; trying .gpu-bundle"
 	fi
 else
 	[ -f "$tmp/configure.log" ] && tail -15 "$tmp/configure.log"
 fi
+B=.
 if [ $built = no ]; then
-	# No build dependencies here: a stockagent built elsewhere with CUDA.
-	[ -x stockagent ] && [ -x tests/gen-gptoss ] ||
-		die "cannot configure here and no prebuilt ./stockagent and tests/gen-gptoss"
-	./stockagent version | grep -q '^CUDA backend: built' ||
-		die "./stockagent was built without CUDA"
-	echo "using the prebuilt ./stockagent"
+	# The build dependencies are missing here: the bundle made by
+	# 'gpu-check.sh --bundle' on a build machine, carried along.
+	[ -x .gpu-bundle/stockagent ] ||
+		die "cannot build here and no .gpu-bundle (make one with scripts/gpu-check.sh --bundle where stockagent builds)"
+	B=.gpu-bundle
+	LD_LIBRARY_PATH="$PWD/.gpu-bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+	echo "using the prebuilt .gpu-bundle (built $(cat .gpu-bundle/BUILT 2>/dev/null))"
 fi
-./stockagent version || die "./stockagent does not run"
+SA="$B/stockagent"
+"$SA" version || die "$SA does not run"
+"$SA" version | grep -q '^CUDA backend: built' || die "$SA was built without CUDA"
 
 step "host checks: shared math against the CPU engine, register spills"
-if [ -x tests/unit-cuda-math ]; then
-	./tests/unit-cuda-math || die "tests/unit-cuda-math"
-fi
+"$B/tests/unit-cuda-math" || die "tests/unit-cuda-math"
 timeout "$(lim 300)" sh scripts/check-ptxas.sh || die "scripts/check-ptxas.sh"
 
-export STOCKAGENT="$PWD/stockagent" top_srcdir="$PWD" top_builddir="$PWD"
+STOCKAGENT="$PWD/$SA" top_srcdir="$PWD" top_builddir="$PWD/$B"
+[ "$B" = . ] && STOCKAGENT="$PWD/stockagent" top_builddir="$PWD"
+export STOCKAGENT top_srcdir top_builddir
 step "device selection and errors (tests/cli-cuda.sh)"
 timeout "$(lim 120)" sh tests/cli-cuda.sh || die "tests/cli-cuda.sh"
 
@@ -110,21 +137,21 @@ rc=$?
 
 step "a 2-layer model of the gpt-oss-20b shapes"
 m="$tmp/20b"
-timeout "$(lim 240)" ./tests/gen-gptoss "$m" --preset 20b --layers 2 ||
+timeout "$(lim 240)" "$B/tests/gen-gptoss" "$m" --preset 20b --layers 2 ||
 	die "tests/gen-gptoss --preset 20b"
-./stockagent model info "$m" --device cuda || die "model info --device cuda"
+"$SA" model info "$m" --device cuda || die "model info --device cuda"
 T8=11,200,3000,47,199999,64,128,7
-timeout "$(lim 240)" ./stockagent model logits --model "local:$m" --tokens $T8 \
+timeout "$(lim 240)" "$SA" model logits --model "local:$m" --tokens $T8 \
 	--all-positions --context 64 >"$tmp/cpu.json" || die "cpu logits"
-timeout "$(lim 120)" ./stockagent model logits --model "local:$m" --device cuda \
+timeout "$(lim 120)" "$SA" model logits --model "local:$m" --device cuda \
 	--tokens $T8 --all-positions --context 64 >"$tmp/cuda.json" ||
 	die "cuda logits"
 err=$(awk -v tol=1e-2 -f tests/cmp-logits.awk "$tmp/cuda.json" "$tmp/cpu.json") ||
 	die "20b shapes: CUDA logits differ from the CPU's ($err)"
 echo "20b shapes: worst relative logit error over 8 positions: $err"
-g_cpu=$(timeout "$(lim 240)" ./stockagent model generate --model "local:$m" \
+g_cpu=$(timeout "$(lim 240)" "$SA" model generate --model "local:$m" \
 	--tokens 11,200,3000 --max-tokens 16 --context 64)
-g_cu=$(timeout "$(lim 120)" ./stockagent model generate --model "local:$m" \
+g_cu=$(timeout "$(lim 120)" "$SA" model generate --model "local:$m" \
 	--device cuda --tokens 11,200,3000 --max-tokens 16 --context 64) ||
 	die "cuda generate"
 echo "greedy cpu:  $g_cpu"
@@ -133,12 +160,12 @@ echo "greedy cuda: $g_cu"
 	echo "greedy: the tokens differ (random weights: near ties possible)"
 
 step "benchmark (float KV cache)"
-timeout "$(lim 300)" ./stockagent model bench --model "local:$m" --device cuda \
+timeout "$(lim 300)" "$SA" model bench --model "local:$m" --device cuda \
 	--contexts 0,4096,32768 --prompt-tokens 512 --decode-tokens 128 \
 	--sequences 8 ||
 	die "model bench --device cuda"
 step "benchmark (fp16 KV cache)"
-GPTOSS_CUDA_KV=f16 timeout "$(lim 200)" ./stockagent model bench --model "local:$m" \
+GPTOSS_CUDA_KV=f16 timeout "$(lim 200)" "$SA" model bench --model "local:$m" \
 	--device cuda --contexts 32768 --decode-tokens 128 ||
 	die "model bench --device cuda, fp16 cache"
 

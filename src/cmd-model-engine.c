@@ -565,6 +565,12 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	first = o.all_positions ? 0 : n - 1;
+	if (!o.all_positions && gptoss_context_logits(c) == NULL) {
+		/* Only a device copy can fail here. */
+		rc = status_exit(e, GPTOSS_ERR_DEVICE,
+		    xstrdup("the logits could not be copied from the device"));
+		goto cleanup;
+	}
 	printf("{\"vocab\": %u, \"positions\": [", in.vocab_size);
 	for (p = first; p < n; p++)
 		printf("%s%zu", p > first ? ", " : "", p);

@@ -16,6 +16,7 @@ enum exit_code {
 	EXIT_NETWORK = 8,     /* a remote service failed */
 	EXIT_BUSY = 9,	      /* busy: another process holds the run */
 	EXIT_PARTIAL = 10,    /* a batch finished with some symbols failed */
+	EXIT_DEVICE = 11,     /* the compute device asked for is not usable */
 };
 
 #endif

@@ -2,7 +2,7 @@
  * backend-local.c: gpt-oss run in process by the engine (model/gptoss).
  *
  *   local:DIR[?threads=N&context=N&max_tokens=N&reasoning=low|medium|high
- *             &precision=fast|exact]
+ *             &precision=fast|exact&device=cpu|cuda|auto]
  *
  * DIR is a Hugging Face gpt-oss directory (config.json, shards,
  * generation_config.json) with its tokenizer.json. The model is mmapped
@@ -129,10 +129,17 @@ local_option(struct local_state *st, struct gptoss_context_params *cp,
 			return -1;
 		cp->precision = (uint32_t)prec;
 		st->uri_precision = 1;
+	} else if (strcmp(key, "device") == 0) {
+		if (gptoss_device_parse(v, &cp->device) != 0) {
+			*cause = xasprintf("model 'local:': invalid device "
+					   "'%s': use cpu, cuda or auto",
+			    v);
+			return -1;
+		}
 	} else {
 		*cause = xasprintf("model 'local:': unknown option '%s': use "
-				   "threads, context, max_tokens, reasoning or "
-				   "precision",
+				   "threads, context, max_tokens, reasoning, "
+				   "precision or device",
 		    key);
 		return -1;
 	}
@@ -281,7 +288,7 @@ local_open(const char *rest, const struct model_params *defaults,
     void **state_out, char **cause)
 {
 	struct local_state *st = xcalloc(1, sizeof *st);
-	struct gptoss_context_params cp = { 0, 0, 0, 0 };
+	struct gptoss_context_params cp = { 0, 0, 0, 0, GPTOSS_DEVICE_CPU };
 	int prec;
 
 	pthread_mutex_init(&st->lock, NULL);

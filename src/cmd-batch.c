@@ -496,7 +496,7 @@ cmd_batch_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	"                      (default: exit 9 at once)\n"                    \
 	"  --provider NAMES    market data provider(s), tried in order\n"      \
 	"  --offline           cached market data only, no network\n"          \
-	"  --refresh           fetch market data again, cache or not\n"      \
+	"  --refresh           fetch market data again, cache or not\n"        \
 	"  --no-pdf            no PDFs (reports nor summary)\n"
 
 const struct cmd_entry cmd_batch_list_entry = {

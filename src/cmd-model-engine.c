@@ -39,6 +39,10 @@ struct eng_opts {
 	uint64_t seed;
 	int json, all_positions;
 	int precision; /* GPTOSS_PRECISION_*; -1: the command's default */
+	enum gptoss_device device; /* --device, or local:DIR?device= */
+	const char *contexts;	   /* bench --contexts */
+	uint32_t sequences;	   /* bench --sequences */
+	char *model_dir;	   /* the model without its ?options */
 };
 
 enum {
@@ -59,7 +63,10 @@ enum {
 	OPT_PROMPT,
 	OPT_PRECISION,
 	OPT_ROUNDS,
-	OPT_CHAT
+	OPT_CHAT,
+	OPT_DEVICE,
+	OPT_CONTEXTS,
+	OPT_SEQUENCES
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +88,9 @@ static const struct option long_opts[] = {
 	{ "precision", required_argument, NULL, OPT_PRECISION },
 	{ "rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "chat", required_argument, NULL, OPT_CHAT },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "contexts", required_argument, NULL, OPT_CONTEXTS },
+	{ "sequences", required_argument, NULL, OPT_SEQUENCES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,6 +139,7 @@ parse_opts(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	o->bench_prompt = 128;
 	o->bench_decode = 16;
 	o->bench_rounds = BENCH_ROUNDS;
+	o->sequences = 1;
 	*rc = EXIT_USAGE;
 	while ((c = cmd_getopt(e, argc, argv, "", long_opts)) != -1) {
 		const char *a = optarg;
@@ -207,6 +218,17 @@ parse_opts(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 			    GPTOSS_PRECISION_EXACT :
 			    GPTOSS_PRECISION_FAST;
 			break;
+		case OPT_DEVICE:
+			if (gptoss_device_parse(a, &o->device) != 0)
+				goto bad;
+			break;
+		case OPT_CONTEXTS:
+			o->contexts = a;
+			break;
+		case OPT_SEQUENCES:
+			if (parse_u32(a, 1, 64, &o->sequences))
+				goto bad;
+			break;
 		default:
 			return -1;
 		}
@@ -226,6 +248,20 @@ parse_opts(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	if (o->model == NULL) {
 		cmd_usage_error(e, "needs a model: --model local:DIR");
 		return -1;
+	}
+	/* local:DIR?device=cpu|cuda|auto (the one URI option here). */
+	if (strchr(o->model, '?') != NULL) {
+		const char *q = strchr(o->model, '?');
+		if (strncmp(q, "?device=", 8) != 0 ||
+		    gptoss_device_parse(q + 8, &o->device) != 0) {
+			cmd_usage_error(e,
+			    "bad option '%s' in the model: "
+			    "use local:DIR or local:DIR?device=cpu|cuda|auto",
+			    q + 1);
+			return -1;
+		}
+		o->model_dir = xstrndup(o->model, (size_t)(q - o->model));
+		o->model = o->model_dir;
 	}
 	return 0;
 bad:
@@ -278,6 +314,8 @@ status_exit(const struct cmd_entry *e, enum gptoss_status st, char *msg)
 	case GPTOSS_ERR_ARGUMENT:
 	case GPTOSS_ERR_CONTEXT_OVERFLOW:
 		return EXIT_USAGE;
+	case GPTOSS_ERR_DEVICE:
+		return EXIT_DEVICE;
 	default:
 		return EXIT_MODEL;
 	}
@@ -291,7 +329,8 @@ open_model(const struct cmd_entry *e, const struct eng_opts *o,
 	struct gptoss_context_params p = { .context_length = o->context,
 		.num_threads = o->threads,
 		.batch_size = o->batch,
-		.precision = (uint32_t)o->precision };
+		.precision = (uint32_t)o->precision,
+		.device = o->device };
 	enum gptoss_status st;
 	char *msg = NULL;
 
@@ -324,10 +363,17 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_model *m = NULL;
 	struct gptoss_model_info in;
 	struct eng_opts o;
+	enum gptoss_device dev;
+	enum gptoss_status st;
+	char *msg = NULL, *desc = NULL;
 	int rc;
 
 	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
+	if ((st = gptoss_device_resolve(o.device, &dev, &msg)) != GPTOSS_OK) {
+		rc = status_exit(e, st, msg);
+		goto cleanup;
+	}
 	if ((rc = open_model(e, &o, &m, NULL)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
@@ -350,7 +396,11 @@ cmd_model_engine_info(struct cmd_ctx *ctx, int argc, char **argv)
 	    (unsigned long long)in.bytes_per_token);
 	printf("backend:          %s\n", in.backend);
 	printf("fast precision:   %s\n", in.fast_kernels);
+	desc = gptoss_device_describe(dev);
+	printf("device:           %s\n", desc);
 cleanup:
+	free(desc);
+	free(o.model_dir);
 	gptoss_model_free(m);
 	return rc;
 }
@@ -510,6 +560,7 @@ cleanup:
 	free(text);
 	gptoss_tokenizer_free(tok);
 	free(toks);
+	free(o.model_dir);
 	free(out);
 	gptoss_sampler_free(s);
 	gptoss_context_free(c);
@@ -550,6 +601,12 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 		goto cleanup;
 	}
 	first = o.all_positions ? 0 : n - 1;
+	if (!o.all_positions && gptoss_context_logits(c) == NULL) {
+		/* Only a device copy can fail here. */
+		rc = status_exit(e, GPTOSS_ERR_DEVICE,
+		    xstrdup("the logits could not be copied from the device"));
+		goto cleanup;
+	}
 	printf("{\"vocab\": %u, \"positions\": [", in.vocab_size);
 	for (p = first; p < n; p++)
 		printf("%s%zu", p > first ? ", " : "", p);
@@ -564,6 +621,7 @@ cmd_model_engine_logits(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("]}\n");
 cleanup:
 	free(toks);
+	free(o.model_dir);
 	free(all);
 	gptoss_context_free(c);
 	gptoss_model_free(m);
@@ -667,9 +725,8 @@ bench_chat(struct gptoss_context *c, const struct eng_opts *o,
 
 	/* What the cache holds: the prompt, then the decoded ids. */
 	for (i = 0; i < held; i++)
-		all[i] = i < o->bench_prompt ?
-		    toks[i] :
-		    toks[(i - o->bench_prompt) % o->bench_prompt];
+		all[i] = i < o->bench_prompt ? toks[i] :
+					       toks[i - o->bench_prompt];
 	for (i = 0; i < n; i++)
 		all[held + i] = (i * 104729u + 7) % vocab;
 	t0 = now();
@@ -691,6 +748,95 @@ out:
 	return st;
 }
 
+#define MAX_CONTEXTS 8
+
+/* "0,4096,32768" -> depths; -1 on a malformed list. */
+static int
+parse_contexts(const char *s, uint32_t *d, uint32_t *n)
+{
+	char *end;
+	unsigned long v;
+
+	*n = 0;
+	while (*s != '\0') {
+		errno = 0;
+		if (*s < '0' || *s > '9' || *n == MAX_CONTEXTS)
+			return -1;
+		v = strtoul(s, &end, 10);
+		if (errno || v > (1ul << 20))
+			return -1;
+		d[(*n)++] = (uint32_t)v;
+		s = *end == ',' && end[1] != '\0' ? end + 1 : end;
+		if (*s != '\0' && (*end != ',' || s == end))
+			return -1;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+/* KV cache bytes a decode step at depth D reads (K and V of every
+ * layer's visible keys), at ELEM bytes a value. */
+static double
+kv_read_bytes(const struct gptoss_model_info *in, uint32_t d, double elem)
+{
+	double full = in->num_layers - in->num_sliding_layers;
+	double win = d < in->sliding_window ? d : in->sliding_window;
+
+	return (full * d + in->num_sliding_layers * win) * 2.0 *
+	    in->num_kv_heads * in->head_dim * elem;
+}
+
+/* Prefill of N tokens then DECODE single steps from a reset context;
+ * the rates to *PRE and *DEC. */
+static enum gptoss_status
+bench_round(struct gptoss_context *c, const uint32_t *toks, uint32_t n,
+    uint32_t decode, double *pre, double *dec, char **msg)
+{
+	enum gptoss_status st;
+	double t0;
+	uint32_t i;
+
+	gptoss_context_reset(c);
+	t0 = now();
+	if ((st = gptoss_context_append(c, toks, n, NULL, msg)) != GPTOSS_OK)
+		return st;
+	*pre = n / (now() - t0);
+	t0 = now();
+	for (i = 0; i < decode; i++)
+		if ((st = gptoss_context_append(c, &toks[i], 1, NULL, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	*dec = decode / (now() - t0);
+	return GPTOSS_OK;
+}
+
+/* NS contexts (XS) each prefilled with N tokens, then DECODE steps of
+ * one token each, all of them in one batched append; tokens/s to *DEC. */
+static enum gptoss_status
+bench_batch(struct gptoss_context **xs, uint32_t ns, const uint32_t *toks,
+    uint32_t n, uint32_t decode, double *dec, char **msg)
+{
+	enum gptoss_status st;
+	uint32_t i, step, next[64];
+	double t0;
+
+	for (i = 0; i < ns; i++) {
+		gptoss_context_reset(xs[i]);
+		if ((st = gptoss_context_append(xs[i], toks, n, NULL, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	}
+	t0 = now();
+	for (step = 0; step < decode; step++) {
+		for (i = 0; i < ns; i++)
+			next[i] = toks[(step + 7 * i) % n];
+		if ((st = gptoss_context_append_batch(xs, next, ns, msg)) !=
+		    GPTOSS_OK)
+			return st;
+	}
+	*dec = (double)ns * decode / (now() - t0);
+	return GPTOSS_OK;
+}
+
 /* 'model bench': prefill and decode speed against the bandwidth floor. */
 static int
 cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
@@ -700,25 +846,42 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 	struct gptoss_context *c = NULL;
 	struct gptoss_model_info in;
 	struct eng_opts o;
-	uint32_t *toks = NULL, i, nt;
+	uint32_t *toks = NULL, i, nt, depth[MAX_CONTEXTS], nd = 1, maxd = 0;
+	uint32_t ntok, r, rounds, len;
 	enum gptoss_status st = GPTOSS_OK;
-	char *msg = NULL;
-	double t0, pre = 0, dec = 0, bw = 0, v, floor_tps, load, rss, peak;
-	uint32_t r;
+	enum gptoss_device dev;
+	char *msg = NULL, *desc = NULL;
+	double t0, pre, dec, bpre, bdec, bw = 0, v, floor_tps, elem, bytes;
+	double pre0 = 0, dec0 = 0, bdec8 = 0, load, rss, peak;
+	struct gptoss_context *xs[64] = { NULL };
+	uint32_t ns = 0;
 	int rc;
 
 	if (parse_opts(ctx, e, argc, argv, &o, &rc) != 0)
 		return rc;
+	depth[0] = 0;
+	if (o.contexts != NULL && parse_contexts(o.contexts, depth, &nd) != 0) {
+		rc = cmd_usage_error(e,
+		    "--contexts must be up to %d depths in "
+		    "tokens, comma-separated, e.g. 0,4096,32768",
+		    MAX_CONTEXTS);
+		goto cleanup;
+	}
+	for (i = 0; i < nd; i++)
+		maxd = depth[i] > maxd ? depth[i] : maxd;
 	if (o.context == 0)
-		o.context = o.bench_prompt + o.bench_decode + o.bench_chat + 1;
+		o.context = maxd + o.bench_prompt + o.bench_decode +
+		    o.bench_chat + 1;
 	t0 = now();
 	if ((rc = open_model(e, &o, &m, &c)) != EXIT_OK)
 		goto cleanup;
 	gptoss_model_get_info(m, &in);
-	toks = xcalloc(o.bench_prompt, sizeof *toks);
-	for (i = 0; i < o.bench_prompt; i++)
+	dev = gptoss_context_device(c);
+	ntok = (maxd > o.bench_prompt ? maxd : o.bench_prompt) + o.bench_decode;
+	toks = xcalloc(ntok, sizeof *toks);
+	for (i = 0; i < ntok; i++)
 		toks[i] = (i * 7919u + 13) % in.vocab_size;
-	/* Warm the page cache and the pool before timing. */
+	/* Warm the page cache, the pool or the device before timing. */
 	if ((st = gptoss_context_append(c, toks, 1, NULL, &msg)) != GPTOSS_OK)
 		goto fail;
 	load = now() - t0;
@@ -728,52 +891,113 @@ cmd_model_engine_bench(struct cmd_ctx *ctx, int argc, char **argv)
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		nt = ncpu > 0 && ncpu <= 256 ? (uint32_t)ncpu : 1;
 	}
-	/* Best of a few rounds: the machine may be shared. */
-	for (r = 0; r < o.bench_rounds; r++) {
-		gptoss_context_reset(c);
-		t0 = now();
-		if ((st = gptoss_context_append(c, toks, o.bench_prompt, NULL,
-			 &msg)) != GPTOSS_OK)
-			goto fail;
-		v = o.bench_prompt / (now() - t0);
-		pre = v > pre ? v : pre;
-		t0 = now();
-		for (i = 0; i < o.bench_decode; i++)
-			if ((st = gptoss_context_append(c,
-				 &toks[i % o.bench_prompt], 1, NULL, &msg)) !=
-			    GPTOSS_OK)
-				goto fail;
-		v = o.bench_decode / (now() - t0);
-		dec = v > dec ? v : dec;
-		v = copy_bandwidth(nt);
-		bw = v > bw ? v : bw;
-	}
-	floor_tps = bw / in.bytes_per_token;
+	desc = gptoss_device_describe(dev);
+	printf("device:           %s\n", desc);
 	printf("precision:        %s\n",
-	    o.precision == GPTOSS_PRECISION_FAST ? "fast" : "exact");
-	printf("threads:          %u (best of %u rounds)\n", nt,
-	    o.bench_rounds);
+	    o.precision == GPTOSS_PRECISION_FAST && dev == GPTOSS_DEVICE_CPU ?
+		"fast" :
+		"exact");
 	printf("load:             %.1f s to the first token\n", load);
 	printf("resident memory:  %.2f GiB after load, peak %.2f GiB\n",
 	    rss / 1073741824.0, peak / 1073741824.0);
-	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre,
-	    o.bench_prompt);
-	printf("decode:           %.2f tokens/s (%u tokens)\n", dec,
-	    o.bench_decode);
-	printf("prefill/decode:   %.2fx per token\n", pre / dec);
-	printf("bytes per token:  %llu\n",
+	if (dev == GPTOSS_DEVICE_CUDA) {
+		if ((st = gptoss_device_copy_bandwidth(&bw, &msg)) != GPTOSS_OK)
+			goto fail;
+		printf("copy bandwidth:   %.2f GB/s (device to device, read + "
+		       "write)\n",
+		    bw / 1e9);
+		/* The device's cache: float, or fp16 (GPTOSS_CUDA_KV=f16). */
+		elem = getenv("GPTOSS_CUDA_KV") != NULL &&
+			strcmp(getenv("GPTOSS_CUDA_KV"), "f16") == 0 ?
+		    2 :
+		    4;
+	} else {
+		printf("threads:          %u (best of %u rounds)\n", nt,
+		    o.bench_rounds);
+		elem = o.precision == GPTOSS_PRECISION_FAST ? 2 : 4;
+	}
+	printf("bytes per token:  %llu (weights; the KV cache adds its "
+	       "reads below)\n",
 	    (unsigned long long)in.bytes_per_token);
-	printf("copy bandwidth:   %.2f GB/s (read + write)\n", bw / 1e9);
-	printf("bandwidth floor:  %.2f tokens/s\n", floor_tps);
-	printf("decode / floor:   %.1f%%\n", 100.0 * dec / floor_tps);
-	if (o.bench_chat > 0 &&
-	    (st = bench_chat(c, &o, toks, in.vocab_size, &msg)) != GPTOSS_OK)
-		goto fail;
+	for (i = 0; i < nd; i++) {
+		/* Best of a few rounds: the machine may be shared. */
+		rounds = depth[i] <= o.bench_prompt ? o.bench_rounds : 1;
+		len = depth[i] > 0 ? depth[i] : o.bench_prompt;
+		bpre = bdec = 0;
+		for (r = 0; r < rounds; r++) {
+			if ((st = bench_round(c, toks, len, o.bench_decode,
+				 &pre, &dec, &msg)) != GPTOSS_OK)
+				goto fail;
+			bpre = pre > bpre ? pre : bpre;
+			bdec = dec > bdec ? dec : bdec;
+			if (dev != GPTOSS_DEVICE_CUDA) {
+				v = copy_bandwidth(nt);
+				bw = v > bw ? v : bw;
+			}
+		}
+		if (i == 0) {
+			pre0 = bpre;
+			dec0 = bdec;
+		}
+		bytes = in.bytes_per_token + kv_read_bytes(&in, len, elem);
+		if (o.sequences > 1) {
+			/* Batched decode: more contexts like C. */
+			struct gptoss_context_params cp = {
+				.context_length = o.context,
+				.num_threads = o.threads,
+				.batch_size = o.batch,
+				.precision = (uint32_t)o.precision,
+				.device = o.device
+			};
+			for (xs[0] = c, ns = ns ? ns : 1; ns < o.sequences;
+			     ns++)
+				if ((st = gptoss_context_new(m, &cp, &xs[ns],
+					 &msg)) != GPTOSS_OK)
+					goto fail;
+			if ((st = bench_batch(xs, ns, toks, len, o.bench_decode,
+				 &bdec8, &msg)) != GPTOSS_OK)
+				goto fail;
+		}
+		printf(
+		    "context %7u:  prefill %.1f tokens/s (%u tokens), decode "
+		    "%.2f tokens/s (batch 1, %u steps), %.0f bytes/token, "
+		    "%.1f%% of the floor\n",
+		    len, bpre, len, bdec, o.bench_decode, bytes,
+		    100.0 * bdec / (bw / bytes));
+		if (o.sequences > 1)
+			printf("context %7u:  decode %.2f tokens/s at batch %u "
+			       "(%u sequences decoded together, %.2fx batch "
+			       "1)\n",
+			    len, bdec8, ns, ns, bdec8 / bdec);
+	}
+	floor_tps = bw / in.bytes_per_token;
+	printf("prefill:          %.2f tokens/s (%u tokens)\n", pre0,
+	    depth[0] > 0 ? depth[0] : o.bench_prompt);
+	printf("decode:           %.2f tokens/s (%u tokens)\n", dec0,
+	    o.bench_decode);
+	printf("prefill/decode:   %.2fx per token\n", pre0 / dec0);
+	if (dev != GPTOSS_DEVICE_CUDA)
+		printf("copy bandwidth:   %.2f GB/s (read + write)\n",
+		    bw / 1e9);
+	printf("bandwidth floor:  %.2f tokens/s (weights only)\n", floor_tps);
+	printf("decode / floor:   %.1f%%\n", 100.0 * dec0 / floor_tps);
+	if (o.bench_chat > 0) {
+		/* From a known cache: the prompt and its decode. */
+		if ((st = bench_round(c, toks, o.bench_prompt, o.bench_decode,
+			 &pre, &dec, &msg)) != GPTOSS_OK ||
+		    (st = bench_chat(c, &o, toks, in.vocab_size, &msg)) !=
+			GPTOSS_OK)
+			goto fail;
+	}
 	goto cleanup;
 fail:
 	rc = status_exit(e, st, msg);
 cleanup:
+	for (i = 1; i < ns; i++)
+		gptoss_context_free(xs[i]);
+	free(desc);
 	free(toks);
+	free(o.model_dir);
 	gptoss_context_free(c);
 	gptoss_model_free(m);
 	return rc;
@@ -785,10 +1009,20 @@ cleanup:
 	"                     for logits); exact: float32 throughout\n"        \
 	"  --threads N        worker threads (default: online CPUs)\n"         \
 	"  --context N        context length in tokens (default 4096)\n"       \
-	"  --batch N          prefill batch (default 256)\n"
+	"  --batch N          prefill batch (default 256)\n"                   \
+	"  --device D         cpu (default), cuda or auto (cuda when a\n"      \
+	"                     device is present); also local:DIR?device=D\n"
+
+static const char *const devices[] = { "cpu", "cuda", "auto", NULL };
 
 static const struct cmd_arg info_args[] = {
 	{ NULL, CMD_VALUE_DIR, NULL },
+	{ "device", CMD_VALUE_WORDS, devices },
+	{ NULL, CMD_VALUE_NONE, NULL },
+};
+
+static const struct cmd_arg device_args[] = {
+	{ "device", CMD_VALUE_WORDS, devices },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
@@ -796,14 +1030,18 @@ static const char *const generate_formats[] = { "text", "json", NULL };
 
 static const struct cmd_arg generate_args[] = {
 	{ "format", CMD_VALUE_WORDS, generate_formats },
+	{ "device", CMD_VALUE_WORDS, devices },
 	{ NULL, CMD_VALUE_NONE, NULL },
 };
 
 const struct cmd_entry cmd_model_info_entry = {
 	.name = "model info",
-	.usage = "DIR",
+	.usage = "DIR [--device cpu|cuda|auto]",
 	.summary = "show a local gpt-oss model's architecture and sizes",
-	.help = "  DIR                a Hugging Face gpt-oss directory\n",
+	.help = "  DIR                a Hugging Face gpt-oss directory\n"
+		"  --device D         the device to describe: cpu (default), "
+		"cuda\n"
+		"                     or auto\n",
 	.exec = cmd_model_engine_info,
 	.options = long_opts,
 	.args = info_args,
@@ -839,21 +1077,26 @@ const struct cmd_entry cmd_model_logits_entry = {
 		"last\n" COMMON_HELP,
 	.exec = cmd_model_engine_logits,
 	.options = long_opts,
+	.args = device_args,
 };
 
 const struct cmd_entry cmd_model_bench_entry = {
 	.name = "model bench",
 	.usage = "--model local:DIR [--prompt-tokens N] [--decode-tokens N] "
-		 "[--chat N]",
+		 "[--chat N] [--contexts LIST] [--sequences N]",
 	.summary = "measure prefill and decode speed against memory bandwidth",
-	.help =
-	    "  --model local:DIR  the model directory\n"
-	    "  --prompt-tokens N  prefill length (default 128)\n"
-	    "  --decode-tokens N  decode steps (default 16)\n"
-	    "  --rounds N         best of N rounds (default 3)\n"
-	    "  --chat N           then a second call of N new tokens on\n"
-	    "                     the kept KV cache: time to its first\n"
-	    "                     token, and from an empty cache\n" COMMON_HELP,
+	.help = "  --model local:DIR  the model directory\n"
+		"  --prompt-tokens N  prefill length (default 128)\n"
+		"  --decode-tokens N  decode steps (default 16)\n"
+		"  --rounds N         best of N rounds (default 3)\n"
+		"  --chat N           then a second call of N new tokens on\n"
+		"                     the kept KV cache: time to its first\n"
+		"                     token, and from an empty cache\n"
+		"  --contexts LIST    depths to decode at, e.g. 0,4096,32768\n"
+		"                     (default 0: after the prompt)\n"
+		"  --sequences N      also decode N sequences together\n"
+		"                     (batched)\n" COMMON_HELP,
 	.exec = cmd_model_engine_bench,
 	.options = long_opts,
+	.args = device_args,
 };

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cjson/cJSON.h>
 #include <hpdf.h>
@@ -13,6 +14,7 @@
 #include "lib/exitcode.h"
 #include "lib/http.h"
 #include "model/gptoss/cuda/cuda-probe.h"
+#include "model/gptoss/gptoss.h"
 #include "src/cmd.h"
 
 static int
@@ -28,10 +30,15 @@ cmd_version_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    http_curl_version() != NULL ? http_curl_version() : "not loadable",
 	    cJSON_Version(), sqlite3_libversion(), HPDF_VERSION_TEXT,
 	    OPENSSL_VERSION_TEXT);
-	if (CUDA_PROBE_BUILT)
-		printf("CUDA backend: built, %d device(s) found\n",
-		    cuda_probe_device_count());
-	else
+	if (CUDA_PROBE_BUILT) {
+		int n = cuda_probe_device_count();
+		char *d = n > 0 ? gptoss_device_describe(GPTOSS_DEVICE_CUDA) :
+				  NULL;
+		printf("CUDA backend: built for %s, %d device(s) found%s%s "
+		       "(not yet verified on a device)\n",
+		    cuda_probe_archs(), n, d ? ": " : "", d ? d : "");
+		free(d);
+	} else
 		printf("CUDA backend: not built (configure --with-cuda)\n");
 	return EXIT_OK;
 }

@@ -24,10 +24,12 @@
 
 #include "lib/xmalloc.h"
 #include "model/gptoss/backend.h"
+#include "model/gptoss/gptoss-cuda.h"
 #include "model/gptoss/gptoss-impl.h"
 
 #define DEFAULT_CONTEXT 4096
 #define DEFAULT_BATCH 256
+#define GPTOSS_MAX_BATCH_SEQS 256 /* contexts in one batched decode */
 
 struct gptoss_context {
 	struct gptoss_model *model;
@@ -48,6 +50,10 @@ struct gptoss_context {
 	float *moe;		    /* [B][K][H] expert outputs */
 	float *logits;		    /* [vocab] last token */
 	int have_logits;
+	/* device=cuda: the whole pass runs there (cuda/engine.cu); the
+	 * logits are copied back only when asked for. */
+	struct gptoss_cuda *dev;
+	int logits_on_dev;
 };
 
 enum gptoss_status
@@ -252,6 +258,7 @@ gptoss_context_free(struct gptoss_context *x)
 
 	if (x == NULL)
 		return;
+	gptoss_cuda_free(x->dev);
 	for (l = 0; x->kc != NULL && l < x->model->cfg->num_layers; l++) {
 		free(x->kc[l]);
 		free(x->vc[l]);
@@ -327,7 +334,12 @@ gptoss_context_new(struct gptoss_model *m,
 	size_t KV = (size_t)c->num_kv_heads * c->head_dim;
 	size_t K = c->experts_per_token;
 	uint32_t l, want;
+	enum gptoss_device dev = GPTOSS_DEVICE_CPU;
+	enum gptoss_status st;
 
+	if (p != NULL &&
+	    (st = gptoss_device_resolve(p->device, &dev, err_out)) != GPTOSS_OK)
+		return st;
 	want = p && p->context_length ? p->context_length : DEFAULT_CONTEXT;
 	if (want > c->max_position_embeddings) {
 		if (p && p->context_length) {
@@ -339,7 +351,7 @@ gptoss_context_new(struct gptoss_model *m,
 		}
 		want = c->max_position_embeddings;
 	}
-	if (kv_bytes(c, want, p) > mem_limit()) {
+	if (dev == GPTOSS_DEVICE_CPU && kv_bytes(c, want, p) > mem_limit()) {
 		gptoss_set_err(err_out,
 		    "context length %u needs %.1f GiB of KV "
 		    "cache, over half this machine's memory; use a shorter "
@@ -354,7 +366,9 @@ gptoss_context_new(struct gptoss_model *m,
 	x->batch = x->batch > want ? want : x->batch;
 	x->cpu = gptoss_backend_cpu_new(p ? p->num_threads : 0);
 	x->be = x->cpu;
-	x->fast = p && p->precision == GPTOSS_PRECISION_FAST;
+	/* The CUDA path computes exactly whatever the precision asked. */
+	x->fast = dev == GPTOSS_DEVICE_CPU && p &&
+	    p->precision == GPTOSS_PRECISION_FAST;
 	if (x->fast)
 		gptoss_fast_experts_make(m,
 		    p->num_threads ? p->num_threads :
@@ -371,6 +385,8 @@ gptoss_context_new(struct gptoss_model *m,
 		    (uint64_t)c->sliding_window + x->batch - 1 < s)
 			s = (uint64_t)c->sliding_window + x->batch - 1;
 		x->slots[l] = (uint32_t)s;
+		if (dev != GPTOSS_DEVICE_CPU)
+			continue; /* the device holds the cache */
 		if (x->fast) {
 			x->kh[l] = xcalloc(s * KV, sizeof(uint16_t));
 			x->vh[l] = xcalloc(s * KV, sizeof(uint16_t));
@@ -398,8 +414,20 @@ gptoss_context_new(struct gptoss_model *m,
 	x->rowmap = xcalloc(B, sizeof(uint32_t));
 	x->moe = xcalloc(B * K * H, sizeof(float));
 	x->logits = xcalloc(c->vocab_size, sizeof(float));
+	if (dev == GPTOSS_DEVICE_CUDA &&
+	    (st = gptoss_cuda_new(m, want, x->batch, &x->dev, err_out)) !=
+		GPTOSS_OK) {
+		gptoss_context_free(x);
+		return st;
+	}
 	*ctx_out = x;
 	return GPTOSS_OK;
+}
+
+enum gptoss_device
+gptoss_context_device(const struct gptoss_context *x)
+{
+	return x->dev != NULL ? GPTOSS_DEVICE_CUDA : GPTOSS_DEVICE_CPU;
 }
 
 void
@@ -424,6 +452,14 @@ gptoss_context_length(const struct gptoss_context *x)
 const float *
 gptoss_context_logits(const struct gptoss_context *x)
 {
+	/* The copy from the device is a cache fill, not a change. */
+	struct gptoss_context *w = (struct gptoss_context *)x;
+
+	if (x->have_logits && x->logits_on_dev) {
+		if (gptoss_cuda_logits(w->dev, w->logits, NULL) != GPTOSS_OK)
+			return NULL;
+		w->logits_on_dev = 0;
+	}
 	return x->have_logits ? x->logits : NULL;
 }
 
@@ -732,8 +768,85 @@ gptoss_context_append(struct gptoss_context *x, const uint32_t *tokens,
 	}
 	for (i = 0; i < n; i += b) {
 		b = n - i < x->batch ? n - i : x->batch;
+		if (x->dev != NULL) {
+			enum gptoss_status st = gptoss_cuda_forward(x->dev,
+			    tokens + i, (uint32_t)b, x->ntok,
+			    all_logits_out ?
+				all_logits_out + i * c->vocab_size :
+				NULL,
+			    err_out);
+			if (st != GPTOSS_OK)
+				return st;
+			x->ntok += b;
+			x->have_logits = 1;
+			x->logits_on_dev = 1;
+			continue;
+		}
 		forward_batch(x, tokens + i, (uint32_t)b,
 		    all_logits_out ? all_logits_out + i * c->vocab_size : NULL);
+	}
+	return GPTOSS_OK;
+}
+
+enum gptoss_status
+gptoss_context_append_batch(struct gptoss_context **xs, const uint32_t *tokens,
+    size_t n, char **err_out)
+{
+	struct gptoss_cuda *gs[GPTOSS_MAX_BATCH_SEQS];
+	uint32_t pos[GPTOSS_MAX_BATCH_SEQS] = { 0 };
+	enum gptoss_status st;
+	size_t i;
+	int together = n > 1 && n <= GPTOSS_MAX_BATCH_SEQS &&
+	    xs[0]->dev != NULL && n <= xs[0]->batch;
+
+	for (i = 0; i < n; i++) {
+		const struct gptoss_config *c = xs[i]->model->cfg;
+		if (xs[i]->model != xs[0]->model) {
+			gptoss_set_err(err_out,
+			    "batched decode: context %zu is "
+			    "of another model",
+			    i);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+		if (tokens[i] >= c->vocab_size) {
+			gptoss_set_err(err_out,
+			    "token %u (at %zu) is out of "
+			    "range: the vocabulary has %u ids",
+			    tokens[i], i, c->vocab_size);
+			return GPTOSS_ERR_ARGUMENT;
+		}
+		if (xs[i]->ntok >= xs[i]->ctx_len) {
+			gptoss_set_err(err_out,
+			    "context %zu is full: %u of %u tokens "
+			    "(raise the context length)",
+			    i, xs[i]->ntok, xs[i]->ctx_len);
+			return GPTOSS_ERR_CONTEXT_OVERFLOW;
+		}
+		together &= xs[i]->dev != NULL &&
+		    xs[i]->ctx_len == xs[0]->ctx_len &&
+		    xs[i]->batch == xs[0]->batch;
+		/* A context twice would decode one sequence twice. */
+		for (size_t j = 0; j < i; j++)
+			together &= xs[j] != xs[i];
+	}
+	if (!together) {
+		for (i = 0; i < n; i++)
+			if ((st = gptoss_context_append(xs[i], &tokens[i], 1,
+				 NULL, err_out)) != GPTOSS_OK)
+				return st;
+		return GPTOSS_OK;
+	}
+	for (i = 0; i < n; i++) {
+		gs[i] = xs[i]->dev;
+		pos[i] = xs[i]->ntok;
+	}
+	if ((st = gptoss_cuda_decode_batch(gs, tokens, pos, (uint32_t)n,
+		 err_out)) != GPTOSS_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		xs[i]->ntok++;
+		xs[i]->have_logits = 1;
+		xs[i]->logits_on_dev = 1;
 	}
 	return GPTOSS_OK;
 }
@@ -760,7 +873,18 @@ gptoss_generate(struct gptoss_context *x, struct gptoss_sampler *sampler,
 		return GPTOSS_ERR_ARGUMENT;
 	}
 	while (made < max_tokens && !stop) {
-		tok = gptoss_sampler_sample(sampler, x->logits);
+		if (x->dev != NULL) {
+			/* On the device: only the id comes back. */
+			struct gptoss_sampler_params sp;
+			uint64_t rnd;
+
+			gptoss_sampler_device_args(sampler, &sp, &rnd);
+			if ((st = gptoss_cuda_sample(x->dev, &sp, rnd, &tok,
+				 err_out)) != GPTOSS_OK)
+				return st;
+		} else {
+			tok = gptoss_sampler_sample(sampler, x->logits);
+		}
 		out[made++] = tok;
 		*n_out = made;
 		if (cb != NULL && cb(tok, user) != 0)

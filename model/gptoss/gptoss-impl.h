@@ -173,6 +173,16 @@ struct gptoss_model {
  * later calls return at once. */
 void gptoss_fast_experts_make(struct gptoss_model *m, uint32_t nthreads);
 
+/* ---- sampler.c ---- */
+
+/*
+ * For sampling elsewhere (the CUDA path): the sampler's parameters and the
+ * generator's next draw, which gptoss_sampler_sample would have taken
+ * (none at temperature 0: *rnd_out is 0 and the state is unchanged).
+ */
+void gptoss_sampler_device_args(struct gptoss_sampler *s,
+    struct gptoss_sampler_params *p_out, uint64_t *rnd_out);
+
 /* ---- threadpool.c ---- */
 
 struct gptoss_pool;

@@ -72,13 +72,40 @@ void gptoss_model_get_info(const struct gptoss_model *model,
  */
 enum gptoss_precision { GPTOSS_PRECISION_EXACT = 0, GPTOSS_PRECISION_FAST = 1 };
 
+/* Where a context computes: the CPU (the default), CUDA device 0, or
+ * CUDA when a device is present and the CPU otherwise. */
+enum gptoss_device {
+	GPTOSS_DEVICE_CPU = 0,
+	GPTOSS_DEVICE_CUDA,
+	GPTOSS_DEVICE_AUTO,
+};
+
 /* Per-context settings; zero fields take the defaults. */
 struct gptoss_context_params {
 	uint32_t context_length; /* tokens; default min(4096, max positions) */
 	uint32_t num_threads;	 /* default: online CPUs */
 	uint32_t batch_size;	 /* prefill batch; default 256 */
 	uint32_t precision;	 /* enum gptoss_precision; default EXACT */
+	enum gptoss_device device;
 };
+
+/* "cpu", "cuda" or "auto" into *out; -1 for anything else. */
+int gptoss_device_parse(const char *s, enum gptoss_device *out);
+/*
+ * Resolves WANT to the device a context would use: AUTO becomes CUDA
+ * when this build has CUDA and a device is present. CUDA without either
+ * fails with GPTOSS_ERR_DEVICE and a one-line reason.
+ */
+enum gptoss_status gptoss_device_resolve(enum gptoss_device want,
+    enum gptoss_device *out, char **err_out);
+/* One line on DEV: the CPU kernels, or the GPU, its architecture and the
+ * CUDA kernels in use (heap). */
+char *gptoss_device_describe(enum gptoss_device dev);
+/* The device CTX computes on. */
+enum gptoss_device gptoss_context_device(const struct gptoss_context *ctx);
+/* Device-to-device copy bandwidth of the CUDA device in bytes/s (read +
+ * write), for benchmarks. */
+enum gptoss_status gptoss_device_copy_bandwidth(double *bps, char **err_out);
 
 /* A context (KV cache + activations) for MODEL, which must outlive it. */
 enum gptoss_status gptoss_context_new(struct gptoss_model *model,
@@ -101,6 +128,17 @@ uint32_t gptoss_context_length(const struct gptoss_context *ctx);
  */
 enum gptoss_status gptoss_context_append(struct gptoss_context *ctx,
     const uint32_t *tokens, size_t n, float *all_logits_out, char **err_out);
+
+/*
+ * Appends one token, TOKENS[i], to each of the N contexts CTXS[i] (all of
+ * the same model). On device cuda, with the same context length and batch
+ * size and N at most the batch, the N sequences run as one pass over the
+ * weights (batched decode); otherwise one after the other. Errors as
+ * gptoss_context_append's; an id out of range or a full context is
+ * found before any context changes.
+ */
+enum gptoss_status gptoss_context_append_batch(struct gptoss_context **ctxs,
+    const uint32_t *tokens, size_t n, char **err_out);
 
 /* The logits [vocab] of the last appended token (valid until the next
  * append), or NULL when no token has been appended. */

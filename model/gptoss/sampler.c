@@ -121,3 +121,12 @@ gptoss_sampler_sample(struct gptoss_sampler *s, const float *logits)
 	}
 	return s->idx[n - 1];
 }
+
+void
+gptoss_sampler_device_args(struct gptoss_sampler *s,
+    struct gptoss_sampler_params *p_out, uint64_t *rnd_out)
+{
+	*p_out = s->p;
+	/* gptoss_sampler_sample draws only when it samples. */
+	*rnd_out = s->p.temperature == 0 ? 0 : splitmix64(&s->state);
+}

@@ -17,6 +17,7 @@ enum gptoss_status {
 	GPTOSS_ERR_RANGE,	/* a token id outside the vocabulary */
 	GPTOSS_ERR_SHAPE,	/* a tensor's dtype or shape is wrong */
 	GPTOSS_ERR_CONTEXT_OVERFLOW, /* more tokens than the context holds */
+	GPTOSS_ERR_DEVICE, /* no usable CUDA device, or a CUDA call failed */
 };
 
 /* A static string naming STATUS ("malformed input", ...). */

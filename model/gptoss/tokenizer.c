@@ -262,6 +262,8 @@ gptoss_status_str(enum gptoss_status status)
 		return "wrong tensor dtype or shape";
 	case GPTOSS_ERR_CONTEXT_OVERFLOW:
 		return "context overflow";
+	case GPTOSS_ERR_DEVICE:
+		return "compute device failure";
 	}
 	return "unknown status";
 }

@@ -6,7 +6,16 @@
  */
 #include <cuda_runtime.h>
 
+#include "config.h"
+
 extern "C" int cuda_probe_device_count(void);
+extern "C" const char *cuda_probe_archs(void);
+
+extern "C" const char *
+cuda_probe_archs(void)
+{
+	return GPTOSS_CUDA_ARCHS;
+}
 
 static __global__ void
 cuda_probe_touch(int *p)

@@ -11,12 +11,19 @@
 #define CUDA_PROBE_BUILT 1
 /* Number of usable CUDA devices; 0 without a driver or a GPU. */
 int cuda_probe_device_count(void);
+/* The GPU architectures compiled in ("sm_80 sm_90 sm_100 + PTX ..."). */
+const char *cuda_probe_archs(void);
 #else
 #define CUDA_PROBE_BUILT 0
 static inline int
 cuda_probe_device_count(void)
 {
 	return 0;
+}
+static inline const char *
+cuda_probe_archs(void)
+{
+	return "";
 }
 #endif
 

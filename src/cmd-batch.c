@@ -173,6 +173,10 @@ cmd_batch_parse(const struct cmd_entry *e, int argc, char **argv,
 	    STDOUT_FILENO);
 	o->progress = isatty(STDERR_FILENO) &&
 	    log_get_level() >= LOG_LEVEL_INFO;
+	/* Off a terminal (cron, a pipe) a batch says only errors: what each
+	 * symbol lacked is in its run, the events and the summary. */
+	if (!isatty(STDERR_FILENO) && log_get_level() == LOG_LEVEL_INFO)
+		log_set_level(LOG_LEVEL_QUIET);
 	return 0;
 }
 

@@ -370,7 +370,7 @@ gather_optional(const struct market_query *q, struct market_profile *prof,
 	size_t i;
 
 	if (market_get_facts(q, &p, fund, fo, &why) != 0) {
-		log_debug("%s", why);
+		log_info("%s", why);
 		free(why);
 		why = NULL;
 		for (i = 0; i < sizeof *fund / sizeof *f; i++)
@@ -390,7 +390,7 @@ gather_optional(const struct market_query *q, struct market_profile *prof,
 			memcpy(prof->timezone, p.timezone, sizeof p.timezone);
 	}
 	if (market_get_news(q, news, n_news, no, &why) != 0) {
-		log_debug("%s", why);
+		log_info("%s", why);
 		free(why);
 		*news = NULL;
 		*n_news = 0;

@@ -898,18 +898,23 @@ store_runs_list(struct store *s, int limit, const char *symbol,
 	return rc;
 }
 
-/* Deletes the runs past the newest KEEP and their rows; in a transaction. */
+/* Deletes the runs past the newest KEEP that no process holds, and their
+ * rows; in a transaction. */
 static int
 store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
 {
+	/* Past the newest KEEP, less the runs a process holds (running, or
+	 * killed while running and not resumed yet). */
 	static const char pick[] =
 	    "INSERT INTO temp.prune_victims"
-	    " SELECT thread_id FROM runs"
-	    " ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?";
+	    " SELECT thread_id FROM (SELECT thread_id FROM runs"
+	    " ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)"
+	    " WHERE thread_id NOT IN (SELECT thread_id FROM leases)";
 	static const char rest[] =
 	    "INSERT OR IGNORE INTO temp.prune_victims"
 	    " SELECT DISTINCT thread_id FROM checkpoints"
-	    " WHERE thread_id NOT IN (SELECT thread_id FROM runs);"
+	    " WHERE thread_id NOT IN (SELECT thread_id FROM runs)"
+	    " AND thread_id NOT IN (SELECT thread_id FROM leases);"
 	    "DELETE FROM writes WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);"
 	    "DELETE FROM checkpoints WHERE thread_id IN"

@@ -335,7 +335,10 @@ static const struct cmd_entry cmd_runs_prune_entry = {
 	.name = "runs prune",
 	.usage = "--keep N",
 	.summary = "delete all but the newest N runs and reclaim the space",
-	.help = "",
+	.help =
+	    "  --keep N           the newest runs to keep; a run a process\n"
+	    "                     holds (running, or killed and not yet\n"
+	    "                     resumed) is kept too\n",
 	.exec = cmd_runs_sub,
 	.options = cmd_runs_longopts,
 	.args = cmd_runs_prune_args,

@@ -84,6 +84,18 @@ after=$(stat -c %s "$STOCKAGENT_DB")
 [ "$after" -lt "$before" ] && ok || bad "prune did not shrink the file ($before -> $after)"
 expect 0 "list after prune" -- runs list --format json
 $PYTHON -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 1' "$T/out" && ok || bad "one run kept"
+# A run a process holds (here killed while running, never released) is
+# kept by prune until it is resumed.
+STOCKAGENT_DEBUG_KILL_AT=start:analyze "$STOCKAGENT" analyze SIM_STOCK \
+	--as-of $D --no-pdf --format json --thread held >/dev/null 2>&1
+expect 0 "a newer run" -- analyze SIM_VALUE --as-of $D --no-pdf --thread newer
+expect 0 "prune with a held run" -- runs prune --keep 1
+expect 0 "held run kept" -- runs show held
+has "$T/out" "status: +running" "held run still running"
+expect 0 "held run resumes" -- runs resume held --format json
+expect 0 "prune after the resume" -- runs prune --keep 1
+expect 0 "list after the second prune" -- runs list --format json
+$PYTHON -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [r["thread_id"] for r in a] == ["newer"], a' "$T/out" && ok || bad "the resumed run pruned, the newest kept"
 expect 2 "prune without keep" -- runs prune
 expect 2 "prune bad keep" -- runs prune --keep -3
 

@@ -142,7 +142,8 @@ read_section(const char *path, const char *profile, int config_style,
     struct section *sec, char **cause)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096], *p, *eq;
+	char *line = NULL, *p, *eq;
+	size_t cap = 0;
 	int in = 0;
 
 	http_headers_init(&sec->kv);
@@ -160,7 +161,9 @@ read_section(const char *path, const char *profile, int config_style,
 		return -1;
 	}
 	rewind(f);
-	while (fgets(line, sizeof line, f) != NULL) {
+	/* Whole lines, however long (a session token is one; the file's
+	 * size is bounded above). */
+	while (getline(&line, &cap, f) != -1) {
 		if (line[0] == ' ' || line[0] == '\t')
 			continue; /* nested sub-section value */
 		p = trim(line);
@@ -180,7 +183,10 @@ read_section(const char *path, const char *profile, int config_style,
 			http_headers_set(&sec->kv, trim(p), trim(eq + 1));
 		}
 	}
-	explicit_bzero(line, sizeof line);
+	if (line != NULL) {
+		explicit_bzero(line, cap);
+		free(line);
+	}
 	fclose(f);
 	return 0;
 }

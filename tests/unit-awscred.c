@@ -495,6 +495,36 @@ test_imds_absent(void)
 	free(ep);
 }
 
+/* A line longer than any buffer (a long session token) is read whole. */
+static void
+test_long_line(void)
+{
+	struct aws_credentials *c = NULL;
+	struct awscred_options o = { 0 };
+	char *cause = NULL, *token = xcalloc(1, 6001), *text, *path;
+
+	memset(token, 'T', 6000);
+	text = xasprintf("[long]\naws_session_token = %s\n"
+			 "aws_access_key_id = AKIDLONG\n"
+			 "aws_secret_access_key = secret-long\n",
+	    token);
+	path = write_file("credentials-long", text);
+	clear_aws_env();
+	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+	setenv("AWS_CONFIG_FILE", config_path, 1);
+	o.profile = "long";
+	TEST_CHECK("a 6,000-byte session token read whole",
+	    awscred_resolve(&o, &c, &cause) == 0 && c &&
+		c->session_token != NULL &&
+		strcmp(c->session_token, token) == 0 &&
+		strcmp(c->access_key_id, "AKIDLONG") == 0);
+	awscred_free(c);
+	free(cause);
+	free(text);
+	free(path);
+	free(token);
+}
+
 int
 main(void)
 {
@@ -506,6 +536,7 @@ main(void)
 	unsetenv("ALL_PROXY");
 	setup_files();
 	test_env_and_files();
+	test_long_line();
 	test_nothing_found();
 	test_remote_and_secrets();
 	test_web_identity();

@@ -56,14 +56,25 @@ lease_started(long pid, char buf[LEASE_STARTED_SIZE])
 		    (int)strcspn(p + 1, " "), p + 1);
 }
 
+/* Who this process is; found once a thread (again after a fork), as
+ * every checkpoint asks. */
 static void
 lease_me(struct lease_who *me)
 {
-	me->pid = (long)getpid();
-	if (gethostname(me->host, sizeof me->host) != 0)
-		snprintf(me->host, sizeof me->host, "unknown");
-	me->host[sizeof me->host - 1] = '\0';
-	lease_started(me->pid, me->started);
+	static _Thread_local struct lease_who cached;
+	static _Thread_local long cached_pid;
+	long pid = (long)getpid();
+
+	if (cached_pid != pid) {
+		memset(&cached, 0, sizeof cached);
+		cached.pid = pid;
+		if (gethostname(cached.host, sizeof cached.host) != 0)
+			snprintf(cached.host, sizeof cached.host, "unknown");
+		cached.host[sizeof cached.host - 1] = '\0';
+		lease_started(pid, cached.started);
+		cached_pid = pid;
+	}
+	*me = cached;
 }
 
 /* Whether HOLDER may still be running. */
@@ -219,9 +230,12 @@ lease_take(struct store *s, const char *thread_id, char **cause)
 int
 lease_renew(struct store *s, const char *thread_id, char **cause)
 {
+	/* A heartbeat a few seconds old is fresh enough (another host's
+	 * lease is dead after LEASE_STALE_S): no page written then. */
 	static const char sql[] =
-	    "UPDATE leases SET heartbeat = ?"
-	    " WHERE thread_id = ? AND pid = ? AND host = ?";
+	    "UPDATE leases SET heartbeat = ?1"
+	    " WHERE thread_id = ?2 AND pid = ?3 AND host = ?4"
+	    " AND heartbeat < ?1 - 5";
 	struct lease_who me, who;
 	sqlite3_stmt *st = NULL;
 	int rc;

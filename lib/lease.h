@@ -3,8 +3,8 @@
  *
  * A lease is a row of the leases table: the owner's process id, host name
  * and process start time, when it took the run, and a heartbeat (Unix
- * seconds) renewed at every checkpoint. It is taken in an immediate
- * transaction when a run starts or resumes, and released when the run
+ * seconds) renewed at checkpoints (at most every 5 seconds). It is taken in an
+ * immediate transaction when a run starts or resumes, and released when the run
  * ends. A lease whose owner is dead is taken over: on the same host when
  * its process no longer runs (or the process id now belongs to a process
  * started at another time); for an owner on another host, whose processes

@@ -19,4 +19,10 @@ sqlite3 *store_handle(struct store *s);
 int store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
     cJSON **out, char **cause);
 
+/*
+ * A pointer S keeps for one user (checkpoint.c's per-connection cache);
+ * store_close calls FREE_FN on it when it is not NULL.
+ */
+void **store_cache_slot(struct store *s, void (*free_fn)(void *));
+
 #endif

@@ -37,6 +37,8 @@ struct store {
 		sqlite3_stmt *st;
 	} * kept; /* [nkept], store_prepare_kept's statements */
 	size_t nkept;
+	void *cache;		    /* store_cache_slot's */
+	void (*cache_free)(void *); /* how store_close frees it */
 };
 
 /* Migration N (1-based) takes the schema from version N-1 to N. */
@@ -150,6 +152,44 @@ static const char *const store_migrations[] = {
 	" close REAL NOT NULL, adj_close REAL, volume REAL,"
 	" dividend REAL NOT NULL DEFAULT 0, split REAL NOT NULL DEFAULT 1,"
 	" PRIMARY KEY (symbol, date)) WITHOUT ROWID;",
+	/* 8: checkpoints keep each state channel once per change
+	 * (lib/checkpoint.c): a row's versions map names, for every channel,
+	 * the checkpoint whose channels row holds its value; state stays ''
+	 * then. Rows written before keep their full state. Checkpoints and
+	 * writes become WITHOUT ROWID tables (one b-tree each, no index
+	 * beside it): a step writes fewer pages. */
+	"CREATE TABLE checkpoints_v8 ("
+	" thread_id TEXT NOT NULL,"
+	" checkpoint_ns TEXT NOT NULL DEFAULT '',"
+	" checkpoint_id TEXT NOT NULL,"
+	" parent_checkpoint_id TEXT,"
+	" step INTEGER NOT NULL, node TEXT, next TEXT, source TEXT,"
+	" state TEXT NOT NULL, versions TEXT, metadata TEXT,"
+	" created_at TEXT NOT NULL,"
+	" PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id)) WITHOUT ROWID;"
+	"INSERT INTO checkpoints_v8 (thread_id, checkpoint_ns, checkpoint_id,"
+	" parent_checkpoint_id, step, node, next, source, state, metadata,"
+	" created_at) SELECT thread_id, checkpoint_ns, checkpoint_id,"
+	" parent_checkpoint_id, step, node, next, source, state, metadata,"
+	" created_at FROM checkpoints;"
+	"DROP TABLE checkpoints;"
+	"ALTER TABLE checkpoints_v8 RENAME TO checkpoints;"
+	"CREATE TABLE writes_v8 ("
+	" thread_id TEXT NOT NULL,"
+	" checkpoint_ns TEXT NOT NULL DEFAULT '',"
+	" checkpoint_id TEXT NOT NULL,"
+	" task_id TEXT NOT NULL, idx INTEGER NOT NULL,"
+	" channel TEXT NOT NULL, type TEXT, value TEXT,"
+	" PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id,"
+	" idx)) WITHOUT ROWID;"
+	"INSERT INTO writes_v8 SELECT thread_id, checkpoint_ns, checkpoint_id,"
+	" task_id, idx, channel, type, value FROM writes;"
+	"DROP TABLE writes;"
+	"ALTER TABLE writes_v8 RENAME TO writes;"
+	"CREATE TABLE channels ("
+	" thread_id TEXT NOT NULL, channel TEXT NOT NULL,"
+	" checkpoint_id TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY (thread_id, checkpoint_id, channel)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -645,9 +685,18 @@ store_close(struct store *s)
 	for (i = 0; i < s->nkept; i++)
 		sqlite3_finalize(s->kept[i].st);
 	free(s->kept);
+	if (s->cache != NULL && s->cache_free != NULL)
+		s->cache_free(s->cache);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
+}
+
+void **
+store_cache_slot(struct store *s, void (*free_fn)(void *))
+{
+	s->cache_free = free_fn;
+	return &s->cache;
 }
 
 char *
@@ -814,7 +863,11 @@ store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
 {
 	static const char sql[] =
 	    "SELECT checkpoint_id AS id, step, node,"
-	    " next, source, created_at, length(state) AS state_bytes,"
+	    " next, source, created_at,"
+	    " length(state) + coalesce(length(versions), 0) +"
+	    " (SELECT coalesce(sum(length(value)), 0) FROM channels h"
+	    "  WHERE h.thread_id = c.thread_id"
+	    "  AND h.checkpoint_id = c.checkpoint_id) AS state_bytes,"
 	    " (SELECT count(*) FROM writes w WHERE w.thread_id = c.thread_id"
 	    "  AND w.checkpoint_ns = c.checkpoint_ns"
 	    "  AND w.checkpoint_id = c.checkpoint_id) AS writes,"
@@ -918,6 +971,8 @@ store_prune_rows(struct store *s, int keep, int *deleted, char **cause)
 	    "DELETE FROM writes WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);"
 	    "DELETE FROM checkpoints WHERE thread_id IN"
+	    " (SELECT thread_id FROM temp.prune_victims);"
+	    "DELETE FROM channels WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);"
 	    "DELETE FROM reports WHERE thread_id IN"
 	    " (SELECT thread_id FROM temp.prune_victims);"

@@ -26,7 +26,7 @@
 struct store;
 
 /* The schema version this program writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 /* How long a statement waits for another process's lock, by default. */
 #define STORE_BUSY_MS 5000
 /* "2026-11-23T09:40:25.123Z" + NUL */

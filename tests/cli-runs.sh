@@ -27,6 +27,26 @@ for at in end:gather start:analyze end:analyze start:report end:report; do
 	has "$T/out" "status: +done" "$at: run done after resume"
 done
 
+# A checkpoint keeps only the channels its step changed; one written
+# whole (before the channels table) still resumes exactly.
+if command -v sqlite3 >/dev/null 2>&1; then
+	STOCKAGENT_DEBUG_KILL_AT=start:report "$STOCKAGENT" analyze SIM_STOCK \
+		--as-of $D --no-pdf --format json --thread whole >/dev/null 2>&1
+	n=$(sqlite3 "$STOCKAGENT_DB" "SELECT count(*) FROM channels
+		WHERE thread_id = 'whole' AND channel = 'request'")
+	[ "$n" = 1 ] && ok || bad "the request stored $n times, not once"
+	sqlite3 "$STOCKAGENT_DB" "UPDATE checkpoints SET state = (SELECT
+		json_group_object(v.key, json(h.value)) FROM
+		json_each(checkpoints.versions) v JOIN channels h ON
+		h.thread_id = checkpoints.thread_id AND h.checkpoint_id = v.value
+		AND h.channel = v.key), versions = NULL WHERE thread_id = 'whole';
+		DELETE FROM channels WHERE thread_id = 'whole'"
+	expect 0 "resume a checkpoint kept whole" -- runs resume whole \
+		--format json
+	strip "$T/out" >"$T/resumed"
+	cmp -s "$T/ref" "$T/resumed" && ok || bad "whole: resumed result differs"
+fi
+
 # Resuming a finished run runs nothing and prints the same result.
 expect 0 "resume finished" -- runs resume ref --format json
 strip "$T/out" >"$T/again"

@@ -31,6 +31,7 @@
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 #include "src/cmd.h"
+#include "src/invoke.h"
 #include "src/lambda.h"
 #include "src/runner.h"
 
@@ -49,29 +50,6 @@ struct lambda {
 	struct settings *settings;
 	long long margin_ms;
 };
-
-/* A line of the runtime's own on stderr: {"time", "event", ...FIELDS}. */
-static void
-lambda_log(const char *event, cJSON *fields)
-{
-	cJSON *line = cJSON_CreateObject(), *f;
-	struct timeval tv;
-	struct tm tm;
-	char ts[40], *text;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(line, "time", ts);
-	cJSON_AddStringToObject(line, "event", event);
-	cJSON_ArrayForEach(f, fields)
-		cJSON_AddItemToObject(line, f->string, cJSON_Duplicate(f, 1));
-	text = jsonutil_print_text(line, 0);
-	fprintf(stderr, "%s\n", text);
-	free(text);
-	cJSON_Delete(line);
-	cJSON_Delete(fields);
-}
 
 /*
  * POSTs BODY to PATH (under the base). ERROR_TYPE: the error header.
@@ -242,7 +220,7 @@ lambda_invoke(const struct lambda *l, const struct http_response *resp)
 		free(path);
 		cJSON_AddStringToObject(log, "outcome", "error");
 		cJSON_AddStringToObject(log, "error_type", "InvalidEvent");
-		lambda_log("invocation", log);
+		invoke_log("invocation", log);
 		return rc;
 	}
 	inv.event = event;
@@ -251,7 +229,7 @@ lambda_invoke(const struct lambda *l, const struct http_response *resp)
 	outcome = lambda_child_run(&inv, l->margin_ms);
 	rc = lambda_answer(l, inv.request_id, outcome, log);
 	cJSON_AddNumberToObject(log, "ms", (double)(lambda_now_ms() - t0));
-	lambda_log("invocation", log);
+	invoke_log("invocation", log);
 	cJSON_Delete(outcome);
 	cJSON_Delete(event);
 	return rc;
@@ -397,7 +375,7 @@ cmd_lambda_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = lambda_init_error(&l, rc, cause);
 	} else {
 		l.margin_ms = settings_int(ctx->settings, "lambda_margin");
-		lambda_log("ready", NULL);
+		invoke_log("ready", NULL);
 		rc = lambda_loop(&l);
 	}
 	free(cause);

@@ -25,6 +25,7 @@
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 #include "src/cmd.h"
+#include "src/invoke.h"
 #include "src/runner.h"
 #include "src/serve.h"
 
@@ -71,29 +72,6 @@ serve_ping(struct httpd_request *r, void *arg)
 	cJSON_AddStringToObject(o, "status", busy ? "HealthyBusy" : "Healthy");
 	cJSON_AddNumberToObject(o, "time_of_last_update", (double)since);
 	httpd_reply_json(r, 200, o);
-}
-
-/* A line of the server's own on stderr: {"time", "event", ...FIELDS}. */
-static void
-serve_log(const char *event, cJSON *fields)
-{
-	cJSON *line = cJSON_CreateObject(), *f;
-	struct timeval tv;
-	struct tm tm;
-	char ts[40], *text;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(line, "time", ts);
-	cJSON_AddStringToObject(line, "event", event);
-	cJSON_ArrayForEach(f, fields)
-		cJSON_AddItemToObject(line, f->string, cJSON_Duplicate(f, 1));
-	text = jsonutil_print_text(line, 0);
-	fprintf(stderr, "%s\n", text);
-	free(text);
-	cJSON_Delete(line);
-	cJSON_Delete(fields);
 }
 
 static int
@@ -226,7 +204,7 @@ serve_started(const struct httpd_opts *o, struct httpd *h)
 	cJSON_AddNumberToObject(f, "port", httpd_port(h));
 	cJSON_AddNumberToObject(f, "workers", o->workers);
 	cJSON_AddNumberToObject(f, "queue", o->queue);
-	serve_log("listening", f);
+	invoke_log("listening", f);
 }
 
 /* Serves until a signal; returns the exit code. */
@@ -252,13 +230,13 @@ serve_loop(struct serve *sv, const sigset_t *set)
 	cJSON_AddStringToObject(f, "signal",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	cJSON_AddNumberToObject(f, "in_flight", httpd_inflight(h));
-	serve_log("stopping", f);
+	invoke_log("stopping", f);
 	httpd_quiesce(h);
 	serve_drain(h, set, settings_int(sv->settings, "serve_drain"));
 	left = httpd_stop(h);
 	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "cut_off", left);
-	serve_log("stopped", f);
+	invoke_log("stopped", f);
 	return left > 0 ? EXIT_FAILURE_ANY : EXIT_OK;
 }
 

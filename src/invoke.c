@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
@@ -179,4 +182,26 @@ invoke_symbol(struct settings *s, const struct invoke_req *q,
 		    EXIT_USAGE :
 		    0;
 	return cmd_ask_symbol(s, q->prompt, 0, out, cause);
+}
+
+void
+invoke_log(const char *event, cJSON *fields)
+{
+	cJSON *line = cJSON_CreateObject(), *f;
+	struct timeval tv;
+	struct tm tm;
+	char ts[40], *text;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(line, "time", ts);
+	cJSON_AddStringToObject(line, "event", event);
+	cJSON_ArrayForEach(f, fields)
+		cJSON_AddItemToObject(line, f->string, cJSON_Duplicate(f, 1));
+	text = jsonutil_print_text(line, 0);
+	fprintf(stderr, "%s\n", text);
+	free(text);
+	cJSON_Delete(line);
+	cJSON_Delete(fields);
 }

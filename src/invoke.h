@@ -53,4 +53,10 @@ int invoke_parse(const cJSON *body, const struct settings *base,
 int invoke_symbol(struct settings *s, const struct invoke_req *q,
     char out[SYMBOL_MAX + 1], char **cause);
 
+/*
+ * A line of the server's or runtime's own on stderr, one JSON object:
+ * {"time": UTC, "event": EVENT, ...FIELDS}. Takes FIELDS (may be NULL).
+ */
+void invoke_log(const char *event, cJSON *fields);
+
 #endif

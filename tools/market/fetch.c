@@ -192,6 +192,23 @@ fetch_status_name(enum fetch_status status)
 }
 
 char *
+fetch_url_encode(const char *s)
+{
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("-_.~", *p) != NULL)
+			buf_append(&b, p, 1);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	return buf_take(&b);
+}
+
+char *
 fetch_url_for_humans(const char *url)
 {
 	return redact_text(url);

@@ -96,6 +96,10 @@ int fetch_get(const struct fetch_site *site, const char *url,
 /* A short word for STATUS: "ok", "not found", "throttled", ... Static. */
 const char *fetch_status_name(enum fetch_status status);
 
+/* S with every byte but RFC 3986's unreserved ones %-encoded, for a
+ * query or path (heap). */
+char *fetch_url_encode(const char *s);
+
 /* URL with secrets of its query masked, for messages and storage (heap). */
 char *fetch_url_for_humans(const char *url);
 

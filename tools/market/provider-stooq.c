@@ -91,24 +91,6 @@ stooq_symbol(const char *symbol, char *out, size_t size)
 	return 0;
 }
 
-/* S with every byte but unreserved ones %-encoded (heap). */
-static char *
-stooq_encode(const char *s)
-{
-	struct buf b;
-	const unsigned char *p;
-
-	buf_init(&b, 0);
-	buf_append(&b, "", 0);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("-_.~", *p) != NULL)
-			buf_append(&b, p, 1);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	return buf_take(&b);
-}
-
 static int
 stooq_history(const char *symbol, int32_t as_of, int32_t from,
     struct market_bars *out, char **cause)
@@ -134,7 +116,7 @@ stooq_history(const char *symbol, int32_t as_of, int32_t from,
 	date_format(from, d1);
 	date_format(as_of, d2);
 	if (c->stooq_key != NULL && *c->stooq_key)
-		key = stooq_encode(c->stooq_key);
+		key = fetch_url_encode(c->stooq_key);
 	/* d1/d2 are YYYYMMDD: the dashes go. */
 	/* The key (since 2026) rides in the query: fetch_get never shows
 	 * a query, and nothing here keeps the URL. */

@@ -114,24 +114,6 @@ yahoo_symbol(const char *symbol, char *out, size_t size)
 		out[dot - symbol] = '-';
 }
 
-/* S with every byte but unreserved ones %-encoded (heap). */
-static char *
-url_encode(const char *s)
-{
-	struct buf b;
-	const unsigned char *p;
-
-	buf_init(&b, 0);
-	buf_append(&b, "", 0);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("-_.~", *p) != NULL)
-			buf_append(&b, p, 1);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	return buf_take(&b);
-}
-
 static void
 yahoo_headers(struct http_headers *h)
 {
@@ -235,7 +217,7 @@ yahoo_history(const char *symbol, int32_t as_of, int32_t from,
 	int rc;
 
 	yahoo_symbol(symbol, ysym, sizeof ysym);
-	esym = url_encode(ysym);
+	esym = fetch_url_encode(ysym);
 	/* A day of margin each side: the exchange's day is not UTC's. */
 	url = xasprintf("%s/v8/finance/chart/%s?period1=%lld&period2=%lld"
 			"&interval=1d&events=div%%2Csplit"
@@ -282,7 +264,8 @@ static int
 yahoo_summary_once(const char *ysym, struct market_profile *p,
     struct market_fundamentals *f, int64_t *fetched, int *unauth, char **cause)
 {
-	char *esym = url_encode(ysym), *ec = url_encode(yahoo.crumb), *url;
+	char *esym = fetch_url_encode(ysym),
+	     *ec = fetch_url_encode(yahoo.crumb), *url;
 	struct fetch_result r;
 	char *why = NULL;
 	int rc;
@@ -383,7 +366,7 @@ yahoo_news(const char *symbol, int32_t as_of, struct market_news **out,
 	int rc;
 
 	yahoo_symbol(symbol, ysym, sizeof ysym);
-	esym = url_encode(ysym);
+	esym = fetch_url_encode(ysym);
 	url = xasprintf("%s?s=%s&region=US&lang=en-US",
 	    nu != NULL && *nu ? nu : YAHOO_NEWS_URL, esym);
 	free(esym);
@@ -407,7 +390,7 @@ int
 provider_yahoo_search(const char *query, char *out, size_t size, char *name,
     size_t name_size, char **cause)
 {
-	char *q = url_encode(query), *url, *why = NULL;
+	char *q = fetch_url_encode(query), *url, *why = NULL;
 	struct fetch_result r;
 	int rc;
 

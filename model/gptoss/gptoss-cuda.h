@@ -9,8 +9,9 @@
  * cross the bus. Every CUDA call is checked: a failure returns
  * GPTOSS_ERR_DEVICE with the call and CUDA's error string in *err_out.
  *
- * Without CUDA (configure --with-cuda=no or no nvcc) the stubs below
- * report that the build has no CUDA, so callers need no #ifdef.
+ * Without CUDA (configure --with-cuda=no or no nvcc) the inline
+ * functions below answer GPTOSS_ERR_DEVICE (this build has no CUDA), so
+ * callers need no #ifdef; gptoss_device_resolve refuses the device first.
  */
 #ifndef GPTOSS_CUDA_H
 #define GPTOSS_CUDA_H

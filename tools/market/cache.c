@@ -179,18 +179,6 @@ series_get(struct store *st, const char *symbol, int32_t *first, int32_t *last,
 	return 0;
 }
 
-static void
-bars_grow(struct market_bars *b, size_t cap)
-{
-	b->date = xreallocarray(b->date, cap, sizeof *b->date);
-	b->open = xreallocarray(b->open, cap, sizeof *b->open);
-	b->high = xreallocarray(b->high, cap, sizeof *b->high);
-	b->low = xreallocarray(b->low, cap, sizeof *b->low);
-	b->close = xreallocarray(b->close, cap, sizeof *b->close);
-	b->volume = xreallocarray(b->volume, cap, sizeof *b->volume);
-	b->adj_close = xreallocarray(b->adj_close, cap, sizeof *b->adj_close);
-}
-
 static int
 bars_rows(struct store *st, const char *symbol, int32_t from, int32_t as_of,
     struct market_bars *b, char **cause)
@@ -213,7 +201,7 @@ bars_rows(struct store *st, const char *symbol, int32_t from, int32_t as_of,
 		size_t k = b->n;
 
 		if (k == cap)
-			bars_grow(b, cap = cap ? cap * 2 : 512);
+			market_bars_grow(b, cap = cap ? cap * 2 : 512);
 		if (date_parse(col_text(q, 0), &b->date[k]) != 0)
 			continue;
 		b->open[k] = col_num(q, 1);

@@ -254,19 +254,6 @@ imported_meta_row(struct store *s, const char *symbol, int64_t *when,
 	return 0;
 }
 
-/* Grows the arrays of B to hold CAP bars. */
-static void
-imported_grow(struct market_bars *b, size_t cap)
-{
-	b->date = xreallocarray(b->date, cap, sizeof *b->date);
-	b->open = xreallocarray(b->open, cap, sizeof *b->open);
-	b->high = xreallocarray(b->high, cap, sizeof *b->high);
-	b->low = xreallocarray(b->low, cap, sizeof *b->low);
-	b->close = xreallocarray(b->close, cap, sizeof *b->close);
-	b->volume = xreallocarray(b->volume, cap, sizeof *b->volume);
-	b->adj_close = xreallocarray(b->adj_close, cap, sizeof *b->adj_close);
-}
-
 /* Appends the row of ST to B; *ADJ_ALL drops to 0 at a row without an
  * adjusted close. */
 static void
@@ -278,7 +265,7 @@ imported_row(sqlite3_stmt *st, struct market_bars *b, size_t *cap, int *adj_all)
 
 	if (i == *cap) {
 		*cap = *cap ? *cap * 2 : 1024;
-		imported_grow(b, *cap);
+		market_bars_grow(b, *cap);
 	}
 	date_parse(imported_text(st, 0) ? imported_text(st, 0) : "", &day);
 	b->date[i] = day;

@@ -56,6 +56,18 @@ market_bars_free(struct market_bars *b)
 	memset(b, 0, sizeof *b);
 }
 
+void
+market_bars_grow(struct market_bars *b, size_t cap)
+{
+	b->date = xreallocarray(b->date, cap, sizeof *b->date);
+	b->open = xreallocarray(b->open, cap, sizeof *b->open);
+	b->high = xreallocarray(b->high, cap, sizeof *b->high);
+	b->low = xreallocarray(b->low, cap, sizeof *b->low);
+	b->close = xreallocarray(b->close, cap, sizeof *b->close);
+	b->volume = xreallocarray(b->volume, cap, sizeof *b->volume);
+	b->adj_close = xreallocarray(b->adj_close, cap, sizeof *b->adj_close);
+}
+
 int
 market_bars_adjust(struct market_bars *b)
 {

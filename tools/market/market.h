@@ -72,6 +72,10 @@ struct market_bars {
 /* Frees the arrays and zeroes B; accepts a zeroed struct or NULL. */
 void market_bars_free(struct market_bars *b);
 
+/* Grows (or first allocates) the per-bar arrays of B, adj_close
+ * included, to hold CAP bars; B->n is left as it is. */
+void market_bars_grow(struct market_bars *b, size_t cap);
+
 /*
  * Makes sure B has adj_close: when the provider gave none, computes it
  * from B's splits and dividends (the CRSP/Yahoo rule: each dividend

@@ -8,14 +8,21 @@
  * process has taken the run over.
  *
  * A checkpoint stores only the channels (top-level keys of the state) its
- * step changed, as LangGraph's channel versions do: the channels table
- * holds a value once per change, and the checkpoint row's versions map
- * names, for each channel in state order, the checkpoint whose row holds
- * its value. A connection remembers the channels it wrote last (the
- * cache below), so a step compares each channel with what it wrote
- * before instead of reading it back; after another connection's write, a
- * resume, or a failed step it writes every channel again. Rows written
- * before the channels table (versions NULL) keep their whole state.
+ * step wrote, as LangGraph's channel versions do: its state column holds
+ * an object of those channels' values, and its versions map names, for
+ * each channel in state order, the checkpoint whose state holds the
+ * channel's value. A connection remembers the versions map it wrote last
+ * (the cache below): the next step of that thread writes the channels its
+ * update names and takes the others' versions from the map, without
+ * printing or reading them. After another connection's write, a resume,
+ * or a failed step it writes every channel again. Rows written before
+ * schema 8 (versions NULL) keep their whole state; rows written by schema
+ * 8's first layout (state '') keep their channels in the channels table.
+ *
+ * The writes table keeps what a node returned only where it differs from
+ * the channel value the step stored (an append or merge reducer's part):
+ * a key the update overwrote is read back from the channels row of its
+ * checkpoint, and the checkpoint's metadata lists every key written.
  */
 #include "config.h"
 
@@ -31,10 +38,13 @@
 #include "lib/store-int.h"
 #include "lib/xmalloc.h"
 
+/* The latest checkpoint: the highest step, then the newest. Ids start with
+ * the step and then the time, fixed-width (checkpoint_new_id), so that is
+ * the highest id: the primary key's last entry, read without a sort. */
 static const char checkpoint_latest_sql[] =
     "SELECT checkpoint_id, step, next, state, versions FROM checkpoints"
     " WHERE thread_id = ? AND checkpoint_ns = ''"
-    " ORDER BY step DESC, checkpoint_id DESC LIMIT 1";
+    " ORDER BY checkpoint_id DESC LIMIT 1";
 
 /* A new id: step first so ids sort by step, then time, then noise. */
 static void
@@ -79,22 +89,58 @@ checkpoint_parent(struct store *s, const char *thread_id,
 /* What a failure while writing a checkpoint says it was doing. */
 static const char checkpoint_saving[] = "saving a checkpoint";
 
-/* One writes row per top-level key of UPDATE. */
+/* Whether A and B are the same JSON value: same types, numbers equal
+ * exactly, members in the same order (what prints the same text). */
+static int
+checkpoint_same(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y;
+
+	if (a == b)
+		return 1;
+	if ((a->type & 0xff) != (b->type & 0xff))
+		return 0;
+	if (cJSON_IsNumber(a))
+		return a->valuedouble == b->valuedouble;
+	if (cJSON_IsString(a) || cJSON_IsRaw(a))
+		return strcmp(a->valuestring, b->valuestring) == 0;
+	if (!cJSON_IsArray(a) && !cJSON_IsObject(a))
+		return 1;
+	for (x = a->child, y = b->child; x != NULL && y != NULL;
+	     x = x->next, y = y->next)
+		if ((cJSON_IsObject(a) && strcmp(x->string, y->string) != 0) ||
+		    !checkpoint_same(x, y))
+			return 0;
+	return x == NULL && y == NULL;
+}
+
+/* One writes row per top-level key of UPDATE whose value is not what
+ * STATE holds under it (those are read back from the channels). */
 static int
 checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
-    int step, const char *node, const cJSON *update, char **cause)
+    int step, const char *node, const cJSON *state, const cJSON *update,
+    char **cause)
 {
 	static const char sql[] =
 	    "INSERT INTO writes (thread_id,"
 	    " checkpoint_ns, checkpoint_id, task_id, idx, channel, type, value)"
 	    " VALUES (?, '', ?, ?, ?, ?, 'json', ?)";
-	const cJSON *item;
+	const cJSON *item, *now;
 	sqlite3_stmt *st;
-	char *task, *value;
-	int idx = 0, rc = 0;
+	char *task = NULL, *value;
+	int idx = -1, rc = 0;
 
-	task = xasprintf("%s:%d", node != NULL ? node : "__input__", step);
 	cJSON_ArrayForEach(item, update) {
+		idx++;
+		now = cJSON_IsObject(state) ?
+		    cJSON_GetObjectItemCaseSensitive(state, item->string) :
+		    NULL;
+		if (update == state ||
+		    (now != NULL && checkpoint_same(item, now)))
+			continue;
+		if (task == NULL)
+			task = xasprintf("%s:%d",
+			    node != NULL ? node : "__input__", step);
 		if ((rc = store_prepare_kept(s, sql, &st, checkpoint_saving,
 			 cause)) != 0)
 			break;
@@ -102,7 +148,7 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 		store_bind_text(st, 1, thread_id);
 		store_bind_text(st, 2, id);
 		store_bind_text(st, 3, task);
-		sqlite3_bind_int(st, 4, idx++);
+		sqlite3_bind_int(st, 4, idx);
 		store_bind_text(st, 5, item->string);
 		store_bind_text(st, 6, value);
 		free(value);
@@ -115,11 +161,11 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 }
 
 /* What a connection wrote last: the thread, its latest checkpoint, and
- * for each channel [checkpoint id, printed value]. */
+ * that checkpoint's versions map. */
 struct checkpoint_cache {
 	char *thread_id;
 	char last_id[CHECKPOINT_ID_SIZE];
-	cJSON *channels;
+	cJSON *versions;
 };
 
 static void
@@ -130,7 +176,7 @@ checkpoint_cache_free(void *p)
 	if (c == NULL)
 		return;
 	free(c->thread_id);
-	cJSON_Delete(c->channels);
+	cJSON_Delete(c->versions);
 	free(c);
 }
 
@@ -151,16 +197,16 @@ checkpoint_cache_for(struct store *s, const char *thread_id, const char *parent)
 	return NULL;
 }
 
-/* After a committed step: S's cache is THREAD_ID at ID with CHANNELS
+/* After a committed step: S's cache is THREAD_ID at ID with VERSIONS
  * (taken; NULL drops the cache). */
 static void
 checkpoint_cache_set(struct store *s, const char *thread_id, const char *id,
-    cJSON *channels)
+    cJSON *versions)
 {
 	void **slot = store_cache_slot(s, checkpoint_cache_free);
 	struct checkpoint_cache *c = *slot;
 
-	if (channels == NULL) {
+	if (versions == NULL) {
 		checkpoint_cache_free(c);
 		*slot = NULL;
 		return;
@@ -174,74 +220,51 @@ checkpoint_cache_set(struct store *s, const char *thread_id, const char *id,
 		c->thread_id = xstrdup(thread_id);
 	}
 	snprintf(c->last_id, sizeof c->last_id, "%s", id);
-	cJSON_Delete(c->channels);
-	c->channels = channels;
+	cJSON_Delete(c->versions);
+	c->versions = versions;
 }
 
 /*
- * The channels of STATE (an object) that differ from CACHE (may be NULL:
- * all of them) into channels rows of checkpoint ID; the versions map of
- * the checkpoint into *VERSIONS and the next cache into *CHANNELS.
+ * The channels of STATE (an object) that checkpoint ID writes, those
+ * UPDATE names and those CACHE (may be NULL: all of them) has no version
+ * of, as the text of one object into *WRITTEN; the checkpoint's versions
+ * map, in state order, into *VERSIONS.
  */
-static int
-checkpoint_put_channels(struct store *s, const char *thread_id, const char *id,
-    const cJSON *state, const struct checkpoint_cache *cache, cJSON **versions,
-    cJSON **channels, char **cause)
+static void
+checkpoint_channels(const char *id, const cJSON *state, const cJSON *update,
+    const struct checkpoint_cache *cache, char **written, cJSON **versions)
 {
-	static const char sql[] =
-	    "INSERT INTO channels (thread_id, checkpoint_id, channel, value)"
-	    " VALUES (?, ?, ?, ?)";
 	const cJSON *item, *old;
-	cJSON *v = cJSON_CreateObject(), *ch = cJSON_CreateObject(), *pair;
-	sqlite3_stmt *st;
-	const char *from;
-	char *text;
-	int rc = 0;
+	cJSON *v = cJSON_CreateObject();
+	struct buf b;
 
+	buf_init(&b, 0);
+	(void)buf_append(&b, "{", 1);
 	cJSON_ArrayForEach(item, state) {
-		text = jsonwrite_print(item);
-		old = cache != NULL ?
-		    cJSON_GetObjectItemCaseSensitive(cache->channels,
+		old = cache != NULL && update != state &&
+			(update == NULL ||
+			    cJSON_GetObjectItemCaseSensitive(update,
+				item->string) == NULL) ?
+		    cJSON_GetObjectItemCaseSensitive(cache->versions,
 			item->string) :
 		    NULL;
-		if (old != NULL &&
-		    strcmp(cJSON_GetStringValue(cJSON_GetArrayItem(old, 1)),
-			text) == 0) {
-			from = cJSON_GetStringValue(cJSON_GetArrayItem(old, 0));
-		} else {
-			from = id;
-			if ((rc = store_prepare_kept(s, sql, &st,
-				 checkpoint_saving, cause)) != 0) {
-				free(text);
-				break;
-			}
-			store_bind_text(st, 1, thread_id);
-			store_bind_text(st, 2, id);
-			store_bind_text(st, 3, item->string);
-			store_bind_text(st, 4, text);
-			if ((rc = store_step_release(s, st, checkpoint_saving,
-				 cause)) != 0) {
-				free(text);
-				break;
-			}
+		if (cJSON_IsString(old)) {
+			cJSON_AddStringToObject(v, item->string,
+			    old->valuestring);
+			continue;
 		}
-		cJSON_AddStringToObject(v, item->string, from);
-		pair = cJSON_AddArrayToObject(ch, item->string);
-		cJSON_AddItemToArray(pair, cJSON_CreateString(from));
-		cJSON_AddItemToArray(pair, cJSON_CreateString(text));
-		free(text);
+		if (b.len > 1)
+			(void)buf_append(&b, ",", 1);
+		jsonwrite_member(&b, item->string, item);
+		cJSON_AddStringToObject(v, item->string, id);
 	}
-	if (rc != 0) {
-		cJSON_Delete(v);
-		cJSON_Delete(ch);
-		return rc;
-	}
+	(void)buf_append(&b, "}", 1);
+	*written = buf_take(&b);
 	*versions = v;
-	*channels = ch;
-	return 0;
 }
 
-/* The checkpoint row: STATE whole (TEXT) or its VERSIONS map. */
+/* The checkpoint row: TEXT (the whole state when VERSIONS is NULL, else
+ * the channels it wrote) and VERSIONS. */
 static int
 checkpoint_put_row(struct store *s, const char *thread_id, const char *id,
     const char *parent, int step, const char *node, const char *next,
@@ -285,17 +308,77 @@ out:
 	return rc;
 }
 
-/* The state of a checkpoint: TEXT itself, or the channel values its
- * VERSIONS map names (when not NULL), into *OUT; NULL when broken. */
+/* Channel CHANNEL of checkpoint ID as the channels table holds it (rows
+ * of schema 8's first layout), or NULL. */
 static int
-checkpoint_state(struct store *s, const char *thread_id, const char *text,
-    const char *versions, cJSON **out, char **cause)
+checkpoint_channel_row(struct store *s, const char *thread_id, const char *id,
+    const char *channel, cJSON **out, char **cause)
 {
 	static const char sql[] =
 	    "SELECT value FROM channels"
 	    " WHERE thread_id = ? AND checkpoint_id = ? AND channel = ?";
-	cJSON *v, *item, *state, *value;
 	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
+		 cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, id);
+	store_bind_text(st, 3, channel);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	store_release(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, rc, "reading checkpoints", cause);
+	return 0;
+}
+
+/* The channels checkpoint ID of THREAD_ID wrote (its state column) into
+ * *OUT, or JSON null when it keeps them in the channels table. */
+static int
+checkpoint_written_of(struct store *s, const char *thread_id, const char *id,
+    cJSON **out, char **cause)
+{
+	static const char sql[] = "SELECT state FROM checkpoints"
+				  " WHERE thread_id = ? AND checkpoint_ns = ''"
+				  " AND checkpoint_id = ?";
+	sqlite3_stmt *st;
+	const char *text;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
+		 cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, id);
+	rc = sqlite3_step(st);
+	text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) :
+				  NULL;
+	if (text != NULL && *text == '{')
+		*out = cJSON_Parse(text);
+	store_release(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, rc, "reading checkpoints", cause);
+	if (*out == NULL)
+		*out = cJSON_CreateNull();
+	return 0;
+}
+
+/*
+ * The state of checkpoint ID: TEXT itself (VERSIONS NULL), or the channel
+ * values its VERSIONS map names, each from the state column of the
+ * checkpoint it names (TEXT for ID itself) or from the channels table,
+ * into *OUT; NULL when broken.
+ */
+static int
+checkpoint_state(struct store *s, const char *thread_id, const char *id,
+    const char *text, const char *versions, cJSON **out, char **cause)
+{
+	cJSON *v, *item, *state, *value, *rows, *src = NULL;
 	int rc = 0;
 
 	*out = NULL;
@@ -308,24 +391,30 @@ checkpoint_state(struct store *s, const char *thread_id, const char *text,
 		return 0;
 	}
 	state = cJSON_CreateObject();
+	rows = cJSON_CreateObject(); /* checkpoint id -> what it wrote */
 	cJSON_ArrayForEach(item, v) {
-		if (!cJSON_IsString(item) ||
-		    (rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
-			 cause)) != 0)
+		if (!cJSON_IsString(item))
 			break;
-		store_bind_text(st, 1, thread_id);
-		store_bind_text(st, 2, item->valuestring);
-		store_bind_text(st, 3, item->string);
-		rc = sqlite3_step(st);
-		value = rc == SQLITE_ROW ?
-		    cJSON_Parse((const char *)sqlite3_column_text(st, 0)) :
-		    NULL;
-		store_release(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			rc = store_error(s, rc, "reading checkpoints", cause);
-			break;
+		src = cJSON_GetObjectItemCaseSensitive(rows, item->valuestring);
+		if (src == NULL && strcmp(item->valuestring, id) == 0) {
+			src = text != NULL && *text == '{' ? cJSON_Parse(text) :
+							     NULL;
+			if (src == NULL)
+				src = cJSON_CreateNull();
+			cJSON_AddItemToObject(rows, item->valuestring, src);
+		} else if (src == NULL) {
+			if ((rc = checkpoint_written_of(s, thread_id,
+				 item->valuestring, &src, cause)) != 0)
+				break;
+			cJSON_AddItemToObject(rows, item->valuestring, src);
 		}
-		rc = 0;
+		if (cJSON_IsObject(src))
+			value = cJSON_DetachItemFromObjectCaseSensitive(src,
+			    item->string);
+		else if ((rc = checkpoint_channel_row(s, thread_id,
+			      item->valuestring, item->string, &value,
+			      cause)) != 0)
+			break;
 		if (value == NULL)
 			break; /* missing or not JSON: broken */
 		cJSON_AddItemToObject(state, item->string, value);
@@ -334,6 +423,7 @@ checkpoint_state(struct store *s, const char *thread_id, const char *text,
 		*out = state;
 	else
 		cJSON_Delete(state);
+	cJSON_Delete(rows);
 	cJSON_Delete(v);
 	return rc;
 }
@@ -373,38 +463,42 @@ checkpoint_put(struct store *s, const char *thread_id, int step,
     const cJSON *update, char *id_out, char **cause)
 {
 	char id[CHECKPOINT_ID_SIZE], parent[CHECKPOINT_ID_SIZE];
-	cJSON *versions = NULL, *channels = NULL;
+	cJSON *versions = NULL;
 	char *text = NULL, *vtext = NULL;
 	int rc;
 
 	if ((rc = store_begin(s, cause)) != 0)
 		goto fail;
 	checkpoint_new_id(step, id);
-	if ((rc = checkpoint_parent(s, thread_id, parent, cause)) != 0 ||
-	    (rc = checkpoint_put_writes(s, thread_id, id, step, node, update,
-		 cause)) != 0)
+	if ((rc = checkpoint_parent(s, thread_id, parent, cause)) != 0)
+		goto rollback;
+	if (step < 0 && parent[0] != '\0') {
+		rc = store_set_error(s, STORE_E_EXISTS, cause,
+		    xasprintf("thread %s already has checkpoints; resume it "
+			      "or use a new thread id",
+			thread_id));
+		goto rollback;
+	}
+	if ((rc = checkpoint_put_writes(s, thread_id, id, step, node, state,
+		 update, cause)) != 0)
 		goto rollback;
 	if (cJSON_IsObject(state)) {
-		if ((rc = checkpoint_put_channels(s, thread_id, id, state,
-			 checkpoint_cache_for(s, thread_id, parent), &versions,
-			 &channels, cause)) != 0)
-			goto rollback;
+		checkpoint_channels(id, state, update,
+		    checkpoint_cache_for(s, thread_id, parent), &text,
+		    &versions);
 		vtext = jsonwrite_print(versions);
 	} else {
 		text = jsonwrite_print(state);
 	}
 	if ((rc = checkpoint_put_row(s, thread_id, id, parent, step, node, next,
-		 source, text != NULL ? text : "", vtext, update, cause)) !=
-		0 ||
+		 source, text, vtext, update, cause)) != 0 ||
 	    (rc = checkpoint_put_run(s, thread_id, step, next, source,
 		 cause)) != 0 ||
 	    (rc = lease_renew(s, thread_id, cause)) != 0)
 		goto rollback;
 	if ((rc = store_commit(s, cause)) != 0)
 		goto fail;
-	checkpoint_cache_set(s, thread_id, id, channels);
-	channels = NULL;
-	cJSON_Delete(versions);
+	checkpoint_cache_set(s, thread_id, id, versions);
 	free(text);
 	free(vtext);
 	if (id_out != NULL)
@@ -415,7 +509,6 @@ rollback:
 fail:
 	checkpoint_cache_set(s, thread_id, "", NULL);
 	cJSON_Delete(versions);
-	cJSON_Delete(channels);
 	free(text);
 	free(vtext);
 	if (rc == STORE_E_FULL) {
@@ -438,7 +531,7 @@ checkpoint_get_latest(struct store *s, const char *thread_id, cJSON **state_out,
 	*state_out = NULL;
 	if (next_out != NULL)
 		*next_out = NULL;
-	if ((rc = store_prepare(s, checkpoint_latest_sql, &st,
+	if ((rc = store_prepare_kept(s, checkpoint_latest_sql, &st,
 		 "reading checkpoints", cause)) != 0)
 		return rc;
 	store_bind_text(st, 1, thread_id);
@@ -451,6 +544,7 @@ checkpoint_get_latest(struct store *s, const char *thread_id, cJSON **state_out,
 	} else if (rc != SQLITE_ROW) {
 		rc = store_error(s, rc, "reading checkpoints", cause);
 	} else if ((rc = checkpoint_state(s, thread_id,
+			(const char *)sqlite3_column_text(st, 0),
 			(const char *)sqlite3_column_text(st, 3),
 			(const char *)sqlite3_column_text(st, 4), state_out,
 			cause)) != 0) {
@@ -468,7 +562,7 @@ checkpoint_get_latest(struct store *s, const char *thread_id, cJSON **state_out,
 			*next_out = xstrdup(text != NULL ? text : "__end__");
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	store_release(st);
 	return rc;
 }
 
@@ -493,17 +587,21 @@ checkpoint_add_text(cJSON *o, const char *name, sqlite3_stmt *st, int i)
 		cJSON_AddNullToObject(o, name);
 }
 
-/* The writes of checkpoint ID as {channel: value}. */
+/* The writes of checkpoint ID as {channel: value}: the writes rows, and
+ * for each other key its METADATA lists, that key's value in STATE. */
 static int
 checkpoint_writes_of(struct store *s, const char *thread_id, const char *id,
-    cJSON **out, char **cause)
+    const cJSON *metadata, const cJSON *state, cJSON **out, char **cause)
 {
 	static const char sql[] =
 	    "SELECT channel, value FROM writes"
 	    " WHERE thread_id = ? AND checkpoint_ns = '' AND checkpoint_id = ?"
 	    " ORDER BY task_id, idx";
 	sqlite3_stmt *st = NULL;
-	cJSON *o;
+	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(metadata,
+			"writes"),
+		    *key, *v;
+	cJSON *o, *rows;
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st, "reading checkpoint writes",
@@ -521,6 +619,23 @@ checkpoint_writes_of(struct store *s, const char *thread_id, const char *id,
 		cJSON_Delete(o);
 		return store_error(s, rc, "reading checkpoint writes", cause);
 	}
+	if (cJSON_IsArray(keys)) {
+		rows = o;
+		o = cJSON_CreateObject();
+		cJSON_ArrayForEach(key, keys) {
+			if (!cJSON_IsString(key))
+				continue;
+			v = cJSON_GetObjectItemCaseSensitive(rows,
+			    key->valuestring);
+			if (v == NULL)
+				v = cJSON_GetObjectItemCaseSensitive(state,
+				    key->valuestring);
+			cJSON_AddItemToObject(o, key->valuestring,
+			    v != NULL ? cJSON_Duplicate(v, 1) :
+					cJSON_CreateNull());
+		}
+		cJSON_Delete(rows);
+	}
 	*out = o;
 	return 0;
 }
@@ -535,7 +650,7 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 	    " FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ''"
 	    " ORDER BY step, checkpoint_id";
 	sqlite3_stmt *st = NULL;
-	cJSON *arr, *o, *w = NULL, *state;
+	cJSON *arr, *o, *w = NULL, *state, *meta;
 	int rc;
 
 	*out = NULL;
@@ -554,9 +669,10 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 		checkpoint_add_text(o, "next", st, 4);
 		checkpoint_add_text(o, "source", st, 5);
 		checkpoint_add_text(o, "created_at", st, 6);
-		cJSON_AddItemToObject(o, "metadata",
-		    checkpoint_json_column(st, 7));
+		meta = checkpoint_json_column(st, 7);
+		cJSON_AddItemToObject(o, "metadata", meta);
 		if (checkpoint_state(s, thread_id,
+			(const char *)sqlite3_column_text(st, 0),
 			(const char *)sqlite3_column_text(st, 8),
 			(const char *)sqlite3_column_text(st, 9), &state,
 			cause) != 0) {
@@ -567,8 +683,8 @@ checkpoint_list(struct store *s, const char *thread_id, cJSON **out,
 		cJSON_AddItemToObject(o, "state",
 		    state != NULL ? state : cJSON_CreateNull());
 		if (checkpoint_writes_of(s, thread_id,
-			(const char *)sqlite3_column_text(st, 0), &w,
-			cause) != 0) {
+			(const char *)sqlite3_column_text(st, 0), meta, state,
+			&w, cause) != 0) {
 			sqlite3_finalize(st);
 			cJSON_Delete(arr);
 			return store_last_error(s);

@@ -367,79 +367,164 @@ graph_reducer_of(struct graph *g, const char *key)
 	return GRAPH_REDUCE_OVERWRITE;
 }
 
-/* Sets OBJ[KEY] = VALUE (taken), replacing any old value. */
+/*
+ * A step's update is reduced into the state in place; what it replaced is
+ * kept in an undo list until the step's checkpoint is saved, and put back
+ * if the step fails. A replaced value keeps its node (and its place in the
+ * state): the new value's payload is swapped into it, so only the keys the
+ * update names are copied, never the whole state.
+ */
+struct graph_undo {
+	cJSON *node; /* the state's member */
+	cJSON *held; /* its old payload; NULL: NODE was added by the step */
+};
+
+struct graph_undo_list {
+	struct graph_undo *v;
+	size_t n, cap;
+};
+
+/* Swaps the values of A and B, not their keys or places in a list. */
 static void
-graph_set(cJSON *obj, const char *key, cJSON *value)
+graph_swap(cJSON *a, cJSON *b)
 {
-	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, value);
-	else
-		cJSON_AddItemToObject(obj, key, value);
+	const int keyed = cJSON_StringIsConst;
+	cJSON t = *a;
+
+	a->child = b->child;
+	a->valuestring = b->valuestring;
+	a->valueint = b->valueint;
+	a->valuedouble = b->valuedouble;
+	a->type = (b->type & ~keyed) | (t.type & keyed);
+	b->child = t.child;
+	b->valuestring = t.valuestring;
+	b->valueint = t.valueint;
+	b->valuedouble = t.valuedouble;
+	b->type = (t.type & ~keyed) | (b->type & keyed);
 }
 
-/* The state's KEY as a container of TYPE, created if missing or null. */
-static cJSON *
-graph_container(cJSON *state, const char *key, int is_array)
+static void
+graph_undo_push(struct graph_undo_list *u, cJSON *node, cJSON *held)
+{
+	if (u->n == u->cap) {
+		u->cap = u->cap ? 2 * u->cap : 8;
+		u->v = xreallocarray(u->v, u->cap, sizeof *u->v);
+	}
+	u->v[u->n].node = node;
+	u->v[u->n++].held = held;
+}
+
+/* Puts STATE back as it was before the step (newest change first). */
+static void
+graph_undo(cJSON *state, struct graph_undo_list *u)
+{
+	struct graph_undo *e;
+
+	while (u->n > 0) {
+		e = &u->v[--u->n];
+		if (e->held == NULL) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(state,
+			    e->node));
+			continue;
+		}
+		graph_swap(e->node, e->held);
+		cJSON_Delete(e->held);
+	}
+	free(u->v);
+	u->v = NULL;
+	u->cap = 0;
+}
+
+/* Keeps the step's changes: frees what they replaced. */
+static void
+graph_undo_forget(struct graph_undo_list *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		cJSON_Delete(u->v[i].held);
+	free(u->v);
+	memset(u, 0, sizeof *u);
+}
+
+/* STATE[KEY] = VALUE (taken), in its old place when KEY is there. */
+static void
+graph_put(cJSON *state, const char *key, cJSON *value,
+    struct graph_undo_list *u)
 {
 	cJSON *cur = cJSON_GetObjectItemCaseSensitive(state, key);
 
-	if (cur == NULL || cJSON_IsNull(cur)) {
-		cur = is_array ? cJSON_CreateArray() : cJSON_CreateObject();
-		graph_set(state, key, cur);
-		return cur;
+	if (cur == NULL) {
+		cJSON_AddItemToObject(state, key, value);
+		graph_undo_push(u, value, NULL);
+		return;
 	}
-	if (is_array ? cJSON_IsArray(cur) : cJSON_IsObject(cur))
-		return cur;
-	return NULL;
+	graph_swap(cur, value);
+	graph_undo_push(u, cur, value);
 }
 
 static int
 graph_reduce_one(struct graph *g, const char *node, cJSON *state,
-    const cJSON *item, char **cause)
+    const cJSON *item, struct graph_undo_list *u, char **cause)
 {
 	enum graph_reducer r = graph_reducer_of(g, item->string);
-	const cJSON *v;
-	cJSON *cur;
+	int is_array = r == GRAPH_REDUCE_APPEND, bad_state;
+	const cJSON *v, *cur;
+	cJSON *fresh;
 
 	if (r == GRAPH_REDUCE_OVERWRITE) {
-		graph_set(state, item->string, cJSON_Duplicate(item, 1));
+		graph_put(state, item->string, cJSON_Duplicate(item, 1), u);
 		return 0;
 	}
-	cur = graph_container(state, item->string, r == GRAPH_REDUCE_APPEND);
-	if (cur == NULL || (r == GRAPH_REDUCE_MERGE && !cJSON_IsObject(item))) {
+	cur = cJSON_GetObjectItemCaseSensitive(state, item->string);
+	bad_state = cur != NULL && !cJSON_IsNull(cur) &&
+	    !(is_array ? cJSON_IsArray(cur) : cJSON_IsObject(cur));
+	if (bad_state || (!is_array && !cJSON_IsObject(item))) {
 		*cause = xasprintf("node %s: key \"%s\" uses the %s reducer "
 				   "but the %s is not an %s",
-		    node, item->string,
-		    r == GRAPH_REDUCE_APPEND ? "append" : "merge",
-		    cur == NULL ? "state's value" : "update",
-		    r == GRAPH_REDUCE_APPEND ? "array" : "object");
+		    node, item->string, is_array ? "append" : "merge",
+		    bad_state ? "state's value" : "update",
+		    is_array ? "array" : "object");
 		return -1;
 	}
-	if (r == GRAPH_REDUCE_APPEND && !cJSON_IsArray(item))
-		cJSON_AddItemToArray(cur, cJSON_Duplicate(item, 1));
-	else if (r == GRAPH_REDUCE_APPEND)
-		cJSON_ArrayForEach(v, item)
-			cJSON_AddItemToArray(cur, cJSON_Duplicate(v, 1));
+	if (cur == NULL || cJSON_IsNull(cur))
+		fresh = is_array ? cJSON_CreateArray() : cJSON_CreateObject();
 	else
+		fresh = cJSON_Duplicate(cur, 1);
+	if (is_array && !cJSON_IsArray(item)) {
+		cJSON_AddItemToArray(fresh, cJSON_Duplicate(item, 1));
+	} else if (is_array) {
 		cJSON_ArrayForEach(v, item)
-			graph_set(cur, v->string, cJSON_Duplicate(v, 1));
+			cJSON_AddItemToArray(fresh, cJSON_Duplicate(v, 1));
+	} else {
+		cJSON_ArrayForEach(v, item) {
+			if (cJSON_GetObjectItemCaseSensitive(fresh,
+				v->string) != NULL)
+				cJSON_ReplaceItemInObjectCaseSensitive(fresh,
+				    v->string, cJSON_Duplicate(v, 1));
+			else
+				cJSON_AddItemToObject(fresh, v->string,
+				    cJSON_Duplicate(v, 1));
+		}
+	}
+	graph_put(state, item->string, fresh, u);
 	return 0;
 }
 
-/* A new state: STATE with UPDATE merged in, or NULL with *cause. */
-static cJSON *
-graph_reduce(struct graph *g, const char *node, const cJSON *state,
-    const cJSON *update, char **cause)
+/* Merges UPDATE into STATE by the reducers, recording the changes in U;
+ * on failure STATE is as it was and *cause says why. */
+static int
+graph_reduce(struct graph *g, const char *node, cJSON *state,
+    const cJSON *update, struct graph_undo_list *u, char **cause)
 {
-	cJSON *next = cJSON_Duplicate(state, 1);
 	const cJSON *item;
 
 	cJSON_ArrayForEach(item, update)
-		if (graph_reduce_one(g, node, next, item, cause) != 0) {
-			cJSON_Delete(next);
-			return NULL;
+		if (graph_reduce_one(g, node, state, item, u, cause) != 0) {
+			graph_undo(state, u);
+			return -1;
 		}
-	return next;
+	return 0;
 }
 
 /* -------------------------------------------------------------------- */
@@ -501,8 +586,11 @@ static void
 graph_emit_node(struct graph_run *r, const char *type, const char *node,
     int step, int attempt)
 {
-	cJSON *d = cJSON_CreateObject();
+	cJSON *d;
 
+	if (r->o->on_event == NULL)
+		return;
+	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "node", node);
 	cJSON_AddNumberToObject(d, "step", step);
 	cJSON_AddNumberToObject(d, "attempt", attempt);
@@ -619,12 +707,15 @@ graph_save(struct graph_run *r, int step, const char *node, const char *next,
 {
 	char id[CHECKPOINT_ID_SIZE];
 	cJSON *d;
+	int rc;
 
 	if (r->o->store == NULL)
 		return 0;
-	if (checkpoint_put(r->o->store, r->o->thread_id, step, node, next,
-		source, state, update, id, cause) != 0)
-		return GRAPH_E_STORAGE;
+	if ((rc = checkpoint_put(r->o->store, r->o->thread_id, step, node, next,
+		 source, state, update, id, cause)) != 0)
+		return rc == STORE_E_EXISTS ? GRAPH_E_INVALID : GRAPH_E_STORAGE;
+	if (r->o->on_event == NULL)
+		return 0;
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "id", id);
 	cJSON_AddNumberToObject(d, "step", step);
@@ -668,9 +759,12 @@ static void
 graph_emit_end(struct graph_run *r, struct graph_node *n, int step,
     const cJSON *update, double ms)
 {
-	cJSON *d = cJSON_CreateObject(), *keys;
+	cJSON *d, *keys;
 	const cJSON *item;
 
+	if (r->o->on_event == NULL)
+		return;
+	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "node", n->name);
 	cJSON_AddNumberToObject(d, "step", step);
 	keys = cJSON_AddArrayToObject(d, "keys");
@@ -685,8 +779,9 @@ static int
 graph_step(struct graph_run *r, char **cause)
 {
 	struct graph_node *n = graph_find(r->g, r->next);
+	struct graph_undo_list undo = { 0 };
 	int step = r->step + 1, rc;
-	cJSON *update = NULL, *merged = NULL;
+	cJSON *update = NULL;
 	char *next = NULL;
 	double t0 = graph_now_ms();
 
@@ -701,17 +796,15 @@ graph_step(struct graph_run *r, char **cause)
 	if ((rc = graph_run_node(r, n, step, &update, cause)) != 0)
 		goto out;
 	rc = GRAPH_E_INVALID;
-	if ((merged = graph_reduce(r->g, n->name, r->state, update, cause)) ==
-		NULL ||
-	    (next = graph_next_of(r, n->name, merged, cause)) == NULL)
+	if (graph_reduce(r->g, n->name, r->state, update, &undo, cause) != 0)
+		goto out;
+	if ((next = graph_next_of(r, n->name, r->state, cause)) == NULL)
 		goto out;
 	graph_emit_end(r, n, step, update, graph_now_ms() - t0);
-	if ((rc = graph_save(r, step, n->name, next, "loop", merged, update,
+	if ((rc = graph_save(r, step, n->name, next, "loop", r->state, update,
 		 cause)) != 0)
 		goto out;
-	cJSON_Delete(r->state);
-	r->state = merged;
-	merged = NULL;
+	graph_undo_forget(&undo);
 	free(r->next);
 	r->next = next;
 	next = NULL;
@@ -720,8 +813,8 @@ graph_step(struct graph_run *r, char **cause)
 out:
 	if (rc != 0 && rc != GRAPH_E_INTERRUPTED && rc != GRAPH_E_DECLINED)
 		graph_set_status(r, "failed", *cause);
+	graph_undo(r->state, &undo);
 	cJSON_Delete(update);
-	cJSON_Delete(merged);
 	free(next);
 	return rc;
 }
@@ -827,8 +920,7 @@ graph_invoke(struct graph *g, const struct graph_run_opts *opts, cJSON *input,
     cJSON **final_state_out, char **cause)
 {
 	struct graph_run r = { .g = g, .o = opts, .state = input, .step = -1 };
-	cJSON *old = NULL;
-	int rc, step;
+	int rc;
 
 	*final_state_out = NULL;
 	if ((rc = graph_check_run(g, opts, cause)) != 0)
@@ -839,24 +931,8 @@ graph_invoke(struct graph *g, const struct graph_run_opts *opts, cJSON *input,
 		rc = GRAPH_E_INVALID;
 		goto fail;
 	}
-	if (opts->store != NULL) {
-		rc = checkpoint_get_latest(opts->store, opts->thread_id, &old,
-		    &step, NULL, cause);
-		cJSON_Delete(old);
-		if (rc == 0) {
-			*cause = xasprintf("thread %s already has checkpoints; "
-					   "resume it or use a new thread id",
-			    opts->thread_id);
-			rc = GRAPH_E_INVALID;
-			goto fail;
-		}
-		if (rc != STORE_E_NOTFOUND) {
-			rc = GRAPH_E_STORAGE;
-			goto fail;
-		}
-		free(*cause);
-		*cause = NULL;
-	}
+	/* A thread with checkpoints already is refused by the input's
+	 * checkpoint, in its transaction. */
 	if ((r.next = graph_next_of(&r, GRAPH_START, input, cause)) == NULL) {
 		rc = GRAPH_E_INVALID;
 		goto fail;
@@ -905,7 +981,7 @@ graph_update_state(struct graph *g, const struct graph_run_opts *opts,
     const cJSON *update, const char *as_node, char **cause)
 {
 	struct graph_run r = { .g = g, .o = opts };
-	cJSON *merged = NULL;
+	struct graph_undo_list undo = { 0 };
 	char *next = NULL;
 	int rc;
 
@@ -924,17 +1000,17 @@ graph_update_state(struct graph *g, const struct graph_run_opts *opts,
 		return rc == STORE_E_NOTFOUND ? GRAPH_E_NOTFOUND :
 						GRAPH_E_STORAGE;
 	rc = GRAPH_E_INVALID;
-	if ((merged = graph_reduce(g, as_node != NULL ? as_node : "update",
-		 r.state, update, cause)) == NULL)
+	if (graph_reduce(g, as_node != NULL ? as_node : "update", r.state,
+		update, &undo, cause) != 0)
 		goto out;
 	if (as_node == NULL)
 		next = xstrdup(r.next);
-	else if ((next = graph_next_of(&r, as_node, merged, cause)) == NULL)
+	else if ((next = graph_next_of(&r, as_node, r.state, cause)) == NULL)
 		goto out;
-	rc = graph_save(&r, r.step + 1, as_node, next, "update", merged, update,
-	    cause);
+	rc = graph_save(&r, r.step + 1, as_node, next, "update", r.state,
+	    update, cause);
 out:
-	cJSON_Delete(merged);
+	graph_undo_forget(&undo);
 	cJSON_Delete(r.state);
 	free(r.next);
 	free(next);

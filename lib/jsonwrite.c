@@ -16,73 +16,64 @@ static const double jsonwrite_pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 #define JSONWRITE_DECIMALS 9
 #define JSONWRITE_EXACT 9007199254740992.0 /* 2^53 */
 
-/* The digits of M (>= 0) into the end of BUF; returns the first. */
+#define JSONWRITE_NUMBER_SIZE 40
+
+/* M / 10^D as decimal text ending at END (no NUL); returns its start. */
 static char *
-jsonwrite_digits(unsigned long long m, char *end)
+jsonwrite_scaled(char *end, long long m, int d)
 {
-	*--end = '\0';
+	unsigned long long u = m < 0 ? -(unsigned long long)m :
+				       (unsigned long long)m;
+	char *p = end;
+	int i;
+
+	if (d > 0) {
+		for (i = 0; i < d; i++) {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		}
+		*--p = '.';
+	}
 	do {
-		*--end = (char)('0' + m % 10);
-		m /= 10;
-	} while (m != 0);
-	return end;
-}
-
-/* M / 10^D as decimal text into OUT (size >= 32). */
-static void
-jsonwrite_scaled(char *out, long long m, int d)
-{
-	char buf[32],
-	    *p = jsonwrite_digits(m < 0 ? -(unsigned long long)m :
-					  (unsigned long long)m,
-		buf + sizeof buf);
-	size_t n = strlen(p);
-
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
 	if (m < 0)
-		*out++ = '-';
-	if (d == 0) {
-		memcpy(out, p, n + 1);
-		return;
-	}
-	if ((int)n <= d) { /* 0.000ddd */
-		*out++ = '0';
-		*out++ = '.';
-		memset(out, '0', (size_t)d - n);
-		out += d - (int)n;
-		memcpy(out, p, n + 1);
-		return;
-	}
-	memcpy(out, p, n - (size_t)d);
-	out += n - (size_t)d;
-	*out++ = '.';
-	memcpy(out, p + n - (size_t)d, (size_t)d + 1);
+		*--p = '-';
+	return p;
 }
 
-/* The text of V into OUT (size >= 32): the shortest of the forms that
- * reads back as V. */
-static void
-jsonwrite_number(char *out, double v)
+/* The text of V in BUF: the shortest of the forms that reads back as V;
+ * its start into *START, its length returned. */
+static size_t
+jsonwrite_number(char buf[JSONWRITE_NUMBER_SIZE], double v, const char **start)
 {
+	char *end = buf + JSONWRITE_NUMBER_SIZE;
 	double s;
+	long long m;
 	int d;
 
+	*start = buf;
 	if (isnan(v) || isinf(v)) {
-		strcpy(out, "null");
-		return;
+		memcpy(buf, "null", 4);
+		return 4;
 	}
 	for (d = 0; d <= JSONWRITE_DECIMALS; d++) {
 		s = v * jsonwrite_pow10[d];
 		if (fabs(s) >= JSONWRITE_EXACT)
 			break;
-		s = nearbyint(s);
-		if (s / jsonwrite_pow10[d] == v) {
-			jsonwrite_scaled(out, (long long)s, d);
-			return;
+		/* The nearest integer (half away from zero: any candidate
+		 * will do, the test below decides). */
+		m = (long long)(s < 0 ? s - 0.5 : s + 0.5);
+		if ((double)m / jsonwrite_pow10[d] == v) {
+			*start = jsonwrite_scaled(end, m, d);
+			return (size_t)(end - *start);
 		}
 	}
-	snprintf(out, 32, "%.15g", v);
-	if (strtod(out, NULL) != v)
-		snprintf(out, 32, "%.17g", v);
+	snprintf(buf, 32, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, 32, "%.17g", v);
+	return strlen(buf);
 }
 
 /* S as a JSON string. */
@@ -133,7 +124,9 @@ static void
 jsonwrite_value(struct buf *b, const cJSON *v)
 {
 	const cJSON *c;
-	char num[32];
+	char num[JSONWRITE_NUMBER_SIZE];
+	const char *p;
+	size_t n;
 
 	switch (v->type & 0xFF) {
 	case cJSON_False:
@@ -143,8 +136,8 @@ jsonwrite_value(struct buf *b, const cJSON *v)
 		(void)buf_append(b, "true", 4);
 		return;
 	case cJSON_Number:
-		jsonwrite_number(num, v->valuedouble);
-		(void)buf_append(b, num, strlen(num));
+		n = jsonwrite_number(num, v->valuedouble, &p);
+		(void)buf_append(b, p, n);
 		return;
 	case cJSON_String:
 		jsonwrite_string(b, v->valuestring);
@@ -183,4 +176,12 @@ jsonwrite_print(const cJSON *v)
 	buf_init(&b, 0);
 	jsonwrite_value(&b, v);
 	return buf_take(&b);
+}
+
+void
+jsonwrite_member(struct buf *b, const char *key, const cJSON *v)
+{
+	jsonwrite_string(b, key);
+	(void)buf_append(b, ":", 1);
+	jsonwrite_value(b, v);
 }

@@ -17,7 +17,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "lib/xmalloc.h"
+
 /* The text of V (NULL: "null"); heap string the caller frees. */
 char *jsonwrite_print(const cJSON *v);
+
+/* Appends "KEY":V to B (an object's member; the caller writes the braces
+ * and commas). */
+void jsonwrite_member(struct buf *b, const char *key, const cJSON *v);
 
 #endif

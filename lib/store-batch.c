@@ -22,9 +22,11 @@ store_batch_new_id(char buf[STORE_BATCH_ID_SIZE])
 
 	gmtime_r(&now, &tm);
 	strftime(buf, STORE_BATCH_ID_SIZE, "%Y%m%d-%H%M%S-", &tm);
+	/* Six hex digits from the UUID's random end (its start is the time,
+	 * which the id already says). */
 	store_new_thread_id(tid);
 	snprintf(buf + strlen(buf), STORE_BATCH_ID_SIZE - strlen(buf), "%.6s",
-	    tid);
+	    tid + STORE_THREAD_ID_SIZE - 7);
 	return buf;
 }
 

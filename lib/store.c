@@ -152,10 +152,12 @@ static const char *const store_migrations[] = {
 	" close REAL NOT NULL, adj_close REAL, volume REAL,"
 	" dividend REAL NOT NULL DEFAULT 0, split REAL NOT NULL DEFAULT 1,"
 	" PRIMARY KEY (symbol, date)) WITHOUT ROWID;",
-	/* 8: checkpoints keep each state channel once per change
+	/* 8: checkpoints keep each state channel once per write
 	 * (lib/checkpoint.c): a row's versions map names, for every channel,
-	 * the checkpoint whose channels row holds its value; state stays ''
-	 * then. Rows written before keep their full state. Checkpoints and
+	 * the checkpoint that holds its value, in its state column (an
+	 * object of the channels it wrote) or, where that column is '' (the
+	 * first layout), in the channels table. Rows written before keep
+	 * their full state. Checkpoints and
 	 * writes become WITHOUT ROWID tables (one b-tree each, no index
 	 * beside it): a step writes fewer pages. */
 	"CREATE TABLE checkpoints_v8 ("
@@ -655,8 +657,11 @@ store_open_timeout(const char *path, int busy_ms, struct store **out,
 	}
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	/* One thread uses a connection at a time (store.h): SQLite's
+	 * per-connection mutexes are not needed. */
 	rc = sqlite3_open_v2(path, &s->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
 	if (rc != SQLITE_OK)
 		rc = store_error(s, rc, "opening", cause);
 	else
@@ -702,14 +707,27 @@ store_cache_slot(struct store *s, void (*free_fn)(void *))
 char *
 store_now(char buf[STORE_TIME_SIZE])
 {
+	/* The seconds are formatted once a second a thread. */
+	static _Thread_local time_t sec = -1;
+	static _Thread_local char text[20];
 	struct timespec ts;
 	struct tm tm;
+	unsigned ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, STORE_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + 19, STORE_TIME_SIZE - 19, ".%03uZ",
-	    (unsigned)(ts.tv_nsec / 1000000L) % 1000u);
+	if (ts.tv_sec != sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+		sec = ts.tv_sec;
+	}
+	ms = (unsigned)(ts.tv_nsec / 1000000L) % 1000u;
+	memcpy(buf, text, 19);
+	buf[19] = '.';
+	buf[20] = (char)('0' + ms / 100);
+	buf[21] = (char)('0' + ms / 10 % 10);
+	buf[22] = (char)('0' + ms % 10);
+	buf[23] = 'Z';
+	buf[24] = '\0';
 	return buf;
 }
 
@@ -717,10 +735,21 @@ char *
 store_new_thread_id(char buf[STORE_THREAD_ID_SIZE])
 {
 	unsigned char b[16];
+	struct timespec ts;
+	unsigned long long ms;
 	size_t i, o = 0;
 
+	/* UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then
+	 * random bits. Ids made later sort later, so a thread's rows go to
+	 * the right edge of each b-tree keyed by thread, not to a random
+	 * page of it. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (unsigned long long)ts.tv_sec * 1000ULL +
+	    (unsigned long long)(ts.tv_nsec / 1000000L);
 	store_random(b, sizeof b);
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	for (i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70); /* version 7 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	for (i = 0; i < sizeof b; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
@@ -868,9 +897,11 @@ store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
 	    " (SELECT coalesce(sum(length(value)), 0) FROM channels h"
 	    "  WHERE h.thread_id = c.thread_id"
 	    "  AND h.checkpoint_id = c.checkpoint_id) AS state_bytes,"
-	    " (SELECT count(*) FROM writes w WHERE w.thread_id = c.thread_id"
+	    " coalesce(CASE WHEN json_valid(metadata) THEN"
+	    "  json_array_length(metadata, '$.writes') END,"
+	    "  (SELECT count(*) FROM writes w WHERE w.thread_id = c.thread_id"
 	    "  AND w.checkpoint_ns = c.checkpoint_ns"
-	    "  AND w.checkpoint_id = c.checkpoint_id) AS writes,"
+	    "  AND w.checkpoint_id = c.checkpoint_id)) AS writes,"
 	    " (SELECT coalesce(sum(length(value)), 0) FROM writes w"
 	    "  WHERE w.thread_id = c.thread_id"
 	    "  AND w.checkpoint_ns = c.checkpoint_ns"

@@ -3,7 +3,8 @@
  *
  * A struct store is one connection to the database file, opened in WAL mode
  * with foreign keys on and a busy timeout, and migrated to the schema this
- * program knows (PRAGMA user_version). The connection stays inside
+ * program knows (PRAGMA user_version). One thread uses a struct store at a
+ * time (threads open their own). The connection stays inside
  * store.c; modules with their own tables (checkpoint.c, blobs.c) run their
  * queries through store_prepare(), store_bind_text(), store_step_done() and
  * store_exec(), and turn SQLite failures into the same error categories
@@ -122,7 +123,8 @@ void store_rollback(struct store *s);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" into BUF; returns BUF. */
 char *store_now(char buf[STORE_TIME_SIZE]);
-/* A random version-4 UUID (lower-case text) into BUF; returns BUF. */
+/* A new version-7 UUID (time-ordered; lower-case text) into BUF;
+ * returns BUF. */
 char *store_new_thread_id(char buf[STORE_THREAD_ID_SIZE]);
 
 /*

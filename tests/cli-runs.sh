@@ -27,24 +27,47 @@ for at in end:gather start:analyze end:analyze start:report end:report; do
 	has "$T/out" "status: +done" "$at: run done after resume"
 done
 
-# A checkpoint keeps only the channels its step changed; one written
-# whole (before the channels table) still resumes exactly.
+# A checkpoint keeps only the channels its step wrote (in its state
+# column); one written whole (before schema 8), or with its channels in
+# the channels table (schema 8's first layout), still resumes exactly.
 if command -v sqlite3 >/dev/null 2>&1; then
-	STOCKAGENT_DEBUG_KILL_AT=start:report "$STOCKAGENT" analyze SIM_STOCK \
-		--as-of $D --no-pdf --format json --thread whole >/dev/null 2>&1
-	n=$(sqlite3 "$STOCKAGENT_DB" "SELECT count(*) FROM channels
-		WHERE thread_id = 'whole' AND channel = 'request'")
-	[ "$n" = 1 ] && ok || bad "the request stored $n times, not once"
-	sqlite3 "$STOCKAGENT_DB" "UPDATE checkpoints SET state = (SELECT
-		json_group_object(v.key, json(h.value)) FROM
-		json_each(checkpoints.versions) v JOIN channels h ON
-		h.thread_id = checkpoints.thread_id AND h.checkpoint_id = v.value
-		AND h.channel = v.key), versions = NULL WHERE thread_id = 'whole';
-		DELETE FROM channels WHERE thread_id = 'whole'"
-	expect 0 "resume a checkpoint kept whole" -- runs resume whole \
-		--format json
-	strip "$T/out" >"$T/resumed"
-	cmp -s "$T/ref" "$T/resumed" && ok || bad "whole: resumed result differs"
+	for layout in whole table; do
+		STOCKAGENT_DEBUG_KILL_AT=start:report "$STOCKAGENT" analyze \
+			SIM_STOCK --as-of $D --no-pdf --format json \
+			--thread $layout >/dev/null 2>&1
+		n=$(sqlite3 "$STOCKAGENT_DB" "SELECT count(*) FROM checkpoints
+			WHERE thread_id = '$layout'
+			AND json_type(state, '$.request') IS NOT NULL")
+		[ "$n" = 1 ] && ok || bad "the request stored $n times, not once"
+	done
+	sqlite3 "$STOCKAGENT_DB" "CREATE TEMP TABLE full AS SELECT
+		c.checkpoint_id AS id, (SELECT json_group_object(v.key,
+		json_extract(o.state, '$.\"' || v.key || '\"')) FROM
+		json_each(c.versions) v JOIN checkpoints o ON
+		o.thread_id = c.thread_id AND o.checkpoint_id = v.value) AS st
+		FROM checkpoints c WHERE c.thread_id = 'whole';
+		UPDATE checkpoints SET state = (SELECT st FROM full
+		WHERE id = checkpoint_id), versions = NULL
+		WHERE thread_id = 'whole';
+		INSERT INTO channels (thread_id, checkpoint_id, channel, value)
+		SELECT c.thread_id, c.checkpoint_id, j.key, CASE j.type
+		WHEN 'object' THEN j.value WHEN 'array' THEN j.value
+		WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+		WHEN 'null' THEN 'null' ELSE json_quote(j.value) END
+		FROM checkpoints c, json_each(c.state) j
+		WHERE c.thread_id = 'table';
+		UPDATE checkpoints SET state = '' WHERE thread_id = 'table'"
+	n=$(sqlite3 "$STOCKAGENT_DB" "SELECT count(*) FROM checkpoints
+		WHERE thread_id = 'whole' AND json_type(state, '$.request')
+		IS NOT NULL")
+	[ "$n" -ge 3 ] && ok || bad "whole: $n checkpoints hold the request"
+	for layout in whole table; do
+		expect 0 "resume a checkpoint kept $layout" -- runs resume \
+			$layout --format json
+		strip "$T/out" >"$T/resumed"
+		cmp -s "$T/ref" "$T/resumed" && ok ||
+			bad "$layout: resumed result differs"
+	done
 fi
 
 # Resuming a finished run runs nothing and prints the same result.

@@ -751,6 +751,21 @@ test_compile_errors(void)
 	graph_free(g);
 }
 
+static int
+count_rows(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	char *cause = NULL;
+	int n = -1;
+
+	if (store_prepare(s, sql, &st, "counting", &cause) == 0 &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	free(cause);
+	return n;
+}
+
 static void
 test_checkpoint_rows(struct store *s)
 {
@@ -758,7 +773,7 @@ test_checkpoint_rows(struct store *s)
 	struct graph_run_opts o;
 	struct toy t;
 	struct rec r;
-	cJSON *final = NULL, *list = NULL, *cp, *run = NULL, *w;
+	cJSON *final = NULL, *list = NULL, *cp, *run = NULL, *w, *want;
 	char *cause = NULL;
 	const char *prev_id = "";
 	int i, ok_ids = 1;
@@ -812,7 +827,24 @@ test_checkpoint_rows(struct store *s)
 	    cJSON_GetArraySize(w) == 3 &&
 		strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(w, "report")),
 		    "score 210") == 0);
+	want = cJSON_Parse("{\"report\":\"score 210\","
+			   "\"messages\":[\"report\"],\"meta\":{\"b\":2}}");
+	TEST_CHECK("an appended or merged key's write is the node's part",
+	    cJSON_Compare(w, want, 1));
+	cJSON_Delete(want);
 	cJSON_Delete(list);
+	TEST_CHECK("writes rows only where the update is not the new value",
+	    count_rows(s,
+		"SELECT count(*) FROM writes WHERE thread_id = 'rows'"
+		" AND channel NOT IN ('messages', 'meta')") == 0);
+	TEST_CHECK("a channel is stored by the step that wrote it, once",
+	    count_rows(s,
+		"SELECT count(*) FROM checkpoints WHERE thread_id = 'rows'"
+		" AND json_type(state, '$.n') IS NOT NULL") == 1 &&
+		count_rows(s,
+		    "SELECT count(*) FROM checkpoints WHERE thread_id = "
+		    "'rows' AND json_type(state, '$.analysis') IS NOT NULL") ==
+		    1);
 	store_run_get(s, "rows", &run, &cause);
 	TEST_STREQ("run done",
 	    cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")), "done");
@@ -835,21 +867,6 @@ test_checkpoint_rows(struct store *s)
 	free(cause);
 	cJSON_Delete(final);
 	graph_free(g);
-}
-
-static int
-count_rows(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	char *cause = NULL;
-	int n = -1;
-
-	if (store_prepare(s, sql, &st, "counting", &cause) == 0 &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	free(cause);
-	return n;
 }
 
 static void

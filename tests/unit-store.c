@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/checkpoint.h"
@@ -402,10 +403,10 @@ test_prune(void)
 		cJSON_GetObjectItem(cJSON_GetArrayItem(list, 4), "thread_id")),
 	    "thread-15");
 	cJSON_Delete(list);
-	TEST_CHECK("their checkpoints and writes are gone",
+	TEST_CHECK("their checkpoints and reports are gone",
 	    raw_int(path, "SELECT count(*) FROM checkpoints") == 20 &&
-		raw_int(path, "SELECT count(DISTINCT thread_id) FROM writes") ==
-		    5 &&
+		raw_int(path,
+		    "SELECT count(DISTINCT thread_id) FROM checkpoints") == 5 &&
 		raw_int(path, "SELECT count(*) FROM reports") == 5);
 	TEST_CHECK("prune keep 0",
 	    store_runs_prune(s, 0, &deleted, &cause) == 0 && deleted == 5 &&
@@ -420,16 +421,27 @@ static void
 test_thread_id(void)
 {
 	char a[STORE_THREAD_ID_SIZE], b[STORE_THREAD_ID_SIZE];
-	char now[STORE_TIME_SIZE];
+	char now[STORE_TIME_SIZE], hex[13];
+	unsigned long long ms;
 
 	store_new_thread_id(a);
 	store_new_thread_id(b);
 	TEST_CHECK("36 characters", strlen(a) == 36);
 	TEST_CHECK("UUID shape",
 	    a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
-	TEST_CHECK("version 4", a[14] == '4');
-	TEST_CHECK("RFC 4122 variant", strchr("89ab", a[19]) != NULL);
-	TEST_CHECK("random", strcmp(a, b) != 0);
+	TEST_CHECK("version 7", a[14] == '7');
+	TEST_CHECK("RFC 9562 variant", strchr("89ab", a[19]) != NULL);
+	TEST_CHECK("unique", strcmp(a, b) != 0);
+	/* The first 48 bits are the Unix time in milliseconds. */
+	snprintf(hex, sizeof hex, "%.8s%.4s", a, a + 9);
+	ms = strtoull(hex, NULL, 16);
+	TEST_CHECK("starts with the time in ms",
+	    ms / 1000 + 5 >= (unsigned long long)time(NULL) &&
+		ms / 1000 <= (unsigned long long)time(NULL));
+	nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	store_new_thread_id(b);
+	TEST_CHECK("an id made a millisecond later sorts later",
+	    strcmp(a, b) < 0);
 	store_now(now);
 	TEST_CHECK("ISO 8601 UTC with ms",
 	    strlen(now) == 24 && now[10] == 'T' && now[19] == '.' &&

@@ -44,18 +44,19 @@ jsonwrite_scaled(char *end, long long m, int d)
 }
 
 /* The text of V in BUF: the shortest of the forms that reads back as V;
- * its start into *START, its length returned. */
+ * its start (never BUF itself: a separator fits before it) into *START,
+ * its length returned. */
 static size_t
-jsonwrite_number(char buf[JSONWRITE_NUMBER_SIZE], double v, const char **start)
+jsonwrite_number(char buf[JSONWRITE_NUMBER_SIZE], double v, char **start)
 {
 	char *end = buf + JSONWRITE_NUMBER_SIZE;
 	double s;
 	long long m;
 	int d;
 
-	*start = buf;
+	*start = buf + 1;
 	if (isnan(v) || isinf(v)) {
-		memcpy(buf, "null", 4);
+		memcpy(buf + 1, "null", 4);
 		return 4;
 	}
 	for (d = 0; d <= JSONWRITE_DECIMALS; d++) {
@@ -70,10 +71,10 @@ jsonwrite_number(char buf[JSONWRITE_NUMBER_SIZE], double v, const char **start)
 			return (size_t)(end - *start);
 		}
 	}
-	snprintf(buf, 32, "%.15g", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, 32, "%.17g", v);
-	return strlen(buf);
+	snprintf(buf + 1, 32, "%.15g", v);
+	if (strtod(buf + 1, NULL) != v)
+		snprintf(buf + 1, 32, "%.17g", v);
+	return strlen(buf + 1);
 }
 
 /* S as a JSON string. */
@@ -124,8 +125,7 @@ static void
 jsonwrite_value(struct buf *b, const cJSON *v)
 {
 	const cJSON *c;
-	char num[JSONWRITE_NUMBER_SIZE];
-	const char *p;
+	char num[JSONWRITE_NUMBER_SIZE], *p;
 	size_t n;
 
 	switch (v->type & 0xFF) {
@@ -151,6 +151,16 @@ jsonwrite_value(struct buf *b, const cJSON *v)
 	case cJSON_Object:
 		(void)buf_append(b, cJSON_IsArray(v) ? "[" : "{", 1);
 		for (c = v->child; c != NULL; c = c->next) {
+			if (cJSON_IsArray(v) && cJSON_IsNumber(c)) {
+				/* A series: the comma goes with the number. */
+				n = jsonwrite_number(num, c->valuedouble, &p);
+				if (c != v->child) {
+					*--p = ',';
+					n++;
+				}
+				(void)buf_append(b, p, n);
+				continue;
+			}
 			if (c != v->child)
 				(void)buf_append(b, ",", 1);
 			if (cJSON_IsObject(v)) {

@@ -82,6 +82,22 @@ main(void)
 	    strcmp(text_of(NAN), "null") == 0 &&
 		strcmp(text_of(INFINITY), "null") == 0);
 	{
+		const double series[] = { 0.1, -7, NAN, 1e-300, 3, -0.0001 };
+		cJSON *a = cJSON_CreateDoubleArray(series, 6), *mixed;
+		char *t = jsonwrite_print(a);
+
+		TEST_STREQ("a series of numbers", t,
+		    "[0.1,-7,null,1e-300,3,-0.0001]");
+		free(t);
+		mixed = cJSON_Parse("[\"a\",1,[2,3.5],{\"k\":4},5]");
+		t = jsonwrite_print(mixed);
+		TEST_STREQ("numbers among other values", t,
+		    "[\"a\",1,[2,3.5],{\"k\":4},5]");
+		free(t);
+		cJSON_Delete(mixed);
+		cJSON_Delete(a);
+	}
+	{
 		const char *src = "{\"a\\\"b\":[\"x\\n\\t\\u0001\\\\\\/\","
 				  "\"Đóng cửa ₫\",true,false,null,{},[]],"
 				  "\"n\":-12.5e3}";

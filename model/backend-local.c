@@ -277,7 +277,7 @@ local_load(struct local_state *st, struct gptoss_context_params *cp,
 		*cause = xasprintf("local model '%s': %s", st->dir,
 		    msg != NULL ? msg : gptoss_status_str(s));
 		free(msg);
-		return -1;
+		return s == GPTOSS_ERR_DEVICE ? MODEL_OPEN_DEVICE : -1;
 	}
 	local_generation_config(st);
 	return 0;
@@ -289,7 +289,7 @@ local_open(const char *rest, const struct model_params *defaults,
 {
 	struct local_state *st = xcalloc(1, sizeof *st);
 	struct gptoss_context_params cp = { 0, 0, 0, 0, GPTOSS_DEVICE_CPU };
-	int prec;
+	int prec, rc;
 
 	pthread_mutex_init(&st->lock, NULL);
 	st->uri = (struct model_params){ NULL, 0, -1, -1, -1, NULL };
@@ -313,9 +313,9 @@ local_open(const char *rest, const struct model_params *defaults,
 	st->defaults.precision = NULL; /* not kept past open */
 	log_debug("local model '%s': precision %s", st->dir,
 	    cp.precision == GPTOSS_PRECISION_FAST ? "fast" : "exact");
-	if (local_load(st, &cp, cause) != 0) {
+	if ((rc = local_load(st, &cp, cause)) != 0) {
 		local_close(st);
-		return -1;
+		return rc;
 	}
 	*state_out = st;
 	return 0;

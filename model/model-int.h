@@ -6,16 +6,19 @@
 
 #include "model/model.h"
 
-/* What open returns for a malformed URI or option. */
+/* What open returns for a malformed URI or option, and for a compute
+ * device that cannot be used. */
 #define MODEL_OPEN_USAGE (-2)
+#define MODEL_OPEN_DEVICE (-3)
 
 struct model_backend {
 	const char *scheme; /* "builtin", "openai", ... */
 	const char *summary;
 	/* Opens the backend for the URI part after "scheme:" (NULL when the
 	 * URI is the bare scheme). Returns 0 with *state_out, or with *cause
-	 * MODEL_OPEN_USAGE for a malformed URI (the CLI exits 2) or -1 when
-	 * the model cannot be reached or set up (exit 4). */
+	 * MODEL_OPEN_USAGE for a malformed URI (the CLI exits 2),
+	 * MODEL_OPEN_DEVICE for a device that cannot be used (exit 11) or -1
+	 * when the model cannot be reached or set up (exit 4). */
 	int (*open)(const char *rest, const struct model_params *defaults,
 	    void **state_out, char **cause);
 	int (*chat)(void *state, const struct model_request *req,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/exitcode.h"
 #include "lib/redact.h"
 #include "lib/xmalloc.h"
 #include "model/model-int.h"
@@ -78,8 +79,8 @@ model_make_id(const struct model_backend *be, const char *rest)
 }
 
 struct model *
-model_open(const char *uri, const struct model_params *defaults,
-    int *usage_error, char **cause)
+model_open(const char *uri, const struct model_params *defaults, int *failure,
+    char **cause)
 {
 	const struct model_backend *be;
 	const char *rest = NULL;
@@ -88,7 +89,7 @@ model_open(const char *uri, const struct model_params *defaults,
 	char *list;
 	int rc;
 
-	*usage_error = 0;
+	*failure = MODEL_FAILURE_LOAD;
 	if (uri == NULL || *uri == '\0')
 		uri = "builtin";
 	if ((be = model_find_backend(uri, &rest)) == NULL) {
@@ -97,11 +98,13 @@ model_open(const char *uri, const struct model_params *defaults,
 				   "(see 'stockagent help analyze')",
 		    uri, list);
 		free(list);
-		*usage_error = 1;
+		*failure = MODEL_FAILURE_USAGE;
 		return NULL;
 	}
 	if ((rc = be->open(rest, defaults, &state, cause)) != 0) {
-		*usage_error = rc == MODEL_OPEN_USAGE;
+		*failure = rc == MODEL_OPEN_USAGE ? MODEL_FAILURE_USAGE :
+		    rc == MODEL_OPEN_DEVICE	  ? MODEL_FAILURE_DEVICE :
+						    MODEL_FAILURE_LOAD;
 		return NULL;
 	}
 	m = xcalloc(1, sizeof *m);
@@ -110,6 +113,14 @@ model_open(const char *uri, const struct model_params *defaults,
 	m->name = redact_text(uri); /* shown and stored: no password */
 	m->id = model_make_id(be, rest);
 	return m;
+}
+
+int
+model_failure_exit(int failure)
+{
+	return failure == MODEL_FAILURE_USAGE ? EXIT_USAGE :
+	    failure == MODEL_FAILURE_DEVICE   ? EXIT_DEVICE :
+						EXIT_MODEL;
 }
 
 void

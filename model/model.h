@@ -73,13 +73,21 @@ struct model_response {
 	double latency_ms;
 };
 
+/* Why model_open failed. */
+enum model_failure {
+	MODEL_FAILURE_LOAD,   /* cannot be reached or loaded (exit 4) */
+	MODEL_FAILURE_USAGE,  /* unknown scheme or bad options (exit 2) */
+	MODEL_FAILURE_DEVICE, /* the compute device asked for (exit 11) */
+};
+
 /*
- * Opens the model named by URI. Returns NULL with *cause set for an unknown
- * scheme or bad options (the CLI exits 2) and for a model that cannot be
- * reached or loaded (exit 4); *usage_error tells which.
+ * Opens the model named by URI. Returns NULL with *cause set and
+ * *FAILURE (an enum model_failure) saying why.
  */
 struct model *model_open(const char *uri, const struct model_params *defaults,
-    int *usage_error, char **cause);
+    int *failure, char **cause);
+/* The exit code (lib/exitcode.h) of a model_open FAILURE. */
+int model_failure_exit(int failure);
 void model_close(struct model *m);
 
 /* The I-th registered backend's scheme and one-line summary; 0, or -1

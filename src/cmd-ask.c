@@ -31,16 +31,16 @@ cmd_ask_model(struct settings *s, const char *prompt, const char *const *known,
 {
 	struct model *m;
 	char *cause = NULL;
-	int usage_error, rc = 0;
+	int failure, rc = 0;
 
-	m = model_open(settings_string(s, "model"), NULL, &usage_error, &cause);
+	m = model_open(settings_string(s, "model"), NULL, &failure, &cause);
 	if (m != NULL && model_is_builtin(m)) {
 		model_close(m);
 		return 1;
 	}
-	if (m == NULL && usage_error) {
+	if (m == NULL && failure != MODEL_FAILURE_LOAD) {
 		*why = cause;
-		return EXIT_USAGE;
+		return model_failure_exit(failure);
 	}
 	if (m == NULL ||
 	    ask_symbol_pick(m, prompt, known, n, out, &cause) != 0) {

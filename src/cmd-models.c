@@ -143,12 +143,12 @@ cmd_models_check(const char *uri, const struct model_params *p, int json)
 	cJSON *messages = NULL, *tools = NULL, *o;
 	struct model *m;
 	char *cause = NULL;
-	int usage_error, rc = EXIT_OK;
+	int failure, rc = EXIT_OK;
 
-	if ((m = model_open(uri, p, &usage_error, &cause)) == NULL) {
+	if ((m = model_open(uri, p, &failure, &cause)) == NULL) {
 		log_error("%s", cause);
 		free(cause);
-		return usage_error ? EXIT_USAGE : EXIT_MODEL;
+		return model_failure_exit(failure);
 	}
 	cmd_models_probe(&messages, &tools);
 	req.messages = messages;

@@ -295,15 +295,14 @@ static int
 runner_model(struct settings *s, struct model **out)
 {
 	struct model_params p;
-	int usage_error = 1, rc = 0;
+	int failure, rc = 0;
 	char *cause = NULL;
 
 	runner_params(s, &p);
-	*out = model_open(settings_string(s, "model"), &p, &usage_error,
-	    &cause);
+	*out = model_open(settings_string(s, "model"), &p, &failure, &cause);
 	if (*out == NULL) {
 		log_error("%s", cause);
-		rc = usage_error ? EXIT_USAGE : EXIT_MODEL;
+		rc = model_failure_exit(failure);
 	}
 	free(cause);
 	return rc;
@@ -700,13 +699,13 @@ static int
 runner_model_cause(struct settings *s, struct model **out, char **cause)
 {
 	struct model_params p;
-	int usage_error = 1;
+	int failure;
 
 	runner_params(s, &p);
-	*out = model_open(settings_string(s, "model"), &p, &usage_error, cause);
+	*out = model_open(settings_string(s, "model"), &p, &failure, cause);
 	if (*out != NULL)
 		return 0;
-	return usage_error ? EXIT_USAGE : EXIT_MODEL;
+	return model_failure_exit(failure);
 }
 
 /* Records run TID with H's metadata and takes its lease; the input

@@ -105,6 +105,23 @@ rc=$?
 [ $rc -eq 4 ] || bad "a directory without tokenizer.json exited $rc, expected 4"
 grep -q "tokenizer.json" "$tmp/err" || bad "the message does not name tokenizer.json"
 
+# A CUDA device that cannot be used is exit 11 for analyze and ask too,
+# as for the model subcommands (where one is present, tests/gpu-cuda.sh).
+if ! $S model info "$M" --device cuda >/dev/null 2>&1; then
+	for cmd in "analyze SIM_STOCK --as-of 2025-09-04 --no-pdf" \
+		"ask Analyze_Apple_stock"; do
+		# shellcheck disable=SC2086
+		$S $cmd --model "local:$M?device=cuda&threads=1" \
+			>/dev/null 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 11 ] || bad "$cmd with ?device=cuda exited $rc, not 11"
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] ||
+			bad "$cmd with ?device=cuda: not one line"
+		grep -q "device cuda" "$tmp/err" ||
+			bad "$cmd with ?device=cuda: the message names no device"
+	done
+fi
+
 # A prompt longer than the context is a clear error, not a crash.
 $S models check "local:$M?context=64" >/dev/null 2>"$tmp/err"
 rc=$?

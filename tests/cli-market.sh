@@ -224,4 +224,29 @@ else
 	echo "SKIP: technicalindicators not installed (indicator oracle)"
 fi
 
+# --- bars imported after Yahoo's were cached: csv first in the chain wins --
+$PYTHON - "$T/aapl.csv" <<'EOF2'
+import datetime, sys
+d, rows = datetime.date(2024, 8, 1), ["Date,Open,High,Low,Close,Volume"]
+while d <= datetime.date(2025, 9, 4):
+    if d.weekday() < 5:
+        c = 500 + (d.toordinal() % 17) * 0.5
+        rows.append("%s,%.2f,%.2f,%.2f,%.2f,1000000" % (d, c, c + 1, c - 1, c))
+    d += datetime.timedelta(days=1)
+open(sys.argv[1], "w").write("\n".join(rows) + "\n")
+EOF2
+expect 0 "import AAPL" -- data import "$T/aapl.csv" --symbol AAPL
+: >"$LOG"
+export STOCKAGENT_HISTORY_PROVIDER=csv,yahoo,stooq
+expect 0 "analyze AAPL, csv first" -- analyze AAPL --as-of $D --no-pdf \
+	--format json
+unset STOCKAGENT_HISTORY_PROVIDER
+result 'r["market"]["sources"]["history"]["provider"] == "csv" and
+	r["market"]["quote"]["price"] > 400' "imported bars over cached ones"
+same "$(requests "/v8/finance/chart/AAPL")" 0 "no chart asked for AAPL"
+expect 0 "analyze AAPL, default chain" -- analyze AAPL --as-of $D --no-pdf \
+	--format json
+result 'r["market"]["sources"]["history"]["provider"] == "yahoo" and
+	r["market"]["quote"]["price"] < 400' "the default chain keeps yahoo's"
+
 cli_done

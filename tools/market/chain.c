@@ -178,27 +178,39 @@ market_get_history(const struct market_query *q, int32_t from,
 	struct buf said_b;
 	char *why = NULL;
 	size_t n, i;
-	int cached, rc;
+	int cached, asked_cache = 0, rc;
 
 	memset(out, 0, sizeof *out);
 	if (chain_split(chain_of(q, MARKET_HISTORY), p, &n, cause) != 0)
 		return -1;
 	cached = q->cache != NULL && chain_cached(p, n);
-	if (cached && !c->refresh &&
-	    (rc = market_cache_bars_get(q->cache, q->symbol, from, q->as_of,
-		 !c->offline, time(NULL), out, &why)) == 0) {
-		if (c->offline)
-			chain_age(q->symbol, "daily bars", &out->origin);
-		market_bars_adjust(out); /* cached bars have adj_close */
-		return 0;
-	}
-	if (why != NULL) {
-		log_warn("%s", why);
-		free(why);
-		why = NULL;
-	}
 	buf_init(&said_b, 0);
 	for (i = 0; i < n; i++) {
+		/* The cache keeps what the network providers sent: it is
+		 * asked where the first of them comes in the chain, after
+		 * local data before it (imported bars listed first win over
+		 * bars cached before the import). */
+		if (cached && !p[i]->local) {
+			cached = 0;
+			if (!c->refresh &&
+			    (rc = market_cache_bars_get(q->cache, q->symbol,
+				 from, q->as_of, !c->offline, time(NULL), out,
+				 &why)) == 0) {
+				if (c->offline)
+					chain_age(q->symbol, "daily bars",
+					    &out->origin);
+				/* cached bars have adj_close */
+				market_bars_adjust(out);
+				buf_free(&said_b);
+				return 0;
+			}
+			if (why != NULL) {
+				log_warn("%s", why);
+				free(why);
+				why = NULL;
+			}
+			asked_cache = 1;
+		}
 		if (!chain_may_ask(p[i], &said_b))
 			continue;
 		if (market_history(p[i], q->symbol, q->as_of, from, out,
@@ -211,7 +223,7 @@ market_get_history(const struct market_query *q, int32_t from,
 			market_bars_adjust(out);
 			/* Local data (imported bars) is not a cache's to
 			 * keep: a new import must show at once. */
-			if (cached && !p[i]->local &&
+			if (asked_cache && !p[i]->local &&
 			    market_cache_bars_put(q->cache, q->symbol, from,
 				q->as_of, out, &why) != 0) {
 				log_warn("%s", why);
@@ -227,7 +239,7 @@ market_get_history(const struct market_query *q, int32_t from,
 		why = NULL;
 		market_bars_free(out);
 	}
-	if (c->offline && cached)
+	if (c->offline && asked_cache)
 		said(&said_b, "cache",
 		    "nothing cached (run once without "
 		    "--offline)");

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/exitcode.h"
 #include "lib/jsonutil.h"
 #include "lib/log.h"
+#include "lib/paths.h"
 #include "lib/s3.h"
+#include "lib/settings.h"
 #include "lib/xmalloc.h"
 #include "src/batch-merge.h"
 #include "src/batch-shard.h"
@@ -141,12 +144,157 @@ out:
 	return rc;
 }
 
+/* The batches folder holding LOC's group folder into *PARENT. */
+static void
+batch_merge_parent(const struct s3_location *loc, struct s3_location *parent)
+{
+	size_t n = strlen(loc->prefix);
+
+	if (n > 0)
+		n--; /* the group's trailing '/' */
+	while (n > 0 && loc->prefix[n - 1] != '/')
+		n--;
+	parent->bucket = xstrdup(loc->bucket);
+	parent->prefix = xasprintf("%.*s", (int)n, loc->prefix);
+}
+
+/* The key of the pointer to the latest merged summary of GROUP's
+ * watchlist ("HASH-latest.json"), or NULL for a group not named
+ * DATE-HASH. */
+static char *
+batch_merge_pointer_key(const char *group)
+{
+	if (group == NULL || strlen(group) <= 11 || group[10] != '-')
+		return NULL;
+	return xasprintf("%s-latest.json", group + 11);
+}
+
+/* Object KEY under LOC parsed into *OUT (NULL when absent); 0, or -1
+ * after a warning when it cannot be read. */
+static int
+batch_merge_get_json(const struct s3_location *loc, const char *key,
+    cJSON **out)
+{
+	struct buf b;
+	char *why = NULL;
+	int rc;
+
+	*out = NULL;
+	buf_init(&b, BATCH_MERGE_SHARD_MAX);
+	rc = s3_get_object(loc, key, NULL, BATCH_MERGE_SHARD_MAX, &b, &why);
+	if (rc == S3_OK &&
+	    (*out = cJSON_ParseWithLength(b.data, b.len)) == NULL) {
+		free(why);
+		why = xasprintf("s3://%s/%s%s is not JSON", loc->bucket,
+		    loc->prefix, key);
+	}
+	buf_free(&b);
+	if (rc != S3_OK && rc != S3_ERR_REJECTED) /* absent: none yet */
+		log_warn("batch merge: %s; what changed since the previous "
+			 "batch is not marked",
+		    why);
+	else if (rc == S3_OK && *out == NULL)
+		log_warn("batch merge: %s; what changed since the previous "
+			 "batch is not marked",
+		    why);
+	free(why);
+	return *out == NULL && rc != S3_ERR_REJECTED ? -1 : 0;
+}
+
+/*
+ * The group of the merged summary before SUMMARY's, by the watchlist's
+ * pointer POINTER (NULL: none): the pointer's group when it is of an
+ * earlier date, its "previous" when it is SUMMARY's own group (a merge
+ * done again). Borrowed from POINTER, or NULL.
+ */
+static const char *
+batch_merge_previous_group(const cJSON *pointer, const cJSON *summary)
+{
+	const char *id = jsonutil_string(summary, "id"),
+		   *as_of = jsonutil_string(summary, "as_of"),
+		   *g = jsonutil_string(pointer, "group"),
+		   *d = jsonutil_string(pointer, "as_of");
+
+	if (g == NULL || d == NULL || id == NULL || as_of == NULL)
+		return NULL;
+	if (strcmp(g, id) == 0)
+		return jsonutil_string(pointer, "previous");
+	return strcmp(d, as_of) < 0 ? g : NULL;
+}
+
+/* Writes TEXT to PATH and uploads it as KEY under LOC; 0 or an exit code
+ * with *cause. */
+static int
+batch_merge_put_text(const struct s3_location *loc, const char *key,
+    const char *path, const char *text, char **cause)
+{
+	char *uri = NULL;
+	int rc;
+
+	if (paths_mkdirs_for(path, 0, cause) != 0 ||
+	    paths_write_atomic(path, text, strlen(text), cause) != 0)
+		return EXIT_STORAGE;
+	rc = s3_put_file(loc, key, path, "application/json", NULL, &uri, cause);
+	free(uri);
+	return rc != S3_OK ? EXIT_UPLOAD : 0;
+}
+
+/*
+ * Keeps SUMMARY for the next merge of its watchlist: as summary.json in
+ * its group's folder LOC (and OUT/batches/GROUP_summary.json), and, unless
+ * POINTER names a later date, the watchlist's pointer in PARENT naming it
+ * (with PREVIOUS, the group before it).
+ */
+static int
+batch_merge_keep(struct settings *s, const struct s3_location *loc,
+    const struct s3_location *parent, const cJSON *summary,
+    const cJSON *pointer, const char *previous, char **cause)
+{
+	const char *dir = settings_string(s, "out") != NULL ?
+	    settings_string(s, "out") :
+	    "reports",
+		   *id = jsonutil_string(summary, "id"),
+		   *as_of = jsonutil_string(summary, "as_of"),
+		   *d = jsonutil_string(pointer, "as_of");
+	char *key = batch_merge_pointer_key(id), *path, *text;
+	cJSON *p;
+	int rc;
+
+	path = xasprintf("%s/batches/%s_summary.json", dir, id);
+	text = jsonutil_print_text(summary, 0);
+	rc = batch_merge_put_text(loc, "summary.json", path, text, cause);
+	free(text);
+	free(path);
+	if (rc != 0 || key == NULL || as_of == NULL ||
+	    (d != NULL && strcmp(d, as_of) > 0)) {
+		free(key);
+		return rc;
+	}
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "group", id);
+	cJSON_AddStringToObject(p, "as_of", as_of);
+	if (previous != NULL)
+		cJSON_AddStringToObject(p, "previous", previous);
+	else
+		cJSON_AddNullToObject(p, "previous");
+	text = jsonutil_print_text(p, 0);
+	cJSON_Delete(p);
+	path = xasprintf("%s/batches/%s_latest.json", dir, id);
+	rc = batch_merge_put_text(parent, key, path, text, cause);
+	unlink(path);
+	free(path);
+	free(text);
+	free(key);
+	return rc;
+}
+
 int
 batch_merge(struct settings *s, const char *uri, const struct output_opts *out)
 {
-	struct s3_location loc = { NULL, NULL };
-	cJSON *summary = NULL;
-	char *cause = NULL, *stem = NULL;
+	struct s3_location loc = { NULL, NULL }, parent = { NULL, NULL };
+	cJSON *summary = NULL, *pointer = NULL, *prev = NULL;
+	char *cause = NULL, *stem = NULL, *key = NULL, *prev_key = NULL;
+	const char *previous = NULL;
 	int rc;
 
 	if (strncmp(uri, "s3://", 5) != 0 ||
@@ -160,8 +308,22 @@ batch_merge(struct settings *s, const char *uri, const struct output_opts *out)
 	}
 	if ((rc = batch_merge_read(&loc, &summary, &cause)) != 0)
 		goto fail;
+	/* What changed is told against the previous merged summary of the
+	 * watchlist: a pod's database is gone by the next day. */
+	batch_merge_parent(&loc, &parent);
+	if ((key = batch_merge_pointer_key(jsonutil_string(summary, "id"))) !=
+		NULL &&
+	    batch_merge_get_json(&parent, key, &pointer) == 0 &&
+	    (previous = batch_merge_previous_group(pointer, summary)) != NULL) {
+		prev_key = xasprintf("%s/summary.json", previous);
+		if (batch_merge_get_json(&parent, prev_key, &prev) == 0 &&
+		    prev != NULL)
+			batch_summary_changes_since(summary, prev);
+	}
 	stem = xasprintf("%s_summary", jsonutil_string(summary, "id"));
 	if ((rc = batch_summary_files(s, summary, stem, uri, "summary",
+		 &cause)) != 0 ||
+	    (rc = batch_merge_keep(s, &loc, &parent, summary, pointer, previous,
 		 &cause)) != 0)
 		goto fail;
 	batch_summary_print(summary, out);
@@ -172,7 +334,12 @@ fail:
 out:
 	free(cause);
 	free(stem);
+	free(key);
+	free(prev_key);
 	cJSON_Delete(summary);
+	cJSON_Delete(pointer);
+	cJSON_Delete(prev);
+	s3_location_free(&parent);
 	s3_location_free(&loc);
 	return rc;
 }

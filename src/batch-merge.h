@@ -22,10 +22,13 @@ struct settings;
  * GROUP"), writes the merged summary as CSV and PDF under the out
  * setting (OUT/batches/GROUP_summary.csv, .pdf), uploads them beside the
  * shards' as summary.csv and summary.pdf, and prints it as OUT asks (as
- * batch does). Returns 0 when every symbol was done, EXIT_PARTIAL when
- * some failed, or an exit code (printed): EXIT_USAGE for a bad URI or a
- * shard that does not belong, EXIT_NETWORK when S3 fails or a shard's
- * summary is missing, EXIT_STORAGE, EXIT_UPLOAD.
+ * batch does). What changed is marked against the previous merged summary
+ * of the watchlist: each merge keeps its summary as GROUP/summary.json and
+ * names it in the batches folder's HASH-latest.json (unless that names a
+ * later date), which the next merge reads. Returns 0 when every symbol was
+ * done, EXIT_PARTIAL when some failed, or an exit code (printed): EXIT_USAGE
+ * for a bad URI or a shard that does not belong, EXIT_NETWORK when S3 fails or
+ * a shard's summary is missing, EXIT_STORAGE, EXIT_UPLOAD.
  */
 int batch_merge(struct settings *s, const char *uri,
     const struct output_opts *out);

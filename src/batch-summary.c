@@ -145,16 +145,52 @@ batch_row_changes(cJSON *ch, const cJSON *a, const cJSON *b)
 	    jsonutil_number(b, "rsi14"));
 }
 
+/* What changed for a symbol now STATE with ROW, before PREV_STATE with
+ * PREV_ROW (NULL: not in the previous batch). New array. */
+static cJSON *
+batch_changes(const char *state, const cJSON *row, const char *prev_state,
+    const cJSON *prev_row)
+{
+	cJSON *ch = cJSON_CreateArray();
+
+	if (prev_state == NULL || strcmp(prev_state, "done") != 0)
+		return ch;
+	if (state != NULL && strcmp(state, "failed") == 0)
+		batch_change(ch, "failed (done in the previous batch)");
+	else
+		batch_row_changes(ch, prev_row, row);
+	return ch;
+}
+
+/* Sets R's "changes" to CH (taken) and "changes_text" to its items. */
+static void
+batch_set_changes(cJSON *r, cJSON *ch)
+{
+	const cJSON *p;
+	char *text, *next;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(r, "changes");
+	cJSON_DeleteItemFromObjectCaseSensitive(r, "changes_text");
+	cJSON_AddItemToObject(r, "changes", ch);
+	text = xstrdup("");
+	for (p = ch->child; p != NULL; p = p->next) {
+		next = xasprintf("%s%s%s", text, *text ? "; " : "",
+		    p->valuestring);
+		free(text);
+		text = next;
+	}
+	cJSON_AddStringToObject(r, "changes_text", text);
+	free(text);
+}
+
 /* The summary row of item IT, with its changes since PREV. */
 static cJSON *
 batch_rank_row(const cJSON *it, const cJSON *prev)
 {
 	const cJSON *row = cJSON_GetObjectItemCaseSensitive(it, "row"), *p;
-	const char *state = jsonutil_string(it, "state"), *ps;
+	const char *state = jsonutil_string(it, "state");
 	cJSON *r = cJSON_IsObject(row) ? cJSON_Duplicate(row, 1) :
 					 cJSON_CreateObject();
-	cJSON *ch = cJSON_CreateArray();
-	char *text, *next;
 
 	cJSON_AddStringToObject(r, "symbol", jsonutil_string(it, "symbol"));
 	cJSON_AddStringToObject(r, "status", state);
@@ -168,24 +204,41 @@ batch_rank_row(const cJSON *it, const cJSON *prev)
 		cJSON_AddStringToObject(r, "message",
 		    jsonutil_string(it, "message"));
 	p = batch_prev_item(prev, jsonutil_string(it, "symbol"));
-	ps = p != NULL ? jsonutil_string(p, "state") : NULL;
-	if (strcmp(state, "failed") == 0 && ps != NULL &&
-	    strcmp(ps, "done") == 0)
-		batch_change(ch, "failed (done in the previous batch)");
-	else if (ps != NULL && strcmp(ps, "done") == 0)
-		batch_row_changes(ch,
-		    cJSON_GetObjectItemCaseSensitive(p, "row"), row);
-	cJSON_AddItemToObject(r, "changes", ch);
-	text = xstrdup("");
-	for (p = ch->child; p != NULL; p = p->next) {
-		next = xasprintf("%s%s%s", text, *text ? "; " : "",
-		    p->valuestring);
-		free(text);
-		text = next;
-	}
-	cJSON_AddStringToObject(r, "changes_text", text);
-	free(text);
+	batch_set_changes(r,
+	    batch_changes(state, row,
+		p != NULL ? jsonutil_string(p, "state") : NULL,
+		cJSON_GetObjectItemCaseSensitive(p, "row")));
 	return r;
+}
+
+void
+batch_summary_changes_since(cJSON *summary, const cJSON *prev)
+{
+	cJSON *r;
+	const cJSON *p, *found;
+	const char *sym;
+
+	cJSON_ArrayForEach(r,
+	    cJSON_GetObjectItemCaseSensitive(summary, "ranking")) {
+		sym = jsonutil_string(r, "symbol");
+		found = NULL;
+		cJSON_ArrayForEach(p,
+		    cJSON_GetObjectItemCaseSensitive(prev, "ranking")) {
+			if (sym != NULL && jsonutil_string(p, "symbol") &&
+			    strcmp(jsonutil_string(p, "symbol"), sym) == 0) {
+				found = p;
+				break;
+			}
+		}
+		batch_set_changes(r,
+		    batch_changes(jsonutil_string(r, "status"), r,
+			found != NULL ? jsonutil_string(found, "status") : NULL,
+			found));
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(summary, "previous");
+	if (jsonutil_string(prev, "id") != NULL)
+		cJSON_AddStringToObject(summary, "previous",
+		    jsonutil_string(prev, "id"));
 }
 
 /* qsort order: done before failed, then overall score best first. */

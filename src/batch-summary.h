@@ -50,6 +50,13 @@ int batch_summary_files(struct settings *s, cJSON *summary, const char *stem,
  */
 cJSON *batch_summary_merged(const cJSON *head, cJSON *rows);
 
+/*
+ * Marks in SUMMARY's ranking what changed since PREV, the summary of an
+ * earlier batch of the same watchlist (batch merge keeps the last one in
+ * S3): each row's "changes" and "changes_text" are computed again
+ * against PREV's row of its symbol, and SUMMARY's "previous" is PREV's id.
+ */
+void batch_summary_changes_since(cJSON *summary, const cJSON *prev);
 /* 0 when every row of SUMMARY's ranking is done, EXIT_PARTIAL when some
  * are, else EXIT_FAILURE_ANY. */
 int batch_summary_code(const cJSON *summary);

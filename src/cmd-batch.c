@@ -540,7 +540,8 @@ const struct cmd_entry cmd_batch_retry_entry = {
 const struct cmd_entry cmd_batch_merge_entry = {
 	.name = "batch merge",
 	.usage =
-	    "s3://BUCKET/PREFIX/batches/GROUP [--out DIR] [--format FORMAT] "
+	    "s3://BUCKET/PREFIX/batches/GROUP | s3://BUCKET/PREFIX "
+	    "--watchlist FILE [--as-of DATE] [--out DIR] [--format FORMAT] "
 	    "[--no-pdf]",
 	.summary = "one summary from the summaries of a batch's shards in S3",
 	.help =
@@ -548,14 +549,22 @@ const struct cmd_entry cmd_batch_merge_entry = {
 	    "--s3 s3://BUCKET/PREFIX` uploaded under batches/GROUP (GROUP:\n"
 	    "the date and the watchlist's hash), ranks all their symbols,\n"
 	    "writes OUT/batches/GROUP_summary.csv and .pdf and uploads them\n"
-	    "beside the shards' as summary.csv and summary.pdf.\n"
+	    "beside the shards' as summary.csv and summary.pdf, with\n"
+	    "summary.json: the next merge of the watchlist marks what\n"
+	    "changed against it.\n"
 	    "Options:\n"
+	    "  --watchlist FILE    the batch's watchlist: with it the URI is\n"
+	    "                      the shards' --s3 and GROUP is computed\n"
+	    "  --as-of DATE        with --watchlist, the batch's date "
+	    "(default:\n"
+	    "                      today)\n"
 	    "  --out DIR           where the summary goes (default: "
 	    "./reports)\n"
 	    "  --format FORMAT     text, json, ndjson or csv\n"
 	    "  --no-pdf            the CSV only\n"
 	    "Exit status: 0 all done, 10 some symbols failed, 8 S3 failed or\n"
-	    "  a shard's summary is missing.\n",
+	    "  a shard's summary is missing, 2 a bad URI or a shard of\n"
+	    "  another batch.\n",
 	.exec = cmd_batch_merge_exec,
 	.options = cmd_batch_merge_opts,
 };

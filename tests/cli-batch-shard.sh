@@ -100,6 +100,36 @@ expect 0 "merge by watchlist" -- batch merge s3://reports/k8s --watchlist "$T/wl
 same "$(jget "$T/out" 'r["id"]')" "$G" "the watchlist names the group"
 expect 2 "--as-of alone" -- batch merge s3://reports/k8s --as-of $D
 
+# The next day on fresh pods (a pod's database is gone): the merge tells
+# what changed against the previous merged summary, kept in S3, as the
+# one machine does against its previous batch.
+D2=2025-09-05
+STOCKAGENT_DB="$T/one.db" "$STOCKAGENT" batch --watchlist "$T/wl" --as-of $D2 --out "$T/one2" --s3 s3://reports/one --format json >"$T/one2.json" 2>"$T/err"
+same $? 0 "one-machine batch, day 2 ($(head -c 200 "$T/err"))"
+same "$(jget "$T/one2.json" 'any(x["changes"] for x in r["ranking"])')" True "the one machine finds changes"
+G2=$(ls "$T/s3/reports/one/batches" | grep "^$D2-[0-9a-f]*$" | head -1)
+for k in 0 1 2; do
+	JOB_COMPLETION_INDEX=$k STOCKAGENT_SHARDS=$N STOCKAGENT_DB="$T/pod${k}b.db" \
+		"$STOCKAGENT" batch --watchlist "$T/wl" --shard auto --as-of $D2 \
+		--out "$T/pod${k}b" --s3 s3://reports/k8s --jobs 1 --no-pdf >"$T/out" 2>"$T/err" ||
+		bad "day-2 shard $k failed: $(head -c 300 "$T/err")"
+done
+s3get "k8s/batches/${G#*-*-*-}-latest.json" "$T/latest.json" && ok || bad "the watchlist's pointer in S3"
+same "$(jget "$T/latest.json" 'r["group"]')" "$G" "the pointer names day 1"
+expect 0 "merge day 2" -- batch merge "s3://reports/k8s/batches/$G2" --out "$T/merged-2" --format json
+cp "$T/out" "$T/merged2.json"
+same "$(jget "$T/merged2.json" 'r.get("previous")')" "$G" "merged day 2 names day 1 as previous"
+same "$(jget "$T/merged2.json" "[[x.get(k) for k in $cmp_cols] for x in r['ranking']]")" "$(jget "$T/one2.json" "[[x.get(k) for k in $cmp_cols] for x in r['ranking']]")" "merged day-2 ranking and changes = one machine's"
+s3get "k8s/batches/${G#*-*-*-}-latest.json" "$T/latest.json"
+same "$(jget "$T/latest.json" '[r["group"], r["previous"]]')" "['$G2', '$G']" "the pointer moves to day 2"
+# Merging day 2 again keeps its previous; merging day 1 again leaves the
+# pointer on day 2.
+expect 0 "merge day 2 again" -- batch merge "s3://reports/k8s/batches/$G2" --out "$T/merged-2" --format json
+same "$(jget "$T/out" 'r.get("previous")')" "$G" "a second merge of day 2 still names day 1"
+expect 0 "merge day 1 again" -- batch merge "s3://reports/k8s/batches/$G" --out "$T/merged-1" --format json
+s3get "k8s/batches/${G#*-*-*-}-latest.json" "$T/latest.json"
+same "$(jget "$T/latest.json" 'r["group"]')" "$G2" "the pointer stays on the latest day"
+
 # A shard missing: exit 8 naming it; a URI that is not a batch: exit 2.
 rm -rf "$T/s3/reports/k8s/batches/$G/shard-2.json"*
 expect 8 "missing shard" -- batch merge "s3://reports/k8s/batches/$G" --out "$T/merged2"

@@ -169,11 +169,16 @@ batch_merge_pointer_key(const char *group)
 	return xasprintf("%s-latest.json", group + 11);
 }
 
-/* Object KEY under LOC parsed into *OUT (NULL when absent); 0, or -1
- * after a warning when it cannot be read. */
+/*
+ * Object KEY under LOC parsed into *OUT; 0, or -1 (and *OUT NULL) when it
+ * cannot be read or parsed, after a warning. An OPTIONAL object that is
+ * absent is *OUT NULL and 0, quietly; so is an AccessDenied, which is how
+ * S3 answers a missing key when the role lacks s3:ListBucket (an upload
+ * that follows fails loudly if the credentials are wrong).
+ */
 static int
 batch_merge_get_json(const struct s3_location *loc, const char *key,
-    cJSON **out)
+    int optional, cJSON **out)
 {
 	struct buf b;
 	char *why = NULL;
@@ -189,16 +194,20 @@ batch_merge_get_json(const struct s3_location *loc, const char *key,
 		    loc->prefix, key);
 	}
 	buf_free(&b);
-	if (rc != S3_OK && rc != S3_ERR_REJECTED) /* absent: none yet */
+	if (*out == NULL && optional &&
+	    (rc == S3_ERR_REJECTED || rc == S3_ERR_AUTH)) {
+		log_debug("batch merge: %s: none yet", why);
+		rc = 0;
+	} else if (*out == NULL) {
 		log_warn("batch merge: %s; what changed since the previous "
 			 "batch is not marked",
 		    why);
-	else if (rc == S3_OK && *out == NULL)
-		log_warn("batch merge: %s; what changed since the previous "
-			 "batch is not marked",
-		    why);
+		rc = -1;
+	} else {
+		rc = 0;
+	}
 	free(why);
-	return *out == NULL && rc != S3_ERR_REJECTED ? -1 : 0;
+	return rc;
 }
 
 /*
@@ -313,10 +322,10 @@ batch_merge(struct settings *s, const char *uri, const struct output_opts *out)
 	batch_merge_parent(&loc, &parent);
 	if ((key = batch_merge_pointer_key(jsonutil_string(summary, "id"))) !=
 		NULL &&
-	    batch_merge_get_json(&parent, key, &pointer) == 0 &&
+	    batch_merge_get_json(&parent, key, 1, &pointer) == 0 &&
 	    (previous = batch_merge_previous_group(pointer, summary)) != NULL) {
 		prev_key = xasprintf("%s/summary.json", previous);
-		if (batch_merge_get_json(&parent, prev_key, &prev) == 0 &&
+		if (batch_merge_get_json(&parent, prev_key, 0, &prev) == 0 &&
 		    prev != NULL)
 			batch_summary_changes_since(summary, prev);
 	}

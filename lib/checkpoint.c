@@ -308,6 +308,34 @@ out:
 	return rc;
 }
 
+/* The JSON in the one column SQL selects for THREAD_ID, ID and, when
+ * not NULL, CHANNEL into *OUT (NULL: no row, or not JSON). */
+static int
+checkpoint_lookup(struct store *s, const char *sql, const char *thread_id,
+    const char *id, const char *channel, cJSON **out, char **cause)
+{
+	sqlite3_stmt *st;
+	const char *text;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
+		 cause)) != 0)
+		return rc;
+	store_bind_text(st, 1, thread_id);
+	store_bind_text(st, 2, id);
+	if (channel != NULL)
+		store_bind_text(st, 3, channel);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    (text = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		*out = cJSON_Parse(text);
+	store_release(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, rc, "reading checkpoints", cause);
+	return 0;
+}
+
 /* Channel CHANNEL of checkpoint ID as the channels table holds it (rows
  * of schema 8's first layout), or NULL. */
 static int
@@ -317,23 +345,8 @@ checkpoint_channel_row(struct store *s, const char *thread_id, const char *id,
 	static const char sql[] =
 	    "SELECT value FROM channels"
 	    " WHERE thread_id = ? AND checkpoint_id = ? AND channel = ?";
-	sqlite3_stmt *st;
-	int rc;
 
-	*out = NULL;
-	if ((rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
-		 cause)) != 0)
-		return rc;
-	store_bind_text(st, 1, thread_id);
-	store_bind_text(st, 2, id);
-	store_bind_text(st, 3, channel);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-	store_release(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, rc, "reading checkpoints", cause);
-	return 0;
+	return checkpoint_lookup(s, sql, thread_id, id, channel, out, cause);
 }
 
 /* The channels checkpoint ID of THREAD_ID wrote (its state column) into
@@ -345,27 +358,13 @@ checkpoint_written_of(struct store *s, const char *thread_id, const char *id,
 	static const char sql[] = "SELECT state FROM checkpoints"
 				  " WHERE thread_id = ? AND checkpoint_ns = ''"
 				  " AND checkpoint_id = ?";
-	sqlite3_stmt *st;
-	const char *text;
-	int rc;
+	int rc = checkpoint_lookup(s, sql, thread_id, id, NULL, out, cause);
 
-	*out = NULL;
-	if ((rc = store_prepare_kept(s, sql, &st, "reading checkpoints",
-		 cause)) != 0)
-		return rc;
-	store_bind_text(st, 1, thread_id);
-	store_bind_text(st, 2, id);
-	rc = sqlite3_step(st);
-	text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) :
-				  NULL;
-	if (text != NULL && *text == '{')
-		*out = cJSON_Parse(text);
-	store_release(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, rc, "reading checkpoints", cause);
-	if (*out == NULL)
+	if (rc == 0 && !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
 		*out = cJSON_CreateNull();
-	return 0;
+	}
+	return rc;
 }
 
 /*

@@ -19,15 +19,17 @@ FROM debian:12-slim AS build
 RUN apt-get update -q && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
         build-essential autoconf automake pkg-config ca-certificates \
+        gettext autopoint \
         libcurl4-openssl-dev libcjson-dev libsqlite3-dev libssl-dev \
-        libhpdf-dev libmicrohttpd-dev && \
+        libhpdf-dev zlib1g-dev libmicrohttpd-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN autoreconf -fi && \
     ./configure -q --prefix=/usr/local --with-cuda=no && \
     make -j"$(nproc)" stockagent && \
-    make install-binPROGRAMS install-dist_pkgdataDATA DESTDIR=/out
+    make install-binPROGRAMS install-dist_pkgdataDATA DESTDIR=/out && \
+    make -C po install DESTDIR=/out
 
 # --- runtime: the binary, its data files and the run-time libraries.
 FROM debian:12-slim

@@ -42,6 +42,7 @@ mod="$top_srcdir/tests/node_modules/s3rver"
 if ! command -v node >/dev/null 2>&1 || [ ! -d "$mod" ]; then
 	echo "SKIP: node or s3rver missing; Kubernetes simulation not run"
 	cli_done
+	exit $?
 fi
 mkdir -p "$T/s3"
 node -e "const S3rver = require(process.argv[1]);

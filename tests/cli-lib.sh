@@ -2,7 +2,8 @@
 #
 # Gives each test a private temporary HOME, database and working directory,
 # and small assertion helpers. Counts and prints "N tests, P passed, F
-# failed"; cli_done exits 1 if any check failed.
+# failed"; cli_done returns 1 if any check failed (the script's status when
+# it is the last command; elsewhere follow it with exit $?).
 
 set -u
 : "${STOCKAGENT:?STOCKAGENT must name the built binary}"

@@ -132,18 +132,7 @@ static int
 store_batch_query(struct store *s, const char *sql, const char *p1,
     const char *p2, cJSON **out, char **cause)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if ((rc = store_prepare(s, sql, &st, "reading batches", cause)) != 0)
-		return rc;
-	if (p1 != NULL)
-		store_bind_text(st, 1, p1);
-	if (p2 != NULL)
-		store_bind_text(st, 2, p2);
-	rc = store_collect(s, st, "reading batches", out, cause);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query(s, sql, p1, p2, "reading batches", out, cause);
 }
 
 int

@@ -19,6 +19,11 @@ sqlite3 *store_handle(struct store *s);
 int store_collect(struct store *s, sqlite3_stmt *st, const char *doing,
     cJSON **out, char **cause);
 
+/* Runs SQL with the text parameters ?1 = P1 and ?2 = P2 (SQL NULL when
+ * NULL) and collects its rows into *OUT as store_collect does. */
+int store_query(struct store *s, const char *sql, const char *p1,
+    const char *p2, const char *doing, cJSON **out, char **cause);
+
 /*
  * A pointer S keeps for one user (checkpoint.c's per-connection cache);
  * store_close calls FREE_FN on it when it is not NULL.

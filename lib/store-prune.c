@@ -26,17 +26,9 @@ store_reports_prunable(struct store *s, const char *before, cJSON **out,
 				  " FROM reports r WHERE r.created_at < ?1"
 				  " AND " STORE_PRUNE_FREE
 				  " ORDER BY r.created_at, r.id";
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	*out = NULL;
-	if ((rc = store_prepare(s, sql, &st, "listing old reports", cause)) !=
-	    0)
-		return rc;
-	store_bind_text(st, 1, before);
-	rc = store_collect(s, st, "listing old reports", out, cause);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query(s, sql, before, NULL, "listing old reports", out,
+	    cause);
 }
 
 int

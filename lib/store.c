@@ -812,6 +812,25 @@ store_collect(struct store *s, sqlite3_stmt *st, const char *doing, cJSON **out,
 }
 
 int
+store_query(struct store *s, const char *sql, const char *p1, const char *p2,
+    const char *doing, cJSON **out, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st, doing, cause)) != 0)
+		return rc;
+	if (p1 != NULL)
+		store_bind_text(st, 1, p1);
+	if (p2 != NULL)
+		store_bind_text(st, 2, p2);
+	rc = store_collect(s, st, doing, out, cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_run_create(struct store *s, const char *thread_id, const char *kind,
     const char *symbol, const char *as_of, const cJSON *request,
     const char *model, char **cause)
@@ -908,16 +927,9 @@ store_run_checkpoints(struct store *s, const char *thread_id, cJSON **out,
 	    "  AND w.checkpoint_id = c.checkpoint_id) AS writes_bytes"
 	    " FROM checkpoints c WHERE thread_id = ? AND checkpoint_ns = ''"
 	    " ORDER BY step, checkpoint_id";
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = store_prepare(s, sql, &st, "reading checkpoints", cause)) !=
-	    0)
-		return rc;
-	store_bind_text(st, 1, thread_id);
-	rc = store_collect(s, st, "reading checkpoints", out, cause);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query(s, sql, thread_id, NULL, "reading checkpoints", out,
+	    cause);
 }
 
 int
@@ -1121,16 +1133,12 @@ store_report_of_run(struct store *s, const char *thread_id, cJSON **out,
 	    "SELECT id, thread_id, symbol, path, size,"
 	    " sha256, s3_uri, created_at FROM reports WHERE thread_id = ?"
 	    " ORDER BY id DESC LIMIT 1";
-	sqlite3_stmt *st = NULL;
 	cJSON *rows = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = store_prepare(s, sql, &st, "reading the report", cause)) != 0)
-		return rc;
-	store_bind_text(st, 1, thread_id);
-	rc = store_collect(s, st, "reading the report", &rows, cause);
-	sqlite3_finalize(st);
+	rc = store_query(s, sql, thread_id, NULL, "reading the report", &rows,
+	    cause);
 	if (rc != 0)
 		return rc;
 	if (cJSON_GetArraySize(rows) == 0) {
@@ -1187,14 +1195,6 @@ store_reports_list(struct store *s, const char *symbol, cJSON **out,
 				  " sha256, s3_uri, created_at FROM reports"
 				  " WHERE ?1 IS NULL OR symbol = ?1"
 				  " ORDER BY created_at DESC, id DESC";
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	*out = NULL;
-	if ((rc = store_prepare(s, sql, &st, "listing reports", cause)) != 0)
-		return rc;
-	store_bind_text(st, 1, symbol);
-	rc = store_collect(s, st, "listing reports", out, cause);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query(s, sql, symbol, NULL, "listing reports", out, cause);
 }

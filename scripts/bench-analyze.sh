@@ -41,20 +41,7 @@ awk -v c=$count -v a="$t0" -v b="$t1" 'BEGIN {
 
 # A universe of N synthetic companies, cloned from the real profiles.
 src=data/sim-universe.json
-$py - "$src" "$t/sim-universe.json" "$n" <<'PY'
-import json, sys
-u = json.load(open(sys.argv[1]))
-base = [c for c in u["companies"] if c.get("kind", "stock") != "index"]
-index = [c for c in u["companies"] if c.get("kind") == "index"]
-out = []
-for i in range(int(sys.argv[3])):
-    c = json.loads(json.dumps(base[i % len(base)]))
-    c["symbol"] = "SIM_BENCH_%04d" % i
-    c["name"] = "Benchmark Company %d" % i
-    out.append(c)
-u["companies"] = index + out
-json.dump(u, open(sys.argv[2], "w"))
-PY
+$py scripts/sim-universe.py "$src" "$t/sim-universe.json" "$n"
 export STOCKAGENT_DATA_DIR="$t"
 i=0
 t0=$(now)

@@ -42,20 +42,7 @@ for i in 1 2 3 4 5; do
 done | awk '{ print ($2 - $1) * 1000 }' | sort -n | sed -n 3p >"$t/single"
 echo "single analysis with PDF (process, median of 5): $(printf '%.1f' "$(cat "$t/single")") ms"
 
-$py - data/sim-universe.json "$t/sim-universe.json" "$n" <<'PY'
-import json, sys
-u = json.load(open(sys.argv[1]))
-base = [c for c in u["companies"] if c.get("kind", "stock") != "index"]
-index = [c for c in u["companies"] if c.get("kind") == "index"]
-out = []
-for i in range(int(sys.argv[3])):
-    c = json.loads(json.dumps(base[i % len(base)]))
-    c["symbol"] = "SIM_BENCH_%04d" % i
-    c["name"] = "Benchmark Company %d" % i
-    out.append(c)
-u["companies"] = index + out
-json.dump(u, open(sys.argv[2], "w"))
-PY
+$py scripts/sim-universe.py data/sim-universe.json "$t/sim-universe.json" "$n"
 cp data/model-prices.json data/output.schema.json "$t/"
 export STOCKAGENT_DATA_DIR="$t"
 i=0

@@ -251,11 +251,17 @@ while ! grep -q '"type":"next","id":"crash-1"' "$T/slow.log" && [ $i -lt 300 ]; 
 	sleep 0.1
 	i=$((i + 1))
 done
-sleep 1
 # $LPID is timeout(1); its child the loop; the loop's child the handler.
-loop=$(pgrep -P "$LPID" | head -1)
-child=
-[ -n "$loop" ] && child=$(pgrep -P "$loop" | head -1)
+# Wait for the handler (a fixed sleep is too short on a busy machine).
+loop= child=
+i=0
+while [ -z "$child" ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	loop=$(pgrep -P "$LPID" | head -1)
+	[ -n "$loop" ] && child=$(pgrep -P "$loop" | head -1)
+	i=$((i + 1))
+done
+sleep 0.5
 [ -n "$child" ] && kill -ABRT "$child"
 wait "$LPID"
 rc=$?

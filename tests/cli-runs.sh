@@ -100,13 +100,21 @@ has "$T/err" "/proc/stockagent" "names the path"
 # A database locked by another process.
 if command -v sqlite3 >/dev/null 2>&1; then
 	cp "$STOCKAGENT_DB" "$T/locked.db"
-	(echo "BEGIN EXCLUSIVE; INSERT INTO runs(thread_id) VALUES('lock');"; sleep 9) |
+	# sqlite3 holds the lock until lockdone appears; the test goes on
+	# once sqlite3 says it holds it (a fixed sleep is too short on a
+	# busy machine).
+	(printf '%s\n' "BEGIN EXCLUSIVE;" \
+		".shell touch '$T/lockheld'"
+	i=0
+	while [ ! -e "$T/lockdone" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done) |
 		sqlite3 "$T/locked.db" &
 	lock=$!
-	sleep 1
+	i=0
+	while [ ! -e "$T/lockheld" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	expect 5 "locked database" -- --db "$T/locked.db" analyze SIM_STOCK --as-of $D --no-pdf
 	has "$T/err" "locked" "says locked"
-	kill $lock 2>/dev/null; wait $lock 2>/dev/null
+	touch "$T/lockdone"
+	wait $lock 2>/dev/null
 fi
 
 # Earlier runs intact after all of the above.

@@ -19,6 +19,8 @@
 #include "lib/store.h"
 #include "lib/xmalloc.h"
 
+/* How old a heartbeat may be before lease_renew writes a new one. */
+#define LEASE_FRESH_S 5
 #define LEASE_HOST_SIZE 256
 #define LEASE_STARTED_SIZE 32
 
@@ -230,12 +232,9 @@ lease_take(struct store *s, const char *thread_id, char **cause)
 int
 lease_renew(struct store *s, const char *thread_id, char **cause)
 {
-	/* A heartbeat a few seconds old is fresh enough (another host's
-	 * lease is dead after LEASE_STALE_S): no page written then. */
 	static const char sql[] =
 	    "UPDATE leases SET heartbeat = ?1"
-	    " WHERE thread_id = ?2 AND pid = ?3 AND host = ?4"
-	    " AND heartbeat < ?1 - 5";
+	    " WHERE thread_id = ?2 AND pid = ?3 AND host = ?4";
 	struct lease_who me, who;
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -249,8 +248,10 @@ lease_renew(struct store *s, const char *thread_id, char **cause)
 			"was taken over by process %ld on host %s at %s; this "
 			"process stops",
 			thread_id, who.pid, who.host, who.since));
-	if (who.beat >= (long long)time(NULL) - 5)
-		return 0; /* the read was all: no statement to run */
+	/* A heartbeat LEASE_FRESH_S old is fresh enough (another host's
+	 * lease is dead after LEASE_STALE_S): no page written then. */
+	if (who.beat >= (long long)time(NULL) - LEASE_FRESH_S)
+		return 0;
 	if ((rc = store_prepare_kept(s, sql, &st, "renewing the run's hold",
 		 cause)) != 0)
 		return rc;

@@ -163,11 +163,10 @@ jsonwrite_value(struct buf *b, const cJSON *v)
 			}
 			if (c != v->child)
 				(void)buf_append(b, ",", 1);
-			if (cJSON_IsObject(v)) {
-				jsonwrite_string(b, c->string);
-				(void)buf_append(b, ":", 1);
-			}
-			jsonwrite_value(b, c);
+			if (cJSON_IsObject(v))
+				jsonwrite_member(b, c->string, c);
+			else
+				jsonwrite_value(b, c);
 		}
 		(void)buf_append(b, cJSON_IsArray(v) ? "]" : "}", 1);
 		return;

@@ -21,8 +21,8 @@
  *
  * The writes table keeps what a node returned only where it differs from
  * the channel value the step stored (an append or merge reducer's part):
- * a key the update overwrote is read back from the channels row of its
- * checkpoint, and the checkpoint's metadata lists every key written.
+ * a key the update overwrote is read back from its checkpoint's state,
+ * and the checkpoint's metadata lists every key written.
  */
 #include "config.h"
 
@@ -130,13 +130,14 @@ checkpoint_put_writes(struct store *s, const char *thread_id, const char *id,
 	char *task = NULL, *value;
 	int idx = -1, rc = 0;
 
+	if (update == state)
+		return 0;
 	cJSON_ArrayForEach(item, update) {
 		idx++;
 		now = cJSON_IsObject(state) ?
 		    cJSON_GetObjectItemCaseSensitive(state, item->string) :
 		    NULL;
-		if (update == state ||
-		    (now != NULL && checkpoint_same(item, now)))
+		if (now != NULL && checkpoint_same(item, now))
 			continue;
 		if (task == NULL)
 			task = xasprintf("%s:%d",

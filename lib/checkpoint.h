@@ -22,7 +22,7 @@
 /*
  * Saves one checkpoint of THREAD_ID in ONE transaction: the UPDATE rows
  * in writes (UPDATE may be NULL; only keys whose value differs from
- * STATE's), the channels of STATE that changed, the checkpoint row (parent
+ * STATE's), the channels of STATE that UPDATE names, the checkpoint row (parent
  * = the thread's latest checkpoint), and the run row (created if missing) with
  * steps = STEP + 1, updated_at, and status "done" when NEXT is "__end__",
  * else "running" (source "update" keeps the status). Either all of it is

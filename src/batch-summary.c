@@ -78,15 +78,17 @@ batch_summary_row(const cJSON *final, const char *thread_id)
 	return row;
 }
 
-/* The item of PREV's items for SYMBOL, or NULL. */
+/* The member of PREV's array NAME ("items" or "ranking") for SYMBOL, or
+ * NULL. */
 static const cJSON *
-batch_prev_item(const cJSON *prev, const char *symbol)
+batch_prev_of(const cJSON *prev, const char *name, const char *symbol)
 {
 	const cJSON *it;
+	const char *sym;
 
-	cJSON_ArrayForEach(it,
-	    cJSON_GetObjectItemCaseSensitive(prev, "items")) {
-		if (strcmp(jsonutil_string(it, "symbol"), symbol) == 0)
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(prev, name)) {
+		sym = jsonutil_string(it, "symbol");
+		if (sym != NULL && symbol != NULL && strcmp(sym, symbol) == 0)
 			return it;
 	}
 	return NULL;
@@ -203,7 +205,7 @@ batch_rank_row(const cJSON *it, const cJSON *prev)
 	if (jsonutil_string(it, "message") != NULL)
 		cJSON_AddStringToObject(r, "message",
 		    jsonutil_string(it, "message"));
-	p = batch_prev_item(prev, jsonutil_string(it, "symbol"));
+	p = batch_prev_of(prev, "items", jsonutil_string(it, "symbol"));
 	batch_set_changes(r,
 	    batch_changes(state, row,
 		p != NULL ? jsonutil_string(p, "state") : NULL,
@@ -215,21 +217,12 @@ void
 batch_summary_changes_since(cJSON *summary, const cJSON *prev)
 {
 	cJSON *r;
-	const cJSON *p, *found;
-	const char *sym;
+	const cJSON *found;
 
 	cJSON_ArrayForEach(r,
 	    cJSON_GetObjectItemCaseSensitive(summary, "ranking")) {
-		sym = jsonutil_string(r, "symbol");
-		found = NULL;
-		cJSON_ArrayForEach(p,
-		    cJSON_GetObjectItemCaseSensitive(prev, "ranking")) {
-			if (sym != NULL && jsonutil_string(p, "symbol") &&
-			    strcmp(jsonutil_string(p, "symbol"), sym) == 0) {
-				found = p;
-				break;
-			}
-		}
+		found = batch_prev_of(prev, "ranking",
+		    jsonutil_string(r, "symbol"));
 		batch_set_changes(r,
 		    batch_changes(jsonutil_string(r, "status"), r,
 			found != NULL ? jsonutil_string(found, "status") : NULL,

@@ -291,19 +291,30 @@ runner_params(const struct settings *s, struct model_params *p)
 	p->precision = settings_string(s, "precision");
 }
 
+/* The model the settings name into *OUT: 0, or an exit code with
+ * *CAUSE. */
+static int
+runner_model_cause(struct settings *s, struct model **out, char **cause)
+{
+	struct model_params p;
+	int failure;
+
+	runner_params(s, &p);
+	*out = model_open(settings_string(s, "model"), &p, &failure, cause);
+	if (*out != NULL)
+		return 0;
+	return model_failure_exit(failure);
+}
+
+/* runner_model_cause, the message logged. */
 static int
 runner_model(struct settings *s, struct model **out)
 {
-	struct model_params p;
-	int failure, rc = 0;
 	char *cause = NULL;
+	int rc = runner_model_cause(s, out, &cause);
 
-	runner_params(s, &p);
-	*out = model_open(settings_string(s, "model"), &p, &failure, &cause);
-	if (*out == NULL) {
+	if (rc != 0)
 		log_error("%s", cause);
-		rc = model_failure_exit(failure);
-	}
 	free(cause);
 	return rc;
 }
@@ -692,20 +703,6 @@ runner_check_settings(const struct settings *s)
 	    (rc = runner_check_s3(s)) != 0)
 		return rc;
 	return runner_check_out(s);
-}
-
-/* runner_model for a caller that shows the message itself. */
-static int
-runner_model_cause(struct settings *s, struct model **out, char **cause)
-{
-	struct model_params p;
-	int failure;
-
-	runner_params(s, &p);
-	*out = model_open(settings_string(s, "model"), &p, &failure, cause);
-	if (*out != NULL)
-		return 0;
-	return model_failure_exit(failure);
 }
 
 /* Records run TID with H's metadata and takes its lease; the input

@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lib/aws-sigv4.h"
 #include "lib/http.h"
 #include "lib/log.h"
 #include "lib/redact.h"
@@ -194,18 +195,8 @@ fetch_status_name(enum fetch_status status)
 char *
 fetch_url_encode(const char *s)
 {
-	struct buf b;
-	const unsigned char *p;
-
-	buf_init(&b, 0);
-	buf_append(&b, "", 0);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("-_.~", *p) != NULL)
-			buf_append(&b, p, 1);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	return buf_take(&b);
+	/* SigV4's encoding is RFC 3986's, the one a query needs. */
+	return sigv4_uri_encode(s, strlen(s), 0);
 }
 
 char *
